@@ -1,0 +1,1 @@
+"""The pure core: game rules, answer matching and scoring, with no I/O."""

@@ -1,0 +1,247 @@
+"""Events: what the service tells adapters happened.
+
+Adapters render each event type (``match`` on the class, never on strings).
+Events with a ``recipient`` are meant for that player alone (an ephemeral
+message on Discord and Slack); the others are for the whole channel.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.model import ChannelKey, GameOptions, PlayerKey, Question, Standing
+from bot.ports import LeaderboardRow, Period, PlayerStats
+
+
+class RevealReason(enum.StrEnum):
+    ANSWERED = "answered"
+    TIMEOUT = "timeout"
+    SKIPPED = "skipped"
+    STOPPED = "stopped"
+
+
+class EndReason(enum.StrEnum):
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+    IDLE = "idle"
+    SHUTDOWN = "shutdown"
+
+
+class Refusal(enum.StrEnum):
+    """Why a command was refused; the event's ``message`` says it in words."""
+
+    NO_GAME = "no_game"
+    GAME_RUNNING = "game_running"
+    NOT_ALLOWED = "not_allowed"
+    NO_QUESTIONS = "no_questions"
+    BAD_OPTION = "bad_option"
+    ALREADY_ANSWERED = "already_answered"
+    NOT_NOW = "not_now"
+    UNKNOWN_PLAYER = "unknown_player"
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """How a score was made up; ``total`` is what the player gets."""
+
+    base: int
+    speed_bonus: int
+    streak_bonus: int
+    hint_penalty: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    player: PlayerKey
+    name: str
+    guess: str
+    points: Points
+    answer_ms: int
+    streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """A player who tried and did not score; recorded for accuracy stats."""
+
+    player: PlayerKey
+    name: str
+    answer_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class GameStarted:
+    channel: ChannelKey
+    game_id: str
+    options: GameOptions
+    started_by: PlayerKey
+    started_by_name: str
+    total_questions: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAsked:
+    """``choices`` is empty for typed questions. ``ends_at`` is wall-clock
+    (for countdown markup such as Discord's ``<t:...:R>``)."""
+
+    channel: ChannelKey
+    game_id: str
+    number: int
+    total: int
+    question: Question
+    choices: tuple[str, ...]
+    seconds: float
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HintGiven:
+    channel: ChannelKey
+    game_id: str
+    number: int
+    hint: str
+    hints_shown: int
+    hints_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerAccepted:
+    """A player scored; the point is already committed when this is published.
+
+    ``announce`` is False in choice mode, where the reveal that follows lists
+    every award at once; adapters then need not show this event on its own.
+    """
+
+    channel: ChannelKey
+    game_id: str
+    number: int
+    question_id: str
+    award: Award
+    announce: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CloseGuess:
+    """A near miss; adapters may say "close!" without revealing anything."""
+
+    channel: ChannelKey
+    game_id: str
+    number: int
+    player: PlayerKey
+    name: str
+    guess: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrongChoice:
+    """Text mode on a question with options: a wrong pick locks the player
+    out of this question (no shotgun guessing through the options)."""
+
+    channel: ChannelKey
+    game_id: str
+    number: int
+    recipient: PlayerKey
+    choice: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceRecorded:
+    """Choice mode: the pick is confirmed to its player alone."""
+
+    channel: ChannelKey
+    game_id: str
+    number: int
+    recipient: PlayerKey
+    choice: int
+    choice_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRevealed:
+    """The answer and explanation. ``awards`` lists who scored on this question
+    (already committed); ``choice_counts`` has one count per option in choice
+    mode; ``next_in`` is the pause before the next question, None at the end."""
+
+    channel: ChannelKey
+    game_id: str
+    number: int
+    total: int
+    question: Question
+    reason: RevealReason
+    awards: tuple[Award, ...]
+    choice_counts: tuple[int, ...]
+    next_in: float | None
+    misses: tuple[Miss, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreShown:
+    channel: ChannelKey
+    game_id: str
+    standings: tuple[Standing, ...]
+    number: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class GameEnded:
+    """The game is over and its result is recorded. ``winner`` is None for
+    one-player games and games nobody scored in."""
+
+    channel: ChannelKey
+    game_id: str
+    reason: EndReason
+    standings: tuple[Standing, ...]
+    winner: Standing | None
+    questions_asked: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A refusal the user should see, meant for the sender alone."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    reason: Refusal
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardShown:
+    channel: ChannelKey
+    recipient: PlayerKey
+    period: Period
+    rows: tuple[LeaderboardRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatsShown:
+    channel: ChannelKey
+    recipient: PlayerKey
+    stats: PlayerStats
+
+
+@dataclass(frozen=True, slots=True)
+class CategoriesShown:
+    channel: ChannelKey
+    recipient: PlayerKey
+    categories: tuple[tuple[str, int], ...]
+
+
+GameEvent = (
+    GameStarted
+    | QuestionAsked
+    | HintGiven
+    | AnswerAccepted
+    | CloseGuess
+    | WrongChoice
+    | ChoiceRecorded
+    | QuestionRevealed
+    | ScoreShown
+    | GameEnded
+)
+
+Event = GameEvent | Rejected | LeaderboardShown | StatsShown | CategoriesShown

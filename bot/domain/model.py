@@ -1,0 +1,226 @@
+"""Value objects shared by the whole bot: questions, identities and game options.
+
+Everything here is immutable and free of I/O so that the game, the service, the
+storage and every adapter can pass these objects around without copying them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class QuestionType(enum.StrEnum):
+    """How a question is answered."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    BOOLEAN = "boolean"
+    NUMBER = "number"
+
+
+class Difficulty(enum.StrEnum):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class GameMode(enum.StrEnum):
+    """``text``: the first correct typed answer scores.
+
+    ``choice``: everyone picks one option before the timer ends; every correct
+    pick scores at the reveal; a pick cannot be changed.
+    """
+
+    TEXT = "text"
+    CHOICE = "choice"
+
+
+BOOLEAN_CHOICES: tuple[str, str] = ("True", "False")
+
+
+@dataclass(frozen=True, slots=True)
+class Instant:
+    """A moment on both clocks: ``mono`` for deadlines, ``wall`` (UTC) for records."""
+
+    mono: float
+    wall: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where in the source article a question's fact stands."""
+
+    paragraph: int
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One validated question.
+
+    ``answers[0]`` is the answer revealed to players; the others are accepted
+    aliases.  For ``choice`` questions ``choices`` holds 2 to 6 options and the
+    correct one is ``answers[0]``; for ``boolean`` questions ``choices`` is
+    ``BOOLEAN_CHOICES`` and ``answers[0]`` is ``"True"`` or ``"False"``.
+    ``scope`` is ``""`` for bundled questions, or the server scope key of the
+    server that owns a custom question.
+    """
+
+    id: str
+    prompt: str
+    answers: tuple[str, ...]
+    type: QuestionType = QuestionType.TEXT
+    choices: tuple[str, ...] = ()
+    category: str = "general"
+    difficulty: Difficulty = Difficulty.MEDIUM
+    tags: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    explanation: str = ""
+    source: SourceRef | None = None
+    bank_id: str = ""
+    scope: str = ""
+
+    @property
+    def answer(self) -> str:
+        """The answer shown at the reveal."""
+        return self.answers[0]
+
+    @property
+    def has_choices(self) -> bool:
+        return bool(self.choices)
+
+    @property
+    def correct_choice(self) -> int | None:
+        """Index of the correct option in ``choices``, or None without choices."""
+        if not self.choices:
+            return None
+        wanted = self.answers[0].casefold()
+        for index, choice in enumerate(self.choices):
+            if choice.casefold() == wanted:
+                return index
+        return None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ServerKey:
+    """A Discord guild, a Slack workspace, or the console's single local server.
+
+    Identity is always namespaced by platform, so a Discord id and a Slack id
+    never collide (GUIDE section 1).
+    """
+
+    platform: str
+    server: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.server}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ChannelKey:
+    """Where a game runs: one game per channel."""
+
+    platform: str
+    server: str
+    channel: str
+
+    @property
+    def server_key(self) -> ServerKey:
+        return ServerKey(self.platform, self.server)
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.server}:{self.channel}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PlayerKey:
+    """A user, namespaced by platform and server (scores are per server)."""
+
+    platform: str
+    server: str
+    user: str
+
+    @property
+    def server_key(self) -> ServerKey:
+        return ServerKey(self.platform, self.server)
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.server}:{self.user}"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who sent a command, as the adapter saw them.
+
+    ``is_admin`` is computed by the adapter from platform permissions (Manage
+    Server on Discord, workspace admin on Slack); the rules that use it live in
+    the core.
+    """
+
+    key: PlayerKey
+    name: str
+    is_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFilter:
+    """Which questions a game draws from. Empty fields mean "any"."""
+
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    mode: GameMode = GameMode.TEXT
+
+    def matches(self, question: Question) -> bool:
+        if self.category is not None and question.category.casefold() != self.category.casefold():
+            return False
+        if self.tags:
+            wanted = {tag.casefold() for tag in self.tags}
+            if not wanted.intersection(tag.casefold() for tag in question.tags):
+                return False
+        # Choice mode only asks questions that come with options.
+        return self.mode is GameMode.TEXT or question.has_choices
+
+
+@dataclass(frozen=True, slots=True)
+class GameOptions:
+    """What a game was started with.
+
+    ``pause`` is the time between a reveal and the next question; adapters and
+    tests may shorten it.
+    """
+
+    rounds: int = 10
+    seconds: float = 30.0
+    mode: GameMode = GameMode.TEXT
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    pause: float = 4.0
+    auto_hints: bool = True
+    max_idle_questions: int = 3
+
+    @property
+    def filter(self) -> QuestionFilter:
+        return QuestionFilter(category=self.category, tags=self.tags, mode=self.mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One player's line in a game's final table."""
+
+    player: PlayerKey
+    name: str
+    points: int
+    correct: int
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on option values a user may ask for."""
+
+    min_rounds: int = 1
+    max_rounds: int = 50
+    min_seconds: float = 5.0
+    max_seconds: float = 300.0
