@@ -1,0 +1,200 @@
+"""Properties of answer matching that must hold for any answer, not just the table's."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from bot.domain.answers import Verdict, matcher_for, normalise
+from bot.domain.model import Question, QuestionType
+from bot.domain.number_words import roman_value, starts_number
+
+settings.register_profile("answers", deadline=None, max_examples=300)
+PROFILE = settings.get_profile("answers")
+
+ACCENTED = {
+    "a": "àáâäåã", "e": "èéêë", "i": "ìíîï", "o": "òóôöõø", "u": "ùúûü",
+    "c": "ç", "n": "ñ", "y": "ýÿ", "s": "ś", "z": "žź",
+}  # fmt: skip
+SEPARATORS = [" ", "  ", "\t", " - ", "-", ". ", ".", ", ", "/", "_", ":", "!", "\u00a0"]
+EDGES = ["", " ", "  ", "!", "?", ".", "...", "\u200b", "\u200f", '"', "(", ")", "*"]
+ARTICLES = {"the", "a", "an"}
+
+
+def _plain_word(word: str) -> bool:
+    """A word that reads as text: no number word, Roman numeral or article."""
+    return not starts_number(word) and roman_value(word) is None and word not in ARTICLES
+
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=10).filter(_plain_word)
+answers = st.lists(words, min_size=1, max_size=4).map(" ".join)
+
+
+def question(answer: str, kind: QuestionType = QuestionType.TEXT) -> Question:
+    return Question(id="p", prompt="?", answers=(answer,), type=kind)
+
+
+@st.composite
+def variants(draw: st.DrawFn, answer: str) -> str:
+    """The answer with its case, accents, separators and edges changed."""
+    pieces = []
+    for index, word in enumerate(answer.split(" ")):
+        if index:
+            pieces.append(draw(st.sampled_from(SEPARATORS)))
+        for char in word:
+            style = draw(st.integers(0, 3))
+            if style == 1:
+                char = char.upper()
+            elif style == 2 and char in ACCENTED:
+                char = draw(st.sampled_from(ACCENTED[char]))
+            elif style == 3:
+                char += "\u200b"  # a zero-width space inside the word
+            pieces.append(char)
+    return draw(st.sampled_from(EDGES)) + "".join(pieces) + draw(st.sampled_from(EDGES))
+
+
+@PROFILE
+@given(st.data(), answers)
+def test_case_punctuation_accent_and_spacing_variants_of_an_answer_are_accepted(
+    data: st.DataObject, answer: str
+) -> None:
+    variant = data.draw(variants(answer))
+
+    match = matcher_for(question(answer)).check(variant)
+
+    assert match.accepted, (variant, match)
+
+
+@PROFILE
+@given(answers, st.lists(words, min_size=1, max_size=2), st.booleans(), st.data())
+def test_an_answer_with_extra_words_around_it_is_not_accepted(
+    answer: str, extra: list[str], before: bool, data: st.DataObject
+) -> None:
+    assume(not set(extra) & set(answer.split()))
+    padding = " ".join(extra)
+    guess = f"{padding} {answer}" if before else f"{answer} {padding}"
+    guess = data.draw(st.sampled_from([guess, guess.upper(), guess.replace(" ", ", ")]))
+
+    match = matcher_for(question(answer)).check(guess)
+
+    assert not match.accepted, (guess, match)
+
+
+ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = [
+    "ten", "eleven", "twelve", "thirteen", "fourteen",
+    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]  # fmt: skip
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def spell(n: int, *, with_and: bool, hyphen: bool) -> str:
+    """English words for 0 <= n < 1,000,000, written independently of the matcher."""
+    if n == 0:
+        return "zero"
+
+    def below_thousand(value: int) -> list[str]:
+        out: list[str] = []
+        hundreds, rest = divmod(value, 100)
+        if hundreds:
+            out += [ONES[hundreds], "hundred"]
+            if rest and with_and:
+                out.append("and")
+        if rest >= 20:
+            tens, ones = divmod(rest, 10)
+            if ones and hyphen:
+                out.append(f"{TENS[tens]}-{ONES[ones]}")
+            else:
+                out += [TENS[tens]] + ([ONES[ones]] if ones else [])
+        elif rest >= 10:
+            out.append(TEENS[rest - 10])
+        elif rest:
+            out.append(ONES[rest])
+        return out
+
+    thousands, rest = divmod(n, 1000)
+    spoken = [*below_thousand(thousands), "thousand"] if thousands else []
+    return " ".join(spoken + below_thousand(rest))
+
+
+numbers = st.integers(0, 999_999)
+spellings = st.fixed_dictionaries({"with_and": st.booleans(), "hyphen": st.booleans()})
+kinds = st.sampled_from([QuestionType.TEXT, QuestionType.NUMBER])
+
+
+@PROFILE
+@given(numbers, spellings, kinds)
+def test_a_number_is_accepted_as_digits_and_as_words(
+    n: int, spelling: dict[str, bool], kind: QuestionType
+) -> None:
+    for answer in (str(n), spell(n, **spelling)):
+        matcher = matcher_for(question(answer, kind))
+        for guess in (
+            str(n),
+            f"{n:,}",
+            spell(n, **spelling),
+            spell(n, with_and=False, hyphen=True),
+        ):
+            assert matcher.check(guess).accepted, (answer, guess)
+
+
+@PROFILE
+@given(numbers, st.integers(-1_000_000, 1_000_000).filter(bool), spellings, kinds)
+def test_a_different_number_is_never_accepted(
+    n: int, k: int, spelling: dict[str, bool], kind: QuestionType
+) -> None:
+    matcher = matcher_for(question(str(n), kind))
+    guesses = [str(n + k), f"{n + k:,}"]
+    if 0 <= n + k < 1_000_000:
+        guesses.append(spell(n + k, **spelling))
+
+    for guess in guesses:
+        match = matcher.check(guess)
+        assert not match.accepted, (n, guess, match)
+        assert match.verdict is Verdict.REJECTED or abs(k) <= n * 0.02
+
+
+tricky_text = st.text(alphabet=st.sampled_from("aAéE1 2.,-'&_\u200b\u200fßİ\u210c٣ "), max_size=30)
+
+
+@PROFILE
+@given(st.one_of(st.text(), tricky_text))
+def test_normalise_is_idempotent(raw: str) -> None:
+    once = normalise(raw)
+
+    assert normalise(once) == once
+
+
+MATCHERS = [
+    matcher_for(question("Paris")),
+    matcher_for(question("Franklin Delano Roosevelt")),
+    matcher_for(question("5")),
+    matcher_for(question("8,849 metres", QuestionType.NUMBER)),
+    matcher_for(Question(id="p", prompt="?", answers=("Mission Impossible 2", "MI2", "M:I-2"))),
+    matcher_for(
+        Question(
+            id="p",
+            prompt="?",
+            answers=("Mars",),
+            type=QuestionType.CHOICE,
+            choices=("Venus", "Mars", "Jupiter"),
+        )
+    ),
+    matcher_for(
+        Question(
+            id="p", prompt="?", answers=("5",), type=QuestionType.CHOICE, choices=("3", "5", "7")
+        )
+    ),
+    matcher_for(Question(id="p", prompt="?", answers=("True",), type=QuestionType.BOOLEAN)),
+    matcher_for(question("🍕")),
+]
+
+
+@PROFILE
+@given(st.one_of(st.text(), tricky_text, st.text(alphabet="0123456789., -k", max_size=40)))
+def test_check_never_raises_and_always_gives_a_reason(guess: str) -> None:
+    for matcher in MATCHERS:
+        match = matcher.check(guess)
+
+        assert match.reason
+        assert match.accepted == (match.verdict is Verdict.ACCEPTED)
