@@ -1,0 +1,569 @@
+"""One trivia game in one channel, as a pure state machine.
+
+Every transition is a plain method call that takes the current ``Instant`` and
+returns the events it caused.  There is no I/O, no asyncio and no global time
+or randomness here: the service passes time in, awaits the store and publishes
+the events afterwards.  Deadlines are data (``next_deadline``); the service
+sleeps until them and calls ``tick``.  Every entry point first catches up with
+deadlines that have passed, so a late answer can never beat a reveal that was
+already due.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.domain.answers import Verdict, matcher_for
+from bot.domain.events import (
+    AnswerAccepted,
+    Award,
+    ChoiceRecorded,
+    CloseGuess,
+    EndReason,
+    Event,
+    GameEnded,
+    GameStarted,
+    HintGiven,
+    Miss,
+    QuestionAsked,
+    QuestionRevealed,
+    Refusal,
+    Rejected,
+    RevealReason,
+    ScoreShown,
+    WrongChoice,
+)
+from bot.domain.hints import hints_for
+from bot.domain.model import (
+    Actor,
+    ChannelKey,
+    GameMode,
+    GameOptions,
+    Instant,
+    PlayerKey,
+    Question,
+    Standing,
+)
+from bot.domain.scoring import ScoringRules
+
+
+class Phase(enum.Enum):
+    NEW = "new"
+    ASKING = "asking"
+    BETWEEN = "between"
+    ENDED = "ended"
+
+
+@dataclass(slots=True)
+class _Player:
+    name: str
+    points: int = 0
+    correct: int = 0
+    streak: int = 0
+    # When the player's total last changed: the earlier one wins a tie.
+    scored_at: float = float("inf")
+
+
+@dataclass(slots=True)
+class _Round:
+    """The question being asked and what players did with it."""
+
+    question: Question
+    number: int
+    asked_at: float
+    deadline: float
+    hints: tuple[str, ...]
+    hint_times: tuple[float, ...]
+    hints_shown: int = 0
+    # First attempt time per player (ms), for miss records and idleness.
+    tried: dict[PlayerKey, int] = field(default_factory=dict)
+    locked_out: set[PlayerKey] = field(default_factory=set)
+    picks: dict[PlayerKey, tuple[int, int]] = field(default_factory=dict)  # choice, ms
+    awards: list[Award] = field(default_factory=list)
+
+
+class TriviaGame:
+    """Rules of one game: asking, hints, answers, scoring, reveals and the end."""
+
+    __slots__ = (
+        "_idle",
+        "_next_at",
+        "_phase",
+        "_players",
+        "_questions",
+        "_round",
+        "_rules",
+        "_started",
+        "channel",
+        "game_id",
+        "options",
+        "started_by",
+    )
+
+    def __init__(
+        self,
+        game_id: str,
+        channel: ChannelKey,
+        *,
+        options: GameOptions,
+        questions: Sequence[Question],
+        started_by: Actor,
+        rules: ScoringRules | None = None,
+    ) -> None:
+        if not questions:
+            raise ValueError("a game needs at least one question")
+        self.game_id = game_id
+        self.channel = channel
+        self.options = options
+        self.started_by = started_by
+        self._questions = tuple(questions)
+        self._rules = rules or ScoringRules()
+        self._phase = Phase.NEW
+        self._players: dict[PlayerKey, _Player] = {}
+        self._round: _Round | None = None
+        self._next_at: float | None = None
+        self._idle = 0
+        self._started: Instant | None = None
+
+    # -- what the service reads -------------------------------------------------
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def ended(self) -> bool:
+        return self._phase is Phase.ENDED
+
+    @property
+    def total(self) -> int:
+        return len(self._questions)
+
+    @property
+    def question_number(self) -> int:
+        return self._round.number if self._round else 0
+
+    @property
+    def current_question(self) -> Question | None:
+        return self._round.question if self._round and self._phase is Phase.ASKING else None
+
+    @property
+    def started(self) -> Instant | None:
+        """When ``start`` was called."""
+        return self._started
+
+    @property
+    def next_deadline(self) -> float | None:
+        """When ``tick`` next has something to do (monotonic seconds)."""
+        if self._phase is Phase.ASKING and self._round is not None:
+            pending = self._round.hint_times[self._round.hints_shown :]
+            return min(self._round.deadline, *pending) if pending else self._round.deadline
+        if self._phase is Phase.BETWEEN:
+            return self._next_at
+        return None
+
+    def standings(self) -> tuple[Standing, ...]:
+        ordered = sorted(
+            self._players.items(),
+            key=lambda item: (-item[1].points, item[1].scored_at, item[1].name, item[0]),
+        )
+        return tuple(
+            Standing(player=key, name=p.name, points=p.points, correct=p.correct, rank=index)
+            for index, (key, p) in enumerate(ordered, start=1)
+        )
+
+    # -- transitions --------------------------------------------------------------
+
+    def start(self, now: Instant) -> list[Event]:
+        if self._phase is not Phase.NEW:
+            raise RuntimeError("game already started")
+        self._started = now
+        events: list[Event] = [
+            GameStarted(
+                channel=self.channel,
+                game_id=self.game_id,
+                options=self.options,
+                started_by=self.started_by.key,
+                started_by_name=self.started_by.name,
+                total_questions=self.total,
+            )
+        ]
+        events.extend(self._ask(1, now))
+        return events
+
+    def tick(self, now: Instant) -> list[Event]:
+        """Do whatever deadlines have passed: hints, reveals, the next question."""
+        events: list[Event] = []
+        while (deadline := self.next_deadline) is not None and deadline <= now.mono:
+            due = Instant(deadline, now.wall - timedelta(seconds=now.mono - deadline))
+            if self._phase is Phase.ASKING:
+                assert self._round is not None
+                if self._round.deadline <= now.mono:
+                    # Catching up past the end of the question: hints that fell
+                    # due on the way would only be noise before the reveal.
+                    end = self._round.deadline
+                    at_end = Instant(end, now.wall - timedelta(seconds=now.mono - end))
+                    events.extend(self._reveal(RevealReason.TIMEOUT, at_end))
+                else:
+                    events.append(self._give_hint())
+            else:
+                events.extend(self._ask(self._round.number + 1 if self._round else 1, due))
+        return events
+
+    def answer(self, actor: Actor, text: str, now: Instant) -> list[Event]:
+        """A typed message while the game runs: a guess, or a pick by letter/number."""
+        events = self.tick(now)
+        round_ = self._open_round()
+        if round_ is None:
+            return events
+        match = matcher_for(round_.question).check(text)
+        if self.options.mode is GameMode.CHOICE:
+            # In choice mode only messages that name an option count; the rest is chat.
+            if match.choice is not None:
+                events.extend(self._pick(actor, match.choice, now))
+            return events
+        player = self._join(actor)
+        elapsed_ms = self._elapsed_ms(round_, now)
+        if actor.key in round_.locked_out:
+            return events
+        round_.tried.setdefault(actor.key, elapsed_ms)
+        if match.verdict is Verdict.ACCEPTED:
+            events.extend(self._award_first(actor, player, text, round_, now))
+        elif match.choice is not None:
+            # A wrong option: one pick per player, or everyone would try them all.
+            round_.locked_out.add(actor.key)
+            events.append(
+                WrongChoice(
+                    channel=self.channel,
+                    game_id=self.game_id,
+                    number=round_.number,
+                    recipient=actor.key,
+                    choice=match.choice,
+                )
+            )
+        elif match.verdict is Verdict.CLOSE:
+            events.append(
+                CloseGuess(
+                    channel=self.channel,
+                    game_id=self.game_id,
+                    number=round_.number,
+                    player=actor.key,
+                    name=actor.name,
+                    guess=text,
+                )
+            )
+        return events
+
+    def pick(
+        self, actor: Actor, choice: int, now: Instant, *, number: int | None = None
+    ) -> list[Event]:
+        """A click on option ``choice`` (0-based) of question ``number``."""
+        events = self.tick(now)
+        round_ = self._open_round()
+        if round_ is None or (number is not None and number != round_.number):
+            events.append(self._refuse(actor, Refusal.NOT_NOW, "That question is already closed."))
+            return events
+        if not 0 <= choice < len(round_.question.choices):
+            events.append(self._refuse(actor, Refusal.BAD_OPTION, "That option does not exist."))
+            return events
+        if self.options.mode is GameMode.TEXT:
+            letter = chr(ord("A") + choice)
+            return events + self.answer(actor, letter, now)
+        events.extend(self._pick(actor, choice, now))
+        return events
+
+    def hint(self, actor: Actor, now: Instant) -> list[Event]:
+        events = self.tick(now)
+        round_ = self._open_round()
+        if round_ is None:
+            events.append(self._refuse(actor, Refusal.NOT_NOW, "No question is open right now."))
+        elif round_.hints_shown >= len(round_.hints):
+            message = (
+                "This question has no hints."
+                if not round_.hints
+                else "That was the last hint for this question."
+            )
+            events.append(self._refuse(actor, Refusal.NOT_NOW, message))
+        else:
+            events.append(self._give_hint())
+        return events
+
+    def skip(self, actor: Actor, now: Instant) -> list[Event]:
+        events = self.tick(now)
+        if not self._may_control(actor):
+            events.append(self._not_allowed(actor, "skip questions"))
+        elif self._open_round() is None:
+            events.append(self._refuse(actor, Refusal.NOT_NOW, "No question is open right now."))
+        else:
+            events.extend(self._reveal(RevealReason.SKIPPED, now))
+        return events
+
+    def stop(self, actor: Actor, now: Instant) -> list[Event]:
+        events = self.tick(now)
+        if self.ended:
+            return events
+        if not self._may_control(actor):
+            events.append(self._not_allowed(actor, "stop the game"))
+            return events
+        return events + self._finish(EndReason.STOPPED, now)
+
+    def shutdown(self, now: Instant) -> list[Event]:
+        """The bot is going away: end the game and record it, no questions asked."""
+        if self.ended:
+            return []
+        return self._finish(EndReason.SHUTDOWN, now)
+
+    def score(self) -> ScoreShown:
+        return ScoreShown(
+            channel=self.channel,
+            game_id=self.game_id,
+            standings=self.standings(),
+            number=self.question_number,
+            total=self.total,
+        )
+
+    # -- internals ------------------------------------------------------------------
+
+    def _open_round(self) -> _Round | None:
+        return self._round if self._phase is Phase.ASKING else None
+
+    def _may_control(self, actor: Actor) -> bool:
+        return actor.is_admin or actor.key == self.started_by.key
+
+    def _join(self, actor: Actor) -> _Player:
+        player = self._players.get(actor.key)
+        if player is None:
+            player = self._players[actor.key] = _Player(name=actor.name)
+        else:
+            player.name = actor.name
+        return player
+
+    @staticmethod
+    def _elapsed_ms(round_: _Round, now: Instant) -> int:
+        return max(0, round((now.mono - round_.asked_at) * 1000))
+
+    def _ask(self, number: int, now: Instant) -> list[Event]:
+        question = self._questions[number - 1]
+        seconds = self.options.seconds
+        hints = hints_for(question)
+        auto = self.options.auto_hints and self.options.mode is GameMode.TEXT
+        # Automatic hints are spread evenly over the question's time.
+        hint_times = (
+            tuple(now.mono + seconds * (i + 1) / (len(hints) + 1) for i in range(len(hints)))
+            if auto
+            else ()
+        )
+        self._round = _Round(
+            question=question,
+            number=number,
+            asked_at=now.mono,
+            deadline=now.mono + seconds,
+            hints=hints,
+            hint_times=hint_times,
+        )
+        self._phase = Phase.ASKING
+        self._next_at = None
+        return [
+            QuestionAsked(
+                channel=self.channel,
+                game_id=self.game_id,
+                number=number,
+                total=self.total,
+                question=question,
+                choices=question.choices,
+                seconds=seconds,
+                ends_at=now.wall + timedelta(seconds=seconds),
+            )
+        ]
+
+    def _give_hint(self) -> HintGiven:
+        round_ = self._round
+        assert round_ is not None
+        hint = round_.hints[round_.hints_shown]
+        # Automatic hints are due at hint_times[hints_shown], so a hint asked for
+        # by hand also moves the schedule on: the next one comes at the next slot.
+        round_.hints_shown += 1
+        return HintGiven(
+            channel=self.channel,
+            game_id=self.game_id,
+            number=round_.number,
+            hint=hint,
+            hints_shown=round_.hints_shown,
+            hints_left=len(round_.hints) - round_.hints_shown,
+        )
+
+    def _make_award(
+        self, actor: Actor, player: _Player, guess: str, round_: _Round, elapsed_ms: int, at: float
+    ) -> Award:
+        player.streak += 1
+        points = self._rules.score(
+            round_.question.difficulty,
+            elapsed=elapsed_ms / 1000,
+            seconds=self.options.seconds,
+            streak=player.streak,
+            hints_shown=round_.hints_shown,
+        )
+        player.points += points.total
+        player.correct += 1
+        player.scored_at = at
+        award = Award(
+            player=actor.key,
+            name=actor.name,
+            guess=guess,
+            points=points,
+            answer_ms=elapsed_ms,
+            streak=player.streak,
+        )
+        round_.awards.append(award)
+        return award
+
+    def _award_first(
+        self, actor: Actor, player: _Player, guess: str, round_: _Round, now: Instant
+    ) -> list[Event]:
+        # Claim the question before anything is awaited: the caller holds the
+        # channel's lock, and this state change happens before any I/O.
+        award = self._make_award(
+            actor, player, guess, round_, self._elapsed_ms(round_, now), now.mono
+        )
+        events: list[Event] = [
+            AnswerAccepted(
+                channel=self.channel,
+                game_id=self.game_id,
+                number=round_.number,
+                question_id=round_.question.id,
+                award=award,
+            )
+        ]
+        events.extend(self._reveal(RevealReason.ANSWERED, now))
+        return events
+
+    def _pick(self, actor: Actor, choice: int, now: Instant) -> list[Event]:
+        round_ = self._round
+        assert round_ is not None
+        if actor.key in round_.picks:
+            return [
+                self._refuse(
+                    actor,
+                    Refusal.ALREADY_ANSWERED,
+                    "You already picked an answer for this question; picks can't be changed.",
+                )
+            ]
+        self._join(actor)
+        elapsed_ms = self._elapsed_ms(round_, now)
+        round_.picks[actor.key] = (choice, elapsed_ms)
+        round_.tried.setdefault(actor.key, elapsed_ms)
+        return [
+            ChoiceRecorded(
+                channel=self.channel,
+                game_id=self.game_id,
+                number=round_.number,
+                recipient=actor.key,
+                choice=choice,
+                choice_text=round_.question.choices[choice],
+            )
+        ]
+
+    def _reveal(self, reason: RevealReason, now: Instant) -> list[Event]:
+        round_ = self._round
+        assert round_ is not None
+        assert self._phase is Phase.ASKING
+        events: list[Event] = []
+        question = round_.question
+        counts: tuple[int, ...] = ()
+        if self.options.mode is GameMode.CHOICE:
+            tally = [0] * len(question.choices)
+            for choice, _ in round_.picks.values():
+                tally[choice] += 1
+            counts = tuple(tally)
+            if reason is RevealReason.TIMEOUT:
+                correct = question.correct_choice
+                winners = sorted(
+                    (ms, key) for key, (choice, ms) in round_.picks.items() if choice == correct
+                )
+                for ms, key in winners:
+                    player = self._players[key]
+                    actor = Actor(key=key, name=player.name)
+                    award = self._make_award(
+                        actor, player, question.answer, round_, ms, round_.asked_at + ms / 1000
+                    )
+                    events.append(
+                        AnswerAccepted(
+                            channel=self.channel,
+                            game_id=self.game_id,
+                            number=round_.number,
+                            question_id=question.id,
+                            award=award,
+                            announce=False,
+                        )
+                    )
+        scorers = {award.player for award in round_.awards}
+        for key, player in self._players.items():
+            if key not in scorers:
+                player.streak = 0
+        misses = tuple(
+            Miss(player=key, name=self._players[key].name, answer_ms=ms)
+            for key, ms in round_.tried.items()
+            if key not in scorers
+        )
+        self._idle = 0 if round_.tried else self._idle + 1
+        last = round_.number >= self.total
+        idle_out = self._idle >= self.options.max_idle_questions
+        ending = last or idle_out or reason is RevealReason.STOPPED
+        events.append(
+            QuestionRevealed(
+                channel=self.channel,
+                game_id=self.game_id,
+                number=round_.number,
+                total=self.total,
+                question=question,
+                reason=reason,
+                awards=tuple(round_.awards),
+                choice_counts=counts,
+                next_in=None if ending else self.options.pause,
+                misses=misses,
+            )
+        )
+        self._phase = Phase.BETWEEN
+        self._next_at = now.mono + self.options.pause
+        if reason is not RevealReason.STOPPED and ending:
+            events.extend(self._end(EndReason.COMPLETED if last else EndReason.IDLE))
+        return events
+
+    def _finish(self, reason: EndReason, now: Instant) -> list[Event]:
+        events: list[Event] = []
+        if self._phase is Phase.ASKING:
+            events.extend(self._reveal(RevealReason.STOPPED, now))
+        events.extend(self._end(reason))
+        return events
+
+    def _end(self, reason: EndReason) -> list[Event]:
+        self._phase = Phase.ENDED
+        self._next_at = None
+        standings = self.standings()
+        top = standings[0] if standings else None
+        # One-player games and games nobody scored in have no winner, so wins
+        # cannot be farmed alone.
+        winner = top if top is not None and len(standings) >= 2 and top.points > 0 else None
+        return [
+            GameEnded(
+                channel=self.channel,
+                game_id=self.game_id,
+                reason=reason,
+                standings=standings,
+                winner=winner,
+                questions_asked=self.question_number,
+            )
+        ]
+
+    def _refuse(self, actor: Actor, reason: Refusal, message: str) -> Rejected:
+        return Rejected(channel=self.channel, recipient=actor.key, reason=reason, message=message)
+
+    def _not_allowed(self, actor: Actor, what: str) -> Rejected:
+        return self._refuse(
+            actor,
+            Refusal.NOT_ALLOWED,
+            f"Only {self.started_by.name}, who started this game, or an admin can {what}.",
+        )
