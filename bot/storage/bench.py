@@ -1,0 +1,178 @@
+"""Synthetic load for any ``ScoreStore``: bulk seeding and the figures ``trivia-bot bench`` shows.
+
+Works through the public ``ScoreStore`` methods only, so the same numbers can
+be taken for every backend.  Randomness comes from the ``rng`` passed in, so a
+seed reproduces a data set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from bot.domain.model import ChannelKey, PlayerKey, ServerKey
+from bot.ports import AnswerRecord, Period, ScoreStore
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    records: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.records / self.seconds if self.seconds else float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """Timings of one query, in milliseconds, as the caller sees them."""
+
+    query: str
+    samples: int
+    median_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+def synthetic_answers(
+    *,
+    server: ServerKey,
+    count: int,
+    players: int,
+    now: datetime,
+    rng: random.Random,
+    span: timedelta = timedelta(days=28),
+) -> Iterator[AnswerRecord]:
+    """``count`` plausible answers by ``players`` players, spread over ``span`` before ``now``.
+
+    About 60 % are correct; player ``n`` is ``bench-n`` named ``Player n``.
+    """
+    channel = ChannelKey(server.platform, server.server, "bench")
+    keys = [PlayerKey(server.platform, server.server, f"bench-{n}") for n in range(players)]
+    for index in range(count):
+        n = rng.randrange(players)
+        correct = rng.random() < 0.6
+        yield AnswerRecord(
+            player=keys[n],
+            name=f"Player {n}",
+            channel=channel,
+            game_id=f"bench-{index // 200}",
+            question_id=f"bench-q{rng.randrange(10_000)}",
+            correct=correct,
+            points=rng.randint(1, 3) if correct else 0,
+            answer_ms=rng.randrange(300, 30_000),
+            streak=rng.randint(1, 8) if correct else 0,
+            at=now - span * rng.random(),
+        )
+
+
+async def seed_answers(
+    store: ScoreStore,
+    *,
+    server: ServerKey,
+    count: int,
+    players: int,
+    now: datetime,
+    rng: random.Random,
+    batch: int = 10_000,
+    span: timedelta = timedelta(days=28),
+) -> Throughput:
+    """Record ``count`` synthetic answers in calls of ``batch`` records (one
+    transaction each); returns how fast they went in."""
+    answers = synthetic_answers(
+        server=server, count=count, players=players, now=now, rng=rng, span=span
+    )
+    written = 0
+    started = time.perf_counter()
+    while written < count:
+        chunk = [next(answers) for _ in range(min(batch, count - written))]
+        await store.record_answers(chunk)
+        written += len(chunk)
+    return Throughput(written, time.perf_counter() - started)
+
+
+async def measure_concurrent_writes(
+    store: ScoreStore,
+    *,
+    server: ServerKey,
+    now: datetime,
+    callers: int = 1000,
+    records_per_caller: int = 20,
+) -> Throughput:
+    """``callers`` tasks, each awaiting ``record_answers`` of one record in a
+    loop, as many games scoring at once would: committed records per second."""
+
+    async def caller(n: int) -> None:
+        player = PlayerKey(server.platform, server.server, f"writer-{n}")
+        channel = ChannelKey(server.platform, server.server, f"channel-{n}")
+        for index in range(records_per_caller):
+            await store.record_answers(
+                [
+                    AnswerRecord(
+                        player=player,
+                        name=f"Writer {n}",
+                        channel=channel,
+                        game_id=f"write-bench-{n}",
+                        question_id=f"q{index}",
+                        correct=True,
+                        points=1,
+                        answer_ms=1000,
+                        streak=index + 1,
+                        at=now,
+                    )
+                ]
+            )
+
+    started = time.perf_counter()
+    async with asyncio.TaskGroup() as group:
+        for n in range(callers):
+            group.create_task(caller(n), name=f"write-bench-{n}")
+    return Throughput(callers * records_per_caller, time.perf_counter() - started)
+
+
+async def _time(query: str, samples: int, call: Callable[[], Awaitable[object]]) -> Latency:
+    timings: list[float] = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        await call()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return Latency(
+        query=query,
+        samples=samples,
+        median_ms=statistics.median(timings),
+        p99_ms=timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))],
+        max_ms=timings[-1],
+    )
+
+
+async def measure_query_latency(
+    store: ScoreStore, *, server: ServerKey, now: datetime, samples: int = 200
+) -> list[Latency]:
+    """Time the queries a chat command runs: three leaderboards, a player's
+    stats and a lookup by name (of the current all-time leader)."""
+    results = [
+        await _time(
+            f"leaderboard {period}",
+            samples,
+            partial(store.leaderboard, server, period, now=now),
+        )
+        for period in Period
+    ]
+    top = await store.leaderboard(server, Period.ALL, now=now, limit=1)
+    if top:
+        leader = top[0]
+        results.append(
+            await _time("player stats", samples, partial(store.player_stats, leader.player))
+        )
+        results.append(
+            await _time("find players", samples, partial(store.find_players, server, leader.name))
+        )
+    return results

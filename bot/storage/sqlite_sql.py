@@ -1,0 +1,145 @@
+"""The SQL the SQLite store runs, kept apart from the code that schedules it.
+
+Every statement takes its values as ``?`` parameters.  The schema they run
+against is in ``migrations/0001_initial.sql``.  Writes use integer row ids the
+writer has already resolved (see ``SqliteScoreStore._resolve_ids``); reads find
+a server by its key.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ADD_SERVER: Final = """
+INSERT INTO servers (platform, server) VALUES (?, ?) ON CONFLICT (platform, server) DO NOTHING
+"""
+
+SERVER_ID: Final = "SELECT id FROM servers WHERE platform = ? AND server = ?"
+
+PLAYER_IDS: Final = """
+SELECT user_id, id FROM players
+WHERE server_id = ? AND user_id IN (SELECT value FROM json_each(?))
+"""
+
+UPSERT_PLAYER: Final = """
+INSERT INTO players (server_id, user_id, name, name_key,
+                     points, correct, answered, best_streak, correct_ms, games, wins)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (server_id, user_id) DO UPDATE SET
+    name        = excluded.name,
+    name_key    = excluded.name_key,
+    points      = points + excluded.points,
+    correct     = correct + excluded.correct,
+    answered    = answered + excluded.answered,
+    best_streak = max(best_streak, excluded.best_streak),
+    correct_ms  = correct_ms + excluded.correct_ms,
+    games       = games + excluded.games,
+    wins        = wins + excluded.wins
+"""
+
+INSERT_ANSWER: Final = """
+INSERT INTO answers (player_id, channel, game_id, question_id,
+                     correct, points, answer_ms, streak, at_us)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+UPSERT_PERIOD_TOTAL: Final = """
+INSERT INTO period_totals (server_id, kind, start, player_id, points, correct, reached_us)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (server_id, kind, start, player_id) DO UPDATE SET
+    points     = points + excluded.points,
+    correct    = correct + excluded.correct,
+    reached_us = max(reached_us, excluded.reached_us)
+"""
+
+RECORDED_GAMES: Final = """
+SELECT game_id FROM games WHERE game_id IN (SELECT value FROM json_each(?))
+"""
+
+INSERT_GAME: Final = """
+INSERT INTO games (game_id, server_id, channel, mode, started_us, ended_us,
+                   reason, questions_asked, winner_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+INSERT_GAME_PLAYER: Final = """
+INSERT INTO game_players (game_id, player_id, name, points, correct, rank)
+VALUES (?, ?, ?, ?, ?, ?)
+"""
+
+UPSERT_ASKED: Final = """
+INSERT INTO asked_questions (server_id, question_id, asked_us) VALUES (?, ?, ?)
+ON CONFLICT (server_id, question_id) DO UPDATE SET asked_us = excluded.asked_us
+"""
+
+DELETE_ASKED: Final = "DELETE FROM asked_questions WHERE server_id = ? AND question_id = ?"
+
+# Walks period_totals_rank in order and stops after ``limit`` rows: no sort, no
+# scan of the server's other periods, however many answers are stored.
+LEADERBOARD: Final = """
+SELECT p.user_id, p.name, t.points, t.correct
+FROM servers AS s
+JOIN period_totals AS t ON t.server_id = s.id
+JOIN players AS p ON p.id = t.player_id
+WHERE s.platform = ? AND s.server = ? AND t.kind = ? AND t.start = ?
+ORDER BY t.points DESC, t.correct DESC, t.reached_us, t.player_id
+LIMIT ?
+"""
+
+PLAYER_STATS: Final = """
+SELECT p.name, p.points, p.games, p.wins, p.correct, p.answered, p.best_streak, p.correct_ms
+FROM servers AS s JOIN players AS p ON p.server_id = s.id
+WHERE s.platform = ? AND s.server = ? AND p.user_id = ?
+"""
+
+FIND_PLAYERS: Final = """
+SELECT p.user_id
+FROM servers AS s JOIN players AS p ON p.server_id = s.id
+WHERE s.platform = ? AND s.server = ? AND p.name_key = ?
+ORDER BY p.points DESC, p.id
+"""
+
+ASKED_QUESTIONS: Final = """
+SELECT q.question_id
+FROM servers AS s JOIN asked_questions AS q ON q.server_id = s.id
+WHERE s.platform = ? AND s.server = ? AND q.question_id IN (SELECT value FROM json_each(?))
+"""
+
+SAVE_QUESTION: Final = """
+INSERT INTO custom_questions (server_id, question_id, body, added_by, added_us,
+                              changed_by, changed_us)
+VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?5)
+ON CONFLICT (server_id, question_id) DO UPDATE SET
+    body       = excluded.body,
+    changed_by = excluded.changed_by,
+    changed_us = excluded.changed_us,
+    removed_by = NULL,
+    removed_us = NULL
+"""
+
+REMOVE_QUESTION: Final = """
+UPDATE custom_questions SET removed_by = ?3, removed_us = ?4
+WHERE server_id = ?1 AND question_id = ?2 AND removed_us IS NULL
+"""
+
+CUSTOM_QUESTIONS: Final = """
+SELECT q.body FROM custom_questions AS q JOIN servers AS s ON s.id = q.server_id
+WHERE s.platform = ? AND s.server = ? AND q.removed_us IS NULL
+ORDER BY q.added_us, q.question_id
+"""
+
+CUSTOM_QUESTION_LIVE: Final = """
+SELECT 1 FROM custom_questions AS q JOIN servers AS s ON s.id = q.server_id
+WHERE s.platform = ? AND s.server = ? AND q.question_id = ? AND q.removed_us IS NULL
+"""
+
+SAVE_SETTINGS: Final = """
+INSERT INTO server_settings (server_id, body, changed_by, changed_us) VALUES (?, ?, ?, ?)
+ON CONFLICT (server_id) DO UPDATE SET
+    body = excluded.body, changed_by = excluded.changed_by, changed_us = excluded.changed_us
+"""
+
+SERVER_SETTINGS: Final = """
+SELECT t.body FROM server_settings AS t JOIN servers AS s ON s.id = t.server_id
+WHERE s.platform = ? AND s.server = ?
+"""
