@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from bot.domain.model import ChannelKey, GameMode, PlayerKey, Question, ServerKey, Standing
+from bot.domain.model import (
+    ChannelKey,
+    FieldProblem,
+    GameMode,
+    PlayerKey,
+    Question,
+    QuestionDraft,
+    ServerKey,
+    ServerSettings,
+    Standing,
+)
 
 if TYPE_CHECKING:
     from bot.domain.events import Event
@@ -130,6 +140,56 @@ class QuestionBank(Protocol):
     """The questions a server may be asked: bundled banks plus, later, its own."""
 
     async def questions(self, server: ServerKey) -> Sequence[Question]: ...
+
+
+class QuestionEditor(Protocol):
+    """Adds and removes a server's own questions, validating them like bank files."""
+
+    async def add_question(
+        self, server: ServerKey, draft: QuestionDraft, *, by: PlayerKey, at: datetime
+    ) -> Question | tuple[FieldProblem, ...]:
+        """The stored question, or every problem with the draft by form field."""
+        ...
+
+    async def remove_question(
+        self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
+    ) -> bool:
+        """False when the server has no question of its own with that id."""
+        ...
+
+
+class CustomQuestionStore(Protocol):
+    """Where servers' own questions are kept (the bundled banks stay files).
+
+    Removal is soft: a removed question leaves the server's pool but stays in
+    the database with who removed it and when.
+    """
+
+    async def custom_questions(self, server: ServerKey) -> list[Question]: ...
+
+    async def save_custom_question(
+        self, server: ServerKey, question: Question, *, by: PlayerKey, at: datetime
+    ) -> None:
+        """Insert the question, or replace the server's question with its id."""
+        ...
+
+    async def delete_custom_question(
+        self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
+    ) -> bool: ...
+
+
+class SettingsStore(Protocol):
+    """Each server's own settings."""
+
+    async def server_settings(self, server: ServerKey) -> ServerSettings: ...
+
+    async def save_server_settings(
+        self, server: ServerKey, settings: ServerSettings, *, by: PlayerKey, at: datetime
+    ) -> None: ...
+
+
+class TriviaStore(ScoreStore, CustomQuestionStore, SettingsStore, Protocol):
+    """Everything the bot keeps, as one backend provides it (SQLite, PostgreSQL)."""
 
 
 class Clock(Protocol):

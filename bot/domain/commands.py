@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.model import Actor, ChannelKey, GameMode, PlayerKey
+from bot.domain.model import Actor, ChannelKey, GameMode, PlayerKey, QuestionDraft, StartPolicy
 from bot.ports import Period
 
 
@@ -94,6 +94,46 @@ class ListCategories:
     actor: Actor
 
 
+@dataclass(frozen=True, slots=True)
+class AddQuestion:
+    """An admin adds a question to this server's own questions."""
+
+    channel: ChannelKey
+    actor: Actor
+    draft: QuestionDraft
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveQuestion:
+    """An admin removes one of this server's own questions (kept in history)."""
+
+    channel: ChannelKey
+    actor: Actor
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings:
+    channel: ChannelKey
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSettings:
+    """An admin changes server settings; ``None`` leaves a field as it is,
+    and ``reset`` names fields to put back to the bot's default."""
+
+    channel: ChannelKey
+    actor: Actor
+    rounds: int | None = None
+    seconds: float | None = None
+    mode: GameMode | None = None
+    start_policy: StartPolicy | None = None
+    starter_role: str | None = None
+    admin_role: str | None = None
+    reset: frozenset[str] = frozenset()
+
+
 Command = (
     StartGame
     | SubmitAnswer
@@ -105,4 +145,8 @@ Command = (
     | ShowLeaderboard
     | ShowStats
     | ListCategories
+    | AddQuestion
+    | RemoveQuestion
+    | ShowSettings
+    | ChangeSettings
 )

@@ -11,7 +11,15 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.model import ChannelKey, GameOptions, PlayerKey, Question, Standing
+from bot.domain.model import (
+    ChannelKey,
+    FieldProblem,
+    GameOptions,
+    PlayerKey,
+    Question,
+    ServerSettings,
+    Standing,
+)
 from bot.ports import LeaderboardRow, Period, PlayerStats
 
 
@@ -231,6 +239,42 @@ class CategoriesShown:
     categories: tuple[tuple[str, int], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DraftRejected:
+    """A question form had problems; adapters show them next to the fields
+    (Slack ``response_action: errors``) or as one message (Discord)."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    problems: tuple[FieldProblem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAdded:
+    channel: ChannelKey
+    recipient: PlayerKey
+    question: Question
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRemoved:
+    channel: ChannelKey
+    recipient: PlayerKey
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsShown:
+    """The server's settings and the defaults they fall back to.
+    ``changed`` is True when this answers a ``ChangeSettings``."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    settings: ServerSettings
+    defaults: GameOptions
+    changed: bool = False
+
+
 GameEvent = (
     GameStarted
     | QuestionAsked
@@ -244,4 +288,14 @@ GameEvent = (
     | GameEnded
 )
 
-Event = GameEvent | Rejected | LeaderboardShown | StatsShown | CategoriesShown
+Event = (
+    GameEvent
+    | Rejected
+    | LeaderboardShown
+    | StatsShown
+    | CategoriesShown
+    | DraftRejected
+    | QuestionAdded
+    | QuestionRemoved
+    | SettingsShown
+)

@@ -154,14 +154,80 @@ class PlayerKey:
 class Actor:
     """Who sent a command, as the adapter saw them.
 
-    ``is_admin`` is computed by the adapter from platform permissions (Manage
-    Server on Discord, workspace admin on Slack); the rules that use it live in
-    the core.
+    ``is_admin`` is what the platform says (Manage Server on Discord, workspace
+    admin or owner on Slack); ``roles`` are the platform role ids the user has.
+    The rules that use them (including a server's own admin role) live in the
+    core.
     """
 
     key: PlayerKey
     name: str
     is_admin: bool = False
+    roles: frozenset[str] = frozenset()
+
+
+class StartPolicy(enum.StrEnum):
+    """Who may start games in a server."""
+
+    EVERYONE = "everyone"
+    ADMINS = "admins"
+    ROLE = "role"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """What a server's admins chose; ``None`` means "the bot's default".
+
+    ``admin_role`` names a platform role whose members count as admins here;
+    with ``StartPolicy.ROLE`` only members of ``starter_role`` (and admins) may
+    start games.
+    """
+
+    rounds: int | None = None
+    seconds: float | None = None
+    mode: GameMode | None = None
+    start_policy: StartPolicy = StartPolicy.EVERYONE
+    starter_role: str | None = None
+    admin_role: str | None = None
+
+    def is_admin(self, actor: Actor) -> bool:
+        return actor.is_admin or (self.admin_role is not None and self.admin_role in actor.roles)
+
+    def may_start(self, actor: Actor) -> bool:
+        if self.is_admin(actor):
+            return True
+        match self.start_policy:
+            case StartPolicy.EVERYONE:
+                return True
+            case StartPolicy.ADMINS:
+                return False
+            case StartPolicy.ROLE:
+                return self.starter_role is not None and self.starter_role in actor.roles
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One thing wrong with a form, by the form's field name."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionDraft:
+    """A question as an admin typed it into a form, before validation.
+
+    Multi-valued fields hold one item per line.  The service validates a draft
+    exactly like a bank file entry and answers with the problems by field.
+    """
+
+    prompt: str
+    answers: str
+    category: str = ""
+    difficulty: str = "medium"
+    explanation: str = ""
+    choices: str = ""
+    hints: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,650 @@
+"""The trivia service: commands in, events out, one game per channel.
+
+It routes each command to its channel's game under that channel's
+``asyncio.Lock`` (platform SDKs run every handler as its own task, so two
+answers, or an answer and a stop, really do race), owns the question timers,
+writes results through the ``ScoreStore`` and only then publishes the events
+that announce them: a point that was announced is a point that is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.domain.commands import (
+    AddQuestion,
+    ChangeSettings,
+    Command,
+    ListCategories,
+    PickChoice,
+    RemoveQuestion,
+    RequestHint,
+    ShowLeaderboard,
+    ShowScore,
+    ShowSettings,
+    ShowStats,
+    SkipQuestion,
+    StartGame,
+    StopGame,
+    SubmitAnswer,
+)
+from bot.domain.events import (
+    AnswerAccepted,
+    CategoriesShown,
+    DraftRejected,
+    Event,
+    GameEnded,
+    LeaderboardShown,
+    QuestionAdded,
+    QuestionAsked,
+    QuestionRemoved,
+    QuestionRevealed,
+    Refusal,
+    Rejected,
+    SettingsShown,
+    StatsShown,
+)
+from bot.domain.game import TriviaGame
+from bot.domain.model import (
+    Actor,
+    ChannelKey,
+    GameOptions,
+    Instant,
+    Limits,
+    Question,
+    ServerKey,
+    ServerSettings,
+)
+from bot.domain.scoring import ScoringRules
+from bot.ports import (
+    AnswerRecord,
+    Clock,
+    EventSink,
+    GameRecord,
+    QuestionBank,
+    QuestionEditor,
+    ScoreStore,
+    SettingsStore,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Timer:
+    task: asyncio.Task[None]
+    deadline: float
+
+
+class TriviaService:
+    """Runs trivia games in many channels at once."""
+
+    def __init__(
+        self,
+        *,
+        bank: QuestionBank,
+        store: ScoreStore,
+        clock: Clock,
+        sink: EventSink,
+        defaults: GameOptions | None = None,
+        limits: Limits | None = None,
+        rules: ScoringRules | None = None,
+        rng: random.Random | None = None,
+        editor: QuestionEditor | None = None,
+        settings_store: SettingsStore | None = None,
+        new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._bank = bank
+        self._store = store
+        self._clock = clock
+        self._sink = sink
+        self._defaults = defaults or GameOptions()
+        self._limits = limits or Limits()
+        self._rules = rules or ScoringRules()
+        self._rng = rng or random.Random()
+        self._new_game_id = new_game_id
+        self._editor = editor
+        self._settings_store = settings_store
+        self._server_settings: dict[ServerKey, ServerSettings] = {}
+        self._games: dict[ChannelKey, TriviaGame] = {}
+        self._locks: dict[ChannelKey, asyncio.Lock] = {}
+        self._timers: dict[ChannelKey, _Timer] = {}
+        self._closed = False
+
+    # -- public ---------------------------------------------------------------------
+
+    @property
+    def defaults(self) -> GameOptions:
+        return self._defaults
+
+    @property
+    def active_games(self) -> int:
+        return len(self._games)
+
+    def game(self, channel: ChannelKey) -> TriviaGame | None:
+        return self._games.get(channel)
+
+    async def handle(self, command: Command) -> None:
+        """Carry out one command; refusals come back as ``Rejected`` events."""
+        match command:
+            case StartGame():
+                await self._start(command)
+            case SubmitAnswer(channel=channel, actor=actor, text=text):
+                # Chat in a channel without a game is just chat: no refusal.
+                await self._in_game(channel, None, lambda g, now: g.answer(actor, text, now))
+            case PickChoice(channel=channel, actor=actor, choice=choice, question_number=number):
+                await self._in_game(
+                    channel, actor, lambda g, now: g.pick(actor, choice, now, number=number)
+                )
+            case RequestHint(channel=channel, actor=actor):
+                await self._in_game(channel, actor, lambda g, now: g.hint(actor, now))
+            case SkipQuestion(channel=channel):
+                actor = await self._effective(command.actor, channel.server_key)
+                await self._in_game(channel, actor, lambda g, now: g.skip(actor, now))
+            case StopGame(channel=channel):
+                actor = await self._effective(command.actor, channel.server_key)
+                await self._in_game(channel, actor, lambda g, now: g.stop(actor, now))
+            case ShowScore(channel=channel, actor=actor):
+                await self._in_game(channel, actor, lambda g, now: [g.score()])
+            case ShowLeaderboard():
+                await self._leaderboard(command)
+            case ShowStats():
+                await self._stats(command)
+            case ListCategories():
+                await self._categories(command)
+            case AddQuestion():
+                await self._add_question(command)
+            case RemoveQuestion():
+                await self._remove_question(command)
+            case ShowSettings():
+                await self._show_settings(command)
+            case ChangeSettings():
+                await self._change_settings(command)
+
+    async def shutdown(self) -> None:
+        """End every running game (recorded, announced) and stop all timers.
+
+        Idempotent; commands that arrive afterwards are refused.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        for channel in list(self._games):
+            async with self._lock(channel):
+                game = self._games.get(channel)
+                if game is not None:
+                    await self._apply(game, game.shutdown(self._now()))
+        timers = [timer.task for timer in self._timers.values()]
+        self._timers.clear()
+        for task in timers:
+            task.cancel()
+        for task in timers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # -- commands -----------------------------------------------------------------------
+
+    async def _start(self, command: StartGame) -> None:
+        channel, actor = command.channel, command.actor
+        async with self._lock(channel):
+            if self._closed:
+                await self._refuse(channel, actor, Refusal.NOT_NOW, "The bot is shutting down.")
+                return
+            if channel in self._games:
+                await self._refuse(
+                    channel,
+                    actor,
+                    Refusal.GAME_RUNNING,
+                    "A game is already running in this channel; stop it first.",
+                )
+                return
+            settings = await self.server_settings(channel.server_key)
+            if not settings.may_start(actor):
+                await self._refuse(channel, actor, Refusal.NOT_ALLOWED, _who_may_start(settings))
+                return
+            options, problem = self._options_for(command, settings)
+            if problem:
+                await self._refuse(channel, actor, Refusal.BAD_OPTION, problem)
+                return
+            questions, problem = await self._draw(channel.server_key, options)
+            if problem:
+                await self._refuse(channel, actor, Refusal.NO_QUESTIONS, problem)
+                return
+            game = TriviaGame(
+                self._new_game_id(),
+                channel,
+                options=options,
+                questions=questions,
+                started_by=actor,
+                rules=self._rules,
+            )
+            self._games[channel] = game
+            log.info(
+                "game %s started in %s by %s: %d questions, %s mode",
+                game.game_id,
+                channel,
+                actor.key,
+                game.total,
+                options.mode,
+            )
+            await self._apply(game, game.start(self._now()))
+
+    def _options_for(
+        self, command: StartGame, settings: ServerSettings
+    ) -> tuple[GameOptions, str | None]:
+        defaults = self.server_defaults(settings)
+        options = replace(
+            defaults,
+            rounds=command.rounds if command.rounds is not None else defaults.rounds,
+            seconds=command.seconds if command.seconds is not None else defaults.seconds,
+            mode=command.mode or defaults.mode,
+            category=command.category or defaults.category,
+            tags=command.tags or defaults.tags,
+        )
+        return options, self._check_limits(options.rounds, options.seconds)
+
+    def _check_limits(self, rounds: int | None, seconds: float | None) -> str | None:
+        limits = self._limits
+        if rounds is not None and not limits.min_rounds <= rounds <= limits.max_rounds:
+            return (
+                f"Rounds must be between {limits.min_rounds} and {limits.max_rounds}; "
+                f"you asked for {rounds}."
+            )
+        if seconds is not None and not limits.min_seconds <= seconds <= limits.max_seconds:
+            return (
+                f"Seconds per question must be between {limits.min_seconds:g} and "
+                f"{limits.max_seconds:g}; you asked for {seconds:g}."
+            )
+        return None
+
+    def server_defaults(self, settings: ServerSettings) -> GameOptions:
+        """The bot's defaults with a server's own choices laid over them."""
+        return replace(
+            self._defaults,
+            rounds=settings.rounds if settings.rounds is not None else self._defaults.rounds,
+            seconds=settings.seconds if settings.seconds is not None else self._defaults.seconds,
+            mode=settings.mode or self._defaults.mode,
+        )
+
+    async def server_settings(self, server: ServerKey) -> ServerSettings:
+        """A server's settings (cached; the store is read once per server)."""
+        cached = self._server_settings.get(server)
+        if cached is None:
+            cached = (
+                await self._settings_store.server_settings(server)
+                if self._settings_store is not None
+                else ServerSettings()
+            )
+            self._server_settings[server] = cached
+        return cached
+
+    async def _effective(self, actor: Actor, server: ServerKey) -> Actor:
+        """The actor with the server's own admin role taken into account."""
+        if actor.is_admin:
+            return actor
+        settings = await self.server_settings(server)
+        return replace(actor, is_admin=True) if settings.is_admin(actor) else actor
+
+    async def _draw(
+        self, server: ServerKey, options: GameOptions
+    ) -> tuple[list[Question], str | None]:
+        """Pick the game's questions: never one the server has already seen
+        until every question matching this filter has been asked."""
+        wanted = options.filter
+        pool = [q for q in await self._bank.questions(server) if wanted.matches(q)]
+        if not pool:
+            return [], await self._no_questions_message(server, options)
+        ids = [q.id for q in pool]
+        asked = await self._store.asked_questions(server, ids)
+        fresh = [q for q in pool if q.id not in asked]
+        self._rng.shuffle(fresh)
+        chosen = fresh[: options.rounds]
+        if len(chosen) < options.rounds and len(chosen) < len(pool):
+            # The pool is used up: start it over, leaving out what this game has.
+            await self._store.forget_asked(server, ids)
+            taken = {q.id for q in chosen}
+            rest = [q for q in pool if q.id not in taken]
+            self._rng.shuffle(rest)
+            chosen += rest[: options.rounds - len(chosen)]
+        return chosen, None
+
+    async def _no_questions_message(self, server: ServerKey, options: GameOptions) -> str:
+        every = await self._bank.questions(server)
+        if not every:
+            return "There are no questions loaded for this server."
+        what = []
+        if options.category:
+            what.append(f"category {options.category!r}")
+        if options.tags:
+            what.append("tags " + ", ".join(options.tags))
+        if options.mode.value == "choice":
+            what.append("options to choose from (choice mode)")
+        categories = ", ".join(sorted({q.category for q in every}))
+        return f"No questions match {' and '.join(what)}. Categories here: {categories}."
+
+    async def _in_game(
+        self,
+        channel: ChannelKey,
+        actor: Actor | None,
+        step: Callable[[TriviaGame, Instant], Sequence[Event]],
+    ) -> None:
+        async with self._lock(channel):
+            game = self._games.get(channel)
+            if game is None:
+                if actor is not None:
+                    await self._refuse(
+                        channel,
+                        actor,
+                        Refusal.NO_GAME,
+                        "No game is running in this channel. Start one with `start`.",
+                    )
+                return
+            await self._apply(game, step(game, self._now()))
+
+    async def _leaderboard(self, command: ShowLeaderboard) -> None:
+        rows = await self._store.leaderboard(
+            command.channel.server_key, command.period, now=self._clock.now(), limit=command.limit
+        )
+        await self._sink.publish(
+            LeaderboardShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                period=command.period,
+                rows=tuple(rows),
+            )
+        )
+
+    async def _stats(self, command: ShowStats) -> None:
+        player = command.player or command.actor.key
+        stats = await self._store.player_stats(player)
+        if stats is None:
+            who = "You have" if player == command.actor.key else "That player has"
+            await self._refuse(
+                command.channel,
+                command.actor,
+                Refusal.UNKNOWN_PLAYER,
+                f"{who} not played here yet.",
+            )
+            return
+        await self._sink.publish(
+            StatsShown(channel=command.channel, recipient=command.actor.key, stats=stats)
+        )
+
+    async def _categories(self, command: ListCategories) -> None:
+        questions = await self._bank.questions(command.channel.server_key)
+        counts = Counter(q.category for q in questions)
+        await self._sink.publish(
+            CategoriesShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                categories=tuple(sorted(counts.items())),
+            )
+        )
+
+    # -- admin commands ---------------------------------------------------------------
+
+    async def _admin(self, channel: ChannelKey, actor: Actor, what: str) -> bool:
+        """True if ``actor`` is an admin here; otherwise tell them why not."""
+        settings = await self.server_settings(channel.server_key)
+        if settings.is_admin(actor):
+            return True
+        role = " or have the server's trivia admin role" if settings.admin_role else ""
+        await self._refuse(
+            channel,
+            actor,
+            Refusal.NOT_ALLOWED,
+            f"Only admins can {what}: you need the server's admin permission{role}.",
+        )
+        return False
+
+    async def _add_question(self, command: AddQuestion) -> None:
+        channel, actor = command.channel, command.actor
+        if not await self._admin(channel, actor, "add questions"):
+            return
+        if self._editor is None:
+            await self._refuse(
+                channel, actor, Refusal.NOT_NOW, "This bot has no place to keep added questions."
+            )
+            return
+        result = await self._editor.add_question(
+            channel.server_key, command.draft, by=actor.key, at=self._clock.now()
+        )
+        if isinstance(result, tuple):
+            await self._sink.publish(
+                DraftRejected(channel=channel, recipient=actor.key, problems=result)
+            )
+            return
+        log.info("question %s added to %s by %s", result.id, channel.server_key, actor.key)
+        await self._sink.publish(
+            QuestionAdded(channel=channel, recipient=actor.key, question=result)
+        )
+
+    async def _remove_question(self, command: RemoveQuestion) -> None:
+        channel, actor = command.channel, command.actor
+        if not await self._admin(channel, actor, "remove questions"):
+            return
+        removed = self._editor is not None and await self._editor.remove_question(
+            channel.server_key, command.question_id, by=actor.key, at=self._clock.now()
+        )
+        if not removed:
+            await self._refuse(
+                channel,
+                actor,
+                Refusal.BAD_OPTION,
+                f"This server has no question of its own with id {command.question_id!r} "
+                "(bundled questions cannot be removed).",
+            )
+            return
+        await self._sink.publish(
+            QuestionRemoved(channel=channel, recipient=actor.key, question_id=command.question_id)
+        )
+
+    async def _show_settings(self, command: ShowSettings) -> None:
+        settings = await self.server_settings(command.channel.server_key)
+        await self._sink.publish(
+            SettingsShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                settings=settings,
+                defaults=self.server_defaults(settings),
+            )
+        )
+
+    async def _change_settings(self, command: ChangeSettings) -> None:
+        channel, actor = command.channel, command.actor
+        if not await self._admin(channel, actor, "change settings"):
+            return
+        problem = self._check_limits(command.rounds, command.seconds)
+        unknown = command.reset - _RESETTABLE
+        if unknown:
+            problem = f"Unknown settings to reset: {', '.join(sorted(unknown))}."
+        current = await self.server_settings(channel.server_key)
+        changed = replace(
+            current,
+            rounds=command.rounds if command.rounds is not None else current.rounds,
+            seconds=command.seconds if command.seconds is not None else current.seconds,
+            mode=command.mode or current.mode,
+            start_policy=command.start_policy or current.start_policy,
+            starter_role=command.starter_role or current.starter_role,
+            admin_role=command.admin_role or current.admin_role,
+        )
+        changed = replace(
+            changed, **{name: _DEFAULTS[name] for name in command.reset & _RESETTABLE}
+        )
+        if problem is None and changed.start_policy.value == "role" and not changed.starter_role:
+            problem = "Choose the role that may start games, or another start policy."
+        if problem is not None:
+            await self._refuse(channel, actor, Refusal.BAD_OPTION, problem)
+            return
+        if self._settings_store is not None:
+            await self._settings_store.save_server_settings(
+                channel.server_key, changed, by=actor.key, at=self._clock.now()
+            )
+        self._server_settings[channel.server_key] = changed
+        await self._sink.publish(
+            SettingsShown(
+                channel=channel,
+                recipient=actor.key,
+                settings=changed,
+                defaults=self.server_defaults(changed),
+                changed=True,
+            )
+        )
+
+    # -- applying a transition -------------------------------------------------------
+
+    async def _apply(self, game: TriviaGame, events: Sequence[Event]) -> None:
+        """Persist what ``events`` record, then publish them, then reschedule.
+
+        Runs with the channel's lock held.  Writes are batched per transition
+        (one ``record_answers`` call for every award and miss) and complete
+        before anything is published.
+        """
+        answers: list[AnswerRecord] = []
+        asked: list[str] = []
+        ended: GameEnded | None = None
+        at = self._clock.now()
+        for event in events:
+            match event:
+                case AnswerAccepted(award=award, question_id=question_id):
+                    answers.append(
+                        AnswerRecord(
+                            player=award.player,
+                            name=award.name,
+                            channel=game.channel,
+                            game_id=game.game_id,
+                            question_id=question_id,
+                            correct=True,
+                            points=award.points.total,
+                            answer_ms=award.answer_ms,
+                            streak=award.streak,
+                            at=at,
+                        )
+                    )
+                case QuestionRevealed(question=question, misses=misses):
+                    answers.extend(
+                        AnswerRecord(
+                            player=miss.player,
+                            name=miss.name,
+                            channel=game.channel,
+                            game_id=game.game_id,
+                            question_id=question.id,
+                            correct=False,
+                            points=0,
+                            answer_ms=miss.answer_ms,
+                            streak=0,
+                            at=at,
+                        )
+                        for miss in misses
+                    )
+                case QuestionAsked(question=question):
+                    asked.append(question.id)
+                case GameEnded():
+                    ended = event
+                case _:
+                    pass
+        server = game.channel.server_key
+        if answers:
+            await self._store.record_answers(answers)
+        if asked:
+            await self._store.mark_asked(server, asked, at=at)
+        if ended is not None:
+            await self._store.record_game(self._game_record(game, ended))
+        for event in events:
+            await self._sink.publish(event)
+        if ended is not None:
+            self._games.pop(game.channel, None)
+            log.info("game %s in %s ended: %s", game.game_id, game.channel, ended.reason)
+        self._reschedule(game)
+
+    def _game_record(self, game: TriviaGame, ended: GameEnded) -> GameRecord:
+        started = game.started
+        now = self._clock.now()
+        return GameRecord(
+            game_id=game.game_id,
+            channel=game.channel,
+            mode=game.options.mode,
+            started_at=started.wall if started else now,
+            ended_at=now,
+            reason=ended.reason.value,
+            questions_asked=ended.questions_asked,
+            standings=ended.standings,
+            winner=ended.winner.player if ended.winner else None,
+        )
+
+    # -- timers ---------------------------------------------------------------------------
+
+    def _reschedule(self, game: TriviaGame) -> None:
+        channel = game.channel
+        deadline = None if game.ended else game.next_deadline
+        current = self._timers.get(channel)
+        if current is not None and current.deadline == deadline and not current.task.done():
+            return
+        if current is not None and current.task is not asyncio.current_task():
+            current.task.cancel()
+        if deadline is None or self._closed:
+            self._timers.pop(channel, None)
+            return
+        task = asyncio.create_task(self._wake(game, deadline), name=f"trivia-timer:{channel}")
+        self._timers[channel] = _Timer(task=task, deadline=deadline)
+
+    async def _wake(self, game: TriviaGame, deadline: float) -> None:
+        await self._clock.sleep_until(deadline)
+        async with self._lock(game.channel):
+            if self._games.get(game.channel) is not game:
+                return
+            try:
+                await self._apply(game, game.tick(self._now()))
+            except Exception:
+                # A timer has nobody to report to: log it with the game's ids and
+                # try again shortly, so one failed write does not freeze a game.
+                log.exception("timer of game %s in %s failed", game.game_id, game.channel)
+                self._timers.pop(game.channel, None)
+                retry = self._clock.monotonic() + 1.0
+                task = asyncio.create_task(
+                    self._wake(game, retry), name=f"trivia-retry:{game.channel}"
+                )
+                self._timers[game.channel] = _Timer(task=task, deadline=retry)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _lock(self, channel: ChannelKey) -> asyncio.Lock:
+        lock = self._locks.get(channel)
+        if lock is None:
+            lock = self._locks[channel] = asyncio.Lock()
+        return lock
+
+    def _now(self) -> Instant:
+        return Instant(self._clock.monotonic(), self._clock.now())
+
+    async def _refuse(
+        self, channel: ChannelKey, actor: Actor, reason: Refusal, message: str
+    ) -> None:
+        await self._sink.publish(
+            Rejected(channel=channel, recipient=actor.key, reason=reason, message=message)
+        )
+
+
+_DEFAULTS: dict[str, Any] = {
+    "rounds": ServerSettings().rounds,
+    "seconds": ServerSettings().seconds,
+    "mode": ServerSettings().mode,
+    "start_policy": ServerSettings().start_policy,
+    "starter_role": ServerSettings().starter_role,
+    "admin_role": ServerSettings().admin_role,
+}
+_RESETTABLE = frozenset(_DEFAULTS)
+
+
+def _who_may_start(settings: ServerSettings) -> str:
+    if settings.start_policy.value == "admins":
+        return "On this server only admins can start games."
+    return "On this server only admins and members of the trivia role can start games."

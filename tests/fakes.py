@@ -1,0 +1,273 @@
+"""Test doubles for the service's ports: a store in memory and a recording sink.
+
+``MemoryScoreStore`` never leaves the event loop (no threads), so service tests
+on a ``ManualClock`` see every write finish within ``clock.settle()``.  It is
+also run through the storage contract suite, which keeps it honest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from bot.domain.events import Event
+from bot.domain.model import (
+    Actor,
+    ChannelKey,
+    Difficulty,
+    PlayerKey,
+    Question,
+    QuestionType,
+    ServerKey,
+    ServerSettings,
+)
+from bot.ports import (
+    AnswerRecord,
+    GameRecord,
+    LeaderboardRow,
+    Period,
+    PlayerStats,
+)
+from bot.storage.periods import period_start
+
+E = TypeVar("E")
+
+
+@dataclass
+class _Player:
+    name: str
+    points: int = 0
+    games: int = 0
+    wins: int = 0
+    correct: int = 0
+    answered: int = 0
+    best_streak: int = 0
+    correct_ms: int = 0
+    first_seen: int = 0
+
+
+class MemoryScoreStore:
+    """A ScoreStore in plain dicts. ``fail_next`` makes the next write raise."""
+
+    def __init__(self) -> None:
+        self.players: dict[PlayerKey, _Player] = {}
+        # (server, period, start) -> player -> [points, correct, reached order]
+        self.totals: dict[tuple[ServerKey, Period, int], dict[PlayerKey, list[int]]] = defaultdict(
+            dict
+        )
+        self.answers: list[AnswerRecord] = []
+        self.games: dict[str, GameRecord] = {}
+        self.asked: dict[ServerKey, dict[str, datetime]] = defaultdict(dict)
+        self.custom: dict[ServerKey, dict[str, Question]] = defaultdict(dict)
+        self.removed: list[tuple[ServerKey, str, PlayerKey]] = []
+        self.settings: dict[ServerKey, ServerSettings] = {}
+        self.write_delay = 0.0
+        self.fail_next: Exception | None = None
+        self.closed = False
+        self._order = 0
+
+    async def _write(self) -> None:
+        if self.closed:
+            raise RuntimeError("store is closed")
+        if self.write_delay:
+            await asyncio.sleep(self.write_delay)
+        if self.fail_next is not None:
+            error, self.fail_next = self.fail_next, None
+            raise error
+
+    def _player(self, key: PlayerKey, name: str) -> _Player:
+        self._order += 1
+        player = self.players.get(key)
+        if player is None:
+            player = self.players[key] = _Player(name=name, first_seen=self._order)
+        player.name = name
+        return player
+
+    async def record_answers(self, answers: Sequence[AnswerRecord]) -> None:
+        await self._write()
+        for record in answers:
+            self.answers.append(record)
+            player = self._player(record.player, record.name)
+            player.answered += 1
+            if record.correct:
+                player.correct += 1
+                player.points += record.points
+                player.correct_ms += record.answer_ms
+                player.best_streak = max(player.best_streak, record.streak)
+            for period in Period:
+                row = self.totals[
+                    (record.player.server_key, period, period_start(period, record.at))
+                ].setdefault(record.player, [0, 0, 0])
+                row[0] += record.points
+                row[1] += int(record.correct)
+                if record.points:
+                    row[2] = self._order
+
+    async def record_game(self, game: GameRecord) -> None:
+        await self._write()
+        if game.game_id in self.games:
+            return
+        self.games[game.game_id] = game
+        for standing in game.standings:
+            player = self._player(standing.player, standing.name)
+            player.games += 1
+            if standing.player == game.winner:
+                player.wins += 1
+
+    async def leaderboard(
+        self, server: ServerKey, period: Period, *, now: datetime, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        rows = self.totals.get((server, period, period_start(period, now)), {})
+        # Like every store: players who only missed are not on the board.
+        scored = [(key, values) for key, values in rows.items() if values[0] or values[1]]
+        ordered = sorted(scored, key=lambda kv: (-kv[1][0], -kv[1][1], kv[1][2]))
+        return [
+            LeaderboardRow(
+                rank=index,
+                player=key,
+                name=self.players[key].name,
+                points=values[0],
+                correct=values[1],
+            )
+            for index, (key, values) in enumerate(ordered[:limit], start=1)
+        ]
+
+    async def player_stats(self, player: PlayerKey) -> PlayerStats | None:
+        p = self.players.get(player)
+        if p is None:
+            return None
+        return PlayerStats(
+            player=player,
+            name=p.name,
+            points=p.points,
+            games=p.games,
+            wins=p.wins,
+            correct=p.correct,
+            answered=p.answered,
+            best_streak=p.best_streak,
+            average_answer_ms=p.correct_ms / p.correct if p.correct else None,
+        )
+
+    async def find_players(self, server: ServerKey, name: str) -> list[PlayerKey]:
+        wanted = " ".join(name.split()).casefold()
+        return sorted(
+            key
+            for key, p in self.players.items()
+            if key.server_key == server and " ".join(p.name.split()).casefold() == wanted
+        )
+
+    async def asked_questions(self, server: ServerKey, question_ids: Collection[str]) -> set[str]:
+        return {q for q in question_ids if q in self.asked[server]}
+
+    async def mark_asked(
+        self, server: ServerKey, question_ids: Sequence[str], *, at: datetime
+    ) -> None:
+        await self._write()
+        for question_id in question_ids:
+            self.asked[server][question_id] = at
+
+    async def forget_asked(self, server: ServerKey, question_ids: Collection[str]) -> None:
+        await self._write()
+        for question_id in question_ids:
+            self.asked[server].pop(question_id, None)
+
+    async def custom_questions(self, server: ServerKey) -> list[Question]:
+        return list(self.custom[server].values())
+
+    async def save_custom_question(
+        self, server: ServerKey, question: Question, *, by: PlayerKey, at: datetime
+    ) -> None:
+        await self._write()
+        self.custom[server][question.id] = question
+
+    async def delete_custom_question(
+        self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
+    ) -> bool:
+        await self._write()
+        if self.custom[server].pop(question_id, None) is None:
+            return False
+        self.removed.append((server, question_id, by))
+        return True
+
+    async def server_settings(self, server: ServerKey) -> ServerSettings:
+        return self.settings.get(server, ServerSettings())
+
+    async def save_server_settings(
+        self, server: ServerKey, settings: ServerSettings, *, by: PlayerKey, at: datetime
+    ) -> None:
+        await self._write()
+        self.settings[server] = settings
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class RecordingSink:
+    """Keeps every published event, in order."""
+
+    events: list[Event] = field(default_factory=list)
+
+    async def publish(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def last(self, kind: type[E]) -> E:
+        found = self.of(kind)
+        assert found, (
+            f"no {kind.__name__} was published; got {[type(e).__name__ for e in self.events]}"
+        )
+        return found[-1]
+
+    def clear(self) -> None:
+        self.events.clear()
+
+
+def question(
+    qid: str,
+    answer: str = "Paris",
+    *,
+    prompt: str | None = None,
+    type: QuestionType = QuestionType.TEXT,
+    choices: tuple[str, ...] = (),
+    difficulty: Difficulty = Difficulty.MEDIUM,
+    category: str = "geography",
+    hints: tuple[str, ...] = (),
+    aliases: tuple[str, ...] = (),
+) -> Question:
+    return Question(
+        id=qid,
+        prompt=prompt or f"Question {qid}?",
+        answers=(answer, *aliases),
+        type=type,
+        choices=choices,
+        category=category,
+        difficulty=difficulty,
+        hints=hints,
+        explanation=f"Because {answer}.",
+        bank_id="test",
+    )
+
+
+SERVER = ServerKey("test", "guild-1")
+CHANNEL = ChannelKey("test", "guild-1", "general")
+
+
+def player(name: str, *, admin: bool = False, server: ServerKey = SERVER) -> Actor:
+    return Actor(key=PlayerKey(server.platform, server.server, name), name=name, is_admin=admin)
+
+
+class ListBank:
+    """A QuestionBank over a fixed list (the same for every server)."""
+
+    def __init__(self, questions: Sequence[Question]) -> None:
+        self.items = list(questions)
+
+    async def questions(self, server: ServerKey) -> Sequence[Question]:
+        return self.items

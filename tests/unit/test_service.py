@@ -1,0 +1,408 @@
+"""The service: commands in, events out, on a manual clock and an in-memory store."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.domain.commands import (
+    ListCategories,
+    PickChoice,
+    RequestHint,
+    ShowLeaderboard,
+    ShowScore,
+    ShowStats,
+    SkipQuestion,
+    StartGame,
+    StopGame,
+    SubmitAnswer,
+)
+from bot.domain.events import (
+    AnswerAccepted,
+    CategoriesShown,
+    EndReason,
+    Event,
+    GameEnded,
+    GameStarted,
+    HintGiven,
+    LeaderboardShown,
+    QuestionAsked,
+    QuestionRevealed,
+    Refusal,
+    Rejected,
+    RevealReason,
+    ScoreShown,
+    StatsShown,
+)
+from bot.domain.model import ChannelKey, GameMode, GameOptions, QuestionType
+from bot.ports import Period
+from bot.service import TriviaService
+from tests.fakes import (
+    CHANNEL,
+    SERVER,
+    ListBank,
+    MemoryScoreStore,
+    RecordingSink,
+    player,
+    question,
+)
+
+ALICE = player("alice")
+BOB = player("bob")
+CAROL = player("carol")
+QUESTIONS = [
+    question("paris", "Paris", category="capitals"),
+    question("rome", "Rome", category="capitals"),
+    question("berlin", "Berlin", category="capitals"),
+    question("nile", "Nile", category="rivers"),
+    question(
+        "pick",
+        "Paris",
+        type=QuestionType.CHOICE,
+        choices=("London", "Paris", "Rome"),
+        category="capitals",
+    ),
+]
+ANSWERS = {q.prompt: q.answer for q in QUESTIONS}
+
+
+@dataclass
+class Harness:
+    service: TriviaService
+    clock: ManualClock
+    store: MemoryScoreStore
+    sink: RecordingSink
+    bank: ListBank
+
+    async def send(self, command: object) -> None:
+        await self.service.handle(command)  # type: ignore[arg-type]
+        await self.clock.settle()
+
+    async def start(self, actor=ALICE, channel=CHANNEL, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        await self.send(StartGame(channel=channel, actor=actor, **kwargs))  # type: ignore[arg-type]
+
+    async def say(self, actor, text: str, channel=CHANNEL) -> None:  # type: ignore[no-untyped-def]
+        await self.send(SubmitAnswer(channel=channel, actor=actor, text=text))
+
+    def current(self, channel: ChannelKey = CHANNEL) -> QuestionAsked:
+        return [e for e in self.sink.of(QuestionAsked) if e.channel == channel][-1]
+
+    async def answer_current(self, actor, channel=CHANNEL) -> None:  # type: ignore[no-untyped-def]
+        await self.say(actor, self.current(channel).question.answer, channel)
+
+
+def make_harness(
+    questions=QUESTIONS, store: MemoryScoreStore | None = None, **defaults: object
+) -> Harness:  # type: ignore[no-untyped-def]
+    clock = ManualClock()
+    sink = RecordingSink()
+    bank = ListBank(questions)
+    store = store or MemoryScoreStore()
+    options = GameOptions(rounds=3, seconds=30, pause=5, **defaults)  # type: ignore[arg-type]
+    service = TriviaService(
+        bank=bank,
+        store=store,
+        clock=clock,
+        sink=sink,
+        defaults=options,
+        rng=random.Random(7),
+    )
+    return Harness(service, clock, store, sink, bank)
+
+
+@pytest.fixture
+async def h() -> AsyncIterator[Harness]:
+    harness = make_harness()
+    yield harness
+    await harness.service.shutdown()
+
+
+async def test_a_full_game_records_every_point_and_the_result(h: Harness) -> None:
+    await h.start(category="capitals", rounds=2)
+    assert h.sink.of(GameStarted)
+    await h.answer_current(BOB)
+    await h.clock.advance(5)
+    await h.answer_current(ALICE)
+    ended = h.sink.last(GameEnded)
+    assert ended.reason is EndReason.COMPLETED
+    assert {s.name for s in ended.standings} == {"alice", "bob"}
+    assert [a.correct for a in h.store.answers] == [True, True]
+    assert len(h.store.games) == 1
+    record = next(iter(h.store.games.values()))
+    assert record.winner == ended.winner.player if ended.winner else False
+    assert h.service.game(CHANNEL) is None
+
+
+async def test_a_point_is_committed_before_it_is_announced(h: Harness) -> None:
+    seen_in_store: list[int] = []
+    original = h.sink.publish
+
+    async def publish(event: Event) -> None:
+        if isinstance(event, AnswerAccepted):
+            seen_in_store.append(len(h.store.answers))
+        await original(event)
+
+    h.sink.publish = publish  # type: ignore[method-assign]
+    await h.start()
+    await h.answer_current(BOB)
+    assert seen_in_store == [1]
+
+
+async def test_five_simultaneous_correct_answers_award_one_point(h: Harness) -> None:
+    await h.start()
+    gate = asyncio.Event()
+    original = h.store.record_answers
+
+    async def slow_record(answers):  # type: ignore[no-untyped-def]
+        await gate.wait()
+        await original(answers)
+
+    h.store.record_answers = slow_record  # type: ignore[method-assign]
+    answer = h.current().question.answer
+    players = [player(f"p{i}") for i in range(5)]
+    tasks = [
+        asyncio.create_task(h.service.handle(SubmitAnswer(channel=CHANNEL, actor=p, text=answer)))
+        for p in players
+    ]
+    await h.clock.settle()
+    gate.set()
+    await asyncio.gather(*tasks)
+    assert len(h.sink.of(AnswerAccepted)) == 1
+    assert sum(1 for a in h.store.answers if a.correct) == 1
+
+
+async def test_an_unanswered_question_is_revealed_when_time_runs_out(h: Harness) -> None:
+    await h.start()
+    await h.say(BOB, "no idea")
+    await h.clock.advance(29.9)
+    assert not h.sink.of(QuestionRevealed)
+    await h.clock.advance(0.1)
+    revealed = h.sink.last(QuestionRevealed)
+    assert revealed.reason is RevealReason.TIMEOUT
+    assert [(a.name, a.correct) for a in h.store.answers] == [("bob", False)]
+    await h.clock.advance(5)
+    assert len(h.sink.of(QuestionAsked)) == 2
+
+
+async def test_hints_arrive_on_their_own_as_time_passes(h: Harness) -> None:
+    await h.start(category="rivers", rounds=1)
+    await h.clock.advance(15)
+    hints = h.sink.of(HintGiven)
+    assert len(hints) == 1
+    assert hints[0].hint.startswith("N")
+
+
+async def test_hint_on_request(h: Harness) -> None:
+    await h.start(category="rivers", rounds=1)
+    await h.send(RequestHint(channel=CHANNEL, actor=BOB))
+    assert h.sink.of(HintGiven)
+
+
+async def test_games_run_in_many_channels_at_once(h: Harness) -> None:
+    channels = [ChannelKey("test", "guild-1", f"c{i}") for i in range(20)]
+    for channel in channels:
+        await h.start(channel=channel)
+    assert h.service.active_games == 20
+    for channel in channels:
+        await h.answer_current(BOB, channel)
+    assert len(h.sink.of(AnswerAccepted)) == 20
+
+
+async def test_a_second_game_in_the_same_channel_is_refused(h: Harness) -> None:
+    await h.start()
+    await h.start(actor=BOB)
+    refused = h.sink.last(Rejected)
+    assert refused.reason is Refusal.GAME_RUNNING
+    assert refused.recipient == BOB.key
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [({"rounds": 0}, "Rounds must be between 1 and 50"), ({"seconds": 1.0}, "between 5 and 300")],
+)
+async def test_out_of_range_options_are_refused_with_the_limits(
+    h: Harness, options: dict[str, object], fragment: str
+) -> None:
+    await h.start(**options)
+    refused = h.sink.last(Rejected)
+    assert refused.reason is Refusal.BAD_OPTION
+    assert fragment in refused.message
+    assert h.service.game(CHANNEL) is None
+
+
+async def test_unknown_category_lists_the_ones_there_are(h: Harness) -> None:
+    await h.start(category="opera")
+    refused = h.sink.last(Rejected)
+    assert refused.reason is Refusal.NO_QUESTIONS
+    assert "capitals" in refused.message
+    assert "rivers" in refused.message
+
+
+async def test_choice_mode_draws_only_questions_with_options(h: Harness) -> None:
+    await h.start(mode=GameMode.CHOICE, rounds=5)
+    asked = h.sink.of(QuestionAsked)
+    assert [a.question.id for a in asked] == ["pick"]
+    await h.send(PickChoice(channel=CHANNEL, actor=BOB, question_number=1, choice=1))
+    await h.send(PickChoice(channel=CHANNEL, actor=CAROL, question_number=1, choice=0))
+    await h.clock.advance(30)
+    revealed = h.sink.last(QuestionRevealed)
+    assert revealed.choice_counts == (1, 1, 0)
+    assert [a.name for a in revealed.awards] == ["bob"]
+    assert sorted((a.name, a.correct) for a in h.store.answers) == [
+        ("bob", True),
+        ("carol", False),
+    ]
+    assert h.sink.last(GameEnded).winner is not None
+
+
+async def test_no_question_repeats_until_the_pool_is_used_up() -> None:
+    store = MemoryScoreStore()
+    capitals = [q for q in QUESTIONS if q.category == "capitals" and not q.choices]
+    seen: list[str] = []
+    for _ in range(3):
+        # A new service each time: the history lives in the store, not in memory.
+        h = make_harness(store=store)
+        await h.start(category="capitals", rounds=2, mode=GameMode.TEXT)
+        while h.service.game(CHANNEL) is not None:
+            await h.answer_current(BOB)
+            await h.clock.advance(5)
+        seen += [a.question.id for a in h.sink.of(QuestionAsked)]
+    pool = {q.id for q in capitals} | {"pick"}
+    first_round = seen[:4]
+    assert len(set(first_round)) == 4
+    assert set(first_round) == pool
+    assert set(seen[4:]) <= pool
+    assert len(set(seen[4:6])) == 2
+
+
+async def test_only_the_starter_or_an_admin_may_stop(h: Harness) -> None:
+    await h.start()
+    await h.send(StopGame(channel=CHANNEL, actor=BOB))
+    assert h.sink.last(Rejected).reason is Refusal.NOT_ALLOWED
+    await h.send(SkipQuestion(channel=CHANNEL, actor=player("mod", admin=True)))
+    assert h.sink.last(QuestionRevealed).reason is RevealReason.SKIPPED
+    await h.send(StopGame(channel=CHANNEL, actor=ALICE))
+    assert h.sink.last(GameEnded).reason is EndReason.STOPPED
+    assert len(h.store.games) == 1
+
+
+async def test_idle_games_stop_by_themselves_and_are_recorded() -> None:
+    h = make_harness(max_idle_questions=2)
+    await h.start(rounds=3)
+    await h.clock.advance(30)
+    await h.clock.advance(5 + 30)
+    ended = h.sink.last(GameEnded)
+    assert ended.reason is EndReason.IDLE
+    assert ended.questions_asked == 2
+    assert h.service.game(CHANNEL) is None
+    assert len(h.store.games) == 1
+    assert h.clock.pending == 0
+
+
+async def test_one_player_games_count_for_stats_but_not_for_wins(h: Harness) -> None:
+    await h.start(rounds=1)
+    await h.answer_current(ALICE)
+    assert h.sink.last(GameEnded).winner is None
+    await h.send(ShowStats(channel=CHANNEL, actor=ALICE))
+    stats = h.sink.last(StatsShown).stats
+    assert (stats.games, stats.wins, stats.correct) == (1, 0, 1)
+
+
+async def test_two_player_game_records_a_win(h: Harness) -> None:
+    await h.start(rounds=2)
+    await h.answer_current(ALICE)
+    await h.clock.advance(5)
+    await h.say(BOB, "wrong")
+    await h.answer_current(ALICE)
+    ended = h.sink.last(GameEnded)
+    assert ended.winner is not None
+    assert ended.winner.name == "alice"
+    assert (await h.store.player_stats(ALICE.key)).wins == 1  # type: ignore[union-attr]
+    bob = await h.store.player_stats(BOB.key)
+    assert bob is not None
+    assert (bob.games, bob.wins, bob.answered) == (1, 0, 1)
+
+
+async def test_leaderboard_and_categories(h: Harness) -> None:
+    await h.start(rounds=1)
+    await h.answer_current(BOB)
+    await h.send(ShowLeaderboard(channel=CHANNEL, actor=ALICE, period=Period.TODAY))
+    board = h.sink.last(LeaderboardShown)
+    assert [r.name for r in board.rows] == ["bob"]
+    assert board.recipient == ALICE.key
+    await h.send(ListCategories(channel=CHANNEL, actor=ALICE))
+    assert dict(h.sink.last(CategoriesShown).categories) == {"capitals": 4, "rivers": 1}
+
+
+async def test_stats_of_someone_who_never_played_is_a_polite_refusal(h: Harness) -> None:
+    await h.send(ShowStats(channel=CHANNEL, actor=ALICE))
+    assert h.sink.last(Rejected).reason is Refusal.UNKNOWN_PLAYER
+
+
+async def test_chat_without_a_game_is_ignored_but_commands_are_refused(h: Harness) -> None:
+    await h.say(BOB, "hello everyone")
+    assert h.sink.events == []
+    await h.send(RequestHint(channel=CHANNEL, actor=BOB))
+    assert h.sink.last(Rejected).reason is Refusal.NO_GAME
+    await h.send(ShowScore(channel=CHANNEL, actor=BOB))
+    assert len(h.sink.of(Rejected)) == 2
+
+
+async def test_score_shows_the_running_standings(h: Harness) -> None:
+    await h.start()
+    await h.answer_current(BOB)
+    await h.send(ShowScore(channel=CHANNEL, actor=ALICE))
+    assert [s.name for s in h.sink.last(ScoreShown).standings] == ["bob"]
+
+
+async def test_shutdown_ends_running_games_and_records_them(h: Harness) -> None:
+    await h.start()
+    await h.answer_current(BOB)
+    await h.service.shutdown()
+    ended = h.sink.last(GameEnded)
+    assert ended.reason is EndReason.SHUTDOWN
+    assert len(h.store.games) == 1
+    assert h.clock.pending == 0
+    await h.start()
+    assert h.sink.last(Rejected).reason is Refusal.NOT_NOW
+    await h.service.shutdown()
+
+
+async def test_a_failed_write_is_not_announced(h: Harness) -> None:
+    await h.start()
+    h.store.fail_next = OSError("disk full")
+    with pytest.raises(OSError, match="disk full"):
+        await h.answer_current(BOB)
+    assert not h.sink.of(AnswerAccepted)
+
+
+async def test_a_failing_timer_retries_instead_of_freezing_the_game(
+    h: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await h.start()
+    await h.say(BOB, "wrong")
+    h.store.fail_next = OSError("database is locked")
+    await h.clock.advance(30)
+    assert "failed" in caplog.text
+    await h.clock.advance(6)
+    assert len(h.sink.of(QuestionAsked)) == 2
+
+
+async def test_rounds_larger_than_the_pool_ask_each_question_once(h: Harness) -> None:
+    await h.start(category="rivers", rounds=10)
+    assert h.sink.last(GameStarted).total_questions == 1
+
+
+async def test_servers_do_not_share_question_history() -> None:
+    h = make_harness()
+    other = ChannelKey("test", "guild-2", "general")
+    await h.start(category="rivers", rounds=1)
+    await h.start(category="rivers", rounds=1, channel=other)
+    assert [a.question.id for a in h.sink.of(QuestionAsked)] == ["nile", "nile"]
+    assert set(h.store.asked) == {SERVER, other.server_key}
+    await h.service.shutdown()
