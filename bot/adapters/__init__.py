@@ -1,0 +1,1 @@
+"""Adapters carry the service onto a platform; they translate and decide nothing."""

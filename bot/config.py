@@ -1,0 +1,314 @@
+"""Settings: defaults, then a TOML file, then environment variables, then flags.
+
+Every setting is declared once in ``FIELDS`` (name, environment variable, how
+to parse it, what it means), which drives parsing, validation and
+``trivia-bot config``.  Problems are collected and reported together, each
+naming where the bad value came from, so an operator fixes them in one go.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from bot.domain.model import GameMode, GameOptions, Limits
+
+APP_NAME = "trivia-bot"
+LIMITS = Limits()
+
+
+class SettingsError(Exception):
+    """Bad configuration; ``problems`` lists every bad value with its source."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db: Path = field(
+        default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "trivia.db"
+    )
+    questions: tuple[Path, ...] = ()
+    cache_dir: Path | None = field(
+        default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME))
+    )
+    rounds: int = 10
+    seconds: float = 30.0
+    mode: GameMode = GameMode.TEXT
+    category: str | None = None
+    pause: float = 4.0
+    auto_hints: bool = True
+    idle_questions: int = 3
+    log_level: str = "WARNING"
+    discord_token: str | None = field(default=None, repr=False)
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    discord_guild: str | None = None
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_api_url: str | None = None
+    slack_admins: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def game_options(self) -> GameOptions:
+        return GameOptions(
+            rounds=self.rounds,
+            seconds=self.seconds,
+            mode=self.mode,
+            category=self.category,
+            pause=self.pause,
+            auto_hints=self.auto_hints,
+            max_idle_questions=self.idle_questions,
+        )
+
+
+# -- parsers: text (or a TOML value) -> typed value, raising ValueError with a hint --------
+
+
+def _int_between(low: int, high: int) -> Callable[[Any], int]:
+    def parse(raw: Any) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"must be a whole number from {low} to {high}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _float_between(low: float, high: float) -> Callable[[Any], float]:
+    def parse(raw: Any) -> float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise ValueError(f"must be a number of seconds from {low:g} to {high:g}")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"must be a number of seconds from {low:g} to {high:g}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _mode(raw: Any) -> GameMode:
+    try:
+        return GameMode(str(raw).strip().lower())
+    except ValueError:
+        raise ValueError("must be 'text' or 'choice'") from None
+
+
+def _path(raw: Any) -> Path:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("must be a file path")
+    return Path(raw).expanduser()
+
+
+def _paths(raw: Any) -> tuple[Path, ...]:
+    items = raw.split(os.pathsep) if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str | Path) for i in items):
+        raise ValueError(f"must be a list of paths (separated by {os.pathsep!r} in a variable)")
+    return tuple(Path(i).expanduser() for i in items if str(i).strip())
+
+
+def _text(raw: Any) -> str | None:
+    if not isinstance(raw, str):
+        raise ValueError("must be text")
+    return raw.strip() or None
+
+
+def _log_level(raw: Any) -> str:
+    level = str(raw).strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return level
+
+
+def _url(raw: Any) -> str | None:
+    text = _text(raw)
+    if text is not None and not text.startswith(("http://", "https://", "ws://", "wss://")):
+        raise ValueError("must be a URL starting with http://, https://, ws:// or wss://")
+    return text
+
+
+def _ids(raw: Any) -> tuple[str, ...]:
+    items = raw.replace(",", " ").split() if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise ValueError("must be a list of user ids (comma- or space-separated in a variable)")
+    return tuple(i.strip() for i in items if i.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    env: str
+    parse: Callable[[Any], Any]
+    help: str
+    secret: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("db", "TRIVIA_DB", _path, "SQLite database file for scores"),
+    Field(
+        "questions",
+        "TRIVIA_QUESTIONS",
+        _paths,
+        f"bank files or folders ({os.pathsep!r}-separated); default: the bundled bank",
+    ),
+    Field("cache_dir", "TRIVIA_CACHE_DIR", _path, "where validated banks are cached"),
+    Field(
+        "rounds",
+        "TRIVIA_ROUNDS",
+        _int_between(LIMITS.min_rounds, LIMITS.max_rounds),
+        "questions per game",
+    ),
+    Field(
+        "seconds",
+        "TRIVIA_SECONDS",
+        _float_between(LIMITS.min_seconds, LIMITS.max_seconds),
+        "seconds per question",
+    ),
+    Field("mode", "TRIVIA_MODE", _mode, "default game mode: text or choice"),
+    Field("category", "TRIVIA_CATEGORY", _text, "default category (empty: all)"),
+    Field("pause", "TRIVIA_PAUSE", _float_between(0, 60), "seconds between questions"),
+    Field("auto_hints", "TRIVIA_AUTO_HINTS", _bool, "give hints automatically as time runs"),
+    Field(
+        "idle_questions",
+        "TRIVIA_IDLE_QUESTIONS",
+        _int_between(1, 50),
+        "end a game after this many questions in a row nobody answered",
+    ),
+    Field("log_level", "TRIVIA_LOG_LEVEL", _log_level, "DEBUG, INFO, WARNING or ERROR"),
+    Field("discord_token", "DISCORD_TOKEN", _text, "Discord bot token", secret=True),
+    Field("discord_api_base", "DISCORD_API_BASE", _url, "Discord REST base (API proxies)"),
+    Field("discord_gateway_url", "DISCORD_GATEWAY_URL", _url, "Discord gateway URL (proxies)"),
+    Field(
+        "discord_guild",
+        "TRIVIA_DISCORD_GUILD",
+        _text,
+        "sync slash commands to this guild only, at once (development)",
+    ),
+    Field("slack_bot_token", "SLACK_BOT_TOKEN", _text, "Slack bot token (xoxb-)", secret=True),
+    Field(
+        "slack_app_token", "SLACK_APP_TOKEN", _text, "Slack app token for Socket Mode", secret=True
+    ),
+    Field(
+        "slack_signing_secret",
+        "SLACK_SIGNING_SECRET",
+        _text,
+        "Slack signing secret (HTTP mode)",
+        secret=True,
+    ),
+    Field("slack_api_url", "SLACK_API_URL", _url, "Slack Web API base (GovSlack, proxies)"),
+    Field("slack_admins", "TRIVIA_SLACK_ADMINS", _ids, "Slack user ids that count as admins"),
+)
+_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def default_config_file() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build validated settings; raise ``SettingsError`` listing every problem.
+
+    ``config_file`` defaults to ``$TRIVIA_CONFIG``, else the user's config
+    file if it exists. ``overrides`` are command-line values (None = not given).
+    """
+    env = os.environ if environ is None else environ
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+
+    def take(name: str, raw: Any, source: str) -> None:
+        spec = _BY_NAME[name]
+        try:
+            values[name] = spec.parse(raw)
+            sources[name] = source
+        except ValueError as exc:
+            problems.append(f"{source}: {name} = {raw!r} {exc}.")
+
+    path = config_file or (Path(env["TRIVIA_CONFIG"]) if env.get("TRIVIA_CONFIG") else None)
+    if path is None and default_config_file().is_file():
+        path = default_config_file()
+    if path is not None:
+        for name, raw in _read_toml(path, problems).items():
+            if name not in _BY_NAME:
+                known = ", ".join(sorted(_BY_NAME))
+                problems.append(f"{path}: unknown setting {name!r}; known settings: {known}.")
+                continue
+            take(name, raw, str(path))
+    for spec in FIELDS:
+        if spec.env in env and env[spec.env] != "":
+            take(spec.name, env[spec.env], f"environment {spec.env}")
+    for name, raw in (overrides or {}).items():
+        if raw is not None:
+            take(name, raw, f"option --{name.replace('_', '-')}")
+    if problems:
+        raise SettingsError(problems)
+    return replace(Settings(), **values, sources=sources)
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        problems.append(f"{path}: config file not found.")
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path}: not valid TOML: {exc}.")
+        return {}
+    except OSError as exc:
+        problems.append(f"{path}: cannot read config file: {exc.strerror}.")
+        return {}
+    return data
+
+
+def describe(settings: Settings) -> list[tuple[str, str, str, str]]:
+    """(name, value, where it came from, environment variable) per setting."""
+    rows = []
+    for spec in FIELDS:
+        value = getattr(settings, spec.name)
+        if spec.secret and value:
+            shown = "(set, hidden)"
+        elif isinstance(value, tuple) and spec.name == "questions":
+            shown = os.pathsep.join(str(v) for v in value) or "(bundled bank)"
+        elif isinstance(value, tuple):
+            shown = ", ".join(value)
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((spec.name, shown, settings.sources.get(spec.name, "default"), spec.env))
+    return rows
+
+
+assert {f.name for f in fields(Settings)} - {"sources"} == set(_BY_NAME), "FIELDS out of sync"
