@@ -15,8 +15,9 @@ import logging
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from bot.domain.commands import (
@@ -37,16 +38,12 @@ from bot.domain.commands import (
     SubmitAnswer,
 )
 from bot.domain.events import (
-    AnswerAccepted,
     CategoriesShown,
     DraftRejected,
     Event,
-    GameEnded,
     LeaderboardShown,
     QuestionAdded,
-    QuestionAsked,
     QuestionRemoved,
-    QuestionRevealed,
     Refusal,
     Rejected,
     SettingsShown,
@@ -65,17 +62,19 @@ from bot.domain.model import (
 )
 from bot.domain.scoring import ScoringRules
 from bot.ports import (
-    AnswerRecord,
     Clock,
     EventSink,
-    GameRecord,
     QuestionBank,
     QuestionEditor,
     ScoreStore,
     SettingsStore,
 )
+from bot.recording import records_for
 
 log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 1.0
+"""How soon a transition whose write failed is tried again."""
 
 
 @dataclass(slots=True)
@@ -117,6 +116,8 @@ class TriviaService:
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
         self._timers: dict[ChannelKey, _Timer] = {}
+        self._writes: set[asyncio.Task[None]] = set()
+        self._backlog: dict[ChannelKey, list[Event]] = {}
         self._closed = False
 
     # -- public ---------------------------------------------------------------------
@@ -189,6 +190,8 @@ class TriviaService:
         for task in timers:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # Writes behind must reach the store before it closes.
+        await asyncio.gather(*self._writes, return_exceptions=True)
 
     # -- commands -----------------------------------------------------------------------
 
@@ -347,7 +350,10 @@ class TriviaService:
                         "No game is running in this channel. Start one with `start`.",
                     )
                 return
-            await self._apply(game, step(game, self._now()))
+            events = step(game, self._now())
+            # Most chat is a wrong guess: nothing happened, nothing to write.
+            if events:
+                await self._apply(game, events)
 
     async def _leaderboard(self, command: ShowLeaderboard) -> None:
         rows = await self._store.leaderboard(
@@ -502,98 +508,74 @@ class TriviaService:
     # -- applying a transition -------------------------------------------------------
 
     async def _apply(self, game: TriviaGame, events: Sequence[Event]) -> None:
-        """Persist what ``events`` record, then publish them, then reschedule.
+        """Persist what ``events`` record, publish them, reschedule the timer.
 
-        Runs with the channel's lock held.  Writes are batched per transition
-        (one ``record_answers`` call for every award and miss) and complete
-        before anything is published.
+        Runs with the channel's lock held.  Points and game results are
+        committed before any event is published (a crash never loses what was
+        announced); the asked-question history and misses, which announce
+        nothing, are written behind.  The store keeps every write in order.
+
+        If a write fails, the game has already moved on but nobody has been
+        told: the events wait in the channel's backlog, a retry is scheduled,
+        and the next attempt (the retry or the channel's next command) writes
+        and publishes them first, in order.  The error is re-raised.
         """
-        answers: list[AnswerRecord] = []
-        asked: list[str] = []
-        ended: GameEnded | None = None
+        pending = self._backlog.pop(game.channel, [])
+        if pending:
+            events = [*pending, *events]
         at = self._clock.now()
-        for event in events:
-            match event:
-                case AnswerAccepted(award=award, question_id=question_id):
-                    answers.append(
-                        AnswerRecord(
-                            player=award.player,
-                            name=award.name,
-                            channel=game.channel,
-                            game_id=game.game_id,
-                            question_id=question_id,
-                            correct=True,
-                            points=award.points.total,
-                            answer_ms=award.answer_ms,
-                            streak=award.streak,
-                            at=at,
-                        )
-                    )
-                case QuestionRevealed(question=question, misses=misses):
-                    answers.extend(
-                        AnswerRecord(
-                            player=miss.player,
-                            name=miss.name,
-                            channel=game.channel,
-                            game_id=game.game_id,
-                            question_id=question.id,
-                            correct=False,
-                            points=0,
-                            answer_ms=miss.answer_ms,
-                            streak=0,
-                            at=at,
-                        )
-                        for miss in misses
-                    )
-                case QuestionAsked(question=question):
-                    asked.append(question.id)
-                case GameEnded():
-                    ended = event
-                case _:
-                    pass
+        records = records_for(game, events, at=at)
         server = game.channel.server_key
-        if answers:
-            await self._store.record_answers(answers)
-        if asked:
-            await self._store.mark_asked(server, asked, at=at)
-        if ended is not None:
-            await self._store.record_game(self._game_record(game, ended))
+        try:
+            if records.announced:
+                # Misses of the same transition ride along in the same transaction.
+                await self._store.record_answers(records.announced + records.unannounced)
+            if records.game is not None:
+                await self._store.record_game(records.game)
+        except Exception:
+            self._backlog[game.channel] = list(events)
+            self._schedule(game, self._clock.monotonic() + RETRY_SECONDS, retry=True)
+            raise
+        if records.unannounced and not records.announced:
+            self._write_behind(self._store.record_answers(records.unannounced), game)
+        if records.asked:
+            self._write_behind(self._store.mark_asked(server, records.asked, at=at), game)
         for event in events:
             await self._sink.publish(event)
-        if ended is not None:
+        if records.game is not None:
             self._games.pop(game.channel, None)
-            log.info("game %s in %s ended: %s", game.game_id, game.channel, ended.reason)
+            log.info("game %s in %s ended: %s", game.game_id, game.channel, records.game.reason)
         self._reschedule(game)
 
-    def _game_record(self, game: TriviaGame, ended: GameEnded) -> GameRecord:
-        started = game.started
-        now = self._clock.now()
-        return GameRecord(
-            game_id=game.game_id,
-            channel=game.channel,
-            mode=game.options.mode,
-            started_at=started.wall if started else now,
-            ended_at=now,
-            reason=ended.reason.value,
-            questions_asked=ended.questions_asked,
-            standings=ended.standings,
-            winner=ended.winner.player if ended.winner else None,
-        )
+    def _write_behind(self, write: Coroutine[Any, Any, None], game: TriviaGame) -> None:
+        task = asyncio.create_task(write, name=f"trivia-write:{game.channel}")
+        self._writes.add(task)
+        task.add_done_callback(partial(self._written, game=game))
+
+    def _written(self, task: asyncio.Task[None], *, game: TriviaGame) -> None:
+        self._writes.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("write for game %s in %s failed", game.game_id, game.channel, exc_info=error)
 
     # -- timers ---------------------------------------------------------------------------
 
     def _reschedule(self, game: TriviaGame) -> None:
-        channel = game.channel
         deadline = None if game.ended else game.next_deadline
-        current = self._timers.get(channel)
+        current = self._timers.get(game.channel)
         if current is not None and current.deadline == deadline and not current.task.done():
             return
+        self._schedule(game, deadline)
+
+    def _schedule(self, game: TriviaGame, deadline: float | None, *, retry: bool = False) -> None:
+        """Replace the channel's timer with one for ``deadline`` (None: no timer)."""
+        channel = game.channel
+        current = self._timers.pop(channel, None)
         if current is not None and current.task is not asyncio.current_task():
             current.task.cancel()
         if deadline is None or self._closed:
-            self._timers.pop(channel, None)
             return
-        task = asyncio.create_task(self._wake(game, deadline), name=f"trivia-timer:{channel}")
+        name = f"trivia-{'retry' if retry else 'timer'}:{channel}"
+        task = asyncio.create_task(self._wake(game, deadline), name=name)
         self._timers[channel] = _Timer(task=task, deadline=deadline)
 
     async def _wake(self, game: TriviaGame, deadline: float) -> None:
@@ -604,15 +586,9 @@ class TriviaService:
             try:
                 await self._apply(game, game.tick(self._now()))
             except Exception:
-                # A timer has nobody to report to: log it with the game's ids and
-                # try again shortly, so one failed write does not freeze a game.
+                # A timer has nobody to report to: log it with the game's ids;
+                # _apply kept the events and scheduled a retry.
                 log.exception("timer of game %s in %s failed", game.game_id, game.channel)
-                self._timers.pop(game.channel, None)
-                retry = self._clock.monotonic() + 1.0
-                task = asyncio.create_task(
-                    self._wake(game, retry), name=f"trivia-retry:{game.channel}"
-                )
-                self._timers[game.channel] = _Timer(task=task, deadline=retry)
 
     # -- helpers ----------------------------------------------------------------------------
 

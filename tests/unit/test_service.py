@@ -373,24 +373,67 @@ async def test_shutdown_ends_running_games_and_records_them(h: Harness) -> None:
     await h.service.shutdown()
 
 
-async def test_a_failed_write_is_not_announced(h: Harness) -> None:
+async def test_a_failed_write_is_not_announced_until_it_is_written(h: Harness) -> None:
     await h.start()
     h.store.fail_next = OSError("disk full")
     with pytest.raises(OSError, match="disk full"):
         await h.answer_current(BOB)
     assert not h.sink.of(AnswerAccepted)
+    assert h.store.answers == []
+    # The retry writes the point once, then announces it, in order.
+    await h.clock.advance(1)
+    [accepted] = h.sink.of(AnswerAccepted)
+    assert accepted.award.player == BOB.key
+    assert [(a.name, a.correct) for a in h.store.answers] == [("bob", True)]
+    kinds = [type(e).__name__ for e in h.sink.events]
+    assert kinds.index("AnswerAccepted") < kinds.index("QuestionRevealed")
+
+
+async def test_the_next_command_delivers_a_backlog_first(h: Harness) -> None:
+    await h.start()
+    h.store.fail_next = OSError("disk full")
+    with pytest.raises(OSError):
+        await h.answer_current(BOB)
+    await h.send(ShowScore(channel=CHANNEL, actor=ALICE))
+    kinds = [type(e).__name__ for e in h.sink.events]
+    assert kinds[-3:] == ["AnswerAccepted", "QuestionRevealed", "ScoreShown"]
+    assert len(h.store.answers) == 1
 
 
 async def test_a_failing_timer_retries_instead_of_freezing_the_game(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # In choice mode the points are scored by the timer at the reveal: the
+    # write that fails is one that would have been announced.
+    h = make_harness()
+    await h.start(mode=GameMode.CHOICE)
+    await h.send(PickChoice(channel=CHANNEL, actor=BOB, question_number=1, choice=1))
+    h.store.fail_next = OSError("database is locked")
+    await h.clock.advance(30)
+    assert "timer of game" in caplog.text
+    assert not h.sink.of(AnswerAccepted)
+    await h.clock.advance(1)
+    assert h.sink.of(GameEnded)
+    await h.service.shutdown()
+
+
+async def test_unannounced_writes_go_behind_and_failures_are_logged(
     h: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     await h.start()
     await h.say(BOB, "wrong")
-    h.store.fail_next = OSError("database is locked")
+    h.store.fail_next = OSError("disk full")
     await h.clock.advance(30)
-    assert "failed" in caplog.text
-    await h.clock.advance(6)
-    assert len(h.sink.of(QuestionAsked)) == 2
+    assert h.sink.last(QuestionRevealed).reason is RevealReason.TIMEOUT
+    assert "write for game" in caplog.text and "disk full" in caplog.text
+
+
+async def test_shutdown_waits_for_writes_behind(h: Harness) -> None:
+    await h.start()
+    await h.say(BOB, "wrong")
+    await h.clock.advance(30)
+    await h.service.shutdown()
+    assert [(a.name, a.correct) for a in h.store.answers] == [("bob", False)]
 
 
 async def test_rounds_larger_than_the_pool_ask_each_question_once(h: Harness) -> None:

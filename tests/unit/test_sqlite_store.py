@@ -451,3 +451,16 @@ def test_the_raw_baseline_writes_what_the_store_writes(tmp_path: Path) -> None:
             60,
             180,
         )
+
+
+def test_aiosqlite_still_runs_a_function_on_its_connection_thread() -> None:
+    # The store sends each transaction to aiosqlite's thread as one call through
+    # Connection._execute (no public API does this). If an aiosqlite upgrade
+    # drops it, this fails here rather than in production.
+    import inspect
+
+    import aiosqlite
+
+    execute = aiosqlite.Connection._execute
+    assert inspect.iscoroutinefunction(execute)
+    assert list(inspect.signature(execute).parameters)[:2] == ["self", "fn"]
