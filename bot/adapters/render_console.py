@@ -35,11 +35,10 @@ from bot.domain.events import (
     SettingsShown,
     StatsShown,
     WrongChoice,
+    WrongGuess,
 )
 from bot.domain.model import GameMode, Standing
 from bot.ports import LeaderboardRow, Period, PlayerStats
-
-LETTERS = "ABCDEF"
 
 _PERIOD_TITLES = {Period.ALL: "all time", Period.WEEK: "this week", Period.TODAY: "today"}
 _END_TITLES = {
@@ -81,17 +80,21 @@ def render(event: Event) -> RenderableType | None:
             return None
         case CloseGuess(name=name, guess=guess):
             return Text(f"So close, {name}: {guess!r} is nearly it.", style="yellow")
+        case WrongGuess():
+            return Text("Not it.", style="red")
         case WrongChoice(choice=choice):
             return Text(
-                f"{LETTERS[choice]} is not it. One pick per question: you're out of this one.",
+                f"Option {choice + 1} is not it. One pick per question: you're out of this one.",
                 style="red",
             )
         case ChoiceRecorded(choice=choice, choice_text=text):
-            return Text(f"Your pick: {LETTERS[choice]}) {text}", style="cyan")
+            return Text(f"Your pick: {choice + 1}) {text}", style="cyan")
         case QuestionRevealed():
             return _reveal(event)
         case ScoreShown(standings=standings, number=number, total=total):
-            return _standings_table(standings, f"Scores after question {number} of {total}")
+            if not standings:
+                return Text("Nobody has scored yet.")
+            return _standings_table(standings, f"Scores so far (question {number} of {total})")
         case GameEnded():
             return _game_ended(event)
         case Rejected(message=message):
@@ -139,7 +142,7 @@ def _question(event: QuestionAsked) -> RenderableType:
     )
     lines: list[RenderableType] = [header, Text(q.prompt, style="bold")]
     for index, choice in enumerate(event.choices):
-        lines.append(Text.assemble((f"  {index + 1}) {LETTERS[index]}. ", "cyan"), choice))
+        lines.append(Text.assemble((f"  {index + 1}) ", "cyan"), choice))
     return Group(*lines)
 
 
@@ -153,7 +156,7 @@ def _reveal(event: QuestionRevealed) -> RenderableType:
     }[event.reason]
     lines: list[RenderableType] = [Text.assemble(lead, "The answer: ", (q.answer, "bold green"))]
     if event.choice_counts:
-        counts = "  ".join(f"{LETTERS[i]}: {n}" for i, n in enumerate(event.choice_counts))
+        counts = "  ".join(f"{i + 1}) {n}" for i, n in enumerate(event.choice_counts))
         lines.append(Text(f"Picks: {counts}", style="dim"))
         if event.awards:
             names = ", ".join(f"{a.name} +{a.points.total}" for a in event.awards)

@@ -144,6 +144,22 @@ class CloseGuess:
 
 
 @dataclass(frozen=True, slots=True)
+class WrongGuess:
+    """Text mode: a guess that was neither right nor close.
+
+    Chat adapters usually stay quiet (a reply per wrong guess would spend the
+    platform's rate limit); the console says so, since nobody else will.
+    """
+
+    channel: ChannelKey
+    game_id: str
+    number: int
+    player: PlayerKey
+    name: str
+    guess: str
+
+
+@dataclass(frozen=True, slots=True)
 class WrongChoice:
     """Text mode on a question with options: a wrong pick locks the player
     out of this question (no shotgun guessing through the options)."""
@@ -281,6 +297,7 @@ GameEvent = (
     | HintGiven
     | AnswerAccepted
     | CloseGuess
+    | WrongGuess
     | WrongChoice
     | ChoiceRecorded
     | QuestionRevealed

@@ -35,6 +35,7 @@ from bot.domain.events import (
     RevealReason,
     ScoreShown,
     WrongChoice,
+    WrongGuess,
 )
 from bot.domain.hints import hints_for
 from bot.domain.model import (
@@ -231,7 +232,9 @@ class TriviaGame:
             return events
         round_.tried.setdefault(actor.key, elapsed_ms)
         if match.verdict is Verdict.ACCEPTED:
-            events.extend(self._award_first(actor, player, text, round_, now))
+            # A pick by letter or number is shown as the option it names.
+            guess = round_.question.choices[match.choice] if match.choice is not None else text
+            events.extend(self._award_first(actor, player, guess, round_, now))
         elif match.choice is not None:
             # A wrong option: one pick per player, or everyone would try them all.
             round_.locked_out.add(actor.key)
@@ -244,9 +247,10 @@ class TriviaGame:
                     choice=match.choice,
                 )
             )
-        elif match.verdict is Verdict.CLOSE:
+        else:
+            kind = CloseGuess if match.verdict is Verdict.CLOSE else WrongGuess
             events.append(
-                CloseGuess(
+                kind(
                     channel=self.channel,
                     game_id=self.game_id,
                     number=round_.number,

@@ -85,6 +85,13 @@ def test_first_correct_answer_scores_and_reveals() -> None:
     assert revealed.next_in == 5
 
 
+def test_a_pick_by_number_is_announced_as_the_option_it_names() -> None:
+    game = new_game(CAPITAL)
+    game.start(at(0))
+    accepted = game.answer(BOB, "2", at(1))[0]
+    assert isinstance(accepted, AnswerAccepted) and accepted.award.guess == "Paris"
+
+
 def test_late_answer_after_reveal_scores_nothing() -> None:
     game = new_game(PARIS, ROME)
     game.start(at(0))
@@ -136,7 +143,8 @@ def test_near_miss_is_signalled_as_close() -> None:
 def test_shotgun_guess_is_not_accepted() -> None:
     game = new_game(PARIS)
     game.start(at(0))
-    assert game.answer(BOB, "paris london rome", at(1)) == []
+    events = game.answer(BOB, "paris london rome", at(1))
+    assert kinds(events) == ["WrongGuess"]
     assert game.phase is Phase.ASKING
 
 
