@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
-import sqlite3
 import tempfile
 import time
 import tracemalloc
@@ -39,7 +38,7 @@ from bot.domain.model import Actor, ChannelKey, GameOptions, Limits, PlayerKey, 
 from bot.service import TriviaService
 from bot.storage import open_sqlite_store
 from bot.storage.bench import measure_concurrent_writes, measure_query_latency, seed_answers
-from bot.storage.sqlite_baseline import raw_answer_commits_per_second
+from bot.storage.sqlite_baseline import raw_answer_commits_per_second, raw_rows_per_second
 
 SERVER = ServerKey("bench", "server")
 RIGHT_SHARE = 0.1
@@ -92,27 +91,6 @@ class _TimingSink:
         if isinstance(event, AnswerAccepted):
             self.points += 1
             self.accepted_at[asyncio.current_task()] = time.perf_counter()
-
-
-def raw_sqlite_rows_per_second(directory: Path, *, seconds: float = 1.0) -> float:
-    """The baseline: plain sqlite3, one INSERT and one COMMIT per row."""
-    conn = sqlite3.connect(directory / "raw.db", isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v INTEGER, s TEXT)")
-        rows = 0
-        started = time.perf_counter()
-        deadline = started + seconds
-        while time.perf_counter() < deadline:
-            for _ in range(100):
-                conn.execute("BEGIN")
-                conn.execute("INSERT INTO t (v, s) VALUES (?, ?)", (rows, "x"))
-                conn.execute("COMMIT")
-                rows += 1
-        return rows / (time.perf_counter() - started)
-    finally:
-        conn.close()
 
 
 def _players(channel: ChannelKey, count: int) -> list[Actor]:
@@ -311,7 +289,7 @@ async def run_bench(
     with tempfile.TemporaryDirectory(dir=directory, prefix="trivia-bench-") as tmp:
         where = Path(tmp)
         say("raw sqlite3, one row per commit")
-        figures.raw_sqlite_rows_per_s = raw_sqlite_rows_per_second(where)
+        figures.raw_sqlite_rows_per_s = raw_rows_per_second(where / "raw.db")
         say("raw sqlite3, one point (five rows, like the store) per commit")
         figures.raw_same_work_points_per_s = raw_answer_commits_per_second(where / "same.db")
         say("store: concurrent point writes (group commit)")

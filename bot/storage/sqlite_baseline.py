@@ -52,3 +52,24 @@ def raw_answer_commits_per_second(path: Path, *, answers: int = 5000, players: i
                 )
             conn.execute("COMMIT")
         return answers / (time.perf_counter() - started)
+
+
+def raw_rows_per_second(path: Path, *, seconds: float = 1.0) -> float:
+    """The baseline: plain sqlite3, one INSERT and one COMMIT per row."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v INTEGER, s TEXT)")
+        rows = 0
+        started = time.perf_counter()
+        deadline = started + seconds
+        while time.perf_counter() < deadline:
+            for _ in range(100):
+                conn.execute("BEGIN")
+                conn.execute("INSERT INTO t (v, s) VALUES (?, ?)", (rows, "x"))
+                conn.execute("COMMIT")
+                rows += 1
+        return rows / (time.perf_counter() - started)
+    finally:
+        conn.close()

@@ -1,0 +1,71 @@
+"""Settings: defaults < TOML file < environment < command line, all problems at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import FIELDS, Settings, SettingsError, describe, load_settings
+from bot.domain.model import GameMode
+
+
+def test_later_sources_win(tmp_path: Path) -> None:
+    config = tmp_path / "trivia.toml"
+    config.write_text('rounds = 7\nseconds = 12\nmode = "choice"\n', encoding="utf-8")
+    settings = load_settings(
+        config_file=config, environ={"TRIVIA_ROUNDS": "8"}, overrides={"rounds": 9, "mode": None}
+    )
+    assert (settings.rounds, settings.seconds, settings.mode) == (9, 12.0, GameMode.CHOICE)
+    assert settings.sources["rounds"] == "option --rounds"
+    assert settings.sources["seconds"] == str(config)
+
+
+def test_every_problem_is_reported_with_its_source(tmp_path: Path) -> None:
+    config = tmp_path / "trivia.toml"
+    config.write_text('rounds = "many"\nsecnds = 5\n', encoding="utf-8")
+    env = {"TRIVIA_SECONDS": "2", "TRIVIA_MODE": "quiz", "TRIVIA_AUTO_HINTS": "maybe"}
+    with pytest.raises(SettingsError) as caught:
+        load_settings(config_file=config, environ=env)
+    problems = "\n".join(caught.value.problems)
+    assert f"{config}: rounds = 'many' must be a whole number from 1 to 50" in problems
+    assert "unknown setting 'secnds'" in problems
+    assert "environment TRIVIA_SECONDS: seconds = '2' must be from 5 to 300" in problems
+    assert "must be 'text' or 'choice'" in problems
+    assert "must be true or false" in problems
+    assert len(caught.value.problems) == 5
+
+
+def test_a_broken_or_missing_config_file_is_a_clear_problem(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("rounds = = 3", encoding="utf-8")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings(config_file=broken, environ={})
+    with pytest.raises(SettingsError, match="config file not found"):
+        load_settings(config_file=tmp_path / "nope.toml", environ={})
+
+
+def test_trivia_config_names_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("pause = 0\n", encoding="utf-8")
+    assert load_settings(environ={"TRIVIA_CONFIG": str(config)}).pause == 0
+
+
+def test_question_paths_and_admin_ids_are_lists(tmp_path: Path) -> None:
+    env = {"TRIVIA_QUESTIONS": f"{tmp_path}/a.yaml:{tmp_path}/b", "TRIVIA_SLACK_ADMINS": "U1, U2"}
+    settings = load_settings(environ=env)
+    assert settings.questions == (tmp_path / "a.yaml", tmp_path / "b")
+    assert settings.slack_admins == ("U1", "U2")
+
+
+def test_secrets_are_never_shown() -> None:
+    settings = load_settings(environ={"DISCORD_TOKEN": "very-secret", "SLACK_BOT_TOKEN": "xoxb-1"})
+    shown = {name: value for name, value, _, _ in describe(settings)}
+    assert shown["discord_token"] == "(set, hidden)"
+    assert "very-secret" not in repr(settings) and "xoxb-1" not in repr(settings)
+
+
+def test_every_setting_has_an_environment_variable_and_help() -> None:
+    names = {f.name for f in FIELDS}
+    assert names == set(Settings.__dataclass_fields__) - {"sources"}
+    assert all(f.env.isupper() and f.help for f in FIELDS)
