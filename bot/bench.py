@@ -260,9 +260,9 @@ async def _queries_at_a_million(directory: Path, figures: Figures, answers: int)
         await store.close()
 
 
-def _bank_load(directory: Path) -> tuple[float, float]:
-    path = directory / "bank-10k.yaml"
-    path.write_text(synthetic_bank_text(10_000, seed=7), encoding="utf-8")
+def _bank_load(directory: Path, questions: int) -> tuple[float, float]:
+    path = directory / "bank.yaml"
+    path.write_text(synthetic_bank_text(questions, seed=7), encoding="utf-8")
     cache = directory / "bank-cache"
     started = time.perf_counter()
     load_banks([path], cache_dir=cache)
@@ -280,6 +280,7 @@ async def run_bench(
     seconds: float = 5.0,
     paced_rate: float = 10_000.0,
     million: int = 1_000_000,
+    bank_questions: int = 10_000,
     directory: Path | None = None,
     progress: Any = None,
 ) -> Figures:
@@ -329,8 +330,8 @@ async def run_bench(
         if million:
             say(f"leaderboard and stats with {million:,} recorded answers")
             await _queries_at_a_million(where, figures, million)
-        say("bank of 10,000 questions: cold and unchanged")
-        figures.bank_cold_s, figures.bank_warm_s = _bank_load(where)
+        say(f"bank of {bank_questions:,} questions: cold and unchanged")
+        figures.bank_cold_s, figures.bank_warm_s = _bank_load(where, bank_questions)
     return figures
 
 

@@ -34,7 +34,7 @@ from bot.ports import Period
 from bot.storage import open_sqlite_store
 
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
