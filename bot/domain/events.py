@@ -281,7 +281,8 @@ class QuestionRemoved:
 
 @dataclass(frozen=True, slots=True)
 class SettingsShown:
-    """The server's settings and the defaults they fall back to.
+    """A server's own settings, and ``defaults``: the options its new games
+    get (the bot's defaults with the server's settings laid over them).
     ``changed`` is True when this answers a ``ChangeSettings``."""
 
     channel: ChannelKey

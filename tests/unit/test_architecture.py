@@ -35,7 +35,12 @@ CORE_FORBIDDEN = {
     "bot.cli",
     "bot.config",
 }
-SDKS = {"discord": "discord_adapter.py", "slack_bolt": "slack_adapter.py", "aiosqlite": "sqlite.py"}
+SDKS = {
+    "discord": "discord_adapter.py",
+    "slack_bolt": "slack_adapter.py",
+    "slack_sdk": "slack_adapter.py",
+    "aiosqlite": "sqlite.py",
+}
 
 
 def imports(path: Path) -> set[str]:

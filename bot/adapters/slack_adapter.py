@@ -1,0 +1,532 @@
+"""The Slack adapter: slack-bolt listeners in, ``SlackOutbox`` out.
+
+The only module that imports ``slack_bolt`` / ``slack_sdk``.  It translates
+and decides nothing: ``slack_inbound`` turns payloads into commands,
+``render_slack`` and ``slack_modals`` turn events into Block Kit, and
+``slack_outbox`` sends them in order per channel.  What is left here is what
+Slack's wire needs:
+
+* every slash command and interaction is acked before any slow work (Slack
+  gives 3 s); form submissions wait for the service's answer for at most
+  ``reply_budget`` seconds, so problems can be shown next to the fields;
+* replies to one command are picked out with a context variable: while a
+  captured ``handle`` runs, ``publish`` keeps the events meant for its sender;
+* an event Slack delivers again (same ``event_id``) is handled once;
+* ``Actor.is_admin`` is the workspace's admin/owner flag from ``users.info``
+  (cached) or the configured ``TRIVIA_SLACK_ADMINS``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import (  # noqa: TID251
+    AsyncSocketModeHandler,
+)
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest  # noqa: TID251
+from slack_bolt.response import BoltResponse  # noqa: TID251
+from slack_sdk.errors import SlackApiError, SlackClientError  # noqa: TID251
+from slack_sdk.http_retry.builtin_async_handlers import (  # noqa: TID251
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: TID251
+from slack_sdk.webhook.async_client import AsyncWebhookClient  # noqa: TID251
+
+from bot.adapters.recent_ids import RecentIds
+from bot.adapters.render_slack import (
+    SlackMessage,
+    help_message,
+    home_view,
+    plain_text,
+    usage_text,
+)
+from bot.adapters.replies import ReplyCollector
+from bot.adapters.slack_directory import SlackDirectory
+from bot.adapters.slack_ids import (
+    ADD_QUESTION_CALLBACK,
+    COMMAND,
+    PICK_ACTION_PATTERN,
+    SETTINGS_CALLBACK,
+    decode_origin,
+    encode_origin,
+)
+from bot.adapters.slack_inbound import (
+    OpenAddQuestion,
+    OpenSettings,
+    ShowHelp,
+    Usage,
+    channel_key,
+    draft_from_form,
+    parse_trivia,
+    payload_actor,
+    pick_choice,
+    settings_from_form,
+    team_of,
+    typed_answer,
+    with_actor,
+)
+from bot.adapters.slack_modals import (
+    add_question_modal,
+    notice_modal,
+    problems_to_errors,
+    settings_modal,
+)
+from bot.adapters.slack_outbox import SlackCallError, SlackOutbox, recipient_of
+from bot.config import Settings
+from bot.domain.commands import (
+    AddQuestion,
+    Command,
+    ShowLeaderboard,
+    ShowSettings,
+    ShowStats,
+    SubmitAnswer,
+)
+from bot.domain.events import (
+    DraftRejected,
+    Event,
+    GameEnded,
+    GameStarted,
+    LeaderboardShown,
+    SettingsShown,
+    StatsShown,
+)
+from bot.domain.model import Actor, ChannelKey
+from bot.ports import Period
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Command], Awaitable[None]]
+
+#: How long a form submission waits for the service before acking (Slack allows 3 s).
+REPLY_BUDGET = 2.0
+
+
+# -- the Web API, as the outbox sees it ----------------------------------------------------------
+
+
+def build_client(token: str, *, base_url: str | None = None, retries: int = 5) -> AsyncWebClient:
+    """A client whose 429s are retried after ``Retry-After`` (never dropped on the floor)."""
+    handlers = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
+    ]
+    if base_url is None:
+        return AsyncWebClient(token=token, retry_handlers=handlers)
+    # The SDK urljoins the method name onto the base: without the slash it would drop "api".
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return AsyncWebClient(token=token, base_url=base, retry_handlers=handlers)
+
+
+async def check_token(token: str, *, base_url: str | None = None) -> str | None:
+    """None if Slack accepts the bot token (``auth.test``), else what went wrong."""
+    client = build_client(token, base_url=base_url, retries=1)
+    try:
+        await client.auth_test()
+    except SlackApiError as exc:
+        return f"Slack answered {exc.response.get('error', 'an error')}"
+    except (SlackClientError, aiohttp.ClientError, OSError) as exc:
+        return f"Slack could not be reached ({exc!r})"
+    return None
+
+
+class SdkWeb:
+    """``slack_outbox.SlackWeb`` over slack-sdk: Slack's errors become ``SlackCallError``."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def post_message(self, channel: str, message: SlackMessage) -> str:
+        response = await self._call(
+            "chat.postMessage",
+            self._client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks_json() or None,
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+        )
+        return str(response["ts"])
+
+    async def update_message(self, channel: str, ts: str, message: SlackMessage) -> None:
+        await self._call(
+            "chat.update",
+            self._client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=message.blocks_json()
+            ),
+        )
+
+    async def post_ephemeral(self, channel: str, user: str, message: SlackMessage) -> None:
+        await self._call(
+            "chat.postEphemeral",
+            self._client.chat_postEphemeral(
+                channel=channel, user=user, text=message.text, blocks=message.blocks_json() or None
+            ),
+        )
+
+    async def respond(self, response_url: str, message: SlackMessage) -> None:
+        webhook = AsyncWebhookClient(response_url)
+        reply = await webhook.send(
+            text=message.text, blocks=message.blocks_json() or None, response_type="ephemeral"
+        )
+        if reply.status_code != 200:
+            raise SlackCallError("response_url", f"http_{reply.status_code}")
+
+    @staticmethod
+    async def _call(method: str, call: Coroutine[Any, Any, Any]) -> Any:
+        try:
+            return await call
+        except SlackApiError as exc:
+            raise SlackCallError(method, str(exc.response.get("error", "unknown"))) from exc
+
+
+# -- the adapter ---------------------------------------------------------------------------------
+
+
+class SlackAdapter:
+    """A slack-bolt ``AsyncApp`` wired to the trivia service, and its ``EventSink``.
+
+    ``bind(service.handle)`` before serving; serve with ``web_app()`` (HTTP) or
+    ``socket_mode(app_token)``; ``close()`` (or ``async with``) flushes what is
+    queued for Slack and awaits every task.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        signing_secret: str = "",
+        admins: Iterable[str] = (),
+        countdown_every: float | None = 10.0,
+        post_interval: float = 1.0,
+        reply_budget: float = REPLY_BUDGET,
+    ) -> None:
+        self.client = client
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            name="trivia-bot",
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self.outbox = SlackOutbox(
+            SdkWeb(client), countdown_every=countdown_every, post_interval=post_interval
+        )
+        self.directory = SlackDirectory(self._users_info, admins=admins)
+        self.replies = ReplyCollector(send=self.outbox.send, recipient_of=recipient_of)
+        self._reply_budget = reply_budget
+        self._events = RecentIds()
+        self._handle: Handle | None = None
+        self._active: set[ChannelKey] = set()
+        self._register()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> SlackAdapter:
+        client = build_client(settings.slack_bot_token or "", base_url=settings.slack_api_url)
+        return cls(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "",
+            admins=settings.slack_admins,
+            **options,
+        )
+
+    def bind(self, handle: Handle) -> None:
+        """Send inbound commands to ``handle`` (``TriviaService.handle``)."""
+        self._handle = handle
+
+    # -- EventSink -------------------------------------------------------------------------
+
+    async def publish(self, event: Event) -> None:
+        """Never blocks: replies being captured are kept, everything else is queued."""
+        match event:
+            case GameStarted(channel=channel):
+                self._active.add(channel)
+            case GameEnded(channel=channel):
+                self._active.discard(channel)
+        if not self.replies.intercept(event):
+            self.outbox.send(event)
+
+    # -- transports --------------------------------------------------------------------------
+
+    def web_app(self, path: str = "/slack/events") -> web.Application:
+        """The Events API endpoint at ``path`` (signed requests only), plus ``GET /healthz``."""
+        app = self.bolt.web_app(path=path)
+
+        async def healthz(request: web.Request) -> web.Response:
+            return web.Response(text="ok")
+
+        app.router.add_get("/healthz", healthz)
+        return app
+
+    @asynccontextmanager
+    async def socket_mode(self, app_token: str) -> AsyncIterator[None]:
+        """Connected to Slack over Socket Mode while inside."""
+        handler = AsyncSocketModeHandler(self.bolt, app_token=app_token)
+        try:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            yield
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def close(self) -> None:
+        """Let in-flight commands finish (briefly), then flush the outbox. Idempotent."""
+        await self.replies.close()
+        await self.outbox.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- listeners ---------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.bolt
+        app.middleware(self._once_per_event)
+        app.command(COMMAND)(self._on_command)
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.action(re.compile(PICK_ACTION_PATTERN))(self._on_pick)
+        app.view(ADD_QUESTION_CALLBACK)(self._on_add_question)
+        app.view(SETTINGS_CALLBACK)(self._on_settings)
+
+    async def _once_per_event(
+        self,
+        body: dict[str, Any],
+        request: AsyncBoltRequest,
+        next_: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not self._events.first_time(event_id):
+            retry = request.headers.get("x-slack-retry-num", ["0"])[0]
+            log.info("slack: event %s delivered again (retry %s): already handled", event_id, retry)
+            return BoltResponse(status=200, body="")
+        await next_()
+        return None
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        team, user = team_of(command), str(command.get("user_id", ""))
+        channel = channel_key(team, str(command.get("channel_id", "")))
+        text = str(command.get("text", ""))
+        acked = False
+        try:
+            provisional = payload_actor(team, user, command.get("user_name"))
+            parsed = parse_trivia(text, channel=channel, actor=provisional)
+            match parsed:
+                case Usage():
+                    acked = True
+                    await ack(text=usage_text(parsed))
+                    return
+                case ShowHelp():
+                    shown = help_message()
+                    acked = True
+                    await ack(text=shown.text, blocks=shown.blocks_json())
+                    return
+            acked = True
+            await ack()
+            if url := command.get("response_url"):
+                self.outbox.remember_response_url(channel, user, str(url))
+            match parsed:
+                case OpenAddQuestion():
+                    await self.client.views_open(
+                        trigger_id=command["trigger_id"],
+                        view=add_question_modal(encode_origin(team, channel.channel)),
+                    )
+                case OpenSettings():
+                    await self._open_settings(command, channel, provisional)
+                case _:
+                    actor = await self.directory.actor(team, user, provisional.name)
+                    await self._run(with_actor(parsed, actor))
+        except Exception:
+            log.exception(
+                "slack: %s %r from %s in %s (%s) failed", COMMAND, text, user, channel.channel, team
+            )
+        finally:
+            if not acked:
+                await ack()
+
+    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        try:
+            typed = typed_answer(event)
+            if typed is None:
+                return
+            team = team_of(body)
+            channel = channel_key(team, typed.channel_id)
+            # Chat in a channel without a game is just chat: no lookups, no locks.
+            if channel not in self._active:
+                return
+            actor = await self.directory.actor(team, typed.user_id)
+            await self._run(SubmitAnswer(channel=channel, actor=actor, text=typed.text))
+        except Exception:
+            log.exception(
+                "slack: message event %s from %s in %s failed",
+                body.get("event_id"),
+                event.get("user"),
+                event.get("channel"),
+            )
+
+    async def _on_pick(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = body.get("user") or {}
+        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
+        try:
+            team = team_of(body)
+            actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
+            command = pick_choice(action, channel=channel_key(team, str(channel_id)), actor=actor)
+            if command is not None:
+                await self._run(command)
+        except Exception:
+            log.exception(
+                "slack: click %s (%s) by %s in %s failed",
+                action.get("action_id"),
+                action.get("value"),
+                user.get("id"),
+                channel_id,
+            )
+
+    async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event.get("user", ""))
+        try:
+            team = team_of(body)
+            actor = await self.directory.actor(team, user)
+            channel = channel_key(team, str(event.get("channel") or user))
+            board, _ = await self._ask(
+                ShowLeaderboard(channel=channel, actor=actor, period=Period.ALL),
+                within=10.0,
+                deliver_late=False,
+            )
+            mine, _ = await self._ask(
+                ShowStats(channel=channel, actor=actor), within=10.0, deliver_late=False
+            )
+            rows = next((e.rows for e in board if isinstance(e, LeaderboardShown)), ())
+            stats = next((e.stats for e in mine if isinstance(e, StatsShown)), None)
+            await self.client.views_publish(user_id=user, view=home_view(stats=stats, rows=rows))
+        except Exception:
+            log.exception("slack: App Home for %s (event %s) failed", user, body.get("event_id"))
+
+    async def _on_add_question(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        await self._submit_form(ack, body, view, kind="question")
+
+    async def _on_settings(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await self._submit_form(ack, body, view, kind="settings")
+
+    # -- forms -------------------------------------------------------------------------------
+
+    async def _open_settings(
+        self, command: Mapping[str, Any], channel: ChannelKey, provisional: Actor
+    ) -> None:
+        # Open at once (the trigger expires in 3 s), fill in when the settings are read.
+        opened = await self.client.views_open(
+            trigger_id=command["trigger_id"], view=notice_modal("Trivia settings", "Loading…")
+        )
+        view_id = opened["view"]["id"]
+        actor = await self.directory.actor(channel.server, provisional.key.user, provisional.name)
+        replies, _ = await self._ask(
+            ShowSettings(channel=channel, actor=actor), within=10.0, deliver_late=False
+        )
+        shown = next((e for e in replies if isinstance(e, SettingsShown)), None)
+        if shown is None:
+            refusal = next((plain_text(e) for e in replies), "The settings could not be read.")
+            await self.client.views_update(
+                view_id=view_id, view=notice_modal("Trivia settings", refusal)
+            )
+            return
+        origin = encode_origin(channel.server, channel.channel)
+        form = settings_modal(origin, settings=shown.settings, defaults=shown.defaults)
+        await self.client.views_update(view_id=view_id, view=form)
+
+    async def _submit_form(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], *, kind: str
+    ) -> None:
+        """Run the form's command and ack with its outcome, all within ``reply_budget``."""
+        deadline = time.monotonic() + self._reply_budget
+        user = body.get("user") or {}
+        acked = False
+        try:
+            origin = decode_origin(str(view.get("private_metadata", "")))
+            if origin is None:
+                acked = True
+                await ack(response_action="errors", errors={"prompt": "This form has expired."})
+                return
+            team, channel_id = origin
+            channel = channel_key(team, channel_id)
+            actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
+            values = view.get("state", {}).get("values", {})
+            command: Command
+            if kind == "question":
+                command = AddQuestion(channel=channel, actor=actor, draft=draft_from_form(values))
+            else:
+                parsed = settings_from_form(values, channel=channel, actor=actor)
+                if isinstance(parsed, dict):
+                    acked = True
+                    await ack(response_action="errors", errors=parsed)
+                    return
+                command = parsed
+            replies, finished = await self._ask(
+                command, within=max(0.05, deadline - time.monotonic())
+            )
+            acked = True
+            if not finished:
+                note = "Still saving… you will get a message in the channel when it is done."
+                await ack(response_action="update", view=notice_modal("Saving", note))
+                return
+            problems = next((e for e in replies if isinstance(e, DraftRejected)), None)
+            if problems is not None:
+                await ack(response_action="errors", errors=problems_to_errors(problems.problems))
+                return
+            await ack()
+            for event in replies:
+                self.outbox.send(event)
+        except Exception:
+            log.exception(
+                "slack: %s form (view %s) from %s failed", kind, view.get("id"), user.get("id")
+            )
+        finally:
+            if not acked:
+                block = "prompt" if kind == "question" else "rounds"
+                await ack(
+                    response_action="errors",
+                    errors={block: "Something went wrong; please try again."},
+                )
+
+    # -- running commands --------------------------------------------------------------------
+
+    async def _run(self, command: Command) -> None:
+        if self._handle is None:
+            log.warning("slack: %s arrived before the service was bound", type(command).__name__)
+            return
+        await self._handle(command)
+
+    async def _ask(
+        self, command: Command, *, within: float, deliver_late: bool = True
+    ) -> tuple[list[Event], bool]:
+        return await self.replies.ask(self._run, command, within=within, deliver_late=deliver_late)
+
+    async def _users_info(self, user_id: str) -> Mapping[str, Any] | None:
+        try:
+            response = await self.client.users_info(user=user_id)
+        except (SlackClientError, aiohttp.ClientError, OSError) as exc:
+            log.warning("slack: users.info for %s failed: %r", user_id, exc)
+            return None
+        user = response.get("user")
+        return user if isinstance(user, dict) else None

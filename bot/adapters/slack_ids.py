@@ -1,0 +1,44 @@
+"""Names the Slack adapter shares between what it sends and what it reads back.
+
+A button's ``action_id`` or a modal's ``block_id`` is written by the renderer
+and parsed by ``slack_inbound``; keeping both sides on these constants means a
+renamed field cannot silently stop matching.  Nothing here imports an SDK.
+"""
+
+from __future__ import annotations
+
+PLATFORM = "slack"
+COMMAND = "/trivia"
+
+#: Option buttons on a question: ``trivia_pick_0`` ... with value ``"<number>:<index>"``.
+PICK_ACTION_PREFIX = "trivia_pick_"
+PICK_ACTION_PATTERN = r"^trivia_pick_\d+$"
+
+ADD_QUESTION_CALLBACK = "trivia_add_question"
+SETTINGS_CALLBACK = "trivia_settings"
+NOTICE_CALLBACK = "trivia_notice"
+
+#: Every input in the question form has ``block_id`` = the ``QuestionDraft`` field it fills,
+#: so the service's ``FieldProblem.field`` names the block to show the problem under.
+DRAFT_FIELDS = ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
+#: Inputs of the settings form, by ``ChangeSettings`` field.
+SETTINGS_FIELDS = ("rounds", "seconds", "mode", "start_policy")
+
+#: The one ``action_id`` every form input uses (block ids tell them apart).
+INPUT_ACTION = "value"
+
+#: The select value that means "use the bot's default" in the settings form.
+DEFAULT_OPTION = "default"
+
+
+def encode_origin(team_id: str, channel_id: str) -> str:
+    """A modal's ``private_metadata``: where the form was opened, so its reply lands there."""
+    return f"{team_id}/{channel_id}"
+
+
+def decode_origin(metadata: str) -> tuple[str, str] | None:
+    """(team id, channel id) from ``encode_origin``'s text; None if it is not one."""
+    team_id, sep, channel_id = metadata.partition("/")
+    if not sep or not team_id or not channel_id or "/" in channel_id:
+        return None
+    return team_id, channel_id

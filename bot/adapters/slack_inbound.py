@@ -1,0 +1,354 @@
+"""Slack payloads -> commands: pure functions, no SDK, no I/O.
+
+``parse_trivia`` reads what a user typed after ``/trivia``; ``typed_answer``
+decides whether a channel message is a player's message at all; the other
+functions read button clicks and modal forms.  Commands are built with the
+actor the adapter has at hand; the adapter swaps in the full actor (admin
+flag, display name) with ``with_actor`` once it has looked the user up, which
+it does only after acking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.adapters.slack_ids import (
+    DEFAULT_OPTION,
+    DRAFT_FIELDS,
+    INPUT_ACTION,
+    PICK_ACTION_PREFIX,
+    PLATFORM,
+)
+from bot.domain.commands import (
+    ChangeSettings,
+    Command,
+    ListCategories,
+    PickChoice,
+    RemoveQuestion,
+    RequestHint,
+    ShowLeaderboard,
+    ShowScore,
+    ShowStats,
+    SkipQuestion,
+    StartGame,
+    StopGame,
+)
+from bot.domain.model import (
+    Actor,
+    ChannelKey,
+    GameMode,
+    PlayerKey,
+    QuestionDraft,
+    StartPolicy,
+)
+from bot.ports import Period
+
+USAGE = (
+    "`/trivia start [category] [rounds] [text|choice] [seconds]` · `stop` · `skip` · `hint` · "
+    "`score` · `leaderboard [all|week|today]` · `stats [@user]` · `categories` · `help`\n"
+    "Admins: `add` · `remove ID` · `settings`"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp:
+    """``/trivia help`` (or nothing at all): the adapter answers on its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """A line the bot could not read; ``message`` says what was wrong."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAddQuestion:
+    """``/trivia add``: open the question form (the service decides on submit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSettings:
+    """``/trivia settings``: open the settings form."""
+
+
+SlashResult = Command | ShowHelp | Usage | OpenAddQuestion | OpenSettings
+
+
+@dataclass(frozen=True, slots=True)
+class TypedMessage:
+    """A person's plain message in a channel: maybe an answer."""
+
+    channel_id: str
+    user_id: str
+    text: str
+
+
+# -- identity --------------------------------------------------------------------------------
+
+
+def channel_key(team_id: str, channel_id: str) -> ChannelKey:
+    return ChannelKey(PLATFORM, team_id, channel_id)
+
+
+def player_key(team_id: str, user_id: str) -> PlayerKey:
+    return PlayerKey(PLATFORM, team_id, user_id)
+
+
+def payload_actor(team_id: str, user_id: str, name: str | None = None) -> Actor:
+    """The actor as far as the payload tells: no admin flag until the user is looked up."""
+    return Actor(key=player_key(team_id, user_id), name=name or user_id)
+
+
+def with_actor(command: Command, actor: Actor) -> Command:
+    """The same command, sent by ``actor`` (every command has an ``actor`` field)."""
+    return replace(command, actor=actor)
+
+
+def team_of(body: Mapping[str, Any]) -> str:
+    """The workspace a request belongs to, whichever kind of payload it is."""
+    team = body.get("team_id") or body.get("team")
+    if isinstance(team, Mapping):
+        team = team.get("id")
+    if not team:
+        user = body.get("user")
+        team = user.get("team_id") if isinstance(user, Mapping) else None
+    return str(team or "")
+
+
+# -- /trivia ---------------------------------------------------------------------------------
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_SECONDS = re.compile(r"^(\d+(?:\.\d+)?)s(?:ec(?:onds?)?)?$")
+_PERIODS = {
+    "all": Period.ALL,
+    "alltime": Period.ALL,
+    "ever": Period.ALL,
+    "week": Period.WEEK,
+    "weekly": Period.WEEK,
+    "today": Period.TODAY,
+    "day": Period.TODAY,
+    "daily": Period.TODAY,
+}
+
+
+def parse_trivia(text: str, *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    """What ``/trivia <text>`` asks for."""
+    words = unescape(text).split()
+    if not words:
+        return ShowHelp()
+    head, args = words[0].casefold(), words[1:]
+    match head:
+        case "help" | "?":
+            return ShowHelp()
+        case "start" | "play":
+            return _start(args, channel=channel, actor=actor)
+        case "leaderboard" | "lb" | "top":
+            return _leaderboard(args, channel=channel, actor=actor)
+        case "stats":
+            return _stats(text, channel=channel, actor=actor)
+        case "remove" | "delete":
+            if len(args) != 1:
+                return Usage("Say which question to remove: `/trivia remove QUESTION-ID`.")
+            return RemoveQuestion(channel=channel, actor=actor, question_id=args[0])
+        case "add":
+            return _bare(head, args, OpenAddQuestion())
+        case "settings" | "config":
+            return _bare(head, args, OpenSettings())
+    simple = _SIMPLE.get(head)
+    if simple is None:
+        return Usage(f"I don't know `{_shown(head)}`.")
+    return _bare(head, args, simple(channel=channel, actor=actor))
+
+
+#: Subcommands that take nothing but who and where.
+_SIMPLE: dict[str, Callable[..., Command]] = {
+    "stop": StopGame,
+    "end": StopGame,
+    "skip": SkipQuestion,
+    "next": SkipQuestion,
+    "hint": RequestHint,
+    "score": ShowScore,
+    "scores": ShowScore,
+    "categories": ListCategories,
+    "cats": ListCategories,
+}
+
+
+def _bare(head: str, args: list[str], result: SlashResult) -> SlashResult:
+    return Usage(f"`{_shown(head)}` takes nothing after it.") if args else result
+
+
+def _shown(word: str) -> str:
+    # Echoed back in mrkdwn: Slack needs &, < and > escaped even inside code spans.
+    return word[:30].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _start(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    numbers: list[int] = []
+    seconds: float | None = None
+    mode: GameMode | None = None
+    category: list[str] = []
+    for word in args:
+        folded = word.casefold()
+        if folded in ("text", "choice"):
+            if mode is not None:
+                return Usage("Pick one mode: `text` or `choice`.")
+            mode = GameMode(folded)
+        elif word.isdigit():
+            numbers.append(int(word))
+        elif match := _SECONDS.match(folded):
+            seconds = float(match.group(1))
+        else:
+            category.append(word)
+    if len(numbers) > 2 or (len(numbers) == 2 and seconds is not None):
+        return Usage("Give at most two numbers: rounds, then seconds per question.")
+    rounds = numbers[0] if numbers else None
+    if len(numbers) == 2:
+        seconds = float(numbers[1])
+    name = " ".join(category)
+    return StartGame(
+        channel=channel,
+        actor=actor,
+        rounds=rounds,
+        seconds=seconds,
+        mode=mode,
+        category=name if name and name.casefold() not in ("any", "all") else None,
+    )
+
+
+def _leaderboard(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    if len(args) > 1 or (args and args[0].casefold() not in _PERIODS):
+        return Usage("The leaderboard is for `all` time, this `week` or `today`.")
+    period = _PERIODS[args[0].casefold()] if args else Period.ALL
+    return ShowLeaderboard(channel=channel, actor=actor, period=period)
+
+
+def _stats(text: str, *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    # Mentions are matched on the raw text: Slack escapes them as <@U123|name>.
+    args = text.split()[1:]
+    if not args:
+        return ShowStats(channel=channel, actor=actor)
+    user = mentioned_user(args[0]) if len(args) == 1 else None
+    if user is None:
+        return Usage("Mention the player: `/trivia stats @name`.")
+    return ShowStats(channel=channel, actor=actor, player=player_key(channel.server, user))
+
+
+def mentioned_user(word: str) -> str | None:
+    """``U123`` from Slack's escaped mention ``<@U123|name>`` or ``<@U123>``."""
+    match = _MENTION.match(word.strip())
+    return match.group(1) if match else None
+
+
+# -- messages and clicks ---------------------------------------------------------------------
+
+
+def typed_answer(event: Mapping[str, Any]) -> TypedMessage | None:
+    """A person's plain channel message, or None for bots, edits, joins and the like."""
+    if event.get("type") != "message" or event.get("subtype") or event.get("bot_id"):
+        return None
+    user, channel, text = event.get("user"), event.get("channel"), event.get("text")
+    if not isinstance(user, str) or not isinstance(channel, str) or not isinstance(text, str):
+        return None
+    text = unescape(text).strip()
+    if not text:
+        return None
+    return TypedMessage(channel_id=channel, user_id=user, text=text)
+
+
+def unescape(text: str) -> str:
+    """Slack escapes ``&``, ``<`` and ``>`` in message text; players typed the plain ones."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def pick_choice(
+    action: Mapping[str, Any], *, channel: ChannelKey, actor: Actor
+) -> PickChoice | None:
+    """A click on an option button: its value is ``"<question number>:<option index>"``."""
+    if not str(action.get("action_id", "")).startswith(PICK_ACTION_PREFIX):
+        return None
+    number, sep, index = str(action.get("value", "")).partition(":")
+    if not sep or not number.isdigit() or not index.isdigit():
+        return None
+    return PickChoice(channel=channel, actor=actor, question_number=int(number), choice=int(index))
+
+
+# -- modal forms -----------------------------------------------------------------------------
+
+StateValues = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def form_value(values: StateValues, block_id: str) -> str:
+    """The text (or selected option's value) of one input; "" when left blank."""
+    state = values.get(block_id, {}).get(INPUT_ACTION, {})
+    selected = state.get("selected_option")
+    if isinstance(selected, Mapping):
+        return str(selected.get("value") or "")
+    value = state.get("value")
+    return "" if value is None else str(value).strip()
+
+
+def draft_from_form(values: StateValues) -> QuestionDraft:
+    """The question form as typed; the service validates it like a bank entry."""
+    fields = {name: form_value(values, name) for name in DRAFT_FIELDS}
+    return QuestionDraft(
+        prompt=fields["prompt"],
+        answers=fields["answers"],
+        category=fields["category"],
+        difficulty=fields["difficulty"] or "medium",
+        explanation=fields["explanation"],
+        choices=fields["choices"],
+        hints=fields["hints"],
+    )
+
+
+def settings_from_form(
+    values: StateValues, *, channel: ChannelKey, actor: Actor
+) -> ChangeSettings | dict[str, str]:
+    """The settings form as a ``ChangeSettings``, or the fields that are not numbers.
+
+    A blank number or "bot default" puts that setting back to the default; the
+    service checks ranges and permissions.
+    """
+    errors: dict[str, str] = {}
+    reset: set[str] = set()
+    rounds_text = form_value(values, "rounds")
+    rounds: int | None = None
+    if not rounds_text:
+        reset.add("rounds")
+    elif rounds_text.isdigit():
+        rounds = int(rounds_text)
+    else:
+        errors["rounds"] = "A whole number of questions, or blank for the default."
+    seconds_text = form_value(values, "seconds")
+    seconds: float | None = None
+    if not seconds_text:
+        reset.add("seconds")
+    else:
+        try:
+            seconds = float(seconds_text)
+        except ValueError:
+            errors["seconds"] = "A number of seconds, or blank for the default."
+    mode_text = form_value(values, "mode")
+    mode = GameMode(mode_text) if mode_text in tuple(GameMode) else None
+    if mode is None:
+        reset.add("mode")
+    policy_text = form_value(values, "start_policy")
+    policy = StartPolicy(policy_text) if policy_text in tuple(StartPolicy) else None
+    if policy_text == DEFAULT_OPTION:
+        reset.add("start_policy")
+    if errors:
+        return errors
+    return ChangeSettings(
+        channel=channel,
+        actor=actor,
+        rounds=rounds,
+        seconds=seconds,
+        mode=mode,
+        start_policy=policy,
+        reset=frozenset(reset),
+    )
