@@ -89,7 +89,8 @@ def test_a_pick_by_number_is_announced_as_the_option_it_names() -> None:
     game = new_game(CAPITAL)
     game.start(at(0))
     accepted = game.answer(BOB, "2", at(1))[0]
-    assert isinstance(accepted, AnswerAccepted) and accepted.award.guess == "Paris"
+    assert isinstance(accepted, AnswerAccepted)
+    assert accepted.award.guess == "Paris"
 
 
 def test_late_answer_after_reveal_scores_nothing() -> None:

@@ -392,7 +392,7 @@ async def test_a_failed_write_is_not_announced_until_it_is_written(h: Harness) -
 async def test_the_next_command_delivers_a_backlog_first(h: Harness) -> None:
     await h.start()
     h.store.fail_next = OSError("disk full")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk full"):
         await h.answer_current(BOB)
     await h.send(ShowScore(channel=CHANNEL, actor=ALICE))
     kinds = [type(e).__name__ for e in h.sink.events]
@@ -425,7 +425,8 @@ async def test_unannounced_writes_go_behind_and_failures_are_logged(
     h.store.fail_next = OSError("disk full")
     await h.clock.advance(30)
     assert h.sink.last(QuestionRevealed).reason is RevealReason.TIMEOUT
-    assert "write for game" in caplog.text and "disk full" in caplog.text
+    assert "write for game" in caplog.text
+    assert "disk full" in caplog.text
 
 
 async def test_shutdown_waits_for_writes_behind(h: Harness) -> None:

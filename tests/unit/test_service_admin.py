@@ -119,7 +119,8 @@ async def test_a_bad_draft_gets_every_problem_by_field_and_changes_nothing(h: Ha
     one_option = QuestionDraft(prompt="Pick one", answers="a", choices="a")
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=one_option))
     [problem] = h.sink.last(DraftRejected).problems
-    assert problem.field == "choices" and "give 2 to 6" in problem.message
+    assert problem.field == "choices"
+    assert "give 2 to 6" in problem.message
     assert h.store.custom[SERVER] == {}
 
 
@@ -127,14 +128,16 @@ async def test_a_choice_draft_needs_its_answer_among_the_options(h: Harness) -> 
     draft = QuestionDraft(prompt="Pick the red planet", answers="Mars", choices="Venus\nJupiter")
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=draft))
     [problem] = h.sink.last(DraftRejected).problems
-    assert problem.field == "answers" and "not among the choices" in problem.message
+    assert problem.field == "answers"
+    assert "not among the choices" in problem.message
 
 
 async def test_the_same_question_twice_is_refused(h: Harness) -> None:
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
     [problem] = h.sink.last(DraftRejected).problems
-    assert problem.field == "prompt" and "already has that question" in problem.message
+    assert problem.field == "prompt"
+    assert "already has that question" in problem.message
 
 
 async def test_a_question_added_in_one_server_is_never_asked_in_another(h: Harness) -> None:
@@ -163,10 +166,13 @@ async def test_bundled_questions_cannot_be_removed(h: Harness) -> None:
 async def test_server_settings_become_the_defaults_of_new_games(h: Harness) -> None:
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, rounds=1, seconds=12))
     shown = h.sink.last(SettingsShown)
-    assert shown.changed and shown.defaults.rounds == 1 and shown.defaults.seconds == 12
+    assert shown.changed
+    assert shown.defaults.rounds == 1
+    assert shown.defaults.seconds == 12
     await h.send(StartGame(channel=CHANNEL, actor=MEMBER))
     started = h.sink.last(GameStarted)
-    assert started.options.seconds == 12 and started.total_questions == 1
+    assert started.options.seconds == 12
+    assert started.total_questions == 1
     assert h.store.settings[SERVER].rounds == 1
 
 
@@ -193,7 +199,8 @@ async def test_when_only_admins_may_start_members_are_told_so(h: Harness) -> Non
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, start_policy=policy))
     await h.send(StartGame(channel=CHANNEL, actor=MEMBER))
     refused = h.sink.last(Rejected)
-    assert refused.reason is Refusal.NOT_ALLOWED and "only admins" in refused.message
+    assert refused.reason is Refusal.NOT_ALLOWED
+    assert "only admins" in refused.message
     await h.send(StartGame(channel=CHANNEL, actor=ADMIN))
     assert h.sink.of(GameStarted)
 
