@@ -48,6 +48,8 @@ class Settings:
     auto_hints: bool = True
     idle_questions: int = 3
     log_level: str = "WARNING"
+    log_format: str = "human"
+    http_port: int | None = None
     discord_token: str | None = field(default=None, repr=False)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -141,6 +143,20 @@ def _text(raw: Any) -> str | None:
     return raw.strip() or None
 
 
+def _log_format(raw: Any) -> str:
+    value = str(raw).strip().lower()
+    if value not in {"human", "json"}:
+        raise ValueError("must be 'human' or 'json'")
+    return value
+
+
+def _port(raw: Any) -> int | None:
+    if raw in (None, ""):
+        return None
+    value = _int_between(1, 65535)(raw)
+    return value
+
+
 def _log_level(raw: Any) -> str:
     level = str(raw).strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -203,6 +219,8 @@ FIELDS: tuple[Field, ...] = (
         "end a game after this many questions in a row nobody answered",
     ),
     Field("log_level", "TRIVIA_LOG_LEVEL", _log_level, "DEBUG, INFO, WARNING or ERROR"),
+    Field("log_format", "TRIVIA_LOG_FORMAT", _log_format, "human, or json (one object a line)"),
+    Field("http_port", "TRIVIA_HTTP_PORT", _port, "serve /healthz and /metrics on this port"),
     Field("discord_token", "DISCORD_TOKEN", _text, "Discord bot token", secret=True),
     Field("discord_api_base", "DISCORD_API_BASE", _url, "Discord REST base (API proxies)"),
     Field("discord_gateway_url", "DISCORD_GATEWAY_URL", _url, "Discord gateway URL (proxies)"),
