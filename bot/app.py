@@ -61,6 +61,7 @@ async def open_app(
             bank=bank,
             editor=bank,
             settings_store=store,
+            journal=store,
             store=store,
             clock=clock or SystemClock(),
             sink=sink,

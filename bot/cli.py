@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot import __version__
-from bot.adapters.console import CHANNEL, ConsoleAdapter, console_actor
+from bot.adapters.console import CHANNEL, PLATFORM, ConsoleAdapter, console_actor
 from bot.adapters.render_console import leaderboard_table, stats_table
 from bot.app import bank_paths, load_configured_banks, open_app
 from bot.bank import BankError, load_bank_file, load_banks
@@ -157,6 +157,8 @@ async def _play(settings: Settings, name: str, seed: int | None) -> int:
     rng = random.Random(seed) if seed is not None else None
     try:
         async with open_app(settings, sink=adapter, rng=rng) as app:
+            # A game cut short by a crash or a kill is ended (and shown) first.
+            await app.service.recover(PLATFORM)
             await app.service.handle(StartGame(channel=CHANNEL, actor=adapter.actor))
             if app.service.game(CHANNEL) is None:
                 return 1

@@ -153,8 +153,7 @@ def _log_format(raw: Any) -> str:
 def _port(raw: Any) -> int | None:
     if raw in (None, ""):
         return None
-    value = _int_between(1, 65535)(raw)
-    return value
+    return _int_between(1, 65535)(raw)
 
 
 def _log_level(raw: Any) -> str:

@@ -188,7 +188,47 @@ class SettingsStore(Protocol):
     ) -> None: ...
 
 
-class TriviaStore(ScoreStore, CustomQuestionStore, SettingsStore, Protocol):
+@dataclass(frozen=True, slots=True)
+class RunningGame:
+    """What the journal keeps of a game while it runs."""
+
+    game_id: str
+    channel: ChannelKey
+    mode: GameMode
+    started_at: datetime
+    started_by: PlayerKey
+    total_questions: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnfinishedGame:
+    """A journaled game that was never recorded as ended (the bot died).
+
+    ``standings`` are rebuilt from the committed answers of the game, so they
+    hold every point that was announced.
+    """
+
+    game: RunningGame
+    questions_asked: int
+    standings: tuple[Standing, ...]
+
+
+class GameJournal(Protocol):
+    """Running games, kept as they change so a restart can finish them."""
+
+    async def journal_game(self, game: RunningGame) -> None:
+        """Note a game that has started (committed when this returns)."""
+        ...
+
+    async def journal_progress(self, game_id: str, questions_asked: int) -> None: ...
+
+    async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:
+        """Games of ``platform`` journaled but not recorded by ``record_game``
+        (which ends a game's journal entry in the same transaction)."""
+        ...
+
+
+class TriviaStore(ScoreStore, CustomQuestionStore, SettingsStore, GameJournal, Protocol):
     """Everything the bot keeps, as one backend provides it (SQLite, PostgreSQL)."""
 
 

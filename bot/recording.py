@@ -12,9 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.events import AnswerAccepted, Event, GameEnded, QuestionAsked, QuestionRevealed
+from bot.domain.events import (
+    AnswerAccepted,
+    Event,
+    GameEnded,
+    GameStarted,
+    QuestionAsked,
+    QuestionRevealed,
+)
 from bot.domain.game import TriviaGame
-from bot.ports import AnswerRecord, GameRecord
+from bot.ports import AnswerRecord, GameRecord, RunningGame
 
 
 @dataclass(slots=True)
@@ -25,6 +32,8 @@ class Records:
     unannounced: list[AnswerRecord] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
     game: GameRecord | None = None
+    started: RunningGame | None = None
+    progress: int | None = None
 
 
 def records_for(game: TriviaGame, events: Sequence[Event], *, at: datetime) -> Records:
@@ -62,8 +71,18 @@ def records_for(game: TriviaGame, events: Sequence[Event], *, at: datetime) -> R
                     )
                     for miss in misses
                 )
-            case QuestionAsked(question=question):
+            case QuestionAsked(question=question, number=number):
                 records.asked.append(question.id)
+                records.progress = number
+            case GameStarted(started_by=started_by, total_questions=total):
+                records.started = RunningGame(
+                    game_id=game.game_id,
+                    channel=game.channel,
+                    mode=game.options.mode,
+                    started_at=at,
+                    started_by=started_by,
+                    total_questions=total,
+                )
             case GameEnded():
                 records.game = game_record(game, event, at=at)
             case _:

@@ -40,7 +40,9 @@ from bot.domain.commands import (
 from bot.domain.events import (
     CategoriesShown,
     DraftRejected,
+    EndReason,
     Event,
+    GameEnded,
     LeaderboardShown,
     QuestionAdded,
     QuestionRemoved,
@@ -61,9 +63,12 @@ from bot.domain.model import (
     ServerSettings,
 )
 from bot.domain.scoring import ScoringRules
+from bot.domain.standings import winner_of
 from bot.ports import (
     Clock,
     EventSink,
+    GameJournal,
+    GameRecord,
     QuestionBank,
     QuestionEditor,
     ScoreStore,
@@ -99,6 +104,7 @@ class TriviaService:
         rng: random.Random | None = None,
         editor: QuestionEditor | None = None,
         settings_store: SettingsStore | None = None,
+        journal: GameJournal | None = None,
         new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
         self._bank = bank
@@ -112,6 +118,7 @@ class TriviaService:
         self._new_game_id = new_game_id
         self._editor = editor
         self._settings_store = settings_store
+        self._journal = journal
         self._server_settings: dict[ServerKey, ServerSettings] = {}
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
@@ -169,6 +176,52 @@ class TriviaService:
                 await self._show_settings(command)
             case ChangeSettings():
                 await self._change_settings(command)
+
+    async def recover(self, platform: str) -> int:
+        """End the games of ``platform`` that a crash left running.
+
+        Each is recorded with the standings rebuilt from its committed answers
+        (every point that was announced) and announced in its channel as a
+        ``GameEnded`` with reason ``RESTARTED``.  Call it once the platform is
+        connected, before taking commands.  Returns how many games it ended.
+        """
+        if self._journal is None:
+            return 0
+        unfinished = await self._journal.unfinished_games(platform)
+        now = self._clock.now()
+        for item in unfinished:
+            running = item.game
+            winner = winner_of(item.standings)
+            await self._store.record_game(
+                GameRecord(
+                    game_id=running.game_id,
+                    channel=running.channel,
+                    mode=running.mode,
+                    started_at=running.started_at,
+                    ended_at=now,
+                    reason=EndReason.RESTARTED.value,
+                    questions_asked=item.questions_asked,
+                    standings=item.standings,
+                    winner=winner.player if winner else None,
+                )
+            )
+            log.warning(
+                "game %s in %s was interrupted; ended with %d players' points",
+                running.game_id,
+                running.channel,
+                len(item.standings),
+            )
+            await self._sink.publish(
+                GameEnded(
+                    channel=running.channel,
+                    game_id=running.game_id,
+                    reason=EndReason.RESTARTED,
+                    standings=item.standings,
+                    winner=winner,
+                    questions_asked=item.questions_asked,
+                )
+            )
+        return len(unfinished)
 
     async def shutdown(self) -> None:
         """End every running game (recorded, announced) and stop all timers.
@@ -527,6 +580,9 @@ class TriviaService:
         records = records_for(game, events, at=at)
         server = game.channel.server_key
         try:
+            if records.started is not None and self._journal is not None:
+                # Journaled before anyone is told, so a crash cannot orphan it.
+                await self._journal.journal_game(records.started)
             if records.announced:
                 # Misses of the same transition ride along in the same transaction.
                 await self._store.record_answers(records.announced + records.unannounced)
@@ -540,6 +596,9 @@ class TriviaService:
             self._write_behind(self._store.record_answers(records.unannounced), game)
         if records.asked:
             self._write_behind(self._store.mark_asked(server, records.asked, at=at), game)
+        if records.progress is not None and records.game is None and self._journal is not None:
+            progress = self._journal.journal_progress(game.game_id, records.progress)
+            self._write_behind(progress, game)
         for event in events:
             await self._sink.publish(event)
         if records.game is not None:

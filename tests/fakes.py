@@ -25,12 +25,15 @@ from bot.domain.model import (
     ServerKey,
     ServerSettings,
 )
+from bot.domain.standings import Tally, rank
 from bot.ports import (
     AnswerRecord,
     GameRecord,
     LeaderboardRow,
     Period,
     PlayerStats,
+    RunningGame,
+    UnfinishedGame,
 )
 from bot.storage.periods import period_start
 
@@ -65,6 +68,7 @@ class MemoryScoreStore:
         self.custom: dict[ServerKey, dict[str, Question]] = defaultdict(dict)
         self.removed: list[tuple[ServerKey, str, PlayerKey]] = []
         self.settings: dict[ServerKey, ServerSettings] = {}
+        self.journal: dict[str, tuple[RunningGame, int]] = {}
         self.write_delay = 0.0
         self.fail_next: Exception | None = None
         self.closed = False
@@ -109,6 +113,7 @@ class MemoryScoreStore:
 
     async def record_game(self, game: GameRecord) -> None:
         await self._write()
+        self.journal.pop(game.game_id, None)
         if game.game_id in self.games:
             return
         self.games[game.game_id] = game
@@ -201,6 +206,36 @@ class MemoryScoreStore:
     ) -> None:
         await self._write()
         self.settings[server] = settings
+
+    async def journal_game(self, game: RunningGame) -> None:
+        await self._write()
+        self.journal.setdefault(game.game_id, (game, 0))
+
+    async def journal_progress(self, game_id: str, questions_asked: int) -> None:
+        await self._write()
+        if game_id in self.journal:
+            game, _ = self.journal[game_id]
+            self.journal[game_id] = (game, questions_asked)
+
+    async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:
+        found = []
+        for game, asked in self.journal.values():
+            if game.channel.platform != platform:
+                continue
+            tallies: dict[PlayerKey, list[int]] = {}
+            for order, record in enumerate(self.answers):
+                if record.game_id == game.game_id:
+                    row = tallies.setdefault(record.player, [0, 0, 0])
+                    row[0] += record.points
+                    row[1] += int(record.correct)
+                    if record.points:
+                        row[2] = order
+            standings = rank(
+                Tally(key, self.players[key].name, points=p, correct=c, reached_at=r)
+                for key, (p, c, r) in tallies.items()
+            )
+            found.append(UnfinishedGame(game, questions_asked=asked, standings=standings))
+        return found
 
     async def close(self) -> None:
         self.closed = True

@@ -46,6 +46,8 @@ _END_TITLES = {
     EndReason.STOPPED: "Game stopped.",
     EndReason.IDLE: "Game ended: nobody answered for a while.",
     EndReason.SHUTDOWN: "Game ended: the bot is shutting down.",
+    EndReason.RESTARTED: "Your last game was cut short when trivia-bot stopped; "
+    "it has ended with the points already scored.",
 }
 
 

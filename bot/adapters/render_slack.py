@@ -56,6 +56,8 @@ END_TITLES = {
     EndReason.STOPPED: "🛑 Game stopped.",
     EndReason.IDLE: "💤 Game ended: nobody answered for a while.",
     EndReason.SHUTDOWN: "🔌 Game ended: the bot is restarting. Your scores are saved.",
+    EndReason.RESTARTED: "🔌 The bot went down mid-game, so the game ended with the points "
+    "already scored.",
 }
 REVEAL_LEADS = {
     RevealReason.ANSWERED: "",

@@ -35,6 +35,9 @@ class EndReason(enum.StrEnum):
     STOPPED = "stopped"
     IDLE = "idle"
     SHUTDOWN = "shutdown"
+    RESTARTED = "restarted"
+    """The bot stopped without ending the game (a crash, a kill); the game
+    was ended from its recorded answers when the bot came back."""
 
 
 class Refusal(enum.StrEnum):

@@ -49,6 +49,7 @@ from bot.domain.model import (
     Standing,
 )
 from bot.domain.scoring import ScoringRules
+from bot.domain.standings import Tally, rank, winner_of
 
 
 class Phase(enum.Enum):
@@ -167,13 +168,11 @@ class TriviaGame:
         return None
 
     def standings(self) -> tuple[Standing, ...]:
-        ordered = sorted(
-            self._players.items(),
-            key=lambda item: (-item[1].points, item[1].scored_at, item[1].name, item[0]),
-        )
-        return tuple(
-            Standing(player=key, name=p.name, points=p.points, correct=p.correct, rank=index)
-            for index, (key, p) in enumerate(ordered, start=1)
+        return rank(
+            Tally(
+                player=key, name=p.name, points=p.points, correct=p.correct, reached_at=p.scored_at
+            )
+            for key, p in self._players.items()
         )
 
     # -- transitions --------------------------------------------------------------
@@ -547,10 +546,7 @@ class TriviaGame:
         self._phase = Phase.ENDED
         self._next_at = None
         standings = self.standings()
-        top = standings[0] if standings else None
-        # One-player games and games nobody scored in have no winner, so wins
-        # cannot be farmed alone.
-        winner = top if top is not None and len(standings) >= 2 and top.points > 0 else None
+        winner = winner_of(standings)
         return [
             GameEnded(
                 channel=self.channel,

@@ -43,12 +43,21 @@ from typing import Any, Final, Self, TypeVar
 
 import aiosqlite  # noqa: TID251
 
-from bot.domain.model import PlayerKey, Question, ServerKey, ServerSettings
-from bot.ports import AnswerRecord, GameRecord, LeaderboardRow, Period, PlayerStats
+from bot.domain.model import ChannelKey, GameMode, PlayerKey, Question, ServerKey, ServerSettings
+from bot.domain.standings import Tally, rank
+from bot.ports import (
+    AnswerRecord,
+    GameRecord,
+    LeaderboardRow,
+    Period,
+    PlayerStats,
+    RunningGame,
+    UnfinishedGame,
+)
 from bot.storage import sqlite_sql as sql
 from bot.storage.errors import StoreClosedError
 from bot.storage.group_commit import CommitCounters, GroupCommitter
-from bot.storage.periods import period_key, to_epoch_us
+from bot.storage.periods import from_epoch_us, period_key, to_epoch_us
 from bot.storage.records_json import (
     question_from_json,
     question_to_json,
@@ -59,6 +68,8 @@ from bot.storage.schema import Migration, apply_migrations, load_migrations
 from bot.storage.sqlite_transaction import NewIds, write_transaction
 from bot.storage.write_plan import (
     ForgetAsked,
+    JournalGame,
+    JournalProgress,
     RecordAnswers,
     RecordGame,
     RemoveQuestion,
@@ -190,6 +201,13 @@ class SqliteScoreStore:
         body = settings_to_json(settings)
         await self._submit(SaveSettings(server, body, by.user, to_epoch_us(at)))
 
+    async def journal_game(self, game: RunningGame) -> None:
+        """Keep ``game`` in the journal until ``record_game`` records it."""
+        await self._submit(JournalGame(game))
+
+    async def journal_progress(self, game_id: str, questions_asked: int) -> None:
+        await self._submit(JournalProgress(game_id, questions_asked))
+
     async def _submit(self, op: WriteOp) -> None:
         if self._committer.closing:
             raise StoreClosedError(f"{self!r} is closed")
@@ -287,6 +305,35 @@ class SqliteScoreStore:
     async def server_settings(self, server: ServerKey) -> ServerSettings:
         rows = await self._fetch(sql.SERVER_SETTINGS, (server.platform, server.server))
         return settings_from_json(rows[0][0]) if rows else ServerSettings()
+
+    async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:
+        """``platform``'s games that started and were never recorded as ended,
+        each with standings rebuilt from its committed answers."""
+        found: list[UnfinishedGame] = []
+        for row in await self._fetch(sql.UNFINISHED_GAMES, (platform,)):
+            game_id, server, channel, mode, started_us, by, total, asked, after = row
+            tallies = [
+                Tally(
+                    PlayerKey(platform, server, user),
+                    name,
+                    points=points,
+                    correct=correct,
+                    reached_at=float(reached) if reached is not None else float("inf"),
+                )
+                for user, name, points, correct, reached in await self._fetch(
+                    sql.GAME_TALLIES, (after, game_id)
+                )
+            ]
+            running = RunningGame(
+                game_id=game_id,
+                channel=ChannelKey(platform, server, channel),
+                mode=GameMode(mode),
+                started_at=from_epoch_us(started_us),
+                started_by=PlayerKey(platform, server, by),
+                total_questions=total,
+            )
+            found.append(UnfinishedGame(running, questions_asked=asked, standings=rank(tallies)))
+        return found
 
     # -- diagnostics and lifecycle -------------------------------------------
 

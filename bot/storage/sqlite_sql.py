@@ -143,3 +143,34 @@ SERVER_SETTINGS: Final = """
 SELECT t.body FROM server_settings AS t JOIN servers AS s ON s.id = t.server_id
 WHERE s.platform = ? AND s.server = ?
 """
+
+JOURNAL_GAME: Final = """
+INSERT INTO game_journal (game_id, server_id, channel, mode, started_us, started_by,
+                          total_questions, answers_after)
+VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM answers))
+ON CONFLICT (game_id) DO NOTHING
+"""
+
+JOURNAL_PROGRESS: Final = """
+UPDATE game_journal SET questions_asked = max(questions_asked, ?) WHERE game_id = ?
+"""
+
+END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ?"
+
+UNFINISHED_GAMES: Final = """
+SELECT j.game_id, s.server, j.channel, j.mode, j.started_us, j.started_by,
+       j.total_questions, j.questions_asked, j.answers_after
+FROM game_journal AS j JOIN servers AS s ON s.id = j.server_id
+WHERE s.platform = ?
+ORDER BY j.started_us
+"""
+
+# Each player's result in one game, from its answers (all written after
+# answers_after); reached_id orders ties as the live game did.
+GAME_TALLIES: Final = """
+SELECT p.user_id, p.name, sum(a.points), sum(a.correct),
+       max(CASE WHEN a.points > 0 THEN a.id END)
+FROM answers AS a JOIN players AS p ON p.id = a.player_id
+WHERE a.id > ? AND a.game_id = ?
+GROUP BY a.player_id
+"""

@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from bot.domain.model import PlayerKey, ServerKey
 from bot.storage import sqlite_rows
 from bot.storage import sqlite_sql as sql
+from bot.storage.periods import to_epoch_us
 from bot.storage.write_plan import (
+    JournalGame,
+    JournalProgress,
     RemoveQuestion,
     SaveQuestion,
     SaveSettings,
@@ -56,6 +59,8 @@ def write_transaction(
             else set()
         )
         plan = build_plan(ops, recorded_games=recorded)
+        # Recording a game already recorded (a retry) still closes its journal.
+        ended_elsewhere = [i for i in ids if i in recorded]
         server_ids = _resolve_servers(conn, plan.servers(), known_servers)
         if plan.players:
             # Players first: every other row refers to its player's row id.
@@ -70,13 +75,19 @@ def write_transaction(
             games, standings = sqlite_rows.game_rows(plan, server_ids, player_ids)
             conn.executemany(sql.INSERT_GAME, games)
             conn.executemany(sql.INSERT_GAME_PLAYER, standings)
+        for entry in plan.journal:
+            _apply_journal(conn, entry, server_ids)
+        if plan.games or ended_elsewhere:
+            # A recorded game leaves the journal in the same transaction.
+            ended = [(g.game_id,) for g in plan.games] + [(i,) for i in ended_elsewhere]
+            conn.executemany(sql.END_JOURNAL, ended)
         upserts, deletes = sqlite_rows.asked_rows(plan, server_ids)
         if upserts:
             conn.executemany(sql.UPSERT_ASKED, upserts)
         if deletes:
             conn.executemany(sql.DELETE_ASKED, deletes)
-        for op in plan.admin:
-            _apply_admin(conn, op, server_ids[op.server])
+        for admin_op in plan.admin:
+            _apply_admin(conn, admin_op, server_ids[admin_op.server])
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -86,6 +97,27 @@ def write_transaction(
         servers={k: v for k, v in server_ids.items() if k not in known_servers},
         players={k: v for k, v in player_ids.items() if k not in known_players},
     )
+
+
+def _apply_journal(
+    conn: sqlite3.Connection, op: JournalGame | JournalProgress, server_ids: Mapping[ServerKey, int]
+) -> None:
+    match op:
+        case JournalGame(game):
+            conn.execute(
+                sql.JOURNAL_GAME,
+                (
+                    game.game_id,
+                    server_ids[game.channel.server_key],
+                    game.channel.channel,
+                    game.mode.value,
+                    to_epoch_us(game.started_at),
+                    game.started_by.user,
+                    game.total_questions,
+                ),
+            )
+        case JournalProgress(game_id, questions_asked):
+            conn.execute(sql.JOURNAL_PROGRESS, (questions_asked, game_id))
 
 
 def _apply_admin(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.model import PlayerKey, ServerKey
-from bot.ports import AnswerRecord, GameRecord
+from bot.ports import AnswerRecord, GameRecord, RunningGame
 from bot.storage.periods import (
     DAY_US,
     EPOCH,
@@ -80,8 +80,22 @@ class SaveSettings:
     at_us: int
 
 
+@dataclass(frozen=True, slots=True)
+class JournalGame:
+    """A game started: keep it in the journal until its result is recorded."""
+
+    game: RunningGame
+
+
+@dataclass(frozen=True, slots=True)
+class JournalProgress:
+    game_id: str
+    questions_asked: int
+
+
 AdminOp = SaveQuestion | RemoveQuestion | SaveSettings
-WriteOp = RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp
+JournalOp = JournalGame | JournalProgress
+WriteOp = RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp | JournalOp
 
 
 def op_size(op: WriteOp) -> int:
@@ -93,7 +107,7 @@ def op_size(op: WriteOp) -> int:
             return 1 + len(game.standings)
         case MarkAsked(_, ids, _) | ForgetAsked(_, ids):
             return max(1, len(ids))
-        case SaveQuestion() | RemoveQuestion() | SaveSettings():
+        case SaveQuestion() | RemoveQuestion() | SaveSettings() | JournalGame() | JournalProgress():
             return 1
 
 
@@ -184,6 +198,8 @@ class WritePlan:
     asked: dict[tuple[ServerKey, str], int | None] = field(default_factory=dict)
     #: Admins' writes (their questions, their settings), in the order they were made.
     admin: list[AdminOp] = field(default_factory=list)
+    #: Journal writes, in order (a game's start before its progress).
+    journal: list[JournalOp] = field(default_factory=list)
 
     def _player(self, player: PlayerKey, name: str) -> PlayerDelta:
         delta = self.players.get(player)
@@ -236,6 +252,9 @@ class WritePlan:
         found.update(game.channel.server_key for game in self.games)
         found.update(server for server, _ in self.asked)
         found.update(op.server for op in self.admin)
+        found.update(
+            op.game.channel.server_key for op in self.journal if isinstance(op, JournalGame)
+        )
         return found
 
 
@@ -268,6 +287,8 @@ def build_plan(ops: Sequence[WriteOp], *, recorded_games: Collection[str] = ()) 
                 plan.forget_asked(server, ids)
             case SaveQuestion() | RemoveQuestion() | SaveSettings():
                 plan.admin.append(op)
+            case JournalGame() | JournalProgress():
+                plan.journal.append(op)
     return plan
 
 

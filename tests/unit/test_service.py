@@ -111,6 +111,7 @@ def make_harness(
         sink=sink,
         defaults=options,
         rng=random.Random(7),
+        journal=store,
     )
     return Harness(service, clock, store, sink, bank)
 
@@ -450,3 +451,34 @@ async def test_servers_do_not_share_question_history() -> None:
     assert [a.question.id for a in h.sink.of(QuestionAsked)] == ["nile", "nile"]
     assert set(h.store.asked) == {SERVER, other.server_key}
     await h.service.shutdown()
+
+
+async def test_a_game_cut_short_by_a_crash_is_ended_on_restart_with_its_points() -> None:
+    store = MemoryScoreStore()
+    crashed = make_harness(store=store)
+    await crashed.start(rounds=3)
+    await crashed.answer_current(BOB)
+    await crashed.clock.advance(5)
+    await crashed.answer_current(ALICE)
+    # The process dies here: no shutdown, nothing more is written.
+    restarted = make_harness(store=store)
+    assert await restarted.service.recover("test") == 1
+    ended = restarted.sink.last(GameEnded)
+    assert ended.reason is EndReason.RESTARTED
+    assert {(s.name, s.correct) for s in ended.standings} == {("alice", 1), ("bob", 1)}
+    assert ended.questions_asked == 2
+    assert ended.winner is not None
+    [record] = store.games.values()
+    assert record.reason == "restarted"
+    assert store.journal == {}
+    assert await restarted.service.recover("test") == 0
+    await restarted.service.shutdown()
+
+
+async def test_recovery_leaves_other_platforms_games_alone() -> None:
+    store = MemoryScoreStore()
+    crashed = make_harness(store=store)
+    await crashed.start()
+    restarted = make_harness(store=store)
+    assert await restarted.service.recover("slack") == 0
+    assert len(store.journal) == 1
