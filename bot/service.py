@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
+from bot.admin import AdminDesk, ServerPolicy
 from bot.domain.commands import (
     AddQuestion,
     ChangeSettings,
@@ -39,16 +40,12 @@ from bot.domain.commands import (
 )
 from bot.domain.events import (
     CategoriesShown,
-    DraftRejected,
     EndReason,
     Event,
     GameEnded,
     LeaderboardShown,
-    QuestionAdded,
-    QuestionRemoved,
     Refusal,
     Rejected,
-    SettingsShown,
     StatsShown,
 )
 from bot.domain.game import TriviaGame
@@ -116,10 +113,17 @@ class TriviaService:
         self._rules = rules or ScoringRules()
         self._rng = rng or random.Random()
         self._new_game_id = new_game_id
-        self._editor = editor
-        self._settings_store = settings_store
         self._journal = journal
-        self._server_settings: dict[ServerKey, ServerSettings] = {}
+        self._policy = ServerPolicy(
+            defaults=self._defaults, limits=self._limits, store=settings_store
+        )
+        self._admin = AdminDesk(
+            policy=self._policy,
+            editor=editor,
+            store=settings_store,
+            clock=clock,
+            sink=sink,
+        )
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
         self._timers: dict[ChannelKey, _Timer] = {}
@@ -155,10 +159,10 @@ class TriviaService:
             case RequestHint(channel=channel, actor=actor):
                 await self._in_game(channel, actor, lambda g, now: g.hint(actor, now))
             case SkipQuestion(channel=channel):
-                actor = await self._effective(command.actor, channel.server_key)
+                actor = await self._policy.effective(command.actor, channel.server_key)
                 await self._in_game(channel, actor, lambda g, now: g.skip(actor, now))
             case StopGame(channel=channel):
-                actor = await self._effective(command.actor, channel.server_key)
+                actor = await self._policy.effective(command.actor, channel.server_key)
                 await self._in_game(channel, actor, lambda g, now: g.stop(actor, now))
             case ShowScore(channel=channel, actor=actor):
                 await self._in_game(channel, actor, lambda g, now: [g.score()])
@@ -168,14 +172,8 @@ class TriviaService:
                 await self._stats(command)
             case ListCategories():
                 await self._categories(command)
-            case AddQuestion():
-                await self._add_question(command)
-            case RemoveQuestion():
-                await self._remove_question(command)
-            case ShowSettings():
-                await self._show_settings(command)
-            case ChangeSettings():
-                await self._change_settings(command)
+            case AddQuestion() | RemoveQuestion() | ShowSettings() | ChangeSettings():
+                await self._admin.handle(command)
 
     async def recover(self, platform: str) -> int:
         """End the games of ``platform`` that a crash left running.
@@ -262,9 +260,10 @@ class TriviaService:
                     "A game is already running in this channel; stop it first.",
                 )
                 return
-            settings = await self.server_settings(channel.server_key)
+            settings = await self._policy.server_settings(channel.server_key)
             if not settings.may_start(actor):
-                await self._refuse(channel, actor, Refusal.NOT_ALLOWED, _who_may_start(settings))
+                message = self._policy.who_may_start(settings)
+                await self._refuse(channel, actor, Refusal.NOT_ALLOWED, message)
                 return
             options, problem = self._options_for(command, settings)
             if problem:
@@ -296,7 +295,7 @@ class TriviaService:
     def _options_for(
         self, command: StartGame, settings: ServerSettings
     ) -> tuple[GameOptions, str | None]:
-        defaults = self.server_defaults(settings)
+        defaults = self._policy.server_defaults(settings)
         options = replace(
             defaults,
             rounds=command.rounds if command.rounds is not None else defaults.rounds,
@@ -305,49 +304,11 @@ class TriviaService:
             category=command.category or defaults.category,
             tags=command.tags or defaults.tags,
         )
-        return options, self._check_limits(options.rounds, options.seconds)
-
-    def _check_limits(self, rounds: int | None, seconds: float | None) -> str | None:
-        limits = self._limits
-        if rounds is not None and not limits.min_rounds <= rounds <= limits.max_rounds:
-            return (
-                f"Rounds must be between {limits.min_rounds} and {limits.max_rounds}; "
-                f"you asked for {rounds}."
-            )
-        if seconds is not None and not limits.min_seconds <= seconds <= limits.max_seconds:
-            return (
-                f"Seconds per question must be between {limits.min_seconds:g} and "
-                f"{limits.max_seconds:g}; you asked for {seconds:g}."
-            )
-        return None
-
-    def server_defaults(self, settings: ServerSettings) -> GameOptions:
-        """The bot's defaults with a server's own choices laid over them."""
-        return replace(
-            self._defaults,
-            rounds=settings.rounds if settings.rounds is not None else self._defaults.rounds,
-            seconds=settings.seconds if settings.seconds is not None else self._defaults.seconds,
-            mode=settings.mode or self._defaults.mode,
-        )
+        return options, self._policy.check_limits(options.rounds, options.seconds)
 
     async def server_settings(self, server: ServerKey) -> ServerSettings:
-        """A server's settings (cached; the store is read once per server)."""
-        cached = self._server_settings.get(server)
-        if cached is None:
-            cached = (
-                await self._settings_store.server_settings(server)
-                if self._settings_store is not None
-                else ServerSettings()
-            )
-            self._server_settings[server] = cached
-        return cached
-
-    async def _effective(self, actor: Actor, server: ServerKey) -> Actor:
-        """The actor with the server's own admin role taken into account."""
-        if actor.is_admin:
-            return actor
-        settings = await self.server_settings(server)
-        return replace(actor, is_admin=True) if settings.is_admin(actor) else actor
+        """A server's own settings (for adapters that show them in a form)."""
+        return await self._policy.server_settings(server)
 
     async def _draw(
         self, server: ServerKey, options: GameOptions
@@ -445,116 +406,6 @@ class TriviaService:
                 channel=command.channel,
                 recipient=command.actor.key,
                 categories=tuple(sorted(counts.items())),
-            )
-        )
-
-    # -- admin commands ---------------------------------------------------------------
-
-    async def _admin(self, channel: ChannelKey, actor: Actor, what: str) -> bool:
-        """True if ``actor`` is an admin here; otherwise tell them why not."""
-        settings = await self.server_settings(channel.server_key)
-        if settings.is_admin(actor):
-            return True
-        role = " or have the server's trivia admin role" if settings.admin_role else ""
-        await self._refuse(
-            channel,
-            actor,
-            Refusal.NOT_ALLOWED,
-            f"Only admins can {what}: you need the server's admin permission{role}.",
-        )
-        return False
-
-    async def _add_question(self, command: AddQuestion) -> None:
-        channel, actor = command.channel, command.actor
-        if not await self._admin(channel, actor, "add questions"):
-            return
-        if self._editor is None:
-            await self._refuse(
-                channel, actor, Refusal.NOT_NOW, "This bot has no place to keep added questions."
-            )
-            return
-        result = await self._editor.add_question(
-            channel.server_key, command.draft, by=actor.key, at=self._clock.now()
-        )
-        if isinstance(result, tuple):
-            await self._sink.publish(
-                DraftRejected(channel=channel, recipient=actor.key, problems=result)
-            )
-            return
-        log.info("question %s added to %s by %s", result.id, channel.server_key, actor.key)
-        await self._sink.publish(
-            QuestionAdded(channel=channel, recipient=actor.key, question=result)
-        )
-
-    async def _remove_question(self, command: RemoveQuestion) -> None:
-        channel, actor = command.channel, command.actor
-        if not await self._admin(channel, actor, "remove questions"):
-            return
-        removed = self._editor is not None and await self._editor.remove_question(
-            channel.server_key, command.question_id, by=actor.key, at=self._clock.now()
-        )
-        if not removed:
-            await self._refuse(
-                channel,
-                actor,
-                Refusal.BAD_OPTION,
-                f"This server has no question of its own with id {command.question_id!r} "
-                "(bundled questions cannot be removed).",
-            )
-            return
-        await self._sink.publish(
-            QuestionRemoved(channel=channel, recipient=actor.key, question_id=command.question_id)
-        )
-
-    async def _show_settings(self, command: ShowSettings) -> None:
-        settings = await self.server_settings(command.channel.server_key)
-        await self._sink.publish(
-            SettingsShown(
-                channel=command.channel,
-                recipient=command.actor.key,
-                settings=settings,
-                defaults=self.server_defaults(settings),
-            )
-        )
-
-    async def _change_settings(self, command: ChangeSettings) -> None:
-        channel, actor = command.channel, command.actor
-        if not await self._admin(channel, actor, "change settings"):
-            return
-        problem = self._check_limits(command.rounds, command.seconds)
-        unknown = command.reset - _RESETTABLE
-        if unknown:
-            problem = f"Unknown settings to reset: {', '.join(sorted(unknown))}."
-        current = await self.server_settings(channel.server_key)
-        changed = replace(
-            current,
-            rounds=command.rounds if command.rounds is not None else current.rounds,
-            seconds=command.seconds if command.seconds is not None else current.seconds,
-            mode=command.mode or current.mode,
-            start_policy=command.start_policy or current.start_policy,
-            starter_role=command.starter_role or current.starter_role,
-            admin_role=command.admin_role or current.admin_role,
-        )
-        changed = replace(
-            changed, **{name: _DEFAULTS[name] for name in command.reset & _RESETTABLE}
-        )
-        if problem is None and changed.start_policy.value == "role" and not changed.starter_role:
-            problem = "Choose the role that may start games, or another start policy."
-        if problem is not None:
-            await self._refuse(channel, actor, Refusal.BAD_OPTION, problem)
-            return
-        if self._settings_store is not None:
-            await self._settings_store.save_server_settings(
-                channel.server_key, changed, by=actor.key, at=self._clock.now()
-            )
-        self._server_settings[channel.server_key] = changed
-        await self._sink.publish(
-            SettingsShown(
-                channel=channel,
-                recipient=actor.key,
-                settings=changed,
-                defaults=self.server_defaults(changed),
-                changed=True,
             )
         )
 
@@ -666,20 +517,3 @@ class TriviaService:
         await self._sink.publish(
             Rejected(channel=channel, recipient=actor.key, reason=reason, message=message)
         )
-
-
-_DEFAULTS: dict[str, Any] = {
-    "rounds": ServerSettings().rounds,
-    "seconds": ServerSettings().seconds,
-    "mode": ServerSettings().mode,
-    "start_policy": ServerSettings().start_policy,
-    "starter_role": ServerSettings().starter_role,
-    "admin_role": ServerSettings().admin_role,
-}
-_RESETTABLE = frozenset(_DEFAULTS)
-
-
-def _who_may_start(settings: ServerSettings) -> str:
-    if settings.start_policy.value == "admins":
-        return "On this server only admins can start games."
-    return "On this server only admins and members of the trivia role can start games."
