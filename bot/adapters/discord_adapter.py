@@ -1,0 +1,850 @@
+"""Trivia on Discord with discord.py 2.7: the one module that imports ``discord``.
+
+``TriviaClient`` is a ``discord.Client`` with one ``/trivia`` command group.  It
+reads what it needs from discord.py's objects, builds commands with the pure
+functions of ``discord_inbound``, and hands them to the service; what the
+service publishes comes back through ``DiscordOutbound`` (the ``EventSink``),
+either as this interaction's response or through the channel's outbox, which
+calls ``_ChannelSender`` here.  No game rule is decided in this module.
+
+Discord facts this module is built around (GUIDE section 4):
+
+* an interaction gets 3 s for its first response: a command that has not
+  finished after ``defer_after`` seconds (a slow database) is deferred first;
+* typed answers need the privileged Message Content intent; without it the
+  bot plays choice mode with buttons, which need no privileged intent;
+* option buttons carry ``trivia:pick:<game>:<question>:<option>`` and are
+  routed by that custom_id (no view objects kept in memory, and clicks on an
+  old message still get an answer after a restart);
+* mentions never ping (``AllowedMentions.none()``): players' names and guesses
+  are echoed, and ``@everyone`` typed as a guess must stay text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import discord  # noqa: TID251 - this is the Discord adapter
+import yarl
+from discord import app_commands  # noqa: TID251 - this is the Discord adapter
+from discord.gateway import DiscordWebSocket  # noqa: TID251 - this is the Discord adapter
+from discord.http import Route  # noqa: TID251 - this is the Discord adapter
+
+from bot.adapters import discord_inbound as inbound
+from bot.adapters import render_discord as render
+from bot.adapters.discord_outbound import (
+    DiscordOutbound,
+    Replies,
+    ResponseMessage,
+    collecting,
+    response_messages,
+)
+from bot.adapters.render_discord import ButtonStyle, Reply
+from bot.domain.commands import (
+    AddQuestion,
+    Command,
+    ListCategories,
+    PickChoice,
+    RemoveQuestion,
+    RequestHint,
+    ShowLeaderboard,
+    ShowScore,
+    ShowStats,
+    SkipQuestion,
+    StopGame,
+)
+from bot.domain.events import (
+    CategoriesShown,
+    Event,
+    GameEnded,
+    GameStarted,
+    ScoreShown,
+)
+from bot.domain.game import TriviaGame
+from bot.domain.model import Actor, ChannelKey, Limits, QuestionDraft, ServerKey, ServerSettings
+
+log = logging.getLogger(__name__)
+
+LIMITS = Limits()
+#: Invite scopes: a bot user, and slash commands.
+INVITE_SCOPES = ("bot", "applications.commands")
+#: What the bot does in a channel, and nothing more (see docs/discord.md):
+#: see it, post questions and results, and show them as embeds.
+INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+_STYLES = {
+    ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
+    ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
+    ButtonStyle.SUCCESS: discord.ButtonStyle.success,
+    ButtonStyle.DANGER: discord.ButtonStyle.danger,
+}
+_REMEMBERED_PLAYERS = 10_000
+_PARSE_TIMEOUT = 60.0
+
+
+class TriviaPort(Protocol):
+    """What the adapter needs of ``TriviaService``."""
+
+    async def handle(self, command: Command) -> None: ...
+
+    async def server_settings(self, server: ServerKey) -> ServerSettings: ...
+
+    async def may_administer(self, actor: Actor, server: ServerKey) -> bool: ...
+
+    def game(self, channel: ChannelKey) -> TriviaGame | None: ...
+
+
+class TokenRejected(Exception):
+    """Discord refused the bot token."""
+
+
+# -- connecting ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def discord_endpoints(api_base: str | None, gateway_url: str | None) -> Iterator[None]:
+    """Point discord.py's REST calls and gateway elsewhere (a proxy, a fake); restored on exit.
+
+    Both are needed: a plain ``Client`` never asks ``/gateway/bot``, it connects
+    straight to ``DiscordWebSocket.DEFAULT_GATEWAY``.
+    """
+    saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    if api_base:
+        Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    try:
+        yield
+    finally:
+        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationInfo:
+    id: int
+    name: str
+    message_content: bool
+
+
+def quiet_voice_warnings() -> None:
+    """The bot never joins voice: no "PyNaCl is not installed" warning at every start."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
+async def fetch_application(token: str) -> ApplicationInfo:
+    """Log in over REST only: the application's id and whether the developer portal
+    allows the Message Content intent (asking for it when it is off closes the
+    gateway with 4014, so the bot asks first)."""
+    quiet_voice_warnings()
+    client = discord.Client(intents=discord.Intents.default())  # never connects
+    try:
+        await client.login(token)  # GET /users/@me, GET /oauth2/applications/@me
+    except discord.LoginFailure as exc:
+        raise TokenRejected(str(exc)) from exc
+    finally:
+        await client.close()
+    application = client.application
+    if application is None:  # login always fills it in
+        raise RuntimeError("logged in without application info")
+    flags = client.application_flags
+    allowed = flags.gateway_message_content or flags.gateway_message_content_limited
+    return ApplicationInfo(id=application.id, name=application.name, message_content=allowed)
+
+
+def invite_url(client_id: str | int) -> str:
+    return discord.utils.oauth_url(client_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)
+
+
+# -- sending ----------------------------------------------------------------------------------
+
+
+def _view(reply: Reply) -> discord.ui.View | None:
+    if not reply.buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for b in reply.buttons:
+        view.add_item(
+            discord.ui.Button(
+                label=b.label, custom_id=b.custom_id, style=_STYLES[b.style], disabled=b.disabled
+            )
+        )
+    # Clicks are routed by custom_id in on_interaction; a stopped view is not kept in
+    # discord.py's view store, so a long-running bot does not collect one per question.
+    view.stop()
+    return view
+
+
+def _embed(spec: render.Embed) -> discord.Embed:
+    out = discord.Embed(title=spec.title, description=spec.description or None, colour=spec.colour)
+    for f in spec.fields:
+        out.add_field(name=f.name, value=f.value, inline=f.inline)
+    if spec.footer:
+        out.set_footer(text=spec.footer)
+    return out
+
+
+def _message(reply: Reply, *, embeds: bool, edit: bool = False) -> dict[str, Any]:
+    """Keyword arguments for sending ``reply``; for an edit, None clears what it lacks."""
+    shown = reply if embeds else reply.plain()
+    kwargs: dict[str, Any] = {
+        "content": shown.content or None,
+        "embed": _embed(shown.embed) if shown.embed is not None else None,
+        "view": _view(shown),
+    }
+    if edit:
+        return kwargs
+    return {key: value for key, value in kwargs.items() if value is not None}
+
+
+class _ChannelSender:
+    """``MessageSender`` for the outbox: posts and edits in a channel."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    def _embeds_allowed(self, channel_id: int) -> bool:
+        channel = self._client.get_channel(channel_id)
+        if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            me = channel.guild.me
+            return me is None or channel.permissions_for(me).embed_links
+        return True
+
+    def _target(self, channel: ChannelKey) -> discord.PartialMessageable:
+        return self._client.get_partial_messageable(
+            int(channel.channel), guild_id=int(channel.server)
+        )
+
+    async def post(self, channel: ChannelKey, reply: Reply) -> int | None:
+        kwargs = _message(reply, embeds=self._embeds_allowed(int(channel.channel)))
+        try:
+            sent = await self._target(channel).send(**kwargs)
+        except discord.HTTPException as exc:
+            log.warning("could not post in %s: %s %s", channel, exc.status, exc.text)
+            return None
+        return sent.id
+
+    async def edit(self, channel: ChannelKey, message_id: int, reply: Reply) -> bool:
+        kwargs = _message(reply, embeds=self._embeds_allowed(int(channel.channel)), edit=True)
+        try:
+            await self._target(channel).get_partial_message(message_id).edit(**kwargs)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException as exc:
+            log.warning("could not edit %s in %s: %s %s", message_id, channel, exc.status, exc.text)
+        return True
+
+
+# -- the client ---------------------------------------------------------------------------------
+
+
+class TriviaClient(discord.Client):
+    """The bot: slash commands, typed answers, button clicks and the add form."""
+
+    def __init__(
+        self,
+        *,
+        outbound: DiscordOutbound,
+        typed_answers: bool,
+        sync_guild: int | None = None,
+        guild_ready_timeout: float = 2.0,
+        defer_after: float = 1.5,
+    ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = typed_answers
+        quiet_voice_warnings()
+        super().__init__(
+            intents=intents,
+            guild_ready_timeout=guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.typed_answers = typed_answers
+        self.outbound = outbound
+        self.tree = _Tree(self)
+        self.tree.add_command(TriviaCommands(self))
+        self._sync_guild = sync_guild
+        self._defer_after = defer_after
+        self._service: TriviaPort | None = None
+        # user id -> (guild id, guild name) where they last used the bot: what DMs refer to.
+        self._last_server: OrderedDict[int, tuple[int, str]] = OrderedDict()
+        self._pool: ProcessPoolExecutor | None = None
+        outbound.attach(_ChannelSender(self))
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def attach(self, service: TriviaPort) -> None:
+        self._service = service
+
+    @property
+    def service(self) -> TriviaPort:
+        if self._service is None:
+            raise RuntimeError("TriviaClient has no service attached")
+        return self._service
+
+    async def setup_hook(self) -> None:
+        """Sync the commands: to one guild at once (TRIVIA_DISCORD_GUILD), or globally."""
+        if self._sync_guild is not None:
+            guild = discord.Object(self._sync_guild)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), self._sync_guild)
+        else:
+            synced = await self.tree.sync()
+            log.info(
+                "synced %d commands globally (clients may take a while to show them)", len(synced)
+            )
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected to Discord as %s in %d servers; typed answers %s",
+            self.user,
+            len(self.guilds),
+            "on" if self.typed_answers else "off (no Message Content intent: choice mode)",
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        await super().close()
+
+    # -- typed answers ----------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        try:
+            await self._on_message(message)
+        except Exception:
+            log.exception(
+                "message %s in channel %s (guild %s) from %s failed",
+                message.id,
+                message.channel.id,
+                message.guild.id if message.guild else None,
+                message.author.id,
+            )
+
+    async def _on_message(self, message: discord.Message) -> None:
+        if self.user is None or message.author.bot or message.guild is None:
+            return
+        author = message.author
+        member = author if isinstance(author, discord.Member) else None
+        incoming = inbound.IncomingMessage(
+            guild_id=message.guild.id,
+            channel_id=message.channel.id,
+            author_id=author.id,
+            author_name=author.display_name,
+            author_is_bot=author.bot,
+            content=message.content,
+            bot_user_id=self.user.id,
+            manage_guild=member.guild_permissions.manage_guild if member else False,
+            role_ids=tuple(r.id for r in member.roles) if member else (),
+        )
+        command = inbound.answer_from_message(incoming)
+        if command is None or self.service.game(command.channel) is None:
+            return  # chat in a channel with no game is just chat
+        self._remember(author.id, message.guild)
+        await self.service.handle(command)
+
+    # -- clicks and forms ----------------------------------------------------------------------
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Option buttons and the add form; slash commands go through the tree."""
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        try:
+            if interaction.type is discord.InteractionType.component:
+                pick = inbound.parse_pick(custom_id)
+                if pick is not None:
+                    await self._pick(interaction, pick)
+            elif (
+                interaction.type is discord.InteractionType.modal_submit
+                and custom_id == inbound.ADD_MODAL_ID
+            ):
+                await self._add_submitted(interaction, data.get("components") or [])
+        except Exception:
+            await self.failed(interaction, custom_id)
+
+    async def _pick(self, interaction: discord.Interaction, pick: inbound.PickRef) -> None:
+        context = self.context(interaction)
+        if context is None:
+            return
+        channel, actor = context
+        game = self.service.game(channel)
+        # A button of another game (an old message) names no open question: number 0
+        # never does, so the game refuses it in its own words.
+        number = pick.number if game is not None and game.game_id == pick.game_id else 0
+        command = PickChoice(
+            channel=channel, actor=actor, question_number=number, choice=pick.choice
+        )
+        await self.answer(interaction, [command], ack=None)
+
+    async def _add_submitted(
+        self, interaction: discord.Interaction, components: Sequence[Any]
+    ) -> None:
+        context = self.context(interaction)
+        if context is None:
+            return
+        channel, actor = context
+        draft = inbound.draft_from_modal(components)
+        await self.answer(interaction, [AddQuestion(channel=channel, actor=actor, draft=draft)])
+
+    async def failed(
+        self, interaction: discord.Interaction, what: str, error: BaseException | None = None
+    ) -> None:
+        log.error(
+            "interaction %s (%s) in guild %s channel %s by %s failed",
+            interaction.id,
+            what,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            exc_info=error or True,
+        )
+        autocomplete = interaction.type is discord.InteractionType.autocomplete
+        if not autocomplete and not interaction.response.is_done():
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.response.send_message(
+                    "Sorry, that went wrong on my side; it has been logged.", ephemeral=True
+                )
+
+    # -- running a command for an interaction --------------------------------------------------
+
+    def context(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
+        """The channel and actor of an interaction in a server; None in DMs."""
+        guild, channel_id, user = interaction.guild, interaction.channel_id, interaction.user
+        if interaction.guild_id is None or channel_id is None:
+            return None
+        member = user if isinstance(user, discord.Member) else None
+        actor = inbound.make_actor(
+            interaction.guild_id,
+            user.id,
+            user.display_name,
+            manage_guild=interaction.permissions.manage_guild,
+            role_ids=[r.id for r in member.roles] if member else (),
+        )
+        if guild is not None:
+            self._remember(user.id, guild)
+        return inbound.channel_key(interaction.guild_id, channel_id), actor
+
+    def _remember(self, user_id: int, guild: discord.Guild) -> None:
+        self._last_server[user_id] = (guild.id, guild.name)
+        self._last_server.move_to_end(user_id)
+        while len(self._last_server) > _REMEMBERED_PLAYERS:
+            self._last_server.popitem(last=False)
+
+    def last_server(self, user_id: int) -> tuple[int, str] | None:
+        return self._last_server.get(user_id)
+
+    async def answer(
+        self,
+        interaction: discord.Interaction,
+        commands: Sequence[Command],
+        *,
+        capture: tuple[type[Event], ...] = (),
+        ack: str | None = "Done.",
+        note: str = "",
+        server_name: str | None = None,
+        deferred: bool | None = None,
+    ) -> Replies:
+        """Run ``commands`` and answer the interaction with what they published.
+
+        ``capture``: channel announcements this interaction shows itself (public);
+        everything for the user alone is ephemeral; with nothing to show, ``ack``
+        (None: a click is acknowledged silently).  ``deferred``: the caller already
+        deferred the response (True: ephemerally).
+        """
+        replies = Replies(capture=capture)
+        hold = self.outbound.hold(commands[0].channel) if capture else contextlib.nullcontext()
+        with hold:
+            deferred = await self._collect(
+                interaction, commands, replies, ephemeral=not capture, deferred=deferred
+            )
+            messages = response_messages(replies, ack=ack, note=note, server_name=server_name)
+            await self._respond(interaction, messages, deferred)
+        return replies
+
+    async def _collect(
+        self,
+        interaction: discord.Interaction,
+        commands: Sequence[Command],
+        replies: Replies,
+        *,
+        ephemeral: bool,
+        deferred: bool | None,
+    ) -> bool | None:
+        """Run the commands, deferring the response if they take long; returns how the
+        response was deferred (True: ephemeral, False: public, None: not deferred)."""
+
+        async def handle_all() -> None:
+            with collecting(replies):
+                for command in commands:
+                    await self.service.handle(command)
+
+        task = asyncio.create_task(handle_all(), name=f"discord-interaction:{interaction.id}")
+        done, _ = await asyncio.wait({task}, timeout=self._defer_after)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            deferred = ephemeral
+        await task
+        return deferred
+
+    async def _respond(
+        self,
+        interaction: discord.Interaction,
+        messages: Sequence[ResponseMessage],
+        deferred: bool | None,
+    ) -> None:
+        if not messages:
+            if not interaction.response.is_done():
+                await interaction.response.defer()  # a click: nothing to say
+            elif deferred is not None:
+                await interaction.delete_original_response()
+            return
+        embeds = interaction.guild_id is None or interaction.app_permissions.embed_links
+        for index, message in enumerate(messages):
+            reply, ephemeral = message.reply, message.ephemeral
+            try:
+                if index == 0:
+                    await self._first_response(interaction, reply, ephemeral, deferred, embeds)
+                else:
+                    await interaction.followup.send(
+                        **_message(reply, embeds=embeds), ephemeral=ephemeral
+                    )
+            except discord.HTTPException as exc:
+                log.warning(
+                    "could not answer interaction %s: %s %s", interaction.id, exc.status, exc.text
+                )
+                if not ephemeral and message.event is not None:
+                    self.outbound.enqueue(message.event)  # the channel still has to see it
+
+    @staticmethod
+    async def _first_response(
+        interaction: discord.Interaction,
+        reply: Reply,
+        ephemeral: bool,
+        deferred: bool | None,
+        embeds: bool,
+    ) -> None:
+        kwargs = _message(reply, embeds=embeds)
+        if not interaction.response.is_done():
+            await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+        elif deferred == ephemeral:
+            await interaction.edit_original_response(**_message(reply, embeds=embeds, edit=True))
+        else:
+            # Deferred in public, but the answer is for the user alone (a refusal).
+            await interaction.delete_original_response()
+            await interaction.followup.send(**kwargs, ephemeral=ephemeral)
+
+    # -- admin helpers ---------------------------------------------------------------------------
+
+    async def allowed_to_add(
+        self,
+        interaction: discord.Interaction,
+        channel: ChannelKey,
+        actor: Actor,
+        *,
+        deferred: bool | None = None,
+    ) -> bool:
+        """True for admins; otherwise the core refuses (in its words) and this says False.
+
+        Needed before opening the add form, so a non-admin is not asked to fill it in
+        first: a non-admin's ``AddQuestion`` is refused before its draft is read.
+        """
+        if await self.service.may_administer(actor, channel.server_key):
+            return True
+        empty = AddQuestion(channel=channel, actor=actor, draft=QuestionDraft("", ""))
+        await self.answer(interaction, [empty], deferred=deferred)
+        return False
+
+    async def parse_upload(self, data: bytes, filename: str) -> inbound.ParsedUpload:
+        """Parse an uploaded bank in a worker process (never on the event loop)."""
+        if self._pool is None:
+            # forkserver: the worker does not inherit discord.py's heartbeat thread.
+            method = (
+                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+            )
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context(method)
+            )
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(self._pool, inbound.parse_upload, data, filename)
+        return await asyncio.wait_for(job, _PARSE_TIMEOUT)
+
+
+class _Tree(app_commands.CommandTree["TriviaClient"]):
+    async def on_error(
+        self, interaction: discord.Interaction[TriviaClient], error: app_commands.AppCommandError
+    ) -> None:
+        """A slash command or autocomplete that raised: logged with its ids, answered."""
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await self.client.failed(interaction, command, error)
+
+
+# -- the /trivia commands ---------------------------------------------------------------------
+
+_PERIODS = [
+    app_commands.Choice(name="all time", value="all"),
+    app_commands.Choice(name="this week", value="week"),
+    app_commands.Choice(name="today", value="today"),
+]
+Mode = Literal["text", "choice"]
+Policy = Literal["everyone", "admins", "role"]
+Resettable = Literal["rounds", "seconds", "mode", "start_policy", "starter_role", "admin_role"]
+
+
+class TriviaCommands(app_commands.Group):
+    """``/trivia ...``: each subcommand reads its options and runs one command."""
+
+    def __init__(self, bot: TriviaClient) -> None:
+        super().__init__(name="trivia", description="Play trivia in this channel")
+        self.bot = bot
+
+    async def _in_server(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
+        context = self.bot.context(interaction)
+        if context is None:
+            await interaction.response.send_message(render.DM_NO_GAMES, ephemeral=True)
+        return context
+
+    @app_commands.command(name="start", description="Start a trivia game in this channel")
+    @app_commands.describe(
+        category="Only questions of this category",
+        rounds="How many questions",
+        mode="text: type answers, first right answer scores; choice: click an option",
+        seconds="Seconds per question",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        category: str | None = None,
+        rounds: app_commands.Range[int, LIMITS.min_rounds, LIMITS.max_rounds] | None = None,
+        mode: Mode | None = None,
+        seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
+    ) -> None:
+        if (context := await self._in_server(interaction)) is None:
+            return
+        perms = interaction.app_permissions
+        can_post = (
+            perms.send_messages_in_threads
+            if isinstance(interaction.channel, discord.Thread)
+            else perms.send_messages
+        )
+        if not (perms.view_channel and can_post):
+            await interaction.response.send_message(
+                "I can't post in this channel: give me View Channel and Send Messages here.",
+                ephemeral=True,
+            )
+            return
+        command, forced = inbound.start_command(
+            *context,
+            category=category,
+            rounds=rounds,
+            mode=mode,
+            seconds=seconds,
+            typed_answers=self.bot.typed_answers,
+        )
+        note = render.TYPED_ANSWERS_OFF if forced else ""
+        await self.bot.answer(interaction, [command], capture=(GameStarted,), note=note)
+
+    @start.autocomplete("category")
+    async def _category_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        context = self.bot.context(interaction)
+        if context is None:
+            return []
+        replies = Replies()
+        with collecting(replies):
+            await self.bot.service.handle(ListCategories(*context))
+        wanted = current.casefold().strip()
+        return [
+            app_commands.Choice(name=f"{name} ({count})"[:100], value=name[:100])
+            for shown in replies.private
+            if isinstance(shown, CategoriesShown)
+            for name, count in shown.categories
+            if wanted in name.casefold()
+        ][:25]
+
+    @app_commands.command(name="stop", description="End the game (scores are kept)")
+    async def stop(self, interaction: discord.Interaction) -> None:
+        if (context := await self._in_server(interaction)) is not None:
+            await self.bot.answer(interaction, [StopGame(*context)], capture=(GameEnded,))
+
+    @app_commands.command(name="skip", description="Reveal this question and go on")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        if (context := await self._in_server(interaction)) is not None:
+            await self.bot.answer(interaction, [SkipQuestion(*context)], ack="Skipped.")
+
+    @app_commands.command(name="hint", description="Show the next hint (costs points)")
+    async def hint(self, interaction: discord.Interaction) -> None:
+        if (context := await self._in_server(interaction)) is not None:
+            await self.bot.answer(
+                interaction, [RequestHint(*context)], ack="The hint is on the question."
+            )
+
+    @app_commands.command(name="score", description="Standings of the running game")
+    async def score(self, interaction: discord.Interaction) -> None:
+        if (context := await self._in_server(interaction)) is not None:
+            await self.bot.answer(interaction, [ShowScore(*context)], capture=(ScoreShown,))
+
+    @app_commands.command(name="leaderboard", description="This server's best players")
+    @app_commands.choices(period=_PERIODS)
+    async def leaderboard(self, interaction: discord.Interaction, period: str = "all") -> None:
+        where = await self._scores_context(interaction)
+        if where is not None:
+            channel, actor, server_name = where
+            command = ShowLeaderboard(channel, actor, period=inbound.period_of(period))
+            await self.bot.answer(interaction, [command], server_name=server_name)
+
+    @app_commands.command(name="stats", description="Your trivia stats, or a member's")
+    @app_commands.describe(member="Whose stats (default: yours)")
+    async def stats(
+        self, interaction: discord.Interaction, member: discord.User | None = None
+    ) -> None:
+        where = await self._scores_context(interaction)
+        if where is not None:
+            channel, actor, server_name = where
+            player = inbound.player_key(int(channel.server), member.id) if member else None
+            command = ShowStats(channel, actor, player=player)
+            await self.bot.answer(interaction, [command], server_name=server_name)
+
+    async def _scores_context(
+        self, interaction: discord.Interaction
+    ) -> tuple[ChannelKey, Actor, str | None] | None:
+        """Scores and questions are per server. In a DM they are those of the server where
+        the user last used the bot (since it started); without one, the user is told how."""
+        context = self.bot.context(interaction)
+        if context is not None:
+            return (*context, None)
+        user = interaction.user
+        known = self.bot.last_server(user.id)
+        if known is None or interaction.channel_id is None:
+            await interaction.response.send_message(render.DM_NO_SERVER, ephemeral=True)
+            return None
+        guild_id, guild_name = known
+        actor = inbound.make_actor(guild_id, user.id, user.display_name, manage_guild=False)
+        return inbound.channel_key(guild_id, interaction.channel_id), actor, guild_name
+
+    @app_commands.command(name="categories", description="The categories you can play")
+    async def categories(self, interaction: discord.Interaction) -> None:
+        where = await self._scores_context(interaction)
+        if where is not None:
+            channel, actor, server_name = where
+            command = ListCategories(channel, actor)
+            await self.bot.answer(interaction, [command], server_name=server_name)
+
+    @app_commands.command(name="help", description="How to play")
+    async def help(self, interaction: discord.Interaction) -> None:
+        reply = render.help_reply(typed_answers=self.bot.typed_answers)
+        await interaction.response.send_message(**_message(reply, embeds=True), ephemeral=True)
+
+    # -- admin ------------------------------------------------------------------------------
+
+    @app_commands.command(name="add", description="Admins: add a question to this server")
+    async def add(self, interaction: discord.Interaction) -> None:
+        if (context := await self._in_server(interaction)) is None:
+            return
+        if await self.bot.allowed_to_add(interaction, *context):
+            await interaction.response.send_modal(_add_form())
+
+    @app_commands.command(name="import", description="Admins: add questions from a YAML bank")
+    @app_commands.describe(file="A bank file (.yaml), like the bundled ones; at most 512 KiB")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        if (context := await self._in_server(interaction)) is None:
+            return
+        # Deferred at once: reading settings, downloading and parsing all take time.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await self.bot.allowed_to_add(interaction, *context, deferred=True):
+            return
+        if file.size > inbound.MAX_IMPORT_BYTES:
+            await interaction.edit_original_response(
+                content=f"{file.filename} is {file.size // 1024} KiB; "
+                f"imports take at most {inbound.MAX_IMPORT_BYTES // 1024} KiB."
+            )
+            return
+        parsed = await self.bot.parse_upload(await file.read(), file.filename)
+        commands = [AddQuestion(*context, draft=draft) for draft in parsed.drafts]
+        replies = Replies()
+        if commands:
+            with collecting(replies):
+                for command in commands:
+                    await self.bot.service.handle(command)
+        report = render.import_report(
+            file.filename, parsed, [c.draft for c in commands], replies.private
+        )
+        await interaction.edit_original_response(content=report)
+
+    @app_commands.command(
+        name="remove", description="Admins: remove one of this server's questions"
+    )
+    @app_commands.describe(question_id="The id shown when it was added")
+    async def remove(self, interaction: discord.Interaction, question_id: str) -> None:
+        if (context := await self._in_server(interaction)) is not None:
+            command = RemoveQuestion(*context, question_id=question_id.strip())
+            await self.bot.answer(interaction, [command])
+
+    @app_commands.command(name="settings", description="Admins: this server's trivia settings")
+    @app_commands.describe(
+        rounds="Default questions per game",
+        seconds="Default seconds per question",
+        mode="Default mode",
+        start_policy="Who may start games",
+        starter_role="With start_policy role: the role that may start games",
+        admin_role="Members of this role count as trivia admins",
+        reset="Put one setting back to the bot's default",
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        rounds: app_commands.Range[int, LIMITS.min_rounds, LIMITS.max_rounds] | None = None,
+        seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
+        mode: Mode | None = None,
+        start_policy: Policy | None = None,
+        starter_role: discord.Role | None = None,
+        admin_role: discord.Role | None = None,
+        reset: Resettable | None = None,
+    ) -> None:
+        if (context := await self._in_server(interaction)) is None:
+            return
+        command = inbound.settings_command(
+            *context,
+            rounds=rounds,
+            seconds=seconds,
+            mode=mode,
+            start_policy=start_policy,
+            starter_role=starter_role.id if starter_role else None,
+            admin_role=admin_role.id if admin_role else None,
+            reset=reset,
+        )
+        await self.bot.answer(interaction, [command])
+
+
+def _add_form() -> discord.ui.Modal:
+    """The add form: Discord modals hold five inputs, so choices and hints come by import."""
+    form = discord.ui.Modal(title="Add a trivia question", custom_id=inbound.ADD_MODAL_ID)
+    long, short = discord.TextStyle.paragraph, discord.TextStyle.short
+    for custom_id, label, style, required, longest, placeholder in (
+        ("prompt", "Question", long, True, 300, "What is the capital of France?"),
+        ("answers", "Answers, one per line (the first is shown)", long, True, 500, "Paris"),
+        ("category", "Category", short, False, 40, "custom"),
+        ("difficulty", "Difficulty: easy, medium or hard", short, False, 6, "medium"),
+        ("explanation", "Explanation (shown at the reveal)", long, False, 500, None),
+    ):
+        form.add_item(
+            discord.ui.TextInput(
+                custom_id=custom_id,
+                label=label,
+                style=style,
+                required=required,
+                max_length=longest,
+                placeholder=placeholder,
+            )
+        )
+    # Submissions are routed by custom_id in on_interaction (see _view for why stopped).
+    form.stop()
+    return form

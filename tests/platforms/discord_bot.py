@@ -1,0 +1,130 @@
+"""Run the real trivia bot (``connected_bot``: app, SQLite, discord.py) against a FakeDiscord.
+
+    async with FakeDiscord() as fake, trivia_bot(fake, tmp_path) as bot:
+        start = await fake.slash_command(guild, channel, alice, subcommand="start")
+
+The bank's prompts say what to answer ("Type the word blue", "Pick Mars"), so a test plays
+along by reading the question (``word_to_type``, ``option_to_pick``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.discord_runner import RunningBot, connected_bot
+from bot.clock import SystemClock
+from bot.config import Settings
+from tests.platforms.fake_discord import FakeDiscord, FakeMessage
+
+BANK = """\
+id: discord-tests
+title: Discord adapter tests
+questions:
+  - id: type-blue
+    prompt: "Type the word blue"
+    answers: [blue]
+    category: words
+    explanation: Blue is a colour.
+  - id: type-green
+    prompt: "Type the word green"
+    answers: [green]
+    category: words
+  - id: type-orange
+    prompt: "Type the word orange"
+    answers: [orange]
+    category: words
+  - id: pick-mars
+    prompt: "Pick Mars"
+    type: choice
+    choices: [Venus, Mars, Jupiter]
+    answers: [Mars]
+    category: planets
+  - id: pick-venus
+    prompt: "Pick Venus"
+    type: choice
+    choices: [Venus, Mars, Jupiter]
+    answers: [Venus]
+    category: planets
+"""
+
+_TYPE = re.compile(r"Type the word (\w+)")
+_PICK = re.compile(r"Pick (\w+)")
+
+
+def write_bank(directory: Path) -> Path:
+    path = directory / "bank.yaml"
+    path.write_text(BANK, encoding="utf-8")
+    return path
+
+
+def bot_settings(fake: FakeDiscord, directory: Path, **changes: Any) -> Settings:
+    settings = Settings(
+        db=directory / "trivia.db",
+        questions=(write_bank(directory),),
+        cache_dir=directory / "cache",
+        pause=0.0,
+        discord_token=fake.token,
+        discord_api_base=fake.api_base,
+        discord_gateway_url=fake.gateway_url,
+        discord_guild=str(fake.guild.id),
+    )
+    return replace(settings, **changes)
+
+
+class FastClock(SystemClock):
+    """Real time, ``speed`` times faster for deadlines: a 5 s question lasts 5/speed s.
+
+    The wall clock is left alone (it is what gets recorded), so a countdown shows the
+    question's nominal length.
+    """
+
+    def __init__(self, speed: float) -> None:
+        self._speed = speed
+        self._origin = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self._origin + (time.monotonic() - self._origin) * self._speed
+
+    async def sleep_until(self, deadline: float) -> None:
+        await asyncio.sleep(max(deadline - self.monotonic(), 0.0) / self._speed)
+
+
+@asynccontextmanager
+async def trivia_bot(
+    fake: FakeDiscord, directory: Path, *, speed: float = 1.0, **changes: Any
+) -> AsyncIterator[RunningBot]:
+    settings = bot_settings(fake, directory, **changes)
+    clock = FastClock(speed) if speed != 1.0 else None
+    async with connected_bot(settings, guild_ready_timeout=0.05, clock=clock) as bot:
+        yield bot
+
+
+def word_to_type(question: FakeMessage) -> str:
+    found = _TYPE.search(question.text)
+    assert found, f"not a typing question: {question.text!r}"
+    return found[1]
+
+
+def option_to_pick(question: FakeMessage) -> str:
+    """The custom_id of the right option button."""
+    found = _PICK.search(question.text)
+    assert found, f"not a picking question: {question.text!r}"
+    for button in question.buttons:
+        if button["label"].endswith(f". {found[1]}"):
+            return str(button["custom_id"])
+    raise AssertionError(f"no button for {found[1]} on {question.buttons}")
+
+
+def is_question(number: int, total: int) -> Any:
+    return lambda m: f"Question {number}/{total}" in m.text and "Time's up <t:" in m.text
+
+
+def is_revealed(message: FakeMessage) -> Any:
+    return lambda m: m.id == message.id and "The answer:" in m.text

@@ -1,0 +1,252 @@
+"""Running the Discord bot: the 3-second deadline with a slow database, the real command in a
+subprocess (configured by environment variables only, stopped by SIGTERM), tokens and invites."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bot.app
+from bot.adapters.discord_runner import run_discord
+from bot.config import Settings
+from bot.domain.model import PlayerKey
+from bot.storage import open_sqlite_store
+from tests.platforms.discord_bot import (
+    is_question,
+    is_revealed,
+    trivia_bot,
+    word_to_type,
+    write_bank,
+)
+from tests.platforms.fake_discord import FakeDiscord
+
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
+
+
+class SlowStore:
+    """The real store, with every call taking ``delay`` seconds longer (a database under load)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.delay = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if name == "close" or not asyncio.iscoroutinefunction(attribute):
+            return attribute
+
+        async def slow(*args: Any, **kwargs: Any) -> Any:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            return await attribute(*args, **kwargs)
+
+        return slow
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        yield server
+
+
+async def test_an_interaction_is_answered_within_3_s_while_the_database_is_slow(
+    fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = fake.add_member(fake.guild.id, "alice")
+    stores: list[SlowStore] = []
+
+    async def open_slow_store(path: Path | str) -> SlowStore:
+        stores.append(SlowStore(await open_sqlite_store(path)))
+        return stores[-1]
+
+    monkeypatch.setattr(bot.app, "open_sqlite_store", open_slow_store)
+
+    async with trivia_bot(fake, tmp_path):
+        # Every store call takes 0.8 s more: starting a game (settings, own questions,
+        # history, journal) then takes over 3 s, longer than Discord waits for a response.
+        stores[0].delay = 0.8
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        start = await fake.slash_command(
+            fake.guild.id, fake.channel.id, alice, subcommand="start", options={"rounds": 1}
+        )
+        first = await start.response(timeout=3)
+        answered_in = loop.time() - began
+        announced = await start.response_message(timeout=10)
+        took = loop.time() - began
+        stores[0].delay = 0.0
+        await fake.slash_command(fake.guild.id, fake.channel.id, alice, subcommand="stop")
+        await fake.wait_for_message(fake.channel.id, lambda m: "Game stopped." in m.text)
+
+    assert first["type"] == 5  # "thinking...", then filled in
+    assert answered_in < 3.0
+    assert took > 3.0  # without the deferral Discord would have dropped the interaction
+    assert fake.requests_matching("POST", CALLBACK)[0].status == 200
+    assert announced.text.startswith("Trivia!")
+    assert not announced.ephemeral
+
+
+def _cli_env(fake: FakeDiscord, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The whole configuration, from environment variables only."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_", "SLACK_"))
+    }
+    env.update(
+        DISCORD_TOKEN=fake.token,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        TRIVIA_DISCORD_GUILD=str(fake.guild.id),
+        TRIVIA_DB=str(tmp_path / "trivia.db"),
+        TRIVIA_QUESTIONS=str(write_bank(tmp_path)),
+        TRIVIA_CACHE_DIR=str(tmp_path / "cache"),
+        TRIVIA_PAUSE="0",
+        TRIVIA_LOG_LEVEL="INFO",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class BotProcess:
+    """``python -m bot ...`` running; ``stdout`` and ``stderr`` fill in line by line."""
+
+    process: asyncio.subprocess.Process
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    _seen: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def read(self, stream: asyncio.StreamReader | None, into: list[str]) -> None:
+        assert stream is not None
+        async for raw in stream:
+            into.append(raw.decode(errors="replace").rstrip())
+            self._seen.set()
+
+    async def wait_for_log(self, text: str) -> None:
+        async with asyncio.timeout(15):
+            while not any(text in line for line in self.stderr):
+                self._seen.clear()
+                await self._seen.wait()
+
+
+@contextlib.asynccontextmanager
+async def _trivia_bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[BotProcess]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    running = BotProcess(process)
+    readers = [
+        asyncio.create_task(running.read(process.stdout, running.stdout)),
+        asyncio.create_task(running.read(process.stderr, running.stderr)),
+    ]
+    try:
+        yield running
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+        await asyncio.gather(*readers)
+
+
+async def test_trivia_bot_run_discord_plays_and_exits_0_on_sigterm_with_the_game_recorded(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake.add_member(fake.guild.id, "alice")
+    channel = fake.channel.id
+    env = _cli_env(fake, tmp_path, TRIVIA_ROUNDS="2", TRIVIA_CATEGORY="words")
+
+    async with _trivia_bot_process("run", "discord", env=env) as bot_process:
+        await bot_process.wait_for_log("connected to Discord as TriviaBot")
+        start = await fake.slash_command(fake.guild.id, channel, alice, subcommand="start")
+        await start.response()
+        q1 = await fake.wait_for_message(channel, is_question(1, 2))
+        await fake.user_says(channel, alice, word_to_type(q1))
+        await fake.wait_for_message(channel, is_revealed(q1))
+        await fake.wait_for_message(channel, is_question(2, 2), after=q1)
+        bot_process.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(bot_process.process.wait(), 15)
+        ended = await fake.wait_for_message(channel, lambda m: "shutting down" in m.text)
+
+    log = "\n".join(bot_process.stderr)
+    assert code == 0, log
+    assert "Alice" in ended.text
+    assert "Traceback" not in log
+    assert "WARNING" not in log
+    store = await open_sqlite_store(tmp_path / "trivia.db")
+    try:
+        stats = await store.player_stats(PlayerKey("discord", str(fake.guild.id), str(alice.id)))
+    finally:
+        await store.close()
+    assert stats is not None
+    assert (stats.games, stats.correct) == (1, 1)
+
+
+async def test_trivia_bot_discord_invite_asks_discord_for_the_application_id(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    env = _cli_env(fake, tmp_path)
+
+    async with _trivia_bot_process("discord", "invite", env=env) as bot_process:
+        code = await asyncio.wait_for(bot_process.process.wait(), 15)
+
+    assert code == 0, "\n".join(bot_process.stderr)
+    assert bot_process.stdout == [
+        f"https://discord.com/oauth2/authorize?client_id={fake.application_id}"
+        "&scope=bot+applications.commands&permissions=19456"
+    ]
+
+
+async def test_run_discord_without_a_token_explains_and_exits_2(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    code = await run_discord(Settings(discord_token=None))
+
+    assert code == 2
+    assert "DISCORD_TOKEN is not set" in caplog.text
+
+
+async def test_a_refused_token_explains_and_exits_2(
+    fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        discord_token="not-the-token",
+        discord_api_base=fake.api_base,
+        discord_gateway_url=fake.gateway_url,
+        db=tmp_path / "trivia.db",
+    )
+
+    code = await run_discord(settings)
+
+    assert code == 2
+    assert "Discord refused DISCORD_TOKEN" in caplog.text
+
+
+async def test_sigterm_while_the_gateway_is_unreachable_still_exits_0(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    env = _cli_env(fake, tmp_path, DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway")
+
+    async with _trivia_bot_process("run", "discord", env=env) as bot_process:
+        # The commands are synced before the gateway connection is tried.
+        await fake.wait_for_request("PUT", r"/applications/\d+/guilds/\d+/commands", timeout=15)
+        bot_process.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(bot_process.process.wait(), 15)
+
+    assert code == 0, "\n".join(bot_process.stderr)
