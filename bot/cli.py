@@ -383,12 +383,20 @@ def run_discord_command(ctx: click.Context) -> None:
 
 
 @run.command("slack")
-@click.option("--http", "http_mode", is_flag=True,
-              help="Serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) "
-                   "instead of Socket Mode.")
+@click.option(
+    "--http",
+    "http_mode",
+    is_flag=True,
+    help="Serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode.",
+)
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address.")
-@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True,
-              help="HTTP mode: port; requests go to /slack/events.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=3000,
+    show_default=True,
+    help="HTTP mode: port; requests go to /slack/events.",
+)
 @click.pass_context
 def run_slack_command(ctx: click.Context, http_mode: bool, host: str, port: int) -> None:
     """Connect to Slack: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN)."""
@@ -403,8 +411,9 @@ def discord_group() -> None:
 
 
 @discord_group.command("invite")
-@click.option("--client-id", help="The application id (default: asked from Discord with "
-                                  "DISCORD_TOKEN).")
+@click.option(
+    "--client-id", help="The application id (default: asked from Discord with DISCORD_TOKEN)."
+)
 @click.pass_context
 def discord_invite(ctx: click.Context, client_id: str | None) -> None:
     """Print the OAuth2 URL that adds the bot to a server with the permissions it needs."""

@@ -310,6 +310,11 @@ class TriviaService:
         """A server's own settings (for adapters that show them in a form)."""
         return await self._policy.server_settings(server)
 
+    async def may_administer(self, actor: Actor, server: ServerKey) -> bool:
+        """Whether ``actor`` counts as an admin of ``server``: for adapters that
+        must decide before a command exists (whether to open an admin form)."""
+        return (await self._policy.effective(actor, server)).is_admin
+
     async def _draw(
         self, server: ServerKey, options: GameOptions
     ) -> tuple[list[Question], str | None]:

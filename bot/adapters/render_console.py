@@ -41,7 +41,7 @@ from bot.domain.model import GameMode, Standing
 from bot.ports import LeaderboardRow, Period, PlayerStats
 
 _PERIOD_TITLES = {Period.ALL: "all time", Period.WEEK: "this week", Period.TODAY: "today"}
-_END_TITLES = {
+END_TITLES = {
     EndReason.COMPLETED: "Game over!",
     EndReason.STOPPED: "Game stopped.",
     EndReason.IDLE: "Game ended: nobody answered for a while.",
@@ -173,7 +173,7 @@ def _reveal(event: QuestionRevealed) -> RenderableType:
 
 
 def _game_ended(event: GameEnded) -> RenderableType:
-    parts: list[RenderableType] = [Text("\n" + _END_TITLES[event.reason], style="bold magenta")]
+    parts: list[RenderableType] = [Text("\n" + END_TITLES[event.reason], style="bold magenta")]
     if event.standings:
         parts.append(_standings_table(event.standings, "Final standings"))
     else:

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.adapters.slack_adapter import SlackAdapter, check_token
+from bot.adapters.slack_ids import PLATFORM
 from bot.app import open_app
 from bot.bank import BankError
 from bot.config import Settings
@@ -82,6 +83,8 @@ async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> 
         async with adapter, open_app(settings, sink=adapter) as app:
             adapter.bind(app.service.handle)
             async with _transport(adapter, settings, http=http, host=host, port=port):
+                # Games a crash left running are ended (and said so) first.
+                await app.service.recover(PLATFORM)
                 await stop.wait()
             log.info("slack: stopping; ending %d running games", app.service.active_games)
     except BankError as exc:

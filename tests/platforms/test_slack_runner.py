@@ -105,12 +105,15 @@ async def test_the_command_serves_http_from_the_environment_and_stops_cleanly_on
         ):
             started = await http.post(slack.slash_command("/trivia", "start colours", user=ALICE))
             first = await slack.wait_for_call(
-                "chat.postMessage", lambda c: "Question 1/" in c["text"], timeout=10
+                "chat.postMessage", lambda c: "Question 1/" in c["text"], timeout=20
             )
             message = slack.workspace.find_message(first["channel"], first.response["ts"])
             assert message is not None
             await http.post(slack.message_event(answer_to(message), user=BOB))
-            await slack.wait_for_call("chat.postMessage", lambda c: "Question 2/" in c["text"])
+            # Generous bounds: a subprocess on a loaded CI machine is slow to start.
+            await slack.wait_for_call(
+                "chat.postMessage", lambda c: "Question 2/" in c["text"], timeout=20
+            )
             proc.send_signal(signal.SIGTERM)
             assert proc.stderr is not None
             _, errors = await asyncio.wait_for(proc.communicate(), 15)
@@ -134,7 +137,9 @@ async def test_socket_mode_runs_until_sigterm_and_exits_0(tmp_path: Path) -> Non
         running = asyncio.create_task(run_slack(settings, http=False, host="", port=0))
         await slack.wait_for_socket()
         await (await slack.socket_send(slack.slash_command("/trivia", "start colours")))
-        await slack.wait_for_call("chat.postMessage", lambda c: "Question 1/" in c["text"])
+        await slack.wait_for_call(
+            "chat.postMessage", lambda c: "Question 1/" in c["text"], timeout=20
+        )
         os.kill(os.getpid(), signal.SIGTERM)  # caught by the runner's handler
         code = await asyncio.wait_for(running, 10)
 
