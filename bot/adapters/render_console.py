@@ -2,11 +2,20 @@
 
 Colour and emoji only help a human at a terminal; rich drops the styles by
 itself when output is piped, so the same renderer serves scripts and tests.
+
+Every string an event carries (names, guesses, prompts) is shown as plain
+text: it goes into ``Text`` (never parsed as rich markup, where a name such as
+``[/]`` would raise), and what a terminal would act on (escape sequences, a
+bell, a carriage return, bidi overrides) is spelled out as ``\\x1b``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import re
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -40,6 +49,15 @@ from bot.domain.events import (
 from bot.domain.model import GameMode, Standing
 from bot.ports import LeaderboardRow, Period, PlayerStats
 
+T = TypeVar("T")
+
+# C0 and C1 controls but tab and newline, lone surrogates (they cannot be
+# written as UTF-8 at all), and the bidi embeddings, overrides and isolates
+# that reorder what a terminal shows ("Trojan Source").
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+
 _PERIOD_TITLES = {Period.ALL: "all time", Period.WEEK: "this week", Period.TODAY: "today"}
 END_TITLES = {
     EndReason.COMPLETED: "Game over!",
@@ -51,8 +69,36 @@ END_TITLES = {
 }
 
 
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape."""
+    return _TERMINAL_UNSAFE.sub(
+        lambda found: found.group().encode("unicode_escape", "backslashreplace").decode(), text
+    )
+
+
+def _terminal_safe_values(value: T) -> T:
+    """A copy of an event (or any value inside one) with every string terminal-safe."""
+    cleaned: Any = value
+    if isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, str):
+        cleaned = terminal_safe(value)
+    elif isinstance(value, tuple):
+        cleaned = tuple(_terminal_safe_values(item) for item in value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cleaned = dataclasses.replace(
+            value,
+            **{
+                f.name: _terminal_safe_values(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+            },
+        )
+    return cleaned  # type: ignore[no-any-return]
+
+
 def render(event: Event) -> RenderableType | None:
     """What the console shows for ``event``; None for events it keeps quiet about."""
+    event = _terminal_safe_values(event)
     match event:
         case GameStarted(options=options, total_questions=total, started_by_name=who):
             how = (
@@ -108,7 +154,7 @@ def render(event: Event) -> RenderableType | None:
         case CategoriesShown(categories=categories):
             table = Table("Category", "Questions", title="Categories")
             for name, count in categories:
-                table.add_row(name, str(count))
+                table.add_row(Text(name), str(count))
             return table
         case DraftRejected(problems=problems):
             lines = [Text("That question needs fixing:", style="red")]
@@ -130,9 +176,9 @@ def _settings_table(event: SettingsShown) -> RenderableType:
     table.add_row("mode", d.mode.value + ("" if s.mode is not None else " (default)"))
     table.add_row("who may start games", s.start_policy.value)
     if s.starter_role:
-        table.add_row("starter role", s.starter_role)
+        table.add_row("starter role", Text(s.starter_role))
     if s.admin_role:
-        table.add_row("admin role", s.admin_role)
+        table.add_row("admin role", Text(s.admin_role))
     return table
 
 
@@ -194,7 +240,7 @@ def _game_ended(event: GameEnded) -> RenderableType:
 def _standings_table(standings: Sequence[Standing], title: str) -> RenderableType:
     table = Table("#", "Player", "Points", "Correct", title=title)
     for s in standings:
-        table.add_row(str(s.rank), s.name, str(s.points), str(s.correct))
+        table.add_row(str(s.rank), Text(s.name), str(s.points), str(s.correct))
     return table
 
 
@@ -217,12 +263,14 @@ def leaderboard_table(rows: Sequence[LeaderboardRow], period: Period) -> Rendera
         "#", "Player", "Points", "Correct", title=f"Leaderboard, {_PERIOD_TITLES[period]}"
     )
     for row in rows:
-        table.add_row(str(row.rank), row.name, str(row.points), str(row.correct))
+        name = Text(terminal_safe(row.name))  # also called directly, by the CLI
+        table.add_row(str(row.rank), name, str(row.points), str(row.correct))
     return table
 
 
 def stats_table(stats: PlayerStats) -> RenderableType:
-    table = Table("", "", title=f"Stats for {stats.name}", show_header=False)
+    name = terminal_safe(stats.name)  # also called directly, by ``trivia-bot stats``
+    table = Table("", "", title=Text(f"Stats for {name}"), show_header=False)
     average = (
         f"{stats.average_answer_ms / 1000:.1f} s" if stats.average_answer_ms is not None else "-"
     )

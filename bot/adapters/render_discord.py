@@ -156,8 +156,12 @@ def clip(text: str, limit: int) -> str:
 
 
 def escape(text: str) -> str:
-    """User-typed text (names, guesses) shown literally, never as markdown."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """User-typed text (names, guesses) shown literally, never as markdown.
+
+    Line breaks are folded into spaces: markdown that only works at the start of
+    a line (``# heading``, ``-# small``, ``- list``) must not start one.
+    """
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
 def embed(
@@ -403,7 +407,8 @@ def private(event: Event, *, server_name: str | None = None) -> Reply | None:
                 Field("Best streak", str(s.best_streak), inline=True),
                 Field("Average answer", average, inline=True),
             ]
-            return Reply(embed=embed(f"Stats for {s.name}{where}", fields=fields, colour=PURPLE))
+            title = f"Stats for {escape(s.name)}{where}"
+            return Reply(embed=embed(title, fields=fields, colour=PURPLE))
         case CategoriesShown(categories=categories):
             body = "\n".join(f"**{escape(name)}**: {count}" for name, count in categories)
             return Reply(embed=embed("Categories", body or "No questions loaded.", colour=GREY))

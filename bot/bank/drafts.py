@@ -23,6 +23,10 @@ from bot.domain.model import FieldProblem, Question, QuestionDraft, ServerKey
 
 FORM_FIELDS = ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
 DEFAULT_CATEGORY = "custom"
+#: No field of a valid question comes near this (20 answers of 200 characters do
+#: not); longer text is refused before it is written out as YAML, which for a
+#: pasted 10 MB text would hold the event loop for seconds.
+MAX_FIELD_CHARS = 10_000
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -50,6 +54,13 @@ def draft_to_question(
     draft: QuestionDraft, *, server: ServerKey, existing: Sequence[Question]
 ) -> Question | tuple[FieldProblem, ...]:
     """Validate ``draft`` for ``server``; the question, or its problems by field."""
+    too_long = tuple(
+        FieldProblem(name, f"this is {len(value):,} characters long; far more than any question")
+        for name in FORM_FIELDS
+        if len(value := getattr(draft, name)) > MAX_FIELD_CHARS
+    )
+    if too_long:
+        return too_long
     entry: dict[str, Any] = {
         "id": unique_id(draft.prompt, {q.id for q in existing}),
         "prompt": draft.prompt.strip(),
@@ -69,7 +80,11 @@ def draft_to_question(
         "title": "Questions added in chat",
         "questions": [entry],
     }
-    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=10_000)
+    # allow_unicode=False: every non-ASCII character is written as an escape in a
+    # double-quoted scalar.  With it on, PyYAML writes U+0085 (NEL) raw into a
+    # single-quoted scalar, where YAML reads it as a line break and folds it
+    # into a space: the form's text would change without a word.
+    text = yaml.safe_dump(document, allow_unicode=False, sort_keys=False, width=10_000)
     try:
         loaded = load_bank_text(text, path="<form>")
     except BankError as exc:

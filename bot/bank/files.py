@@ -49,9 +49,18 @@ def load_bank_file(path: Path, *, cache_dir: Path | None = None) -> LoadedBank:
                 f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} "
                 f"bytes ({MAX_FILE_BYTES // 2**20} MiB); split it into several banks",
             )
-        data = path.read_bytes()
+        # Read no more than the limit allows even when stat() says nothing
+        # useful: a device or a pipe (/dev/zero, <(yes)) reports size 0.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise _error(shown, f"cannot read the file: {exc.strerror or exc}") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise _error(
+            shown,
+            f"the file holds more than {MAX_FILE_BYTES:,} bytes, the limit "
+            f"({MAX_FILE_BYTES // 2**20} MiB); split it into several banks",
+        )
     if cache_dir is None:
         return load_bank_text(data, path=shown)
     return load_cached(data, path=shown, source=path, cache_dir=cache_dir)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
@@ -23,6 +24,12 @@ from bot.bank.problems import BankProblem
 from bot.bank.yaml_tree import is_plain_null
 
 E = TypeVar("E", bound=enum.StrEnum)
+
+# Control characters (tab and newline excepted) and lone surrogates: a YAML
+# escape such as "\x1b" or "\0" turns into one, and a terminal or chat client
+# would act on it (an escape sequence, a bell) or choke on it (SQLite and UTF-8
+# cannot hold a lone surrogate).  Text in a bank never needs them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class BudgetExhausted(Exception):
@@ -197,6 +204,15 @@ class NodeWalker:
             self.report(
                 node,
                 f"{label} is {len(value)} characters long; the limit is {limit}; shorten it",
+                question_id=question_id,
+                field=field,
+            )
+            return None
+        if (bad := _UNPRINTABLE.search(value)) is not None:
+            self.report(
+                node,
+                f"{label} holds an invisible control character (U+{ord(bad.group()):04X}) "
+                f"at character {bad.start() + 1}; remove it",
                 question_id=question_id,
                 field=field,
             )

@@ -111,6 +111,11 @@ def _decode(data: bytes | str, *, path: str) -> str:
             f"{MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES // 2**20} MiB); split it "
             "into several banks",
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # What Windows tools (PowerShell's '>', Notepad's "Unicode") write.
+        raise _error(
+            path, None, "the file is saved as UTF-16 (or UTF-32); save it as UTF-8 instead"
+        )
     if b"\x00" in raw:
         raise _error(
             path, None, "this is a binary file, not YAML text; a bank is a UTF-8 text file"
