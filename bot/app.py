@@ -4,13 +4,17 @@
 an ``AsyncExitStack``, so that whatever was opened is closed again in reverse
 order, even when a later step fails.  Platform SDKs are imported lazily by
 their adapters, so a console-only run never needs discord.py or slack-bolt.
+
+Given a ``Metrics``, the app is instrumented from the outside: the sink and the
+store are wrapped (``bot.observability.instrument``) and the service reports
+each command it handled; without one (console play) nothing is wrapped.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,19 +23,28 @@ from bot.bank import LoadedBank, StaticQuestionBank, bundled_bank_dir, load_bank
 from bot.bank.server_bank import ServerQuestionBank
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.observability.instrument import CommandMeter, MeteredSink, MeteredStore
+from bot.observability.metrics import Metrics
 from bot.ports import Clock, EventSink, TriviaStore
 from bot.service import TriviaService
 from bot.storage import open_sqlite_store
 
 log = logging.getLogger(__name__)
 
+#: How long a health check may wait for the database's write lock.
+WRITABLE_LOCK_WAIT = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class App:
+    """What ``open_app`` built. ``database_writable`` is the health check's question."""
+
     settings: Settings
     bank: ServerQuestionBank
     store: TriviaStore
     service: TriviaService
+    database_writable: Callable[[], Awaitable[bool]]
+    metrics: Metrics | None = None
 
 
 def bank_paths(settings: Settings) -> tuple[Path, ...]:
@@ -50,12 +63,17 @@ async def open_app(
     sink: EventSink,
     clock: Clock | None = None,
     rng: random.Random | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[App]:
     async with AsyncExitStack() as stack:
         static = StaticQuestionBank(load_configured_banks(settings))
         log.info("loaded %d bundled questions", len(static.all_questions))
-        store = await open_sqlite_store(settings.db)
-        stack.push_async_callback(store.close)
+        sqlite = await open_sqlite_store(settings.db)
+        stack.push_async_callback(sqlite.close)
+        store: TriviaStore = sqlite
+        if metrics is not None:
+            store = MeteredStore(sqlite, metrics)
+            sink = MeteredSink(sink, metrics)
         bank = ServerQuestionBank(static, store)
         service = TriviaService(
             bank=bank,
@@ -67,8 +85,22 @@ async def open_app(
             sink=sink,
             defaults=settings.game_options(),
             rng=rng,
+            observer=CommandMeter(metrics) if metrics is not None else None,
         )
+        if metrics is not None:
+            metrics.watch_games(lambda: service.active_games)
         # Registered after the store, so it runs first: games are ended and
         # recorded while the database is still open.
         stack.push_async_callback(service.shutdown)
-        yield App(settings=settings, bank=bank, store=store, service=service)
+
+        async def database_writable() -> bool:
+            return await sqlite.check_writable(lock_wait=WRITABLE_LOCK_WAIT)
+
+        yield App(
+            settings=settings,
+            bank=bank,
+            store=store,
+            service=service,
+            database_writable=database_writable,
+            metrics=metrics,
+        )

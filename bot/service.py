@@ -13,12 +13,13 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from bot.admin import AdminDesk, ServerPolicy
 from bot.domain.commands import (
@@ -61,6 +62,7 @@ from bot.domain.model import (
 )
 from bot.domain.scoring import ScoringRules
 from bot.domain.standings import winner_of
+from bot.observability.logs import channel_context
 from bot.ports import (
     Clock,
     EventSink,
@@ -77,6 +79,12 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
 """How soon a transition whose write failed is tried again."""
+
+
+class CommandObserver(Protocol):
+    """Told about each command once it is handled (metrics); must not block."""
+
+    def handled(self, command: Command, seconds: float) -> None: ...
 
 
 @dataclass(slots=True)
@@ -103,8 +111,10 @@ class TriviaService:
         settings_store: SettingsStore | None = None,
         journal: GameJournal | None = None,
         new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        observer: CommandObserver | None = None,
     ) -> None:
         self._bank = bank
+        self._observer = observer
         self._store = store
         self._clock = clock
         self._sink = sink
@@ -145,7 +155,21 @@ class TriviaService:
         return self._games.get(channel)
 
     async def handle(self, command: Command) -> None:
-        """Carry out one command; refusals come back as ``Rejected`` events."""
+        """Carry out one command; refusals come back as ``Rejected`` events.
+
+        Log lines written meanwhile (and by the tasks it starts) name the
+        command's channel; the observer, if any, learns how long it took.
+        """
+        # Real time, not the injected clock: this measures the bot, not the game.
+        started = time.perf_counter()
+        try:
+            with channel_context(command.channel):
+                await self._dispatch(command)
+        finally:
+            if self._observer is not None:
+                self._observer.handled(command, time.perf_counter() - started)
+
+    async def _dispatch(self, command: Command) -> None:
         match command:
             case StartGame():
                 await self._start(command)
@@ -188,37 +212,38 @@ class TriviaService:
         unfinished = await self._journal.unfinished_games(platform)
         now = self._clock.now()
         for item in unfinished:
-            running = item.game
-            winner = winner_of(item.standings)
-            await self._store.record_game(
-                GameRecord(
-                    game_id=running.game_id,
-                    channel=running.channel,
-                    mode=running.mode,
-                    started_at=running.started_at,
-                    ended_at=now,
-                    reason=EndReason.RESTARTED.value,
-                    questions_asked=item.questions_asked,
-                    standings=item.standings,
-                    winner=winner.player if winner else None,
+            with channel_context(item.game.channel):
+                running = item.game
+                winner = winner_of(item.standings)
+                await self._store.record_game(
+                    GameRecord(
+                        game_id=running.game_id,
+                        channel=running.channel,
+                        mode=running.mode,
+                        started_at=running.started_at,
+                        ended_at=now,
+                        reason=EndReason.RESTARTED.value,
+                        questions_asked=item.questions_asked,
+                        standings=item.standings,
+                        winner=winner.player if winner else None,
+                    )
                 )
-            )
-            log.warning(
-                "game %s in %s was interrupted; ended with %d players' points",
-                running.game_id,
-                running.channel,
-                len(item.standings),
-            )
-            await self._sink.publish(
-                GameEnded(
-                    channel=running.channel,
-                    game_id=running.game_id,
-                    reason=EndReason.RESTARTED,
-                    standings=item.standings,
-                    winner=winner,
-                    questions_asked=item.questions_asked,
+                log.warning(
+                    "game %s in %s was interrupted; ended with %d players' points",
+                    running.game_id,
+                    running.channel,
+                    len(item.standings),
                 )
-            )
+                await self._sink.publish(
+                    GameEnded(
+                        channel=running.channel,
+                        game_id=running.game_id,
+                        reason=EndReason.RESTARTED,
+                        standings=item.standings,
+                        winner=winner,
+                        questions_asked=item.questions_asked,
+                    )
+                )
         return len(unfinished)
 
     async def shutdown(self) -> None:
@@ -230,10 +255,11 @@ class TriviaService:
             return
         self._closed = True
         for channel in list(self._games):
-            async with self._lock(channel):
-                game = self._games.get(channel)
-                if game is not None:
-                    await self._apply(game, game.shutdown(self._now()))
+            with channel_context(channel):
+                async with self._lock(channel):
+                    game = self._games.get(channel)
+                    if game is not None:
+                        await self._apply(game, game.shutdown(self._now()))
         timers = [timer.task for timer in self._timers.values()]
         self._timers.clear()
         for task in timers:
@@ -495,15 +521,16 @@ class TriviaService:
 
     async def _wake(self, game: TriviaGame, deadline: float) -> None:
         await self._clock.sleep_until(deadline)
-        async with self._lock(game.channel):
-            if self._games.get(game.channel) is not game:
-                return
-            try:
-                await self._apply(game, game.tick(self._now()))
-            except Exception:
-                # A timer has nobody to report to: log it with the game's ids;
-                # _apply kept the events and scheduled a retry.
-                log.exception("timer of game %s in %s failed", game.game_id, game.channel)
+        with channel_context(game.channel):
+            async with self._lock(game.channel):
+                if self._games.get(game.channel) is not game:
+                    return
+                try:
+                    await self._apply(game, game.tick(self._now()))
+                except Exception:
+                    # A timer has nobody to report to: log it with the game's ids;
+                    # _apply kept the events and scheduled a retry.
+                    log.exception("timer of game %s in %s failed", game.game_id, game.channel)
 
     # -- helpers ----------------------------------------------------------------------------
 

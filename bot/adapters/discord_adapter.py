@@ -70,6 +70,8 @@ from bot.domain.events import (
 )
 from bot.domain.game import TriviaGame
 from bot.domain.model import Actor, ChannelKey, Limits, QuestionDraft, ServerKey, ServerSettings
+from bot.observability.logs import log_context, tag_task
+from bot.observability.metrics import PlatformMeter
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +209,9 @@ def _message(reply: Reply, *, embeds: bool, edit: bool = False) -> dict[str, Any
 class _ChannelSender:
     """``MessageSender`` for the outbox: posts and edits in a channel."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, meter: PlatformMeter) -> None:
         self._client = client
+        self._meter = meter
 
     def _embeds_allowed(self, channel_id: int) -> bool:
         channel = self._client.get_channel(channel_id)
@@ -227,6 +230,7 @@ class _ChannelSender:
         try:
             sent = await self._target(channel).send(**kwargs)
         except discord.HTTPException as exc:
+            self._meter.error()
             log.warning("could not post in %s: %s %s", channel, exc.status, exc.text)
             return None
         return sent.id
@@ -238,6 +242,7 @@ class _ChannelSender:
         except discord.NotFound:
             return False
         except discord.HTTPException as exc:
+            self._meter.error()
             log.warning("could not edit %s in %s: %s %s", message_id, channel, exc.status, exc.text)
         return True
 
@@ -256,6 +261,7 @@ class TriviaClient(discord.Client):
         sync_guild: int | None = None,
         guild_ready_timeout: float = 2.0,
         defer_after: float = 1.5,
+        meter: PlatformMeter | None = None,
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = typed_answers
@@ -275,7 +281,8 @@ class TriviaClient(discord.Client):
         # user id -> (guild id, guild name) where they last used the bot: what DMs refer to.
         self._last_server: OrderedDict[int, tuple[int, str]] = OrderedDict()
         self._pool: ProcessPoolExecutor | None = None
-        outbound.attach(_ChannelSender(self))
+        self.meter = meter or PlatformMeter()
+        outbound.attach(_ChannelSender(self, self.meter))
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -287,6 +294,12 @@ class TriviaClient(discord.Client):
         if self._service is None:
             raise RuntimeError("TriviaClient has no service attached")
         return self._service
+
+    @property
+    def connected(self) -> bool:
+        """Ready and holding an open gateway connection (False while reconnecting)."""
+        ws = self.ws
+        return self.is_ready() and not self.is_closed() and ws is not None and ws.open
 
     async def setup_hook(self) -> None:
         """Sync the commands: to one guild at once (TRIVIA_DISCORD_GUILD), or globally."""
@@ -318,16 +331,19 @@ class TriviaClient(discord.Client):
     # -- typed answers ----------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        try:
-            await self._on_message(message)
-        except Exception:
-            log.exception(
-                "message %s in channel %s (guild %s) from %s failed",
-                message.id,
-                message.channel.id,
-                message.guild.id if message.guild else None,
-                message.author.id,
-            )
+        guild_id = message.guild.id if message.guild else None
+        with log_context(inbound.PLATFORM, guild_id, message.channel.id):
+            try:
+                await self._on_message(message)
+            except Exception:
+                self.meter.error()
+                log.exception(
+                    "message %s in channel %s (guild %s) from %s failed",
+                    message.id,
+                    message.channel.id,
+                    guild_id,
+                    message.author.id,
+                )
 
     async def _on_message(self, message: discord.Message) -> None:
         if self.user is None or message.author.bot or message.guild is None:
@@ -357,18 +373,19 @@ class TriviaClient(discord.Client):
         """Option buttons and the add form; slash commands go through the tree."""
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
-        try:
-            if interaction.type is discord.InteractionType.component:
-                pick = inbound.parse_pick(custom_id)
-                if pick is not None:
-                    await self._pick(interaction, pick)
-            elif (
-                interaction.type is discord.InteractionType.modal_submit
-                and custom_id == inbound.ADD_MODAL_ID
-            ):
-                await self._add_submitted(interaction, data.get("components") or [])
-        except Exception:
-            await self.failed(interaction, custom_id)
+        with log_context(inbound.PLATFORM, interaction.guild_id, interaction.channel_id):
+            try:
+                if interaction.type is discord.InteractionType.component:
+                    pick = inbound.parse_pick(custom_id)
+                    if pick is not None:
+                        await self._pick(interaction, pick)
+                elif (
+                    interaction.type is discord.InteractionType.modal_submit
+                    and custom_id == inbound.ADD_MODAL_ID
+                ):
+                    await self._add_submitted(interaction, data.get("components") or [])
+            except Exception:
+                await self.failed(interaction, custom_id)
 
     async def _pick(self, interaction: discord.Interaction, pick: inbound.PickRef) -> None:
         context = self.context(interaction)
@@ -397,6 +414,7 @@ class TriviaClient(discord.Client):
     async def failed(
         self, interaction: discord.Interaction, what: str, error: BaseException | None = None
     ) -> None:
+        self.meter.error()
         log.error(
             "interaction %s (%s) in guild %s channel %s by %s failed",
             interaction.id,
@@ -517,6 +535,7 @@ class TriviaClient(discord.Client):
                         **_message(reply, embeds=embeds), ephemeral=ephemeral
                     )
             except discord.HTTPException as exc:
+                self.meter.error()
                 log.warning(
                     "could not answer interaction %s: %s %s", interaction.id, exc.status, exc.text
                 )
@@ -578,6 +597,12 @@ class TriviaClient(discord.Client):
 
 
 class _Tree(app_commands.CommandTree["TriviaClient"]):
+    async def interaction_check(self, interaction: discord.Interaction[TriviaClient]) -> bool:
+        """Tags the log lines of a slash command with its place. discord.py runs each
+        interaction in a task of its own, so the tag lives and dies with it."""
+        tag_task(inbound.PLATFORM, interaction.guild_id, interaction.channel_id)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[TriviaClient], error: app_commands.AppCommandError
     ) -> None:

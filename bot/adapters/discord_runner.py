@@ -12,6 +12,12 @@ Order of things, and why:
    the service ends every game and records it (``GameEnded``, reason
    shutdown), the database closes, the outbox sends what is queued ("the bot
    is shutting down" and the standings), and only then the client disconnects.
+
+With ``TRIVIA_HTTP_PORT`` set, ``/healthz`` and ``/metrics`` are served on that
+port from the moment the app is open (the health check says "disconnected"
+until the gateway is ready) until the games have ended.  Every log line of the
+run carries the platform (and the server and channel where known), and
+discord.py's rate-limit warnings are counted in ``trivia_rate_limit_hits``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,11 @@ from bot.adapters.discord_outbound import DiscordOutbound
 from bot.app import App, open_app
 from bot.bank import BankError
 from bot.config import Settings
+from bot.observability.health import Health
+from bot.observability.http import observability_server
+from bot.observability.instrument import counting_rate_limit_warnings
+from bot.observability.logs import log_context
+from bot.observability.metrics import Metrics
 from bot.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -107,11 +118,17 @@ async def connected_bot(
     token = settings.discord_token
     if not token:
         raise ValueError("connected_bot needs settings.discord_token")
-    info = await _application(settings)
-    if not info.message_content:
-        log.warning(INTENT_OFF)
-    guild = int(settings.discord_guild) if settings.discord_guild else None
-    with discord_endpoints(settings.discord_api_base, settings.discord_gateway_url):
+    metrics = Metrics(platform=PLATFORM)
+    meter = metrics.platform(PLATFORM)
+    with (
+        log_context(PLATFORM),
+        counting_rate_limit_warnings(meter.rate_limited),
+        discord_endpoints(settings.discord_api_base, settings.discord_gateway_url),
+    ):
+        info = await _application(settings)
+        if not info.message_content:
+            log.warning(INTENT_OFF)
+        guild = int(settings.discord_guild) if settings.discord_guild else None
         async with AsyncExitStack() as stack:
             outbound = DiscordOutbound()
             client = TriviaClient(
@@ -119,6 +136,7 @@ async def connected_bot(
                 typed_answers=info.message_content,
                 sync_guild=guild,
                 guild_ready_timeout=guild_ready_timeout,
+                meter=meter,
             )
             task: asyncio.Task[None] | None = None
 
@@ -133,14 +151,27 @@ async def connected_bot(
             stack.push_async_callback(disconnect)
             stack.push_async_callback(outbound.close)
             app = await stack.enter_async_context(
-                open_app(settings, sink=outbound, clock=clock, rng=rng)
+                open_app(settings, sink=outbound, clock=clock, rng=rng, metrics=metrics)
             )
             client.attach(app.service)
+            if settings.http_port is not None:
+                health = _health(client, app)
+                serving = observability_server(
+                    health=health, metrics=metrics, port=settings.http_port
+                )
+                await stack.enter_async_context(serving)
             task = asyncio.create_task(client.start(token), name="discord-client")
             await _until_ready(client, task)
             # Games a crash left running are ended (and said so) once we can post.
             await app.service.recover(PLATFORM)
             yield RunningBot(client=client, app=app, task=task)
+
+
+def _health(client: TriviaClient, app: App) -> Health:
+    async def connected() -> bool:
+        return client.connected
+
+    return Health(platform_connected=connected, database_writable=app.database_writable)
 
 
 async def _until_ready(client: TriviaClient, task: asyncio.Task[None]) -> None:

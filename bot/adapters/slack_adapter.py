@@ -14,6 +14,11 @@ Slack's wire needs:
 * an event Slack delivers again (same ``event_id``) is handled once;
 * ``Actor.is_admin`` is the workspace's admin/owner flag from ``users.info``
   (cached) or the configured ``TRIVIA_SLACK_ADMINS``.
+
+What it reports for operators: each listener tags its log lines with the
+workspace and channel, failed listeners and failed Web API calls count as
+platform errors, and every HTTP 429 is counted as a rate-limit hit
+(``PlatformMeter``) before the SDK retries it.
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (  # noqa: TID251
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest  # noqa: TID251
+from slack_sdk.http_retry.response import HttpResponse  # noqa: TID251
+from slack_sdk.http_retry.state import RetryState  # noqa: TID251
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: TID251
 from slack_sdk.webhook.async_client import AsyncWebhookClient  # noqa: TID251
 
@@ -55,6 +63,7 @@ from bot.adapters.slack_ids import (
     ADD_QUESTION_CALLBACK,
     COMMAND,
     PICK_ACTION_PATTERN,
+    PLATFORM,
     SETTINGS_CALLBACK,
     decode_origin,
     encode_origin,
@@ -100,6 +109,8 @@ from bot.domain.events import (
     StatsShown,
 )
 from bot.domain.model import Actor, ChannelKey
+from bot.observability.logs import tag_task
+from bot.observability.metrics import PlatformMeter
 from bot.ports import Period
 
 log = logging.getLogger(__name__)
@@ -113,11 +124,45 @@ REPLY_BUDGET = 2.0
 # -- the Web API, as the outbox sees it ----------------------------------------------------------
 
 
-def build_client(token: str, *, base_url: str | None = None, retries: int = 5) -> AsyncWebClient:
-    """A client whose 429s are retried after ``Retry-After`` (never dropped on the floor)."""
+class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """slack-sdk's 429 handler (wait ``Retry-After``, retry), calling ``on_hit`` for each 429.
+
+    Counted whether or not a retry is left: the SDK asks each handler once per
+    response, in order, and this is the only one that looks at a 429.
+    """
+
+    def __init__(self, *, on_hit: Callable[[], None], max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._on_hit = on_hit
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            self._on_hit()
+        return await super().can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def build_client(
+    token: str,
+    *,
+    base_url: str | None = None,
+    retries: int = 5,
+    meter: PlatformMeter | None = None,
+) -> AsyncWebClient:
+    """A client whose 429s are retried after ``Retry-After`` (never dropped on the floor),
+    each one counted on ``meter``."""
+    on_hit = (meter or PlatformMeter()).rate_limited
     handlers = [
         AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
+        CountingRateLimitHandler(on_hit=on_hit, max_retry_count=retries),
     ]
     if base_url is None:
         return AsyncWebClient(token=token, retry_handlers=handlers)
@@ -139,10 +184,12 @@ async def check_token(token: str, *, base_url: str | None = None) -> str | None:
 
 
 class SdkWeb:
-    """``slack_outbox.SlackWeb`` over slack-sdk: Slack's errors become ``SlackCallError``."""
+    """``slack_outbox.SlackWeb`` over slack-sdk: Slack's errors become ``SlackCallError``
+    (and count on ``meter``)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, meter: PlatformMeter | None = None) -> None:
         self._client = client
+        self._meter = meter or PlatformMeter()
 
     async def post_message(self, channel: str, message: SlackMessage) -> str:
         response = await self._call(
@@ -179,13 +226,14 @@ class SdkWeb:
             text=message.text, blocks=message.blocks_json() or None, response_type="ephemeral"
         )
         if reply.status_code != 200:
+            self._meter.error()
             raise SlackCallError("response_url", f"http_{reply.status_code}")
 
-    @staticmethod
-    async def _call(method: str, call: Coroutine[Any, Any, Any]) -> Any:
+    async def _call(self, method: str, call: Coroutine[Any, Any, Any]) -> Any:
         try:
             return await call
         except SlackApiError as exc:
+            self._meter.error()
             raise SlackCallError(method, str(exc.response.get("error", "unknown"))) from exc
 
 
@@ -209,8 +257,10 @@ class SlackAdapter:
         countdown_every: float | None = 10.0,
         post_interval: float = 1.0,
         reply_budget: float = REPLY_BUDGET,
+        meter: PlatformMeter | None = None,
     ) -> None:
         self.client = client
+        self.meter = meter or PlatformMeter()
         self.bolt = AsyncApp(
             client=client,
             signing_secret=signing_secret,
@@ -218,7 +268,9 @@ class SlackAdapter:
             logger=logging.getLogger("slack_bolt"),
         )
         self.outbox = SlackOutbox(
-            SdkWeb(client), countdown_every=countdown_every, post_interval=post_interval
+            SdkWeb(client, self.meter),
+            countdown_every=countdown_every,
+            post_interval=post_interval,
         )
         self.directory = SlackDirectory(self._users_info, admins=admins)
         self.replies = ReplyCollector(send=self.outbox.send, recipient_of=recipient_of)
@@ -226,15 +278,21 @@ class SlackAdapter:
         self._events = RecentIds()
         self._handle: Handle | None = None
         self._active: set[ChannelKey] = set()
+        self._socket: AsyncSocketModeHandler | None = None
         self._register()
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> SlackAdapter:
-        client = build_client(settings.slack_bot_token or "", base_url=settings.slack_api_url)
+    def from_settings(
+        cls, settings: Settings, *, meter: PlatformMeter | None = None, **options: Any
+    ) -> SlackAdapter:
+        client = build_client(
+            settings.slack_bot_token or "", base_url=settings.slack_api_url, meter=meter
+        )
         return cls(
             client=client,
             signing_secret=settings.slack_signing_secret or "",
             admins=settings.slack_admins,
+            meter=meter,
             **options,
         )
 
@@ -257,14 +315,9 @@ class SlackAdapter:
     # -- transports --------------------------------------------------------------------------
 
     def web_app(self, path: str = "/slack/events") -> web.Application:
-        """The Events API endpoint at ``path`` (signed requests only), plus ``GET /healthz``."""
-        app = self.bolt.web_app(path=path)
-
-        async def healthz(request: web.Request) -> web.Response:
-            return web.Response(text="ok")
-
-        app.router.add_get("/healthz", healthz)
-        return app
+        """The Events API endpoint at ``path`` (signed requests only); the runner adds
+        ``/healthz`` and ``/metrics``."""
+        return self.bolt.web_app(path=path)
 
     @asynccontextmanager
     async def socket_mode(self, app_token: str) -> AsyncIterator[None]:
@@ -272,9 +325,16 @@ class SlackAdapter:
         handler = AsyncSocketModeHandler(self.bolt, app_token=app_token)
         try:
             await handler.connect_async()  # type: ignore[no-untyped-call]
+            self._socket = handler
             yield
         finally:
+            self._socket = None
             await handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def socket_connected(self) -> bool:
+        """Whether the Socket Mode connection is up now (False outside ``socket_mode``)."""
+        socket = self._socket
+        return socket is not None and await socket.client.is_connected()
 
     async def close(self) -> None:
         """Let in-flight commands finish (briefly), then flush the outbox. Idempotent."""
@@ -296,6 +356,7 @@ class SlackAdapter:
 
     def _register(self) -> None:
         app = self.bolt
+        app.middleware(self._tag_logs)
         app.middleware(self._once_per_event)
         app.command(COMMAND)(self._on_command)
         app.event("message")(self._on_message)
@@ -303,6 +364,18 @@ class SlackAdapter:
         app.action(re.compile(PICK_ACTION_PATTERN))(self._on_pick)
         app.view(ADD_QUESTION_CALLBACK)(self._on_add_question)
         app.view(SETTINGS_CALLBACK)(self._on_settings)
+
+    async def _tag_logs(
+        self,
+        body: dict[str, Any],
+        next_: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Log lines of the rest of a request, and of the listener tasks it starts, name
+        its place.  Each request runs in a task of its own (aiohttp's per request,
+        the Socket Mode client's per message), and bolt runs middleware one after
+        another rather than nested, so the tag is set for the rest of the task."""
+        tag_task(PLATFORM, team_of(body), channel_of(body))
+        await next_()
 
     async def _once_per_event(
         self,
@@ -352,6 +425,7 @@ class SlackAdapter:
                     actor = await self.directory.actor(team, user, provisional.name)
                     await self._run(with_actor(parsed, actor))
         except Exception:
+            self.meter.error()
             log.exception(
                 "slack: %s %r from %s in %s (%s) failed", COMMAND, text, user, channel.channel, team
             )
@@ -372,6 +446,7 @@ class SlackAdapter:
             actor = await self.directory.actor(team, typed.user_id)
             await self._run(SubmitAnswer(channel=channel, actor=actor, text=typed.text))
         except Exception:
+            self.meter.error()
             log.exception(
                 "slack: message event %s from %s in %s failed",
                 body.get("event_id"),
@@ -392,6 +467,7 @@ class SlackAdapter:
             if command is not None:
                 await self._run(command)
         except Exception:
+            self.meter.error()
             log.exception(
                 "slack: click %s (%s) by %s in %s failed",
                 action.get("action_id"),
@@ -420,6 +496,7 @@ class SlackAdapter:
             stats = next((e.stats for e in mine if isinstance(e, StatsShown)), None)
             await self.client.views_publish(user_id=user, view=home_view(stats=stats, rows=rows))
         except Exception:
+            self.meter.error()
             log.exception("slack: App Home for %s (event %s) failed", user, body.get("event_id"))
 
     async def _on_add_question(
@@ -498,6 +575,7 @@ class SlackAdapter:
             for event in replies:
                 self.outbox.send(event)
         except Exception:
+            self.meter.error()
             log.exception(
                 "slack: %s form (view %s) from %s failed", kind, view.get("id"), user.get("id")
             )
@@ -526,7 +604,26 @@ class SlackAdapter:
         try:
             response = await self.client.users_info(user=user_id)
         except (SlackClientError, aiohttp.ClientError, OSError) as exc:
+            self.meter.error()
             log.warning("slack: users.info for %s failed: %r", user_id, exc)
             return None
         user = response.get("user")
         return user if isinstance(user, dict) else None
+
+
+def channel_of(body: Mapping[str, Any]) -> str | None:
+    """The channel a request concerns, whichever kind of payload it is (for logs)."""
+    event, channel, container = body.get("event"), body.get("channel"), body.get("container")
+    view = body.get("view")
+    if isinstance(event, Mapping):
+        found = event.get("channel")
+    elif isinstance(channel, Mapping):
+        found = channel.get("id")
+    elif isinstance(container, Mapping) and container.get("channel_id"):
+        found = container.get("channel_id")
+    elif isinstance(view, Mapping):
+        origin = decode_origin(str(view.get("private_metadata", "")))
+        found = origin[1] if origin else None
+    else:
+        found = body.get("channel_id")
+    return found if isinstance(found, str) and found else None

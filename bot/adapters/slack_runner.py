@@ -5,6 +5,11 @@ Lifecycle, outermost first: the adapter (its outbox is flushed last), the app
 its last messages are queued), then the transport (closed first, so nothing
 new comes in while games end).  SIGINT and SIGTERM both end it cleanly with
 exit code 0; missing or malformed tokens exit with 2 before anything starts.
+
+``/healthz`` and ``/metrics``: in HTTP mode on the Slack server itself, next to
+``/slack/events``; on ``TRIVIA_HTTP_PORT`` too when it is set to another port
+(the only place in Socket Mode).  Every log line of the run carries the
+platform, and the workspace and channel where known.
 """
 
 from __future__ import annotations
@@ -16,13 +21,15 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 
-from aiohttp import web
-
 from bot.adapters.slack_adapter import SlackAdapter, check_token
 from bot.adapters.slack_ids import PLATFORM
-from bot.app import open_app
+from bot.app import App, open_app
 from bot.bank import BankError
 from bot.config import Settings
+from bot.observability.health import Health, always
+from bot.observability.http import add_routes, observability_server, serving
+from bot.observability.logs import log_context
+from bot.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,11 @@ def missing_settings(settings: Settings, *, http: bool) -> list[str]:
 
 async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> int:
     """Serve Slack until SIGINT/SIGTERM; 0 on a clean stop, 1 bad bank, 2 bad setup."""
+    with log_context(PLATFORM):
+        return await _run_slack(settings, http=http, host=host, port=port)
+
+
+async def _run_slack(settings: Settings, *, http: bool, host: str, port: int) -> int:
     problems = missing_settings(settings, http=http)
     if problems:
         _tell(
@@ -78,11 +90,19 @@ async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        adapter = SlackAdapter.from_settings(settings)
+        metrics = Metrics(platform=PLATFORM)
+        adapter = SlackAdapter.from_settings(settings, meter=metrics.platform(PLATFORM))
         # Exits run in reverse: transport closed, then games ended, then the outbox flushed.
-        async with adapter, open_app(settings, sink=adapter) as app:
+        async with adapter, open_app(settings, sink=adapter, metrics=metrics) as app:
             adapter.bind(app.service.handle)
-            async with _transport(adapter, settings, http=http, host=host, port=port):
+            health = Health(
+                platform_connected=always if http else adapter.socket_connected,
+                database_writable=app.database_writable,
+            )
+            async with (
+                _observability(app, health, metrics, http=http, slack_port=port),
+                _transport(adapter, settings, health, metrics, http=http, host=host, port=port),
+            ):
                 # Games a crash left running are ended (and said so) first.
                 await app.service.recover(PLATFORM)
                 await stop.wait()
@@ -98,8 +118,29 @@ async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> 
 
 
 @contextlib.asynccontextmanager
+async def _observability(
+    app: App, health: Health, metrics: Metrics, *, http: bool, slack_port: int
+) -> AsyncIterator[None]:
+    """``/healthz`` and ``/metrics`` on ``TRIVIA_HTTP_PORT``, unless the Slack server
+    already serves them there."""
+    port = app.settings.http_port
+    if port is None or (http and port == slack_port):
+        yield
+        return
+    async with observability_server(health=health, metrics=metrics, port=port):
+        yield
+
+
+@contextlib.asynccontextmanager
 async def _transport(
-    adapter: SlackAdapter, settings: Settings, *, http: bool, host: str, port: int
+    adapter: SlackAdapter,
+    settings: Settings,
+    health: Health,
+    metrics: Metrics,
+    *,
+    http: bool,
+    host: str,
+    port: int,
 ) -> AsyncIterator[None]:
     if not http:
         assert settings.slack_app_token is not None
@@ -107,14 +148,11 @@ async def _transport(
             _tell("Connected to Slack over Socket Mode. Ctrl-C stops the bot.")
             yield
         return
-    runner = web.AppRunner(adapter.web_app(), handle_signals=False, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
+    web_app = adapter.web_app()
+    add_routes(web_app, health=health, metrics=metrics)
+    async with serving(web_app, host=host, port=port):
         _tell(f"Serving Slack's Events API on http://{host}:{port}/slack/events. Ctrl-C stops.")
         yield
-    finally:
-        await runner.cleanup()
 
 
 def _tell(*lines: str) -> None:

@@ -1,0 +1,144 @@
+"""The bot's Prometheus metrics, in a registry of their own.
+
+One ``Metrics`` per app, never prometheus_client's global registry: two apps in
+one process (tests build dozens) keep separate counts, and registering the same
+names twice is not an error.  docs/observability.md lists every metric.
+
+``PlatformMeter`` is the part an adapter sees: two callables, one for a failure
+on its platform and one for a rate-limit hit, so adapters report without
+knowing about Prometheus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+
+#: Handling an answer is a lock, a fuzzy match and, when it scores, a commit:
+#: normally a few milliseconds; the top buckets catch a database that stalls.
+ANSWER_BUCKETS: Final = (
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+)
+#: A committed batch takes ~1-10 ms; the busy timeout (5 s) bounds a locked database.
+DB_BUCKETS: Final = ANSWER_BUCKETS
+#: The classic text format: what ``generate_latest`` writes for plain names like
+#: ours.  Newer prometheus-client versions label it 1.0.0; 0.0.4 is the label
+#: every scraper knows, whatever its age.
+CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformMeter:
+    """What an adapter reports about its platform. The default counts nothing."""
+
+    error: Callable[[], None] = _nothing
+    rate_limited: Callable[[], None] = _nothing
+
+
+class Metrics:
+    """The metric set of one app. ``platform`` starts its labelled series at 0."""
+
+    def __init__(
+        self,
+        *,
+        platform: str | None = None,
+        registry: CollectorRegistry | None = None,
+        process: bool = True,
+    ) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        r = self.registry
+        self._games: Callable[[], int] = lambda: 0
+        self.games_running = Gauge(
+            "trivia_games_running", "Games running now, all channels together.", registry=r
+        )
+        # Read at scrape time from the service: never out of step with it.
+        self.games_running.set_function(lambda: float(self._games()))
+        self.questions_asked = Counter(
+            "trivia_questions_asked", "Questions put to players.", registry=r
+        )
+        self.answers_received = Counter(
+            "trivia_answers_received",
+            "Answers (typed guesses and option picks) handled in channels with a game.",
+            registry=r,
+        )
+        self.answers_accepted = Counter(
+            "trivia_answers_accepted",
+            "Answers that scored (one per award, committed before it was announced).",
+            registry=r,
+        )
+        self.answer_seconds = Histogram(
+            "trivia_answer_handling_seconds",
+            "Time the service took to handle one answer: judging it, committing a point, "
+            "publishing the events.",
+            buckets=ANSWER_BUCKETS,
+            registry=r,
+        )
+        self.platform_errors = Counter(
+            "trivia_platform_errors",
+            "Inbound events the adapter failed to handle, and calls to the platform's API "
+            "that failed.",
+            ["platform"],
+            registry=r,
+        )
+        self.rate_limit_hits = Counter(
+            "trivia_rate_limit_hits",
+            "Responses telling the bot to slow down (HTTP 429), each retried after the wait.",
+            ["platform"],
+            registry=r,
+        )
+        self.db_seconds = Histogram(
+            "trivia_db_operation_seconds",
+            "Time of each store operation, queueing for the writer included.",
+            ["operation"],
+            buckets=DB_BUCKETS,
+            registry=r,
+        )
+        self.db_errors = Counter(
+            "trivia_db_errors", "Store operations that raised.", ["operation"], registry=r
+        )
+        if process:
+            ProcessCollector(registry=r)
+            PlatformCollector(registry=r)
+        if platform is not None:
+            self.platform(platform)
+
+    def watch_games(self, count: Callable[[], int]) -> None:
+        """Read ``trivia_games_running`` from ``count`` (``lambda: service.active_games``)."""
+        self._games = count
+
+    def platform(self, name: str) -> PlatformMeter:
+        """The meter an adapter of platform ``name`` reports through."""
+        errors = self.platform_errors.labels(platform=name)
+        limits = self.rate_limit_hits.labels(platform=name)
+        return PlatformMeter(error=errors.inc, rate_limited=limits.inc)
+
+    def exposition(self) -> bytes:
+        """Every metric in Prometheus' text format (``CONTENT_TYPE``)."""
+        return generate_latest(self.registry)
