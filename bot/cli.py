@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import io
 import json
-import logging
 import random
+import sys
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bot import __version__
 from bot.adapters.console import CHANNEL, PLATFORM, ConsoleAdapter, console_actor
@@ -26,10 +28,13 @@ from bot.adapters.render_console import leaderboard_table, stats_table
 from bot.app import bank_paths, load_configured_banks, open_app
 from bot.bank import BankError, load_bank_file, load_banks
 from bot.bench import run_bench, verdicts
+from bot.cli_bank_io import export_command, import_command
+from bot.cli_db import db
 from bot.config import Settings, SettingsError, describe, load_settings
 from bot.domain.answers import matcher_for
 from bot.domain.commands import StartGame
 from bot.domain.model import GameMode, Question, ServerKey
+from bot.observability.logs import setup_logging
 from bot.ports import Period
 from bot.storage import open_sqlite_store
 
@@ -48,9 +53,7 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
         raise SystemExit(2) from None
     verbose: int = ctx.find_root().params.get("verbose", 0)
     level = "DEBUG" if verbose > 1 else "INFO" if verbose == 1 else settings.log_level
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+    setup_logging(level, settings.log_format)
     return settings
 
 
@@ -61,6 +64,14 @@ def _run(coroutine: Coroutine[Any, Any, int]) -> None:
         err.print("\nInterrupted.")
         raise SystemExit(130) from None
     raise SystemExit(code)
+
+
+def _unicode(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an argument that is not text: bytes that are not UTF-8 reach Python as
+    lone surrogates, which no database or terminal can hold."""
+    if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise click.BadParameter("not valid UTF-8 text; check your terminal's encoding")
+    return value
 
 
 def _server(value: str) -> ServerKey:
@@ -107,6 +118,7 @@ def main(config_file: Path | None, verbose: int) -> None:
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
 @click.option(
     "--player",
+    callback=_unicode,
     default=lambda: _default_player(),
     show_default="your user name",
     help="Your name on the leaderboard.",
@@ -153,7 +165,11 @@ def _default_player() -> str:
 
 
 async def _play(settings: Settings, name: str, seed: int | None) -> int:
-    adapter = ConsoleAdapter(actor=console_actor(name), console=out)
+    stdin = sys.stdin
+    if isinstance(stdin, io.TextIOWrapper):
+        # A line that is not UTF-8 is a wrong answer, not the death of the reader.
+        stdin.reconfigure(errors="replace")
+    adapter = ConsoleAdapter(actor=console_actor(name), console=out, stdin=stdin)
     rng = random.Random(seed) if seed is not None else None
     try:
         async with open_app(settings, sink=adapter, rng=rng) as app:
@@ -193,7 +209,10 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         _print_bank_error(exc)
         raise SystemExit(1) from None
     for bank in loaded:
-        out.print(f"ok  {bank.info.path}: {len(bank.questions)} questions ({bank.info.id})")
+        out.print(
+            f"ok  {bank.info.path}: {len(bank.questions)} questions ({bank.info.id})",
+            markup=False,
+        )
 
 
 @questions.command("list")
@@ -211,7 +230,7 @@ def list_questions(ctx: click.Context, banks: tuple[Path, ...], category: str | 
         "id", "type", "difficulty", "category", "prompt", title=f"{len(selected)} questions"
     )
     for q in selected:
-        table.add_row(q.id, q.type, q.difficulty, q.category, q.prompt)
+        table.add_row(q.id, q.type, q.difficulty, Text(q.category), Text(q.prompt))
     out.print(table)
 
 
@@ -284,7 +303,7 @@ def _print_question(q: Question) -> None:
         rows.append(("source", f"paragraph {q.source.paragraph}: {q.source.context}"))
     rows.append(("bank", q.bank_id))
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(label, Text(value))
     out.print(table)
 
 
@@ -304,7 +323,7 @@ _SERVER_HELP = "PLATFORM:SERVER whose scores to show (default: console:local)."
 @click.option(
     "--period", type=click.Choice([p.value for p in Period]), default="all", show_default=True
 )
-@click.option("--server", default="console:local", help=_SERVER_HELP)
+@click.option("--server", default="console:local", callback=_unicode, help=_SERVER_HELP)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
 @click.pass_context
@@ -326,8 +345,8 @@ def leaderboard(ctx: click.Context, period: str, server: str, limit: int, db: Pa
 
 
 @main.command()
-@click.argument("player")
-@click.option("--server", default="console:local", help=_SERVER_HELP)
+@click.argument("player", callback=_unicode)
+@click.option("--server", default="console:local", callback=_unicode, help=_SERVER_HELP)
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
 @click.pass_context
 def stats(ctx: click.Context, player: str, server: str, db: Path | None) -> None:
@@ -360,7 +379,7 @@ def show_config(ctx: click.Context) -> None:
     settings = _settings(ctx)
     table = Table("setting", "value", "from", "variable")
     for row in describe(settings):
-        table.add_row(*row)
+        table.add_row(*map(Text, row))
     out.print(table)
 
 
@@ -519,3 +538,9 @@ def bench(
         else:
             details.add_row(key, f"{value:,.3f}" if isinstance(value, float) else str(value))
     out.print(details)
+
+
+# Commands that live in their own modules.
+main.add_command(db)
+questions.add_command(import_command)
+questions.add_command(export_command)

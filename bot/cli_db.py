@@ -43,7 +43,7 @@ def backup(ctx: click.Context, path: Path, db_path: Path | None, force: bool) ->
     Restore: stop the bot, copy the backup over the database file (removing any
     -wal and -shm files beside it), start the bot.
     """
-    settings = _settings(ctx, db_path)
+    settings = load_cli_settings(ctx, db_path)
     try:
         result = backup_database(settings.db, path, overwrite=force)
     except TargetExistsError as exc:
@@ -68,7 +68,7 @@ def check(ctx: click.Context, db_path: Path | None) -> None:
     the migrations this trivia-bot ships.  Exits with 0 when the bot can use the
     database, 1 otherwise.
     """
-    settings = _settings(ctx, db_path)
+    settings = load_cli_settings(ctx, db_path)
     try:
         report = check_database(settings.db)
     except MaintenanceError as exc:
@@ -120,7 +120,8 @@ def _schema_line(report: CheckReport) -> str:
             return "Schema: unknown (the file could not be read)."
 
 
-def _settings(ctx: click.Context, db_path: Path | None) -> Settings:
+def load_cli_settings(ctx: click.Context, db_path: Path | None) -> Settings:
+    """Settings for a command that may take --db; exits 2 on bad configuration."""
     # The same settings as the rest of trivia-bot: --config on the root
     # command, TRIVIA_CONFIG, the environment, then --db.
     config_file: Path | None = ctx.find_root().params.get("config_file")

@@ -157,6 +157,26 @@ class QuestionEditor(Protocol):
         """False when the server has no question of its own with that id."""
         ...
 
+    async def import_questions(
+        self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
+    ) -> ImportResult:
+        """Make validated questions the server's own. A question whose id the
+        server already has replaces it, so importing a file twice updates."""
+        ...
+
+    async def own_questions(self, server: ServerKey) -> Sequence[Question]:
+        """The server's own questions in play (not the bundled ones)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What importing a bank into a server did, question by question."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (question id, why)
+
 
 class CustomQuestionStore(Protocol):
     """Where servers' own questions are kept (the bundled banks stay files).

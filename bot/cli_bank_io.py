@@ -1,0 +1,146 @@
+"""``trivia-bot questions import|export``: a server's own questions as bank files.
+
+Import validates the whole file first (a file with problems changes nothing
+and every problem is printed with its line), then makes its questions the
+server's own: a question whose id the server already has is replaced, so
+importing the same file twice updates instead of duplicating.  Red-DiscordBot
+lists are converted first (``--format red``).  Export writes the server's own
+questions as a bank file that ``questions validate`` accepts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from bot.app import load_configured_banks
+from bot.bank import BankError, StaticQuestionBank, load_bank_file, load_bank_text
+from bot.bank.export import bank_text
+from bot.bank.red_import import convert_red_path
+from bot.bank.server_bank import ServerQuestionBank
+from bot.cli_db import load_cli_settings
+from bot.config import Settings
+from bot.domain.model import PlayerKey, Question, ServerKey
+from bot.ports import ImportResult
+from bot.storage import open_sqlite_store
+
+SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."
+
+
+def parse_server(value: str) -> ServerKey:
+    platform, sep, server = value.partition(":")
+    if not sep or not platform or not server:
+        raise click.BadParameter("use PLATFORM:SERVER, for example discord:1234 or slack:T0123")
+    return ServerKey(platform, server)
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(path_type=Path, exists=True))
+@click.option("--server", required=True, help=SERVER_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["trivia-bot", "red"]),
+    default="trivia-bot",
+    show_default=True,
+    help="trivia-bot: our bank format; red: Red-DiscordBot trivia lists (a file or a folder).",
+)
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def import_command(
+    ctx: click.Context, source: Path, server: str, fmt: str, db_path: Path | None
+) -> None:
+    """Make the questions of a bank file a server's own."""
+    key = parse_server(server)
+    settings = load_cli_settings(ctx, db_path)
+    try:
+        questions = _read(source, fmt)
+    except BankError as exc:
+        click.secho(f"{len(exc.problems)} problem(s); nothing was imported:", fg="red", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from None
+    result = asyncio.run(_import(settings, key, questions))
+    click.echo(
+        f"{key}: {len(result.added)} added, {len(result.updated)} updated, "
+        f"{len(result.skipped)} skipped."
+    )
+    for question_id, why in result.skipped:
+        click.echo(f"  skipped {question_id}: {why}")
+    if result.skipped:
+        raise SystemExit(1)
+
+
+@click.command("export")
+@click.option("--server", required=True, help=SERVER_HELP)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here instead of standard output.",
+)
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def export_command(
+    ctx: click.Context, server: str, output: Path | None, db_path: Path | None
+) -> None:
+    """Write a server's own questions as a bank file."""
+    key = parse_server(server)
+    settings = load_cli_settings(ctx, db_path)
+    questions = asyncio.run(_own(settings, key))
+    bank_id = "-".join(("export", key.platform, key.server)).lower()
+    bank_id = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in bank_id)[:64]
+    text = bank_text(
+        questions,
+        bank_id=bank_id,
+        title=f"Questions of {key}",
+        description=f"The own questions of {key}, exported by trivia-bot.",
+        exported=date.today(),
+    )
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(questions)} questions to {output}.", err=True)
+
+
+def _read(source: Path, fmt: str) -> list[Question]:
+    if fmt == "red":
+        questions: list[Question] = []
+        for path, conversion in convert_red_path(source):
+            for problem in conversion.problems:
+                click.echo(f"  not imported: {problem}", err=True)
+            for note in conversion.notes:
+                click.echo(f"  note: {note}", err=True)
+            questions += load_bank_text(conversion.bank_text, path=str(path)).questions
+        return questions
+    return list(load_bank_file(source).questions)
+
+
+async def _import(settings: Settings, server: ServerKey, questions: list[Question]) -> ImportResult:
+    store = await open_sqlite_store(settings.db)
+    try:
+        bank = ServerQuestionBank(StaticQuestionBank(load_configured_banks(settings)), store)
+        by = PlayerKey(server.platform, server.server, f"cli:{_user()}")
+        return await bank.import_questions(server, questions, by=by, at=datetime.now(UTC))
+    finally:
+        await store.close()
+
+
+async def _own(settings: Settings, server: ServerKey) -> list[Question]:
+    store = await open_sqlite_store(settings.db)
+    try:
+        return list(await store.custom_questions(server))
+    finally:
+        await store.close()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
