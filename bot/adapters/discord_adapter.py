@@ -27,10 +27,10 @@ import contextlib
 import logging
 import multiprocessing
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import discord  # noqa: TID251 - this is the Discord adapter
 import yarl
@@ -74,6 +74,8 @@ from bot.observability.logs import log_context, tag_task
 from bot.observability.metrics import PlatformMeter
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 LIMITS = Limits()
 #: Invite scopes: a bot user, and slash commands.
@@ -228,7 +230,7 @@ class _ChannelSender:
     async def post(self, channel: ChannelKey, reply: Reply) -> int | None:
         kwargs = _message(reply, embeds=self._embeds_allowed(int(channel.channel)))
         try:
-            sent = await self._target(channel).send(**kwargs)
+            sent = await _through_rate_limits(lambda: self._target(channel).send(**kwargs))
         except discord.HTTPException as exc:
             self._meter.error()
             log.warning("could not post in %s: %s %s", channel, exc.status, exc.text)
@@ -238,13 +240,33 @@ class _ChannelSender:
     async def edit(self, channel: ChannelKey, message_id: int, reply: Reply) -> bool:
         kwargs = _message(reply, embeds=self._embeds_allowed(int(channel.channel)), edit=True)
         try:
-            await self._target(channel).get_partial_message(message_id).edit(**kwargs)
+            message = self._target(channel).get_partial_message(message_id)
+            await _through_rate_limits(lambda: message.edit(**kwargs))
         except discord.NotFound:
             return False
         except discord.HTTPException as exc:
             self._meter.error()
             log.warning("could not edit %s in %s: %s %s", message_id, channel, exc.status, exc.text)
         return True
+
+
+#: discord.py gives up on a request after five 429s (each one waited out); a longer storm
+#: would drop a question or its reveal, so the whole call is made again, this many times in all.
+RATE_LIMIT_ROUNDS = 3
+
+
+async def _through_rate_limits(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, made again (up to ``RATE_LIMIT_ROUNDS`` in all) while Discord keeps
+    answering 429: discord.py has already slept each ``retry_after``, so this is patience,
+    not a storm of our own."""
+    for _ in range(RATE_LIMIT_ROUNDS - 1):
+        try:
+            return await call()
+        except discord.HTTPException as exc:
+            if exc.status != 429:
+                raise
+            log.warning("still rate limited after discord.py's retries; trying again")
+    return await call()
 
 
 # -- the client ---------------------------------------------------------------------------------

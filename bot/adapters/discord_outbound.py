@@ -18,8 +18,10 @@ held): it routes the event and returns.  Two routes:
   are one message, and are dropped once the question they are about is
   revealed.  A scored answer is not announced on its own: the reveal lists it.
 
-discord.py itself retries a 429 (it honours ``retry_after``); the outbox adds
-no retries of its own, so the bot never storms a rate limit.
+discord.py itself retries a 429 (it honours ``retry_after``); when it gives up,
+the adapter makes the whole call again a few times (``RATE_LIMIT_ROUNDS``), each
+after discord.py has waited as asked, so a long storm delays messages without
+dropping them and without hammering Discord.
 """
 
 from __future__ import annotations

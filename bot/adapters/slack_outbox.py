@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 CANNOT_POST = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "user_not_in_channel"}
 )
+#: How many times one event is delivered while Slack still answers ``ratelimited`` after
+#: the SDK's own retries (each of which waited ``Retry-After``).
+RATE_LIMIT_ROUNDS = 3
 #: A slash command's response_url takes posts for 30 minutes.
 RESPONSE_URL_TTL = 30 * 60.0
 
@@ -221,13 +224,20 @@ class SlackOutbox:
 
     async def _work(self, lane: _Lane) -> None:
         while (item := await lane.queue.get()) is not None:
-            try:
-                await self._deliver(lane, item)
-            except SlackCallError as exc:
-                log.warning("slack: %s failed in %s: %s", exc.method, lane.channel, exc.code)
-            except Exception:
-                what = type(item.event).__name__ if isinstance(item, _Queued) else "countdown"
-                log.exception("slack: delivering %s to %s failed", what, lane.channel)
+            for attempt in range(1, RATE_LIMIT_ROUNDS + 1):
+                try:
+                    await self._deliver(lane, item)
+                except SlackCallError as exc:
+                    if exc.code == "ratelimited" and attempt < RATE_LIMIT_ROUNDS:
+                        # The SDK waited out each Retry-After and gave up; a message of the
+                        # game must not be dropped for a storm longer than its retries.
+                        log.warning("slack: %s still rate limited; trying again", exc.method)
+                        continue
+                    log.warning("slack: %s failed in %s: %s", exc.method, lane.channel, exc.code)
+                except Exception:
+                    what = type(item.event).__name__ if isinstance(item, _Queued) else "countdown"
+                    log.exception("slack: delivering %s to %s failed", what, lane.channel)
+                break
 
     async def _deliver(self, lane: _Lane, item: _Queued | _Tick) -> None:
         if isinstance(item, _Tick):
