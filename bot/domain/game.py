@@ -198,7 +198,6 @@ class TriviaGame:
         """Do whatever deadlines have passed: hints, reveals, the next question."""
         events: list[Event] = []
         while (deadline := self.next_deadline) is not None and deadline <= now.mono:
-            due = Instant(deadline, now.wall - timedelta(seconds=now.mono - deadline))
             if self._phase is Phase.ASKING:
                 assert self._round is not None
                 if self._round.deadline <= now.mono:
@@ -210,7 +209,9 @@ class TriviaGame:
                 else:
                     events.append(self._give_hint())
             else:
-                events.extend(self._ask(self._round.number + 1 if self._round else 1, due))
+                # Asked now, not when it was due: after a stall (a locked
+                # database, a slow platform) players still get the full time.
+                events.extend(self._ask(self._round.number + 1 if self._round else 1, now))
         return events
 
     def answer(self, actor: Actor, text: str, now: Instant) -> list[Event]:

@@ -242,6 +242,7 @@ def test_game_ends_after_questions_in_a_row_that_nobody_answered() -> None:
     game = new_game(PARIS, ROME, BERLIN, question("oslo", "Oslo"), max_idle_questions=2)
     game.start(at(0))
     game.tick(at(30))
+    game.tick(at(35))
     events = game.tick(at(65))
     ended = [e for e in events if isinstance(e, GameEnded)]
     assert ended
@@ -386,3 +387,15 @@ def test_started_game_cannot_start_again() -> None:
     assert isinstance(events[0], GameStarted)
     with pytest.raises(RuntimeError):
         game.start(at(1))
+
+
+def test_after_a_stall_the_next_question_still_gets_its_full_time() -> None:
+    game = new_game(PARIS, ROME)
+    game.start(at(0))
+    game.answer(BOB, "Paris", at(1))
+    # The next question was due at 6; nothing ran until 100.
+    events = game.tick(at(100))
+    assert kinds(events) == ["QuestionAsked"]
+    assert game.next_deadline is not None
+    assert game.next_deadline > 100
+    assert "AnswerAccepted" in kinds(game.answer(ALICE, "Rome", at(110)))
