@@ -8,13 +8,15 @@ spelling lets ``newyork`` meet ``New York``.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from bot.domain.number_words import (
-    format_number,
+    canonical_number,
     is_number_word,
     parse_number,
     roman_value,
@@ -40,6 +42,13 @@ _LEADING_DOT = re.compile(r"(?<![\w.])\.(?=\d)")
 # Everything that is not a letter or digit becomes a space, except a decimal
 # point between digits and a minus sign in front of a number.
 _PUNCTUATION = re.compile(r"[^\w\s.\-]|_|(?<!\d)\.|\.(?!\d)|-(?!\d)|(?<=[\w.\-])-")
+# What _tokens_by_rules does to the other ASCII characters of text without "."
+# "-" ",": symbols and "_" become spaces (apostrophes go, "&" is "and": done apart).
+_ASCII_SYMBOLS = bytes(
+    32 if code < 128 and not (chr(code).isalnum() or chr(code).isspace()) else code
+    for code in range(256)
+)
+_ASCII_APOSTROPHES = b"'`"
 _NUMBER_IN_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
 # "5cm" -> 5 and "cm"; "1k" and "5th" are read by parse_number itself.
 _GLUED_UNIT = re.compile(r"(-?\d+(?:\.\d+)?)([^\d\W]+)")
@@ -76,6 +85,27 @@ def _clean_unicode(text: str) -> str:
 def normal_tokens(text: str) -> list[str]:
     """The words of ``normalise(text)``."""
     cleaned = text.lower() if text.isascii() else _clean_unicode(text)
+    if cleaned.isascii() and "." not in cleaned and "-" not in cleaned and "," not in cleaned:
+        # The common case, in a few C calls: without "." "-" "," no rule of
+        # _tokens_by_rules depends on a neighbour, so characters map one by one
+        # (a test checks this against the rules).
+        if "&" in cleaned:
+            cleaned = cleaned.replace("&", " and ")
+        ascii_text = cleaned.encode("ascii").translate(_ASCII_SYMBOLS, _ASCII_APOSTROPHES)
+        tokens = ascii_text.decode("ascii").split()
+    else:
+        tokens = _tokens_by_rules(cleaned)
+    if len(tokens) < 2 or tokens[0] not in ARTICLES:
+        return tokens
+    # "The Beatles" -> "beatles", but "The The" keeps its last word.
+    start = 1
+    while len(tokens) - start > 1 and tokens[start] in ARTICLES:
+        start += 1
+    return tokens[start:]
+
+
+def _tokens_by_rules(cleaned: str) -> list[str]:
+    """The words of casefolded, accent-free text, by the rules ``normalise`` lists."""
     if "&" in cleaned:
         cleaned = cleaned.replace("&", " and ")
     cleaned = _APOSTROPHES.sub("", cleaned)
@@ -83,12 +113,7 @@ def normal_tokens(text: str) -> list[str]:
         cleaned = _THOUSANDS.sub("", cleaned)
     if "." in cleaned:
         cleaned = _LEADING_DOT.sub("0.", cleaned)
-    tokens = _PUNCTUATION.sub(" ", cleaned).split()
-    # "The Beatles" -> "beatles", but "The The" keeps its last word.
-    start = 0
-    while len(tokens) - start > 1 and tokens[start] in ARTICLES:
-        start += 1
-    return tokens[start:] if start else tokens
+    return _PUNCTUATION.sub(" ", cleaned).split()
 
 
 def normalise(text: str) -> str:
@@ -106,63 +131,83 @@ def normalise(text: str) -> str:
     return " ".join(normal_tokens(text))
 
 
-@dataclass(frozen=True, slots=True)
-class TextForm:
+class TextForm(NamedTuple):
     """A text ready to compare.
 
     ``plain`` is :func:`normalise`'s output; ``tokens`` are its words with
     numbers canonical (``two`` -> ``2``, ``1.50`` -> ``1.5``, Roman ``II`` ->
     ``2`` after the first word); ``compact`` joins ``tokens`` without spaces
-    (except between two numbers, so ``1 5`` never becomes ``15``); ``spans``
-    are each token's ``(start, end)`` in ``compact``; ``numbers`` lists the
-    numbers in ``compact`` in order.
+    (except between two numbers, so ``1 5`` never becomes ``15``); ``numbers``
+    lists the numbers in ``compact`` in order; ``letters`` counts the letters
+    and digits (spaces not counted).
+
+    A named tuple rather than a frozen dataclass: one is built for every
+    guess, and a frozen dataclass's ``__init__`` costs twice as much.
     """
 
     text: str
     plain: tuple[str, ...]
     tokens: tuple[str, ...]
     compact: str
-    spans: tuple[tuple[int, int], ...]
     numbers: tuple[str, ...]
+    letters: int
 
     @classmethod
     def of(cls, text: str) -> TextForm:
         plain = tuple(normal_tokens(text))
         tokens = _canonical_tokens(plain)
-        parts: list[str] = []
-        spans: list[tuple[int, int]] = []
-        length = 0
-        for index, token in enumerate(tokens):
-            if index and tokens[index - 1][-1].isdigit() and token[0] in "-0123456789":
-                parts.append(" ")
-                length += 1
-            parts.append(token)
-            spans.append((length, length + len(token)))
-            length += len(token)
-        compact = "".join(parts)
+        joined = "".join(tokens)
+        if joined.isalpha():
+            # No digit anywhere: no space to keep between numbers, no number to list.
+            return cls(text, plain, tokens, joined, (), len(joined))
+        compact = _join(tokens)
         numbers = tuple(_NUMBER_IN_TEXT.findall(compact)) if any(map(str.isdigit, compact)) else ()
-        return cls(text, plain, tokens, compact, tuple(spans), numbers)
+        return cls(text, plain, tokens, compact, numbers, len(joined))
 
     @property
     def empty(self) -> bool:
         return not self.tokens
 
-    @property
-    def letters(self) -> int:
-        """How many letters and digits the text has (spaces not counted)."""
-        return sum(end - start for start, end in self.spans)
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """Each token's ``(start, end)`` in ``compact``."""
+        spans: list[tuple[int, int]] = []
+        length = 0
+        for index, token in enumerate(self.tokens):
+            if index and _apart(self.tokens[index - 1], token):
+                length += 1
+            spans.append((length, length + len(token)))
+            length += len(token)
+        return tuple(spans)
+
+
+def _apart(before: str, token: str) -> bool:
+    """Whether ``compact`` keeps a space between these tokens (two numbers)."""
+    return before[-1].isdigit() and token[0] in "-0123456789"
+
+
+def _join(tokens: tuple[str, ...]) -> str:
+    parts = [tokens[0]] if tokens else []
+    for before, token in itertools.pairwise(tokens):
+        if _apart(before, token):
+            parts.append(" ")
+        parts.append(token)
+    return "".join(parts)
 
 
 def _canonical_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Numbers as digits: ``mission impossible two`` -> ``mission impossible 2``."""
-    out: list[str] = []
-    index = 0
+    for index, token in enumerate(tokens):
+        if starts_number(token) or (index and not token.strip("ivx")):
+            break
+    else:
+        return tokens  # nothing that reads as a number (or a Roman numeral): most guesses
+    out = list(tokens[:index])  # the words before stay as they are
     while index < len(tokens):
         token = tokens[index]
-        parsed = parse_number(tokens, index) if starts_number(token) else None
-        if parsed is not None:
-            out.append(format_number(parsed[0]))
-            index = parsed[1]
+        number = canonical_number(tokens, index) if starts_number(token) else None
+        if number is not None:
+            out.append(number[0])
+            index = number[1]
             continue
         # Roman numerals only after the first word: "World War II", "Henry VIII".
         roman = roman_value(token) if index else None
@@ -180,6 +225,10 @@ class Quantity:
     units: tuple[str, ...] = ()
 
 
+_NO_QUANTITY = Quantity(None, "has no letters or digits")
+_NOT_A_NUMBER = Quantity(None, "is not a number")
+
+
 def read_quantity(tokens: tuple[str, ...], *, max_units: int = MAX_UNIT_WORDS) -> Quantity:
     """Read normalised tokens as one number, optionally followed by unit words.
 
@@ -190,13 +239,15 @@ def read_quantity(tokens: tuple[str, ...], *, max_units: int = MAX_UNIT_WORDS) -
     two guesses in one and never read as 5.
     """
     if not tokens:
-        return Quantity(None, "has no letters or digits")
+        return _NO_QUANTITY
+    if not tokens[0] or not starts_number(tokens[0]):
+        return _NOT_A_NUMBER  # what the rest finds too, without its regexes
     glued = _GLUED_UNIT.fullmatch(tokens[0])
     if glued is not None and glued.group(2) not in _NOT_UNITS:
         tokens = (glued.group(1), glued.group(2), *tokens[1:])
     parsed = parse_number(tokens)
     if parsed is None:
-        return Quantity(None, "is not a number")
+        return _NOT_A_NUMBER
     value, end = parsed
     units = tokens[end:]
     if len(units) > max_units:

@@ -30,7 +30,14 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-__all__ = ["format_number", "is_number_word", "parse_number", "roman_value", "starts_number"]
+__all__ = [
+    "canonical_number",
+    "format_number",
+    "is_number_word",
+    "parse_number",
+    "roman_value",
+    "starts_number",
+]
 
 _ONES: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -67,6 +74,8 @@ _SCALES: dict[str, int] = {
 # After digits only: "5 hundred", "5 k" (a lone "k" elsewhere is a letter).
 _LITERAL_SCALES: dict[str, int] = {"hundred": 100, "k": 1_000}
 _DIGIT_WORDS: dict[str, int] = {"zero": 0, "oh": 0, **_ONES}
+# Words that multiply the digits before them: "2 million", "5 hundred".
+_SCALE_WORDS = frozenset(_SCALES) | frozenset(_LITERAL_SCALES)
 
 # "twentyone" .. "ninetynine": players glue the hyphenated form together.
 _FUSED: dict[str, int] = {
@@ -85,6 +94,7 @@ _STARTERS = frozenset(_BELOW_HUNDRED) | _ZERO_WORDS | _NEGATIVE_WORDS | {"hundre
 
 # Digits as normalise() leaves them.  Past 30 digits a token is an id, not a
 # quantity (and int() refuses to print numbers past 4300 digits).
+_MAX_DIGITS = 30  # as in _LITERAL
 _LITERAL = re.compile(r"(-?)(\d{1,30}(?:\.\d{1,30})?)(k|st|nd|rd|th)?")
 _ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
 
@@ -147,6 +157,27 @@ def parse_number(tokens: Sequence[str], start: int = 0) -> tuple[Decimal, int] |
         return None
     value, end = parsed
     return (-value if negative else value), end
+
+
+def canonical_number(tokens: Sequence[str], start: int = 0) -> tuple[str, int] | None:
+    """The number starting at ``tokens[start]`` in its one spelling, and where it ends.
+
+    ``format_number`` of :func:`parse_number`, with a shortcut for the common
+    case, plain digits with no scale word after them (``12`` is ``12``).
+    """
+    if start >= len(tokens):
+        return None
+    token = tokens[start]
+    end = start + 1
+    if (
+        token.isdigit()
+        and token.isascii()
+        and len(token) <= _MAX_DIGITS
+        and (end == len(tokens) or tokens[end] not in _SCALE_WORDS)
+    ):
+        return (token if token[0] != "0" else str(int(token))), end
+    parsed = parse_number(tokens, start)
+    return None if parsed is None else (format_number(parsed[0]), parsed[1])
 
 
 def _parse_literal(tokens: Sequence[str], index: int) -> tuple[Decimal, int] | None:

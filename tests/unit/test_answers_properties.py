@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.answers import Verdict, matcher_for, normalise
+from bot.domain.answer_text import TextForm, _clean_unicode, _tokens_by_rules, normal_tokens
+from bot.domain.answers import (
+    _LETTER_FORM,
+    _NUMBER_FORM,
+    LETTER_FORM_MAX_COMPACT,
+    Verdict,
+    matcher_for,
+    normalise,
+)
 from bot.domain.model import Question, QuestionType
-from bot.domain.number_words import roman_value, starts_number
+from bot.domain.number_words import (
+    canonical_number,
+    format_number,
+    parse_number,
+    roman_value,
+    starts_number,
+)
 
 settings.register_profile("answers", deadline=None, max_examples=300)
 PROFILE = settings.get_profile("answers")
@@ -198,3 +214,90 @@ def test_check_never_raises_and_always_gives_a_reason(guess: str) -> None:
 
         assert match.reason
         assert match.accepted == (match.verdict is Verdict.ACCEPTED)
+
+
+# The matcher's shortcuts must agree with the rules they skip (white-box checks
+# of private helpers: a shortcut that drifts changes verdicts silently).
+
+ascii_text = st.text(alphabet=st.characters(max_codepoint=127), max_size=30)
+any_text = st.one_of(st.text(max_size=30), tricky_text, ascii_text)
+
+
+def _tokens_by_the_rules(raw: str) -> list[str]:
+    """normal_tokens without its shortcut: every regex of the rules, articles dropped."""
+    cleaned = raw.lower() if raw.isascii() else _clean_unicode(raw)
+    tokens = _tokens_by_rules(cleaned)
+    start = 0
+    while len(tokens) - start > 1 and tokens[start] in ARTICLES:
+        start += 1
+    return tokens[start:]
+
+
+@PROFILE
+@given(any_text)
+def test_normal_tokens_shortcut_gives_what_the_rules_give(raw: str) -> None:
+    assert normal_tokens(raw) == _tokens_by_the_rules(raw)
+
+
+def _form_by_the_rules(raw: str) -> tuple[tuple[str, ...], str, tuple[str, ...], int]:
+    """TextForm's tokens, compact, numbers and letters, computed the long way."""
+    tokens: list[str] = []
+    plain = tuple(_tokens_by_the_rules(raw))
+    index = 0
+    while index < len(plain):
+        parsed = parse_number(plain, index)
+        if parsed is not None:
+            tokens.append(format_number(parsed[0]))
+            index = parsed[1]
+            continue
+        roman = roman_value(plain[index]) if index else None
+        tokens.append(str(roman) if roman is not None else plain[index])
+        index += 1
+    compact = ""
+    for index, token in enumerate(tokens):
+        if index and tokens[index - 1][-1].isdigit() and token[0] in "-0123456789":
+            compact += " "
+        compact += token
+    numbers = tuple(re.findall(r"-?\d+(?:\.\d+)?", compact))
+    return tuple(tokens), compact, numbers, sum(map(len, tokens))
+
+
+number_text = st.lists(
+    st.sampled_from(
+        ["5", "05", "12", "1.5", "-3", "1k", "2nd", "two", "twenty", "one", "hundred", "k",
+         "million", "and", "point", "ii", "xiv", "v", "i", "paris", "the", "a", "oh", "minus",
+         "0", "007", "1e3", "12-a", "١٢", "x"]
+    ),
+    max_size=6,
+).map(" ".join)  # fmt: skip
+
+
+@PROFILE
+@given(st.one_of(any_text, number_text))
+def test_text_form_shortcuts_give_what_the_long_way_gives(raw: str) -> None:
+    form = TextForm.of(raw)
+
+    assert (form.tokens, form.compact, form.numbers, form.letters) == _form_by_the_rules(raw)
+
+
+@PROFILE
+@given(st.one_of(number_text, st.text(alphabet="0123456789 kmilonhudrea", max_size=20)))
+def test_canonical_number_is_the_formatted_parsed_number(raw: str) -> None:
+    tokens = raw.split()
+    for start in range(len(tokens)):
+        parsed = parse_number(tokens, start)
+        expected = None if parsed is None else (format_number(parsed[0]), parsed[1])
+        assert canonical_number(tokens, start) == expected
+
+
+@PROFILE
+@given(st.from_regex(_LETTER_FORM, fullmatch=True))
+def test_a_guess_in_letter_form_is_short_once_normalised(raw: str) -> None:
+    assert len(TextForm.of(raw).compact) <= LETTER_FORM_MAX_COMPACT
+    assert len(TextForm.of(raw.upper()).compact) <= LETTER_FORM_MAX_COMPACT
+
+
+@PROFILE
+@given(st.from_regex(_NUMBER_FORM, fullmatch=True))
+def test_a_guess_in_number_form_has_numbers_once_normalised(raw: str) -> None:
+    assert TextForm.of(raw).numbers
