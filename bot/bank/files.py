@@ -37,30 +37,34 @@ def bundled_bank_dir() -> Path:
     return package.parent / "questions"
 
 
-def load_bank_file(path: Path, *, cache_dir: Path | None = None) -> LoadedBank:
-    """Load one bank file (through the cache when ``cache_dir`` is given)."""
+def read_bank_bytes(path: Path, *, advice: str = "split it into several banks") -> bytes:
+    """A bank file's bytes, refusing (``BankError``) what is over the size limit.
+
+    Refused by size before reading when ``stat`` knows it, and never reading
+    more than the limit when it doesn't: a device or a pipe (/dev/zero,
+    <(yes)) reports size 0.  ``advice`` ends the message about the limit.
+    """
     shown = str(path)
+    limit = f"({MAX_FILE_BYTES // 2**20} MiB); {advice}"
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            # Refused before reading, so a huge file costs nothing.
             raise _error(
-                shown,
-                f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} "
-                f"bytes ({MAX_FILE_BYTES // 2**20} MiB); split it into several banks",
+                shown, f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes {limit}"
             )
-        # Read no more than the limit allows even when stat() says nothing
-        # useful: a device or a pipe (/dev/zero, <(yes)) reports size 0.
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise _error(shown, f"cannot read the file: {exc.strerror or exc}") from exc
     if len(data) > MAX_FILE_BYTES:
-        raise _error(
-            shown,
-            f"the file holds more than {MAX_FILE_BYTES:,} bytes, the limit "
-            f"({MAX_FILE_BYTES // 2**20} MiB); split it into several banks",
-        )
+        raise _error(shown, f"the file holds more than {MAX_FILE_BYTES:,} bytes, the limit {limit}")
+    return data
+
+
+def load_bank_file(path: Path, *, cache_dir: Path | None = None) -> LoadedBank:
+    """Load one bank file (through the cache when ``cache_dir`` is given)."""
+    shown = str(path)
+    data = read_bank_bytes(path)
     if cache_dir is None:
         return load_bank_text(data, path=shown)
     return load_cached(data, path=shown, source=path, cache_dir=cache_dir)

@@ -63,7 +63,7 @@ from typing import Any
 
 import yaml
 
-from bot.bank.files import bank_files
+from bot.bank.files import bank_files, read_bank_bytes
 from bot.bank.format import (
     MAX_ANSWER,
     MAX_ANSWERS,
@@ -681,29 +681,7 @@ def _bank_text(
 
 
 def _read_bytes(path: Path) -> bytes:
-    shown = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            # Refused before reading, so a huge file costs nothing.
-            raise _error(
-                shown,
-                f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes "
-                f"({MAX_FILE_BYTES // 2**20} MiB); split the list into several files",
-            )
-        # No more than the limit allows, even when stat() says nothing useful
-        # (a pipe or a device reports size 0).
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise _error(shown, f"cannot read the file: {exc.strerror or exc}") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise _error(
-            shown,
-            f"the file holds more than {MAX_FILE_BYTES:,} bytes, the limit "
-            f"({MAX_FILE_BYTES // 2**20} MiB); split the list into several files",
-        )
-    return data
+    return read_bank_bytes(path, advice="split the list into several files")
 
 
 def _nothing_to_import(walker: NodeWalker) -> BankError:

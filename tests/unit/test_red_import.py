@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.bank import BankError, BankProblem, LoadedBank, load_bank_text, yaml_tree
+from bot.bank import files as bank_files_module
 from bot.bank import red_import as red_import_module
 from bot.bank.format import ID_PATTERN, MAX_ANSWER, MAX_ANSWERS, MAX_FILE_BYTES, MAX_PROMPT
 from bot.bank.red_import import IMPORT_TAG, RedConversion, convert_red_list, convert_red_path
@@ -554,7 +555,8 @@ def test_two_lists_that_would_share_a_bank_id_are_refused(tmp_path: Path) -> Non
 def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(red_import_module, "MAX_FILE_BYTES", 100)
+    # The limit is read where the file is read (bot.bank.files, shared with banks).
+    monkeypatch.setattr(bank_files_module, "MAX_FILE_BYTES", 100)
     (tmp_path / "big.yaml").write_text("Q?: [a]\n" * 20, encoding="utf-8")
 
     with pytest.raises(BankError) as raised:
