@@ -7,7 +7,6 @@ unknown player), 2 bad usage or configuration, 130 interrupted.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import io
 import json
 import random
@@ -29,32 +28,17 @@ from bot.app import bank_paths, load_configured_banks, open_app
 from bot.bank import BankError, load_bank_file, load_banks
 from bot.bench import run_bench, verdicts
 from bot.cli_bank_io import export_command, import_command
+from bot.cli_common import load_cli_settings, os_user, parse_server
 from bot.cli_db import db
-from bot.config import Settings, SettingsError, describe, load_settings
+from bot.config import Settings, describe
 from bot.domain.answers import matcher_for
 from bot.domain.commands import StartGame
-from bot.domain.model import GameMode, Question, ServerKey
-from bot.observability.logs import setup_logging
+from bot.domain.model import GameMode, Question
 from bot.ports import Period
 from bot.storage import open_sqlite_store
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _settings(ctx: click.Context, **overrides: Any) -> Settings:
-    config_file: Path | None = ctx.find_root().params.get("config_file")
-    try:
-        settings = load_settings(config_file=config_file, overrides=overrides)
-    except SettingsError as exc:
-        err.print("[bold red]Configuration problems:[/]")
-        for problem in exc.problems:
-            err.print(f"  - {problem}", markup=False)
-        raise SystemExit(2) from None
-    verbose: int = ctx.find_root().params.get("verbose", 0)
-    level = "DEBUG" if verbose > 1 else "INFO" if verbose == 1 else settings.log_level
-    setup_logging(level, settings.log_format)
-    return settings
 
 
 def _run(coroutine: Coroutine[Any, Any, int]) -> None:
@@ -72,13 +56,6 @@ def _unicode(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
         raise click.BadParameter("not valid UTF-8 text; check your terminal's encoding")
     return value
-
-
-def _server(value: str) -> ServerKey:
-    platform, sep, server = value.partition(":")
-    if not sep or not platform or not server:
-        raise click.BadParameter("use PLATFORM:SERVER, for example console:local or discord:1234")
-    return ServerKey(platform, server)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,7 +96,7 @@ def main(config_file: Path | None, verbose: int) -> None:
 @click.option(
     "--player",
     callback=_unicode,
-    default=lambda: _default_player(),
+    default=os_user,
     show_default="your user name",
     help="Your name on the leaderboard.",
 )
@@ -143,7 +120,7 @@ def play(
     When input is piped, each line is an answer to the open question, and the
     end of input stops the game.
     """
-    settings = _settings(
+    settings = load_cli_settings(
         ctx,
         questions=list(map(str, banks)) or None,
         category=category,
@@ -155,13 +132,6 @@ def play(
     )
     name = " ".join(player.split()) or "player"
     _run(_play(settings, name, seed))
-
-
-def _default_player() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "player"
 
 
 async def _play(settings: Settings, name: str, seed: int | None) -> int:
@@ -200,7 +170,7 @@ def questions() -> None:
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Check bank files (default: the configured banks) and report every problem."""
-    settings = _settings(ctx)
+    settings = load_cli_settings(ctx)
     targets = paths or bank_paths(settings)
     try:
         # No cache: validating is exactly what a cached result would skip.
@@ -263,7 +233,7 @@ def try_guess(file: Path, question_id: str, guess: str) -> None:
 
 
 def _load(ctx: click.Context, banks: tuple[Path, ...]) -> list[Question]:
-    settings = _settings(ctx, questions=list(map(str, banks)) or None)
+    settings = load_cli_settings(ctx, questions=list(map(str, banks)) or None)
     try:
         loaded = load_configured_banks(settings)
     except BankError as exc:
@@ -329,8 +299,8 @@ _SERVER_HELP = "PLATFORM:SERVER whose scores to show (default: console:local)."
 @click.pass_context
 def leaderboard(ctx: click.Context, period: str, server: str, limit: int, db: Path | None) -> None:
     """Show a server's leaderboard."""
-    settings = _settings(ctx, db=str(db) if db else None)
-    key = _server(server)
+    settings = load_cli_settings(ctx, db=str(db) if db else None)
+    key = parse_server(server)
 
     async def run() -> int:
         store = await open_sqlite_store(settings.db)
@@ -351,8 +321,8 @@ def leaderboard(ctx: click.Context, period: str, server: str, limit: int, db: Pa
 @click.pass_context
 def stats(ctx: click.Context, player: str, server: str, db: Path | None) -> None:
     """Show a player's stats (by the name they play under)."""
-    settings = _settings(ctx, db=str(db) if db else None)
-    key = _server(server)
+    settings = load_cli_settings(ctx, db=str(db) if db else None)
+    key = parse_server(server)
 
     async def run() -> int:
         store = await open_sqlite_store(settings.db)
@@ -376,7 +346,7 @@ def stats(ctx: click.Context, player: str, server: str, db: Path | None) -> None
 @click.pass_context
 def show_config(ctx: click.Context) -> None:
     """Show the settings in effect and where each came from."""
-    settings = _settings(ctx)
+    settings = load_cli_settings(ctx)
     table = Table("setting", "value", "from", "variable")
     for row in describe(settings):
         table.add_row(*map(Text, row))
@@ -398,7 +368,7 @@ def run_discord_command(ctx: click.Context) -> None:
     # Imported here so that a console-only install never needs discord.py.
     from bot.adapters.discord_runner import run_discord
 
-    _run(run_discord(_settings(ctx)))
+    _run(run_discord(load_cli_settings(ctx)))
 
 
 @run.command("slack")
@@ -421,7 +391,7 @@ def run_slack_command(ctx: click.Context, http_mode: bool, host: str, port: int)
     """Connect to Slack: Socket Mode by default (SLACK_BOT_TOKEN, SLACK_APP_TOKEN)."""
     from bot.adapters.slack_runner import run_slack
 
-    _run(run_slack(_settings(ctx), http=http_mode, host=host, port=port))
+    _run(run_slack(load_cli_settings(ctx), http=http_mode, host=host, port=port))
 
 
 @main.group("discord")
@@ -438,7 +408,7 @@ def discord_invite(ctx: click.Context, client_id: str | None) -> None:
     """Print the OAuth2 URL that adds the bot to a server with the permissions it needs."""
     from bot.adapters.discord_runner import invite_url, resolve_client_id
 
-    settings = _settings(ctx)
+    settings = load_cli_settings(ctx)
     if client_id is None:
         client_id = _run_value(resolve_client_id(settings))
     print(invite_url(client_id))

@@ -11,7 +11,6 @@ questions as a bank file that ``questions validate`` accepts.
 from __future__ import annotations
 
 import asyncio
-import getpass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,20 +21,13 @@ from bot.bank import BankError, StaticQuestionBank, load_bank_file, load_bank_te
 from bot.bank.export import bank_text
 from bot.bank.red_import import convert_red_path
 from bot.bank.server_bank import ServerQuestionBank
-from bot.cli_db import load_cli_settings
+from bot.cli_common import load_cli_settings, os_user, parse_server
 from bot.config import Settings
 from bot.domain.model import PlayerKey, Question, ServerKey
 from bot.ports import ImportResult
 from bot.storage import open_sqlite_store
 
 SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."
-
-
-def parse_server(value: str) -> ServerKey:
-    platform, sep, server = value.partition(":")
-    if not sep or not platform or not server:
-        raise click.BadParameter("use PLATFORM:SERVER, for example discord:1234 or slack:T0123")
-    return ServerKey(platform, server)
 
 
 @click.command("import")
@@ -56,7 +48,7 @@ def import_command(
 ) -> None:
     """Make the questions of a bank file a server's own."""
     key = parse_server(server)
-    settings = load_cli_settings(ctx, db_path)
+    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
     try:
         questions = _read(source, fmt)
     except BankError as exc:
@@ -90,7 +82,7 @@ def export_command(
 ) -> None:
     """Write a server's own questions as a bank file."""
     key = parse_server(server)
-    settings = load_cli_settings(ctx, db_path)
+    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
     questions = asyncio.run(_own(settings, key))
     bank_id = "-".join(("export", key.platform, key.server)).lower()
     bank_id = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in bank_id)[:64]
@@ -125,7 +117,7 @@ async def _import(settings: Settings, server: ServerKey, questions: list[Questio
     store = await open_sqlite_store(settings.db)
     try:
         bank = ServerQuestionBank(StaticQuestionBank(load_configured_banks(settings)), store)
-        by = PlayerKey(server.platform, server.server, f"cli:{_user()}")
+        by = PlayerKey(server.platform, server.server, f"cli:{os_user()}")
         return await bank.import_questions(server, questions, by=by, at=datetime.now(UTC))
     finally:
         await store.close()
@@ -137,10 +129,3 @@ async def _own(settings: Settings, server: ServerKey) -> list[Question]:
         return list(await store.custom_questions(server))
     finally:
         await store.close()
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"

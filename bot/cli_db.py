@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import click
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.cli_common import load_cli_settings
 from bot.storage.maintenance import (
     CheckReport,
     MaintenanceError,
@@ -43,7 +43,7 @@ def backup(ctx: click.Context, path: Path, db_path: Path | None, force: bool) ->
     Restore: stop the bot, copy the backup over the database file (removing any
     -wal and -shm files beside it), start the bot.
     """
-    settings = load_cli_settings(ctx, db_path)
+    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
     try:
         result = backup_database(settings.db, path, overwrite=force)
     except TargetExistsError as exc:
@@ -68,7 +68,7 @@ def check(ctx: click.Context, db_path: Path | None) -> None:
     the migrations this trivia-bot ships.  Exits with 0 when the bot can use the
     database, 1 otherwise.
     """
-    settings = load_cli_settings(ctx, db_path)
+    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
     try:
         report = check_database(settings.db)
     except MaintenanceError as exc:
@@ -118,21 +118,6 @@ def _schema_line(report: CheckReport) -> str:
             )
         case SchemaState.UNKNOWN:
             return "Schema: unknown (the file could not be read)."
-
-
-def load_cli_settings(ctx: click.Context, db_path: Path | None) -> Settings:
-    """Settings for a command that may take --db; exits 2 on bad configuration."""
-    # The same settings as the rest of trivia-bot: --config on the root
-    # command, TRIVIA_CONFIG, the environment, then --db.
-    config_file: Path | None = ctx.find_root().params.get("config_file")
-    overrides = {"db": str(db_path) if db_path is not None else None}
-    try:
-        return load_settings(config_file=config_file, overrides=overrides)
-    except SettingsError as exc:
-        click.secho("Configuration problems:", fg="red", bold=True, err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-        raise SystemExit(2) from None
 
 
 def _fail(message: str, *, code: int = 1) -> NoReturn:

@@ -1,0 +1,48 @@
+"""What every ``trivia-bot`` command module shares: settings, server keys, the user."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.domain.model import ServerKey
+from bot.observability.logs import setup_logging
+
+
+def load_cli_settings(ctx: click.Context, **overrides: Any) -> Settings:
+    """Settings from --config (on the root command) or TRIVIA_CONFIG, the
+    environment and ``overrides`` (None = not given); logging set up from them
+    and -v. Bad configuration prints every problem and exits 2."""
+    root = ctx.find_root()
+    config_file: Path | None = root.params.get("config_file")
+    try:
+        settings = load_settings(config_file=config_file, overrides=overrides)
+    except SettingsError as exc:
+        click.secho("Configuration problems:", fg="red", bold=True, err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(2) from None
+    verbose: int = root.params.get("verbose", 0)
+    level = "DEBUG" if verbose > 1 else "INFO" if verbose == 1 else settings.log_level
+    setup_logging(level, settings.log_format)
+    return settings
+
+
+def parse_server(value: str) -> ServerKey:
+    """``PLATFORM:SERVER`` as given on the command line."""
+    platform, sep, server = value.partition(":")
+    if not sep or not platform or not server:
+        raise click.BadParameter("use PLATFORM:SERVER, for example console:local or discord:1234")
+    return ServerKey(platform, server)
+
+
+def os_user() -> str:
+    """The name of whoever runs the command (a default player name, an author)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "player"
