@@ -164,10 +164,6 @@ class QuestionEditor(Protocol):
         server already has replaces it, so importing a file twice updates."""
         ...
 
-    async def own_questions(self, server: ServerKey) -> Sequence[Question]:
-        """The server's own questions in play (not the bundled ones)."""
-        ...
-
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:

@@ -37,10 +37,6 @@ PLATFORM = "discord"
 
 PICK_PREFIX = "trivia:pick:"
 ADD_MODAL_ID = "trivia:add"
-#: The add form's text inputs; their custom_ids are the ``QuestionDraft`` fields they fill.
-#: Discord modals hold at most five inputs, so choices and hints come from ``import``.
-MODAL_FIELDS = ("prompt", "answers", "category", "difficulty", "explanation")
-
 #: Uploads bigger than this are refused before they are downloaded.
 MAX_IMPORT_BYTES = 512 * 1024
 #: At most this many questions are taken from one upload (each is one validated write).

@@ -21,9 +21,6 @@ NOTICE_CALLBACK = "trivia_notice"
 #: Every input in the question form has ``block_id`` = the ``QuestionDraft`` field it fills,
 #: so the service's ``FieldProblem.field`` names the block to show the problem under.
 DRAFT_FIELDS = ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
-#: Inputs of the settings form, by ``ChangeSettings`` field.
-SETTINGS_FIELDS = ("rounds", "seconds", "mode", "start_policy")
-
 #: The one ``action_id`` every form input uses (block ids tell them apart).
 INPUT_ACTION = "value"
 

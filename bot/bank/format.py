@@ -177,9 +177,3 @@ class LoadedBank:
     info: BankInfo
     questions: tuple[Question, ...]
     question_lines: tuple[int, ...] = ()
-
-    def line_of(self, question_id: str) -> int | None:
-        for question, line in zip(self.questions, self.question_lines, strict=False):
-            if question.id == question_id:
-                return line
-        return None

@@ -74,9 +74,6 @@ class ServerQuestionBank:
         self._custom.pop(server, None)
         return ImportResult(added=tuple(added), updated=tuple(updated), skipped=tuple(skipped))
 
-    async def own_questions(self, server: ServerKey) -> Sequence[Question]:
-        return await self.custom_questions(server)
-
     async def remove_question(
         self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
     ) -> bool:

@@ -174,7 +174,7 @@ async def test_uploads_that_are_not_banks_are_refused_and_store_nothing(
                 fake.guild.id, fake.channel.id, ada, subcommand="import", options={"file": upload}
             )
             reports[filename] = await asked.response_message(timeout=20)
-        own = await bot.app.bank.own_questions(server(fake))
+        own = await bot.app.bank.custom_questions(server(fake))
         db = bot.app.settings.db
 
     for filename, _, says in UPLOADS:
@@ -205,7 +205,7 @@ async def test_an_upload_of_hostile_but_printable_text_is_imported_literally(
             fake.guild.id, fake.channel.id, ada, subcommand="import", options={"file": upload}
         )
         report = await asked.response_message(timeout=20)
-        own = await bot.app.bank.own_questions(server(fake))
+        own = await bot.app.bank.custom_questions(server(fake))
 
     assert report.content.startswith("Imported 2 of 2 questions from hostile.yaml."), report
     assert sorted((q.prompt, q.answers) for q in own) == [
@@ -231,7 +231,7 @@ async def test_a_form_with_control_characters_is_refused_and_stores_nothing(
         await opened.response()
         sent = await fake.submit_modal(opened, form)
         problems = await sent.response_message()
-        own = await bot.app.bank.own_questions(server(fake))
+        own = await bot.app.bank.custom_questions(server(fake))
         db = bot.app.settings.db
 
     assert problems.ephemeral

@@ -382,7 +382,7 @@ async def test_a_refused_form_stores_no_question(tmp_path: Path, draft: Question
     ada = actor("ada", "ada", admin=True)
     async with sqlite_bot(tmp_path) as bot:
         events = await bot.send(AddQuestion(channel=channel(), actor=ada, draft=draft))
-        own = await bot.app.bank.own_questions(channel().server_key)
+        own = await bot.app.bank.custom_questions(channel().server_key)
 
     (refused,) = events
     assert isinstance(refused, DraftRejected)

@@ -138,7 +138,7 @@ async def test_forms_with_control_characters_or_huge_text_are_refused_and_store_
     async with running_bot(tmp_path) as bot:
         replies = [await submit(bot, form) for form in forms]
         db = bot.app.settings.db
-        own = await bot.app.bank.own_questions(channel().server_key)
+        own = await bot.app.bank.custom_questions(channel().server_key)
 
     for reply in replies:
         assert reply["response_action"] == "errors", reply
@@ -160,7 +160,7 @@ async def test_a_form_of_hostile_but_printable_text_is_added_and_echoed_escaped(
     async with running_bot(tmp_path) as bot:
         reply = await submit(bot, {"prompt": prompt, "answers": "<@U0BOB>", "category": "sql"})
         confirmed = await bot.slack.wait_for_call("chat.postEphemeral")
-        own = await bot.app.bank.own_questions(channel().server_key)
+        own = await bot.app.bank.custom_questions(channel().server_key)
 
     assert reply is None
     assert [(q.prompt, q.answers) for q in own] == [(prompt, ("<@U0BOB>",))]
