@@ -23,7 +23,6 @@ import random
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +36,12 @@ from bot.domain.events import AnswerAccepted, Event
 from bot.domain.model import Actor, ChannelKey, GameOptions, Limits, PlayerKey, ServerKey
 from bot.service import TriviaService
 from bot.storage import open_sqlite_store
-from bot.storage.bench import measure_concurrent_writes, measure_query_latency, seed_answers
+from bot.storage.bench import (
+    measure_concurrent_writes,
+    measure_query_latency,
+    percentile,
+    seed_answers,
+)
 from bot.storage.sqlite_baseline import raw_answer_commits_per_second, raw_rows_per_second
 
 SERVER = ServerKey("bench", "server")
@@ -203,13 +207,6 @@ async def _service_run(
     return run
 
 
-def _percentile(values: Sequence[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 async def _memory_per_game(directory: Path, *, channels: int, players: int) -> float:
     bank = StaticQuestionBank([load_bank_text(synthetic_bank_text(300, seed=2), path="bench")])
     store = await open_sqlite_store(directory / "memory.db")
@@ -320,9 +317,9 @@ async def run_bench(
         )
         figures.paced_offered_per_s = paced_rate
         figures.paced_answers_per_s = paced.answers / paced.elapsed
-        figures.answer_to_event_p50_ms = _percentile(paced.event_ms, 0.5)
-        figures.answer_to_event_p99_ms = _percentile(paced.event_ms, 0.99)
-        figures.answer_handled_p99_ms = _percentile(paced.handle_ms, 0.99)
+        figures.answer_to_event_p50_ms = percentile(paced.event_ms, 0.5)
+        figures.answer_to_event_p99_ms = percentile(paced.event_ms, 0.99)
+        figures.answer_handled_p99_ms = percentile(paced.handle_ms, 0.99)
         say("memory per active game")
         figures.memory_per_game_bytes = await _memory_per_game(
             where, channels=channels, players=players

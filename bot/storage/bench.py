@@ -11,7 +11,7 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -137,19 +137,26 @@ async def measure_concurrent_writes(
     return Throughput(callers * records_per_caller, time.perf_counter() - started)
 
 
+def percentile(values: Sequence[float], share: float) -> float:
+    """The value ``share`` (0 to 1) of the way up ``values``, nearest rank; 0 for none."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
 async def _time(query: str, samples: int, call: Callable[[], Awaitable[object]]) -> Latency:
     timings: list[float] = []
     for _ in range(samples):
         started = time.perf_counter()
         await call()
         timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
     return Latency(
         query=query,
         samples=samples,
         median_ms=statistics.median(timings),
-        p99_ms=timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))],
-        max_ms=timings[-1],
+        p99_ms=percentile(timings, 0.99),
+        max_ms=max(timings),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.bench import TARGETS, run_bench, verdicts
+from bot.storage.bench import percentile
 
 
 async def test_the_benchmark_measures_every_target(tmp_path: Path) -> None:
@@ -31,3 +32,11 @@ async def test_the_benchmark_measures_every_target(tmp_path: Path) -> None:
     assert len(steps) >= 7
     # Its databases are cleaned up (a blocking listing is fine in a test).
     assert list(tmp_path.iterdir()) == []  # noqa: ASYNC240
+
+
+def test_percentile_is_the_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values[::-1], 0.5) == 51.0  # the order given does not matter
+    assert percentile(values, 0.99) == 99.0
+    assert percentile(values, 1.0) == 100.0
+    assert percentile([], 0.99) == 0.0
