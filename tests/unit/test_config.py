@@ -70,3 +70,9 @@ def test_every_setting_has_an_environment_variable_and_help() -> None:
     names = {f.name for f in FIELDS}
     assert names == set(Settings.__dataclass_fields__) - {"sources"}
     assert all(f.env.isupper() and f.help for f in FIELDS)
+
+
+def test_the_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [f.env for f in FIELDS if f"| `{f.name}` | `{f.env}` |" not in readme]
+    assert missing == [], "add these to the README's configuration table"
