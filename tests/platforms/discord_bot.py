@@ -21,7 +21,7 @@ from typing import Any
 from bot.adapters.discord_runner import RunningBot, connected_bot
 from bot.clock import SystemClock
 from bot.config import Settings
-from tests.platforms.fake_discord import FakeDiscord, FakeMessage
+from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser
 
 BANK = """\
 id: discord-tests
@@ -104,6 +104,19 @@ async def trivia_bot(
     clock = FastClock(speed) if speed != 1.0 else None
     async with connected_bot(settings, guild_ready_timeout=0.05, clock=clock) as bot:
         yield bot
+
+
+async def start_one_question(fake: FakeDiscord, starter: FakeUser) -> FakeMessage:
+    """``/trivia start`` a one-question game of the "words" bank in the fake's
+    channel, and return the question once it is posted."""
+    await fake.slash_command(
+        fake.guild.id,
+        fake.channel.id,
+        starter,
+        subcommand="start",
+        options={"category": "words", "rounds": 1},
+    )
+    return await fake.wait_for_message(fake.channel.id, is_question(1, 1))
 
 
 def word_to_type(question: FakeMessage) -> str:

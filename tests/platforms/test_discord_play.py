@@ -14,6 +14,7 @@ from tests.platforms.discord_bot import (
     is_question,
     is_revealed,
     option_to_pick,
+    start_one_question,
     trivia_bot,
     word_to_type,
 )
@@ -125,14 +126,7 @@ async def test_the_leaderboard_after_a_game_is_shown_to_the_asker_alone(
 
     # Commands synced globally (no TRIVIA_DISCORD_GUILD): the only way they reach DMs.
     async with trivia_bot(fake, tmp_path, discord_guild=None):
-        await fake.slash_command(
-            fake.guild.id,
-            channel,
-            alice,
-            subcommand="start",
-            options={"category": "words", "rounds": 1},
-        )
-        question = await fake.wait_for_message(channel, is_question(1, 1))
+        question = await start_one_question(fake, alice)
         await fake.user_says(channel, alice, word_to_type(question))
         await fake.wait_for_message(channel, lambda m: "Game over!" in m.text)
         asked = await fake.slash_command(
@@ -173,14 +167,7 @@ async def test_a_hint_is_edited_into_the_question_instead_of_posted(
     channel = fake.channel.id
 
     async with trivia_bot(fake, tmp_path):
-        await fake.slash_command(
-            fake.guild.id,
-            channel,
-            alice,
-            subcommand="start",
-            options={"category": "words", "rounds": 1},
-        )
-        question = await fake.wait_for_message(channel, is_question(1, 1))
+        question = await start_one_question(fake, alice)
         asked = await fake.slash_command(fake.guild.id, channel, alice, subcommand="hint")
         ack = await asked.response_message()
         hinted = await fake.wait_for_message(
@@ -203,14 +190,7 @@ async def test_another_bot_typing_the_answer_does_not_score(
     channel = fake.channel.id
 
     async with trivia_bot(fake, tmp_path):
-        await fake.slash_command(
-            fake.guild.id,
-            channel,
-            alice,
-            subcommand="start",
-            options={"category": "words", "rounds": 1},
-        )
-        question = await fake.wait_for_message(channel, is_question(1, 1))
+        question = await start_one_question(fake, alice)
         # Handled in order: had the robot's message counted, it would have scored first.
         await fake.user_says(channel, robot, word_to_type(question))
         await fake.user_says(channel, alice, word_to_type(question))
@@ -228,14 +208,7 @@ async def test_close_guesses_typed_together_become_one_notice(
     channel = fake.channel.id
 
     async with trivia_bot(fake, tmp_path):
-        await fake.slash_command(
-            fake.guild.id,
-            channel,
-            alice,
-            subcommand="start",
-            options={"category": "words", "rounds": 1},
-        )
-        question = await fake.wait_for_message(channel, is_question(1, 1))
+        question = await start_one_question(fake, alice)
         word = word_to_type(question)
         fake.rate_limit_next("POST", MESSAGES, retry_after=0.2)  # the first notice is slow
         await fake.user_says(channel, alice, _close_guess(word, "z"))
@@ -302,14 +275,7 @@ async def test_a_rate_limited_post_is_retried_and_the_game_goes_on(
     async with trivia_bot(fake, tmp_path):
         fake.rate_limit_next("POST", MESSAGES, retry_after=0.05)
         fake.rate_limit_next("PATCH", MESSAGE, retry_after=0.05)
-        await fake.slash_command(
-            fake.guild.id,
-            channel,
-            alice,
-            subcommand="start",
-            options={"category": "words", "rounds": 1},
-        )
-        question = await fake.wait_for_message(channel, is_question(1, 1))
+        question = await start_one_question(fake, alice)
         await fake.user_says(channel, alice, word_to_type(question))
         await fake.wait_for_message(channel, is_revealed(question))
         await fake.wait_for_message(channel, lambda m: "Game over!" in m.text)
@@ -380,14 +346,7 @@ async def test_a_failing_event_is_logged_with_its_ids_and_the_bot_keeps_serving(
         bot.client.attach(_FailsOnce(bot.app.service, ShowStats, SubmitAnswer))
         failed = await fake.slash_command(fake.guild.id, channel, alice, subcommand="stats")
         apology = await failed.response_message()
-        await fake.slash_command(
-            fake.guild.id,
-            channel,
-            alice,
-            subcommand="start",
-            options={"category": "words", "rounds": 1},
-        )
-        question = await fake.wait_for_message(channel, is_question(1, 1))
+        question = await start_one_question(fake, alice)
         lost = await fake.user_says(channel, alice, word_to_type(question))
         await fake.user_says(channel, alice, word_to_type(question))
         await fake.wait_for_message(channel, is_revealed(question))
