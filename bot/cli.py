@@ -162,7 +162,7 @@ async def _play(settings: Settings, name: str, seed: int | None) -> int:
 
 @main.group()
 def questions() -> None:
-    """Check and browse question banks."""
+    """Check and browse bank files; import and export a server's own questions."""
 
 
 @questions.command()
@@ -396,7 +396,7 @@ def run_slack_command(ctx: click.Context, http_mode: bool, host: str, port: int)
 
 @main.group("discord")
 def discord_group() -> None:
-    """Discord helpers."""
+    """Discord setup: the invite link that adds the bot to a server."""
 
 
 @discord_group.command("invite")
