@@ -37,6 +37,11 @@ class Period(enum.StrEnum):
     WEEK = "week"
     TODAY = "today"
 
+    @property
+    def label(self) -> str:
+        """The period in words, as every platform shows it: "all time", "this week", "today"."""
+        return {"all": "all time", "week": "this week", "today": "today"}[self.value]
+
 
 @dataclass(frozen=True, slots=True)
 class AnswerRecord:

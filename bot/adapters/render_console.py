@@ -58,7 +58,6 @@ _TERMINAL_UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
 )
 
-_PERIOD_TITLES = {Period.ALL: "all time", Period.WEEK: "this week", Period.TODAY: "today"}
 END_TITLES = {
     EndReason.COMPLETED: "Game over!",
     EndReason.STOPPED: "Game stopped.",
@@ -258,10 +257,8 @@ def _breakdown(award: Award) -> str:
 
 def leaderboard_table(rows: Sequence[LeaderboardRow], period: Period) -> RenderableType:
     if not rows:
-        return Text(f"No scores {_PERIOD_TITLES[period]} yet.")
-    table = Table(
-        "#", "Player", "Points", "Correct", title=f"Leaderboard, {_PERIOD_TITLES[period]}"
-    )
+        return Text(f"No scores {period.label} yet.")
+    table = Table("#", "Player", "Points", "Correct", title=f"Leaderboard, {period.label}")
     for row in rows:
         name = Text(terminal_safe(row.name))  # also called directly, by the CLI
         table.add_row(str(row.rank), name, str(row.points), str(row.correct))

@@ -42,7 +42,6 @@ from bot.domain.events import (
     WrongChoice,
 )
 from bot.domain.model import GameMode, QuestionDraft, Standing, StartPolicy
-from bot.ports import Period
 
 LETTERS = "ABCDEF"
 
@@ -62,7 +61,6 @@ YELLOW = 0xFEE75C
 PURPLE = 0x9B59B6
 GREY = 0x99AAB5
 
-PERIOD_TITLES = {Period.ALL: "all time", Period.WEEK: "this week", Period.TODAY: "today"}
 END_TITLES = {
     EndReason.COMPLETED: "Game over!",
     EndReason.STOPPED: "Game stopped.",
@@ -391,8 +389,8 @@ def private(event: Event, *, server_name: str | None = None) -> Reply | None:
             )
             return Reply(
                 embed=embed(
-                    f"Leaderboard{where}, {PERIOD_TITLES[period]}",
-                    body or f"No scores {PERIOD_TITLES[period]} yet.",
+                    f"Leaderboard{where}, {period.label}",
+                    body or f"No scores {period.label} yet.",
                     colour=PURPLE,
                 )
             )

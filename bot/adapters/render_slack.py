@@ -50,7 +50,6 @@ MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 BUTTON_TEXT_MAX = 75
 SECTION_TEXT_MAX = 3000
 
-PERIOD_TITLES = {Period.ALL: "all time", Period.WEEK: "this week", Period.TODAY: "today"}
 END_TITLES = {
     EndReason.COMPLETED: "🏁 Game over!",
     EndReason.STOPPED: "🛑 Game stopped.",
@@ -231,9 +230,9 @@ def _standings_message(
 
 
 def leaderboard_message(rows: Sequence[LeaderboardRow], period: Period) -> SlackMessage:
-    title = f"*Leaderboard, {PERIOD_TITLES[period]}*"
+    title = f"*Leaderboard, {period.label}*"
     if not rows:
-        return message(f"No scores {PERIOD_TITLES[period]} yet. `/trivia start` to play!")
+        return message(f"No scores {period.label} yet. `/trivia start` to play!")
     return message(title, leaderboard_lines(rows))
 
 
@@ -434,7 +433,7 @@ def home_view(
     else:
         fields = [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in stats_fields(stats)]
         blocks.append({"type": "section", "fields": fields})
-    blocks += [{"type": "divider"}, section(f"*Leaderboard, {PERIOD_TITLES[Period.ALL]}*")]
+    blocks += [{"type": "divider"}, section(f"*Leaderboard, {Period.ALL.label}*")]
     blocks.append(section(leaderboard_lines(rows)) if rows else context("No scores yet."))
     blocks += [{"type": "divider"}, context(USAGE)]
     return {"type": "home", "blocks": blocks}
