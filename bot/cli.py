@@ -347,10 +347,14 @@ def stats(ctx: click.Context, player: str, server: str, db: Path | None) -> None
 def show_config(ctx: click.Context) -> None:
     """Show the settings in effect and where each came from."""
     settings = load_cli_settings(ctx)
-    table = Table("setting", "value", "from", "variable")
-    for row in describe(settings):
-        table.add_row(*map(Text, row))
-    out.print(table)
+    # A list rather than a table: paths and explanations fit any terminal width,
+    # and each setting stays on one greppable line.
+    for name, value, source, variable, meaning in describe(settings):
+        line = Text.assemble((name, "bold"), " = ", value or "(not set)")
+        where = f"default; set with {variable}" if source == "default" else f"from {source}"
+        line.append(f"   ({where})", "dim")
+        out.print(line, soft_wrap=True)
+        out.print(Text(f"    {meaning}", style="dim"), soft_wrap=True)
 
 
 # -- platforms ------------------------------------------------------------------------------

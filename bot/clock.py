@@ -13,8 +13,6 @@ import itertools
 import time
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.model import Instant
-
 
 class SystemClock:
     """Real time: ``time.monotonic`` for deadlines, UTC wall time for records."""
@@ -24,9 +22,6 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-    def instant(self) -> Instant:
-        return Instant(self.monotonic(), self.now())
 
     async def sleep_until(self, deadline: float) -> None:
         delay = deadline - time.monotonic()
@@ -60,9 +55,6 @@ class ManualClock:
 
     def now(self) -> datetime:
         return self._wall + timedelta(seconds=self._mono - self._start)
-
-    def instant(self) -> Instant:
-        return Instant(self.monotonic(), self.now())
 
     async def sleep_until(self, deadline: float) -> None:
         if deadline <= self._mono:

@@ -311,8 +311,8 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
     return data
 
 
-def describe(settings: Settings) -> list[tuple[str, str, str, str]]:
-    """(name, value, where it came from, environment variable) per setting."""
+def describe(settings: Settings) -> list[tuple[str, str, str, str, str]]:
+    """(name, value, where it came from, environment variable, meaning) per setting."""
     rows = []
     for spec in FIELDS:
         value = getattr(settings, spec.name)
@@ -324,7 +324,8 @@ def describe(settings: Settings) -> list[tuple[str, str, str, str]]:
             shown = ", ".join(value)
         else:
             shown = "" if value is None else str(value)
-        rows.append((spec.name, shown, settings.sources.get(spec.name, "default"), spec.env))
+        source = settings.sources.get(spec.name, "default")
+        rows.append((spec.name, shown, source, spec.env, spec.help))
     return rows
 
 

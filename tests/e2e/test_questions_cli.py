@@ -66,3 +66,4 @@ def test_config_shows_where_each_setting_came_from(cli_env: dict[str, str]) -> N
     result = run_cli("config", env={**cli_env, "TRIVIA_ROUNDS": "4"})
     assert result.returncode == 0
     assert "environment TRIVIA_ROUNDS" in result.stdout
+    assert "questions per game" in result.stdout  # what each setting means
