@@ -84,6 +84,13 @@ def export_command(
     key = parse_server(server)
     settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
     questions = asyncio.run(_own(settings, key))
+    if not questions:
+        click.secho(
+            f"{key} has no questions of its own to export (bundled banks are files already).",
+            fg="yellow",
+            err=True,
+        )
+        raise SystemExit(1)
     bank_id = "-".join(("export", key.platform, key.server)).lower()
     bank_id = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in bank_id)[:64]
     text = bank_text(

@@ -47,8 +47,10 @@ def test_a_file_with_errors_changes_nothing(tmp_path: Path, cli_env: dict[str, s
     assert code == 1
     assert "nothing was imported" in err
     assert f"{broken}:6:" in err
-    _, out, _ = cli("questions", "export", "--server", "slack:T1", env=cli_env, db=db)
-    assert "- id:" not in out
+    code, out, err = cli("questions", "export", "--server", "slack:T1", env=cli_env, db=db)
+    assert code == 1
+    assert "slack:T1 has no questions of its own to export" in err
+    assert out == ""
 
 
 def test_one_servers_questions_stay_in_that_server(tmp_path: Path, cli_env: dict[str, str]) -> None:
@@ -56,10 +58,11 @@ def test_one_servers_questions_stay_in_that_server(tmp_path: Path, cli_env: dict
     cli(
         "questions", "import", str(BANKS / "tiny.yaml"), "--server", "discord:1", env=cli_env, db=db
     )
-    _, out, _ = cli("questions", "export", "--server", "discord:2", env=cli_env, db=db)
-    assert "- id:" not in out
-    _, out, _ = cli("questions", "export", "--server", "slack:1", env=cli_env, db=db)
-    assert "- id:" not in out
+    for other in ("discord:2", "slack:1"):
+        code, out, err = cli("questions", "export", "--server", other, env=cli_env, db=db)
+        assert code == 1
+        assert "has no questions of its own" in err
+        assert out == ""
 
 
 def test_a_bundled_questions_id_is_not_taken_over(tmp_path: Path, cli_env: dict[str, str]) -> None:
