@@ -148,12 +148,31 @@ class QuestionBank(Protocol):
 
 
 class QuestionEditor(Protocol):
-    """Adds and removes a server's own questions, validating them like bank files."""
+    """A server's admins curating its questions, validated like bank files.
+
+    Every change names who made it and when; bundled questions are never
+    changed, only switched off for one server.
+    """
 
     async def add_question(
         self, server: ServerKey, draft: QuestionDraft, *, by: PlayerKey, at: datetime
     ) -> Question | tuple[FieldProblem, ...]:
         """The stored question, or every problem with the draft by form field."""
+        ...
+
+    async def edit_question(
+        self,
+        server: ServerKey,
+        question_id: str,
+        draft: QuestionDraft,
+        *,
+        fields: frozenset[str],
+        by: PlayerKey,
+        at: datetime,
+    ) -> Question | tuple[FieldProblem, ...] | None:
+        """Replace the ``fields`` of the server's own question with the draft's
+        (other fields, tags and source are kept). None when the server has no
+        question of its own with that id."""
         ...
 
     async def remove_question(
@@ -162,11 +181,45 @@ class QuestionEditor(Protocol):
         """False when the server has no question of its own with that id."""
         ...
 
+    async def switch_question(
+        self, server: ServerKey, question_id: str, *, on: bool, by: PlayerKey, at: datetime
+    ) -> bool:
+        """Disable (``on=False``) or re-enable a question, bundled or own, for
+        this server. False when the server has no question with that id."""
+        ...
+
     async def import_questions(
         self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
     ) -> ImportResult:
         """Make validated questions the server's own. A question whose id the
         server already has replaces it, so importing a file twice updates."""
+        ...
+
+    async def find_question(self, server: ServerKey, question_id: str) -> ListedQuestion | None:
+        """One question the server has (bundled, own, enabled or not)."""
+        ...
+
+    async def list_questions(
+        self, server: ServerKey, *, search: str, page: int, own_only: bool
+    ) -> QuestionPage:
+        """A page of the server's questions whose id, prompt, answers or
+        category contain ``search`` (case-insensitive; empty: all)."""
+        ...
+
+    async def bundled_overview(self, server: ServerKey) -> BundledOverview: ...
+
+    async def switch_bundled(
+        self,
+        server: ServerKey,
+        kind: Switch,
+        name: str,
+        *,
+        on: bool,
+        by: PlayerKey,
+        at: datetime,
+    ) -> str | None:
+        """Turn a bundled category or bank on or off for the server; the
+        category's or bank's own spelling, or None when there is no such one."""
         ...
 
 
@@ -177,6 +230,126 @@ class ImportResult:
     added: tuple[str, ...]
     updated: tuple[str, ...]
     skipped: tuple[tuple[str, str], ...]  # (question id, why)
+
+
+class Switch(enum.StrEnum):
+    """What an admin can switch off for their server."""
+
+    QUESTION = "question"
+    CATEGORY = "category"  # of the bundled banks
+    BANK = "bank"  # a bundled bank
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchedOff:
+    """What a server has switched off: question ids (bundled or own),
+    bundled categories (casefolded) and bundled bank ids."""
+
+    questions: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    banks: frozenset[str] = frozenset()
+
+    def allows(self, question: Question) -> bool:
+        if question.id in self.questions:
+            return False
+        if question.scope:  # the server's own: only switched off one by one
+            return True
+        return (
+            question.bank_id not in self.banks
+            and question.category.casefold() not in self.categories
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionHistory:
+    """Who added a server's own question and who last changed it, and when."""
+
+    added_by: str
+    added_at: datetime
+    changed_by: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ListedQuestion:
+    """A question as an admin sees it: whose it is and whether it is asked here.
+
+    ``enabled`` is False when the question, or (for a bundled one) its
+    category or bank, is switched off for the server.
+    """
+
+    question: Question
+    own: bool
+    enabled: bool
+    history: QuestionHistory | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPage:
+    items: tuple[ListedQuestion, ...]
+    page: int  # 1-based; clamped to the last page
+    pages: int  # at least 1
+    total: int  # matching questions on all pages
+    search: str
+    own_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BundledPart:
+    """A bundled bank or category and whether the server has it on."""
+
+    name: str  # bank id or category name
+    title: str  # bank title; the category name again for categories
+    questions: int
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BundledOverview:
+    banks: tuple[BundledPart, ...]
+    categories: tuple[BundledPart, ...]
+
+
+class ReportKind(enum.StrEnum):
+    WRONG = "wrong"  # the answer (or an option, or the explanation) is wrong
+    UNCLEAR = "unclear"  # the question can be read more than one way
+
+
+class Resolution(enum.StrEnum):
+    EDITED = "edited"
+    DISABLED = "disabled"
+    REMOVED = "removed"
+    DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDraft:
+    """A player's report before it is stored."""
+
+    server: ServerKey
+    channel: ChannelKey
+    question_id: str
+    prompt: str  # as it was asked: the question may change or go later
+    kind: ReportKind
+    reason: str
+    reporter: PlayerKey
+    reporter_name: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionReport:
+    """A stored report; open while ``resolution`` is None."""
+
+    id: int
+    draft: ReportDraft
+    resolution: Resolution | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def question_id(self) -> str:
+        return self.draft.question_id
 
 
 class CustomQuestionStore(Protocol):
@@ -197,6 +370,47 @@ class CustomQuestionStore(Protocol):
     async def delete_custom_question(
         self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
     ) -> bool: ...
+
+    async def question_history(self, server: ServerKey) -> dict[str, QuestionHistory]:
+        """Who added and last changed each of the server's own questions."""
+        ...
+
+    async def switched_off(self, server: ServerKey) -> SwitchedOff: ...
+
+    async def switch(
+        self, server: ServerKey, kind: Switch, name: str, *, on: bool, by: PlayerKey, at: datetime
+    ) -> None:
+        """Record that ``name`` (a question id, casefolded category or bank id)
+        is switched off (``on=False``) or on again, and by whom."""
+        ...
+
+
+class ReportStore(Protocol):
+    """Players' reports about questions, and how admins resolved them."""
+
+    async def file_report(self, draft: ReportDraft) -> QuestionReport: ...
+
+    async def open_reports(
+        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+    ) -> list[QuestionReport]:
+        """Open reports, oldest first."""
+        ...
+
+    async def count_open_reports(self, server: ServerKey) -> int: ...
+
+    async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None: ...
+
+    async def resolve_reports(
+        self,
+        server: ServerKey,
+        report_ids: Collection[int],
+        resolution: Resolution,
+        *,
+        by: PlayerKey,
+        at: datetime,
+    ) -> None:
+        """Close the reports that are still open among ``report_ids``."""
+        ...
 
 
 class SettingsStore(Protocol):
@@ -249,7 +463,9 @@ class GameJournal(Protocol):
         ...
 
 
-class TriviaStore(ScoreStore, CustomQuestionStore, SettingsStore, GameJournal, Protocol):
+class TriviaStore(
+    ScoreStore, CustomQuestionStore, ReportStore, SettingsStore, GameJournal, Protocol
+):
     """Everything the bot keeps, as one backend provides it (SQLite, PostgreSQL)."""
 
 

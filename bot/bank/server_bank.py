@@ -29,6 +29,14 @@ class ServerQuestionBank:
     def static(self) -> StaticQuestionBank:
         return self._static
 
+    def replace_static(self, static: StaticQuestionBank) -> None:
+        """Serve ``static`` (a reloaded set of bank files) from now on.
+
+        Games already running keep the questions they drew; the next game
+        draws from the new banks.
+        """
+        self._static = static
+
     async def custom_questions(self, server: ServerKey) -> tuple[Question, ...]:
         cached = self._custom.get(server)
         if cached is None:

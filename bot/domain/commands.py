@@ -9,8 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.model import Actor, ChannelKey, GameMode, PlayerKey, QuestionDraft, StartPolicy
-from bot.ports import Period
+from bot.domain.model import (
+    Actor,
+    ChannelKey,
+    GameMode,
+    PlayerKey,
+    Question,
+    QuestionDraft,
+    StartPolicy,
+)
+from bot.ports import Period, ReportKind, Switch
+
+#: The fields of a question form, in the order forms show them.
+DRAFT_FIELDS = frozenset(
+    ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +126,129 @@ class RemoveQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class EditQuestion:
+    """An admin changes one of this server's own questions.
+
+    Only ``fields`` are taken from the draft (a Discord form has no room for
+    choices and hints, so it leaves them as they are); tags, number settings
+    and the source are always kept. Editing resolves the question's open
+    reports.
+    """
+
+    channel: ChannelKey
+    actor: Actor
+    question_id: str
+    draft: QuestionDraft
+    fields: frozenset[str] = DRAFT_FIELDS
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchQuestion:
+    """An admin disables (``on=False``) or re-enables a question for this
+    server: one of its own or a bundled one. Disabling resolves the
+    question's open reports."""
+
+    channel: ChannelKey
+    actor: Actor
+    question_id: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuestions:
+    """An admin pages through this server's questions, optionally searching."""
+
+    channel: ChannelKey
+    actor: Actor
+    search: str = ""
+    page: int = 1
+    own_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowQuestion:
+    """An admin looks at one question in full (and at its open reports);
+    adapters also use it to fill an edit form."""
+
+    channel: ChannelKey
+    actor: Actor
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportQuestions:
+    """An admin imports a validated bank file into this server's questions.
+
+    Adapters parse and validate the file (off the event loop) and send this
+    only for a file without problems; ``source`` names the file.
+    """
+
+    channel: ChannelKey
+    actor: Actor
+    source: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportQuestions:
+    """An admin asks for this server's own questions as a bank file."""
+
+    channel: ChannelKey
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class ReportQuestion:
+    """A player flags a question as wrong or unclear.
+
+    ``question_id`` comes from a button on a reveal; without it the report is
+    about the last question asked in the channel.
+    """
+
+    channel: ChannelKey
+    actor: Actor
+    kind: ReportKind = ReportKind.WRONG
+    reason: str = ""
+    question_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListReports:
+    """An admin looks at this server's open reports."""
+
+    channel: ChannelKey
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class DismissReport:
+    """An admin closes a report without changing the question."""
+
+    channel: ChannelKey
+    actor: Actor
+    report_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowBundled:
+    """The bundled banks and categories, and which are on for this server."""
+
+    channel: ChannelKey
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchBundled:
+    """An admin turns a bundled category or bank on or off for this server."""
+
+    channel: ChannelKey
+    actor: Actor
+    kind: Switch
+    name: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ShowSettings:
     channel: ChannelKey
     actor: Actor
@@ -147,6 +283,34 @@ Command = (
     | ListCategories
     | AddQuestion
     | RemoveQuestion
+    | EditQuestion
+    | SwitchQuestion
+    | ListQuestions
+    | ShowQuestion
+    | ImportQuestions
+    | ExportQuestions
+    | ReportQuestion
+    | ListReports
+    | DismissReport
+    | ShowBundled
+    | SwitchBundled
     | ShowSettings
     | ChangeSettings
+)
+
+#: Commands the admin desks answer (reports are filed by anyone).
+QuestionAdminCommand = (
+    AddQuestion
+    | RemoveQuestion
+    | EditQuestion
+    | SwitchQuestion
+    | ListQuestions
+    | ShowQuestion
+    | ImportQuestions
+    | ExportQuestions
+    | ReportQuestion
+    | ListReports
+    | DismissReport
+    | ShowBundled
+    | SwitchBundled
 )

@@ -20,7 +20,16 @@ from bot.domain.model import (
     ServerSettings,
     Standing,
 )
-from bot.ports import LeaderboardRow, Period, PlayerStats
+from bot.ports import (
+    BundledOverview,
+    ImportResult,
+    LeaderboardRow,
+    ListedQuestion,
+    Period,
+    PlayerStats,
+    QuestionPage,
+    QuestionReport,
+)
 
 
 class RevealReason(enum.StrEnum):
@@ -277,9 +286,105 @@ class QuestionAdded:
 
 @dataclass(frozen=True, slots=True)
 class QuestionRemoved:
+    """``resolved`` lists the ids of the open reports this closed."""
+
     channel: ChannelKey
     recipient: PlayerKey
     question_id: str
+    resolved: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionEdited:
+    channel: ChannelKey
+    recipient: PlayerKey
+    question: Question
+    resolved: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSwitched:
+    """A question was disabled (``on=False``) or re-enabled for the server."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    question_id: str
+    on: bool
+    resolved: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionsListed:
+    channel: ChannelKey
+    recipient: PlayerKey
+    page: QuestionPage
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionShown:
+    channel: ChannelKey
+    recipient: PlayerKey
+    item: ListedQuestion
+    reports: tuple[QuestionReport, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionsImported:
+    channel: ChannelKey
+    recipient: PlayerKey
+    source: str
+    result: ImportResult
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionsExported:
+    """A server's own questions as a bank file (YAML that ``validate``
+    accepts); ``filename`` is what to call it when attached."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    filename: str
+    text: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFiled:
+    """A player's report was stored; ``open_reports`` counts the server's open ones."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    report: QuestionReport
+    open_reports: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsListed:
+    """Open reports, oldest first; ``total`` counts all open ones (more than
+    ``reports`` holds when there are many)."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    reports: tuple[QuestionReport, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDismissed:
+    channel: ChannelKey
+    recipient: PlayerKey
+    report: QuestionReport
+
+
+@dataclass(frozen=True, slots=True)
+class BundledShown:
+    """The bundled banks and categories for a server; ``changed`` says what an
+    admin just switched (for example "category Stunts off"), if anything."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    overview: BundledOverview
+    changed: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,5 +423,15 @@ Event = (
     | DraftRejected
     | QuestionAdded
     | QuestionRemoved
+    | QuestionEdited
+    | QuestionSwitched
+    | QuestionsListed
+    | QuestionShown
+    | QuestionsImported
+    | QuestionsExported
+    | ReportFiled
+    | ReportsListed
+    | ReportDismissed
+    | BundledShown
     | SettingsShown
 )
