@@ -1,9 +1,9 @@
 """Servers' own rules: their settings, their admins, their questions.
 
 ``ServerPolicy`` lays a server's saved settings over the bot's defaults and
-says who counts as an admin there; ``AdminDesk`` carries out the admin
-commands (add and remove questions, show and change settings), answering with
-events like every other command.
+says who counts as an admin there; ``AdminDesk`` carries out the settings
+commands, answering with events like every other command.  Admins' question
+commands are ``bot.question_desk``'s.
 """
 
 from __future__ import annotations
@@ -12,15 +12,8 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bot.domain.commands import AddQuestion, ChangeSettings, RemoveQuestion, ShowSettings
-from bot.domain.events import (
-    DraftRejected,
-    QuestionAdded,
-    QuestionRemoved,
-    Refusal,
-    Rejected,
-    SettingsShown,
-)
+from bot.domain.commands import ChangeSettings, ShowSettings
+from bot.domain.events import Refusal, Rejected, SettingsShown
 from bot.domain.model import (
     Actor,
     ChannelKey,
@@ -30,11 +23,11 @@ from bot.domain.model import (
     ServerSettings,
     StartPolicy,
 )
-from bot.ports import Clock, EventSink, QuestionEditor, SettingsStore
+from bot.ports import Clock, EventSink, SettingsStore
 
 log = logging.getLogger(__name__)
 
-AdminCommand = AddQuestion | RemoveQuestion | ShowSettings | ChangeSettings
+AdminCommand = ShowSettings | ChangeSettings
 
 _DEFAULTS: dict[str, Any] = {
     "rounds": ServerSettings().rounds,
@@ -109,6 +102,14 @@ class ServerPolicy:
         settings = await self.server_settings(server)
         return replace(actor, is_admin=True) if settings.is_admin(actor) else actor
 
+    async def admin_refusal(self, server: ServerKey, actor: Actor, what: str) -> str | None:
+        """None if ``actor`` is an admin of ``server``; otherwise why they may not ``what``."""
+        settings = await self.server_settings(server)
+        if settings.is_admin(actor):
+            return None
+        role = " or have the server's trivia admin role" if settings.admin_role else ""
+        return f"Only admins can {what}: you need the server's admin permission{role}."
+
     def remember(self, server: ServerKey, settings: ServerSettings) -> None:
         """Use ``settings`` for ``server`` from now on (they have been saved)."""
         self._cache[server] = settings
@@ -121,29 +122,23 @@ class ServerPolicy:
 
 
 class AdminDesk:
-    """Admins' commands: their own questions and their server's settings."""
+    """Admins' commands about their server's settings."""
 
     def __init__(
         self,
         *,
         policy: ServerPolicy,
-        editor: QuestionEditor | None,
         store: SettingsStore | None,
         clock: Clock,
         sink: EventSink,
     ) -> None:
         self._policy = policy
-        self._editor = editor
         self._settings_store = store
         self._clock = clock
         self._sink = sink
 
     async def handle(self, command: AdminCommand) -> None:
         match command:
-            case AddQuestion():
-                await self._add_question(command)
-            case RemoveQuestion():
-                await self._remove_question(command)
             case ShowSettings():
                 await self._show_settings(command)
             case ChangeSettings():
@@ -151,59 +146,11 @@ class AdminDesk:
 
     async def _admin(self, channel: ChannelKey, actor: Actor, what: str) -> bool:
         """True if ``actor`` is an admin here; otherwise tell them why not."""
-        settings = await self._policy.server_settings(channel.server_key)
-        if settings.is_admin(actor):
+        message = await self._policy.admin_refusal(channel.server_key, actor, what)
+        if message is None:
             return True
-        role = " or have the server's trivia admin role" if settings.admin_role else ""
-        await self._refuse(
-            channel,
-            actor,
-            Refusal.NOT_ALLOWED,
-            f"Only admins can {what}: you need the server's admin permission{role}.",
-        )
+        await self._refuse(channel, actor, Refusal.NOT_ALLOWED, message)
         return False
-
-    async def _add_question(self, command: AddQuestion) -> None:
-        channel, actor = command.channel, command.actor
-        if not await self._admin(channel, actor, "add questions"):
-            return
-        if self._editor is None:
-            await self._refuse(
-                channel, actor, Refusal.NOT_NOW, "This bot has no place to keep added questions."
-            )
-            return
-        result = await self._editor.add_question(
-            channel.server_key, command.draft, by=actor.key, at=self._clock.now()
-        )
-        if isinstance(result, tuple):
-            await self._sink.publish(
-                DraftRejected(channel=channel, recipient=actor.key, problems=result)
-            )
-            return
-        log.info("question %s added to %s by %s", result.id, channel.server_key, actor.key)
-        await self._sink.publish(
-            QuestionAdded(channel=channel, recipient=actor.key, question=result)
-        )
-
-    async def _remove_question(self, command: RemoveQuestion) -> None:
-        channel, actor = command.channel, command.actor
-        if not await self._admin(channel, actor, "remove questions"):
-            return
-        removed = self._editor is not None and await self._editor.remove_question(
-            channel.server_key, command.question_id, by=actor.key, at=self._clock.now()
-        )
-        if not removed:
-            await self._refuse(
-                channel,
-                actor,
-                Refusal.BAD_OPTION,
-                f"This server has no question of its own with id {command.question_id!r} "
-                "(bundled questions cannot be removed).",
-            )
-            return
-        await self._sink.publish(
-            QuestionRemoved(channel=channel, recipient=actor.key, question_id=command.question_id)
-        )
 
     async def _show_settings(self, command: ShowSettings) -> None:
         settings = await self._policy.server_settings(command.channel.server_key)

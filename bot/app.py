@@ -79,6 +79,7 @@ async def open_app(
             bank=bank,
             editor=bank,
             settings_store=store,
+            reports=store,
             journal=store,
             store=store,
             clock=clock or SystemClock(),

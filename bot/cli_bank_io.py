@@ -18,7 +18,7 @@ import click
 
 from bot.app import load_configured_banks
 from bot.bank import BankError, StaticQuestionBank, load_bank_file, load_bank_text
-from bot.bank.export import bank_text
+from bot.bank.export import server_export
 from bot.bank.red_import import convert_red_path
 from bot.bank.server_bank import ServerQuestionBank
 from bot.cli_common import load_cli_settings, os_user, parse_server
@@ -91,15 +91,7 @@ def export_command(
             err=True,
         )
         raise SystemExit(1)
-    bank_id = "-".join(("export", key.platform, key.server)).lower()
-    bank_id = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in bank_id)[:64]
-    text = bank_text(
-        questions,
-        bank_id=bank_id,
-        title=f"Questions of {key}",
-        description=f"The own questions of {key}, exported by trivia-bot.",
-        exported=date.today(),
-    )
+    _, text = server_export(key, questions, exported=date.today())
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -195,6 +195,10 @@ class QuestionEditor(Protocol):
         server already has replaces it, so importing a file twice updates."""
         ...
 
+    async def custom_questions(self, server: ServerKey) -> Sequence[Question]:
+        """The server's own questions (switched off or not), oldest first."""
+        ...
+
     async def find_question(self, server: ServerKey, question_id: str) -> ListedQuestion | None:
         """One question the server has (bundled, own, enabled or not)."""
         ...

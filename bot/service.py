@@ -26,11 +26,20 @@ from bot.domain.commands import (
     AddQuestion,
     ChangeSettings,
     Command,
+    DismissReport,
+    EditQuestion,
+    ExportQuestions,
+    ImportQuestions,
     ListCategories,
+    ListQuestions,
+    ListReports,
     PickChoice,
     RemoveQuestion,
+    ReportQuestion,
     RequestHint,
+    ShowBundled,
     ShowLeaderboard,
+    ShowQuestion,
     ShowScore,
     ShowSettings,
     ShowStats,
@@ -38,6 +47,8 @@ from bot.domain.commands import (
     StartGame,
     StopGame,
     SubmitAnswer,
+    SwitchBundled,
+    SwitchQuestion,
 )
 from bot.domain.events import (
     CategoriesShown,
@@ -45,6 +56,7 @@ from bot.domain.events import (
     Event,
     GameEnded,
     LeaderboardShown,
+    QuestionAsked,
     Refusal,
     Rejected,
     StatsShown,
@@ -70,9 +82,11 @@ from bot.ports import (
     GameRecord,
     QuestionBank,
     QuestionEditor,
+    ReportStore,
     ScoreStore,
     SettingsStore,
 )
+from bot.question_desk import QuestionDesk
 from bot.recording import records_for
 
 log = logging.getLogger(__name__)
@@ -109,6 +123,7 @@ class TriviaService:
         rng: random.Random | None = None,
         editor: QuestionEditor | None = None,
         settings_store: SettingsStore | None = None,
+        reports: ReportStore | None = None,
         journal: GameJournal | None = None,
         new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         observer: CommandObserver | None = None,
@@ -124,15 +139,20 @@ class TriviaService:
         self._rng = rng or random.Random()
         self._new_game_id = new_game_id
         self._journal = journal
+        # The last question asked in each channel, even after its game ended:
+        # what a player's report is about.
+        self._last_asked: dict[ChannelKey, Question] = {}
         self._policy = ServerPolicy(
             defaults=self._defaults, limits=self._limits, store=settings_store
         )
-        self._admin = AdminDesk(
+        self._admin = AdminDesk(policy=self._policy, store=settings_store, clock=clock, sink=sink)
+        self._questions = QuestionDesk(
             policy=self._policy,
             editor=editor,
-            store=settings_store,
+            reports=reports,
             clock=clock,
             sink=sink,
+            last_question=self._last_asked.get,
         )
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
@@ -196,8 +216,24 @@ class TriviaService:
                 await self._stats(command)
             case ListCategories():
                 await self._categories(command)
-            case AddQuestion() | RemoveQuestion() | ShowSettings() | ChangeSettings():
+            case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
+            case (
+                AddQuestion()
+                | RemoveQuestion()
+                | EditQuestion()
+                | SwitchQuestion()
+                | ListQuestions()
+                | ShowQuestion()
+                | ImportQuestions()
+                | ExportQuestions()
+                | ReportQuestion()
+                | ListReports()
+                | DismissReport()
+                | ShowBundled()
+                | SwitchBundled()
+            ):
+                await self._questions.handle(command)
 
     async def recover(self, platform: str) -> int:
         """End the games of ``platform`` that a crash left running.
@@ -482,6 +518,8 @@ class TriviaService:
             progress = self._journal.journal_progress(game.game_id, records.progress)
             self._write_behind(progress, game)
         for event in events:
+            if isinstance(event, QuestionAsked):
+                self._last_asked[game.channel] = event.question
             await self._sink.publish(event)
         if records.game is not None:
             self._games.pop(game.channel, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -32,7 +32,13 @@ from bot.ports import (
     LeaderboardRow,
     Period,
     PlayerStats,
+    QuestionHistory,
+    QuestionReport,
+    ReportDraft,
+    Resolution,
     RunningGame,
+    Switch,
+    SwitchedOff,
     UnfinishedGame,
 )
 from bot.storage.periods import period_start
@@ -68,6 +74,9 @@ class MemoryScoreStore:
         self.custom: dict[ServerKey, dict[str, Question]] = defaultdict(dict)
         self.removed: list[tuple[ServerKey, str, PlayerKey]] = []
         self.settings: dict[ServerKey, ServerSettings] = {}
+        self.history: dict[ServerKey, dict[str, QuestionHistory]] = defaultdict(dict)
+        self.switches: dict[ServerKey, dict[tuple[Switch, str], bool]] = defaultdict(dict)
+        self.reports: dict[int, QuestionReport] = {}
         self.journal: dict[str, tuple[RunningGame, int]] = {}
         self.write_delay = 0.0
         self.fail_next: Exception | None = None
@@ -188,6 +197,13 @@ class MemoryScoreStore:
     ) -> None:
         await self._write()
         self.custom[server][question.id] = question
+        before = self.history[server].get(question.id)
+        self.history[server][question.id] = QuestionHistory(
+            added_by=before.added_by if before else by.user,
+            added_at=before.added_at if before else at,
+            changed_by=by.user,
+            changed_at=at,
+        )
 
     async def delete_custom_question(
         self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
@@ -195,8 +211,68 @@ class MemoryScoreStore:
         await self._write()
         if self.custom[server].pop(question_id, None) is None:
             return False
+        self.history[server].pop(question_id, None)
         self.removed.append((server, question_id, by))
         return True
+
+    async def question_history(self, server: ServerKey) -> dict[str, QuestionHistory]:
+        return dict(self.history[server])
+
+    async def switched_off(self, server: ServerKey) -> SwitchedOff:
+        off = [key for key, is_off in self.switches[server].items() if is_off]
+        return SwitchedOff(
+            questions=frozenset(name for kind, name in off if kind is Switch.QUESTION),
+            categories=frozenset(name for kind, name in off if kind is Switch.CATEGORY),
+            banks=frozenset(name for kind, name in off if kind is Switch.BANK),
+        )
+
+    async def switch(
+        self, server: ServerKey, kind: Switch, name: str, *, on: bool, by: PlayerKey, at: datetime
+    ) -> None:
+        await self._write()
+        self.switches[server][(kind, name)] = not on
+
+    async def file_report(self, draft: ReportDraft) -> QuestionReport:
+        await self._write()
+        report = QuestionReport(id=len(self.reports) + 1, draft=draft)
+        self.reports[report.id] = report
+        return report
+
+    async def open_reports(
+        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+    ) -> list[QuestionReport]:
+        found = [
+            r
+            for r in self.reports.values()
+            if r.draft.server == server
+            and r.resolution is None
+            and (question_id is None or r.question_id == question_id)
+        ]
+        return found[:limit]
+
+    async def count_open_reports(self, server: ServerKey) -> int:
+        return len(await self.open_reports(server, limit=len(self.reports)))
+
+    async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None:
+        report = self.reports.get(report_id)
+        return report if report is not None and report.draft.server == server else None
+
+    async def resolve_reports(
+        self,
+        server: ServerKey,
+        report_ids: Collection[int],
+        resolution: Resolution,
+        *,
+        by: PlayerKey,
+        at: datetime,
+    ) -> None:
+        await self._write()
+        for report_id in report_ids:
+            report = await self.get_report(server, report_id)
+            if report is not None and report.resolution is None:
+                self.reports[report_id] = replace(
+                    report, resolution=resolution, resolved_by=by.user, resolved_at=at
+                )
 
     async def server_settings(self, server: ServerKey) -> ServerSettings:
         return self.settings.get(server, ServerSettings())

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
 import yaml
 
+from bot.bank.export import question_entry
 from bot.bank.loader import load_bank_text
 from bot.bank.problems import BankError
 from bot.domain.answers import normalise
-from bot.domain.model import FieldProblem, Question, QuestionDraft, ServerKey
+from bot.domain.model import FieldProblem, Question, QuestionDraft, QuestionType, ServerKey
 
 FORM_FIELDS = ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
 DEFAULT_CATEGORY = "custom"
@@ -50,15 +51,28 @@ def unique_id(prompt: str, taken: set[str]) -> str:
     return candidate
 
 
+def question_to_draft(question: Question) -> QuestionDraft:
+    """A question as a form shows it, one item per line (to fill an edit form).
+
+    A form has no place for the id, tags, the source or the ``number`` type;
+    :func:`edit_question` keeps those from the question being edited.
+    """
+    return QuestionDraft(
+        prompt=question.prompt,
+        answers="\n".join(question.answers),
+        category=question.category,
+        difficulty=question.difficulty.value,
+        explanation=question.explanation,
+        choices="\n".join(question.choices),
+        hints="\n".join(question.hints),
+    )
+
+
 def draft_to_question(
     draft: QuestionDraft, *, server: ServerKey, existing: Sequence[Question]
 ) -> Question | tuple[FieldProblem, ...]:
     """Validate ``draft`` for ``server``; the question, or its problems by field."""
-    too_long = tuple(
-        FieldProblem(name, f"this is {len(value):,} characters long; far more than any question")
-        for name in FORM_FIELDS
-        if len(value := getattr(draft, name)) > MAX_FIELD_CHARS
-    )
+    too_long = _too_long(draft, FORM_FIELDS)
     if too_long:
         return too_long
     entry: dict[str, Any] = {
@@ -75,6 +89,67 @@ def draft_to_question(
         entry["choices"] = lines(draft.choices)
     if lines(draft.hints):
         entry["hints"] = lines(draft.hints)
+    return _validated(entry, server=server, others=existing)
+
+
+def edit_question(
+    question: Question,
+    draft: QuestionDraft,
+    *,
+    fields: Collection[str],
+    server: ServerKey,
+    others: Sequence[Question],
+) -> Question | tuple[FieldProblem, ...]:
+    """``question`` with the draft's ``fields`` laid over it, validated like a file entry.
+
+    The id, tags, the source and the other fields are kept; a ``boolean`` or
+    ``number`` question keeps its type unless its options are changed.
+    ``others`` are the server's other questions (for the duplicate check).
+    """
+    too_long = _too_long(draft, fields)
+    if too_long:
+        return too_long
+    entry = question_entry(question)
+    if "prompt" in fields:
+        entry["prompt"] = draft.prompt.strip()
+    if "answers" in fields:
+        entry["answers"] = lines(draft.answers)
+    if "category" in fields:
+        entry["category"] = draft.category.strip() or DEFAULT_CATEGORY
+    if "difficulty" in fields:
+        entry["difficulty"] = draft.difficulty.strip().lower() or "medium"
+    for name in ("explanation", "hints"):
+        if name in fields:
+            value: str | list[str] = (
+                draft.explanation.strip() if name == "explanation" else lines(draft.hints)
+            )
+            if value:
+                entry[name] = value
+            else:
+                entry.pop(name, None)
+    if "choices" in fields and lines(draft.choices) != list(question.choices):
+        entry.pop("choices", None)
+        entry.pop("type", None)
+        if lines(draft.choices):
+            entry["type"] = "choice"
+            entry["choices"] = lines(draft.choices)
+        elif question.type is QuestionType.BOOLEAN:
+            entry["answers"] = [question.answer]  # now a text question: "True" or "False"
+    return _validated(entry, server=server, others=others)
+
+
+def _too_long(draft: QuestionDraft, fields: Collection[str]) -> tuple[FieldProblem, ...]:
+    return tuple(
+        FieldProblem(name, f"this is {len(value):,} characters long; far more than any question")
+        for name in FORM_FIELDS
+        if name in fields and len(value := getattr(draft, name)) > MAX_FIELD_CHARS
+    )
+
+
+def _validated(
+    entry: dict[str, Any], *, server: ServerKey, others: Sequence[Question]
+) -> Question | tuple[FieldProblem, ...]:
+    """Run one bank entry through the file loader; the server's question or its problems."""
     document = {
         "id": "server-questions",
         "title": "Questions added in chat",
@@ -91,8 +166,8 @@ def draft_to_question(
         return tuple(_by_field(problem.field, problem.message) for problem in exc.problems)
     question = replace(loaded.questions[0], scope=str(server), bank_id=f"server:{server}")
     wanted = normalise(question.prompt)
-    for other in existing:
-        if normalise(other.prompt) == wanted:
+    for other in others:
+        if other.id != question.id and normalise(other.prompt) == wanted:
             return (
                 FieldProblem("prompt", f"This server already has that question (id {other.id!r})."),
             )

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from bot.bank.loader import load_bank_text
-from bot.domain.model import BOOLEAN_CHOICES, Question, QuestionType
+from bot.domain.model import BOOLEAN_CHOICES, Question, QuestionType, ServerKey
 
 SCHEMA_LINE = "# yaml-language-server: $schema=bank.schema.json\n"
 
@@ -65,3 +65,22 @@ def bank_text(
     )
     load_bank_text(text, path=f"<export {bank_id}>")
     return text
+
+
+def server_export(
+    server: ServerKey, questions: Sequence[Question], *, exported: date
+) -> tuple[str, str]:
+    """A server's own questions as a bank file: ``(file name, text)``.
+
+    The bank id is derived from the server, so exporting twice gives the same id.
+    """
+    bank_id = "-".join(("export", server.platform, server.server)).lower()
+    bank_id = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in bank_id)[:64]
+    text = bank_text(
+        questions,
+        bank_id=bank_id,
+        title=f"Questions of {server}",
+        description=f"The own questions of {server}, exported by trivia-bot.",
+        exported=exported,
+    )
+    return f"{bank_id}.yaml", text

@@ -1,29 +1,55 @@
 """Each server's questions: the bundled banks plus the server's own.
 
 Implements both ``QuestionBank`` (what a server may be asked) and
-``QuestionEditor`` (admins adding and removing their own questions).  A
-server's own questions are read from the store once and cached until that
-server changes them; one server's questions never reach another.
+``QuestionEditor`` (admins curating their server's questions).  A server's own
+questions and what it has switched off are read from the store once and
+cached until that server changes them (or the banks are reloaded); one
+server's questions and switches never reach another.
+
+The bundled banks are files and stay read-only: a server cannot edit or
+remove a bundled question, only switch it (or its category, or its bank) off
+for itself.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.bank.drafts import draft_to_question
+from bot.bank.drafts import draft_to_question, edit_question
+from bot.bank.limits import MAX_SERVER_QUESTIONS, PAGE_SIZE
 from bot.bank.static import StaticQuestionBank
 from bot.domain.answers import normalise
 from bot.domain.model import FieldProblem, PlayerKey, Question, QuestionDraft, ServerKey
-from bot.ports import CustomQuestionStore, ImportResult
+from bot.ports import (
+    BundledOverview,
+    BundledPart,
+    CustomQuestionStore,
+    ImportResult,
+    ListedQuestion,
+    QuestionPage,
+    Switch,
+    SwitchedOff,
+)
+
+
+@dataclass(slots=True)
+class _ServerView:
+    """What one server has: its own questions, what it switched off, and
+    (worked out on first use) the questions it may be asked."""
+
+    own: tuple[Question, ...]
+    off: SwitchedOff
+    enabled: tuple[Question, ...] | None = field(default=None)
 
 
 class ServerQuestionBank:
     def __init__(self, static: StaticQuestionBank, store: CustomQuestionStore) -> None:
         self._static = static
         self._store = store
-        self._custom: dict[ServerKey, tuple[Question, ...]] = {}
+        self._views: dict[ServerKey, _ServerView] = {}
 
     @property
     def static(self) -> StaticQuestionBank:
@@ -33,37 +59,107 @@ class ServerQuestionBank:
         """Serve ``static`` (a reloaded set of bank files) from now on.
 
         Games already running keep the questions they drew; the next game
-        draws from the new banks.
+        draws from the new banks.  Every server's cached view is dropped too,
+        so changes made meanwhile by another process (``trivia-bot questions
+        import`` on the same database) are read again.
         """
         self._static = static
+        self._views.clear()
 
-    async def custom_questions(self, server: ServerKey) -> tuple[Question, ...]:
-        cached = self._custom.get(server)
-        if cached is None:
-            cached = self._custom[server] = tuple(await self._store.custom_questions(server))
-        return cached
+    def forget(self, server: ServerKey) -> None:
+        """Read ``server``'s questions and switches from the store again next time."""
+        self._views.pop(server, None)
+
+    # -- QuestionBank ----------------------------------------------------------------
 
     async def questions(self, server: ServerKey) -> Sequence[Question]:
-        return self._static.all_questions + await self.custom_questions(server)
+        """The questions ``server`` may be asked: bundled and own, less what it switched off."""
+        view = await self._view(server)
+        if view.enabled is None:
+            allows = view.off.allows
+            view.enabled = tuple(q for q in self._static.all_questions if allows(q)) + tuple(
+                q for q in view.own if allows(q)
+            )
+        return view.enabled
+
+    async def custom_questions(self, server: ServerKey) -> tuple[Question, ...]:
+        return (await self._view(server)).own
+
+    async def _view(self, server: ServerKey) -> _ServerView:
+        view = self._views.get(server)
+        if view is None:
+            own = tuple(await self._store.custom_questions(server))
+            off = await self._store.switched_off(server)
+            view = self._views[server] = _ServerView(own=own, off=off)
+        return view
+
+    async def _every(self, server: ServerKey) -> tuple[Question, ...]:
+        """Bundled and own, switched off or not: what ids and prompts must not repeat."""
+        return self._static.all_questions + (await self._view(server)).own
+
+    # -- QuestionEditor: one question at a time ----------------------------------------
 
     async def add_question(
         self, server: ServerKey, draft: QuestionDraft, *, by: PlayerKey, at: datetime
     ) -> Question | tuple[FieldProblem, ...]:
-        result = draft_to_question(draft, server=server, existing=await self.questions(server))
+        view = await self._view(server)
+        if len(view.own) >= MAX_SERVER_QUESTIONS:
+            return (FieldProblem("prompt", _full_message()),)
+        result = draft_to_question(draft, server=server, existing=await self._every(server))
         if isinstance(result, Question):
             await self._store.save_custom_question(server, result, by=by, at=at)
-            self._custom.pop(server, None)
+            self.forget(server)
         return result
+
+    async def edit_question(
+        self,
+        server: ServerKey,
+        question_id: str,
+        draft: QuestionDraft,
+        *,
+        fields: frozenset[str],
+        by: PlayerKey,
+        at: datetime,
+    ) -> Question | tuple[FieldProblem, ...] | None:
+        own = {q.id: q for q in (await self._view(server)).own}
+        current = own.get(question_id)
+        if current is None:
+            return None
+        others = [q for q in await self._every(server) if q.id != question_id]
+        result = edit_question(current, draft, fields=fields, server=server, others=others)
+        if isinstance(result, Question) and result != current:
+            await self._store.save_custom_question(server, result, by=by, at=at)
+            self.forget(server)
+        return result
+
+    async def remove_question(
+        self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
+    ) -> bool:
+        removed = await self._store.delete_custom_question(server, question_id, by=by, at=at)
+        self.forget(server)
+        return removed
+
+    async def switch_question(
+        self, server: ServerKey, question_id: str, *, on: bool, by: PlayerKey, at: datetime
+    ) -> bool:
+        if not any(q.id == question_id for q in await self._every(server)):
+            return False
+        await self._store.switch(server, Switch.QUESTION, question_id, on=on, by=by, at=at)
+        self.forget(server)
+        return True
+
+    # -- QuestionEditor: whole files ------------------------------------------------------
 
     async def import_questions(
         self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
     ) -> ImportResult:
         bundled = {q.id for q in self._static.all_questions}
-        own = {q.id: q for q in await self.custom_questions(server)}
-        prompts = {normalise(q.prompt): q.id for q in await self.questions(server)}
+        own = {q.id: q for q in (await self._view(server)).own}
+        prompts = {normalise(q.prompt): q.id for q in await self._every(server)}
         added: list[str] = []
         updated: list[str] = []
         skipped: list[tuple[str, str]] = []
+        room = MAX_SERVER_QUESTIONS - len(own)
         for question in questions:
             if question.id in bundled:
                 skipped.append((question.id, "a bundled question already has this id"))
@@ -72,19 +168,112 @@ class ServerQuestionBank:
             if same is not None and same != question.id:
                 skipped.append((question.id, f"the same question is already here as {same!r}"))
                 continue
+            if question.id not in own and room <= 0:
+                skipped.append((question.id, _full_message()))
+                continue
             scoped = replace(question, scope=str(server), bank_id=f"server:{server}")
             if own.get(question.id) == scoped:
                 updated.append(question.id)  # unchanged: nothing to write
                 continue
             await self._store.save_custom_question(server, scoped, by=by, at=at)
-            (updated if question.id in own else added).append(question.id)
+            if question.id in own:
+                updated.append(question.id)
+            else:
+                added.append(question.id)
+                room -= 1
+            own[question.id] = scoped
             prompts[normalise(question.prompt)] = question.id
-        self._custom.pop(server, None)
+        self.forget(server)
         return ImportResult(added=tuple(added), updated=tuple(updated), skipped=tuple(skipped))
 
-    async def remove_question(
-        self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
-    ) -> bool:
-        removed = await self._store.delete_custom_question(server, question_id, by=by, at=at)
-        self._custom.pop(server, None)
-        return removed
+    # -- QuestionEditor: what admins look at ---------------------------------------------
+
+    async def find_question(self, server: ServerKey, question_id: str) -> ListedQuestion | None:
+        view = await self._view(server)
+        for question in view.own:
+            if question.id == question_id:
+                history = (await self._store.question_history(server)).get(question_id)
+                return ListedQuestion(question, True, view.off.allows(question), history)
+        bundled = self._static.get(question_id)
+        if bundled is None:
+            return None
+        return ListedQuestion(bundled, False, view.off.allows(bundled))
+
+    async def list_questions(
+        self, server: ServerKey, *, search: str, page: int, own_only: bool
+    ) -> QuestionPage:
+        """Own questions first (newest last), then bundled ones in bank order."""
+        view = await self._view(server)
+        pool = view.own if own_only else view.own + self._static.all_questions
+        wanted = search.strip().casefold()
+        if wanted:
+            pool = tuple(q for q in pool if wanted in _haystack(q))
+        pages = max(1, -(-len(pool) // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        shown = pool[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        own_ids = {q.id for q in view.own}
+        items = tuple(ListedQuestion(q, q.id in own_ids, view.off.allows(q)) for q in shown)
+        return QuestionPage(
+            items=items,
+            page=page,
+            pages=pages,
+            total=len(pool),
+            search=search.strip(),
+            own_only=own_only,
+        )
+
+    async def bundled_overview(self, server: ServerKey) -> BundledOverview:
+        off = (await self._view(server)).off
+        banks = tuple(
+            BundledPart(
+                name=bank.info.id,
+                title=bank.info.title,
+                questions=len(bank.questions),
+                on=bank.info.id not in off.banks,
+            )
+            for bank in self._static.banks
+        )
+        counts = Counter(q.category for q in self._static.all_questions)
+        categories = tuple(
+            BundledPart(
+                name=name, title=name, questions=count, on=name.casefold() not in off.categories
+            )
+            for name, count in sorted(counts.items(), key=lambda item: item[0].casefold())
+        )
+        return BundledOverview(banks=banks, categories=categories)
+
+    async def switch_bundled(
+        self,
+        server: ServerKey,
+        kind: Switch,
+        name: str,
+        *,
+        on: bool,
+        by: PlayerKey,
+        at: datetime,
+    ) -> str | None:
+        wanted = name.strip().casefold()
+        if kind is Switch.BANK:
+            names = [bank.info.id for bank in self._static.banks]
+        elif kind is Switch.CATEGORY:
+            names = sorted({q.category for q in self._static.all_questions})
+        else:
+            raise ValueError(f"switch_bundled switches banks and categories, not {kind}")
+        found = next((n for n in names if n.casefold() == wanted), None)
+        if found is None:
+            return None
+        key = found if kind is Switch.BANK else found.casefold()
+        await self._store.switch(server, kind, key, on=on, by=by, at=at)
+        self.forget(server)
+        return found
+
+
+def _haystack(question: Question) -> str:
+    return " ".join((question.id, question.prompt, question.category, *question.answers)).casefold()
+
+
+def _full_message() -> str:
+    return (
+        f"This server already has {MAX_SERVER_QUESTIONS:,} questions of its own, the most it "
+        "can keep; remove some first."
+    )

@@ -30,7 +30,13 @@ from bot.ports import (
     LeaderboardRow,
     Period,
     PlayerStats,
+    QuestionHistory,
+    QuestionReport,
+    ReportDraft,
+    Resolution,
     RunningGame,
+    Switch,
+    SwitchedOff,
     TriviaStore,
     UnfinishedGame,
 )
@@ -147,6 +153,46 @@ class MeteredStore:
     ) -> bool:
         call = self._store.delete_custom_question(server, question_id, by=by, at=at)
         return await self._timed("delete_custom_question", call)
+
+    async def question_history(self, server: ServerKey) -> dict[str, QuestionHistory]:
+        return await self._timed("question_history", self._store.question_history(server))
+
+    async def switched_off(self, server: ServerKey) -> SwitchedOff:
+        return await self._timed("switched_off", self._store.switched_off(server))
+
+    async def switch(
+        self, server: ServerKey, kind: Switch, name: str, *, on: bool, by: PlayerKey, at: datetime
+    ) -> None:
+        await self._timed("switch", self._store.switch(server, kind, name, on=on, by=by, at=at))
+
+    # -- ReportStore ---------------------------------------------------------------------
+
+    async def file_report(self, draft: ReportDraft) -> QuestionReport:
+        return await self._timed("file_report", self._store.file_report(draft))
+
+    async def open_reports(
+        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+    ) -> list[QuestionReport]:
+        call = self._store.open_reports(server, question_id=question_id, limit=limit)
+        return await self._timed("open_reports", call)
+
+    async def count_open_reports(self, server: ServerKey) -> int:
+        return await self._timed("count_open_reports", self._store.count_open_reports(server))
+
+    async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None:
+        return await self._timed("get_report", self._store.get_report(server, report_id))
+
+    async def resolve_reports(
+        self,
+        server: ServerKey,
+        report_ids: Collection[int],
+        resolution: Resolution,
+        *,
+        by: PlayerKey,
+        at: datetime,
+    ) -> None:
+        call = self._store.resolve_reports(server, report_ids, resolution, by=by, at=at)
+        await self._timed("resolve_reports", call)
 
     # -- SettingsStore -------------------------------------------------------------------
 

@@ -51,10 +51,17 @@ from bot.ports import (
     LeaderboardRow,
     Period,
     PlayerStats,
+    QuestionHistory,
+    QuestionReport,
+    ReportDraft,
+    Resolution,
     RunningGame,
+    Switch,
+    SwitchedOff,
     UnfinishedGame,
 )
 from bot.storage import sqlite_sql as sql
+from bot.storage.admin_rows import history_rows, report_row, switched_off_rows
 from bot.storage.errors import StoreClosedError
 from bot.storage.group_commit import CommitCounters, GroupCommitter
 from bot.storage.periods import from_epoch_us, period_key, to_epoch_us
@@ -65,7 +72,7 @@ from bot.storage.records_json import (
     settings_to_json,
 )
 from bot.storage.schema import Migration, apply_migrations, load_migrations
-from bot.storage.sqlite_transaction import NewIds, write_transaction
+from bot.storage.sqlite_transaction import NewIds, report_transaction, write_transaction
 from bot.storage.write_plan import (
     ForgetAsked,
     JournalGame,
@@ -73,8 +80,10 @@ from bot.storage.write_plan import (
     RecordAnswers,
     RecordGame,
     RemoveQuestion,
+    ResolveReports,
     SaveQuestion,
     SaveSettings,
+    SaveSwitch,
     WriteOp,
     check_answer,
     check_game,
@@ -201,6 +210,38 @@ class SqliteScoreStore:
         body = settings_to_json(settings)
         await self._submit(SaveSettings(server, body, by.user, to_epoch_us(at)))
 
+    async def switch(
+        self, server: ServerKey, kind: Switch, name: str, *, on: bool, by: PlayerKey, at: datetime
+    ) -> None:
+        op = SaveSwitch(server, kind.value, name, not on, by.user, to_epoch_us(at))
+        await self._submit(op)
+
+    async def file_report(self, draft: ReportDraft) -> QuestionReport:
+        """Store a player's report; it comes back with its id."""
+        if self._committer.closing:
+            raise StoreClosedError(f"{self!r} is closed")
+        known = dict(self._server_ids)
+        report_id, new = await run_on_connection_thread(
+            self._writer,
+            lambda: report_transaction(self._writer._conn, draft, known_servers=known),
+        )
+        self._server_ids.update(new.servers)
+        return QuestionReport(id=report_id, draft=draft)
+
+    async def resolve_reports(
+        self,
+        server: ServerKey,
+        report_ids: Collection[int],
+        resolution: Resolution,
+        *,
+        by: PlayerKey,
+        at: datetime,
+    ) -> None:
+        ids = tuple(sorted(set(report_ids)))
+        if ids:
+            op = ResolveReports(server, ids, resolution.value, by.user, to_epoch_us(at))
+            await self._submit(op)
+
     async def journal_game(self, game: RunningGame) -> None:
         """Keep ``game`` in the journal until ``record_game`` records it."""
         await self._submit(JournalGame(game))
@@ -301,6 +342,35 @@ class SqliteScoreStore:
         """``server``'s own questions in play, oldest first."""
         rows = await self._fetch(sql.CUSTOM_QUESTIONS, (server.platform, server.server))
         return [question_from_json(body) for (body,) in rows]
+
+    async def question_history(self, server: ServerKey) -> dict[str, QuestionHistory]:
+        """Who added and last changed each of ``server``'s own questions in play."""
+        return history_rows(await self._fetch(sql.QUESTION_HISTORY, self._server_params(server)))
+
+    async def switched_off(self, server: ServerKey) -> SwitchedOff:
+        return switched_off_rows(await self._fetch(sql.SWITCHED_OFF, self._server_params(server)))
+
+    async def open_reports(
+        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+    ) -> list[QuestionReport]:
+        params = self._server_params(server)
+        if question_id is None:
+            rows = await self._fetch(sql.OPEN_REPORTS, (*params, limit))
+        else:
+            rows = await self._fetch(sql.OPEN_REPORTS_OF_QUESTION, (*params, question_id, limit))
+        return [report_row(server, row) for row in rows]
+
+    async def count_open_reports(self, server: ServerKey) -> int:
+        rows = await self._fetch(sql.COUNT_OPEN_REPORTS, self._server_params(server))
+        return int(rows[0][0])
+
+    async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None:
+        rows = await self._fetch(sql.GET_REPORT, (*self._server_params(server), report_id))
+        return report_row(server, rows[0]) if rows else None
+
+    @staticmethod
+    def _server_params(server: ServerKey) -> tuple[str, str]:
+        return (server.platform, server.server)
 
     async def server_settings(self, server: ServerKey) -> ServerSettings:
         rows = await self._fetch(sql.SERVER_SETTINGS, (server.platform, server.server))

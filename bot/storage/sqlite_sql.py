@@ -174,3 +174,52 @@ FROM answers AS a JOIN players AS p ON p.id = a.player_id
 WHERE a.id > ? AND a.game_id = ?
 GROUP BY a.player_id
 """
+
+QUESTION_HISTORY: Final = """
+SELECT q.question_id, q.added_by, q.added_us, q.changed_by, q.changed_us
+FROM custom_questions AS q JOIN servers AS s ON s.id = q.server_id
+WHERE s.platform = ? AND s.server = ? AND q.removed_us IS NULL
+"""
+
+SAVE_SWITCH: Final = """
+INSERT INTO question_switches (server_id, kind, name, off, changed_by, changed_us)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (server_id, kind, name) DO UPDATE SET
+    off = excluded.off, changed_by = excluded.changed_by, changed_us = excluded.changed_us
+"""
+
+SWITCHED_OFF: Final = """
+SELECT w.kind, w.name FROM question_switches AS w JOIN servers AS s ON s.id = w.server_id
+WHERE s.platform = ? AND s.server = ? AND w.off = 1
+"""
+
+INSERT_REPORT: Final = """
+INSERT INTO question_reports (server_id, channel, question_id, prompt, kind, reason,
+                              reporter, reporter_name, reported_us)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+_REPORT_COLUMNS: Final = """
+SELECT r.id, r.channel, r.question_id, r.prompt, r.kind, r.reason, r.reporter,
+       r.reporter_name, r.reported_us, r.resolution, r.resolved_by, r.resolved_us
+FROM question_reports AS r JOIN servers AS s ON s.id = r.server_id
+WHERE s.platform = ? AND s.server = ?
+"""
+
+OPEN_REPORTS: Final = _REPORT_COLUMNS + " AND r.resolution IS NULL ORDER BY r.id LIMIT ?"
+
+OPEN_REPORTS_OF_QUESTION: Final = (
+    _REPORT_COLUMNS + " AND r.resolution IS NULL AND r.question_id = ? ORDER BY r.id LIMIT ?"
+)
+
+GET_REPORT: Final = _REPORT_COLUMNS + " AND r.id = ?"
+
+COUNT_OPEN_REPORTS: Final = """
+SELECT count(*) FROM question_reports AS r JOIN servers AS s ON s.id = r.server_id
+WHERE s.platform = ? AND s.server = ? AND r.resolution IS NULL
+"""
+
+RESOLVE_REPORT: Final = """
+UPDATE question_reports SET resolution = ?, resolved_by = ?, resolved_us = ?
+WHERE server_id = ? AND id = ? AND resolution IS NULL
+"""

@@ -17,15 +17,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain.model import PlayerKey, ServerKey
+from bot.ports import ReportDraft
 from bot.storage import sqlite_rows
 from bot.storage import sqlite_sql as sql
 from bot.storage.periods import to_epoch_us
 from bot.storage.write_plan import (
+    AdminOp,
     JournalGame,
     JournalProgress,
     RemoveQuestion,
+    ResolveReports,
     SaveQuestion,
     SaveSettings,
+    SaveSwitch,
     WriteOp,
     build_plan,
     game_ids,
@@ -120,9 +124,7 @@ def _apply_journal(
             conn.execute(sql.JOURNAL_PROGRESS, (questions_asked, game_id))
 
 
-def _apply_admin(
-    conn: sqlite3.Connection, op: SaveQuestion | RemoveQuestion | SaveSettings, server_id: int
-) -> None:
+def _apply_admin(conn: sqlite3.Connection, op: AdminOp, server_id: int) -> None:
     # Admins' writes are rare: one statement each, in the order they were made.
     match op:
         case SaveQuestion(_, question_id, body, by_user, at_us):
@@ -131,6 +133,49 @@ def _apply_admin(
             conn.execute(sql.REMOVE_QUESTION, (server_id, question_id, by_user, at_us))
         case SaveSettings(_, body, by_user, at_us):
             conn.execute(sql.SAVE_SETTINGS, (server_id, body, by_user, at_us))
+        case SaveSwitch(_, kind, name, off, by_user, at_us):
+            conn.execute(sql.SAVE_SWITCH, (server_id, kind, name, int(off), by_user, at_us))
+        case ResolveReports(_, report_ids, resolution, by_user, at_us):
+            conn.executemany(
+                sql.RESOLVE_REPORT,
+                [(resolution, by_user, at_us, server_id, report_id) for report_id in report_ids],
+            )
+
+
+def report_transaction(
+    conn: sqlite3.Connection, draft: ReportDraft, *, known_servers: Mapping[ServerKey, int]
+) -> tuple[int, NewIds]:
+    """Store a player's report in a transaction of its own; its new row id.
+
+    Not part of group commit: the caller needs the id back to show it.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        server = draft.server
+        server_ids = _resolve_servers(conn, [server], known_servers)
+        cursor = conn.execute(
+            sql.INSERT_REPORT,
+            (
+                server_ids[server],
+                draft.channel.channel,
+                draft.question_id,
+                draft.prompt,
+                draft.kind.value,
+                draft.reason,
+                draft.reporter.user,
+                draft.reporter_name,
+                to_epoch_us(draft.at),
+            ),
+        )
+        report_id = cursor.lastrowid
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    assert report_id is not None  # an INSERT into a rowid table always has one
+    new = {k: v for k, v in server_ids.items() if k not in known_servers}
+    return report_id, NewIds(servers=new)
 
 
 def _resolve_servers(

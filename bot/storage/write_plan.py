@@ -81,6 +81,29 @@ class SaveSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SaveSwitch:
+    """Switch a question id, bundled category or bundled bank off (or on again)."""
+
+    server: ServerKey
+    kind: str
+    name: str
+    off: bool
+    by_user: str
+    at_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveReports:
+    """Close those of ``report_ids`` that are still open."""
+
+    server: ServerKey
+    report_ids: tuple[int, ...]
+    resolution: str
+    by_user: str
+    at_us: int
+
+
+@dataclass(frozen=True, slots=True)
 class JournalGame:
     """A game started: keep it in the journal until its result is recorded."""
 
@@ -93,7 +116,7 @@ class JournalProgress:
     questions_asked: int
 
 
-AdminOp = SaveQuestion | RemoveQuestion | SaveSettings
+AdminOp = SaveQuestion | RemoveQuestion | SaveSettings | SaveSwitch | ResolveReports
 JournalOp = JournalGame | JournalProgress
 WriteOp = RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp | JournalOp
 
@@ -107,7 +130,16 @@ def op_size(op: WriteOp) -> int:
             return 1 + len(game.standings)
         case MarkAsked(_, ids, _) | ForgetAsked(_, ids):
             return max(1, len(ids))
-        case SaveQuestion() | RemoveQuestion() | SaveSettings() | JournalGame() | JournalProgress():
+        case ResolveReports(report_ids=ids):
+            return max(1, len(ids))
+        case (
+            SaveQuestion()
+            | RemoveQuestion()
+            | SaveSettings()
+            | SaveSwitch()
+            | JournalGame()
+            | JournalProgress()
+        ):
             return 1
 
 
@@ -285,7 +317,9 @@ def build_plan(ops: Sequence[WriteOp], *, recorded_games: Collection[str] = ()) 
                 plan.mark_asked(server, ids, at_us)
             case ForgetAsked(server, ids):
                 plan.forget_asked(server, ids)
-            case SaveQuestion() | RemoveQuestion() | SaveSettings():
+            case (
+                SaveQuestion() | RemoveQuestion() | SaveSettings() | SaveSwitch() | ResolveReports()
+            ):
                 plan.admin.append(op)
             case JournalGame() | JournalProgress():
                 plan.journal.append(op)

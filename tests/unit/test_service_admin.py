@@ -160,7 +160,7 @@ async def test_an_admin_removes_a_question_of_their_server(h: Harness) -> None:
 async def test_bundled_questions_cannot_be_removed(h: Harness) -> None:
     await h.send(RemoveQuestion(channel=CHANNEL, actor=ADMIN, question_id="tiny-sky"))
     refused = h.sink.last(Rejected)
-    assert "bundled questions cannot be removed" in refused.message
+    assert "is a bundled question: it cannot be removed, only switched off" in refused.message
 
 
 async def test_server_settings_become_the_defaults_of_new_games(h: Harness) -> None:

@@ -1,0 +1,80 @@
+"""Rows of the admin tables (switches, reports, question history) -> port records.
+
+Shared by every SQL backend: the columns are the ones the ``*_sql`` modules
+select, in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.domain.model import ChannelKey, PlayerKey, ServerKey
+from bot.ports import (
+    QuestionHistory,
+    QuestionReport,
+    ReportDraft,
+    ReportKind,
+    Resolution,
+    Switch,
+    SwitchedOff,
+)
+from bot.storage.periods import from_epoch_us
+
+
+def history_rows(rows: Iterable[Sequence[Any]]) -> dict[str, QuestionHistory]:
+    return {
+        question_id: QuestionHistory(
+            added_by=added_by,
+            added_at=from_epoch_us(added_us),
+            changed_by=changed_by,
+            changed_at=from_epoch_us(changed_us),
+        )
+        for question_id, added_by, added_us, changed_by, changed_us in rows
+    }
+
+
+def switched_off_rows(rows: Iterable[Sequence[Any]]) -> SwitchedOff:
+    names: dict[str, set[str]] = {kind.value: set() for kind in Switch}
+    for kind, name in rows:
+        names[kind].add(name)
+    return SwitchedOff(
+        questions=frozenset(names[Switch.QUESTION.value]),
+        categories=frozenset(names[Switch.CATEGORY.value]),
+        banks=frozenset(names[Switch.BANK.value]),
+    )
+
+
+def report_row(server: ServerKey, row: Sequence[Any]) -> QuestionReport:
+    (
+        report_id,
+        channel,
+        question_id,
+        prompt,
+        kind,
+        reason,
+        reporter,
+        reporter_name,
+        reported_us,
+        resolution,
+        resolved_by,
+        resolved_us,
+    ) = row
+    draft = ReportDraft(
+        server=server,
+        channel=ChannelKey(server.platform, server.server, channel),
+        question_id=question_id,
+        prompt=prompt,
+        kind=ReportKind(kind),
+        reason=reason,
+        reporter=PlayerKey(server.platform, server.server, reporter),
+        reporter_name=reporter_name,
+        at=from_epoch_us(reported_us),
+    )
+    return QuestionReport(
+        id=report_id,
+        draft=draft,
+        resolution=Resolution(resolution) if resolution is not None else None,
+        resolved_by=resolved_by,
+        resolved_at=from_epoch_us(resolved_us) if resolved_us is not None else None,
+    )
