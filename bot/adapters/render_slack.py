@@ -13,9 +13,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from bot.adapters.slack_ids import PICK_ACTION_PREFIX
+from bot.adapters.slack_admin_render import render_admin
+from bot.adapters.slack_blocks import (
+    BUTTON_TEXT_MAX,
+    Block,
+    SlackMessage,
+    button,
+    clip,
+    context,
+    esc,
+    message,
+    plural,
+    section,
+)
+from bot.adapters.slack_ids import PICK_ACTION_PREFIX, REPORT_ACTION
 from bot.adapters.slack_inbound import USAGE, Usage
 from bot.domain.events import (
     AnswerAccepted,
@@ -31,7 +43,6 @@ from bot.domain.events import (
     LeaderboardShown,
     QuestionAdded,
     QuestionAsked,
-    QuestionRemoved,
     QuestionRevealed,
     Rejected,
     RevealReason,
@@ -43,12 +54,8 @@ from bot.domain.events import (
 from bot.domain.model import GameMode, Standing
 from bot.ports import LeaderboardRow, Period, PlayerStats
 
-Block = dict[str, Any]
 LETTERS = "ABCDEF"
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
-#: Slack's limits: button text 75 characters, section text 3000.
-BUTTON_TEXT_MAX = 75
-SECTION_TEXT_MAX = 3000
 
 END_TITLES = {
     EndReason.COMPLETED: "🏁 Game over!",
@@ -67,17 +74,6 @@ REVEAL_LEADS = {
 
 
 @dataclass(frozen=True, slots=True)
-class SlackMessage:
-    """``text`` is the fallback (and the notification); ``blocks`` what clients draw."""
-
-    text: str
-    blocks: tuple[Block, ...] = ()
-
-    def blocks_json(self) -> list[Block]:
-        return list(self.blocks)
-
-
-@dataclass(frozen=True, slots=True)
 class QuestionCard:
     """Everything the question message shows at one moment.
 
@@ -90,40 +86,6 @@ class QuestionCard:
     hints: tuple[str, ...] = ()
     seconds_left: int | None = None
     reveal: QuestionRevealed | None = None
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def esc(text: str) -> str:
-    """Escape what Slack reads as markup in mrkdwn and plain text alike."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, SECTION_TEXT_MAX)}}
-
-
-def context(*texts: str) -> Block:
-    return {
-        "type": "context",
-        "elements": [{"type": "mrkdwn", "text": _clip(t, SECTION_TEXT_MAX)} for t in texts if t],
-    }
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def message(*lines: str, blocks: Sequence[Block] | None = None) -> SlackMessage:
-    """A message whose blocks are one section per line (unless given)."""
-    text = "\n".join(line for line in lines if line)
-    shown = tuple(blocks) if blocks is not None else (section(text),)
-    return SlackMessage(text=text, blocks=shown)
 
 
 # -- events that are messages of their own ---------------------------------------------------
@@ -171,12 +133,10 @@ def render(event: Event) -> SlackMessage | None:
                 f"✅ Added `{esc(question.id)}` to this workspace's questions "
                 f"({esc(question.category)}, {question.difficulty}): {esc(question.prompt)}"
             )
-        case QuestionRemoved(question_id=question_id):
-            return message(f"🗑 Removed `{esc(question_id)}` from this workspace's questions.")
         case SettingsShown():
             return settings_message(event)
         case _:
-            return None
+            return render_admin(event)
 
 
 def plain_text(event: Event) -> str:
@@ -194,7 +154,7 @@ def _game_started(event: GameStarted) -> SlackMessage:
     )
     what = options.category or "any category"
     head = (
-        f"🎲 *Trivia!* {_plural(event.total_questions, 'question')} ({esc(what)}), "
+        f"🎲 *Trivia!* {plural(event.total_questions, 'question')} ({esc(what)}), "
         f"{options.mode} mode, {options.seconds:g} s each, started by "
         f"{esc(event.started_by_name)}."
     )
@@ -269,7 +229,7 @@ def stats_message(stats: PlayerStats) -> SlackMessage:
 def _categories(categories: Sequence[tuple[str, int]]) -> SlackMessage:
     if not categories:
         return message("There are no questions here yet.")
-    lines = [f"• *{esc(name)}*: {_plural(count, 'question')}" for name, count in categories]
+    lines = [f"• *{esc(name)}*: {plural(count, 'question')}" for name, count in categories]
     return message("*Categories*", "\n".join(lines), "`/trivia start CATEGORY` plays one.")
 
 
@@ -354,7 +314,7 @@ def choice_buttons(asked: QuestionAsked) -> Block:
                 "action_id": f"{PICK_ACTION_PREFIX}{index}",
                 "text": {
                     "type": "plain_text",
-                    "text": _clip(f"{LETTERS[index]}. {choice}", BUTTON_TEXT_MAX),
+                    "text": clip(f"{LETTERS[index]}. {choice}", BUTTON_TEXT_MAX),
                 },
                 "value": f"{asked.number}:{index}",
             }
@@ -373,7 +333,7 @@ def _revealed_parts(
     if reveal.choice_counts:
         correct = q.correct_choice
         lines = [
-            f"{'✅' if i == correct else '▫️'} {LETTERS[i]}. {esc(choice)}: {_plural(count, 'pick')}"
+            f"{'✅' if i == correct else '▫️'} {LETTERS[i]}. {esc(choice)}: {plural(count, 'pick')}"
             for i, (choice, count) in enumerate(zip(q.choices, reveal.choice_counts, strict=False))
         ]
         blocks.append(section("\n".join(lines)))
@@ -392,6 +352,17 @@ def _revealed_parts(
     if notes:
         blocks.append(context(*notes))
         text_lines += notes
+    if q.id:
+        blocks.append(report_button(q.id))
+
+
+def report_button(question_id: str) -> Block:
+    """On every reveal: players flag a wrong or unclear question right where they saw it."""
+    return {
+        "type": "actions",
+        "block_id": "trivia_report",
+        "elements": [button("🚩 Report", REPORT_ACTION, question_id)],
+    }
 
 
 def seconds_left(seconds: float, elapsed: float) -> int:

@@ -7,8 +7,8 @@ and decides nothing: ``slack_inbound`` turns payloads into commands,
 Slack's wire needs:
 
 * every slash command and interaction is acked before any slow work (Slack
-  gives 3 s); form submissions wait for the service's answer for at most
-  ``reply_budget`` seconds, so problems can be shown next to the fields;
+  gives 3 s); ``slack_forms`` opens the modals and runs their submissions,
+  ``slack_uploads`` turns bank files shared with the bot into imports;
 * replies to one command are picked out with a context variable: while a
   captured ``handle`` runs, ``publish`` keeps the events meant for its sender;
 * an event Slack delivers again (same ``event_id``) is handled once;
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -50,65 +49,42 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: TID251
 from slack_sdk.webhook.async_client import AsyncWebhookClient  # noqa: TID251
 
 from bot.adapters.recent_ids import RecentIds
-from bot.adapters.render_slack import (
-    SlackMessage,
-    help_message,
-    home_view,
-    plain_text,
-    usage_text,
-)
+from bot.adapters.render_slack import help_message, home_view, usage_text
 from bot.adapters.replies import ReplyCollector
+from bot.adapters.slack_blocks import SlackMessage
 from bot.adapters.slack_directory import SlackDirectory
+from bot.adapters.slack_forms import FORM_CALLBACKS, SlackForms, first_section_text
 from bot.adapters.slack_ids import (
-    ADD_QUESTION_CALLBACK,
     COMMAND,
     PICK_ACTION_PATTERN,
     PLATFORM,
-    SETTINGS_CALLBACK,
-    decode_origin,
-    encode_origin,
+    REPORT_ACTION,
 )
 from bot.adapters.slack_inbound import (
+    IMPORT_HOWTO,
+    ExplainImport,
     OpenAddQuestion,
+    OpenEditQuestion,
     OpenSettings,
     ShowHelp,
     Usage,
     channel_key,
-    draft_from_form,
+    channel_of,
     parse_trivia,
     payload_actor,
     pick_choice,
-    settings_from_form,
+    report_target,
     team_of,
     typed_answer,
     with_actor,
 )
-from bot.adapters.slack_modals import (
-    add_question_modal,
-    notice_modal,
-    problems_to_errors,
-    settings_modal,
-)
 from bot.adapters.slack_outbox import SlackCallError, SlackOutbox, recipient_of
+from bot.adapters.slack_uploads import DownloadError, SlackUploads, file_share
+from bot.bank.uploads import UploadParser
 from bot.config import Settings
-from bot.domain.commands import (
-    AddQuestion,
-    Command,
-    ShowLeaderboard,
-    ShowSettings,
-    ShowStats,
-    SubmitAnswer,
-)
-from bot.domain.events import (
-    DraftRejected,
-    Event,
-    GameEnded,
-    GameStarted,
-    LeaderboardShown,
-    SettingsShown,
-    StatsShown,
-)
-from bot.domain.model import Actor, ChannelKey
+from bot.domain.commands import Command, ShowLeaderboard, ShowStats, SubmitAnswer
+from bot.domain.events import Event, GameEnded, GameStarted, LeaderboardShown, StatsShown
+from bot.domain.model import ChannelKey
 from bot.observability.logs import tag_task
 from bot.observability.metrics import PlatformMeter
 from bot.ports import Period
@@ -119,6 +95,7 @@ Handle = Callable[[Command], Awaitable[None]]
 
 #: How long a form submission waits for the service before acking (Slack allows 3 s).
 REPLY_BUDGET = 2.0
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
 # -- the Web API, as the outbox sees it ----------------------------------------------------------
@@ -229,6 +206,71 @@ class SdkWeb:
             self._meter.error()
             raise SlackCallError("response_url", f"http_{reply.status_code}")
 
+    async def open_dm(self, user: str) -> str:
+        response = await self._call(
+            "conversations.open", self._client.conversations_open(users=user)
+        )
+        return str(response["channel"]["id"])
+
+    async def upload_file(self, channel: str, filename: str, content: str, comment: str) -> None:
+        # files_upload_v2: files.getUploadURLExternal, the upload, files.completeUploadExternal.
+        await self._call(
+            "files.completeUploadExternal",
+            self._client.files_upload_v2(
+                channel=channel,
+                filename=filename,
+                title=filename,
+                content=content,
+                initial_comment=comment,
+            ),
+        )
+
+    # -- slack_forms.ViewsApi ----------------------------------------------------------------
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        opened = await self._call(
+            "views.open", self._client.views_open(trigger_id=trigger_id, view=view)
+        )
+        return str(opened["view"]["id"])
+
+    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        await self._call("views.update", self._client.views_update(view_id=view_id, view=view))
+
+    # -- slack_uploads.FileApi ---------------------------------------------------------------
+
+    async def file_info(self, file_id: str) -> Mapping[str, Any] | None:
+        try:
+            response = await self._call("files.info", self._client.files_info(file=file_id))
+        except SlackCallError as exc:
+            log.warning("slack: files.info for %s failed: %s", file_id, exc.code)
+            return None
+        found = response.get("file")
+        return found if isinstance(found, dict) else None
+
+    async def download(self, url: str, *, limit: int) -> bytes:
+        """A shared file's bytes, fetched with the bot token (``files:read``); stops
+        reading past ``limit`` bytes, so a file bigger than Slack said is no danger."""
+        headers = {"Authorization": f"Bearer {self._client.token}"}
+        data = bytearray()
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
+                session.get(url, headers=headers) as response,
+            ):
+                if response.status != 200:
+                    raise DownloadError(f"Slack answered HTTP {response.status}; try again.")
+                if response.content_type == "text/html":
+                    # Slack's sign-in page: the token was not accepted for this file.
+                    raise DownloadError("Slack did not let me read it (the app needs files:read).")
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        break
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self._meter.error()
+            raise DownloadError("the download failed; please share it again.") from exc
+        return bytes(data)
+
     async def _call(self, method: str, call: Coroutine[Any, Any, Any]) -> Any:
         try:
             return await call
@@ -267,14 +309,26 @@ class SlackAdapter:
             name="trivia-bot",
             logger=logging.getLogger("slack_bolt"),
         )
-        self.outbox = SlackOutbox(
-            SdkWeb(client, self.meter),
-            countdown_every=countdown_every,
-            post_interval=post_interval,
-        )
+        web = SdkWeb(client, self.meter)
+        self.outbox = SlackOutbox(web, countdown_every=countdown_every, post_interval=post_interval)
         self.directory = SlackDirectory(self._users_info, admins=admins)
         self.replies = ReplyCollector(send=self.outbox.send, recipient_of=recipient_of)
-        self._reply_budget = reply_budget
+        self.forms = SlackForms(
+            views=web,
+            directory=self.directory,
+            ask=self._ask,
+            send=self.outbox.send,
+            reply_budget=reply_budget,
+            meter=self.meter,
+        )
+        self.parser = UploadParser()
+        self.uploads = SlackUploads(
+            files=web,
+            parser=self.parser,
+            directory=self.directory,
+            run=self._run,
+            note=self.outbox.note,
+        )
         self._events = RecentIds()
         self._handle: Handle | None = None
         self._active: set[ChannelKey] = set()
@@ -340,6 +394,7 @@ class SlackAdapter:
         """Let in-flight commands finish (briefly), then flush the outbox. Idempotent."""
         await self.replies.close()
         await self.outbox.close()
+        self.parser.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -362,8 +417,9 @@ class SlackAdapter:
         app.event("message")(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
         app.action(re.compile(PICK_ACTION_PATTERN))(self._on_pick)
-        app.view(ADD_QUESTION_CALLBACK)(self._on_add_question)
-        app.view(SETTINGS_CALLBACK)(self._on_settings)
+        app.action(REPORT_ACTION)(self._on_report_click)
+        for callback in FORM_CALLBACKS:
+            app.view(callback)(self._on_form)
 
     async def _tag_logs(
         self,
@@ -409,18 +465,22 @@ class SlackAdapter:
                     acked = True
                     await ack(text=shown.text, blocks=shown.blocks_json())
                     return
+                case ExplainImport():
+                    acked = True
+                    await ack(text=IMPORT_HOWTO)
+                    return
             acked = True
             await ack()
             if url := command.get("response_url"):
                 self.outbox.remember_response_url(channel, user, str(url))
+            trigger = str(command.get("trigger_id", ""))
             match parsed:
                 case OpenAddQuestion():
-                    await self.client.views_open(
-                        trigger_id=command["trigger_id"],
-                        view=add_question_modal(encode_origin(team, channel.channel)),
-                    )
+                    await self.forms.open_add(trigger, channel)
                 case OpenSettings():
-                    await self._open_settings(command, channel, provisional)
+                    await self.forms.open_settings(trigger, channel, provisional)
+                case OpenEditQuestion(question_id=question_id):
+                    await self.forms.open_edit(trigger, channel, provisional, question_id)
                 case _:
                     actor = await self.directory.actor(team, user, provisional.name)
                     await self._run(with_actor(parsed, actor))
@@ -435,6 +495,10 @@ class SlackAdapter:
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         try:
+            share = file_share(event)
+            if share is not None:
+                await self.uploads.shared(team_of(body), share)
+                return
             typed = typed_answer(event)
             if typed is None:
                 return
@@ -499,93 +563,34 @@ class SlackAdapter:
             self.meter.error()
             log.exception("slack: App Home for %s (event %s) failed", user, body.get("event_id"))
 
-    async def _on_add_question(
-        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    async def _on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await self.forms.submit(ack, body, view)
+
+    async def _on_report_click(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
-        await self._submit_form(ack, body, view, kind="question")
-
-    async def _on_settings(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        await self._submit_form(ack, body, view, kind="settings")
-
-    # -- forms -------------------------------------------------------------------------------
-
-    async def _open_settings(
-        self, command: Mapping[str, Any], channel: ChannelKey, provisional: Actor
-    ) -> None:
-        # Open at once (the trigger expires in 3 s), fill in when the settings are read.
-        opened = await self.client.views_open(
-            trigger_id=command["trigger_id"], view=notice_modal("Trivia settings", "Loading…")
+        """The Report button on a reveal: open the report form for that question."""
+        await ack()
+        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
         )
-        view_id = opened["view"]["id"]
-        actor = await self.directory.actor(channel.server, provisional.key.user, provisional.name)
-        replies, _ = await self._ask(
-            ShowSettings(channel=channel, actor=actor), within=10.0, deliver_late=False
-        )
-        shown = next((e for e in replies if isinstance(e, SettingsShown)), None)
-        if shown is None:
-            refusal = next((plain_text(e) for e in replies), "The settings could not be read.")
-            await self.client.views_update(
-                view_id=view_id, view=notice_modal("Trivia settings", refusal)
-            )
-            return
-        origin = encode_origin(channel.server, channel.channel)
-        form = settings_modal(origin, settings=shown.settings, defaults=shown.defaults)
-        await self.client.views_update(view_id=view_id, view=form)
-
-    async def _submit_form(
-        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], *, kind: str
-    ) -> None:
-        """Run the form's command and ack with its outcome, all within ``reply_budget``."""
-        deadline = time.monotonic() + self._reply_budget
-        user = body.get("user") or {}
-        acked = False
         try:
-            origin = decode_origin(str(view.get("private_metadata", "")))
-            if origin is None:
-                acked = True
-                await ack(response_action="errors", errors={"prompt": "This form has expired."})
+            question_id = report_target(action)
+            if question_id is None or not channel_id:
                 return
-            team, channel_id = origin
-            channel = channel_key(team, channel_id)
-            actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
-            values = view.get("state", {}).get("values", {})
-            command: Command
-            if kind == "question":
-                command = AddQuestion(channel=channel, actor=actor, draft=draft_from_form(values))
-            else:
-                parsed = settings_from_form(values, channel=channel, actor=actor)
-                if isinstance(parsed, dict):
-                    acked = True
-                    await ack(response_action="errors", errors=parsed)
-                    return
-                command = parsed
-            replies, finished = await self._ask(
-                command, within=max(0.05, deadline - time.monotonic())
+            channel = channel_key(team_of(body), str(channel_id))
+            shown = first_section_text(body.get("message") or {})
+            await self.forms.open_report(
+                str(body.get("trigger_id", "")), channel, question_id, shown
             )
-            acked = True
-            if not finished:
-                note = "Still saving… you will get a message in the channel when it is done."
-                await ack(response_action="update", view=notice_modal("Saving", note))
-                return
-            problems = next((e for e in replies if isinstance(e, DraftRejected)), None)
-            if problems is not None:
-                await ack(response_action="errors", errors=problems_to_errors(problems.problems))
-                return
-            await ack()
-            for event in replies:
-                self.outbox.send(event)
         except Exception:
             self.meter.error()
             log.exception(
-                "slack: %s form (view %s) from %s failed", kind, view.get("id"), user.get("id")
+                "slack: report click on %s by %s in %s failed",
+                action.get("value"),
+                (body.get("user") or {}).get("id"),
+                channel_id,
             )
-        finally:
-            if not acked:
-                block = "prompt" if kind == "question" else "rounds"
-                await ack(
-                    response_action="errors",
-                    errors={block: "Something went wrong; please try again."},
-                )
 
     # -- running commands --------------------------------------------------------------------
 
@@ -609,21 +614,3 @@ class SlackAdapter:
             return None
         user = response.get("user")
         return user if isinstance(user, dict) else None
-
-
-def channel_of(body: Mapping[str, Any]) -> str | None:
-    """The channel a request concerns, whichever kind of payload it is (for logs)."""
-    event, channel, container = body.get("event"), body.get("channel"), body.get("container")
-    view = body.get("view")
-    if isinstance(event, Mapping):
-        found = event.get("channel")
-    elif isinstance(channel, Mapping):
-        found = channel.get("id")
-    elif isinstance(container, Mapping) and container.get("channel_id"):
-        found = container.get("channel_id")
-    elif isinstance(view, Mapping):
-        origin = decode_origin(str(view.get("private_metadata", "")))
-        found = origin[1] if origin else None
-    else:
-        found = body.get("channel_id")
-    return found if isinstance(found, str) and found else None

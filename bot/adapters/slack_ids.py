@@ -15,6 +15,10 @@ PICK_ACTION_PREFIX = "trivia_pick_"
 PICK_ACTION_PATTERN = r"^trivia_pick_\d+$"
 
 ADD_QUESTION_CALLBACK = "trivia_add_question"
+EDIT_QUESTION_CALLBACK = "trivia_edit_question"
+REPORT_CALLBACK = "trivia_report"
+#: The Report button on a revealed question; its value is the question's id.
+REPORT_ACTION = "trivia_report_question"
 SETTINGS_CALLBACK = "trivia_settings"
 NOTICE_CALLBACK = "trivia_notice"
 
@@ -39,3 +43,17 @@ def decode_origin(metadata: str) -> tuple[str, str] | None:
     if not sep or not team_id or not channel_id or "/" in channel_id:
         return None
     return team_id, channel_id
+
+
+def encode_subject(team_id: str, channel_id: str, subject: str) -> str:
+    """``private_metadata`` of a form about one thing (a question id): where, and what."""
+    return f"{encode_origin(team_id, channel_id)}/{subject}"
+
+
+def decode_subject(metadata: str) -> tuple[str, str, str] | None:
+    """(team id, channel id, subject) from ``encode_subject``'s text; None if it is not one."""
+    origin, sep, subject = metadata.rpartition("/")
+    decoded = decode_origin(origin) if sep else None
+    if decoded is None or not subject:
+        return None
+    return (*decoded, subject)

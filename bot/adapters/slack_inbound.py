@@ -21,20 +21,31 @@ from bot.adapters.slack_ids import (
     INPUT_ACTION,
     PICK_ACTION_PREFIX,
     PLATFORM,
+    REPORT_ACTION,
+    decode_origin,
 )
 from bot.domain.commands import (
     ChangeSettings,
     Command,
+    DismissReport,
+    ExportQuestions,
     ListCategories,
+    ListQuestions,
+    ListReports,
     PickChoice,
     RemoveQuestion,
+    ReportQuestion,
     RequestHint,
+    ShowBundled,
     ShowLeaderboard,
+    ShowQuestion,
     ShowScore,
     ShowStats,
     SkipQuestion,
     StartGame,
     StopGame,
+    SwitchBundled,
+    SwitchQuestion,
 )
 from bot.domain.model import (
     Actor,
@@ -44,12 +55,24 @@ from bot.domain.model import (
     QuestionDraft,
     StartPolicy,
 )
-from bot.ports import Period
+from bot.ports import Period, ReportKind, Switch
 
 USAGE = (
     "`/trivia start [category] [rounds] [text|choice] [seconds]` · `stop` · `skip` · `hint` · "
-    "`score` · `leaderboard [all|week|today]` · `stats [@user]` · `categories` · `help`\n"
-    "Admins: `add` · `remove ID` · `settings`"
+    "`score` · `leaderboard [all|week|today]` · `stats [@user]` · `categories` · "
+    "`report [wrong|unclear] [reason]` · `help`\n"
+    "Admins: `add` · `questions [search] [page N] [own]` · `question ID` · `edit ID` · "
+    "`disable ID` · `enable ID` · `remove ID` · `import` · `export` · `reports` · "
+    "`dismiss REPORT` · `bundled [category NAME|bank ID on|off]` · `settings`"
+)
+
+#: How to import, said in the ack of ``/trivia import`` (a slash command cannot carry a file).
+IMPORT_HOWTO = (
+    "To import questions, share a bank file (`.yaml` or `.yml`) with me: drop it in a direct "
+    "message to me, or in a channel I'm in. I check the whole file first: a file with any "
+    "problem changes nothing, and I tell you every problem with its line. Importing the same "
+    "file again updates its questions instead of adding them twice. "
+    "`/trivia export` gives you this workspace's own questions in the same format."
 )
 
 
@@ -75,7 +98,21 @@ class OpenSettings:
     """``/trivia settings``: open the settings form."""
 
 
-SlashResult = Command | ShowHelp | Usage | OpenAddQuestion | OpenSettings
+@dataclass(frozen=True, slots=True)
+class OpenEditQuestion:
+    """``/trivia edit ID``: open the question form filled in with the question as it is."""
+
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainImport:
+    """``/trivia import``: say how to share a bank file (the ack carries it)."""
+
+
+SlashResult = (
+    Command | ShowHelp | Usage | OpenAddQuestion | OpenSettings | OpenEditQuestion | ExplainImport
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +156,24 @@ def team_of(body: Mapping[str, Any]) -> str:
     return str(team or "")
 
 
+def channel_of(body: Mapping[str, Any]) -> str | None:
+    """The channel a request concerns, whichever kind of payload it is (for logs)."""
+    event, channel, container = body.get("event"), body.get("channel"), body.get("container")
+    view = body.get("view")
+    if isinstance(event, Mapping):
+        found = event.get("channel")
+    elif isinstance(channel, Mapping):
+        found = channel.get("id")
+    elif isinstance(container, Mapping) and container.get("channel_id"):
+        found = container.get("channel_id")
+    elif isinstance(view, Mapping):
+        origin = decode_origin(str(view.get("private_metadata", "")))
+        found = origin[1] if origin else None
+    else:
+        found = body.get("channel_id")
+    return found if isinstance(found, str) and found else None
+
+
 # -- /trivia ---------------------------------------------------------------------------------
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -158,6 +213,18 @@ def parse_trivia(text: str, *, channel: ChannelKey, actor: Actor) -> SlashResult
             return _bare(head, args, OpenAddQuestion())
         case "settings" | "config":
             return _bare(head, args, OpenSettings())
+        case "import":
+            return _bare(head, args, ExplainImport())
+        case "questions" | "list":
+            return _questions(args, channel=channel, actor=actor)
+        case "question" | "show" | "edit" | "disable" | "enable":
+            return _about_question(head, args, channel=channel, actor=actor)
+        case "report":
+            return _report(args, channel=channel, actor=actor)
+        case "dismiss":
+            return _dismiss(args, channel=channel, actor=actor)
+        case "bundled":
+            return _bundled(args, channel=channel, actor=actor)
     simple = _SIMPLE.get(head)
     if simple is None:
         return Usage(f"I don't know `{_shown(head)}`.")
@@ -175,6 +242,8 @@ _SIMPLE: dict[str, Callable[..., Command]] = {
     "scores": ShowScore,
     "categories": ListCategories,
     "cats": ListCategories,
+    "export": ExportQuestions,
+    "reports": ListReports,
 }
 
 
@@ -238,6 +307,84 @@ def _stats(text: str, *, channel: ChannelKey, actor: Actor) -> SlashResult:
     return ShowStats(channel=channel, actor=actor, player=player_key(channel.server, user))
 
 
+def _questions(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    """``questions [search words] [page N] [own]``, in any order."""
+    search: list[str] = []
+    page, own_only = 1, False
+    words = iter(args)
+    for word in words:
+        folded = word.casefold()
+        if folded == "page":
+            number = next(words, "")
+            if not number.isdigit() or int(number) < 1:
+                return Usage("Say which page by its number: `/trivia questions page 2`.")
+            page = int(number)
+        elif folded in ("own", "mine", "--own"):
+            own_only = True
+        else:
+            search.append(word)
+    return ListQuestions(
+        channel=channel, actor=actor, search=" ".join(search), page=page, own_only=own_only
+    )
+
+
+def _about_question(
+    head: str, args: list[str], *, channel: ChannelKey, actor: Actor
+) -> SlashResult:
+    """``question ID``, ``edit ID``, ``disable ID``, ``enable ID``: one question id each."""
+    if len(args) != 1:
+        return Usage(
+            f"Say which question: `/trivia {_shown(head)} QUESTION-ID` (ids are in "
+            "`/trivia questions`)."
+        )
+    question_id = args[0].strip("`")
+    match head:
+        case "edit":
+            return OpenEditQuestion(question_id)
+        case "disable" | "enable":
+            return SwitchQuestion(
+                channel=channel, actor=actor, question_id=question_id, on=head == "enable"
+            )
+        case _:
+            return ShowQuestion(channel=channel, actor=actor, question_id=question_id)
+
+
+def _report(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    """``report [wrong|unclear] [reason...]``: about the last question asked here."""
+    kind = ReportKind.WRONG
+    if args and args[0].casefold() in tuple(ReportKind):
+        kind = ReportKind(args[0].casefold())
+        args = args[1:]
+    return ReportQuestion(channel=channel, actor=actor, kind=kind, reason=" ".join(args))
+
+
+def _dismiss(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    number = args[0].lstrip("#") if len(args) == 1 else ""
+    if not number.isdigit():
+        return Usage(
+            "Say which report by its number: `/trivia dismiss 12` (see `/trivia reports`)."
+        )
+    return DismissReport(channel=channel, actor=actor, report_id=int(number))
+
+
+_SWITCHES = {"category": Switch.CATEGORY, "bank": Switch.BANK}
+_ON_OFF = {"on": True, "enable": True, "off": False, "disable": False}
+
+
+def _bundled(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
+    """``bundled`` alone shows them; ``bundled category|bank NAME on|off`` switches one."""
+    if not args:
+        return ShowBundled(channel=channel, actor=actor)
+    kind = _SWITCHES.get(args[0].casefold())
+    on = _ON_OFF.get(args[-1].casefold()) if len(args) >= 3 else None
+    if kind is None or on is None:
+        return Usage(
+            "Turn a bundled category or bank on or off: `/trivia bundled category NAME off`, "
+            "`/trivia bundled bank ID on`; `/trivia bundled` lists them."
+        )
+    return SwitchBundled(channel=channel, actor=actor, kind=kind, name=" ".join(args[1:-1]), on=on)
+
+
 def mentioned_user(word: str) -> str | None:
     """``U123`` from Slack's escaped mention ``<@U123|name>`` or ``<@U123>``."""
     match = _MENTION.match(word.strip())
@@ -275,6 +422,14 @@ def pick_choice(
     if not sep or not number.isdigit() or not index.isdigit():
         return None
     return PickChoice(channel=channel, actor=actor, question_number=int(number), choice=int(index))
+
+
+def report_target(action: Mapping[str, Any]) -> str | None:
+    """The question id a reveal's Report button carries, or None for another button."""
+    if action.get("action_id") != REPORT_ACTION:
+        return None
+    value = str(action.get("value") or "").strip()
+    return value or None
 
 
 # -- modal forms -----------------------------------------------------------------------------
@@ -351,4 +506,13 @@ def settings_from_form(
         mode=mode,
         start_policy=policy,
         reset=frozenset(reset),
+    )
+
+
+def report_from_form(values: StateValues) -> tuple[ReportKind, str]:
+    """The report form: what is wrong with the question, and the player's words."""
+    kind = form_value(values, "kind")
+    return (
+        ReportKind(kind) if kind in tuple(ReportKind) else ReportKind.WRONG,
+        form_value(values, "reason"),
     )

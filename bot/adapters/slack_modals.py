@@ -1,4 +1,4 @@
-"""The Slack forms: add a question, change settings, and a plain notice.
+"""The Slack forms: add or edit a question, report one, change settings, a plain notice.
 
 Pure Block Kit.  Every input's ``block_id`` is the command field it fills
 (``slack_ids``), so the service's ``FieldProblem.field`` says which block a
@@ -10,24 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.adapters.render_slack import Block, context, esc, section
+from bot.adapters.slack_blocks import Block, context, esc, section
 from bot.adapters.slack_ids import (
     ADD_QUESTION_CALLBACK,
     DEFAULT_OPTION,
     DRAFT_FIELDS,
+    EDIT_QUESTION_CALLBACK,
     INPUT_ACTION,
     NOTICE_CALLBACK,
+    REPORT_CALLBACK,
     SETTINGS_CALLBACK,
 )
+from bot.bank.limits import MAX_REPORT_REASON
 from bot.domain.model import (
     Difficulty,
     FieldProblem,
     GameMode,
     GameOptions,
     Limits,
+    Question,
+    QuestionDraft,
     ServerSettings,
     StartPolicy,
 )
+from bot.ports import ReportKind
 
 #: Slack shows at most this many characters of an inline error.
 ERROR_TEXT_MAX = 150
@@ -49,6 +55,7 @@ def text_input(
     multiline: bool = False,
     optional: bool = False,
     initial: str = "",
+    max_length: int | None = None,
 ) -> Block:
     element: dict[str, Any] = {
         "type": "plain_text_input",
@@ -56,7 +63,10 @@ def text_input(
         "multiline": multiline,
     }
     if initial:
-        element["initial_value"] = initial
+        # Slack refuses a view whose initial value is over 3000 characters.
+        element["initial_value"] = initial[:3000]
+    if max_length is not None:
+        element["max_length"] = max_length
     block: Block = {
         "type": "input",
         "block_id": block_id,
@@ -108,20 +118,53 @@ def select_input(
 
 def add_question_modal(origin: str) -> Block:
     """The question form; ``origin`` (``slack_ids.encode_origin``) says where replies go."""
+    return question_modal(origin)
+
+
+def edit_question_modal(metadata: str, question: Question) -> Block:
+    """The question form filled in with ``question`` as it is now; ``metadata``
+    (``slack_ids.encode_subject``) says where replies go and which question it is."""
+    return question_modal(metadata, initial=draft_of(question), editing=question.id)
+
+
+def draft_of(question: Question) -> QuestionDraft:
+    """A question as the form shows it: one answer, option or hint per line."""
+    return QuestionDraft(
+        prompt=question.prompt,
+        answers="\n".join(question.answers),
+        category=question.category,
+        difficulty=question.difficulty.value,
+        explanation=question.explanation,
+        choices="\n".join(question.choices),
+        hints="\n".join(question.hints),
+    )
+
+
+def question_modal(
+    metadata: str, *, initial: QuestionDraft | None = None, editing: str | None = None
+) -> Block:
+    draft = initial or QuestionDraft(prompt="", answers="")
     blocks: list[Block] = [
-        text_input("prompt", "Question", multiline=True),
+        text_input("prompt", "Question", multiline=True, initial=draft.prompt),
         text_input(
             "answers",
             "Answers",
             multiline=True,
             hint="One per line. The first is shown at the reveal; the others are also accepted.",
+            initial=draft.answers,
         ),
-        text_input("category", "Category", optional=True, hint="For example: science"),
+        text_input(
+            "category",
+            "Category",
+            optional=True,
+            hint="For example: science",
+            initial=draft.category,
+        ),
         select_input(
             "difficulty",
             "Difficulty",
             [(d.value, d.value.title()) for d in Difficulty],
-            initial=Difficulty.MEDIUM.value,
+            initial=draft.difficulty or Difficulty.MEDIUM.value,
         ),
         text_input(
             "explanation",
@@ -129,6 +172,7 @@ def add_question_modal(origin: str) -> Block:
             multiline=True,
             optional=True,
             hint="Shown with the answer.",
+            initial=draft.explanation,
         ),
         text_input(
             "choices",
@@ -136,20 +180,75 @@ def add_question_modal(origin: str) -> Block:
             multiline=True,
             optional=True,
             hint="For multiple choice: 2 to 6 options, one per line, including the answer.",
+            initial=draft.choices,
         ),
         text_input(
-            "hints", "Hints", multiline=True, optional=True, hint="One per line, mildest first."
+            "hints",
+            "Hints",
+            multiline=True,
+            optional=True,
+            hint="One per line, mildest first.",
+            initial=draft.hints,
         ),
-        context("Only workspace admins can add questions; they stay in this workspace."),
     ]
+    if editing is None:
+        blocks.append(
+            context("Only workspace admins can add questions; they stay in this workspace.")
+        )
+        callback, title, submit = ADD_QUESTION_CALLBACK, "Add a trivia question", "Add"
+    else:
+        blocks.append(
+            context(
+                f"Editing `{esc(editing)}`. Saving closes the question's open reports; "
+                "its tags and source are kept."
+            )
+        )
+        callback, title, submit = EDIT_QUESTION_CALLBACK, "Edit a trivia question", "Save"
     return {
         "type": "modal",
-        "callback_id": ADD_QUESTION_CALLBACK,
-        "private_metadata": origin,
-        "title": _plain("Add a trivia question"),
-        "submit": _plain("Add"),
+        "callback_id": callback,
+        "private_metadata": metadata,
+        "title": _plain(title),
+        "submit": _plain(submit),
         "close": _plain("Cancel"),
         "blocks": blocks,
+    }
+
+
+def report_modal(metadata: str, shown: str) -> Block:
+    """Report a question: what is wrong with it, and (optionally) why.
+
+    ``metadata`` (``slack_ids.encode_subject``) names the channel and the question;
+    ``shown`` is the question as the revealed card showed it (mrkdwn, already escaped).
+    """
+    return {
+        "type": "modal",
+        "callback_id": REPORT_CALLBACK,
+        "private_metadata": metadata,
+        "title": _plain("Report a question"),
+        "submit": _plain("Report"),
+        "close": _plain("Cancel"),
+        "blocks": [
+            section(shown or "The question you saw."),
+            select_input(
+                "kind",
+                "What is wrong?",
+                [
+                    (ReportKind.WRONG.value, "The answer (or an option) is wrong"),
+                    (ReportKind.UNCLEAR.value, "The question is unclear"),
+                ],
+                initial=ReportKind.WRONG.value,
+            ),
+            text_input(
+                "reason",
+                "Tell the admins more",
+                multiline=True,
+                optional=True,
+                hint=f"Optional, at most {MAX_REPORT_REASON} characters.",
+                max_length=MAX_REPORT_REASON,
+            ),
+            context("Only this workspace's admins see reports."),
+        ],
     }
 
 

@@ -6,7 +6,10 @@ what Slack needs remembered: the ``ts`` of the current question message, so
 hints, the countdown and the reveal edit that one message (``chat.update``)
 instead of posting new ones (Slack allows about one post per second per
 channel).  Events with a recipient go to that user alone (``chat.postEphemeral``,
-or the slash command's ``response_url`` where the bot may not post).
+or the slash command's ``response_url`` where the bot may not post); in a direct
+message with the bot they are plain posts, since nobody else is there.  An
+export is uploaded as a file to the admin's DM with the bot, never to a channel
+(it holds every answer).
 
 The Web API is reached through ``SlackWeb``, a protocol the adapter implements
 with slack-sdk; this module imports no SDK.  Every task is named, kept in a set
@@ -26,12 +29,13 @@ from typing import Any, Protocol
 
 from bot.adapters.render_slack import (
     QuestionCard,
-    SlackMessage,
     render,
     render_card,
     seconds_left,
 )
+from bot.adapters.slack_blocks import SlackMessage, esc
 from bot.domain.events import (
+    BundledShown,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,
@@ -43,9 +47,18 @@ from bot.domain.events import (
     LeaderboardShown,
     QuestionAdded,
     QuestionAsked,
+    QuestionEdited,
     QuestionRemoved,
     QuestionRevealed,
+    QuestionsExported,
+    QuestionShown,
+    QuestionsImported,
+    QuestionsListed,
+    QuestionSwitched,
     Rejected,
+    ReportDismissed,
+    ReportFiled,
+    ReportsListed,
     SettingsShown,
     StatsShown,
     WrongChoice,
@@ -89,6 +102,14 @@ class SlackWeb(Protocol):
         """Post an ephemeral reply through a slash command's ``response_url``."""
         ...
 
+    async def open_dm(self, user: str) -> str:
+        """The id of the bot's direct message with ``user`` (opened if need be)."""
+        ...
+
+    async def upload_file(self, channel: str, filename: str, content: str, comment: str) -> None:
+        """Share a text file in ``channel`` with ``comment`` above it."""
+        ...
+
 
 def recipient_of(event: Event) -> PlayerKey | None:
     """Who alone should see ``event``; None for the whole channel."""
@@ -101,6 +122,16 @@ def recipient_of(event: Event) -> PlayerKey | None:
             | DraftRejected(recipient=who)
             | QuestionAdded(recipient=who)
             | QuestionRemoved(recipient=who)
+            | QuestionEdited(recipient=who)
+            | QuestionSwitched(recipient=who)
+            | QuestionsListed(recipient=who)
+            | QuestionShown(recipient=who)
+            | QuestionsImported(recipient=who)
+            | QuestionsExported(recipient=who)
+            | ReportFiled(recipient=who)
+            | ReportsListed(recipient=who)
+            | ReportDismissed(recipient=who)
+            | BundledShown(recipient=who)
             | SettingsShown(recipient=who)
             | WrongChoice(recipient=who)
             | ChoiceRecorded(recipient=who)
@@ -126,7 +157,15 @@ class _Queued:
     at: float
 
 
-_Item = _Queued | _Tick | None
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """A message for one user that is no event (an upload's problems, a hint)."""
+
+    user: str
+    message: SlackMessage
+
+
+_Item = _Queued | _Tick | _Note | None
 
 
 @dataclass(slots=True)
@@ -178,6 +217,13 @@ class SlackOutbox:
             )
             return
         self._lane(event.channel).queue.put_nowait(_Queued(event, self._monotonic()))
+
+    def note(self, channel: ChannelKey, user_id: str, message: SlackMessage) -> None:
+        """Queue ``message`` for ``user_id`` alone, in order with the channel's events."""
+        if self._closed:
+            log.warning("slack outbox closed; dropped a note for %s", channel)
+            return
+        self._lane(channel).queue.put_nowait(_Note(user_id, message))
 
     def remember_response_url(self, channel: ChannelKey, user_id: str, url: str) -> None:
         """Where to reply to ``user_id`` in ``channel`` if the bot cannot post there."""
@@ -236,15 +282,22 @@ class SlackOutbox:
                     log.warning("slack: %s failed in %s: %s", exc.method, lane.channel, exc.code)
                 except Exception:
                     what = type(item.event).__name__ if isinstance(item, _Queued) else "countdown"
+                    what = "a note" if isinstance(item, _Note) else what
                     log.exception("slack: delivering %s to %s failed", what, lane.channel)
                 break
 
-    async def _deliver(self, lane: _Lane, item: _Queued | _Tick) -> None:
+    async def _deliver(self, lane: _Lane, item: _Queued | _Tick | _Note) -> None:
         if isinstance(item, _Tick):
             await self._tick(lane, item.asked)
             return
+        if isinstance(item, _Note):
+            await self._ephemeral(lane, item.user, item.message)
+            return
         event = item.event
         recipient = recipient_of(event)
+        if isinstance(event, QuestionsExported):
+            await self._export(lane, event)
+            return
         if recipient is not None:
             shown = render(event)
             if shown is not None:
@@ -366,9 +419,28 @@ class SlackOutbox:
             ),
         )
 
+    async def _export(self, lane: _Lane, event: QuestionsExported) -> None:
+        """The file goes to the admin's DM with the bot; a note says so where they asked."""
+        user = event.recipient.user
+        shown = render(event)
+        comment = shown.text if shown is not None else event.filename
+        dm = await self._web.open_dm(user)
+        await self._web.upload_file(dm, event.filename, event.text, comment)
+        if dm != lane.channel.channel:
+            note = f"📤 I sent you `{esc(event.filename)}` in a direct message."
+            await self._ephemeral(lane, user, SlackMessage(text=note))
+
     async def _ephemeral(self, lane: _Lane, user: str, message: SlackMessage) -> None:
+        channel = lane.channel.channel
         try:
-            await self._web.post_ephemeral(lane.channel.channel, user, message)
+            if is_direct_message(channel):
+                # Only the user and the bot are in its DM: a plain post, kept in the history.
+                # (A DM between two people fails here; the slash command's response_url
+                # answers it instead.)
+                await self._pace(lane)
+                await self._web.post_message(channel, message)
+            else:
+                await self._web.post_ephemeral(channel, user, message)
         except SlackCallError as exc:
             url = self._response_url(lane.channel.channel, user)
             if exc.code not in CANNOT_POST or url is None:
@@ -380,6 +452,11 @@ class SlackOutbox:
         if found is None or found[1] <= self._monotonic():
             return None
         return found[0]
+
+
+def is_direct_message(channel_id: str) -> bool:
+    """Slack's direct-message conversation ids start with D."""
+    return channel_id.startswith("D")
 
 
 def _epoch() -> datetime:

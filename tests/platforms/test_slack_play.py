@@ -91,8 +91,9 @@ async def test_choice_game_is_played_with_buttons_and_ends_on_the_leaderboard(
         board = await slack.wait_for_call("chat.postEphemeral", after=mark)
 
     assert "actions" in buttons_before
-    # At the reveal the buttons are gone and the picks are counted on the question itself.
-    assert all(block["type"] != "actions" for block in first.blocks)
+    # At the reveal the option buttons give way to Report; the picks are counted on the card.
+    actions = [b for b in first.blocks if b["type"] == "actions"]
+    assert [e["action_id"] for b in actions for e in b["elements"]] == ["trivia_report_question"]
     assert f"✅ {right}: 1 pick" in first.visible_text()
     assert f"▫️ {wrong}: 1 pick" in first.visible_text()
     assert "🏆 *bob* +" in first.visible_text()

@@ -203,12 +203,15 @@ def test_hints_and_the_countdown_are_drawn_on_the_card() -> None:
     assert "Type your answer in the channel." in json.dumps(render_card(card).blocks_json())
 
 
-def test_the_revealed_card_has_no_buttons_and_counts_the_picks() -> None:
+def test_the_revealed_card_has_no_option_buttons_only_report_and_counts_the_picks() -> None:
     card = QuestionCard(asked=asked(), mode=GameMode.CHOICE, reveal=revealed())
 
     shown = render_card(card)
 
-    assert all(block["type"] != "actions" for block in shown.blocks)
+    buttons = [e for b in shown.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("trivia_report_question", card.asked.question.id)
+    ]
     assert shown.text.splitlines()[1:] == [
         "⏰ Time's up! The answer: *Mars*",
         "▫️ A. Venus: 1 pick",

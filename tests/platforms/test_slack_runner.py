@@ -38,12 +38,19 @@ SCOPES: dict[str, str | None] = {
     "views.open": None,
     "views.update": None,
     "views.publish": None,
+    "conversations.open": "im:write",
+    "files.info": "files:read",
+    # files_upload_v2 calls files.getUploadURLExternal and files.completeUploadExternal.
+    "files.upload_v2": "files:write",
 }
 #: Scopes that come with a feature rather than a method.
 FEATURE_SCOPES = {
     "commands": "the /trivia slash command",
     "channels:history": "message.channels: typed answers in public channels",
     "groups:history": "message.groups: typed answers in private channels",
+    "im:history": "message.im: bank files shared in a direct message to the bot",
+    # url_private_download is fetched with the bot token, not through a Web API method.
+    "files:read": "downloading a shared bank file",
 }
 
 
@@ -246,10 +253,13 @@ def test_the_manifest_subscribes_to_what_the_adapter_listens_for() -> None:
         "app_home_opened",
         "message.channels",
         "message.groups",
+        "message.im",
     }
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
+    # Admins share bank files with the bot in its Messages tab.
+    assert features["app_home"]["messages_tab_enabled"] is True
     (command,) = features["slash_commands"]
     assert command["command"] == "/trivia"
     assert command["should_escape"] is True

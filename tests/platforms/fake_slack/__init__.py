@@ -87,6 +87,9 @@ Files: `f = slack.add_file("- question: ...", name="q.yaml")`; `files.info` desc
 `slack.file_api(f)["url_private_download"]` serves the bytes with `Authorization: Bearer <bot
 token>` and, like real Slack, a 200 HTML sign-in page without it (`slack.file_downloads` records
 which).
+Uploads: `files_upload_v2` works end to end (`files.getUploadURLExternal`, a POST of the bytes
+to the loopback `upload_url`, `files.completeUploadExternal`); the file is then a bot message's
+attachment: `slack.shared_files("D0ADMIN")[-1].content` (a user id as channel means their DM).
 """
 
 from .http_driver import HttpReply, SlackHttpDriver, serve_app, slack_headers, slack_signature

@@ -108,6 +108,8 @@ class Message:
     bot_id: str | None = None
     thread_ts: str | None = None
     metadata: JsonDict | None = None
+    #: Files shared with the message (an upload's `files.completeUploadExternal`).
+    files: list[SlackFile] = field(default_factory=list)
     deleted: bool = False
     reactions: list[str] = field(default_factory=list)
     #: Earlier versions, oldest first: each is {"text": ..., "blocks": ...}.
@@ -141,6 +143,8 @@ class Message:
             api["thread_ts"] = self.thread_ts
         if self.metadata is not None:
             api["metadata"] = self.metadata
+        if self.files:
+            api["files"] = [{"id": f.id, "name": f.name, "title": f.name} for f in self.files]
         if self.edits:
             api["edited"] = {"user": self.user, "ts": self.ts}
         return api

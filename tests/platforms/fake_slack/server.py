@@ -31,7 +31,14 @@ from .records import (
     View,
 )
 from .socket_mode import Envelope, SocketModeEndpoint
-from .workspace import DEFAULT_CHANNELS, DEFAULT_USERS, Identity, SlackWorkspace, error
+from .workspace import (
+    DEFAULT_CHANNELS,
+    DEFAULT_USERS,
+    Identity,
+    SlackWorkspace,
+    error,
+    receive_upload,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +75,8 @@ class FakeSlack(SlackPayloads):
         self.responses: list[ResponseUrlPost] = []
         #: (file id, whether the download carried the bot token)
         self.file_downloads: list[tuple[str, bool]] = []
+        #: (file id, bytes) POSTed to upload URLs from files.getUploadURLExternal
+        self.uploads: list[tuple[str, bytes]] = []
         self._rate_limits: defaultdict[str, deque[int]] = defaultdict(deque)
         self._failures: defaultdict[str, deque[str]] = defaultdict(deque)
         self._changed = asyncio.Condition()
@@ -98,6 +107,7 @@ class FakeSlack(SlackPayloads):
         app.router.add_post("/response-url/{key}", self._response_url)
         app.router.add_get("/files-pri/{team_file}/{name}", self._file)
         app.router.add_get("/files-pri/{team_file}/download/{name}", self._file)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
@@ -240,6 +250,10 @@ class FakeSlack(SlackPayloads):
         """The file object Slack shows the app (`url_private_download` serves the content)."""
         return file.to_api(base_url=self.base_url, team_id=self.team_id)
 
+    def shared_files(self, channel: str) -> list[SlackFile]:
+        """Files the bot shared in `channel` (external uploads), oldest first."""
+        return [f for m in self.bot_messages(channel) for f in m.files]
+
     def home_view(self, user: str) -> View | None:
         return self.workspace.home_views.get(user)
 
@@ -374,6 +388,16 @@ class FakeSlack(SlackPayloads):
         if not known:
             return web.Response(status=404, text="no_such_response_url")
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of the external upload: Slack answers 200 `OK - <length>`."""
+        data = await request.read()
+        received = receive_upload(self.workspace, request.match_info["file_id"], data)
+        self.uploads.append((request.match_info["file_id"], data))
+        await self._notify()
+        if not received:
+            return web.Response(status=404, text="upload_not_found")
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _file(self, request: web.Request) -> web.Response:
         team_file = request.match_info["team_file"]

@@ -9,6 +9,7 @@ Errors use Slack's own codes (`channel_not_found`, `message_not_found`, `cant_up
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -42,7 +43,10 @@ class Identity:
     bot_id: str = "B0TRIVIABOT"
     bot_name: str = "triviabot"
     api_app_id: str = "A0TRIVIA"
-    scopes: str = "app_mentions:read,channels:history,chat:write,commands,files:read,users:read"
+    scopes: str = (
+        "channels:history,chat:write,commands,files:read,files:write,groups:history,"
+        "im:history,im:write,users:read"
+    )
 
 
 DEFAULT_USERS = (
@@ -81,6 +85,8 @@ class SlackWorkspace:
     triggers: dict[str, tuple[float, str]] = field(default_factory=dict)
     response_targets: dict[str, ResponseTarget] = field(default_factory=dict)
     socket_tickets: set[str] = field(default_factory=set)
+    #: files.getUploadURLExternal -> (filename, declared length, bytes posted or None)
+    pending_uploads: dict[str, tuple[str, int, bytes | None]] = field(default_factory=dict)
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     # ------------------------------------------------------------------ ids and registries
@@ -379,6 +385,55 @@ def files_info(ws: SlackWorkspace, args: Mapping[str, Any]) -> JsonDict:
     return {"ok": True, "file": file.to_api(base_url=ws.base_url, team_id=ident.team_id)}
 
 
+def files_get_upload_url_external(ws: SlackWorkspace, args: Mapping[str, Any]) -> JsonDict:
+    """Step 1 of Slack's external upload: a one-use URL to POST the bytes to."""
+    filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+    if not filename or not length.isdigit():
+        return error("invalid_arguments")
+    file_id = f"F{ws.next_number():08d}"
+    ws.pending_uploads[file_id] = (filename, int(length), None)
+    return {"ok": True, "upload_url": f"{ws.base_url}upload/v1/{file_id}", "file_id": file_id}
+
+
+def receive_upload(ws: SlackWorkspace, file_id: str, data: bytes) -> bool:
+    """Step 2: the bytes POSTed to the upload URL (once, and as long as announced)."""
+    pending = ws.pending_uploads.get(file_id)
+    if pending is None or pending[2] is not None or len(data) != pending[1]:
+        return False
+    ws.pending_uploads[file_id] = (pending[0], pending[1], data)
+    return True
+
+
+def files_complete_upload_external(ws: SlackWorkspace, args: Mapping[str, Any]) -> JsonDict:
+    """Step 3: the uploaded files are shared in `channel_id` under `initial_comment`."""
+    try:
+        wanted = json.loads(str(args.get("files") or "[]"))
+    except ValueError:
+        return error("invalid_arguments")
+    if not isinstance(wanted, list) or not wanted:
+        return error("invalid_arguments")
+    channel = ws.resolve_channel(str(args.get("channel_id") or ""))
+    if args.get("channel_id") and channel is None:
+        return error("channel_not_found")
+    files: list[SlackFile] = []
+    for item in wanted:
+        pending = ws.pending_uploads.pop(str(item.get("id")), None)
+        if pending is None or pending[2] is None:
+            return error("file_not_found")
+        name, _, data = pending
+        bot = ws.identity.bot_user_id
+        file = SlackFile(str(item["id"]), name, data, bot, filetype="yaml")
+        ws.files[file.id] = file
+        files.append(file)
+    if channel is not None:
+        ident = ws.identity
+        text = str(args.get("initial_comment") or "")
+        ws.post(channel, user=ident.bot_user_id, text=text, bot_id=ident.bot_id, files=files)
+    ident = ws.identity
+    shown = [f.to_api(base_url=ws.base_url, team_id=ident.team_id) for f in files]
+    return {"ok": True, "files": shown}
+
+
 def apps_connections_open(ws: SlackWorkspace, args: Mapping[str, Any]) -> JsonDict:
     ticket = f"ticket-{ws.next_number()}"
     ws.socket_tickets.add(ticket)
@@ -401,5 +456,7 @@ METHODS: dict[str, Handler] = {
     "conversations.info": conversations_info,
     "conversations.open": conversations_open,
     "files.info": files_info,
+    "files.getUploadURLExternal": files_get_upload_url_external,
+    "files.completeUploadExternal": files_complete_upload_external,
     "apps.connections.open": apps_connections_open,
 }
