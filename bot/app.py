@@ -5,6 +5,10 @@ an ``AsyncExitStack``, so that whatever was opened is closed again in reverse
 order, even when a later step fails.  Platform SDKs are imported lazily by
 their adapters, so a console-only run never needs discord.py or slack-bolt.
 
+While the app is open its bank files are reloaded without a restart
+(``bot.bank.reload``): on SIGHUP, on ``trivia-bot reload`` (which finds the
+process through its pid file, ``bot.running``) and when the files change.
+
 Given a ``Metrics``, the app is instrumented from the outside: the sink and the
 store are wrapped (``bot.observability.instrument``) and the service reports
 each command it handled; without one (console play) nothing is wrapped.
@@ -12,20 +16,26 @@ each command it handled; without one (console play) nothing is wrapped.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+import signal
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bank import LoadedBank, StaticQuestionBank, bundled_bank_dir, load_banks
+from bot.bank.reload import BankReloader
 from bot.bank.server_bank import ServerQuestionBank
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.observability.instrument import CommandMeter, MeteredSink, MeteredStore
 from bot.observability.metrics import Metrics
 from bot.ports import Clock, EventSink, TriviaStore
+from bot.running import listed_as_running
 from bot.service import TriviaService
 from bot.storage import open_sqlite_store
 
@@ -44,6 +54,7 @@ class App:
     store: TriviaStore
     service: TriviaService
     database_writable: Callable[[], Awaitable[bool]]
+    reloader: BankReloader
     metrics: Metrics | None = None
 
 
@@ -97,11 +108,41 @@ async def open_app(
         async def database_writable() -> bool:
             return await sqlite.check_writable(lock_wait=WRITABLE_LOCK_WAIT)
 
+        reloader = BankReloader(bank=bank, paths=bank_paths(settings), cache_dir=settings.cache_dir)
+        stack.push_async_callback(reloader.close)
+        if settings.reload_seconds > 0:
+            watcher = asyncio.create_task(
+                reloader.watch(settings.reload_seconds), name="bank-watcher"
+            )
+            stack.push_async_callback(_cancel, watcher)
+        stack.enter_context(_reload_on_sighup(reloader))
+        stack.enter_context(listed_as_running(settings.db))
         yield App(
             settings=settings,
             bank=bank,
             store=store,
             service=service,
             database_writable=database_writable,
+            reloader=reloader,
             metrics=metrics,
         )
+
+
+@contextlib.contextmanager
+def _reload_on_sighup(reloader: BankReloader) -> Iterator[None]:
+    """SIGHUP reloads the banks while inside (where the platform has signals)."""
+    loop = asyncio.get_running_loop()
+    if not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop.add_signal_handler(signal.SIGHUP, reloader.request, "SIGHUP")
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

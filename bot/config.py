@@ -50,6 +50,7 @@ class Settings:
     log_level: str = "WARNING"
     log_format: str = "human"
     http_port: int | None = None
+    reload_seconds: float = 5.0
     discord_token: str | None = field(default=None, repr=False)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -220,6 +221,13 @@ FIELDS: tuple[Field, ...] = (
     Field("log_level", "TRIVIA_LOG_LEVEL", _log_level, "DEBUG, INFO, WARNING or ERROR"),
     Field("log_format", "TRIVIA_LOG_FORMAT", _log_format, "human, or json (one object a line)"),
     Field("http_port", "TRIVIA_HTTP_PORT", _port, "serve /healthz and /metrics on this port"),
+    Field(
+        "reload_seconds",
+        "TRIVIA_RELOAD_SECONDS",
+        _float_between(0, 3600),
+        "how often bank files are checked for changes and reloaded (0: only on SIGHUP "
+        "and `trivia-bot reload`)",
+    ),
     Field("discord_token", "DISCORD_TOKEN", _text, "Discord bot token", secret=True),
     Field("discord_api_base", "DISCORD_API_BASE", _url, "Discord REST base (API proxies)"),
     Field("discord_gateway_url", "DISCORD_GATEWAY_URL", _url, "Discord gateway URL (proxies)"),

@@ -1,0 +1,166 @@
+"""Reloading the bank folders while the bot runs, without a restart.
+
+A reload loads every configured bank file again, validated as at start-up.
+A set with any problem is refused whole: each problem is logged with its file
+and line, and the last good banks stay in service.  A good set replaces the
+bundled banks for the next game (running games keep the questions they drew)
+and drops every server's cached questions, so what another process changed
+in the database (``trivia-bot questions import``) is read again too.
+
+Three things ask for a reload: SIGHUP (``systemctl reload``, ``docker kill -s
+HUP``, ``trivia-bot reload``), and a change to the bank files, which
+:meth:`BankReloader.watch` notices by polling their size and modification
+time (every ``TRIVIA_RELOAD_SECONDS``).
+
+Parsing runs in a worker process: a 10,000-question bank takes seconds to
+parse, and the event loop (a gateway heartbeat, an interaction's 3 s) must
+never wait behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from bot.bank.files import bank_files, load_banks
+from bot.bank.format import LoadedBank
+from bot.bank.problems import BankError
+from bot.bank.server_bank import ServerQuestionBank
+from bot.bank.static import StaticQuestionBank
+
+log = logging.getLogger(__name__)
+
+Fingerprint = tuple[tuple[str, int, int], ...]
+Loader = Callable[[Sequence[Path], Path | None], Awaitable[tuple[LoadedBank, ...]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadResult:
+    """What a reload did: ``ok`` and the counts now in service, or the problems."""
+
+    ok: bool
+    banks: int
+    questions: int
+    problems: tuple[str, ...] = ()
+
+
+def fingerprint(paths: Sequence[Path]) -> Fingerprint:
+    """The bank files under ``paths`` with their sizes and modification times."""
+    files, _ = bank_files(paths)
+    found: list[tuple[str, int, int]] = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            continue  # gone between listing and stat: the next poll sees it
+        found.append((str(file), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
+
+
+class BankReloader:
+    """Reloads the configured banks into ``bank`` on request; one reload at a time."""
+
+    def __init__(
+        self,
+        *,
+        bank: ServerQuestionBank,
+        paths: Sequence[Path],
+        cache_dir: Path | None,
+        loader: Loader | None = None,
+    ) -> None:
+        self._bank = bank
+        self._paths = tuple(paths)
+        self._cache_dir = cache_dir
+        self._loader = loader or self._load_in_worker
+        self._lock = asyncio.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._seen = fingerprint(self._paths)
+        self._tasks: set[asyncio.Task[ReloadResult]] = set()
+
+    async def reload(self, why: str) -> ReloadResult:
+        """Load the banks again; keep the old ones (and log why) if any file is bad."""
+        async with self._lock:
+            self._seen = fingerprint(self._paths)
+            try:
+                banks = await self._loader(self._paths, self._cache_dir)
+                static = StaticQuestionBank(banks)
+            except BankError as exc:
+                problems = tuple(str(problem) for problem in exc.problems)
+                return self._refused(why, problems)
+            except ValueError as exc:  # duplicate ids across banks
+                return self._refused(why, (str(exc),))
+            self._bank.replace_static(static)
+            questions = len(static.all_questions)
+            log.warning("banks reloaded (%s): %d banks, %d questions", why, len(banks), questions)
+            return ReloadResult(ok=True, banks=len(banks), questions=questions)
+
+    def request(self, why: str) -> None:
+        """Reload soon, from a signal handler or other code that cannot await."""
+        task = asyncio.get_running_loop().create_task(self.reload(why), name=f"bank-reload:{why}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def check_files(self) -> ReloadResult | None:
+        """Reload if the bank files changed since the last look (None if they did not).
+
+        A file that fails validation is tried once per change, not on every poll.
+        """
+        if fingerprint(self._paths) == self._seen:
+            return None
+        return await self.reload("bank files changed")
+
+    async def watch(
+        self, interval: float, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        """Poll the files every ``interval`` seconds until cancelled."""
+        while True:
+            await sleep(interval)
+            try:
+                await self.check_files()
+            except Exception:
+                # A watcher has nobody to report to; it must outlive a bad poll.
+                log.exception("checking the bank files for changes failed")
+
+    async def close(self) -> None:
+        """Wait for reloads under way, then stop the worker process."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _refused(self, why: str, problems: tuple[str, ...]) -> ReloadResult:
+        current = self._bank.static
+        log.error(
+            "bank reload (%s) refused: %d problem(s); the %d questions loaded before stay "
+            "in service",
+            why,
+            len(problems),
+            len(current.all_questions),
+        )
+        for problem in problems:
+            log.error("  %s", problem)
+        return ReloadResult(
+            ok=False,
+            banks=len(current.banks),
+            questions=len(current.all_questions),
+            problems=problems,
+        )
+
+    async def _load_in_worker(
+        self, paths: Sequence[Path], cache_dir: Path | None
+    ) -> tuple[LoadedBank, ...]:
+        if self._pool is None:
+            # forkserver: the worker must not inherit an SDK's threads or sockets.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        loop = asyncio.get_running_loop()
+        job = partial(load_banks, tuple(paths), cache_dir=cache_dir)
+        return await loop.run_in_executor(self._pool, job)

@@ -1,0 +1,171 @@
+"""Operators change bank files while the bot runs; a broken file never takes a bank away."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import open_app
+from bot.bank import StaticQuestionBank, load_banks
+from bot.bank.reload import BankReloader
+from bot.bank.server_bank import ServerQuestionBank
+from bot.config import Settings
+from bot.domain.model import ServerKey
+from tests.fakes import MemoryScoreStore, RecordingSink
+
+SERVER = ServerKey("test", "guild-1")
+ONE = """
+id: films
+title: Films
+questions:
+  - {id: woo, prompt: Who directed Mission Impossible 2?, answers: [John Woo]}
+"""
+TWO = ONE + "  - {id: cams, prompt: How many cameras filmed the cliff?, answers: [5]}\n"
+BROKEN = ONE + "  - {id: cams, prompt: How many cameras?, answrs: [5]}\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    banks = tmp_path / "banks"
+    banks.mkdir()
+    (banks / "films.yaml").write_text(ONE, encoding="utf-8")
+    return banks
+
+
+@pytest.fixture
+async def reloader(folder: Path) -> AsyncIterator[tuple[BankReloader, ServerQuestionBank]]:
+    bank = ServerQuestionBank(StaticQuestionBank(load_banks([folder])), MemoryScoreStore())
+    reloader = BankReloader(bank=bank, paths=[folder], cache_dir=None)
+    yield reloader, bank
+    await reloader.close()
+
+
+def ids(bank: ServerQuestionBank) -> list[str]:
+    return [q.id for q in bank.static.all_questions]
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Write and move the modification time on, as an editor saving twice a second might not."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+
+
+async def test_a_reload_serves_the_new_questions_to_the_next_game(
+    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
+) -> None:
+    reload, bank = reloader
+    rewrite(folder / "films.yaml", TWO)
+    result = await reload.reload("test")
+    assert result.ok
+    assert (result.banks, result.questions) == (1, 2)
+    assert ids(bank) == ["woo", "cams"]
+    assert [q.id for q in await bank.questions(SERVER)] == ["woo", "cams"]
+
+
+async def test_a_broken_file_is_refused_and_the_last_good_bank_stays(
+    reloader: tuple[BankReloader, ServerQuestionBank],
+    folder: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    reload, bank = reloader
+    rewrite(folder / "films.yaml", BROKEN)
+    with caplog.at_level(logging.ERROR, logger="bot.bank.reload"):
+        result = await reload.reload("test")
+    assert not result.ok
+    assert result.questions == 1
+    assert any("answrs" in problem for problem in result.problems)
+    assert ids(bank) == ["woo"]
+    logged = caplog.text
+    assert "refused" in logged
+    assert "the 1 questions loaded before stay in service" in logged
+    assert f"{folder / 'films.yaml'}:" in logged
+
+
+async def test_a_changed_file_is_noticed_once(
+    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
+) -> None:
+    reload, bank = reloader
+    assert await reload.check_files() is None
+    rewrite(folder / "films.yaml", TWO)
+    changed = await reload.check_files()
+    assert changed is not None
+    assert changed.ok
+    assert ids(bank) == ["woo", "cams"]
+    assert await reload.check_files() is None
+
+
+async def test_a_new_file_in_the_folder_is_noticed(
+    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
+) -> None:
+    reload, bank = reloader
+    (folder / "more.yaml").write_text(
+        "id: more\ntitle: More\nquestions:\n  - {id: sky, prompt: Sky colour?, answers: [blue]}\n",
+        encoding="utf-8",
+    )
+    result = await reload.check_files()
+    assert result is not None
+    assert sorted(ids(bank)) == ["sky", "woo"]
+
+
+async def test_a_broken_file_is_tried_once_per_change_not_on_every_poll(
+    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
+) -> None:
+    reload, _ = reloader
+    rewrite(folder / "films.yaml", BROKEN)
+    first = await reload.check_files()
+    assert first is not None
+    assert not first.ok
+    assert await reload.check_files() is None
+
+
+async def test_the_watcher_polls_until_cancelled(
+    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
+) -> None:
+    reload, bank = reloader
+    polls = 0
+    changed = asyncio.Event()
+
+    async def sleep(_: float) -> None:
+        nonlocal polls
+        polls += 1
+        if polls == 2:
+            rewrite(folder / "films.yaml", TWO)
+        if polls == 3:
+            changed.set()
+        await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(reload.watch(5, sleep=sleep))
+    await asyncio.wait_for(changed.wait(), 30)
+    watcher.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await watcher
+    assert ids(bank) == ["woo", "cams"]
+
+
+async def test_sighup_reloads_a_running_app_and_its_pid_file_lists_it(
+    folder: Path, tmp_path: Path
+) -> None:
+    settings = Settings(
+        db=tmp_path / "trivia.db",
+        questions=(folder,),
+        cache_dir=None,
+        reload_seconds=0,
+    )
+    pid_file = tmp_path / f"trivia.db.{os.getpid()}.pid"
+    async with open_app(settings, sink=RecordingSink()) as app:
+        assert pid_file.read_text().strip() == str(os.getpid())
+        rewrite(folder / "films.yaml", TWO)
+        os.kill(os.getpid(), signal.SIGHUP)
+        for _ in range(600):  # bounded poll: the reload runs in a worker process
+            if len(app.bank.static.all_questions) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert ids(app.bank) == ["woo", "cams"]
+    assert not pid_file.exists()
