@@ -27,6 +27,19 @@ from bot.adapters.render_console import leaderboard_table, stats_table
 from bot.app import bank_paths, load_configured_banks, open_app
 from bot.bank import BankError, load_bank_file, load_banks
 from bot.bench import run_bench, verdicts
+from bot.cli_admin import (
+    SERVER_HELP,
+    add_command,
+    bundled_command,
+    disable_command,
+    edit_command,
+    enable_command,
+    list_server_questions,
+    reload_command,
+    remove_command,
+    reports,
+    show_server_question,
+)
 from bot.cli_bank_io import export_command, import_command
 from bot.cli_common import load_cli_settings, os_user, parse_server
 from bot.cli_db import db
@@ -162,7 +175,8 @@ async def _play(settings: Settings, name: str, seed: int | None) -> int:
 
 @main.group()
 def questions() -> None:
-    """Check and browse bank files; import and export a server's own questions."""
+    """Check and browse bank files; curate a server's questions (add, edit, disable,
+    enable, remove, bundled, import, export)."""
 
 
 @questions.command()
@@ -188,9 +202,30 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @questions.command("list")
 @click.option("--bank", "banks", multiple=True, type=click.Path(path_type=Path))
 @click.option("--category", help="Only this category.")
+@click.option("--server", callback=_unicode, help="A server's questions: " + SERVER_HELP)
+@click.option("--search", default="", callback=_unicode, help="With --server: words to find.")
+@click.option("--page", type=click.IntRange(min=1), default=1, help="With --server: which page.")
+@click.option("--own", is_flag=True, help="With --server: only the server's own questions.")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
 @click.pass_context
-def list_questions(ctx: click.Context, banks: tuple[Path, ...], category: str | None) -> None:
-    """List questions: id, type, difficulty, category and prompt."""
+def list_questions(
+    ctx: click.Context,
+    banks: tuple[Path, ...],
+    category: str | None,
+    server: str | None,
+    search: str,
+    page: int,
+    own: bool,
+    db: Path | None,
+) -> None:
+    """List the questions of bank files, or (--server) a server's, own and bundled.
+
+    With --server the list shows whose each question is and whether the
+    server has it switched off, ten to a page.
+    """
+    if server is not None:
+        list_server_questions(ctx, server, search, page, own, db)
+        return
     selected = [
         q
         for q in _load(ctx, banks)
@@ -207,9 +242,21 @@ def list_questions(ctx: click.Context, banks: tuple[Path, ...], category: str | 
 @questions.command()
 @click.argument("question_id")
 @click.option("--bank", "banks", multiple=True, type=click.Path(path_type=Path))
+@click.option("--server", callback=_unicode, help="As a server sees it: " + SERVER_HELP)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
 @click.pass_context
-def show(ctx: click.Context, question_id: str, banks: tuple[Path, ...]) -> None:
-    """Show everything about one question."""
+def show(
+    ctx: click.Context,
+    question_id: str,
+    banks: tuple[Path, ...],
+    server: str | None,
+    db: Path | None,
+) -> None:
+    """Show everything about one question (with --server: a server's own too, its
+    state there, who changed it and its open reports)."""
+    if server is not None:
+        show_server_question(ctx, server, question_id, db)
+        return
     question = _find(_load(ctx, banks), question_id)
     _print_question(question)
 
@@ -518,3 +565,8 @@ def bench(
 main.add_command(db)
 questions.add_command(import_command)
 questions.add_command(export_command)
+for _command in (add_command, edit_command, disable_command, enable_command, remove_command):
+    questions.add_command(_command)
+questions.add_command(bundled_command)
+main.add_command(reports)
+main.add_command(reload_command)

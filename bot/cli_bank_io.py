@@ -21,6 +21,7 @@ from bot.bank import BankError, StaticQuestionBank, load_bank_file, load_bank_te
 from bot.bank.export import server_export
 from bot.bank.red_import import convert_red_path
 from bot.bank.server_bank import ServerQuestionBank
+from bot.cli_admin import tell_running_bots
 from bot.cli_common import load_cli_settings, os_user, parse_server
 from bot.config import Settings
 from bot.domain.model import PlayerKey, Question, ServerKey
@@ -63,6 +64,8 @@ def import_command(
     )
     for question_id, why in result.skipped:
         click.echo(f"  skipped {question_id}: {why}")
+    if result.added or result.updated:
+        tell_running_bots(settings)
     if result.skipped:
         raise SystemExit(1)
 

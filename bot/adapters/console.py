@@ -21,6 +21,7 @@ from rich.console import Console
 from bot.adapters.render_console import render
 from bot.domain.commands import (
     Command,
+    ReportQuestion,
     RequestHint,
     ShowScore,
     SkipQuestion,
@@ -29,6 +30,7 @@ from bot.domain.commands import (
 )
 from bot.domain.events import Event, GameEnded, QuestionAsked, QuestionRevealed
 from bot.domain.model import Actor, ChannelKey, PlayerKey
+from bot.ports import ReportKind
 
 PLATFORM = "console"
 SERVER = "local"
@@ -37,7 +39,8 @@ CHANNEL = ChannelKey(PLATFORM, SERVER, "terminal")
 HELP = (
     "Type your answer and press Enter. For choices, type the number or letter.\n"
     "/hint  next hint (costs points)    /skip  skip this question\n"
-    "/score scores so far               /stop  end the game (scores are kept)"
+    "/score scores so far               /stop  end the game (scores are kept)\n"
+    "/report [unclear] [why]  flag the last question as wrong (or unclear)"
 )
 
 
@@ -69,7 +72,18 @@ def parse_line(line: str, actor: Actor) -> ConsoleInput | None:
             return StopGame(channel=CHANNEL, actor=actor)
         case "/help" | "/?":
             return ConsoleHelp()
+    head, _, rest = text.partition(" ")
+    if head.lower() == "/report":
+        return _report(rest.strip(), actor)
     return SubmitAnswer(channel=CHANNEL, actor=actor, text=text)
+
+
+def _report(text: str, actor: Actor) -> ReportQuestion:
+    """``/report [wrong|unclear] [why]``: the kind is optional and defaults to wrong."""
+    word, _, rest = text.partition(" ")
+    if word.lower() in {kind.value for kind in ReportKind}:
+        return ReportQuestion(CHANNEL, actor, ReportKind(word.lower()), rest.strip())
+    return ReportQuestion(CHANNEL, actor, ReportKind.WRONG, text)
 
 
 class ConsoleAdapter:
