@@ -1,11 +1,13 @@
-"""Trivia on Discord with discord.py 2.7: the one module that imports ``discord``.
+"""Trivia on Discord with discord.py 2.7: the client, its connection and its sends.
 
-``TriviaClient`` is a ``discord.Client`` with one ``/trivia`` command group.  It
-reads what it needs from discord.py's objects, builds commands with the pure
-functions of ``discord_inbound``, and hands them to the service; what the
-service publishes comes back through ``DiscordOutbound`` (the ``EventSink``),
-either as this interaction's response or through the channel's outbox, which
-calls ``_ChannelSender`` here.  No game rule is decided in this module.
+``TriviaClient`` is a ``discord.Client`` with one ``/trivia`` command group
+(``discord_commands`` for players, ``discord_admin`` for admins; with this
+module, the only ones that import ``discord``).  It reads what it needs from
+discord.py's objects, builds commands with the pure functions of
+``discord_inbound``, and hands them to the service; what the service publishes
+comes back through ``DiscordOutbound`` (the ``EventSink``), either as this
+interaction's response or through the channel's outbox, which calls
+``_ChannelSender`` here.  No game rule is decided in these modules.
 
 Discord facts this module is built around (GUIDE section 4):
 
@@ -13,9 +15,10 @@ Discord facts this module is built around (GUIDE section 4):
   finished after ``defer_after`` seconds (a slow database) is deferred first;
 * typed answers need the privileged Message Content intent; without it the
   bot plays choice mode with buttons, which need no privileged intent;
-* option buttons carry ``trivia:pick:<game>:<question>:<option>`` and are
-  routed by that custom_id (no view objects kept in memory, and clicks on an
-  old message still get an answer after a restart);
+* option buttons carry ``trivia:pick:<game>:<question>:<option>`` and a
+  reveal's Report button ``trivia:report:<question id>``; both are routed by
+  that custom_id (no view objects kept in memory, and clicks on an old message
+  still get an answer after a restart);
 * mentions never ping (``AllowedMentions.none()``): players' names and guesses
   are echoed, and ``@everyone`` typed as a guess must stay text.
 """
@@ -24,13 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
-import multiprocessing
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import discord  # noqa: TID251 - this is the Discord adapter
 import yarl
@@ -40,6 +42,8 @@ from discord.http import Route  # noqa: TID251 - this is the Discord adapter
 
 from bot.adapters import discord_inbound as inbound
 from bot.adapters import render_discord as render
+from bot.adapters.discord_admin import on_form_or_button
+from bot.adapters.discord_commands import TriviaCommands
 from bot.adapters.discord_outbound import (
     DiscordOutbound,
     Replies,
@@ -47,29 +51,18 @@ from bot.adapters.discord_outbound import (
     collecting,
     response_messages,
 )
-from bot.adapters.render_discord import ButtonStyle, Reply
+from bot.adapters.discord_reply import ButtonStyle, Reply
+from bot.bank.uploads import UploadParser
 from bot.domain.commands import (
     AddQuestion,
     Command,
-    ListCategories,
+    EditQuestion,
+    ImportQuestions,
     PickChoice,
-    RemoveQuestion,
-    RequestHint,
-    ShowLeaderboard,
-    ShowScore,
-    ShowStats,
-    SkipQuestion,
-    StopGame,
 )
-from bot.domain.events import (
-    CategoriesShown,
-    Event,
-    GameEnded,
-    GameStarted,
-    ScoreShown,
-)
+from bot.domain.events import Event
 from bot.domain.game import TriviaGame
-from bot.domain.model import Actor, ChannelKey, Limits, QuestionDraft, ServerKey, ServerSettings
+from bot.domain.model import Actor, ChannelKey, ServerKey, ServerSettings
 from bot.observability.logs import log_context, tag_task
 from bot.observability.metrics import PlatformMeter
 
@@ -77,7 +70,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-LIMITS = Limits()
 #: Invite scopes: a bot user, and slash commands.
 INVITE_SCOPES = ("bot", "applications.commands")
 #: What the bot does in a channel, and nothing more (see docs/discord.md):
@@ -90,7 +82,6 @@ _STYLES = {
     ButtonStyle.DANGER: discord.ButtonStyle.danger,
 }
 _REMEMBERED_PLAYERS = 10_000
-_PARSE_TIMEOUT = 60.0
 
 
 class TriviaPort(Protocol):
@@ -177,7 +168,11 @@ def _view(reply: Reply) -> discord.ui.View | None:
     for b in reply.buttons:
         view.add_item(
             discord.ui.Button(
-                label=b.label, custom_id=b.custom_id, style=_STYLES[b.style], disabled=b.disabled
+                label=b.label,
+                custom_id=b.custom_id,
+                style=_STYLES[b.style],
+                disabled=b.disabled,
+                row=b.row,
             )
         )
     # Clicks are routed by custom_id in on_interaction; a stopped view is not kept in
@@ -196,13 +191,17 @@ def _embed(spec: render.Embed) -> discord.Embed:
 
 
 def _message(reply: Reply, *, embeds: bool, edit: bool = False) -> dict[str, Any]:
-    """Keyword arguments for sending ``reply``; for an edit, None clears what it lacks."""
+    """Keyword arguments for sending ``reply``; for an edit, None clears what it lacks
+    (a file is only ever added: edits of game messages carry none)."""
     shown = reply if embeds else reply.plain()
     kwargs: dict[str, Any] = {
         "content": shown.content or None,
         "embed": _embed(shown.embed) if shown.embed is not None else None,
         "view": _view(shown),
     }
+    if shown.file is not None:
+        file = discord.File(io.BytesIO(shown.file.data), filename=shown.file.filename)
+        kwargs["attachments" if edit else "file"] = [file] if edit else file
     if edit:
         return kwargs
     return {key: value for key, value in kwargs.items() if value is not None}
@@ -302,7 +301,8 @@ class TriviaClient(discord.Client):
         self._service: TriviaPort | None = None
         # user id -> (guild id, guild name) where they last used the bot: what DMs refer to.
         self._last_server: OrderedDict[int, tuple[int, str]] = OrderedDict()
-        self._pool: ProcessPoolExecutor | None = None
+        #: Uploaded banks are parsed in a worker process (GUIDE section 5).
+        self.uploads = UploadParser()
         self.meter = meter or PlatformMeter()
         outbound.attach(_ChannelSender(self, self.meter))
 
@@ -345,9 +345,7 @@ class TriviaClient(discord.Client):
         )
 
     async def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        self.uploads.close()
         await super().close()
 
     # -- typed answers ----------------------------------------------------------------------------
@@ -392,20 +390,16 @@ class TriviaClient(discord.Client):
     # -- clicks and forms ----------------------------------------------------------------------
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Option buttons and the add form; slash commands go through the tree."""
+        """Option buttons, Report buttons and forms; slash commands go through the tree."""
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
         with log_context(inbound.PLATFORM, interaction.guild_id, interaction.channel_id):
             try:
-                if interaction.type is discord.InteractionType.component:
-                    pick = inbound.parse_pick(custom_id)
-                    if pick is not None:
-                        await self._pick(interaction, pick)
-                elif (
-                    interaction.type is discord.InteractionType.modal_submit
-                    and custom_id == inbound.ADD_MODAL_ID
-                ):
-                    await self._add_submitted(interaction, data.get("components") or [])
+                pick = inbound.parse_pick(custom_id)
+                if interaction.type is discord.InteractionType.component and pick is not None:
+                    await self._pick(interaction, pick)
+                else:
+                    await on_form_or_button(self, interaction, custom_id, data)
             except Exception:
                 await self.failed(interaction, custom_id)
 
@@ -422,16 +416,6 @@ class TriviaClient(discord.Client):
             channel=channel, actor=actor, question_number=number, choice=pick.choice
         )
         await self.answer(interaction, [command], ack=None)
-
-    async def _add_submitted(
-        self, interaction: discord.Interaction, components: Sequence[Any]
-    ) -> None:
-        context = self.context(interaction)
-        if context is None:
-            return
-        channel, actor = context
-        draft = inbound.draft_from_modal(components)
-        await self.answer(interaction, [AddQuestion(channel=channel, actor=actor, draft=draft)])
 
     async def failed(
         self, interaction: discord.Interaction, what: str, error: BaseException | None = None
@@ -454,6 +438,54 @@ class TriviaClient(discord.Client):
                 )
 
     # -- running a command for an interaction --------------------------------------------------
+
+    async def in_server(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
+        """``context``, or None after telling a user in a DM that games are per server."""
+        context = self.context(interaction)
+        if context is None:
+            await interaction.response.send_message(render.DM_NO_GAMES, ephemeral=True)
+        return context
+
+    async def allowed(
+        self,
+        interaction: discord.Interaction,
+        probe: AddQuestion | EditQuestion | ImportQuestions,
+        *,
+        deferred: bool | None = None,
+    ) -> bool:
+        """True for admins; otherwise the core refuses ``probe`` (in its words) and this
+        says False.
+
+        Asked before a form is opened or a file downloaded, so a non-admin is not made to
+        fill one in first; the probe is never carried out (the core refuses a
+        non-admin's command before it reads it).
+        """
+        if await self.service.may_administer(probe.actor, probe.channel.server_key):
+            return True
+        await self.answer(interaction, [probe], deferred=deferred)
+        return False
+
+    async def ask(self, command: Command) -> Replies:
+        """Run ``command`` and return what it published for its sender, sending nothing
+        (to fill a form or an autocomplete list with it)."""
+        replies = Replies()
+        with collecting(replies):
+            await self.service.handle(command)
+        return replies
+
+    async def reply_with(self, interaction: discord.Interaction, replies: Replies) -> None:
+        """Answer with replies ``ask`` collected."""
+        await self._respond(interaction, response_messages(replies, ack="Done."), None)
+
+    async def say(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """Answer with ``reply`` for the user alone (in place of an ephemeral defer)."""
+        embeds = interaction.guild_id is None or interaction.app_permissions.embed_links
+        if interaction.response.is_done():
+            await interaction.edit_original_response(**_message(reply, embeds=embeds, edit=True))
+        else:
+            await interaction.response.send_message(
+                **_message(reply, embeds=embeds), ephemeral=True
+            )
 
     def context(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
         """The channel and actor of an interaction in a server; None in DMs."""
@@ -582,41 +614,6 @@ class TriviaClient(discord.Client):
             await interaction.delete_original_response()
             await interaction.followup.send(**kwargs, ephemeral=ephemeral)
 
-    # -- admin helpers ---------------------------------------------------------------------------
-
-    async def allowed_to_add(
-        self,
-        interaction: discord.Interaction,
-        channel: ChannelKey,
-        actor: Actor,
-        *,
-        deferred: bool | None = None,
-    ) -> bool:
-        """True for admins; otherwise the core refuses (in its words) and this says False.
-
-        Needed before opening the add form, so a non-admin is not asked to fill it in
-        first: a non-admin's ``AddQuestion`` is refused before its draft is read.
-        """
-        if await self.service.may_administer(actor, channel.server_key):
-            return True
-        empty = AddQuestion(channel=channel, actor=actor, draft=QuestionDraft("", ""))
-        await self.answer(interaction, [empty], deferred=deferred)
-        return False
-
-    async def parse_upload(self, data: bytes, filename: str) -> inbound.ParsedUpload:
-        """Parse an uploaded bank in a worker process (never on the event loop)."""
-        if self._pool is None:
-            # forkserver: the worker does not inherit discord.py's heartbeat thread.
-            method = (
-                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-            )
-            self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context(method)
-            )
-        loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(self._pool, inbound.parse_upload, data, filename)
-        return await asyncio.wait_for(job, _PARSE_TIMEOUT)
-
 
 class _Tree(app_commands.CommandTree["TriviaClient"]):
     async def interaction_check(self, interaction: discord.Interaction[TriviaClient]) -> bool:
@@ -631,267 +628,3 @@ class _Tree(app_commands.CommandTree["TriviaClient"]):
         """A slash command or autocomplete that raised: logged with its ids, answered."""
         command = interaction.command.qualified_name if interaction.command else "?"
         await self.client.failed(interaction, command, error)
-
-
-# -- the /trivia commands ---------------------------------------------------------------------
-
-_PERIODS = [
-    app_commands.Choice(name="all time", value="all"),
-    app_commands.Choice(name="this week", value="week"),
-    app_commands.Choice(name="today", value="today"),
-]
-Mode = Literal["text", "choice"]
-Policy = Literal["everyone", "admins", "role"]
-Resettable = Literal["rounds", "seconds", "mode", "start_policy", "starter_role", "admin_role"]
-
-
-class TriviaCommands(app_commands.Group):
-    """``/trivia ...``: each subcommand reads its options and runs one command."""
-
-    def __init__(self, bot: TriviaClient) -> None:
-        super().__init__(name="trivia", description="Play trivia in this channel")
-        self.bot = bot
-
-    async def _in_server(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
-        context = self.bot.context(interaction)
-        if context is None:
-            await interaction.response.send_message(render.DM_NO_GAMES, ephemeral=True)
-        return context
-
-    @app_commands.command(name="start", description="Start a trivia game in this channel")
-    @app_commands.describe(
-        category="Only questions of this category",
-        rounds="How many questions",
-        mode="text: type answers, first right answer scores; choice: click an option",
-        seconds="Seconds per question",
-    )
-    async def start(
-        self,
-        interaction: discord.Interaction,
-        category: str | None = None,
-        rounds: app_commands.Range[int, LIMITS.min_rounds, LIMITS.max_rounds] | None = None,
-        mode: Mode | None = None,
-        seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
-    ) -> None:
-        if (context := await self._in_server(interaction)) is None:
-            return
-        perms = interaction.app_permissions
-        can_post = (
-            perms.send_messages_in_threads
-            if isinstance(interaction.channel, discord.Thread)
-            else perms.send_messages
-        )
-        if not (perms.view_channel and can_post):
-            await interaction.response.send_message(
-                "I can't post in this channel: give me View Channel and Send Messages here.",
-                ephemeral=True,
-            )
-            return
-        command, forced = inbound.start_command(
-            *context,
-            category=category,
-            rounds=rounds,
-            mode=mode,
-            seconds=seconds,
-            typed_answers=self.bot.typed_answers,
-        )
-        note = render.TYPED_ANSWERS_OFF if forced else ""
-        await self.bot.answer(interaction, [command], capture=(GameStarted,), note=note)
-
-    @start.autocomplete("category")
-    async def _category_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        context = self.bot.context(interaction)
-        if context is None:
-            return []
-        replies = Replies()
-        with collecting(replies):
-            await self.bot.service.handle(ListCategories(*context))
-        wanted = current.casefold().strip()
-        return [
-            app_commands.Choice(name=f"{name} ({count})"[:100], value=name[:100])
-            for shown in replies.private
-            if isinstance(shown, CategoriesShown)
-            for name, count in shown.categories
-            if wanted in name.casefold()
-        ][:25]
-
-    @app_commands.command(name="stop", description="End the game (scores are kept)")
-    async def stop(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [StopGame(*context)], capture=(GameEnded,))
-
-    @app_commands.command(name="skip", description="Reveal this question and go on")
-    async def skip(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [SkipQuestion(*context)], ack="Skipped.")
-
-    @app_commands.command(name="hint", description="Show the next hint (costs points)")
-    async def hint(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
-            await self.bot.answer(
-                interaction, [RequestHint(*context)], ack="The hint is on the question."
-            )
-
-    @app_commands.command(name="score", description="Standings of the running game")
-    async def score(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [ShowScore(*context)], capture=(ScoreShown,))
-
-    @app_commands.command(name="leaderboard", description="This server's best players")
-    @app_commands.choices(period=_PERIODS)
-    async def leaderboard(self, interaction: discord.Interaction, period: str = "all") -> None:
-        where = await self._scores_context(interaction)
-        if where is not None:
-            channel, actor, server_name = where
-            command = ShowLeaderboard(channel, actor, period=inbound.period_of(period))
-            await self.bot.answer(interaction, [command], server_name=server_name)
-
-    @app_commands.command(name="stats", description="Your trivia stats, or a member's")
-    @app_commands.describe(member="Whose stats (default: yours)")
-    async def stats(
-        self, interaction: discord.Interaction, member: discord.User | None = None
-    ) -> None:
-        where = await self._scores_context(interaction)
-        if where is not None:
-            channel, actor, server_name = where
-            player = inbound.player_key(int(channel.server), member.id) if member else None
-            command = ShowStats(channel, actor, player=player)
-            await self.bot.answer(interaction, [command], server_name=server_name)
-
-    async def _scores_context(
-        self, interaction: discord.Interaction
-    ) -> tuple[ChannelKey, Actor, str | None] | None:
-        """Scores and questions are per server. In a DM they are those of the server where
-        the user last used the bot (since it started); without one, the user is told how."""
-        context = self.bot.context(interaction)
-        if context is not None:
-            return (*context, None)
-        user = interaction.user
-        known = self.bot.last_server(user.id)
-        if known is None or interaction.channel_id is None:
-            await interaction.response.send_message(render.DM_NO_SERVER, ephemeral=True)
-            return None
-        guild_id, guild_name = known
-        actor = inbound.make_actor(guild_id, user.id, user.display_name, manage_guild=False)
-        return inbound.channel_key(guild_id, interaction.channel_id), actor, guild_name
-
-    @app_commands.command(name="categories", description="The categories you can play")
-    async def categories(self, interaction: discord.Interaction) -> None:
-        where = await self._scores_context(interaction)
-        if where is not None:
-            channel, actor, server_name = where
-            command = ListCategories(channel, actor)
-            await self.bot.answer(interaction, [command], server_name=server_name)
-
-    @app_commands.command(name="help", description="How to play")
-    async def help(self, interaction: discord.Interaction) -> None:
-        reply = render.help_reply(typed_answers=self.bot.typed_answers)
-        await interaction.response.send_message(**_message(reply, embeds=True), ephemeral=True)
-
-    # -- admin ------------------------------------------------------------------------------
-
-    @app_commands.command(name="add", description="Admins: add a question to this server")
-    async def add(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is None:
-            return
-        if await self.bot.allowed_to_add(interaction, *context):
-            await interaction.response.send_modal(_add_form())
-
-    @app_commands.command(name="import", description="Admins: add questions from a YAML bank")
-    @app_commands.describe(file="A bank file (.yaml), like the bundled ones; at most 512 KiB")
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
-        if (context := await self._in_server(interaction)) is None:
-            return
-        # Deferred at once: reading settings, downloading and parsing all take time.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        if not await self.bot.allowed_to_add(interaction, *context, deferred=True):
-            return
-        if file.size > inbound.MAX_IMPORT_BYTES:
-            await interaction.edit_original_response(
-                content=f"{file.filename} is {file.size // 1024} KiB; "
-                f"imports take at most {inbound.MAX_IMPORT_BYTES // 1024} KiB."
-            )
-            return
-        parsed = await self.bot.parse_upload(await file.read(), file.filename)
-        commands = [AddQuestion(*context, draft=draft) for draft in parsed.drafts]
-        replies = Replies()
-        if commands:
-            with collecting(replies):
-                for command in commands:
-                    await self.bot.service.handle(command)
-        report = render.import_report(
-            file.filename, parsed, [c.draft for c in commands], replies.private
-        )
-        await interaction.edit_original_response(content=report)
-
-    @app_commands.command(
-        name="remove", description="Admins: remove one of this server's questions"
-    )
-    @app_commands.describe(question_id="The id shown when it was added")
-    async def remove(self, interaction: discord.Interaction, question_id: str) -> None:
-        if (context := await self._in_server(interaction)) is not None:
-            command = RemoveQuestion(*context, question_id=question_id.strip())
-            await self.bot.answer(interaction, [command])
-
-    @app_commands.command(name="settings", description="Admins: this server's trivia settings")
-    @app_commands.describe(
-        rounds="Default questions per game",
-        seconds="Default seconds per question",
-        mode="Default mode",
-        start_policy="Who may start games",
-        starter_role="With start_policy role: the role that may start games",
-        admin_role="Members of this role count as trivia admins",
-        reset="Put one setting back to the bot's default",
-    )
-    async def settings(
-        self,
-        interaction: discord.Interaction,
-        rounds: app_commands.Range[int, LIMITS.min_rounds, LIMITS.max_rounds] | None = None,
-        seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
-        mode: Mode | None = None,
-        start_policy: Policy | None = None,
-        starter_role: discord.Role | None = None,
-        admin_role: discord.Role | None = None,
-        reset: Resettable | None = None,
-    ) -> None:
-        if (context := await self._in_server(interaction)) is None:
-            return
-        command = inbound.settings_command(
-            *context,
-            rounds=rounds,
-            seconds=seconds,
-            mode=mode,
-            start_policy=start_policy,
-            starter_role=starter_role.id if starter_role else None,
-            admin_role=admin_role.id if admin_role else None,
-            reset=reset,
-        )
-        await self.bot.answer(interaction, [command])
-
-
-def _add_form() -> discord.ui.Modal:
-    """The add form: Discord modals hold five inputs, so choices and hints come by import."""
-    form = discord.ui.Modal(title="Add a trivia question", custom_id=inbound.ADD_MODAL_ID)
-    long, short = discord.TextStyle.paragraph, discord.TextStyle.short
-    for custom_id, label, style, required, longest, placeholder in (
-        ("prompt", "Question", long, True, 300, "What is the capital of France?"),
-        ("answers", "Answers, one per line (the first is shown)", long, True, 500, "Paris"),
-        ("category", "Category", short, False, 40, "custom"),
-        ("difficulty", "Difficulty: easy, medium or hard", short, False, 6, "medium"),
-        ("explanation", "Explanation (shown at the reveal)", long, False, 500, None),
-    ):
-        form.add_item(
-            discord.ui.TextInput(
-                custom_id=custom_id,
-                label=label,
-                style=style,
-                required=required,
-                max_length=longest,
-                placeholder=placeholder,
-            )
-        )
-    # Submissions are routed by custom_id in on_interaction (see _view for why stopped).
-    form.stop()
-    return form

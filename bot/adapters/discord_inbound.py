@@ -14,35 +14,48 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.domain.commands import (
+    DRAFT_FIELDS,
     ChangeSettings,
+    EditQuestion,
+    ListQuestions,
+    ReportQuestion,
+    ShowBundled,
     ShowSettings,
     StartGame,
     SubmitAnswer,
+    SwitchBundled,
 )
 from bot.domain.model import (
     Actor,
     ChannelKey,
     GameMode,
+    Limits,
     PlayerKey,
-    Question,
     QuestionDraft,
     StartPolicy,
 )
-from bot.ports import Period
+from bot.ports import Period, ReportKind, Switch
 
 PLATFORM = "discord"
+#: The bot's bounds on game options, as the slash commands' ranges offer them.
+LIMITS = Limits()
+Mode = Literal["text", "choice"]
 
 PICK_PREFIX = "trivia:pick:"
 ADD_MODAL_ID = "trivia:add"
-#: Uploads bigger than this are refused before they are downloaded.
-MAX_IMPORT_BYTES = 512 * 1024
-#: At most this many questions are taken from one upload (each is one validated write).
-MAX_IMPORT_QUESTIONS = 200
+#: A reveal's Report button, the form it opens, and the edit form; each names its question.
+REPORT_PREFIX = "trivia:report:"
+REPORT_MODAL_PREFIX = "trivia:report-form:"
+EDIT_MODAL_PREFIX = "trivia:edit:"
+#: Discord's longest custom_id.
+MAX_CUSTOM_ID = 100
 
 _PICK = re.compile(r"trivia:pick:(?P<game>[0-9a-zA-Z-]{1,64}):(?P<number>\d{1,4}):(?P<choice>\d)")
+#: Question ids as the bank format allows them, with room to spare (the core checks them).
+_QUESTION_ID = r"[0-9A-Za-z][0-9A-Za-z_.-]{0,79}"
 
 
 def channel_key(guild_id: int, channel_id: int) -> ChannelKey:
@@ -142,8 +155,8 @@ def parse_pick(custom_id: str) -> PickRef | None:
 
 
 def modal_values(components: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """custom_id -> typed text, from a modal submission's component tree (action rows of
-    text inputs, or the newer label components)."""
+    """custom_id -> typed text (or the chosen options of a select, one per line), from a
+    modal submission's component tree (action rows of text inputs, or label components)."""
     values: dict[str, str] = {}
     stack: list[Any] = list(components)
     while stack:
@@ -152,6 +165,9 @@ def modal_values(components: Sequence[Mapping[str, Any]]) -> dict[str, str]:
             continue
         if "custom_id" in component and isinstance(component.get("value"), str):
             values[str(component["custom_id"])] = component["value"]
+        elif "custom_id" in component and isinstance(component.get("values"), list):
+            chosen = [str(v) for v in component["values"]]
+            values[str(component["custom_id"])] = "\n".join(chosen)
         stack.extend(component.get("components") or [])
         child = component.get("component")
         if isinstance(child, Mapping):
@@ -170,23 +186,74 @@ def draft_from_modal(components: Sequence[Mapping[str, Any]]) -> QuestionDraft:
     )
 
 
-def draft_from_question(question: Question) -> QuestionDraft:
-    """A bank question as a form would have it, so an import is validated like ``add``.
-
-    Kept: prompt, answers, choices, category, difficulty, explanation, hints.  Not
-    kept (a form has no place for them): the id (a new one is made from the prompt),
-    tags, the source, and the ``number``/``boolean`` types (numbers are still matched
-    by value; booleans become a True/False choice).
-    """
-    return QuestionDraft(
-        prompt=question.prompt,
-        answers="\n".join(question.answers),
-        category=question.category,
-        difficulty=question.difficulty.value,
-        explanation=question.explanation,
-        choices="\n".join(question.choices),
-        hints="\n".join(question.hints),
+def edit_from_modal(
+    channel: ChannelKey, actor: Actor, question_id: str, components: Sequence[Mapping[str, Any]]
+) -> EditQuestion:
+    """The edit form's submission: only the fields the form has are changed (a Discord
+    form has no room for choices and hints, so those stay as they are)."""
+    fields = frozenset(modal_values(components)) & DRAFT_FIELDS
+    return EditQuestion(
+        channel=channel,
+        actor=actor,
+        question_id=question_id,
+        draft=draft_from_modal(components),
+        fields=fields,
     )
+
+
+def report_from_modal(
+    channel: ChannelKey, actor: Actor, question_id: str, components: Sequence[Mapping[str, Any]]
+) -> ReportQuestion:
+    """The report form of a reveal's Report button: a kind and an optional reason."""
+    values = modal_values(components)
+    return report_command(
+        channel,
+        actor,
+        kind=values.get("kind"),
+        reason=values.get("reason"),
+        question_id=question_id,
+    )
+
+
+# -- custom ids that name a question ---------------------------------------------------------
+
+
+def _with_question(prefix: str, question_id: str) -> str | None:
+    custom_id = f"{prefix}{question_id}"
+    return custom_id if len(custom_id) <= MAX_CUSTOM_ID else None
+
+
+def _question_of(prefix: str, custom_id: str) -> str | None:
+    if not custom_id.startswith(prefix):
+        return None
+    question_id = custom_id.removeprefix(prefix)
+    return question_id if re.fullmatch(_QUESTION_ID, question_id) else None
+
+
+def report_custom_id(question_id: str) -> str | None:
+    """A reveal's Report button; None if the id would not fit in a custom_id."""
+    return _with_question(REPORT_PREFIX, question_id)
+
+
+def parse_report(custom_id: str) -> str | None:
+    """The question a Report button is about, or None if it is no Report button."""
+    return _question_of(REPORT_PREFIX, custom_id)
+
+
+def report_modal_id(question_id: str) -> str | None:
+    return _with_question(REPORT_MODAL_PREFIX, question_id)
+
+
+def parse_report_modal(custom_id: str) -> str | None:
+    return _question_of(REPORT_MODAL_PREFIX, custom_id)
+
+
+def edit_modal_id(question_id: str) -> str | None:
+    return _with_question(EDIT_MODAL_PREFIX, question_id)
+
+
+def parse_edit_modal(custom_id: str) -> str | None:
+    return _question_of(EDIT_MODAL_PREFIX, custom_id)
 
 
 # -- slash-command options -> commands --------------------------------------------------------
@@ -250,36 +317,67 @@ def period_of(value: str | None) -> Period:
     return Period(value) if value else Period.ALL
 
 
-# -- uploads (parsed in a worker process) ------------------------------------------------------
+def question_id_of(text: str) -> str:
+    """A question id as typed: surrounding blanks and backticks (copied from a list) go."""
+    return text.strip().strip("`").strip()
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedUpload:
-    """An uploaded bank: the questions as drafts, or every problem the loader found.
-
-    ``left_out`` counts questions beyond ``MAX_IMPORT_QUESTIONS`` that were not taken.
-    """
-
-    drafts: tuple[QuestionDraft, ...] = ()
-    problems: tuple[str, ...] = ()
-    left_out: int = 0
-
-
-def parse_upload(data: bytes, filename: str) -> ParsedUpload:
-    """Validate an uploaded bank file exactly like a bank on disk.
-
-    Runs in a worker process (GUIDE section 5: a 10,000-question parse takes
-    seconds, and a heartbeat or an interaction's 3 s must never wait behind it),
-    so it takes and returns only picklable values.
-    """
-    from bot.bank import BankError, load_bank_text
-
-    try:
-        bank = load_bank_text(data, path=filename)
-    except BankError as exc:
-        return ParsedUpload(problems=tuple(str(problem) for problem in exc.problems))
-    questions = bank.questions[:MAX_IMPORT_QUESTIONS]
-    return ParsedUpload(
-        drafts=tuple(draft_from_question(q) for q in questions),
-        left_out=len(bank.questions) - len(questions),
+def report_command(
+    channel: ChannelKey,
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    reason: str | None = None,
+    question_id: str | None = None,
+) -> ReportQuestion:
+    """``/trivia report`` (about the channel's last question) or a Report button's form."""
+    known = {k.value: k for k in ReportKind}
+    return ReportQuestion(
+        channel=channel,
+        actor=actor,
+        kind=known.get((kind or "").strip(), ReportKind.WRONG),
+        reason=(reason or "").strip(),
+        question_id=question_id,
     )
+
+
+def questions_command(
+    channel: ChannelKey,
+    actor: Actor,
+    *,
+    search: str | None = None,
+    page: int | None = None,
+    own_only: bool | None = None,
+) -> ListQuestions:
+    return ListQuestions(
+        channel=channel,
+        actor=actor,
+        search=(search or "").strip(),
+        page=page or 1,
+        own_only=bool(own_only),
+    )
+
+
+#: What ``/trivia bundled`` says when it was given only part of a switch.
+BUNDLED_USAGE = (
+    "To switch part of the bundled questions, give all three options: `kind` (category or "
+    "bank), `name` and `on` (True or False). Without options, `/trivia bundled` shows them."
+)
+
+
+def bundled_command(
+    channel: ChannelKey,
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    name: str | None = None,
+    on: bool | None = None,
+) -> ShowBundled | SwitchBundled | None:
+    """No options shows the bundled banks and categories; all three switch one.
+    None when only some were given (answer with ``BUNDLED_USAGE``)."""
+    name = (name or "").strip()
+    if kind is None and not name and on is None:
+        return ShowBundled(channel=channel, actor=actor)
+    if kind not in (Switch.CATEGORY.value, Switch.BANK.value) or not name or on is None:
+        return None
+    return SwitchBundled(channel=channel, actor=actor, kind=Switch(kind), name=name, on=on)

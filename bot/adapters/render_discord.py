@@ -1,38 +1,57 @@
 """Events -> Discord messages, as plain values (no discord.py here).
 
-A ``Reply`` is what one Discord message should look like: content, at most one
-embed, and buttons.  The adapter turns it into ``discord.Embed`` and a view;
-where the bot may not embed links it sends ``reply.plain()`` instead, the same
-words as text.  Everything is clipped to Discord's limits here, so a long
-prompt or a long leaderboard can never make a send fail.
+Games and players' own replies are rendered here; admins' replies in
+``discord_admin_replies`` (``private`` hands them over). The message values
+(``Reply``, ``Embed``...) and the clipping to Discord's limits live in
+``discord_reply``.
 
 Countdowns use Discord's ``<t:UNIX:R>`` markup, which every client renders as
 a live "in 12 seconds": a question costs one post and one edit (the reveal),
-never an edit per second (GUIDE section 5).
+never an edit per second (GUIDE section 5). The reveal carries the Report
+button, so reporting a question costs no extra call either.
 """
 
 from __future__ import annotations
 
-import enum
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 
-from bot.adapters.discord_inbound import MAX_IMPORT_QUESTIONS, ParsedUpload, pick_custom_id
+from bot.adapters.discord_admin_replies import admin_reply
+from bot.adapters.discord_inbound import pick_custom_id, report_custom_id
+from bot.adapters.discord_reply import (
+    BLURPLE,
+    GREEN,
+    GREY,
+    MAX_BUTTON_LABEL,
+    MAX_CONTENT,
+    MAX_DESCRIPTION,
+    MAX_FIELD_NAME,
+    MAX_FIELD_VALUE,
+    MAX_FIELDS,
+    MAX_FOOTER,
+    MAX_TITLE,
+    PURPLE,
+    YELLOW,
+    Button,
+    ButtonStyle,
+    Embed,
+    Field,
+    File,
+    Reply,
+    clip,
+    embed,
+    escape,
+)
 from bot.domain.events import (
     Award,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,
-    DraftRejected,
     EndReason,
     Event,
     GameEnded,
     GameStarted,
     LeaderboardShown,
-    QuestionAdded,
     QuestionAsked,
-    QuestionRemoved,
     QuestionRevealed,
     Rejected,
     RevealReason,
@@ -41,25 +60,42 @@ from bot.domain.events import (
     StatsShown,
     WrongChoice,
 )
-from bot.domain.model import GameMode, QuestionDraft, Standing, StartPolicy
+from bot.domain.model import GameMode, Standing, StartPolicy
+
+__all__ = [
+    "BLURPLE",
+    "GREEN",
+    "GREY",
+    "MAX_BUTTON_LABEL",
+    "MAX_CONTENT",
+    "MAX_DESCRIPTION",
+    "MAX_FIELDS",
+    "MAX_FIELD_NAME",
+    "MAX_FIELD_VALUE",
+    "MAX_FOOTER",
+    "MAX_TITLE",
+    "PURPLE",
+    "YELLOW",
+    "Button",
+    "ButtonStyle",
+    "Embed",
+    "Field",
+    "File",
+    "Reply",
+    "channel_reply",
+    "clip",
+    "embed",
+    "escape",
+    "notice_line",
+    "notices",
+    "private",
+    "question",
+    "reveal",
+]
 
 LETTERS = "ABCDEF"
-
-# Discord's limits (https://discord.com/developers/docs/resources/message).
-MAX_CONTENT = 2000
-MAX_TITLE = 256
-MAX_DESCRIPTION = 4096
-MAX_FIELD_NAME = 256
-MAX_FIELD_VALUE = 1024
-MAX_FOOTER = 2048
-MAX_FIELDS = 25
-MAX_BUTTON_LABEL = 80
-
-BLURPLE = 0x5865F2
-GREEN = 0x57F287
-YELLOW = 0xFEE75C
-PURPLE = 0x9B59B6
-GREY = 0x99AAB5
+BUTTONS_PER_ROW = 5
+REPORT_LABEL = "Report"
 
 END_TITLES = {
     EndReason.COMPLETED: "Game over!",
@@ -75,111 +111,6 @@ REVEAL_LEADS = {
     RevealReason.SKIPPED: "Skipped.",
     RevealReason.STOPPED: "Stopped.",
 }
-#: The question form's fields, as the add modal labels them (DraftRejected names fields).
-FIELD_LABELS = {
-    "prompt": "Question",
-    "answers": "Answers",
-    "category": "Category",
-    "difficulty": "Difficulty",
-    "explanation": "Explanation",
-    "choices": "Choices",
-    "hints": "Hints",
-}
-_MARKDOWN = re.compile(r"([\\*_~`|>\[\]])")
-
-
-class ButtonStyle(enum.StrEnum):
-    PRIMARY = "primary"
-    SECONDARY = "secondary"
-    SUCCESS = "success"
-    DANGER = "danger"
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    name: str
-    value: str
-    inline: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Embed:
-    title: str
-    description: str = ""
-    colour: int = BLURPLE
-    fields: tuple[Field, ...] = ()
-    footer: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    custom_id: str
-    label: str
-    style: ButtonStyle = ButtonStyle.PRIMARY
-    disabled: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """One Discord message: ``content``, an optional ``embed``, ``buttons`` (rows of 5)."""
-
-    content: str = ""
-    embed: Embed | None = None
-    buttons: tuple[Button, ...] = ()
-
-    def plain(self) -> Reply:
-        """The same message without an embed, for channels where the bot may not embed."""
-        if self.embed is None:
-            return self
-        e = self.embed
-        lines = [self.content] if self.content else []
-        lines.append(f"**{e.title}**")
-        if e.description:
-            lines.append(e.description)
-        lines.extend(f"**{f.name}:** {f.value}" for f in e.fields)
-        if e.footer:
-            lines.append(f"-# {e.footer}")
-        return replace(self, content=clip("\n".join(lines), MAX_CONTENT), embed=None)
-
-    def with_note(self, note: str) -> Reply:
-        if not note:
-            return self
-        content = f"{note}\n{self.content}" if self.content else note
-        return replace(self, content=clip(content, MAX_CONTENT))
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def escape(text: str) -> str:
-    """User-typed text (names, guesses) shown literally, never as markdown.
-
-    Line breaks are folded into spaces: markdown that only works at the start of
-    a line (``# heading``, ``-# small``, ``- list``) must not start one.
-    """
-    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
-
-
-def embed(
-    title: str,
-    description: str = "",
-    *,
-    colour: int = BLURPLE,
-    fields: Sequence[Field] = (),
-    footer: str = "",
-) -> Embed:
-    """An embed clipped to Discord's limits."""
-    return Embed(
-        title=clip(title, MAX_TITLE),
-        description=clip(description, MAX_DESCRIPTION),
-        colour=colour,
-        fields=tuple(
-            Field(clip(f.name, MAX_FIELD_NAME), clip(f.value or "-", MAX_FIELD_VALUE), f.inline)
-            for f in fields[:MAX_FIELDS]
-        ),
-        footer=clip(footer, MAX_FOOTER),
-    )
 
 
 def countdown(event: QuestionAsked) -> str:
@@ -267,9 +198,9 @@ def reveal(revealed: QuestionRevealed, *, asked: QuestionAsked | None = None) ->
 def _revealed_buttons(
     revealed: QuestionRevealed, asked: QuestionAsked | None
 ) -> tuple[Button, ...]:
+    """The options, disabled, with their pick counts; then the Report button on a row
+    of its own (it rides on the reveal edit, so it costs no call of its own)."""
     choices = asked.choices if asked is not None else revealed.question.choices
-    if not choices:
-        return ()
     counts = revealed.choice_counts
     correct = revealed.question.correct_choice
     buttons = []
@@ -283,6 +214,10 @@ def _revealed_buttons(
                 disabled=True,
             )
         )
+    report = report_custom_id(revealed.question.id)
+    if report is not None:
+        row = -(-len(choices) // BUTTONS_PER_ROW)  # the row after the options
+        buttons.append(Button(report, REPORT_LABEL, ButtonStyle.SECONDARY, row=row))
     return tuple(buttons)
 
 
@@ -409,23 +344,9 @@ def private(event: Event, *, server_name: str | None = None) -> Reply | None:
         case CategoriesShown(categories=categories):
             body = "\n".join(f"**{escape(name)}**: {count}" for name, count in categories)
             return Reply(embed=embed("Categories", body or "No questions loaded.", colour=GREY))
-        case DraftRejected(problems=problems):
-            lines = ["That question was not added:"]
-            lines.extend(
-                f"• **{FIELD_LABELS.get(p.field, p.field)}**: {p.message}" for p in problems
-            )
-            return Reply(content=clip("\n".join(lines), MAX_CONTENT))
-        case QuestionAdded(question=q):
-            return Reply(
-                content=f"Added `{q.id}` to this server's questions "
-                f"(category {escape(q.category)}, {q.difficulty}). "
-                f"Remove it with `/trivia remove question_id:{q.id}`."
-            )
-        case QuestionRemoved(question_id=question_id):
-            return Reply(content=f"Removed `{question_id}` from this server's questions.")
         case SettingsShown():
             return _settings(event)
-    return None
+    return admin_reply(event)
 
 
 def _settings(event: SettingsShown) -> Reply:
@@ -461,13 +382,22 @@ HELP_COMMANDS = (
     ("/trivia leaderboard", "this server's best: all time, this week, today"),
     ("/trivia stats", "your stats, or a member's"),
     ("/trivia categories", "what there is to play"),
-    ("/trivia add · import · remove", "admins: this server's own questions"),
+    ("/trivia report", "tell the admins the last question was wrong or unclear"),
+    ("/trivia questions · question", "admins: list and search, or look at one question"),
+    (
+        "/trivia add · edit · remove · disable · enable",
+        "admins: this server's questions (bundled ones can be disabled)",
+    ),
+    ("/trivia import · export", "admins: this server's own questions as a YAML bank file"),
+    ("/trivia reports · dismiss", "admins: open reports, and closing one"),
+    ("/trivia bundled", "admins: turn bundled categories and banks on or off"),
     ("/trivia settings", "admins: default rounds, seconds, mode, who may start, admin role"),
 )
 
 
 def help_reply(*, typed_answers: bool) -> Reply:
     lines = [f"**{name}**: {what}" for name, what in HELP_COMMANDS]
+    lines.append("A question's **Report** button (at its answer) reports that question.")
     if typed_answers:
         lines.append("\nIn text mode type your answer in the channel; in choice mode click.")
     else:
@@ -487,35 +417,3 @@ DM_NO_SERVER = (
     "Scores are kept per server, and I don't know yours yet: run this command in a channel "
     "of the server you play in (only you will see the answer), then it works here too."
 )
-
-
-def import_report(
-    filename: str,
-    parsed: ParsedUpload,
-    drafts: Sequence[QuestionDraft],
-    results: Sequence[Event],
-) -> str:
-    """What an import did: every problem of a file that did not load, or how many of its
-    questions were added and why each other one was not (``results`` in draft order)."""
-    if parsed.problems:
-        lines = [f"{filename} was not imported: {len(parsed.problems)} problem(s)."]
-        lines += [f"• {problem}" for problem in parsed.problems]
-        return clip("\n".join(lines), MAX_CONTENT)
-    added = sum(isinstance(e, QuestionAdded) for e in results)
-    lines = [f"Imported {added} of {len(drafts)} questions from {filename}."]
-    if parsed.left_out:
-        lines.append(
-            f"{parsed.left_out} more were left out: at most {MAX_IMPORT_QUESTIONS} per import."
-        )
-    for draft, event in zip(drafts, results, strict=False):
-        match event:
-            case DraftRejected(problems=problems):
-                why = "; ".join(
-                    f"{FIELD_LABELS.get(p.field, p.field)}: {p.message}" for p in problems
-                )
-            case Rejected(message=message):
-                why = message
-            case _:
-                continue
-        lines.append(f"• “{clip(draft.prompt, 60)}”: {why}")
-    return clip("\n".join(lines), MAX_CONTENT)

@@ -141,3 +141,42 @@ def is_question(number: int, total: int) -> Any:
 
 def is_revealed(message: FakeMessage) -> Any:
     return lambda m: m.id == message.id and "The answer:" in m.text
+
+
+async def reply_to(
+    fake: FakeDiscord,
+    user: FakeUser,
+    subcommand: str,
+    options: dict[str, Any] | None = None,
+    *,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    timeout: float = 5.0,  # noqa: ASYNC109 - a test's deadline
+) -> FakeMessage:
+    """``user`` runs ``/trivia <subcommand>`` (in the fake's channel unless told
+    otherwise); the bot's answer once it is filled in."""
+    asked = await fake.slash_command(
+        guild_id or fake.guild.id,
+        channel_id or fake.channel.id,
+        user,
+        subcommand=subcommand,
+        options=options,
+    )
+    return await asked.response_message(timeout=timeout)
+
+
+async def add_by_form(
+    fake: FakeDiscord,
+    admin: FakeUser,
+    fields: dict[str, str],
+    *,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+) -> FakeMessage:
+    """``admin`` fills in the ``/trivia add`` form; the bot's answer."""
+    opened = await fake.slash_command(
+        guild_id or fake.guild.id, channel_id or fake.channel.id, admin, subcommand="add"
+    )
+    await opened.response()
+    sent = await fake.submit_modal(opened, fields)
+    return await sent.response_message()

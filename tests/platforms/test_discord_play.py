@@ -107,8 +107,10 @@ async def test_a_choice_game_is_played_with_buttons_and_counts_shown_at_the_reve
     assert "locked in" in confirmed.content
     assert "already picked" in refused.content
     after = fake.message(question)
-    assert all(b["disabled"] for b in after.buttons)
-    labels = sorted(b["label"] for b in after.buttons)
+    *options, report = after.buttons
+    assert all(b["disabled"] for b in options)
+    assert (report["label"], report.get("disabled", False)) == ("Report", False)
+    labels = sorted(b["label"] for b in options)
     assert sum(label.endswith("(1)") for label in labels) == 2
     assert sum(label.endswith("(0)") for label in labels) == 1
     assert "Alice **+" in after.text

@@ -170,14 +170,6 @@ def test_a_modal_submission_becomes_a_draft_from_rows_or_labels() -> None:
     assert (draft.difficulty, draft.explanation) == ("medium", "")
 
 
-def test_a_bank_question_becomes_the_draft_a_form_would_give() -> None:
-    draft = inbound.draft_from_question(MARS)
-
-    assert draft.answers == "Mars"
-    assert draft.choices == "Venus\nMars\nJupiter"
-    assert (draft.category, draft.difficulty, draft.explanation) == ("space", "easy", "Iron oxide.")
-
-
 def test_without_typed_answers_text_mode_gives_way_to_choice_mode() -> None:
     actor = inbound.make_actor(10, 30, "Alice", manage_guild=False)
 
@@ -213,26 +205,6 @@ def test_settings_without_options_are_shown_and_with_options_changed() -> None:
     )
 
 
-def test_an_upload_is_validated_like_a_bank_file_and_bounded(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    good = (
-        b"id: up\ntitle: Up\nquestions:\n"
-        b"  - {id: q-a, prompt: 'One?', answers: ['1']}\n"
-        b"  - {id: q-b, prompt: 'Two?', answers: ['2']}\n"
-    )
-    monkeypatch.setattr(inbound, "MAX_IMPORT_QUESTIONS", 1)
-
-    parsed = inbound.parse_upload(good, "up.yaml")
-    broken = inbound.parse_upload(b"id: up\nquestions: 3\n", "up.yaml")
-
-    assert [d.prompt for d in parsed.drafts] == ["One?"]
-    assert parsed.left_out == 1
-    assert broken.drafts == ()
-    assert broken.problems
-    assert all(p.startswith("up.yaml") for p in broken.problems)
-
-
 # -- rendering ----------------------------------------------------------------------------------
 
 
@@ -250,13 +222,20 @@ def test_a_question_counts_down_with_timestamp_markup_and_offers_buttons() -> No
 def test_a_reveal_disables_the_buttons_counts_picks_and_marks_the_answer() -> None:
     reply = render.reveal(revealed(), asked=asked())
 
-    assert [b.label for b in reply.buttons] == ["A. Venus (1)", "B. Mars (2)", "C. Jupiter (0)"]
-    assert all(b.disabled for b in reply.buttons)
-    assert [b.style for b in reply.buttons] == [
+    *options, report = reply.buttons
+    assert [b.label for b in options] == ["A. Venus (1)", "B. Mars (2)", "C. Jupiter (0)"]
+    assert all(b.disabled for b in options)
+    assert [b.style for b in options] == [
         ButtonStyle.SECONDARY,
         ButtonStyle.SUCCESS,
         ButtonStyle.SECONDARY,
     ]
+    assert (report.custom_id, report.label, report.disabled) == (
+        "trivia:report:mars",
+        "Report",
+        False,
+    )
+    assert report.row == 1  # under the options
     assert reply.embed is not None
     assert "The answer: **Mars**" in reply.embed.description
     assert render.Field("Scored", "Alice **+12** (2.3 s)") in reply.embed.fields

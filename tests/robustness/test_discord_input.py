@@ -155,7 +155,7 @@ UPLOADS: list[tuple[str, bytes, str]] = [
         "many.yaml",
         b"id: m\ntitle: M\nquestions:\n"
         + b"".join(b"- {id: q%d, prompt: p%d, answers: [a]}\n" % (n, n) for n in range(20_000)),
-        "imports take at most 512 KiB",
+        "files sent in chat can be at most 512 KiB",
     ),
     ("**bold** @everyone.yaml", b"\x00", "binary file"),
 ]
@@ -207,7 +207,7 @@ async def test_an_upload_of_hostile_but_printable_text_is_imported_literally(
         report = await asked.response_message(timeout=20)
         own = await bot.app.bank.custom_questions(server(fake))
 
-    assert report.content.startswith("Imported 2 of 2 questions from hostile.yaml."), report
+    assert report.content == "Imported hostile.yaml: 2 added, 0 updated, 0 skipped.", report
     assert sorted((q.prompt, q.answers) for q in own) == [
         (SQL, ("@everyone",)),
         ("<@123> **who**?", ("||s||",)),
@@ -236,7 +236,7 @@ async def test_a_form_with_control_characters_is_refused_and_stores_nothing(
 
     assert problems.ephemeral
     lines = problems.content.splitlines()
-    assert lines[0] == "That question was not added:"
+    assert lines[0] == "That question was not saved:"
     for label in ("Question", "Answers", "Category", "Difficulty"):
         assert any(line.startswith(f"• **{label}**: ") for line in lines), lines
     assert own == ()

@@ -51,9 +51,9 @@ Acting like users (a client must be connected; each returns once the event is se
     may be ``"group sub"``; ``guild_id=None`` with a DM channel runs it in a DM. Option values
     are str, int, float, bool, FakeUser, FakeChannel or FakeAttachment.
     ``await click_button(message, custom_id, user)``, ``await select(message, custom_id, values,
-    user)``, ``await submit_modal(opening_interaction_or_custom_id, {input_id: text}, user=None)``,
-    ``await autocomplete(guild_id, channel_id, user, *, focused, options)``: each returns a
-    ``FakeInteraction``. ``message`` is a ``FakeMessage`` or an id.
+    user)``, ``await submit_modal(opening_interaction_or_custom_id, {input_id: text or option
+    values}, user=None)``, ``await autocomplete(guild_id, channel_id, user, *, focused,
+    options)``: each returns a ``FakeInteraction``. ``message`` is a ``FakeMessage`` or an id.
 
 ``FakeInteraction``
     ``await response()`` -> the callback body ``{"type": t, "data": {...}}`` with t = 4 message,

@@ -241,8 +241,10 @@ class UserActions:
     ) -> FakeInteraction:
         """Fill in and submit the modal the bot opened (by its custom_id, or the opening handle).
 
-        Values are keyed by the text inputs' custom_ids. Required inputs left empty and lengths
-        outside min/max are refused, as the Discord client refuses them.
+        Values are keyed by the inputs' custom_ids: text for a text input (left out: its
+        pre-filled value), an option value or a list of them for a select (left out: its
+        default options). Required inputs left empty, lengths outside min/max and values that
+        are not options are refused, as the Discord client refuses them.
         """
         opener = self._modal_opener(modal)
         assert opener.modal is not None
@@ -410,5 +412,14 @@ def _submitted(component: JSON, values: Mapping[str, str | Sequence[str]]) -> JS
         if text and not low <= len(text) <= high:
             raise FakeDiscordError(f"text input {custom_id!r} takes {low}..{high} characters")
         return {"type": _TEXT_INPUT, "custom_id": custom_id, "value": text}
-    chosen = [given] if isinstance(given, str) else list(given or [])
+    if given is None:  # left as it was: the options marked default
+        chosen = [o["value"] for o in component.get("options", []) if o.get("default")]
+    else:
+        chosen = [given] if isinstance(given, str) else list(given)
+    offered = [o["value"] for o in component.get("options", [])]
+    if offered and not set(chosen) <= set(offered):
+        raise FakeDiscordError(f"values {chosen} not among the options {offered} of {custom_id!r}")
+    low, high = int(component.get("min_values", 1)), int(component.get("max_values", 1))
+    if component.get("required", True) and not low <= len(chosen) <= high:
+        raise FakeDiscordError(f"select {custom_id!r} takes {low}..{high} values, not {chosen}")
     return {"type": component.get("type"), "custom_id": custom_id, "values": chosen}

@@ -144,6 +144,7 @@ def _check_component(at: str, component: Mapping[str, Any]) -> list[Problem]:
         for k, option in enumerate(options):
             problems += _too_long(f"{at}.options.{k}.label", option.get("label"), 100)
             problems += _too_long(f"{at}.options.{k}.value", option.get("value"), 100)
+            problems += _too_long(f"{at}.options.{k}.description", option.get("description"), 100)
     return problems
 
 
@@ -170,16 +171,23 @@ def check_modal(data: Mapping[str, Any]) -> list[Problem]:
         problems.append(("data.components", "Must be between 1 and 5 in length."))
     for i, top in enumerate(components):
         problems += _too_long(f"data.components.{i}.label", top.get("label"), 45)
+        problems += _too_long(f"data.components.{i}.description", top.get("description"), 100)
         for component in walk_components([top]):
+            at = f"data.components.{i}"
+            if component.get("type") in _SELECT_TYPES:
+                problems += _check_component(at, component)
+                continue
             if component.get("type") != _TEXT_INPUT:
                 continue
-            at = f"data.components.{i}"
             problems += _too_long(f"{at}.label", component.get("label"), 45)
             problems += _too_long(f"{at}.custom_id", component.get("custom_id"), 100)
             problems += _too_long(f"{at}.placeholder", component.get("placeholder"), 100)
             problems += _too_long(f"{at}.value", component.get("value"), 4000)
-            if int(component.get("max_length") or 0) > 4000:
+            longest = int(component.get("max_length") or 4000)
+            if longest > 4000:
                 problems.append((f"{at}.max_length", "Must be 4000 or less."))
+            # Discord refuses a pre-filled value the input itself could not hold.
+            problems += _too_long(f"{at}.value", component.get("value"), longest)
     return problems + _check_custom_ids(components)
 
 
