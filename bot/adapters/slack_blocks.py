@@ -17,8 +17,8 @@ Block = dict[str, Any]
 BUTTON_TEXT_MAX = 75
 SECTION_TEXT_MAX = 3000
 MAX_BLOCKS = 50
-#: A message's ``text`` is cut by Slack at 40,000 characters; stay well below.
-TEXT_MAX = 12_000
+#: Slack truncates a message's ``text`` at 40,000 characters; clip it ourselves, below that.
+TEXT_MAX = 39_000
 
 
 @dataclass(frozen=True, slots=True)
