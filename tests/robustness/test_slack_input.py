@@ -166,3 +166,80 @@ async def test_a_form_of_hostile_but_printable_text_is_added_and_echoed_escaped(
     assert [(q.prompt, q.answers) for q in own] == [(prompt, ("<@U0BOB>",))]
     assert "&lt;!everyone&gt;" in confirmed["text"]
     assert "<" not in confirmed["text"]
+
+
+# -- bank files shared with the bot ------------------------------------------------------------
+
+HOSTILE_BANK = """\
+id: hostile
+title: Hostile
+questions:
+  - id: hostile-1
+    prompt: "<!everyone> what is <@U0ADMIN> & <http://evil.example|click>?"
+    answers: ["<!here>"]
+    category: "<b>"
+    explanation: "'); DROP TABLE custom_questions;--"
+"""
+ALIAS_BOMB = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    "questions: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+)
+
+
+async def share(bot: SlackBot, content: str | bytes, name: str) -> list[str]:
+    """Ada shares a file in the game channel; the texts of her private replies so far."""
+    slack = bot.slack
+    before = len(slack.ephemerals(ADA))
+    file = slack.add_file(content, name=name, user=ADA)
+    await bot.send(slack.message_event("", user=ADA, files=[file]))
+    await slack.wait_until(lambda: slack.ephemerals(ADA)[before:] or None, what=name)
+    return [e.text for e in slack.ephemerals(ADA)[before:]]
+
+
+async def test_shared_files_that_are_no_bank_are_refused_whole_and_store_nothing(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "bomb.yaml": ALIAS_BOMB,
+        "binary.yaml": bytes(range(256)) * 4,
+        "latin1.yaml": "id: caf\xe9\ntitle: x\nquestions: []\n".encode("latin-1"),
+        "empty.yaml": b"",
+        "not-a-mapping.yml": "- just\n- a list\n",
+        f"{SQL}.yaml": "id: [unclosed\n",
+    }
+    async with running_bot(tmp_path) as bot:
+        replies = {name: await share(bot, content, name) for name, content in files.items()}
+        db = bot.app.settings.db
+
+    for name, texts in replies.items():
+        assert texts[0].startswith("⚠️ `"), (name, texts)
+        assert "was not imported" in texts[0], (name, texts)
+        assert "<" not in texts[0]
+    assert rows(db, "SELECT COUNT(*) FROM custom_questions") == [(0,)]
+
+
+async def test_a_hostile_but_valid_bank_is_imported_and_everything_echoed_is_escaped(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as bot:
+        acks: list[Any] = []
+        imported = await share(bot, HOSTILE_BANK, "<!channel>.yaml")
+        for command in ("questions own", "question hostile-1", "questions <!everyone>"):
+            mark = bot.mark()
+            acks.append(
+                (await bot.send(bot.slack.slash_command("/trivia", command, user=ADA))).payload
+            )
+            await bot.slack.wait_for_call("chat.postEphemeral", after=mark)
+        own = await bot.app.bank.custom_questions(channel().server_key)
+
+    assert imported[0].startswith("📥 Imported `&lt;!channel&gt;.yaml`: 1 added")
+    assert [q.prompt for q in own] == [
+        "<!everyone> what is <@U0ADMIN> & <http://evil.example|click>?"
+    ]
+    for text in everything_sent(bot.slack, acks):
+        assert "<" not in text, text
