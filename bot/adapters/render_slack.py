@@ -379,6 +379,10 @@ def help_message() -> SlackMessage:
         USAGE,
         "Text mode: type answers in the channel, first right answer scores. "
         "Choice mode: click an option before time runs out.",
+        "A question looks wrong or unclear? Click *🚩 Report* under its answer, or "
+        "`/trivia report` right after it.",
+        "Admins: share a `.yaml` bank file with me (in a DM or here) to import it; "
+        "`/trivia export` sends your own questions back as one.",
     )
     return message(*lines)
 

@@ -277,6 +277,9 @@ def test_help_and_usage_list_every_subcommand() -> None:
     for text in (help_message().text, usage_text(Usage("I don't know `x`."))):
         for word in ("start", "stop", "skip", "hint", "leaderboard", "stats", "categories"):
             assert f"`{word}" in text or f"`/trivia {word}" in text
+        admin = ("questions", "question", "edit", "disable", "enable", "remove", "import")
+        for word in (*admin, "export", "report", "reports", "dismiss", "bundled", "settings"):
+            assert f"`{word}" in text, word
 
 
 def test_seconds_left_counts_whole_seconds_down_to_zero() -> None:
