@@ -140,6 +140,9 @@ class ServerQuestionBank:
         self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
     ) -> bool:
         removed = await self._store.delete_custom_question(server, question_id, by=by, at=at)
+        if removed and question_id in (await self._view(server)).off.questions:
+            # A question added again later under this id starts switched on.
+            await self._store.switch(server, Switch.QUESTION, question_id, on=True, by=by, at=at)
         self.forget(server)
         return removed
 

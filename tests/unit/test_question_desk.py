@@ -206,6 +206,15 @@ async def test_a_disabled_question_is_never_asked_until_enabled(h: Harness) -> N
     assert "sky" in {e.question.id for e in h.sink.of(QuestionAsked)}
 
 
+async def test_a_removed_question_added_again_is_on(h: Harness) -> None:
+    questions = load_bank_text(MINE, path="mine.yaml").questions
+    await h.send(ImportQuestions(CHANNEL, ADMIN, "mine.yaml", questions))
+    await h.send(SwitchQuestion(CHANNEL, ADMIN, "m-one", on=False))
+    await h.send(RemoveQuestion(CHANNEL, ADMIN, "m-one"))
+    await h.send(ImportQuestions(CHANNEL, ADMIN, "mine.yaml", questions))
+    assert "m-one" in {q.id for q in await h.bank.questions(SERVER)}
+
+
 async def test_switching_an_unknown_question_says_so(h: Harness) -> None:
     await h.send(SwitchQuestion(CHANNEL, ADMIN, "nope", on=False))
     assert "no question with id 'nope'" in h.sink.last(Rejected).message
