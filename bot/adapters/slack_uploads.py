@@ -146,7 +146,9 @@ class SlackUploads:
 
     async def shared(self, team: str, share: FileShare) -> None:
         channel = channel_key(team, share.channel_id)
-        for file in share.files:
+        for shared in share.files:
+            # Slack Connect shares name only the file: its name says whether it is a bank.
+            file = await self._described(shared) if shared.needs_info else shared
             if not file.is_bank:
                 if share.in_dm:
                     self._note(channel, share.user_id, not_a_bank(file.name))
@@ -161,8 +163,6 @@ class SlackUploads:
                 ImportQuestions(channel=channel, actor=actor, source=file.name, questions=())
             )
             return
-        if file.needs_info:
-            file = await self._described(file)
         if file.size is not None and file.size > MAX_UPLOAD_BYTES:
             self._note(channel, user_id, message(f"⚠️ {esc(too_big(file.name, size=file.size))}"))
             return
@@ -191,4 +191,7 @@ class SlackUploads:
     async def _described(self, file: SharedFile) -> SharedFile:
         info = await self._files.file_info(file.id)
         described = shared_file(info) if info is not None else None
-        return described if described is not None else file
+        if described is None:
+            return file
+        # files.info holds everything: a missing link now means there is none to fetch.
+        return SharedFile(described.id, described.name, described.size, described.url)

@@ -562,6 +562,41 @@ async def test_shared_file_downloads_only_with_the_bot_token(slack: FakeSlack) -
     assert slack.file_downloads == [(file.id, True), (file.id, False)]
 
 
+async def test_files_upload_v2_shares_the_file_in_the_channel_it_names(slack: FakeSlack) -> None:
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+
+    done = await client.files_upload_v2(
+        channel="U0ALICE", filename="bank.yaml", content="id: x\n", initial_comment="here"
+    )
+
+    (shared,) = slack.shared_files("D0ALICE")
+    assert (shared.name, shared.content, shared.user) == ("bank.yaml", b"id: x\n", slack.bot_user_id)
+    assert done["file"]["id"] == shared.id
+    assert slack.bot_messages("D0ALICE")[-1].text == "here"
+    assert [c.method for c in slack.calls] == [
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+    ]
+
+
+async def test_an_upload_is_completed_only_once_its_bytes_arrived(slack: FakeSlack) -> None:
+    client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+    url = await client.files_getUploadURLExternal(filename="a.yaml", length=3)
+    files = [{"id": url["file_id"], "title": "a.yaml"}]
+
+    with pytest.raises(SlackApiError, match="file_not_found"):
+        await client.files_completeUploadExternal(files=files, channel_id="C0TRIVIA")
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url["upload_url"], data=b"too long") as wrong_length:
+            pass
+        async with session.post(url["upload_url"], data=b"abc") as right:
+            answer = await right.text()
+    await client.files_completeUploadExternal(files=files, channel_id="C0TRIVIA")
+
+    assert (wrong_length.status, right.status, answer) == (404, 200, "OK - 3")
+    assert [f.content for f in slack.shared_files("C0TRIVIA")] == [b"abc"]
+
+
 async def test_views_open_needs_a_fresh_trigger_id_and_each_opens_one_modal(
     slack: FakeSlack,
 ) -> None:

@@ -273,6 +273,44 @@ async def test_members_files_and_other_files_are_not_fetched(tmp_path: Path) -> 
     assert "none yet" in listed
 
 
+async def test_a_share_that_names_only_the_file_is_looked_up_then_imported(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as bot:
+        slack = bot.slack
+        file = slack.add_file(bank(2), name="sums.yaml", user=ADA)
+        # What Slack Connect sends: the id, and a note to ask files.info for the rest.
+        inner = {"type": "message", "subtype": "file_share", "user": ADA, "channel": ADA_DM}
+        inner |= {
+            "channel_type": "im",
+            "files": [{"id": file.id, "file_access": "check_file_info"}],
+        }
+        await bot.send(slack.event(inner))
+        imported = await dm_reply(bot, after=0)
+
+    assert imported.startswith("📥 Imported `sums.yaml`: 2 added")
+    assert [c["file"] for c in slack.calls_to("files.info")] == [file.id]
+
+
+async def test_a_file_slack_will_not_serve_is_reported_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as bot:
+        slack = bot.slack
+        file = slack.add_file(bank(2), name="gone.yaml", user=ADA)
+        listed = slack.file_api(file)
+        del slack.workspace.files[file.id]  # deleted before the bot fetched it
+        inner = {"type": "message", "subtype": "file_share", "user": ADA, "channel": ADA_DM}
+        await bot.send(slack.event({**inner, "channel_type": "im", "files": [listed]}))
+        failed = await dm_reply(bot, after=0)
+        own = await trivia(bot, "questions own")
+
+    assert failed == (
+        "⚠️ I could not fetch `gone.yaml`: Slack answered HTTP 404; try again. Nothing changed."
+    )
+    assert "none yet" in own
+
+
 async def test_an_export_goes_to_the_admins_dm_and_loads_as_a_bank(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
         slack = bot.slack

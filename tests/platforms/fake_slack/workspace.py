@@ -150,9 +150,12 @@ class SlackWorkspace:
         return message.to_api(self.identity.team_id)
 
     def resolve_channel(self, channel: str) -> str | None:
-        """A channel id for `channel`; a user id means the DM with that user, as in Slack."""
+        """A channel id for `channel`; a user id means the DM with that user, as in Slack
+        (`D` + the rest of a member's id is that DM)."""
         if channel.startswith(("U", "W")) and channel in self.users:
             return self.ensure_channel("D" + channel[1:]).id
+        if channel.startswith("D") and "U" + channel[1:] in self.users:
+            return self.ensure_channel(channel).id  # every member has a DM with the bot
         return channel if channel in self.channels else None
 
     def use_trigger(self, trigger_id: Any) -> tuple[str | None, str]:
@@ -415,12 +418,15 @@ def files_complete_upload_external(ws: SlackWorkspace, args: Mapping[str, Any]) 
     channel = ws.resolve_channel(str(args.get("channel_id") or ""))
     if args.get("channel_id") and channel is None:
         return error("channel_not_found")
+    ids = [str(item.get("id")) for item in wanted if isinstance(item, dict)]
+    if len(ids) != len(wanted) or any(
+        ws.pending_uploads.get(i, ("", 0, None))[2] is None for i in ids
+    ):
+        return error("file_not_found")
     files: list[SlackFile] = []
     for item in wanted:
-        pending = ws.pending_uploads.pop(str(item.get("id")), None)
-        if pending is None or pending[2] is None:
-            return error("file_not_found")
-        name, _, data = pending
+        name, _, data = ws.pending_uploads.pop(str(item["id"]))
+        assert data is not None
         bot = ws.identity.bot_user_id
         file = SlackFile(str(item["id"]), name, data, bot, filetype="yaml")
         ws.files[file.id] = file
