@@ -29,6 +29,8 @@ MAX_BUTTON_LABEL = 80
 MAX_CUSTOM_ID = 100
 #: All of an embed's text together (title, description, fields, footer).
 MAX_EMBED_TOTAL = 6000
+#: What an over-long embed keeps of its description before it drops fields.
+_KEPT_DESCRIPTION = 500
 
 BLURPLE = 0x5865F2
 GREEN = 0x57F287
@@ -159,18 +161,19 @@ def _size(e: Embed) -> int:
 
 def _within_total(e: Embed) -> Embed:
     """Discord refuses an embed whose text adds up to over 6,000 characters: the
-    description gives way first, then fields are dropped from the end."""
+    description gives way first (down to ``_KEPT_DESCRIPTION``), then fields are
+    dropped from the end, then the description is cut further."""
     excess = _size(e) - MAX_EMBED_TOTAL
     if excess <= 0:
         return e
-    if len(e.description) > excess + 1:
-        return replace(e, description=clip(e.description, len(e.description) - excess))
+    kept = max(len(e.description) - excess, min(len(e.description), _KEPT_DESCRIPTION))
+    e = replace(e, description=clip(e.description, kept))
     fields = list(e.fields)
     while fields and _size(replace(e, fields=tuple(fields))) > MAX_EMBED_TOTAL:
         fields.pop()
     e = replace(e, fields=tuple(fields))
     excess = _size(e) - MAX_EMBED_TOTAL
-    return e if excess <= 0 else replace(e, description=clip(e.description, 1))
+    return e if excess <= 0 else replace(e, description=clip(e.description, max(kept - excess, 1)))
 
 
 def fit_lines(

@@ -241,3 +241,52 @@ async def test_a_form_with_control_characters_is_refused_and_stores_nothing(
         assert any(line.startswith(f"• **{label}**: ") for line in lines), lines
     assert own == ()
     assert rows(db, "SELECT COUNT(*) FROM custom_questions") == [(0,)]
+
+
+async def test_hostile_prompts_names_and_reasons_show_literally_in_the_admin_views(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    ada = fake.add_member(fake.guild.id, "ada", admin=True)
+    eve = member(fake, EVERYONE_NAME)
+    upload = fake.attachment(
+        "hostile.yaml",
+        (
+            b"id: hostile\ntitle: Hostile\nquestions:\n"
+            b"  - {id: q-1, prompt: '@everyone **who** <@123>?', answers: ['||s||'],"
+            b" category: '`code`'}\n"
+        ),
+    )
+    channel = fake.channel.id
+
+    async with trivia_bot(fake, tmp_path, questions=(write_bank(tmp_path),)):
+        imported = await fake.slash_command(
+            fake.guild.id, channel, ada, subcommand="import", options={"file": upload}
+        )
+        await imported.response_message(timeout=20)
+        await fake.slash_command(
+            fake.guild.id, channel, eve, subcommand="start", options={"category": "`code`"}
+        )
+        question = await fake.wait_for_message(channel, is_question(1, 1))
+        await fake.user_says(channel, eve, "||s||")
+        await fake.wait_for_message(channel, is_revealed(question))
+        reported = await fake.slash_command(
+            fake.guild.id, channel, eve, subcommand="report", options={"reason": NASTY["everyone"]}
+        )
+        await reported.response_message()
+        views = []
+        for subcommand, options in (
+            ("questions", {"search": "who"}),
+            ("question", {"question_id": "q-1"}),
+            ("reports", {}),
+        ):
+            asked = await fake.slash_command(
+                fake.guild.id, channel, ada, subcommand=subcommand, options=options
+            )
+            views.append(await asked.response_message())
+
+    listed, shown, reports = views
+    assert r"@everyone \*\*who\*\* <@123\>?" in listed.text
+    assert r"\`code\`" in listed.text
+    assert r"**\|\|s\|\|** (shown at the reveal)" in shown.text
+    assert f"wrong: @everyone (by {ESCAPED_EVERYONE[:30]}" in reports.text  # names are clipped
+    assert_pings_nobody(fake)
