@@ -16,7 +16,6 @@ from bot.adapters import discord_inbound as inbound
 from bot.adapters import render_discord as render
 from bot.adapters.discord_admin import AdminCommands
 from bot.adapters.discord_inbound import LIMITS, Mode
-from bot.adapters.discord_outbound import Replies, collecting
 from bot.domain.commands import (
     ListCategories,
     RequestHint,
@@ -103,9 +102,7 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         context = self.bot.context(interaction)
         if context is None:
             return []
-        replies = Replies()
-        with collecting(replies):
-            await self.bot.service.handle(ListCategories(*context))
+        replies = await self.bot.ask(ListCategories(*context))
         wanted = current.casefold().strip()
         return [
             app_commands.Choice(name=f"{name} ({count})"[:100], value=name[:100])

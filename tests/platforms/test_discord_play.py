@@ -360,3 +360,22 @@ async def test_a_failing_event_is_logged_with_its_ids_and_the_bot_keeps_serving(
     assert f"interaction {failed.id} (trivia stats)" in failures[0].getMessage()
     assert failures[0].exc_info is not None
     assert f"message {lost.id} in channel {channel}" in failures[1].getMessage()
+
+
+async def test_the_start_command_offers_matching_categories_with_their_sizes(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    alice = fake.add_member(fake.guild.id, "alice")
+
+    async with trivia_bot(fake, tmp_path):
+        typing = await fake.autocomplete(
+            fake.guild.id,
+            fake.channel.id,
+            alice,
+            subcommand="start",
+            focused="category",
+            options={"category": "PLAN"},
+        )
+        await typing.response()
+
+    assert typing.choices == [{"name": "planets (2)", "value": "planets"}]
