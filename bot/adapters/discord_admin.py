@@ -26,6 +26,7 @@ from discord import app_commands  # noqa: TID251 - the Discord adapter's admin c
 
 from bot.adapters import discord_inbound as inbound
 from bot.adapters import render_discord as render
+from bot.adapters.discord_admin_replies import FIELD_LABELS
 from bot.adapters.discord_inbound import LIMITS, Mode
 from bot.adapters.discord_reply import Reply, clip, escape, fit_lines
 from bot.bank.drafts import question_to_draft
@@ -131,6 +132,9 @@ class AdminCommands(_GroupMixin):
         form_id = inbound.edit_modal_id(question_id)
         if shown is not None and shown.item.own and form_id is not None:
             draft = question_to_draft(shown.item.question)
+            if (too_long := form_overflow(draft)) is not None:
+                await self.bot.say(interaction, Reply(content=too_long))
+                return
             form = question_form(form_id, title=f"Edit {question_id}", draft=draft)
             await interaction.response.send_modal(form)
         elif shown is not None:
@@ -483,13 +487,29 @@ def question_form(
                 required=required,
                 max_length=longest,
                 placeholder=placeholder,
-                default=current[:longest] if current else None,
+                default=current or None,
             )
         )
     # Submissions are routed by custom_id in on_interaction; a stopped modal is not kept
     # in discord.py's store.
     form.stop()
     return form
+
+
+def form_overflow(draft: QuestionDraft) -> str | None:
+    """Why ``draft`` cannot be edited in the form, or None. A field longer than its input
+    would be cut short, and the rest lost when the form is sent, so it is not opened.
+    (Only answers can be: 20 of 200 characters, one per line, pass 4,000.)"""
+    for input_id, *_, longest, _ in _QUESTION_INPUTS:
+        value = getattr(draft, input_id)
+        if len(value) > longest:
+            field = FIELD_LABELS.get(input_id, input_id).lower()
+            return (
+                f"This question's {field} take {len(value):,} characters, more than a Discord "
+                f"form holds ({longest:,}). Change it in a bank file instead: `/trivia export`, "
+                "edit the file, then `/trivia import` it."
+            )
+    return None
 
 
 def report_form(custom_id: str) -> discord.ui.Modal:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.adapters import discord_inbound as inbound
 from bot.adapters import render_discord as render
-from bot.adapters.discord_admin import upload_problems
+from bot.adapters.discord_admin import form_overflow, upload_problems
 from bot.adapters.discord_reply import MAX_EMBED_TOTAL, embed, fit_lines
 from bot.bank.uploads import ParsedUpload
 from bot.domain.commands import EditQuestion, ShowBundled, SwitchBundled
@@ -318,3 +318,15 @@ def test_the_bundled_overview_marks_what_is_off_and_what_just_changed() -> None:
         "✅ `geo` (70)",
         "⛔ `Stunts` (50)",
     ]
+
+
+def test_a_question_too_long_for_the_edit_form_is_sent_to_a_bank_file_instead() -> None:
+    fits = QuestionDraft(prompt="p" * 500, answers="\n".join(["a" * 200] * 19))
+    overflows = QuestionDraft(prompt="p", answers="\n".join(["a" * 200] * 20))
+
+    assert form_overflow(fits) is None
+    assert form_overflow(overflows) == (
+        "This question's answers take 4,019 characters, more than a Discord form holds "
+        "(4,000). Change it in a bank file instead: `/trivia export`, edit the file, then "
+        "`/trivia import` it."
+    )
