@@ -3,13 +3,17 @@ admin events -> replies that fit Discord's limits."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from discord import app_commands
 
 from bot.adapters import discord_inbound as inbound
 from bot.adapters import render_discord as render
+from bot.adapters.discord_adapter import TriviaClient
 from bot.adapters.discord_admin import form_overflow, upload_problems
+from bot.adapters.discord_outbound import DiscordOutbound
 from bot.adapters.discord_reply import MAX_EMBED_TOTAL, embed, fit_lines
 from bot.bank.uploads import ParsedUpload
 from bot.domain.commands import EditQuestion, ShowBundled, SwitchBundled
@@ -330,3 +334,18 @@ def test_a_question_too_long_for_the_edit_form_is_sent_to_a_bank_file_instead() 
         "(4,000). Change it in a bank file instead: `/trivia export`, edit the file, then "
         "`/trivia import` it."
     )
+
+
+async def test_help_names_every_subcommand_and_the_group_stays_within_discord_s_25() -> None:
+    client = TriviaClient(outbound=DiscordOutbound(), typed_answers=True)
+    try:
+        group = client.tree.get_command("trivia")
+        assert isinstance(group, app_commands.Group)
+        names = {command.name for command in group.commands}
+    finally:
+        await client.close()
+    described = " ".join(name for name, _ in render.HELP_COMMANDS)
+
+    assert len(names) <= 25
+    missing = {n for n in names - {"help"} if re.search(rf"\b{n}\b", described) is None}
+    assert not missing, f"/trivia help does not mention {sorted(missing)}"
