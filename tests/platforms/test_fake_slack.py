@@ -570,7 +570,11 @@ async def test_files_upload_v2_shares_the_file_in_the_channel_it_names(slack: Fa
     )
 
     (shared,) = slack.shared_files("D0ALICE")
-    assert (shared.name, shared.content, shared.user) == ("bank.yaml", b"id: x\n", slack.bot_user_id)
+    assert (shared.name, shared.content, shared.user) == (
+        "bank.yaml",
+        b"id: x\n",
+        slack.bot_user_id,
+    )
     assert done["file"]["id"] == shared.id
     assert slack.bot_messages("D0ALICE")[-1].text == "here"
     assert [c.method for c in slack.calls] == [
