@@ -151,6 +151,7 @@ class QuestionDesk:
 
     async def _edit(self, editor: QuestionEditor, command: EditQuestion) -> None:
         channel, actor, server = command.channel, command.actor, command.channel.server_key
+        before = await editor.find_question(server, command.question_id)
         result = await editor.edit_question(
             server,
             command.question_id,
@@ -167,8 +168,12 @@ class QuestionDesk:
                 DraftRejected(channel=channel, recipient=actor.key, problems=result)
             )
             return
-        log.info("question %s of %s edited by %s", result.id, server, actor.key)
-        resolved = await self._resolve(server, result.id, Resolution.EDITED, actor)
+        if before is not None and result == before.question:
+            # Saved unchanged: nothing was fixed, so its reports stay open.
+            resolved: tuple[int, ...] = ()
+        else:
+            log.info("question %s of %s edited by %s", result.id, server, actor.key)
+            resolved = await self._resolve(server, result.id, Resolution.EDITED, actor)
         await self._sink.publish(
             QuestionEdited(channel=channel, recipient=actor.key, question=result, resolved=resolved)
         )

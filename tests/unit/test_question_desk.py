@@ -434,6 +434,15 @@ async def test_editing_a_reported_question_resolves_its_reports(h: Harness) -> N
     assert h.store.reports[1].resolved_by == ADMIN.key.user
 
 
+async def test_an_edit_that_changes_nothing_leaves_reports_open(h: Harness) -> None:
+    qid = await h.add("Which city hosted the climb?", "Moab")
+    await h.send(ReportQuestion(CHANNEL, MEMBER, question_id=qid))
+    same = QuestionDraft(prompt="Which city hosted the climb?", answers="Moab")
+    await h.send(EditQuestion(CHANNEL, ADMIN, qid, same, fields=frozenset({"prompt", "answers"})))
+    assert h.sink.last(QuestionEdited).resolved == ()
+    assert h.store.reports[1].resolution is None
+
+
 async def test_removing_a_reported_question_resolves_its_reports(h: Harness) -> None:
     qid = await h.add("Which city hosted the climb?", "Moab")
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id=qid))
