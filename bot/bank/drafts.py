@@ -29,6 +29,9 @@ DEFAULT_CATEGORY = "custom"
 #: pasted 10 MB text would hold the event loop for seconds.
 MAX_FIELD_CHARS = 10_000
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+#: Punctuation that shapes a sentence rather than its meaning: prompts differing
+#: only in these are the same question.  Other marks (+, -, /, €, emoji) count.
+_SENTENCE_MARKS = frozenset(".,;:!?¿¡'\"()[]«»\u2018\u2019\u201c\u201d\u2013\u2014\u2026")
 
 
 def lines(text: str) -> list[str]:
@@ -39,6 +42,16 @@ def lines(text: str) -> list[str]:
 def slug(text: str, *, limit: int = 48) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-") or "question"
+
+
+def prompt_key(prompt: str) -> str:
+    """What makes two prompts the same question: their words as answers are
+    compared (case, accents and punctuation aside), and their symbols, so
+    "Which flag is 🇫🇷?" and "Which flag is 🇩🇪?" stay two questions."""
+    symbols = "".join(
+        ch for ch in prompt if not (ch.isalnum() or ch.isspace() or ch in _SENTENCE_MARKS)
+    )
+    return f"{normalise(prompt)}\x00{symbols}"
 
 
 def unique_id(prompt: str, taken: set[str]) -> str:
@@ -165,9 +178,9 @@ def _validated(
     except BankError as exc:
         return tuple(_by_field(problem.field, problem.message) for problem in exc.problems)
     question = replace(loaded.questions[0], scope=str(server), bank_id=f"server:{server}")
-    wanted = normalise(question.prompt)
+    wanted = prompt_key(question.prompt)
     for other in others:
-        if other.id != question.id and normalise(other.prompt) == wanted:
+        if other.id != question.id and prompt_key(other.prompt) == wanted:
             return (
                 FieldProblem("prompt", f"This server already has that question (id {other.id!r})."),
             )

@@ -3,9 +3,10 @@
 A reload loads every configured bank file again, validated as at start-up.
 A set with any problem is refused whole: each problem is logged with its file
 and line, and the last good banks stay in service.  A good set replaces the
-bundled banks for the next game (running games keep the questions they drew)
-and drops every server's cached questions, so what another process changed
-in the database (``trivia-bot questions import``) is read again too.
+bundled banks for the next game (running games keep the questions they drew).
+Either way every server's cached questions are dropped first, so what another
+process changed in the database (``trivia-bot questions import``) is read
+again even while a bank file is broken.
 
 Three things ask for a reload: SIGHUP (``systemctl reload``, ``docker kill -s
 HUP``, ``trivia-bot reload``), and a change to the bank files, which
@@ -21,9 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,6 +32,7 @@ from bot.bank.format import LoadedBank
 from bot.bank.problems import BankError
 from bot.bank.server_bank import ServerQuestionBank
 from bot.bank.static import StaticQuestionBank
+from bot.bank.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +79,14 @@ class BankReloader:
         self._cache_dir = cache_dir
         self._loader = loader or self._load_in_worker
         self._lock = asyncio.Lock()
-        self._pool: ProcessPoolExecutor | None = None
+        self._worker = WorkerProcess()
         self._seen = fingerprint(self._paths)
         self._tasks: set[asyncio.Task[ReloadResult]] = set()
 
     async def reload(self, why: str) -> ReloadResult:
         """Load the banks again; keep the old ones (and log why) if any file is bad."""
         async with self._lock:
+            self._bank.forget_all()
             self._seen = fingerprint(self._paths)
             try:
                 banks = await self._loader(self._paths, self._cache_dir)
@@ -104,7 +105,13 @@ class BankReloader:
         """Reload soon, from a signal handler or other code that cannot await."""
         task = asyncio.get_running_loop().create_task(self.reload(why), name=f"bank-reload:{why}")
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._reloaded)
+
+    def _reloaded(self, task: asyncio.Task[ReloadResult]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # Nobody awaits a signal's reload: its failure must reach the log.
+            log.error("bank reload failed", exc_info=error)
 
     async def check_files(self) -> ReloadResult | None:
         """Reload if the bank files changed since the last look (None if they did not).
@@ -131,9 +138,7 @@ class BankReloader:
         """Wait for reloads under way, then stop the worker process."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._worker.close()
 
     def _refused(self, why: str, problems: tuple[str, ...]) -> ReloadResult:
         current = self._bank.static
@@ -156,11 +161,5 @@ class BankReloader:
     async def _load_in_worker(
         self, paths: Sequence[Path], cache_dir: Path | None
     ) -> tuple[LoadedBank, ...]:
-        if self._pool is None:
-            # forkserver: the worker must not inherit an SDK's threads or sockets.
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        loop = asyncio.get_running_loop()
         job = partial(load_banks, tuple(paths), cache_dir=cache_dir)
-        return await loop.run_in_executor(self._pool, job)
+        return await self._worker.run(job)

@@ -8,20 +8,25 @@ server's questions and switches never reach another.
 
 The bundled banks are files and stay read-only: a server cannot edit or
 remove a bundled question, only switch it (or its category, or its bank) off
-for itself.
+for itself.  Should a reloaded bank bring a bundled question with the id of
+one of a server's own, the server's own one is the one it has.
+
+Changes to one server are made one at a time (a lock per server): each reads
+what the server has, checks the change against it and writes, and two admins
+adding at once must not both pass the same duplicate check.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.bank.drafts import draft_to_question, edit_question
+from bot.bank.drafts import draft_to_question, edit_question, prompt_key
 from bot.bank.limits import MAX_SERVER_QUESTIONS, PAGE_SIZE
 from bot.bank.static import StaticQuestionBank
-from bot.domain.answers import normalise
 from bot.domain.model import FieldProblem, PlayerKey, Question, QuestionDraft, ServerKey
 from bot.ports import (
     BundledOverview,
@@ -46,6 +51,13 @@ class _ServerView:
     own: tuple[Question, ...]
     off: SwitchedOff
 
+    def bundled(self, static: StaticQuestionBank) -> tuple[Question, ...]:
+        """The bundled questions, less those an own question of the same id shadows."""
+        if not self.own:
+            return static.all_questions
+        own_ids = {q.id for q in self.own}
+        return tuple(q for q in static.all_questions if q.id not in own_ids)
+
 
 _NOTHING_OFF = SwitchedOff()
 
@@ -55,6 +67,10 @@ class ServerQuestionBank:
         self._static = static
         self._store = store
         self._views: dict[ServerKey, _ServerView] = {}
+        self._locks: dict[ServerKey, asyncio.Lock] = {}
+        # Bumped by every forget: a view read while it moved is not cached,
+        # since the reads may have missed the change that moved it.
+        self._generation = 0
 
     @property
     def static(self) -> StaticQuestionBank:
@@ -69,18 +85,25 @@ class ServerQuestionBank:
         import`` on the same database) are read again.
         """
         self._static = static
-        self._views.clear()
+        self.forget_all()
 
     def forget(self, server: ServerKey) -> None:
         """Read ``server``'s questions and switches from the store again next time."""
+        self._generation += 1
         self._views.pop(server, None)
+
+    def forget_all(self) -> None:
+        """Read every server's questions and switches from the store again (another
+        process may have changed them)."""
+        self._generation += 1
+        self._views.clear()
 
     # -- QuestionBank ----------------------------------------------------------------
 
     async def questions(self, server: ServerKey) -> Sequence[Question]:
         """The questions ``server`` may be asked: bundled and own, less what it switched off."""
         view = await self._view(server)
-        every = self._static.all_questions + view.own
+        every = view.bundled(self._static) + view.own
         if view.off == _NOTHING_OFF:
             return every
         allows = view.off.allows
@@ -92,28 +115,41 @@ class ServerQuestionBank:
     async def _view(self, server: ServerKey) -> _ServerView:
         view = self._views.get(server)
         if view is None:
+            generation = self._generation
             own = tuple(await self._store.custom_questions(server))
             off = await self._store.switched_off(server)
-            view = self._views[server] = _ServerView(own=own, off=off)
+            view = _ServerView(own=own, off=off)
+            if generation == self._generation:
+                self._views[server] = view
         return view
 
     async def _every(self, server: ServerKey) -> tuple[Question, ...]:
         """Bundled and own, switched off or not: what ids and prompts must not repeat."""
-        return self._static.all_questions + (await self._view(server)).own
+        view = await self._view(server)
+        return view.bundled(self._static) + view.own
+
+    def _lock(self, server: ServerKey) -> asyncio.Lock:
+        lock = self._locks.get(server)
+        if lock is None:
+            lock = self._locks[server] = asyncio.Lock()
+        return lock
 
     # -- QuestionEditor: one question at a time ----------------------------------------
 
     async def add_question(
         self, server: ServerKey, draft: QuestionDraft, *, by: PlayerKey, at: datetime
     ) -> Question | tuple[FieldProblem, ...]:
-        view = await self._view(server)
-        if len(view.own) >= MAX_SERVER_QUESTIONS:
-            return (FieldProblem("prompt", _full_message()),)
-        result = draft_to_question(draft, server=server, existing=await self._every(server))
-        if isinstance(result, Question):
-            await self._store.save_custom_question(server, result, by=by, at=at)
-            self.forget(server)
-        return result
+        async with self._lock(server):
+            view = await self._view(server)
+            if len(view.own) >= MAX_SERVER_QUESTIONS:
+                return (FieldProblem("prompt", _full_message()),)
+            result = draft_to_question(draft, server=server, existing=await self._every(server))
+            if isinstance(result, Question):
+                try:
+                    await self._store.save_custom_question(server, result, by=by, at=at)
+                finally:
+                    self.forget(server)
+            return result
 
     async def edit_question(
         self,
@@ -125,44 +161,68 @@ class ServerQuestionBank:
         by: PlayerKey,
         at: datetime,
     ) -> Question | tuple[FieldProblem, ...] | None:
-        own = {q.id: q for q in (await self._view(server)).own}
-        current = own.get(question_id)
-        if current is None:
-            return None
-        others = [q for q in await self._every(server) if q.id != question_id]
-        result = edit_question(current, draft, fields=fields, server=server, others=others)
-        if isinstance(result, Question) and result != current:
-            await self._store.save_custom_question(server, result, by=by, at=at)
-            self.forget(server)
-        return result
+        async with self._lock(server):
+            own = {q.id: q for q in (await self._view(server)).own}
+            current = own.get(question_id)
+            if current is None:
+                return None
+            others = [q for q in await self._every(server) if q.id != question_id]
+            result = edit_question(current, draft, fields=fields, server=server, others=others)
+            if isinstance(result, Question) and result != current:
+                try:
+                    await self._store.save_custom_question(server, result, by=by, at=at)
+                finally:
+                    self.forget(server)
+            return result
 
     async def remove_question(
         self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
     ) -> bool:
-        removed = await self._store.delete_custom_question(server, question_id, by=by, at=at)
-        if removed and question_id in (await self._view(server)).off.questions:
-            # A question added again later under this id starts switched on.
-            await self._store.switch(server, Switch.QUESTION, question_id, on=True, by=by, at=at)
-        self.forget(server)
-        return removed
+        async with self._lock(server):
+            off = (await self._view(server)).off
+            try:
+                removed = await self._store.delete_custom_question(
+                    server, question_id, by=by, at=at
+                )
+                if removed and question_id in off.questions:
+                    # A question added again later under this id starts switched on.
+                    await self._store.switch(
+                        server, Switch.QUESTION, question_id, on=True, by=by, at=at
+                    )
+            finally:
+                self.forget(server)
+            return removed
 
     async def switch_question(
         self, server: ServerKey, question_id: str, *, on: bool, by: PlayerKey, at: datetime
     ) -> bool:
-        if not any(q.id == question_id for q in await self._every(server)):
-            return False
-        await self._store.switch(server, Switch.QUESTION, question_id, on=on, by=by, at=at)
-        self.forget(server)
-        return True
+        async with self._lock(server):
+            if not any(q.id == question_id for q in await self._every(server)):
+                return False
+            try:
+                await self._store.switch(server, Switch.QUESTION, question_id, on=on, by=by, at=at)
+            finally:
+                self.forget(server)
+            return True
 
     # -- QuestionEditor: whole files ------------------------------------------------------
 
     async def import_questions(
         self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
     ) -> ImportResult:
-        bundled = {q.id for q in self._static.all_questions}
+        async with self._lock(server):
+            try:
+                return await self._import(server, questions, by=by, at=at)
+            finally:
+                # Also after a failed write: what was saved before it is read back.
+                self.forget(server)
+
+    async def _import(
+        self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
+    ) -> ImportResult:
         own = {q.id: q for q in (await self._view(server)).own}
-        prompts = {normalise(q.prompt): q.id for q in await self._every(server)}
+        bundled = {q.id for q in self._static.all_questions} - own.keys()
+        prompts = {prompt_key(q.prompt): q.id for q in await self._every(server)}
         added: list[str] = []
         updated: list[str] = []
         skipped: list[tuple[str, str]] = []
@@ -171,7 +231,8 @@ class ServerQuestionBank:
             if question.id in bundled:
                 skipped.append((question.id, "a bundled question already has this id"))
                 continue
-            same = prompts.get(normalise(question.prompt))
+            key = prompt_key(question.prompt)
+            same = prompts.get(key)
             if same is not None and same != question.id:
                 skipped.append((question.id, f"the same question is already here as {same!r}"))
                 continue
@@ -189,8 +250,7 @@ class ServerQuestionBank:
                 added.append(question.id)
                 room -= 1
             own[question.id] = scoped
-            prompts[normalise(question.prompt)] = question.id
-        self.forget(server)
+            prompts[key] = question.id
         return ImportResult(added=tuple(added), updated=tuple(updated), skipped=tuple(skipped))
 
     # -- QuestionEditor: what admins look at ---------------------------------------------
@@ -211,15 +271,15 @@ class ServerQuestionBank:
     ) -> QuestionPage:
         """Own questions first (newest last), then bundled ones in bank order."""
         view = await self._view(server)
-        pool = view.own if own_only else view.own + self._static.all_questions
+        pool = view.own if own_only else view.own + view.bundled(self._static)
         wanted = search.strip().casefold()
         if wanted:
             pool = tuple(q for q in pool if wanted in _haystack(q))
         pages = max(1, -(-len(pool) // PAGE_SIZE))
         page = min(max(page, 1), pages)
         shown = pool[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        own_ids = {q.id for q in view.own}
-        items = tuple(ListedQuestion(q, q.id in own_ids, view.off.allows(q)) for q in shown)
+        own = set(map(id, view.own))  # by identity: a bundled one may share an own one's id
+        items = tuple(ListedQuestion(q, id(q) in own, view.off.allows(q)) for q in shown)
         return QuestionPage(
             items=items,
             page=page,
@@ -270,8 +330,11 @@ class ServerQuestionBank:
         if found is None:
             return None
         key = found if kind is Switch.BANK else found.casefold()
-        await self._store.switch(server, kind, key, on=on, by=by, at=at)
-        self.forget(server)
+        async with self._lock(server):
+            try:
+                await self._store.switch(server, kind, key, on=on, by=by, at=at)
+            finally:
+                self.forget(server)
         return found
 
 

@@ -12,11 +12,11 @@ becomes an ``ImportQuestions`` command, so a bad file changes nothing.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from bot.bank.limits import MAX_UPLOAD_BYTES, MAX_UPLOAD_QUESTIONS, too_big
+from bot.bank.worker import WorkerProcess
 from bot.domain.model import Question
 
 #: A parse that takes longer than this is given up (the file is refused).
@@ -65,20 +65,13 @@ class UploadParser:
     """
 
     def __init__(self, *, timeout: float = PARSE_TIMEOUT) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        self._worker = WorkerProcess()
         self._timeout = timeout
 
     async def parse(self, data: bytes, filename: str) -> ParsedUpload:
         if len(data) > MAX_UPLOAD_BYTES:  # no need to ship it to a worker to say so
             return ParsedUpload(filename, problems=(too_big(filename, size=len(data)),))
-        if self._pool is None:
-            # forkserver: the worker must not inherit an SDK's threads (discord.py's
-            # heartbeat) or sockets.
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(self._pool, parse_upload, data, filename)
+        job = self._worker.run(partial(parse_upload, data, filename))
         try:
             return await asyncio.wait_for(job, self._timeout)
         except TimeoutError:
@@ -91,6 +84,4 @@ class UploadParser:
             )
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._worker.close()

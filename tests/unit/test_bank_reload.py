@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,13 @@ from bot.app import open_app
 from bot.bank import StaticQuestionBank, load_banks
 from bot.bank.reload import BankReloader
 from bot.bank.server_bank import ServerQuestionBank
+from bot.bank.worker import WorkerProcess
 from bot.config import Settings
-from bot.domain.model import ServerKey
+from bot.domain.model import PlayerKey, Question, ServerKey
 from tests.fakes import MemoryScoreStore, RecordingSink
 
 SERVER = ServerKey("test", "guild-1")
+NOW = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)
 ONE = """
 id: films
 title: Films
@@ -28,6 +31,9 @@ questions:
 """
 TWO = ONE + "  - {id: cams, prompt: How many cameras filmed the cliff?, answers: [5]}\n"
 BROKEN = ONE + "  - {id: cams, prompt: How many cameras?, answrs: [5]}\n"
+
+
+Reloading = tuple[BankReloader, ServerQuestionBank, MemoryScoreStore]
 
 
 @pytest.fixture
@@ -39,10 +45,11 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def reloader(folder: Path) -> AsyncIterator[tuple[BankReloader, ServerQuestionBank]]:
-    bank = ServerQuestionBank(StaticQuestionBank(load_banks([folder])), MemoryScoreStore())
+async def reloader(folder: Path) -> AsyncIterator[Reloading]:
+    store = MemoryScoreStore()
+    bank = ServerQuestionBank(StaticQuestionBank(load_banks([folder])), store)
     reloader = BankReloader(bank=bank, paths=[folder], cache_dir=None)
-    yield reloader, bank
+    yield reloader, bank, store
     await reloader.close()
 
 
@@ -58,9 +65,9 @@ def rewrite(path: Path, text: str) -> None:
 
 
 async def test_a_reload_serves_the_new_questions_to_the_next_game(
-    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
+    reloader: Reloading, folder: Path
 ) -> None:
-    reload, bank = reloader
+    reload, bank, _ = reloader
     rewrite(folder / "films.yaml", TWO)
     result = await reload.reload("test")
     assert result.ok
@@ -70,11 +77,11 @@ async def test_a_reload_serves_the_new_questions_to_the_next_game(
 
 
 async def test_a_broken_file_is_refused_and_the_last_good_bank_stays(
-    reloader: tuple[BankReloader, ServerQuestionBank],
+    reloader: Reloading,
     folder: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    reload, bank = reloader
+    reload, bank, _ = reloader
     rewrite(folder / "films.yaml", BROKEN)
     with caplog.at_level(logging.ERROR, logger="bot.bank.reload"):
         result = await reload.reload("test")
@@ -88,10 +95,8 @@ async def test_a_broken_file_is_refused_and_the_last_good_bank_stays(
     assert f"{folder / 'films.yaml'}:" in logged
 
 
-async def test_a_changed_file_is_noticed_once(
-    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
-) -> None:
-    reload, bank = reloader
+async def test_a_changed_file_is_noticed_once(reloader: Reloading, folder: Path) -> None:
+    reload, bank, _ = reloader
     assert await reload.check_files() is None
     rewrite(folder / "films.yaml", TWO)
     changed = await reload.check_files()
@@ -101,10 +106,8 @@ async def test_a_changed_file_is_noticed_once(
     assert await reload.check_files() is None
 
 
-async def test_a_new_file_in_the_folder_is_noticed(
-    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
-) -> None:
-    reload, bank = reloader
+async def test_a_new_file_in_the_folder_is_noticed(reloader: Reloading, folder: Path) -> None:
+    reload, bank, _ = reloader
     (folder / "more.yaml").write_text(
         "id: more\ntitle: More\nquestions:\n  - {id: sky, prompt: Sky colour?, answers: [blue]}\n",
         encoding="utf-8",
@@ -115,9 +118,9 @@ async def test_a_new_file_in_the_folder_is_noticed(
 
 
 async def test_a_broken_file_is_tried_once_per_change_not_on_every_poll(
-    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
+    reloader: Reloading, folder: Path
 ) -> None:
-    reload, _ = reloader
+    reload, _, _ = reloader
     rewrite(folder / "films.yaml", BROKEN)
     first = await reload.check_files()
     assert first is not None
@@ -125,10 +128,8 @@ async def test_a_broken_file_is_tried_once_per_change_not_on_every_poll(
     assert await reload.check_files() is None
 
 
-async def test_the_watcher_polls_until_cancelled(
-    reloader: tuple[BankReloader, ServerQuestionBank], folder: Path
-) -> None:
-    reload, bank = reloader
+async def test_the_watcher_polls_until_cancelled(reloader: Reloading, folder: Path) -> None:
+    reload, bank, _ = reloader
     polls = 0
     changed = asyncio.Event()
 
@@ -160,7 +161,7 @@ async def test_sighup_reloads_a_running_app_and_its_pid_file_lists_it(
     )
     pid_file = tmp_path / f"trivia.db.{os.getpid()}.pid"
     async with open_app(settings, sink=RecordingSink()) as app:
-        assert pid_file.read_text().strip() == str(os.getpid())
+        assert pid_file.read_text().split()[0] == str(os.getpid())
         rewrite(folder / "films.yaml", TWO)
         os.kill(os.getpid(), signal.SIGHUP)
         for _ in range(600):  # bounded poll: the reload runs in a worker process
@@ -169,3 +170,27 @@ async def test_sighup_reloads_a_running_app_and_its_pid_file_lists_it(
             await asyncio.sleep(0.05)
         assert ids(app.bank) == ["woo", "cams"]
     assert not pid_file.exists()
+
+
+async def test_a_reload_reads_other_processes_changes_even_when_refused(
+    reloader: Reloading, folder: Path
+) -> None:
+    reload, bank, store = reloader
+    assert await bank.custom_questions(SERVER) == ()  # cached now
+    added = Question(id="mine", prompt="Added from the command line?", answers=("yes",))
+    await store.save_custom_question(SERVER, added, by=PlayerKey("test", "guild-1", "cli"), at=NOW)
+    rewrite(folder / "films.yaml", BROKEN)
+    result = await reload.reload("SIGHUP")
+    assert not result.ok
+    assert [q.id for q in await bank.custom_questions(SERVER)] == ["mine"]
+
+
+async def test_a_dead_worker_process_is_replaced() -> None:
+    worker = WorkerProcess()
+    try:
+        first = await worker.run(os.getpid)
+        os.kill(first, signal.SIGKILL)
+        second = await worker.run(os.getpid)
+        assert second != first
+    finally:
+        worker.close()
