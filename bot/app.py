@@ -77,6 +77,10 @@ async def open_app(
     metrics: Metrics | None = None,
 ) -> AsyncIterator[App]:
     async with AsyncExitStack() as stack:
+        # Until the reload handler is in place (and again once it is gone), a
+        # SIGHUP (`systemctl reload`, a late `trivia-bot reload`) must not end
+        # the bot halfway through loading banks or closing its database.
+        stack.enter_context(_ignoring_sighup())
         static = StaticQuestionBank(load_configured_banks(settings))
         log.info("loaded %d bundled questions", len(static.all_questions))
         sqlite = await open_sqlite_store(settings.db)
@@ -115,8 +119,8 @@ async def open_app(
                 reloader.watch(settings.reload_seconds), name="bank-watcher"
             )
             stack.push_async_callback(_cancel, watcher)
-        stack.enter_context(_reload_on_sighup(reloader))
-        stack.enter_context(listed_as_running(settings.db))
+        if stack.enter_context(_reload_on_sighup(reloader)):
+            stack.enter_context(listed_as_running(settings.db))
         yield App(
             settings=settings,
             bank=bank,
@@ -128,18 +132,38 @@ async def open_app(
         )
 
 
+def _may_handle_sighup() -> bool:
+    """Signals can be handled here: a platform with SIGHUP, on the main thread."""
+    return hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
-def _reload_on_sighup(reloader: BankReloader) -> Iterator[None]:
-    """SIGHUP reloads the banks while inside (where the platform has signals)."""
-    loop = asyncio.get_running_loop()
-    if not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
+def _ignoring_sighup() -> Iterator[None]:
+    """SIGHUP is ignored while inside; the disposition found is restored after."""
+    if not _may_handle_sighup():
         yield
         return
-    loop.add_signal_handler(signal.SIGHUP, reloader.request, "SIGHUP")
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         yield
     finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+@contextlib.contextmanager
+def _reload_on_sighup(reloader: BankReloader) -> Iterator[bool]:
+    """SIGHUP reloads the banks while inside; yields whether the handler is in place."""
+    if not _may_handle_sighup():
+        yield False
+        return
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, reloader.request, "SIGHUP")
+    try:
+        yield True
+    finally:
         loop.remove_signal_handler(signal.SIGHUP)
+        # remove_signal_handler puts back the default action, which ends the process.
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
