@@ -375,7 +375,7 @@ def list_reports(ctx: click.Context, server: str, db: Path | None) -> None:
 
 
 @reports.command("dismiss")
-@click.argument("report_id", type=click.IntRange(min=1))
+@click.argument("report_id", type=click.IntRange(min=1, max=2**63 - 1))
 @_server_option
 @_db_option
 @click.pass_context

@@ -395,12 +395,20 @@ class ReportStore(Protocol):
     async def file_report(self, draft: ReportDraft) -> QuestionReport: ...
 
     async def open_reports(
-        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+        self,
+        server: ServerKey,
+        *,
+        question_id: str | None = None,
+        reporter: PlayerKey | None = None,
+        limit: int = 25,
     ) -> list[QuestionReport]:
-        """Open reports, oldest first."""
+        """Open reports, oldest first; only about ``question_id`` and by
+        ``reporter`` when those are given."""
         ...
 
-    async def count_open_reports(self, server: ServerKey) -> int: ...
+    async def count_open_reports(
+        self, server: ServerKey, *, reporter: PlayerKey | None = None
+    ) -> int: ...
 
     async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None: ...
 

@@ -19,7 +19,12 @@ from datetime import UTC
 
 from bot.admin import ServerPolicy
 from bot.bank.export import server_export
-from bot.bank.limits import MAX_NAME, MAX_REPORT_REASON, MAX_SEARCH
+from bot.bank.limits import (
+    MAX_NAME,
+    MAX_OPEN_REPORTS_PER_PLAYER,
+    MAX_REPORT_REASON,
+    MAX_SEARCH,
+)
 from bot.domain.commands import (
     AddQuestion,
     DismissReport,
@@ -68,6 +73,8 @@ log = logging.getLogger(__name__)
 
 #: Open reports shown at once (the oldest first; ``ReportsListed.total`` counts all).
 REPORTS_SHOWN = 25
+#: "All of a question's open reports" (each player has at most one open per question).
+_ALL_REPORTS = 1_000_000
 
 
 class QuestionDesk:
@@ -386,13 +393,26 @@ class QuestionDesk:
                 else f"There is no question with id {command.question_id!r} here any more.",
             )
             return
-        open_ones = await self._reports.open_reports(server, question_id=question.id, limit=100)
-        if any(report.draft.reporter == actor.key for report in open_ones):
+        if await self._reports.open_reports(
+            server, question_id=question.id, reporter=actor.key, limit=1
+        ):
             await self._refuse(
                 channel,
                 actor,
                 Refusal.ALREADY_ANSWERED,
                 "You have already reported this question; the admins will look at it.",
+            )
+            return
+        if (
+            await self._reports.count_open_reports(server, reporter=actor.key)
+            >= MAX_OPEN_REPORTS_PER_PLAYER
+        ):
+            await self._refuse(
+                channel,
+                actor,
+                Refusal.NOT_NOW,
+                f"You have {MAX_OPEN_REPORTS_PER_PLAYER} reports waiting for the admins here; "
+                "please wait until they have looked at them.",
             )
             return
         report = await self._reports.file_report(
@@ -442,7 +462,7 @@ class QuestionDesk:
         channel, actor, server = command.channel, command.actor, command.channel.server_key
         report = (
             await self._reports.get_report(server, command.report_id)
-            if self._reports is not None
+            if self._reports is not None and 0 < command.report_id < 2**63
             else None
         )
         if report is None or report.resolution is not None or self._reports is None:
@@ -470,7 +490,9 @@ class QuestionDesk:
         """Close the question's open reports; their ids."""
         if self._reports is None:
             return ()
-        open_ones = await self._reports.open_reports(server, question_id=question_id, limit=1000)
+        open_ones = await self._reports.open_reports(
+            server, question_id=question_id, limit=_ALL_REPORTS
+        )
         ids = tuple(report.id for report in open_ones)
         if ids:
             await self._reports.resolve_reports(

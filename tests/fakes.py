@@ -239,7 +239,12 @@ class MemoryScoreStore:
         return report
 
     async def open_reports(
-        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+        self,
+        server: ServerKey,
+        *,
+        question_id: str | None = None,
+        reporter: PlayerKey | None = None,
+        limit: int = 25,
     ) -> list[QuestionReport]:
         found = [
             r
@@ -247,11 +252,14 @@ class MemoryScoreStore:
             if r.draft.server == server
             and r.resolution is None
             and (question_id is None or r.question_id == question_id)
+            and (reporter is None or r.draft.reporter == reporter)
         ]
         return found[:limit]
 
-    async def count_open_reports(self, server: ServerKey) -> int:
-        return len(await self.open_reports(server, limit=len(self.reports)))
+    async def count_open_reports(
+        self, server: ServerKey, *, reporter: PlayerKey | None = None
+    ) -> int:
+        return len(await self.open_reports(server, reporter=reporter, limit=len(self.reports)))
 
     async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None:
         report = self.reports.get(report_id)

@@ -127,6 +127,17 @@ class TypedMessage:
 # -- identity --------------------------------------------------------------------------------
 
 
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number written in ASCII digits, at most 18 of them; else None.
+
+    ``str.isdigit`` alone lets through "²" and other digits ``int`` refuses,
+    and a number too big for SQLite's integers.
+    """
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 def channel_key(team_id: str, channel_id: str) -> ChannelKey:
     return ChannelKey(PLATFORM, team_id, channel_id)
 
@@ -267,8 +278,8 @@ def _start(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult
             if mode is not None:
                 return Usage("Pick one mode: `text` or `choice`.")
             mode = GameMode(folded)
-        elif word.isdigit():
-            numbers.append(int(word))
+        elif (number := whole_number(word)) is not None:
+            numbers.append(number)
         elif match := _SECONDS.match(folded):
             seconds = float(match.group(1))
         else:
@@ -315,10 +326,10 @@ def _questions(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashRe
     for word in words:
         folded = word.casefold()
         if folded == "page":
-            number = next(words, "")
-            if not number.isdigit() or int(number) < 1:
+            number = whole_number(next(words, ""))
+            if number is None or number < 1:
                 return Usage("Say which page by its number: `/trivia questions page 2`.")
-            page = int(number)
+            page = number
         elif folded in ("own", "mine", "--own"):
             own_only = True
         else:
@@ -359,12 +370,12 @@ def _report(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResul
 
 
 def _dismiss(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
-    number = args[0].lstrip("#") if len(args) == 1 else ""
-    if not number.isdigit():
+    number = whole_number(args[0].lstrip("#")) if len(args) == 1 else None
+    if number is None:
         return Usage(
             "Say which report by its number: `/trivia dismiss 12` (see `/trivia reports`)."
         )
-    return DismissReport(channel=channel, actor=actor, report_id=int(number))
+    return DismissReport(channel=channel, actor=actor, report_id=number)
 
 
 _SWITCHES = {"category": Switch.CATEGORY, "bank": Switch.BANK}
@@ -418,10 +429,11 @@ def pick_choice(
     """A click on an option button: its value is ``"<question number>:<option index>"``."""
     if not str(action.get("action_id", "")).startswith(PICK_ACTION_PREFIX):
         return None
-    number, sep, index = str(action.get("value", "")).partition(":")
-    if not sep or not number.isdigit() or not index.isdigit():
+    number_text, sep, index_text = str(action.get("value", "")).partition(":")
+    number, index = whole_number(number_text), whole_number(index_text)
+    if not sep or number is None or index is None:
         return None
-    return PickChoice(channel=channel, actor=actor, question_number=int(number), choice=int(index))
+    return PickChoice(channel=channel, actor=actor, question_number=number, choice=index)
 
 
 def report_target(action: Mapping[str, Any]) -> str | None:
@@ -475,8 +487,8 @@ def settings_from_form(
     rounds: int | None = None
     if not rounds_text:
         reset.add("rounds")
-    elif rounds_text.isdigit():
-        rounds = int(rounds_text)
+    elif (whole := whole_number(rounds_text)) is not None:
+        rounds = whole
     else:
         errors["rounds"] = "A whole number of questions, or blank for the default."
     seconds_text = form_value(values, "seconds")

@@ -171,13 +171,23 @@ class MeteredStore:
         return await self._timed("file_report", self._store.file_report(draft))
 
     async def open_reports(
-        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+        self,
+        server: ServerKey,
+        *,
+        question_id: str | None = None,
+        reporter: PlayerKey | None = None,
+        limit: int = 25,
     ) -> list[QuestionReport]:
-        call = self._store.open_reports(server, question_id=question_id, limit=limit)
+        call = self._store.open_reports(
+            server, question_id=question_id, reporter=reporter, limit=limit
+        )
         return await self._timed("open_reports", call)
 
-    async def count_open_reports(self, server: ServerKey) -> int:
-        return await self._timed("count_open_reports", self._store.count_open_reports(server))
+    async def count_open_reports(
+        self, server: ServerKey, *, reporter: PlayerKey | None = None
+    ) -> int:
+        call = self._store.count_open_reports(server, reporter=reporter)
+        return await self._timed("count_open_reports", call)
 
     async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None:
         return await self._timed("get_report", self._store.get_report(server, report_id))

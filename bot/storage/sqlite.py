@@ -351,18 +351,23 @@ class SqliteScoreStore:
         return switched_off_rows(await self._fetch(sql.SWITCHED_OFF, self._server_params(server)))
 
     async def open_reports(
-        self, server: ServerKey, *, question_id: str | None = None, limit: int = 25
+        self,
+        server: ServerKey,
+        *,
+        question_id: str | None = None,
+        reporter: PlayerKey | None = None,
+        limit: int = 25,
     ) -> list[QuestionReport]:
-        params = self._server_params(server)
-        if question_id is None:
-            rows = await self._fetch(sql.OPEN_REPORTS, (*params, limit))
-        else:
-            rows = await self._fetch(sql.OPEN_REPORTS_OF_QUESTION, (*params, question_id, limit))
-        return [report_row(server, row) for row in rows]
+        user = reporter.user if reporter is not None else None
+        params = (*self._server_params(server), question_id, user, limit)
+        return [report_row(server, row) for row in await self._fetch(sql.OPEN_REPORTS, params)]
 
-    async def count_open_reports(self, server: ServerKey) -> int:
-        rows = await self._fetch(sql.COUNT_OPEN_REPORTS, self._server_params(server))
-        return int(rows[0][0])
+    async def count_open_reports(
+        self, server: ServerKey, *, reporter: PlayerKey | None = None
+    ) -> int:
+        user = reporter.user if reporter is not None else None
+        params = (*self._server_params(server), user)
+        return int((await self._fetch(sql.COUNT_OPEN_REPORTS, params))[0][0])
 
     async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None:
         rows = await self._fetch(sql.GET_REPORT, (*self._server_params(server), report_id))

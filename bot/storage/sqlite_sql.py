@@ -206,17 +206,19 @@ FROM question_reports AS r JOIN servers AS s ON s.id = r.server_id
 WHERE s.platform = ? AND s.server = ?
 """
 
-OPEN_REPORTS: Final = _REPORT_COLUMNS + " AND r.resolution IS NULL ORDER BY r.id LIMIT ?"
-
-OPEN_REPORTS_OF_QUESTION: Final = (
-    _REPORT_COLUMNS + " AND r.resolution IS NULL AND r.question_id = ? ORDER BY r.id LIMIT ?"
+# The question (?3) and the reporter (?4) are optional filters: NULL matches all.
+OPEN_REPORTS: Final = (
+    _REPORT_COLUMNS
+    + """ AND r.resolution IS NULL AND (?3 IS NULL OR r.question_id = ?3)
+    AND (?4 IS NULL OR r.reporter = ?4) ORDER BY r.id LIMIT ?5"""
 )
 
 GET_REPORT: Final = _REPORT_COLUMNS + " AND r.id = ?"
 
 COUNT_OPEN_REPORTS: Final = """
 SELECT count(*) FROM question_reports AS r JOIN servers AS s ON s.id = r.server_id
-WHERE s.platform = ? AND s.server = ? AND r.resolution IS NULL
+WHERE s.platform = ?1 AND s.server = ?2 AND r.resolution IS NULL
+  AND (?3 IS NULL OR r.reporter = ?3)
 """
 
 RESOLVE_REPORT: Final = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey
@@ -59,6 +60,21 @@ async def test_a_filed_report_gets_an_id_and_is_open(store: TriviaStore) -> None
     assert await store.open_reports(DISCORD, question_id="woo") == [second]
     assert await store.count_open_reports(DISCORD) == 2
     assert await store.get_report(DISCORD, first.id) == first
+
+
+async def test_open_reports_can_be_narrowed_to_one_reporter(store: TriviaStore) -> None:
+    mine = await store.file_report(draft("sky"))
+    other = replace(draft("sky"), reporter=PlayerKey("discord", "111", "player-2"))
+    theirs = await store.file_report(other)
+    player = mine.draft.reporter
+    assert await store.open_reports(DISCORD, reporter=player) == [mine]
+    assert await store.open_reports(DISCORD, question_id="sky", reporter=player) == [mine]
+    assert await store.open_reports(DISCORD, question_id="woo", reporter=player) == []
+    assert await store.count_open_reports(DISCORD, reporter=player) == 1
+    assert await store.count_open_reports(DISCORD) == 2
+    await store.resolve_reports(DISCORD, [mine.id], Resolution.DISMISSED, by=ADMIN, at=AT)
+    assert await store.count_open_reports(DISCORD, reporter=player) == 0
+    assert await store.open_reports(DISCORD) == [theirs]
 
 
 async def test_reports_belong_to_their_server(store: TriviaStore) -> None:

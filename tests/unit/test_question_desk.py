@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from bot.bank import StaticQuestionBank, load_bank_text
-from bot.bank.limits import MAX_REPORT_REASON, MAX_SEARCH, PAGE_SIZE
+from bot.bank.limits import MAX_OPEN_REPORTS_PER_PLAYER, MAX_REPORT_REASON, MAX_SEARCH, PAGE_SIZE
 from bot.bank.server_bank import ServerQuestionBank
 from bot.clock import ManualClock
 from bot.domain.commands import (
@@ -390,6 +390,18 @@ async def test_a_player_reports_a_question_once(h: Harness) -> None:
     assert len(h.store.reports) == 1
 
 
+async def test_a_player_has_a_bounded_number_of_open_reports(h: Harness) -> None:
+    for n in range(MAX_OPEN_REPORTS_PER_PLAYER):
+        qid = await h.add(f"Own question number {n}?")
+        await h.send(ReportQuestion(CHANNEL, MEMBER, question_id=qid))
+    await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="sky"))
+    assert (
+        f"You have {MAX_OPEN_REPORTS_PER_PLAYER} reports waiting" in h.sink.last(Rejected).message
+    )
+    await h.send(ReportQuestion(CHANNEL, ADMIN, question_id="sky"))  # others still can
+    assert h.sink.last(ReportFiled).report.question_id == "sky"
+
+
 async def test_a_long_reason_is_refused_with_the_limit(h: Harness) -> None:
     await h.ask_and_end("Film")
     await h.send(ReportQuestion(CHANNEL, MEMBER, reason="x" * (MAX_REPORT_REASON + 1)))
@@ -459,6 +471,11 @@ async def test_an_admin_dismisses_a_report_once(h: Harness) -> None:
     await h.send(DismissReport(CHANNEL, ADMIN, 1))
     assert "closed already" in h.sink.last(Rejected).message
     await h.send(DismissReport(OTHER, OTHER_ADMIN, 1))
+    assert "not one of this server's" in h.sink.last(Rejected).message
+
+
+async def test_a_report_number_out_of_range_is_refused_not_raised(h: Harness) -> None:
+    await h.send(DismissReport(CHANNEL, ADMIN, 10**30))
     assert "not one of this server's" in h.sink.last(Rejected).message
 
 
