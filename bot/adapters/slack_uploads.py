@@ -5,10 +5,12 @@ a channel it is in; Slack sends a ``message`` event with subtype
 ``file_share`` and the file objects.  The flow, per file:
 
 1. a file that is not a bank is ignored in a channel (people share files in
-   channels all the time) and gets a hint in a DM;
-2. a member who is not an admin is refused by the core, which gets an empty
-   ``ImportQuestions`` (the rule and its words stay there) and nothing is
-   downloaded;
+   channels all the time, ``docker-compose.yml`` among them) and gets a hint
+   in a DM.  In a channel a ``.yaml`` file counts as a bank only when an
+   admin shares it and it has a top-level ``questions:`` key;
+2. in a DM, a member who is not an admin is refused by the core, which gets
+   an empty ``ImportQuestions`` (the rule and its words stay there); nothing
+   is downloaded for a member;
 3. a file over ``MAX_UPLOAD_BYTES`` (by the ``size`` Slack reports) is
    refused before downloading; the download itself stops at the limit too;
 4. the file is parsed in a worker process (``UploadParser``); only a file
@@ -23,6 +25,7 @@ adapter (``files.info`` and a download with the bot token).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -118,6 +121,14 @@ def not_a_bank(name: str) -> SlackMessage:
     )
 
 
+_QUESTIONS_KEY = re.compile(rb"^questions[ \t]*:", re.MULTILINE)
+
+
+def looks_like_bank(data: bytes) -> bool:
+    """Whether a YAML file has a top-level ``questions:`` key, as every bank does."""
+    return _QUESTIONS_KEY.search(data) is not None
+
+
 def could_not_download(name: str, why: str) -> SlackMessage:
     return message(f"⚠️ I could not fetch `{esc(name)}`: {esc(why)} Nothing changed.")
 
@@ -153,15 +164,18 @@ class SlackUploads:
                 if share.in_dm:
                     self._note(channel, share.user_id, not_a_bank(file.name))
                 continue
-            await self._one(channel, share.user_id, file)
+            await self._one(channel, share.user_id, file, in_dm=share.in_dm)
 
-    async def _one(self, channel: ChannelKey, user_id: str, file: SharedFile) -> None:
+    async def _one(
+        self, channel: ChannelKey, user_id: str, file: SharedFile, *, in_dm: bool
+    ) -> None:
         actor = await self._directory.actor(channel.server, user_id)
         if not actor.is_admin:
-            # The core says no in its own words; nothing is downloaded for a member.
-            await self._run(
-                ImportQuestions(channel=channel, actor=actor, source=file.name, questions=())
-            )
+            if in_dm:
+                # The core says no in its own words; nothing is downloaded for a member.
+                await self._run(
+                    ImportQuestions(channel=channel, actor=actor, source=file.name, questions=())
+                )
             return
         if file.size is not None and file.size > MAX_UPLOAD_BYTES:
             self._note(channel, user_id, message(f"⚠️ {esc(too_big(file.name, size=file.size))}"))
@@ -175,6 +189,8 @@ class SlackUploads:
             log.warning("slack: download of %s (%s) failed: %s", file.id, file.name, exc)
             self._note(channel, user_id, could_not_download(file.name, str(exc)))
             return
+        if not in_dm and not looks_like_bank(data):
+            return  # an admin's other YAML (a compose file, a CI config): not for us
         parsed = await self._parser.parse(data, file.name)
         if not parsed.ok:
             self._note(channel, user_id, upload_refused(parsed))

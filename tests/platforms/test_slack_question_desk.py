@@ -32,6 +32,7 @@ from .slack_harness import (
 )
 
 ADA_DM = "D0ADMIN"
+BOB_DM = "D0BOB"
 OTHER_TEAM = "T0OTHERS"
 QUESTION = {
     "prompt": {"value": "Maths one: what is six times seven?"},
@@ -253,9 +254,15 @@ async def test_a_file_with_problems_changes_nothing_and_every_problem_names_its_
 async def test_members_files_and_other_files_are_not_fetched(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
         slack = bot.slack
-        await share(bot, bank(1), name="mine.yaml", user=BOB, channel=CHANNEL)
-        refused = await slack.wait_until(lambda: slack.ephemerals(BOB) or None)
+        await share(bot, bank(1), name="mine.yaml", user=BOB, channel=CHANNEL)  # just chat
+        await share(bot, bank(1), name="mine.yaml", user=BOB, channel=BOB_DM)
+        refused = await slack.wait_until(
+            lambda: slack.bot_messages(BOB_DM) or None, what="the refusal in Bob's DM"
+        )
         await share(bot, b"\x89PNG", name="cat.png", channel=CHANNEL)  # just chat
+        compose = slack.add_file("services:\n  web: {image: nginx}\n", name="compose.yml", user=ADA)
+        await bot.send(slack.message_event("", user=ADA, channel=CHANNEL, files=[compose]))
+        await slack.wait_until(lambda: slack.file_downloads or None, what="the compose file")
         await share(bot, "hello", name="notes.txt")  # in the DM: a hint
         hint = await dm_reply(bot, after=0)
         huge = slack.add_file(b"#" * (MAX_UPLOAD_BYTES + 1), name="huge.yaml", user=ADA)
@@ -264,12 +271,14 @@ async def test_members_files_and_other_files_are_not_fetched(tmp_path: Path) -> 
         listed = await trivia(bot, "questions own")
 
     assert refused[0].text.startswith("🚫 Only admins can import questions")
+    assert slack.ephemerals(BOB) == []  # the bank Bob shared in the channel was ignored
     assert hint.startswith("`notes.txt` is not a bank file (`.yaml` or `.yml`)")
     assert "share a bank file" in hint
     assert too_big.startswith("⚠️ huge.yaml is 512 KiB")
     assert "Split it into smaller files" in too_big
-    assert slack.file_downloads == []
-    assert slack.ephemerals(ADA)[:-1] == []  # the png was ignored
+    # Only the admin's compose file was fetched (and then left alone): nothing for a member.
+    assert [file_id for file_id, _ in slack.file_downloads] == [compose.id]
+    assert slack.ephemerals(ADA)[:-1] == []  # the png and the compose file were ignored
     assert "none yet" in listed
 
 
