@@ -20,6 +20,7 @@ from tests.platforms.slack_harness import ADA, BOB, SlackBot, channel, running_b
 from tests.robustness.nasty import SQL
 
 EVE = "U0EVE"
+ADA_DM = "D0ADMIN"
 EVE_NAME = "<!everyone> <@U0ADMIN> <http://evil.example|click> *b* _i_ ~s~ &amp; `x`"
 ESCAPED_EVE = (
     "&lt;!everyone&gt; &lt;@U0ADMIN&gt; &lt;http://evil.example|click&gt; *b* _i_ ~s~ &amp;amp; `x`"
@@ -201,6 +202,16 @@ async def share(bot: SlackBot, content: str | bytes, name: str) -> list[str]:
     return [e.text for e in slack.ephemerals(ADA)[before:]]
 
 
+async def share_in_dm(bot: SlackBot, content: str | bytes, name: str) -> list[str]:
+    """Ada shares a file in her DM with the bot (where every file gets an answer)."""
+    slack = bot.slack
+    before = len(slack.bot_messages(ADA_DM))
+    file = slack.add_file(content, name=name, user=ADA)
+    await bot.send(slack.message_event("", user=ADA, channel=ADA_DM, files=[file]))
+    await slack.wait_until(lambda: slack.bot_messages(ADA_DM)[before:] or None, what=name)
+    return [m.text for m in slack.bot_messages(ADA_DM)[before:]]
+
+
 async def test_shared_files_that_are_no_bank_are_refused_whole_and_store_nothing(
     tmp_path: Path,
 ) -> None:
@@ -213,7 +224,7 @@ async def test_shared_files_that_are_no_bank_are_refused_whole_and_store_nothing
         f"{SQL}.yaml": "id: [unclosed\n",
     }
     async with running_bot(tmp_path) as bot:
-        replies = {name: await share(bot, content, name) for name, content in files.items()}
+        replies = {name: await share_in_dm(bot, content, name) for name, content in files.items()}
         db = bot.app.settings.db
 
     for name, texts in replies.items():
