@@ -121,6 +121,26 @@ class ServerPolicy:
         return "On this server only admins and members of the trivia role can start games."
 
 
+async def refuse(
+    sink: EventSink, channel: ChannelKey, actor: Actor, reason: Refusal, message: str
+) -> None:
+    """Tell ``actor`` (alone) why their command was refused."""
+    await sink.publish(
+        Rejected(channel=channel, recipient=actor.key, reason=reason, message=message)
+    )
+
+
+async def admits(
+    policy: ServerPolicy, sink: EventSink, channel: ChannelKey, actor: Actor, what: str
+) -> bool:
+    """True if ``actor`` is an admin of the channel's server; otherwise tell them why not."""
+    message = await policy.admin_refusal(channel.server_key, actor, what)
+    if message is None:
+        return True
+    await refuse(sink, channel, actor, Refusal.NOT_ALLOWED, message)
+    return False
+
+
 class AdminDesk:
     """Admins' commands about their server's settings."""
 
@@ -144,14 +164,6 @@ class AdminDesk:
             case ChangeSettings():
                 await self._change_settings(command)
 
-    async def _admin(self, channel: ChannelKey, actor: Actor, what: str) -> bool:
-        """True if ``actor`` is an admin here; otherwise tell them why not."""
-        message = await self._policy.admin_refusal(channel.server_key, actor, what)
-        if message is None:
-            return True
-        await self._refuse(channel, actor, Refusal.NOT_ALLOWED, message)
-        return False
-
     async def _show_settings(self, command: ShowSettings) -> None:
         settings = await self._policy.server_settings(command.channel.server_key)
         await self._sink.publish(
@@ -165,7 +177,7 @@ class AdminDesk:
 
     async def _change_settings(self, command: ChangeSettings) -> None:
         channel, actor = command.channel, command.actor
-        if not await self._admin(channel, actor, "change settings"):
+        if not await admits(self._policy, self._sink, channel, actor, "change settings"):
             return
         problem = self._policy.check_limits(command.rounds, command.seconds)
         unknown = command.reset - _RESETTABLE
@@ -187,7 +199,7 @@ class AdminDesk:
         if problem is None and changed.start_policy.value == "role" and not changed.starter_role:
             problem = "Choose the role that may start games, or another start policy."
         if problem is not None:
-            await self._refuse(channel, actor, Refusal.BAD_OPTION, problem)
+            await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, problem)
             return
         if self._settings_store is not None:
             await self._settings_store.save_server_settings(
@@ -202,11 +214,4 @@ class AdminDesk:
                 defaults=self._policy.server_defaults(changed),
                 changed=True,
             )
-        )
-
-    async def _refuse(
-        self, channel: ChannelKey, actor: Actor, reason: Refusal, message: str
-    ) -> None:
-        await self._sink.publish(
-            Rejected(channel=channel, recipient=actor.key, reason=reason, message=message)
         )

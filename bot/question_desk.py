@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC
 
-from bot.admin import ServerPolicy
+from bot.admin import ServerPolicy, admits, refuse
 from bot.bank.export import server_export
 from bot.bank.limits import (
     MAX_NAME,
@@ -53,7 +53,6 @@ from bot.domain.events import (
     QuestionsListed,
     QuestionSwitched,
     Refusal,
-    Rejected,
     ReportDismissed,
     ReportFiled,
     ReportsListed,
@@ -84,8 +83,8 @@ class QuestionDesk:
         self,
         *,
         policy: ServerPolicy,
-        editor: QuestionEditor | None,
-        reports: ReportStore | None,
+        editor: QuestionEditor,
+        reports: ReportStore,
         clock: Clock,
         sink: EventSink,
         last_question: Callable[[ChannelKey], Question | None],
@@ -102,14 +101,9 @@ class QuestionDesk:
             await self._report(command)
             return
         channel, actor = command.channel, command.actor
-        if not await self._admin(channel, actor, _WHAT[type(command)]):
+        if not await admits(self._policy, self._sink, channel, actor, _WHAT[type(command)]):
             return
         editor = self._editor
-        if editor is None:
-            await self._refuse(
-                channel, actor, Refusal.NOT_NOW, "This bot has no place to keep questions."
-            )
-            return
         match command:
             case AddQuestion():
                 await self._add(editor, command)
@@ -207,7 +201,8 @@ class QuestionDesk:
         if not await editor.switch_question(
             server, question_id, on=command.on, by=actor.key, at=self._clock.now()
         ):
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.BAD_OPTION,
@@ -240,7 +235,8 @@ class QuestionDesk:
     async def _list(self, editor: QuestionEditor, command: ListQuestions) -> None:
         channel, actor = command.channel, command.actor
         if len(command.search) > MAX_SEARCH:
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.BAD_OPTION,
@@ -260,7 +256,8 @@ class QuestionDesk:
         channel, actor, server = command.channel, command.actor, command.channel.server_key
         item = await editor.find_question(server, command.question_id)
         if item is None:
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.BAD_OPTION,
@@ -268,11 +265,7 @@ class QuestionDesk:
                 "Find its id with the questions list.",
             )
             return
-        reports = (
-            tuple(await self._reports.open_reports(server, question_id=item.question.id))
-            if self._reports is not None
-            else ()
-        )
+        reports = tuple(await self._reports.open_reports(server, question_id=item.question.id))
         await self._sink.publish(
             QuestionShown(channel=channel, recipient=actor.key, item=item, reports=reports)
         )
@@ -303,7 +296,8 @@ class QuestionDesk:
         channel, actor, server = command.channel, command.actor, command.channel.server_key
         questions = await editor.custom_questions(server)
         if not questions:
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.NO_QUESTIONS,
@@ -344,7 +338,8 @@ class QuestionDesk:
         if found is None:
             parts = overview.categories if command.kind is Switch.CATEGORY else overview.banks
             names = ", ".join(part.name for part in parts) or "none"
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.BAD_OPTION,
@@ -367,13 +362,9 @@ class QuestionDesk:
 
     async def _report(self, command: ReportQuestion) -> None:
         channel, actor, server = command.channel, command.actor, command.channel.server_key
-        if self._reports is None:
-            await self._refuse(
-                channel, actor, Refusal.NOT_NOW, "This bot has no place to keep reports."
-            )
-            return
         if len(command.reason) > MAX_REPORT_REASON:
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.BAD_OPTION,
@@ -383,7 +374,8 @@ class QuestionDesk:
             return
         question = await self._reported_question(channel, command.question_id)
         if question is None:
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.NO_GAME,
@@ -396,7 +388,8 @@ class QuestionDesk:
         if await self._reports.open_reports(
             server, question_id=question.id, reporter=actor.key, limit=1
         ):
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.ALREADY_ANSWERED,
@@ -407,7 +400,8 @@ class QuestionDesk:
             await self._reports.count_open_reports(server, reporter=actor.key)
             >= MAX_OPEN_REPORTS_PER_PLAYER
         ):
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.NOT_NOW,
@@ -429,31 +423,20 @@ class QuestionDesk:
             )
         )
         log.info("report #%d on %s in %s by %s", report.id, question.id, server, actor.key)
-        await self._sink.publish(
-            ReportFiled(
-                channel=channel,
-                recipient=actor.key,
-                report=report,
-                open_reports=await self._reports.count_open_reports(server),
-            )
-        )
+        await self._sink.publish(ReportFiled(channel=channel, recipient=actor.key, report=report))
 
     async def _reported_question(
         self, channel: ChannelKey, question_id: str | None
     ) -> Question | None:
         if question_id is None:
             return self._last_question(channel)
-        if self._editor is None:
-            last = self._last_question(channel)
-            return last if last is not None and last.id == question_id else None
         item = await self._editor.find_question(channel.server_key, question_id)
         return item.question if item is not None else None
 
     async def _list_reports(self, command: ListReports) -> None:
         channel, actor, server = command.channel, command.actor, command.channel.server_key
-        reports = self._reports
-        found = await reports.open_reports(server, limit=REPORTS_SHOWN) if reports else []
-        total = await reports.count_open_reports(server) if reports else 0
+        found = await self._reports.open_reports(server, limit=REPORTS_SHOWN)
+        total = await self._reports.count_open_reports(server)
         await self._sink.publish(
             ReportsListed(channel=channel, recipient=actor.key, reports=tuple(found), total=total)
         )
@@ -462,12 +445,13 @@ class QuestionDesk:
         channel, actor, server = command.channel, command.actor, command.channel.server_key
         report = (
             await self._reports.get_report(server, command.report_id)
-            if self._reports is not None and 0 < command.report_id < 2**63
+            if 0 < command.report_id < 2**63  # beyond: no report, and no SQLite integer
             else None
         )
-        if report is None or report.resolution is not None or self._reports is None:
+        if report is None or report.resolution is not None:
             state = "closed already" if report is not None else "not one of this server's"
-            await self._refuse(
+            await refuse(
+                self._sink,
                 channel,
                 actor,
                 Refusal.BAD_OPTION,
@@ -488,8 +472,6 @@ class QuestionDesk:
         self, server: ServerKey, question_id: str, resolution: Resolution, actor: Actor
     ) -> tuple[int, ...]:
         """Close the question's open reports; their ids."""
-        if self._reports is None:
-            return ()
         open_ones = await self._reports.open_reports(
             server, question_id=question_id, limit=_ALL_REPORTS
         )
@@ -502,20 +484,11 @@ class QuestionDesk:
 
     # -- refusals ---------------------------------------------------------------------------
 
-    async def _admin(self, channel: ChannelKey, actor: Actor, what: str) -> bool:
-        message = await self._policy.admin_refusal(channel.server_key, actor, what)
-        if message is None:
-            return True
-        await self._refuse(channel, actor, Refusal.NOT_ALLOWED, message)
-        return False
-
     async def _no_such_own(
         self, channel: ChannelKey, actor: Actor, question_id: str, done: str
     ) -> None:
-        bundled = self._editor is not None and (
-            (item := await self._editor.find_question(channel.server_key, question_id)) is not None
-            and not item.own
-        )
+        item = await self._editor.find_question(channel.server_key, question_id)
+        bundled = item is not None and not item.own
         message = (
             f"{question_id!r} is a bundled question: it cannot be {done}, only switched off "
             f"for this server with `disable {question_id}`."
@@ -523,14 +496,7 @@ class QuestionDesk:
             else f"This server has no question of its own with id {question_id!r}. "
             "Find its id with the questions list."
         )
-        await self._refuse(channel, actor, Refusal.BAD_OPTION, message)
-
-    async def _refuse(
-        self, channel: ChannelKey, actor: Actor, reason: Refusal, message: str
-    ) -> None:
-        await self._sink.publish(
-            Rejected(channel=channel, recipient=actor.key, reason=reason, message=message)
-        )
+        await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, message)
 
 
 _WHAT: dict[type[QuestionAdminCommand], str] = {

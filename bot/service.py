@@ -21,25 +21,14 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol
 
-from bot.admin import AdminDesk, ServerPolicy
+from bot.admin import AdminDesk, ServerPolicy, refuse
 from bot.domain.commands import (
-    AddQuestion,
     ChangeSettings,
     Command,
-    DismissReport,
-    EditQuestion,
-    ExportQuestions,
-    ImportQuestions,
     ListCategories,
-    ListQuestions,
-    ListReports,
     PickChoice,
-    RemoveQuestion,
-    ReportQuestion,
     RequestHint,
-    ShowBundled,
     ShowLeaderboard,
-    ShowQuestion,
     ShowScore,
     ShowSettings,
     ShowStats,
@@ -47,8 +36,6 @@ from bot.domain.commands import (
     StartGame,
     StopGame,
     SubmitAnswer,
-    SwitchBundled,
-    SwitchQuestion,
 )
 from bot.domain.events import (
     CategoriesShown,
@@ -58,7 +45,6 @@ from bot.domain.events import (
     LeaderboardShown,
     QuestionAsked,
     Refusal,
-    Rejected,
     StatsShown,
 )
 from bot.domain.game import TriviaGame
@@ -146,13 +132,18 @@ class TriviaService:
             defaults=self._defaults, limits=self._limits, store=settings_store
         )
         self._admin = AdminDesk(policy=self._policy, store=settings_store, clock=clock, sink=sink)
-        self._questions = QuestionDesk(
-            policy=self._policy,
-            editor=editor,
-            reports=reports,
-            clock=clock,
-            sink=sink,
-            last_question=self._last_asked.get,
+        # Without both (a bare service in tests) question commands are refused.
+        self._questions = (
+            QuestionDesk(
+                policy=self._policy,
+                editor=editor,
+                reports=reports,
+                clock=clock,
+                sink=sink,
+                last_question=self._last_asked.get,
+            )
+            if editor is not None and reports is not None
+            else None
         )
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
@@ -218,21 +209,13 @@ class TriviaService:
                 await self._categories(command)
             case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
-            case (
-                AddQuestion()
-                | RemoveQuestion()
-                | EditQuestion()
-                | SwitchQuestion()
-                | ListQuestions()
-                | ShowQuestion()
-                | ImportQuestions()
-                | ExportQuestions()
-                | ReportQuestion()
-                | ListReports()
-                | DismissReport()
-                | ShowBundled()
-                | SwitchBundled()
-            ):
+            case _:  # the question commands (mypy checks that nothing else is left)
+                if self._questions is None:
+                    message = "This bot has no place to keep questions and reports."
+                    await refuse(
+                        self._sink, command.channel, command.actor, Refusal.NOT_NOW, message
+                    )
+                    return
                 await self._questions.handle(command)
 
     async def recover(self, platform: str) -> int:
@@ -312,10 +295,13 @@ class TriviaService:
         channel, actor = command.channel, command.actor
         async with self._lock(channel):
             if self._closed:
-                await self._refuse(channel, actor, Refusal.NOT_NOW, "The bot is shutting down.")
+                await refuse(
+                    self._sink, channel, actor, Refusal.NOT_NOW, "The bot is shutting down."
+                )
                 return
             if channel in self._games:
-                await self._refuse(
+                await refuse(
+                    self._sink,
                     channel,
                     actor,
                     Refusal.GAME_RUNNING,
@@ -325,15 +311,15 @@ class TriviaService:
             settings = await self._policy.server_settings(channel.server_key)
             if not settings.may_start(actor):
                 message = self._policy.who_may_start(settings)
-                await self._refuse(channel, actor, Refusal.NOT_ALLOWED, message)
+                await refuse(self._sink, channel, actor, Refusal.NOT_ALLOWED, message)
                 return
             options, problem = self._options_for(command, settings)
             if problem:
-                await self._refuse(channel, actor, Refusal.BAD_OPTION, problem)
+                await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, problem)
                 return
             questions, problem = await self._draw(channel.server_key, options)
             if problem:
-                await self._refuse(channel, actor, Refusal.NO_QUESTIONS, problem)
+                await refuse(self._sink, channel, actor, Refusal.NO_QUESTIONS, problem)
                 return
             game = TriviaGame(
                 self._new_game_id(),
@@ -424,7 +410,8 @@ class TriviaService:
             game = self._games.get(channel)
             if game is None:
                 if actor is not None:
-                    await self._refuse(
+                    await refuse(
+                        self._sink,
                         channel,
                         actor,
                         Refusal.NO_GAME,
@@ -454,7 +441,8 @@ class TriviaService:
         stats = await self._store.player_stats(player)
         if stats is None:
             who = "You have" if player == command.actor.key else "That player has"
-            await self._refuse(
+            await refuse(
+                self._sink,
                 command.channel,
                 command.actor,
                 Refusal.UNKNOWN_PLAYER,
@@ -580,10 +568,3 @@ class TriviaService:
 
     def _now(self) -> Instant:
         return Instant(self._clock.monotonic(), self._clock.now())
-
-    async def _refuse(
-        self, channel: ChannelKey, actor: Actor, reason: Refusal, message: str
-    ) -> None:
-        await self._sink.publish(
-            Rejected(channel=channel, recipient=actor.key, reason=reason, message=message)
-        )

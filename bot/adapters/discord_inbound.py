@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.domain.commands import (
-    DRAFT_FIELDS,
     ChangeSettings,
     EditQuestion,
     ListQuestions,
@@ -29,6 +28,7 @@ from bot.domain.commands import (
     SwitchBundled,
 )
 from bot.domain.model import (
+    DRAFT_FIELDS,
     Actor,
     ChannelKey,
     GameMode,
@@ -191,7 +191,7 @@ def edit_from_modal(
 ) -> EditQuestion:
     """The edit form's submission: only the fields the form has are changed (a Discord
     form has no room for choices and hints, so those stay as they are)."""
-    fields = frozenset(modal_values(components)) & DRAFT_FIELDS
+    fields = frozenset(modal_values(components)).intersection(DRAFT_FIELDS)
     return EditQuestion(
         channel=channel,
         actor=actor,

@@ -7,6 +7,10 @@ renamed field cannot silently stop matching.  Nothing here imports an SDK.
 
 from __future__ import annotations
 
+# Re-exported: every input in the question form has ``block_id`` = the ``QuestionDraft``
+# field it fills, so the service's ``FieldProblem.field`` names the block to show it under.
+from bot.domain.model import DRAFT_FIELDS as DRAFT_FIELDS
+
 PLATFORM = "slack"
 COMMAND = "/trivia"
 
@@ -22,9 +26,6 @@ REPORT_ACTION = "trivia_report_question"
 SETTINGS_CALLBACK = "trivia_settings"
 NOTICE_CALLBACK = "trivia_notice"
 
-#: Every input in the question form has ``block_id`` = the ``QuestionDraft`` field it fills,
-#: so the service's ``FieldProblem.field`` names the block to show the problem under.
-DRAFT_FIELDS = ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
 #: The one ``action_id`` every form input uses (block ids tell them apart).
 INPUT_ACTION = "value"
 

@@ -20,9 +20,15 @@ from bot.bank.export import question_entry
 from bot.bank.loader import load_bank_text
 from bot.bank.problems import BankError
 from bot.domain.answers import normalise
-from bot.domain.model import FieldProblem, Question, QuestionDraft, QuestionType, ServerKey
+from bot.domain.model import (
+    DRAFT_FIELDS,
+    FieldProblem,
+    Question,
+    QuestionDraft,
+    QuestionType,
+    ServerKey,
+)
 
-FORM_FIELDS = ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
 DEFAULT_CATEGORY = "custom"
 #: No field of a valid question comes near this (20 answers of 200 characters do
 #: not); longer text is refused before it is written out as YAML, which for a
@@ -85,7 +91,7 @@ def draft_to_question(
     draft: QuestionDraft, *, server: ServerKey, existing: Sequence[Question]
 ) -> Question | tuple[FieldProblem, ...]:
     """Validate ``draft`` for ``server``; the question, or its problems by field."""
-    too_long = _too_long(draft, FORM_FIELDS)
+    too_long = _too_long(draft, DRAFT_FIELDS)
     if too_long:
         return too_long
     entry: dict[str, Any] = {
@@ -154,7 +160,7 @@ def edit_question(
 def _too_long(draft: QuestionDraft, fields: Collection[str]) -> tuple[FieldProblem, ...]:
     return tuple(
         FieldProblem(name, f"this is {len(value):,} characters long; far more than any question")
-        for name in FORM_FIELDS
+        for name in DRAFT_FIELDS
         if name in fields and len(value := getattr(draft, name)) > MAX_FIELD_CHARS
     )
 
@@ -191,4 +197,4 @@ def _by_field(field: str | None, message: str) -> FieldProblem:
     head = re.split(r"[.\[]", field or "", maxsplit=1)[0]
     if head == "type":
         head = "choices"
-    return FieldProblem(head if head in FORM_FIELDS else "prompt", message)
+    return FieldProblem(head if head in DRAFT_FIELDS else "prompt", message)

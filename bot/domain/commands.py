@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.model import (
+    DRAFT_FIELDS,
     Actor,
     ChannelKey,
     GameMode,
@@ -19,11 +20,6 @@ from bot.domain.model import (
     StartPolicy,
 )
 from bot.ports import Period, ReportKind, Switch
-
-#: The fields of a question form, in the order forms show them.
-DRAFT_FIELDS = frozenset(
-    ("prompt", "answers", "category", "difficulty", "explanation", "choices", "hints")
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +135,7 @@ class EditQuestion:
     actor: Actor
     question_id: str
     draft: QuestionDraft
-    fields: frozenset[str] = DRAFT_FIELDS
+    fields: frozenset[str] = frozenset(DRAFT_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

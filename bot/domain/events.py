@@ -350,12 +350,11 @@ class QuestionsExported:
 
 @dataclass(frozen=True, slots=True)
 class ReportFiled:
-    """A player's report was stored; ``open_reports`` counts the server's open ones."""
+    """A player's report was stored (``report.id`` is its number for the admins)."""
 
     channel: ChannelKey
     recipient: PlayerKey
     report: QuestionReport
-    open_reports: int
 
 
 @dataclass(frozen=True, slots=True)

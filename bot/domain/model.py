@@ -7,7 +7,7 @@ storage and every adapter can pass these objects around without copying them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 
@@ -228,6 +228,10 @@ class QuestionDraft:
     explanation: str = ""
     choices: str = ""
     hints: str = ""
+
+
+#: The fields of a question form (a ``QuestionDraft``), in the order forms show them.
+DRAFT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(QuestionDraft))
 
 
 @dataclass(frozen=True, slots=True)

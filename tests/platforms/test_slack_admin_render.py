@@ -106,7 +106,7 @@ def every_admin_event() -> list[Event]:
         QuestionShown(**who, item=ListedQuestion(OWN, own=True, enabled=True), reports=()),
         QuestionsImported(**who, source="q.yaml", result=result),
         QuestionsExported(**who, filename="export.yaml", text="id: x\n", count=3),
-        ReportFiled(channel=CHANNEL, recipient=BOB, report=report(), open_reports=1),
+        ReportFiled(channel=CHANNEL, recipient=BOB, report=report()),
         ReportsListed(**who, reports=(report(),), total=1),
         ReportDismissed(**who, report=report()),
         BundledShown(**who, overview=OVERVIEW),

@@ -74,6 +74,7 @@ async def h() -> AsyncIterator[Harness]:
         bank=bank,
         editor=bank,
         settings_store=store,
+        reports=store,
         store=store,
         clock=ManualClock(),
         sink=sink,
@@ -155,6 +156,16 @@ async def test_an_admin_removes_a_question_of_their_server(h: Harness) -> None:
     assert h.sink.last(QuestionRemoved).question_id == question_id
     assert h.store.removed == [(SERVER, question_id, ADMIN.key)]
     assert question_id not in {q.id for q in await h.bank.questions(SERVER)}
+
+
+async def test_a_bot_without_a_question_store_refuses_question_commands() -> None:
+    sink = RecordingSink()
+    static = StaticQuestionBank([load_bank_text(BANK, path="tiny.yaml")])
+    service = TriviaService(bank=static, store=MemoryScoreStore(), clock=ManualClock(), sink=sink)
+    await service.handle(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
+    refused = sink.last(Rejected)
+    assert refused.reason is Refusal.NOT_NOW
+    assert "no place to keep questions" in refused.message
 
 
 async def test_bundled_questions_cannot_be_removed(h: Harness) -> None:
