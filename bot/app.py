@@ -54,7 +54,6 @@ class App:
     store: TriviaStore
     service: TriviaService
     database_writable: Callable[[], Awaitable[bool]]
-    reloader: BankReloader
     metrics: Metrics | None = None
 
 
@@ -75,12 +74,19 @@ async def open_app(
     clock: Clock | None = None,
     rng: random.Random | None = None,
     metrics: Metrics | None = None,
+    serve: bool = True,
 ) -> AsyncIterator[App]:
+    """The app for ``settings``; raises ``BankError`` if the banks do not load.
+
+    ``serve=False`` (a CLI command acting once) leaves out what only a running
+    bot needs: reloading the banks, and being listed for ``trivia-bot reload``.
+    """
     async with AsyncExitStack() as stack:
-        # Until the reload handler is in place (and again once it is gone), a
-        # SIGHUP (`systemctl reload`, a late `trivia-bot reload`) must not end
-        # the bot halfway through loading banks or closing its database.
-        stack.enter_context(_ignoring_sighup())
+        if serve:
+            # Until the reload handler is in place (and again once it is gone), a
+            # SIGHUP (`systemctl reload`, a late `trivia-bot reload`) must not end
+            # the bot halfway through loading banks or closing its database.
+            stack.enter_context(_ignoring_sighup())
         static = StaticQuestionBank(load_configured_banks(settings))
         log.info("loaded %d bundled questions", len(static.all_questions))
         sqlite = await open_sqlite_store(settings.db)
@@ -112,6 +118,22 @@ async def open_app(
         async def database_writable() -> bool:
             return await sqlite.check_writable(lock_wait=WRITABLE_LOCK_WAIT)
 
+        if serve:
+            await stack.enter_async_context(_reloading(settings, bank))
+        yield App(
+            settings=settings,
+            bank=bank,
+            store=store,
+            service=service,
+            database_writable=database_writable,
+            metrics=metrics,
+        )
+
+
+@asynccontextmanager
+async def _reloading(settings: Settings, bank: ServerQuestionBank) -> AsyncIterator[None]:
+    """Reload the banks on file changes and SIGHUP while inside, listed for ``reload``."""
+    async with AsyncExitStack() as stack:
         reloader = BankReloader(bank=bank, paths=bank_paths(settings), cache_dir=settings.cache_dir)
         stack.push_async_callback(reloader.close)
         if settings.reload_seconds > 0:
@@ -121,15 +143,7 @@ async def open_app(
             stack.push_async_callback(_cancel, watcher)
         if stack.enter_context(_reload_on_sighup(reloader)):
             stack.enter_context(listed_as_running(settings.db))
-        yield App(
-            settings=settings,
-            bank=bank,
-            store=store,
-            service=service,
-            database_writable=database_writable,
-            reloader=reloader,
-            metrics=metrics,
-        )
+        yield
 
 
 def _may_handle_sighup() -> bool:

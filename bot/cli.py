@@ -41,7 +41,7 @@ from bot.cli_admin import (
     show_server_question,
 )
 from bot.cli_bank_io import export_command, import_command
-from bot.cli_common import load_cli_settings, os_user, parse_server
+from bot.cli_common import load_cli_settings, os_user, parse_server, print_bank_problems
 from bot.cli_db import db
 from bot.config import Settings, describe
 from bot.domain.answers import matcher_for
@@ -326,9 +326,7 @@ def _print_question(q: Question) -> None:
 
 def _print_bank_error(exc: BankError) -> None:
     count = len(exc.problems)
-    err.print(f"[bold red]{count} problem{'s' if count != 1 else ''} in the question banks:[/]")
-    for problem in exc.problems:
-        err.print(f"  {problem}", markup=False)
+    print_bank_problems(exc, f"{count} problem{'s' if count != 1 else ''} in the question banks:")
 
 
 # -- scores ---------------------------------------------------------------------------------

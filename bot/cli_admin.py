@@ -25,12 +25,16 @@ import click
 from rich.console import Console
 
 from bot.adapters.render_console import render
-from bot.app import load_configured_banks
-from bot.bank import BankError, StaticQuestionBank
+from bot.app import load_configured_banks, open_app
+from bot.bank import BankError
 from bot.bank.drafts import DEFAULT_CATEGORY
-from bot.bank.server_bank import ServerQuestionBank
-from bot.cli_common import load_cli_settings, os_user, parse_server
-from bot.clock import SystemClock
+from bot.cli_common import (
+    cli_player,
+    load_cli_settings,
+    os_user,
+    parse_server,
+    print_bank_problems,
+)
 from bot.config import Settings
 from bot.domain.commands import (
     AddQuestion,
@@ -55,11 +59,9 @@ from bot.domain.events import (
     QuestionSwitched,
     Rejected,
 )
-from bot.domain.model import Actor, ChannelKey, PlayerKey, QuestionDraft, ServerKey
+from bot.domain.model import Actor, ChannelKey, QuestionDraft, ServerKey
 from bot.ports import Switch
 from bot.running import signal_running
-from bot.service import TriviaService
-from bot.storage import open_sqlite_store
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -87,13 +89,10 @@ def run_admin(ctx: click.Context, server: str, *makes: MakeCommand, db: Path | N
     key = parse_server(server)
     settings = load_cli_settings(ctx, db=str(db) if db is not None else None)
     try:
-        static = StaticQuestionBank(load_configured_banks(settings))
+        events = asyncio.run(_send(settings, key, makes))
     except BankError as exc:
-        err.print(f"[bold red]The configured banks have {len(exc.problems)} problem(s):[/]")
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
+        print_bank_problems(exc, f"The configured banks have {len(exc.problems)} problem(s):")
         raise SystemExit(1) from None
-    events = asyncio.run(_send(settings, static, key, makes))
     refused = False
     overviews = [e for e in events if isinstance(e, BundledShown)]
     for event in events:
@@ -113,35 +112,14 @@ def run_admin(ctx: click.Context, server: str, *makes: MakeCommand, db: Path | N
         raise SystemExit(1)
 
 
-async def _send(
-    settings: Settings,
-    static: StaticQuestionBank,
-    server: ServerKey,
-    makes: Sequence[MakeCommand],
-) -> list[Event]:
-    store = await open_sqlite_store(settings.db)
+async def _send(settings: Settings, server: ServerKey, makes: Sequence[MakeCommand]) -> list[Event]:
     sink = _Collected()
-    try:
-        bank = ServerQuestionBank(static, store)
-        service = TriviaService(
-            bank=bank,
-            editor=bank,
-            settings_store=store,
-            reports=store,
-            store=store,
-            clock=SystemClock(),
-            sink=sink,
-        )
-        user = os_user()
-        actor = Actor(
-            key=PlayerKey(server.platform, server.server, f"cli:{user}"), name=user, is_admin=True
-        )
-        channel = ChannelKey(server.platform, server.server, "cli")
+    user = os_user()
+    actor = Actor(key=cli_player(server), name=user, is_admin=True)
+    channel = ChannelKey(server.platform, server.server, "cli")
+    async with open_app(settings, sink=sink, serve=False) as app:
         for make in makes:
-            await service.handle(make(channel, actor))
-        await service.shutdown()
-    finally:
-        await store.close()
+            await app.service.handle(make(channel, actor))
     return sink.events
 
 
@@ -402,11 +380,8 @@ def reload_command(ctx: click.Context, db: Path | None) -> None:
     try:
         banks = load_configured_banks(settings)
     except BankError as exc:
-        err.print(
-            f"[bold red]{len(exc.problems)} problem(s); the running bots keep their banks:[/]"
-        )
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
+        headline = f"{len(exc.problems)} problem(s); the running bots keep their banks:"
+        print_bank_problems(exc, headline)
         raise SystemExit(1) from None
     questions = sum(len(bank.questions) for bank in banks)
     pids = signal_running(settings.db)

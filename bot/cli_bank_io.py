@@ -16,15 +16,15 @@ from pathlib import Path
 
 import click
 
-from bot.app import load_configured_banks
-from bot.bank import BankError, StaticQuestionBank, load_bank_file, load_bank_text
+from bot.app import open_app
+from bot.bank import BankError, load_bank_file, load_bank_text
 from bot.bank.export import server_export
 from bot.bank.red_import import convert_red_path
-from bot.bank.server_bank import ServerQuestionBank
 from bot.cli_admin import tell_running_bots
-from bot.cli_common import load_cli_settings, os_user, parse_server
+from bot.cli_common import cli_player, load_cli_settings, parse_server, print_bank_problems
 from bot.config import Settings
-from bot.domain.model import PlayerKey, Question, ServerKey
+from bot.domain.events import Event
+from bot.domain.model import Question, ServerKey
 from bot.ports import ImportResult
 from bot.storage import open_sqlite_store
 
@@ -53,11 +53,14 @@ def import_command(
     try:
         questions = _read(source, fmt)
     except BankError as exc:
-        click.secho(f"{len(exc.problems)} problem(s); nothing was imported:", fg="red", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+        print_bank_problems(exc, f"{len(exc.problems)} problem(s); nothing was imported:")
         raise SystemExit(1) from None
-    result = asyncio.run(_import(settings, key, questions))
+    try:
+        result = asyncio.run(_import(settings, key, questions))
+    except BankError as exc:
+        count = len(exc.problems)
+        print_bank_problems(exc, f"The configured banks have {count} problem(s); nothing imported:")
+        raise SystemExit(1) from None
     click.echo(
         f"{key}: {len(result.added)} added, {len(result.updated)} updated, "
         f"{len(result.skipped)} skipped."
@@ -116,13 +119,16 @@ def _read(source: Path, fmt: str) -> list[Question]:
 
 
 async def _import(settings: Settings, server: ServerKey, questions: list[Question]) -> ImportResult:
-    store = await open_sqlite_store(settings.db)
-    try:
-        bank = ServerQuestionBank(StaticQuestionBank(load_configured_banks(settings)), store)
-        by = PlayerKey(server.platform, server.server, f"cli:{os_user()}")
-        return await bank.import_questions(server, questions, by=by, at=datetime.now(UTC))
-    finally:
-        await store.close()
+    async with open_app(settings, sink=_NoEvents(), serve=False) as app:
+        by = cli_player(server)
+        return await app.bank.import_questions(server, questions, by=by, at=datetime.now(UTC))
+
+
+class _NoEvents:
+    """An ``EventSink`` for a command that publishes nothing (an import goes to the bank)."""
+
+    async def publish(self, event: Event) -> None:
+        raise AssertionError(f"unexpected event {event!r}")
 
 
 async def _own(settings: Settings, server: ServerKey) -> list[Question]:

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
+from bot.bank import BankError
 from bot.config import Settings, SettingsError, load_settings
-from bot.domain.model import ServerKey
+from bot.domain.model import PlayerKey, ServerKey
 from bot.observability.logs import setup_logging
 
 
@@ -32,12 +33,24 @@ def load_cli_settings(ctx: click.Context, **overrides: Any) -> Settings:
     return settings
 
 
+def print_bank_problems(exc: BankError, headline: str) -> None:
+    """``headline``, then every problem of ``exc`` (file, line, field), on stderr."""
+    click.secho(headline, fg="red", bold=True, err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+
+
 def parse_server(value: str) -> ServerKey:
     """``PLATFORM:SERVER`` as given on the command line."""
     platform, sep, server = value.partition(":")
     if not sep or not platform or not server:
         raise click.BadParameter("use PLATFORM:SERVER, for example console:local or discord:1234")
     return ServerKey(platform, server)
+
+
+def cli_player(server: ServerKey) -> PlayerKey:
+    """Who a change made from the command line is recorded as, in ``server``."""
+    return PlayerKey(server.platform, server.server, f"cli:{os_user()}")
 
 
 def os_user() -> str:

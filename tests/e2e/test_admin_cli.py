@@ -182,3 +182,22 @@ async def test_reload_reaches_a_running_bot_and_a_broken_bank_changes_nothing(
     nobody = await asyncio.to_thread(run_cli, "reload", env=env)
     assert nobody.returncode == 1
     assert "no bot is running" in nobody.stderr
+
+
+def test_a_broken_configured_bank_is_reported_not_raised(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\ntitle: Broken\nquestions:\n  - {id: x1, prompt: P?}\n")
+    env = {**cli_env, "TRIVIA_QUESTIONS": str(broken)}
+    db = tmp_path / "t.db"
+    code, _, err = cli(
+        "questions", "import", str(BANKS / "tiny.yaml"), *SERVER, env=env, db=db
+    )  # fmt: skip
+    assert code == 1
+    assert "The configured banks have 1 problem(s); nothing imported:" in err
+    assert f"{broken}:4" in err
+    assert "Traceback" not in err
+    code, _, err = cli("questions", "disable", "x1", *SERVER, env=env, db=db)
+    assert code == 1
+    assert "The configured banks have 1 problem(s):" in err
