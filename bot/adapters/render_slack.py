@@ -27,7 +27,7 @@ from bot.adapters.slack_blocks import (
     plural,
     section,
 )
-from bot.adapters.slack_ids import PICK_ACTION_PREFIX, REPORT_ACTION
+from bot.adapters.slack_ids import PICK_ACTION_PREFIX, REPORT_ACTION, REPORT_BLOCK
 from bot.adapters.slack_inbound import USAGE, Usage
 from bot.domain.events import (
     AnswerAccepted,
@@ -360,7 +360,7 @@ def report_button(question_id: str) -> Block:
     """On every reveal: players flag a wrong or unclear question right where they saw it."""
     return {
         "type": "actions",
-        "block_id": "trivia_report",
+        "block_id": REPORT_BLOCK,
         "elements": [button("🚩 Report", REPORT_ACTION, question_id)],
     }
 

@@ -521,9 +521,7 @@ class SlackAdapter:
     async def _on_pick(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         user = body.get("user") or {}
-        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id"
-        )
+        channel_id = channel_of(body)
         try:
             team = team_of(body)
             actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
@@ -571,9 +569,7 @@ class SlackAdapter:
     ) -> None:
         """The Report button on a reveal: open the report form for that question."""
         await ack()
-        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id"
-        )
+        channel_id = channel_of(body)
         try:
             question_id = report_target(action)
             if question_id is None or not channel_id:

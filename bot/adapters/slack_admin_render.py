@@ -39,11 +39,10 @@ from bot.domain.events import (
     ReportFiled,
     ReportsListed,
 )
-from bot.ports import BundledPart, ListedQuestion, QuestionReport, ReportKind
+from bot.ports import BundledPart, ListedQuestion, QuestionReport
 
 #: A prompt in a list is cut here; ``/trivia question ID`` shows it whole.
 LIST_PROMPT_MAX = 150
-KIND_WORDS = {ReportKind.WRONG: "wrong", ReportKind.UNCLEAR: "unclear"}
 
 
 def render_admin(event: Event) -> SlackMessage | None:
@@ -82,7 +81,7 @@ def render_admin(event: Event) -> SlackMessage | None:
         case ReportFiled(report=report):
             return message(
                 f"🚩 Thanks: report #{report.id} on `{esc(report.question_id)}` "
-                f"({KIND_WORDS[report.draft.kind]}) is in. The workspace's admins will look at it."
+                f"({report.draft.kind}) is in. The workspace's admins will look at it."
             )
         case ReportsListed(reports=reports, total=total):
             return report_list(reports, total)
@@ -233,7 +232,7 @@ def report_line(report: QuestionReport) -> str:
     d = report.draft
     reason = f": “{esc(d.reason)}”" if d.reason else ""
     return (
-        f"*#{report.id}* · `{esc(d.question_id)}` · {KIND_WORDS[d.kind]}{reason} · "
+        f"*#{report.id}* · `{esc(d.question_id)}` · {d.kind}{reason} · "
         f"by {esc(d.reporter_name)} · {when(d.at)}"
     )
 

@@ -37,6 +37,10 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+#: The longest text Slack takes in a form's input, typed or filled in.
+INPUT_TEXT_MAX = 3000
+
+
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

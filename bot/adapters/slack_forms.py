@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from bot.adapters import slack_ids as ids
 from bot.adapters.render_slack import plain_text
-from bot.adapters.slack_blocks import Block, esc
+from bot.adapters.slack_blocks import Block, clip, esc
 from bot.adapters.slack_directory import SlackDirectory
 from bot.adapters.slack_ids import (
     ADD_QUESTION_CALLBACK,
@@ -39,6 +39,7 @@ from bot.adapters.slack_inbound import (
 from bot.adapters.slack_modals import (
     add_question_modal,
     edit_question_modal,
+    form_overflow,
     notice_modal,
     problems_to_errors,
     report_modal,
@@ -53,7 +54,7 @@ from bot.domain.commands import (
     ShowSettings,
 )
 from bot.domain.events import DraftRejected, Event, QuestionShown, SettingsShown
-from bot.domain.model import Actor, ChannelKey
+from bot.domain.model import Actor, ChannelKey, QuestionDraft
 from bot.observability.metrics import PlatformMeter
 
 log = logging.getLogger(__name__)
@@ -139,17 +140,17 @@ class SlackForms:
             deliver_late=False,
         )
         shown = next((e for e in replies if isinstance(e, QuestionShown)), None)
-        if shown is None:
-            refusal = next((plain_text(e) for e in replies), "The question could not be read.")
+        if shown is None or not shown.item.own:
+            # Not an admin, no such question, or a bundled one: the core says why in
+            # the words of an edit (an edit that changes no field, refused before it).
+            probe = EditQuestion(channel, actor, question_id, QuestionDraft("", ""), frozenset())
+            refused, _ = await self._ask(probe, within=LOOKUP_SECONDS, deliver_late=False)
+            refusal = next((plain_text(e) for e in refused), "The question could not be read.")
             await self._views.update_view(view_id, notice_modal(title, refusal))
             return
         question = shown.item.question
-        if not shown.item.own:
-            note = (
-                f"{question.id} is a bundled question: only a workspace's own questions can "
-                f"be edited. `/trivia disable {question.id}` stops it being asked here."
-            )
-            await self._views.update_view(view_id, notice_modal(title, note))
+        if (too_long := form_overflow(question)) is not None:
+            await self._views.update_view(view_id, notice_modal(title, too_long))
             return
         metadata = encode_subject(channel.server, channel.channel, question.id)
         await self._views.update_view(view_id, edit_question_modal(metadata, question))
@@ -245,5 +246,5 @@ def first_section_text(message: Mapping[str, Any]) -> str:
     for block in message.get("blocks") or ():
         text = block.get("text") if isinstance(block, Mapping) else None
         if isinstance(text, Mapping) and block.get("type") == "section":
-            return str(text.get("text", ""))[:2000]
-    return esc(str(message.get("text", "")))[:2000]
+            return clip(str(text.get("text", "")), 2000)
+    return esc(clip(str(message.get("text", "")), 2000))

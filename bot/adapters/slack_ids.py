@@ -23,11 +23,19 @@ EDIT_QUESTION_CALLBACK = "trivia_edit_question"
 REPORT_CALLBACK = "trivia_report"
 #: The Report button on a revealed question; its value is the question's id.
 REPORT_ACTION = "trivia_report_question"
+#: The actions block holding that button.
+REPORT_BLOCK = "trivia_report"
 SETTINGS_CALLBACK = "trivia_settings"
 NOTICE_CALLBACK = "trivia_notice"
 
 #: The one ``action_id`` every form input uses (block ids tell them apart).
 INPUT_ACTION = "value"
+
+
+def is_direct_message(channel_id: str) -> bool:
+    """Slack's direct-message conversation ids start with D."""
+    return channel_id.startswith("D")
+
 
 #: The select value that means "use the bot's default" in the settings form.
 DEFAULT_OPTION = "default"

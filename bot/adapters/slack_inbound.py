@@ -23,6 +23,7 @@ from bot.adapters.slack_ids import (
     PLATFORM,
     REPORT_ACTION,
     decode_origin,
+    decode_subject,
 )
 from bot.domain.commands import (
     ChangeSettings,
@@ -171,16 +172,20 @@ def channel_of(body: Mapping[str, Any]) -> str | None:
     """The channel a request concerns, whichever kind of payload it is (for logs)."""
     event, channel, container = body.get("event"), body.get("channel"), body.get("container")
     view = body.get("view")
+    found: object = None
     if isinstance(event, Mapping):
         found = event.get("channel")
-    elif isinstance(channel, Mapping):
+    if not found and isinstance(channel, Mapping):
         found = channel.get("id")
-    elif isinstance(container, Mapping) and container.get("channel_id"):
+    if not found and isinstance(container, Mapping):
         found = container.get("channel_id")
-    elif isinstance(view, Mapping):
-        origin = decode_origin(str(view.get("private_metadata", "")))
-        found = origin[1] if origin else None
-    else:
+    if not found and isinstance(view, Mapping):
+        # A form's metadata: where it was opened (and, for a form about one
+        # question, which question).
+        metadata = str(view.get("private_metadata", ""))
+        place = decode_origin(metadata) or decode_subject(metadata)
+        found = place[1] if place else None
+    if not found:
         found = body.get("channel_id")
     return found if isinstance(found, str) and found else None
 

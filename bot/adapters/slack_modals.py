@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.adapters.slack_blocks import Block, context, esc, section
+from bot.adapters.slack_blocks import INPUT_TEXT_MAX, Block, context, esc, section
 from bot.adapters.slack_ids import (
     ADD_QUESTION_CALLBACK,
     DEFAULT_OPTION,
@@ -21,6 +21,7 @@ from bot.adapters.slack_ids import (
     REPORT_CALLBACK,
     SETTINGS_CALLBACK,
 )
+from bot.bank.drafts import question_to_draft
 from bot.bank.limits import MAX_REPORT_REASON
 from bot.domain.model import (
     Difficulty,
@@ -63,8 +64,9 @@ def text_input(
         "multiline": multiline,
     }
     if initial:
-        # Slack refuses a view whose initial value is over 3000 characters.
-        element["initial_value"] = initial[:3000]
+        # Slack refuses a view whose initial value is longer; callers check first
+        # (``form_overflow``), since a cut value would be saved cut.
+        element["initial_value"] = initial[:INPUT_TEXT_MAX]
     if max_length is not None:
         element["max_length"] = max_length
     block: Block = {
@@ -124,20 +126,25 @@ def add_question_modal(origin: str) -> Block:
 def edit_question_modal(metadata: str, question: Question) -> Block:
     """The question form filled in with ``question`` as it is now; ``metadata``
     (``slack_ids.encode_subject``) says where replies go and which question it is."""
-    return question_modal(metadata, initial=draft_of(question), editing=question.id)
+    return question_modal(metadata, initial=question_to_draft(question), editing=question.id)
 
 
-def draft_of(question: Question) -> QuestionDraft:
-    """A question as the form shows it: one answer, option or hint per line."""
-    return QuestionDraft(
-        prompt=question.prompt,
-        answers="\n".join(question.answers),
-        category=question.category,
-        difficulty=question.difficulty.value,
-        explanation=question.explanation,
-        choices="\n".join(question.choices),
-        hints="\n".join(question.hints),
-    )
+def form_overflow(question: Question) -> str | None:
+    """Why ``question`` cannot be edited in the form, or None.
+
+    A field longer than a Slack input holds would be filled in cut short and
+    saved that way (20 answers of 200 characters pass 3,000), so the form is
+    not opened.
+    """
+    draft = question_to_draft(question)
+    for name in DRAFT_FIELDS:
+        if len(value := getattr(draft, name)) > INPUT_TEXT_MAX:
+            return (
+                f"This question's {name} take {len(value):,} characters, more than a Slack form "
+                f"holds ({INPUT_TEXT_MAX:,}). Change it in a bank file instead: `/trivia export`, "
+                "edit the file, then share it with me again."
+            )
+    return None
 
 
 def question_modal(
@@ -199,7 +206,7 @@ def question_modal(
     else:
         blocks.append(
             context(
-                f"Editing `{esc(editing)}`. Saving closes the question's open reports; "
+                f"Editing `{esc(editing)}`. Saving a change closes the question's open reports; "
                 "its tags and source are kept."
             )
         )

@@ -34,34 +34,16 @@ from bot.adapters.render_slack import (
     seconds_left,
 )
 from bot.adapters.slack_blocks import SlackMessage, esc
+from bot.adapters.slack_ids import is_direct_message
 from bot.domain.events import (
-    BundledShown,
-    CategoriesShown,
-    ChoiceRecorded,
     CloseGuess,
-    DraftRejected,
     Event,
     GameEnded,
     GameStarted,
     HintGiven,
-    LeaderboardShown,
-    QuestionAdded,
     QuestionAsked,
-    QuestionEdited,
-    QuestionRemoved,
     QuestionRevealed,
     QuestionsExported,
-    QuestionShown,
-    QuestionsImported,
-    QuestionsListed,
-    QuestionSwitched,
-    Rejected,
-    ReportDismissed,
-    ReportFiled,
-    ReportsListed,
-    SettingsShown,
-    StatsShown,
-    WrongChoice,
 )
 from bot.domain.model import ChannelKey, GameMode, PlayerKey
 
@@ -111,37 +93,24 @@ class SlackWeb(Protocol):
         ...
 
 
+def _what(item: _Queued | _Tick | _Note) -> str:
+    """What a lane's item is, for a log line."""
+    if isinstance(item, _Queued):
+        return type(item.event).__name__
+    return "a note" if isinstance(item, _Note) else "a countdown"
+
+
 def recipient_of(event: Event) -> PlayerKey | None:
-    """Who alone should see ``event``; None for the whole channel."""
-    match event:
-        case (
-            Rejected(recipient=who)
-            | LeaderboardShown(recipient=who)
-            | StatsShown(recipient=who)
-            | CategoriesShown(recipient=who)
-            | DraftRejected(recipient=who)
-            | QuestionAdded(recipient=who)
-            | QuestionRemoved(recipient=who)
-            | QuestionEdited(recipient=who)
-            | QuestionSwitched(recipient=who)
-            | QuestionsListed(recipient=who)
-            | QuestionShown(recipient=who)
-            | QuestionsImported(recipient=who)
-            | QuestionsExported(recipient=who)
-            | ReportFiled(recipient=who)
-            | ReportsListed(recipient=who)
-            | ReportDismissed(recipient=who)
-            | BundledShown(recipient=who)
-            | SettingsShown(recipient=who)
-            | WrongChoice(recipient=who)
-            | ChoiceRecorded(recipient=who)
-        ):
-            return who
-        case CloseGuess(player=who):
-            # A near miss is a nudge for its player, not news for the channel.
-            return who
-        case _:
-            return None
+    """Who alone should see ``event``; None for the whole channel.
+
+    Every event with a ``recipient`` is private to it (an export holds every
+    answer: a new event must not reach the channel because a list here missed it).
+    """
+    if isinstance(event, CloseGuess):
+        # A near miss is a nudge for its player, not news for the channel.
+        return event.player
+    recipient = getattr(event, "recipient", None)
+    return recipient if isinstance(recipient, PlayerKey) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,8 +250,7 @@ class SlackOutbox:
                         continue
                     log.warning("slack: %s failed in %s: %s", exc.method, lane.channel, exc.code)
                 except Exception:
-                    what = type(item.event).__name__ if isinstance(item, _Queued) else "countdown"
-                    what = "a note" if isinstance(item, _Note) else what
+                    what = _what(item)
                     log.exception("slack: delivering %s to %s failed", what, lane.channel)
                 break
 
@@ -452,11 +420,6 @@ class SlackOutbox:
         if found is None or found[1] <= self._monotonic():
             return None
         return found[0]
-
-
-def is_direct_message(channel_id: str) -> bool:
-    """Slack's direct-message conversation ids start with D."""
-    return channel_id.startswith("D")
 
 
 def _epoch() -> datetime:

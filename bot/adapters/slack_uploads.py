@@ -33,15 +33,15 @@ from typing import Any, Protocol
 from bot.adapters.slack_admin_render import upload_refused
 from bot.adapters.slack_blocks import SlackMessage, esc, message
 from bot.adapters.slack_directory import SlackDirectory
+from bot.adapters.slack_ids import is_direct_message
 from bot.adapters.slack_inbound import IMPORT_HOWTO, channel_key
+from bot.bank.files import BANK_SUFFIXES
 from bot.bank.limits import MAX_UPLOAD_BYTES, too_big
 from bot.bank.uploads import UploadParser
 from bot.domain.commands import Command, ImportQuestions
 from bot.domain.model import ChannelKey
 
 log = logging.getLogger(__name__)
-
-BANK_SUFFIXES = (".yaml", ".yml")
 
 
 class DownloadError(Exception):
@@ -111,7 +111,7 @@ def file_share(event: Mapping[str, Any]) -> FileShare | None:
     files = tuple(f for raw in raw_files if isinstance(raw, Mapping) and (f := shared_file(raw)))
     if not files:
         return None
-    in_dm = event.get("channel_type") == "im" or channel.startswith("D")
+    in_dm = event.get("channel_type") == "im" or is_direct_message(channel)
     return FileShare(channel_id=channel, user_id=user, in_dm=in_dm, files=files)
 
 

@@ -15,6 +15,7 @@ from bot.adapters.slack_inbound import (
     ExplainImport,
     OpenEditQuestion,
     Usage,
+    channel_of,
     parse_trivia,
     payload_actor,
     report_from_form,
@@ -209,3 +210,18 @@ def test_messages_without_a_persons_files_are_no_share(event: dict[str, Any]) ->
 )
 def test_only_yaml_files_are_banks(name: str, is_bank: bool) -> None:
     assert SharedFile("F1", name, 1, None).is_bank is is_bank
+
+
+@pytest.mark.parametrize(
+    ("body", "channel"),
+    [
+        ({"channel": {"id": "C1"}, "container": {"channel_id": "C2"}}, "C1"),
+        ({"channel": {}, "container": {"channel_id": "C2"}}, "C2"),
+        ({"view": {"private_metadata": encode_subject("T1", "C3", "sky")}}, "C3"),
+        ({"view": {"private_metadata": "T1/C4"}}, "C4"),
+        ({"view": {"private_metadata": ""}, "channel_id": "C5"}, "C5"),
+        ({}, None),
+    ],
+)
+def test_every_kind_of_payload_names_its_channel(body: dict[str, Any], channel: str | None) -> None:
+    assert channel_of(body) == channel

@@ -181,8 +181,8 @@ async def test_a_bundled_question_opens_no_edit_form_but_can_be_disabled(tmp_pat
         only = await bot.question(1)
 
     assert notice.callback_id == "trivia_notice"
-    assert "colour-sky is a bundled question" in notice.all_text()
-    assert "/trivia disable colour-sky" in notice.all_text()
+    assert "'colour-sky' is a bundled question: it cannot be edited" in notice.all_text()
+    assert "`disable colour-sky`" in notice.all_text()
     assert disabled.startswith("⏸ Disabled `colour-sky`")
     assert "Question 1/1" in only.visible_text()  # the sky is not asked any more
     assert "Colour two" in only.visible_text()
@@ -476,7 +476,22 @@ async def test_a_member_cannot_open_the_edit_form(tmp_path: Path) -> None:
         notice = await open_form(bot, "edit colour-sky", user=BOB)
 
     assert notice.callback_id == "trivia_notice"
-    assert "Only admins can look at questions in full" in notice.all_text()
+    assert "Only admins can edit questions" in notice.all_text()
+
+
+async def test_a_question_too_long_for_the_form_is_not_opened_cut(tmp_path: Path) -> None:
+    answers = ", ".join(f'"answer {n} ' + "x" * 180 + '"' for n in range(20))
+    question = f"  - {{id: many, prompt: Many?, answers: [{answers}]}}\n"
+    long_bank = "id: long\ntitle: Long\nquestions:\n" + question
+    async with running_bot(tmp_path) as bot:
+        await share(bot, long_bank, name="long.yaml")
+        await dm_reply(bot, after=0)
+        notice = await open_form(bot, "edit many")
+        shown = await trivia(bot, "question many")
+
+    assert notice.callback_id == "trivia_notice"
+    assert "more than a Slack form holds (3,000)" in notice.all_text()
+    assert "answer 19" in shown  # nothing was saved cut
 
 
 async def test_import_explains_how_to_share_a_file(tmp_path: Path) -> None:
