@@ -491,7 +491,7 @@ class QuestionDesk:
         bundled = item is not None and not item.own
         message = (
             f"{question_id!r} is a bundled question: it cannot be {done}, only switched off "
-            f"for this server with `disable {question_id}`."
+            "for this server (disable it)."
             if bundled
             else f"This server has no question of its own with id {question_id!r}. "
             "Find its id with the questions list."

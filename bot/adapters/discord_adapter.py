@@ -440,7 +440,8 @@ class TriviaClient(discord.Client):
     # -- running a command for an interaction --------------------------------------------------
 
     async def in_server(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
-        """``context``, or None after telling a user in a DM that games are per server."""
+        """``context``, or None after telling a user in a DM that games, questions and
+        reports belong to a server."""
         context = self.context(interaction)
         if context is None:
             await interaction.response.send_message(render.DM_NO_GAMES, ephemeral=True)

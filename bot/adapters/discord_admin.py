@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord  # noqa: TID251 - the Discord adapter's admin commands
 from discord import app_commands  # noqa: TID251 - the Discord adapter's admin commands
 
 from bot.adapters import discord_inbound as inbound
-from bot.adapters import render_discord as render
-from bot.adapters.discord_admin_replies import FIELD_LABELS
+from bot.adapters.discord_admin_replies import FIELD_LABELS, upload_problems
 from bot.adapters.discord_inbound import LIMITS, Mode
-from bot.adapters.discord_reply import Reply, clip, escape, fit_lines
+from bot.adapters.discord_reply import Reply, clip, escape
 from bot.bank.drafts import question_to_draft
+from bot.bank.format import MAX_ID
 from bot.bank.limits import (
     MAX_ANSWER,
     MAX_ANSWERS,
@@ -40,11 +40,12 @@ from bot.bank.limits import (
     MAX_REPORT_REASON,
     MAX_SEARCH,
     MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_QUESTIONS,
     too_big,
 )
-from bot.bank.uploads import ParsedUpload
 from bot.domain.commands import (
     AddQuestion,
+    Command,
     DismissReport,
     EditQuestion,
     ExportQuestions,
@@ -56,8 +57,8 @@ from bot.domain.commands import (
     ShowQuestion,
     SwitchQuestion,
 )
-from bot.domain.events import BundledShown, QuestionShown, QuestionsListed, ReportsListed
-from bot.domain.model import QuestionDraft
+from bot.domain.events import BundledShown, Event, QuestionShown, QuestionsListed, ReportsListed
+from bot.domain.model import Actor, ChannelKey, QuestionDraft
 from bot.ports import ReportKind
 
 if TYPE_CHECKING:
@@ -77,17 +78,19 @@ log = logging.getLogger(__name__)
 FORM_DEADLINE = 2.5
 #: Discord's longest text input, and its most options in an autocomplete list.
 MAX_INPUT = 4000
-MAX_CHOICES = 25
-#: The longest question id (``bot.bank.format.ID_PATTERN``): what an id option takes.
-MAX_QUESTION_ID = 64
+MAX_AUTOCOMPLETE = 25
 
 Policy = Literal["everyone", "admins", "role"]
 Resettable = Literal["rounds", "seconds", "mode", "start_policy", "starter_role", "admin_role"]
 BundledKind = Literal["category", "bank"]
-_REPORT_KINDS = [
-    app_commands.Choice(name="wrong: the answer, an option or the explanation", value="wrong"),
-    app_commands.Choice(name="unclear: it can be read more than one way", value="unclear"),
-]
+#: A question id option (the bank format's ids are at most ``MAX_ID`` characters).
+QuestionIdOption = app_commands.Range[str, 1, MAX_ID]
+Build = Callable[[ChannelKey, Actor], Command]
+#: The kinds of report, as the slash command and the Report button's form offer them.
+_REPORT_KINDS = (
+    (ReportKind.WRONG, "The answer is wrong", "Or an option, or the explanation"),
+    (ReportKind.UNCLEAR, "The question is unclear", "It can be read more than one way"),
+)
 _ID_HELP = "The question's id, as /trivia questions shows it"
 BUSY = "The bot is busy right now and could not open the form in time; try again in a moment."
 
@@ -100,6 +103,19 @@ class AdminCommands(_GroupMixin):
     """
 
     bot: TriviaClient
+
+    async def _run(self, interaction: discord.Interaction, build: Build) -> None:
+        """Most subcommands: in a server channel, ``build`` the command and answer it."""
+        if (context := await self.bot.in_server(interaction)) is not None:
+            await self.bot.answer(interaction, [build(*context)])
+
+    async def _asked(self, interaction: discord.Interaction, build: Build) -> list[Event]:
+        """An autocomplete's question to the core: the private answers (none outside a
+        server; a non-admin's refusal offers no choices)."""
+        context = self.bot.context(interaction)
+        if context is None:
+            return []
+        return list((await self.bot.ask(build(*context))).private)
 
     # -- one question at a time -------------------------------------------------------------
 
@@ -116,7 +132,7 @@ class AdminCommands(_GroupMixin):
     async def edit(
         self,
         interaction: discord.Interaction,
-        question_id: app_commands.Range[str, 1, MAX_QUESTION_ID],
+        question_id: QuestionIdOption,
     ) -> None:
         if (context := await self.bot.in_server(interaction)) is None:
             return
@@ -130,21 +146,20 @@ class AdminCommands(_GroupMixin):
             return
         shown = next((e for e in replies.private if isinstance(e, QuestionShown)), None)
         form_id = inbound.edit_modal_id(question_id)
-        if shown is not None and shown.item.own and form_id is not None:
-            draft = question_to_draft(shown.item.question)
-            if (too_long := form_overflow(draft)) is not None:
-                await self.bot.say(interaction, Reply(content=too_long))
-                return
-            form = question_form(form_id, title=f"Edit {question_id}", draft=draft)
-            await interaction.response.send_modal(form)
-        elif shown is not None:
-            # A bundled question: the core says in its words that only its own can change.
+        if shown is None or not shown.item.own or form_id is None:
+            # Not an admin, no such question, or a bundled one: the core says why in
+            # the words of an edit (one that changes no field, refused before it).
             probe = EditQuestion(
                 *context, question_id=question_id, draft=QuestionDraft("", ""), fields=frozenset()
             )
             await self.bot.answer(interaction, [probe])
-        else:
-            await self.bot.reply_with(interaction, replies)  # no such question, or not an admin
+            return
+        draft = question_to_draft(shown.item.question)
+        if (too_long := form_overflow(draft)) is not None:
+            await self.bot.say(interaction, Reply(content=too_long))
+            return
+        form = question_form(form_id, title=f"Edit {question_id}", draft=draft)
+        await interaction.response.send_modal(form)
 
     @app_commands.command(
         name="remove", description="Admins: remove one of this server's own questions"
@@ -153,11 +168,10 @@ class AdminCommands(_GroupMixin):
     async def remove(
         self,
         interaction: discord.Interaction,
-        question_id: app_commands.Range[str, 1, MAX_QUESTION_ID],
+        question_id: QuestionIdOption,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            command = RemoveQuestion(*context, question_id=inbound.question_id_of(question_id))
-            await self.bot.answer(interaction, [command])
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: RemoveQuestion(c, a, question_id))
 
     @app_commands.command(
         name="disable", description="Admins: stop asking a question here (bundled or own)"
@@ -166,40 +180,33 @@ class AdminCommands(_GroupMixin):
     async def disable(
         self,
         interaction: discord.Interaction,
-        question_id: app_commands.Range[str, 1, MAX_QUESTION_ID],
+        question_id: QuestionIdOption,
     ) -> None:
-        await self._switch(interaction, question_id, on=False)
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: SwitchQuestion(c, a, question_id, on=False))
 
     @app_commands.command(name="enable", description="Admins: ask a disabled question again")
     @app_commands.describe(question_id=_ID_HELP)
     async def enable(
         self,
         interaction: discord.Interaction,
-        question_id: app_commands.Range[str, 1, MAX_QUESTION_ID],
+        question_id: QuestionIdOption,
     ) -> None:
-        await self._switch(interaction, question_id, on=True)
-
-    async def _switch(
-        self, interaction: discord.Interaction, question_id: str, *, on: bool
-    ) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            question_id = inbound.question_id_of(question_id)
-            command = SwitchQuestion(*context, question_id=question_id, on=on)
-            await self.bot.answer(interaction, [command])
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: SwitchQuestion(c, a, question_id, on=True))
 
     @app_commands.command(name="question", description="Admins: one question in full")
     @app_commands.describe(question_id=_ID_HELP)
     async def question(
         self,
         interaction: discord.Interaction,
-        question_id: app_commands.Range[str, 1, MAX_QUESTION_ID],
+        question_id: QuestionIdOption,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            command = ShowQuestion(*context, question_id=inbound.question_id_of(question_id))
-            await self.bot.answer(interaction, [command])
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: ShowQuestion(c, a, question_id))
 
     @app_commands.command(
-        name="questions", description="Admins: this server's questions, page by page"
+        name="questions", description="Admins: this server's and the bundled questions, by page"
     )
     @app_commands.describe(
         search="Only questions whose id, text, answers or category contain this",
@@ -213,11 +220,12 @@ class AdminCommands(_GroupMixin):
         page: app_commands.Range[int, 1, 100_000] | None = None,
         own_only: bool | None = None,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            command = inbound.questions_command(
-                *context, search=search, page=page, own_only=own_only
-            )
-            await self.bot.answer(interaction, [command])
+        await self._run(
+            interaction,
+            lambda c, a: inbound.questions_command(
+                c, a, search=search, page=page, own_only=own_only
+            ),
+        )
 
     @edit.autocomplete("question_id")
     @remove.autocomplete("question_id")
@@ -238,19 +246,18 @@ class AdminCommands(_GroupMixin):
         self, interaction: discord.Interaction, current: str, *, own_only: bool
     ) -> list[app_commands.Choice[str]]:
         """The first page of matching questions (a non-admin is refused: no choices)."""
-        context = self.bot.context(interaction)
-        if context is None:
-            return []
         search = inbound.question_id_of(current)[:MAX_SEARCH]
-        replies = await self.bot.ask(ListQuestions(*context, search=search, own_only=own_only))
+        replies = await self._asked(
+            interaction, lambda c, a: ListQuestions(c, a, search=search, own_only=own_only)
+        )
         return [
             app_commands.Choice(
                 name=clip(f"{i.question.id} · {i.question.prompt}", 100), value=i.question.id
             )
-            for event in replies.private
+            for event in replies
             if isinstance(event, QuestionsListed)
             for i in event.page.items
-        ][:MAX_CHOICES]
+        ][:MAX_AUTOCOMPLETE]
 
     # -- whole files --------------------------------------------------------------------------
 
@@ -258,7 +265,8 @@ class AdminCommands(_GroupMixin):
         name="import", description="Admins: add or update questions from a YAML bank file"
     )
     @app_commands.describe(
-        file=f"A bank file (.yaml) like the bundled ones; at most {MAX_UPLOAD_BYTES // 1024} KiB"
+        file=f"A bank file (.yaml) like the bundled ones; at most {MAX_UPLOAD_BYTES // 1024} KiB "
+        f"and {MAX_UPLOAD_QUESTIONS} questions"
     )
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         if (context := await self.bot.in_server(interaction)) is None:
@@ -287,8 +295,7 @@ class AdminCommands(_GroupMixin):
         name="export", description="Admins: this server's own questions as a YAML bank file"
     )
     async def export(self, interaction: discord.Interaction) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [ExportQuestions(*context)])
+        await self._run(interaction, ExportQuestions)
 
     # -- reports ------------------------------------------------------------------------------
 
@@ -296,21 +303,25 @@ class AdminCommands(_GroupMixin):
         name="report", description="Tell the admins the last question was wrong or unclear"
     )
     @app_commands.describe(kind="What is wrong with it", reason="Why (optional)")
-    @app_commands.choices(kind=_REPORT_KINDS)
+    @app_commands.choices(
+        kind=[
+            app_commands.Choice(name=f"{label} ({description.lower()})", value=kind.value)
+            for kind, label, description in _REPORT_KINDS
+        ]
+    )
     async def report(
         self,
         interaction: discord.Interaction,
         kind: str = ReportKind.WRONG.value,
         reason: app_commands.Range[str, 1, MAX_REPORT_REASON] | None = None,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            command = inbound.report_command(*context, kind=kind, reason=reason)
-            await self.bot.answer(interaction, [command])
+        await self._run(
+            interaction, lambda c, a: inbound.report_command(c, a, kind=kind, reason=reason)
+        )
 
     @app_commands.command(name="reports", description="Admins: the open reports about questions")
     async def reports(self, interaction: discord.Interaction) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [ListReports(*context)])
+        await self._run(interaction, ListReports)
 
     @app_commands.command(
         name="dismiss", description="Admins: close a report without changing its question"
@@ -321,28 +332,24 @@ class AdminCommands(_GroupMixin):
         interaction: discord.Interaction,
         report_id: app_commands.Range[int, 1, 2**53],
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [DismissReport(*context, report_id=report_id)])
+        await self._run(interaction, lambda c, a: DismissReport(c, a, report_id))
 
     @dismiss.autocomplete("report_id")
     async def _open_report_ids(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
-        context = self.bot.context(interaction)
-        if context is None:
-            return []
-        replies = await self.bot.ask(ListReports(*context))
+        replies = await self._asked(interaction, ListReports)
         wanted = current.strip().lstrip("#")
         return [
             app_commands.Choice(
                 name=clip(f"#{r.id} {r.question_id} · {r.draft.kind}: {r.draft.reason}", 100),
                 value=r.id,
             )
-            for event in replies.private
+            for event in replies
             if isinstance(event, ReportsListed)
             for r in event.reports
             if str(r.id).startswith(wanted)
-        ][:MAX_CHOICES]
+        ][:MAX_AUTOCOMPLETE]
 
     # -- bundled banks and categories, settings -----------------------------------------------
 
@@ -373,27 +380,27 @@ class AdminCommands(_GroupMixin):
     async def _bundled_names(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        context = self.bot.context(interaction)
-        if context is None:
-            return []
-        replies = await self.bot.ask(ShowBundled(*context))
+        replies = await self._asked(interaction, ShowBundled)
         kind = getattr(interaction.namespace, "kind", None)
         wanted = current.casefold().strip()
-        choices: list[app_commands.Choice[str]] = []
-        for event in replies.private:
-            if not isinstance(event, BundledShown):
-                continue
-            parts = [
-                *(("bank", p) for p in event.overview.banks),
-                *(("category", p) for p in event.overview.categories),
-            ]
-            for part_kind, part in parts:
-                if kind in (None, part_kind) and wanted in part.name.casefold():
-                    label = f"{part_kind} {part.name} ({'on' if part.on else 'off'})"
-                    choices.append(
-                        app_commands.Choice(name=clip(label, 100), value=part.name[:100])
-                    )
-        return choices[:MAX_CHOICES]
+        parts = [
+            (part_kind, part)
+            for event in replies
+            if isinstance(event, BundledShown)
+            for part_kind, of_kind in (
+                ("bank", event.overview.banks),
+                ("category", event.overview.categories),
+            )
+            for part in of_kind
+        ]
+        return [
+            app_commands.Choice(
+                name=clip(f"{part_kind} {part.name} ({'on' if part.on else 'off'})", 100),
+                value=part.name[:100],
+            )
+            for part_kind, part in parts
+            if kind in (None, part_kind) and wanted in part.name.casefold()
+        ][:MAX_AUTOCOMPLETE]
 
     @app_commands.command(name="settings", description="Admins: this server's trivia settings")
     @app_commands.describe(
@@ -429,26 +436,6 @@ class AdminCommands(_GroupMixin):
             reset=reset,
         )
         await self.bot.answer(interaction, [command])
-
-
-# -- what an upload's problems look like ---------------------------------------------------------
-
-
-def upload_problems(parsed: ParsedUpload) -> str:
-    """Every problem of a refused file (each names the file and line), as many as fit in
-    one message, then how many more there are. Shown literally: they quote the file."""
-    count = len(parsed.problems)
-    head = (
-        f"{escape(parsed.filename)} was not imported, so nothing changed: "
-        f"{count} problem{'s' if count != 1 else ''}. Fix them and upload it again."
-    )
-    lines = [f"• {escape(problem)}" for problem in parsed.problems]
-    return fit_lines(
-        lines,
-        render.MAX_CONTENT,
-        head=[head],
-        more=lambda n: f"…and {n} more problem{'s' if n != 1 else ''}.",
-    )
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -519,16 +506,12 @@ def report_form(custom_id: str) -> discord.ui.Modal:
         custom_id="kind",
         options=[
             discord.SelectOption(
-                label="The answer is wrong",
-                value=ReportKind.WRONG.value,
-                description="Or an option, or the explanation",
-                default=True,
-            ),
-            discord.SelectOption(
-                label="The question is unclear",
-                value=ReportKind.UNCLEAR.value,
-                description="It can be read more than one way",
-            ),
+                label=label,
+                value=kind.value,
+                description=description,
+                default=kind is ReportKind.WRONG,
+            )
+            for kind, label, description in _REPORT_KINDS
         ],
         required=True,
     )

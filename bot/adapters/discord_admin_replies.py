@@ -28,6 +28,8 @@ from bot.adapters.discord_reply import (
     escape,
     fit_lines,
 )
+from bot.adapters.words import plural
+from bot.bank.uploads import ParsedUpload
 from bot.domain.events import (
     BundledShown,
     DraftRejected,
@@ -73,7 +75,6 @@ def admin_reply(event: Event) -> Reply | None:
                 lines,
                 MAX_CONTENT,
                 head=["That question was not saved:"],
-                more=lambda n: f"…and {n} more.",
             )
             return Reply(content=text)
         case QuestionAdded(question=q):
@@ -114,11 +115,11 @@ def admin_reply(event: Event) -> Reply | None:
                 f"{len(result.updated)} updated, {len(result.skipped)} skipped."
             )
             lines = [f"• `{qid}` skipped: {why}" for qid, why in result.skipped]
-            text = fit_lines(lines, MAX_CONTENT, head=[head], more=lambda n: f"…and {n} more.")
+            text = fit_lines(lines, MAX_CONTENT, head=[head])
             return Reply(content=text)
         case QuestionsExported(filename=filename, text=text, count=count):
             return Reply(
-                content=f"This server's {count} question{'s' if count != 1 else ''} of its own, "
+                content=f"This server's {plural(count, 'question')} of its own, "
                 "as a bank file. `/trivia import` takes it back (here or on another server).",
                 file=File(filename, text.encode("utf-8")),
             )
@@ -186,8 +187,8 @@ def _question_page(event: QuestionsListed) -> Reply:
         f"{escape(clip(item.question.category, 40))} · {_status(item)}"
         for item in page.items
     ]
-    description = fit_lines(entries, MAX_DESCRIPTION, more=lambda n: f"…and {n} more.")
-    footer = f"{page.total} question{'s' if page.total != 1 else ''}{_plain(matching)}"
+    description = fit_lines(entries, MAX_DESCRIPTION)
+    footer = f"{plural(page.total, 'question')}{_plain(matching)}"
     footer += f" · page {page.page} of {page.pages}"
     if page.page < page.pages:
         footer += f" · next: /trivia questions page:{page.page + 1}"
@@ -235,7 +236,7 @@ def _question(item: ListedQuestion, reports: Sequence[QuestionReport]) -> Reply:
         fields.append(
             Field(
                 f"Open reports ({len(reports)})",
-                fit_lines(lines, MAX_FIELD_VALUE, more=lambda n: f"…and {n} more."),
+                fit_lines(lines, MAX_FIELD_VALUE),
             )
         )
     how = [
@@ -262,7 +263,7 @@ def _answers(q: Question) -> str:
     first, *others = q.answers
     lines = [f"**{escape(first)}** (shown at the reveal)"]
     lines += [escape(a) for a in others]
-    return fit_lines(lines, MAX_FIELD_VALUE, more=lambda n: f"…and {n} more.")
+    return fit_lines(lines, MAX_FIELD_VALUE)
 
 
 def _history(history: QuestionHistory) -> str:
@@ -289,7 +290,7 @@ def _reports(reports: Sequence[QuestionReport], total: int) -> Reply:
     if not reports:
         return Reply(embed=embed("Open reports", "No open reports. 🎉", colour=GREEN))
     lines = [_report_line(r, with_question=True) for r in reports]
-    description = fit_lines(lines, MAX_DESCRIPTION, more=lambda n: f"…and {n} more.")
+    description = fit_lines(lines, MAX_DESCRIPTION)
     shown = f"the oldest {len(reports)} of {total}" if total > len(reports) else f"{total}"
     return Reply(
         embed=embed(
@@ -319,7 +320,7 @@ def _bundled(event: BundledShown) -> Reply:
     category_lines = lines(overview.categories, banks=False) or ["No bundled categories."]
     head = [f"**{escape(event.changed)}.**", ""] if event.changed else []
     body = [*head, "**Banks**", *bank_lines, "", "**Categories**", *category_lines]
-    description = fit_lines(body, MAX_DESCRIPTION, more=lambda n: f"…and {n} more.")
+    description = fit_lines(body, MAX_DESCRIPTION)
     return Reply(
         embed=embed(
             "Bundled questions on this server",
@@ -328,4 +329,17 @@ def _bundled(event: BundledShown) -> Reply:
             footer="/trivia bundled kind:category name:<name> on:False switches one off "
             "for this server; on:True turns it back on.",
         )
+    )
+
+
+def upload_problems(parsed: ParsedUpload) -> str:
+    """Every problem of a refused file (each names the file and line), as many as fit in
+    one message, then how many more there are. Shown literally: they quote the file."""
+    head = (
+        f"{escape(parsed.filename)} was not imported, so nothing changed: "
+        f"{plural(len(parsed.problems), 'problem')}. Fix them and upload it again."
+    )
+    lines = [f"• {escape(problem)}" for problem in parsed.problems]
+    return fit_lines(
+        lines, MAX_CONTENT, head=[head], more=lambda n: f"…and {plural(n, 'more problem')}."
     )

@@ -14,8 +14,9 @@ from discord import app_commands  # noqa: TID251 - the Discord adapter's slash c
 
 from bot.adapters import discord_inbound as inbound
 from bot.adapters import render_discord as render
-from bot.adapters.discord_admin import AdminCommands
+from bot.adapters.discord_admin import MAX_AUTOCOMPLETE, AdminCommands
 from bot.adapters.discord_inbound import LIMITS, Mode
+from bot.adapters.discord_reply import clip
 from bot.domain.commands import (
     ListCategories,
     RequestHint,
@@ -52,9 +53,6 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         super().__init__(name="trivia", description="Play trivia in this channel")
         self.bot = bot
 
-    async def _in_server(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
-        return await self.bot.in_server(interaction)
-
     @app_commands.command(name="start", description="Start a trivia game in this channel")
     @app_commands.describe(
         category="Only questions of this category",
@@ -70,7 +68,7 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         mode: Mode | None = None,
         seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
     ) -> None:
-        if (context := await self._in_server(interaction)) is None:
+        if (context := await self.bot.in_server(interaction)) is None:
             return
         perms = interaction.app_permissions
         can_post = (
@@ -99,39 +97,36 @@ class TriviaCommands(AdminCommands, app_commands.Group):
     async def _category_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        context = self.bot.context(interaction)
-        if context is None:
-            return []
-        replies = await self.bot.ask(ListCategories(*context))
+        replies = await self._asked(interaction, ListCategories)
         wanted = current.casefold().strip()
         return [
-            app_commands.Choice(name=f"{name} ({count})"[:100], value=name[:100])
-            for shown in replies.private
+            app_commands.Choice(name=clip(f"{name} ({count})", 100), value=name[:100])
+            for shown in replies
             if isinstance(shown, CategoriesShown)
             for name, count in shown.categories
             if wanted in name.casefold()
-        ][:25]
+        ][:MAX_AUTOCOMPLETE]
 
     @app_commands.command(name="stop", description="End the game (scores are kept)")
     async def stop(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
+        if (context := await self.bot.in_server(interaction)) is not None:
             await self.bot.answer(interaction, [StopGame(*context)], capture=(GameEnded,))
 
     @app_commands.command(name="skip", description="Reveal this question and go on")
     async def skip(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
+        if (context := await self.bot.in_server(interaction)) is not None:
             await self.bot.answer(interaction, [SkipQuestion(*context)], ack="Skipped.")
 
     @app_commands.command(name="hint", description="Show the next hint (costs points)")
     async def hint(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
+        if (context := await self.bot.in_server(interaction)) is not None:
             await self.bot.answer(
                 interaction, [RequestHint(*context)], ack="The hint is on the question."
             )
 
     @app_commands.command(name="score", description="Standings of the running game")
     async def score(self, interaction: discord.Interaction) -> None:
-        if (context := await self._in_server(interaction)) is not None:
+        if (context := await self.bot.in_server(interaction)) is not None:
             await self.bot.answer(interaction, [ShowScore(*context)], capture=(ScoreShown,))
 
     @app_commands.command(name="leaderboard", description="This server's best players")

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.bank.format import ID_PATTERN
 from bot.domain.commands import (
     ChangeSettings,
     EditQuestion,
@@ -54,8 +55,6 @@ EDIT_MODAL_PREFIX = "trivia:edit:"
 MAX_CUSTOM_ID = 100
 
 _PICK = re.compile(r"trivia:pick:(?P<game>[0-9a-zA-Z-]{1,64}):(?P<number>\d{1,4}):(?P<choice>\d)")
-#: Question ids as the bank format allows them, with room to spare (the core checks them).
-_QUESTION_ID = r"[0-9A-Za-z][0-9A-Za-z_.-]{0,79}"
 
 
 def channel_key(guild_id: int, channel_id: int) -> ChannelKey:
@@ -227,7 +226,7 @@ def _question_of(prefix: str, custom_id: str) -> str | None:
     if not custom_id.startswith(prefix):
         return None
     question_id = custom_id.removeprefix(prefix)
-    return question_id if re.fullmatch(_QUESTION_ID, question_id) else None
+    return question_id if ID_PATTERN.fullmatch(question_id) else None
 
 
 def report_custom_id(question_id: str) -> str | None:

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from bot.adapters.words import clip as clip
+
 # Discord's limits (https://discord.com/developers/docs/resources/message).
 MAX_CONTENT = 2000
 MAX_TITLE = 256
@@ -26,7 +28,6 @@ MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
 MAX_FIELDS = 25
 MAX_BUTTON_LABEL = 80
-MAX_CUSTOM_ID = 100
 #: All of an embed's text together (title, description, fields, footer).
 MAX_EMBED_TOTAL = 6000
 #: What an over-long embed keeps of its description before it drops fields.
@@ -115,10 +116,6 @@ class Reply:
         return replace(self, content=clip(content, MAX_CONTENT))
 
 
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def escape(text: str) -> str:
     """User-typed text (names, guesses) shown literally, never as markdown.
 
@@ -180,7 +177,7 @@ def fit_lines(
     lines: Sequence[str],
     limit: int,
     *,
-    more: Callable[[int], str],
+    more: Callable[[int], str] = lambda left: f"…and {left} more.",
     head: Sequence[str] = (),
 ) -> str:
     """``head`` then as many of ``lines`` as fit in ``limit`` characters (joined by

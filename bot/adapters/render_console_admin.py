@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Column, Table
 from rich.text import Text
 
+from bot.adapters.words import clip, plural
 from bot.domain.events import (
     BundledShown,
     Event,
@@ -34,10 +35,12 @@ def render_admin(event: Event) -> RenderableType | None:
     """What the terminal shows for an admin's question event; None for other events."""
     match event:
         case QuestionEdited(question=question, resolved=resolved):
-            return Text(f"Saved question {question.id!r}.{_closed(resolved)}", style="green")
+            return Text(f"Saved question {question.id!r}.{closed_reports(resolved)}", style="green")
         case QuestionSwitched(question_id=question_id, on=on, resolved=resolved):
             state = "on: it can be asked again" if on else "off: it will not be asked here"
-            return Text(f"Question {question_id!r} is {state}.{_closed(resolved)}", style="green")
+            return Text(
+                f"Question {question_id!r} is {state}.{closed_reports(resolved)}", style="green"
+            )
         case QuestionsListed(page=page):
             return _question_list(page.items, page.page, page.pages, page.total, page.search)
         case QuestionShown(item=item, reports=reports):
@@ -73,11 +76,12 @@ def render_admin(event: Event) -> RenderableType | None:
     return None
 
 
-def _closed(resolved: Sequence[int]) -> str:
+def closed_reports(resolved: Sequence[int]) -> str:
+    """What follows a change that closed reports ("Closed 2 reports: #4, #7."), or ""."""
     if not resolved:
         return ""
     ids = ", ".join(f"#{n}" for n in resolved)
-    return f" Closed report{'s' if len(resolved) > 1 else ''} {ids}."
+    return f" Closed {plural(len(resolved), 'report')}: {ids}."
 
 
 def _question_list(
@@ -92,14 +96,13 @@ def _question_list(
         question = item.question
         table.add_row(
             Text(question.id),
-            Text(_short(question.prompt, 60)),
+            Text(clip(question.prompt, 60)),
             Text(question.category),
             "own" if item.own else "bundled",
             "on" if item.enabled else Text("off", style="red"),
         )
     more = f" Next: --page {page + 1}." if page < pages else ""
-    count = f"{total} question{'s' if total != 1 else ''}"
-    footer = Text(f"Page {page} of {pages}: {count}{what}.{more}", style="dim")
+    footer = Text(f"Page {page} of {pages}: {plural(total, 'question')}{what}.{more}", style="dim")
     return Group(table, footer)
 
 
@@ -143,7 +146,7 @@ def _report_list(reports: Sequence[QuestionReport], total: int) -> RenderableTyp
         d = report.draft
         table.add_row(
             str(report.id),
-            Text(f"{d.question_id}: {_short(d.prompt, 40)}"),
+            Text(f"{d.question_id}: {clip(d.prompt, 40)}"),
             d.kind.value,
             Text(d.reason or "-"),
             Text(d.reporter_name),
@@ -166,7 +169,3 @@ def _parts_table(title: str, parts: Sequence[BundledPart], *, with_title: bool =
             cells.append(Text(part.title))
         table.add_row(*cells, str(part.questions), state)
     return table
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

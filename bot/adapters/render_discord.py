@@ -412,7 +412,10 @@ TYPED_ANSWERS_OFF = (
     "I can't read typed answers here (the bot's Message Content intent is off), "
     "so this game is multiple choice: click your answer."
 )
-DM_NO_GAMES = "Trivia games are played in server channels: run `/trivia start` in one."
+DM_NO_GAMES = (
+    "Trivia games are played in server channels, and each server keeps its own questions "
+    "and reports: run this command in a channel of your server."
+)
 DM_NO_SERVER = (
     "Scores are kept per server, and I don't know yours yet: run this command in a channel "
     "of the server you play in (only you will see the answer), then it works here too."

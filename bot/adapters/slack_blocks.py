@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.adapters.words import clip as clip
+from bot.adapters.words import plural as plural
+
 Block = dict[str, Any]
 
 #: Slack's limits: button text 75 characters, section text 3000, 50 blocks a message.
@@ -39,14 +42,6 @@ def esc(text: str) -> str:
 
 #: The longest text Slack takes in a form's input, typed or filled in.
 INPUT_TEXT_MAX = 3000
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def section(text: str) -> Block:

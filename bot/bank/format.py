@@ -61,8 +61,9 @@ different questions, so that no cache built by an older loader is trusted."""
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
-ID_RULE = "2 to 64 lowercase letters, digits or dashes, starting with a letter or digit"
+MAX_ID = 64
+ID_PATTERN = re.compile(rf"[a-z0-9][a-z0-9-]{{1,{MAX_ID - 1}}}")
+ID_RULE = f"2 to {MAX_ID} lowercase letters, digits or dashes, starting with a letter or digit"
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 BANK_KEYS = (

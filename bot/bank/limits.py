@@ -69,7 +69,8 @@ __all__ = [
 
 
 def _size(count: int) -> str:
-    return f"{count / 1024:,.0f} KiB" if count >= 1024 else f"{count:,} bytes"
+    # Rounded up: a file one byte over 512 KiB must not read as "512 KiB".
+    return f"{-(-count // 1024):,} KiB" if count >= 1024 else f"{count:,} bytes"
 
 
 def too_big(what: str, *, size: int | None = None, count: int | None = None) -> str:

@@ -71,6 +71,7 @@ from bot.bank.format import (
     MAX_CATEGORY,
     MAX_DESCRIPTION,
     MAX_FILE_BYTES,
+    MAX_ID,
     MAX_PROMPT,
     MAX_QUESTIONS,
     MAX_TITLE,
@@ -89,7 +90,6 @@ IMPORT_TAG = "red-import"
 """The tag every converted question carries."""
 
 _ID_PREFIX = "red"
-_MAX_ID = 64  # ID_PATTERN's limit
 # The list's share of a question id, so that the question's own words keep
 # at least about thirty characters of the 64.
 _LIST_SLUG = 24
@@ -506,7 +506,7 @@ def _list_slug(name: str) -> str:
 
 def _question_ids(prefix: str, prompts: Sequence[str]) -> list[str]:
     """Unique ids for ``prompts`` (distinct once folded), stable for the same input."""
-    room = _MAX_ID - len(prefix) - 1
+    room = MAX_ID - len(prefix) - 1
     slugs = [_slug(prompt) for prompt in prompts]
     digests = [_digest(prompt) for prompt in prompts]
     plain = [_trim(slug, room) for slug, _ in slugs]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -52,12 +51,6 @@ async def test_a_failed_slack_call_counts_as_a_platform_error(tmp_path: Path) ->
 
 
 # -- Discord -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def test_a_discord_429_counts_as_a_rate_limit_hit(fake: FakeDiscord, tmp_path: Path) -> None:

@@ -180,3 +180,37 @@ async def add_by_form(
     await opened.response()
     sent = await fake.submit_modal(opened, fields)
     return await sent.response_message()
+
+
+async def choices_for(
+    fake: FakeDiscord, user: FakeUser, subcommand: str, focused: str, options: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """``user`` types option ``focused`` of ``/trivia <subcommand>`` in the fake's
+    channel; the choices the bot offers."""
+    typing = await fake.autocomplete(
+        fake.guild.id,
+        fake.channel.id,
+        user,
+        subcommand=subcommand,
+        focused=focused,
+        options=options,
+    )
+    await typing.response()
+    return list(typing.choices or [])
+
+
+async def edit_by_form(
+    fake: FakeDiscord, admin: FakeUser, question_id: str, fields: dict[str, str]
+) -> FakeMessage:
+    """``admin`` opens ``/trivia edit`` on ``question_id`` and sends the form with
+    ``fields`` changed (the rest as filled in); the bot's answer."""
+    opened = await fake.slash_command(
+        fake.guild.id,
+        fake.channel.id,
+        admin,
+        subcommand="edit",
+        options={"question_id": question_id},
+    )
+    await opened.response()
+    sent = await fake.submit_modal(opened, fields)
+    return await sent.response_message()

@@ -3,13 +3,12 @@ categories off and on, removal, the question list, settings, and who may do any 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.platforms.discord_bot import (
     add_by_form,
+    choices_for,
+    edit_by_form,
     is_question,
     is_revealed,
     reply_to,
@@ -25,12 +24,6 @@ NEW_QUESTION = {
     "explanation": "A 1920s nickname.",
 }
 BIG_APPLE = "which-city-is-called-the-big-apple"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 def many_questions_bank(directory: Path, count: int) -> Path:
@@ -153,12 +146,7 @@ async def test_an_admin_edits_disables_enables_and_removes_their_own_question(
 
     async with trivia_bot(fake, tmp_path):
         await add_by_form(fake, ada, NEW_QUESTION)
-        opened = await fake.slash_command(
-            fake.guild.id, channel, ada, subcommand="edit", options={"question_id": BIG_APPLE}
-        )
-        await opened.response()
-        sent = await fake.submit_modal(opened, {"answers": "Gotham\nNew York"})
-        edited = await sent.response_message()
+        edited = await edit_by_form(fake, ada, BIG_APPLE, {"answers": "Gotham\nNew York"})
         shown = await reply_to(fake, ada, "question", {"question_id": BIG_APPLE})
         await reply_to(fake, alice, "start", {"category": "cities"})
         question = await fake.wait_for_message(channel, is_question(1, 1))
@@ -172,6 +160,7 @@ async def test_an_admin_edits_disables_enables_and_removes_their_own_question(
         enabled = await reply_to(fake, ada, "enable", {"question_id": BIG_APPLE})
         listed_on = await reply_to(fake, ada, "questions", {"own_only": True})
         removed = await reply_to(fake, ada, "remove", {"question_id": BIG_APPLE})
+        removed_again = await reply_to(fake, ada, "remove", {"question_id": BIG_APPLE})
         gone = await reply_to(fake, ada, "question", {"question_id": BIG_APPLE})
 
     assert edited.ephemeral
@@ -189,6 +178,8 @@ async def test_an_admin_edits_disables_enables_and_removes_their_own_question(
     assert enabled.content == f"Enabled `{BIG_APPLE}`: games on this server may ask it again."
     assert f"✅ `{BIG_APPLE}`" in listed_on.text
     assert removed.content == f"Removed `{BIG_APPLE}` from this server's questions."
+    assert removed_again.ephemeral
+    assert removed_again.content.startswith("⛔ This server has no question of its own")
     assert gone.content.startswith("⛔ There is no question with id")
 
 
@@ -229,39 +220,15 @@ async def test_the_edit_and_remove_options_offer_the_server_s_own_questions(
 
     async with trivia_bot(fake, tmp_path):
         await add_by_form(fake, ada, NEW_QUESTION)
-        own = await fake.autocomplete(
-            fake.guild.id,
-            fake.channel.id,
-            ada,
-            subcommand="edit",
-            focused="question_id",
-            options={"question_id": "big"},
-        )
-        await own.response()
-        every = await fake.autocomplete(
-            fake.guild.id,
-            fake.channel.id,
-            ada,
-            subcommand="disable",
-            focused="question_id",
-            options={"question_id": "pick"},
-        )
-        await every.response()
-        player = await fake.autocomplete(
-            fake.guild.id,
-            fake.channel.id,
-            alice,
-            subcommand="disable",
-            focused="question_id",
-            options={"question_id": "pick"},
-        )
-        await player.response()
+        own = await choices_for(fake, ada, "edit", "question_id", {"question_id": "big"})
+        every = await choices_for(fake, ada, "disable", "question_id", {"question_id": "pick"})
+        player = await choices_for(fake, alice, "disable", "question_id", {"question_id": "pick"})
 
-    assert own.choices == [
+    assert own == [
         {"name": f"{BIG_APPLE} · Which city is called the Big Apple?", "value": BIG_APPLE}
     ]
-    assert [c["value"] for c in every.choices or []] == ["pick-mars", "pick-venus"]
-    assert player.choices == []  # a non-admin is refused the list
+    assert [c["value"] for c in every] == ["pick-mars", "pick-venus"]
+    assert player == []  # a non-admin is refused the list
 
 
 # -- the question list --------------------------------------------------------------------------
@@ -308,15 +275,9 @@ async def test_a_bundled_category_switched_off_is_never_asked_on_that_server(
 
     async with trivia_bot(fake, tmp_path):
         overview = await reply_to(fake, ada, "bundled")
-        offered = await fake.autocomplete(
-            fake.guild.id,
-            channel,
-            ada,
-            subcommand="bundled",
-            focused="name",
-            options={"kind": "category", "name": "wo"},
+        offered = await choices_for(
+            fake, ada, "bundled", "name", {"kind": "category", "name": "wo"}
         )
-        await offered.response()
         switched = await reply_to(
             fake, ada, "bundled", {"kind": "category", "name": "WORDS", "on": False}
         )
@@ -337,7 +298,7 @@ async def test_a_bundled_category_switched_off_is_never_asked_on_that_server(
     assert overview.ephemeral
     assert "✅ `discord-tests` Discord adapter tests (5)" in overview.text
     assert "✅ `words` (3)" in overview.text
-    assert offered.choices == [{"name": "category words (on)", "value": "words"}]
+    assert offered == [{"name": "category words (on)", "value": "words"}]
     assert switched.text.splitlines()[:2] == [
         "Bundled questions on this server",
         "**category words off.**",
@@ -354,18 +315,20 @@ async def test_a_bundled_category_switched_off_is_never_asked_on_that_server(
 # -- who may do what -----------------------------------------------------------------------
 
 
+#: Each admin subcommand, and what its refusal says a member may not do.
 ADMIN_ONLY = [
-    ("questions", {}),
-    ("question", {"question_id": "pick-mars"}),
-    ("edit", {"question_id": "pick-mars"}),
-    ("disable", {"question_id": "pick-mars"}),
-    ("enable", {"question_id": "pick-mars"}),
-    ("remove", {"question_id": "pick-mars"}),
-    ("export", {}),
-    ("reports", {}),
-    ("dismiss", {"report_id": 1}),
-    ("bundled", {}),
-    ("bundled", {"kind": "bank", "name": "discord-tests", "on": False}),
+    ("questions", {}, "list this server's questions"),
+    ("question", {"question_id": "pick-mars"}, "look at questions in full"),
+    ("edit", {"question_id": "pick-mars"}, "edit questions"),
+    ("disable", {"question_id": "pick-mars"}, "switch questions on and off"),
+    ("enable", {"question_id": "pick-mars"}, "switch questions on and off"),
+    ("remove", {"question_id": "pick-mars"}, "remove questions"),
+    ("export", {}, "export questions"),
+    ("reports", {}, "see reports"),
+    ("dismiss", {"report_id": 1}, "dismiss reports"),
+    ("bundled", {}, "see the bundled banks"),
+    ("bundled", {"kind": "bank", "name": "discord-tests", "on": False}, "switch bundled banks"),
+    ("import", None, "import questions"),
 ]
 
 
@@ -376,13 +339,15 @@ async def test_members_who_are_not_admins_are_refused_every_admin_command(
     upload = fake.attachment("more.yaml", b"id: more\ntitle: More\nquestions: []\n")
 
     async with trivia_bot(fake, tmp_path):
-        answers = [await reply_to(fake, alice, name, options) for name, options in ADMIN_ONLY]
-        imported = await reply_to(fake, alice, "import", {"file": upload})
+        answers = [
+            await reply_to(fake, alice, name, {"file": upload} if options is None else options)
+            for name, options, _ in ADMIN_ONLY
+        ]
         overview = await reply_to(fake, alice, "help")
 
-    for (name, _), answer in [*zip(ADMIN_ONLY, answers, strict=True), (("import", {}), imported)]:
+    for (name, _, what), answer in zip(ADMIN_ONLY, answers, strict=True):
         assert answer.ephemeral, name
-        assert answer.content.startswith("⛔ Only admins can "), (name, answer.content)
+        assert answer.content.startswith(f"⛔ Only admins can {what}"), (name, answer.content)
     assert all(i.modal is None for i in fake.interactions)
     assert "/trivia report" in overview.text
 
@@ -409,21 +374,6 @@ async def test_an_admin_role_set_in_settings_makes_its_members_admins(
     assert "Rounds: 3" in saved.text
     assert after.modal is not None
     assert "Rounds: 3" in settings.text
-
-
-async def test_an_admin_removes_a_question_the_server_added_once(
-    fake: FakeDiscord, tmp_path: Path
-) -> None:
-    ada = fake.add_member(fake.guild.id, "ada", admin=True)
-
-    async with trivia_bot(fake, tmp_path):
-        await add_by_form(fake, ada, NEW_QUESTION)
-        removed = await reply_to(fake, ada, "remove", {"question_id": BIG_APPLE})
-        refused = await reply_to(fake, ada, "remove", {"question_id": BIG_APPLE})
-
-    assert removed.content == f"Removed `{BIG_APPLE}` from this server's questions."
-    assert refused.ephemeral
-    assert refused.content.startswith("⛔ This server has no question of its own")
 
 
 def _role_named(fake: FakeDiscord, name: str) -> FakeRole:

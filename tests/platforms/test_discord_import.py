@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-
-import pytest
 
 from bot.bank import load_bank_text
 from bot.bank.limits import MAX_UPLOAD_BYTES
@@ -28,12 +26,6 @@ BROKEN = (
     b"  - {id: q1, prompt: 'No answers'}\n"
     b"  - {id: q2, prompt: 'Bad level', answers: [x], difficulty: brutal}\n"
 )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 def essence(questions: Sequence[Question]) -> list[tuple[object, ...]]:
@@ -65,6 +57,7 @@ async def test_an_uploaded_bank_is_imported_whole_with_its_tags_and_number_types
     assert asked.response_type == 5  # deferred at once: downloading and parsing take time
     assert report.ephemeral
     assert report.content == "Imported more.yaml: 3 added, 0 updated, 0 skipped."
+    assert fake.downloads == ["more.yaml"]
     assert "3 questions · page 1 of 1" in listed.text
     assert set(own) == {"ocean", "colour", "legs"}
     assert own["ocean"].tags == ("water",)
@@ -149,8 +142,9 @@ async def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
 
     assert report.ephemeral
     assert report.content.startswith(
-        "huge.yaml is 512 KiB; files sent in chat can be at most 512 KiB. Split it"
+        "huge.yaml is 513 KiB; files sent in chat can be at most 512 KiB. Split it"
     )
+    assert fake.downloads == []
 
 
 async def test_an_export_is_a_bank_file_that_imports_into_another_server(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,6 @@ from tests.platforms.fake_discord.payloads import PERM_EMBED_LINKS
 
 MESSAGES = r"/channels/\d+/messages"
 MESSAGE = r"/channels/\d+/messages/\d+"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def test_a_text_game_runs_from_start_to_final_standings_with_two_players(
@@ -148,6 +141,10 @@ async def test_the_leaderboard_after_a_game_is_shown_to_the_asker_alone(
             None, fake.dm_channel(alice).id, alice, subcommand="start"
         )
         refused = await game_in_dm.response_message()
+        reports_in_dm = await fake.slash_command(
+            None, fake.dm_channel(alice).id, alice, subcommand="reports"
+        )
+        reports_refused = await reports_in_dm.response_message()
 
     assert [c["name"] for c in fake.commands()] == ["trivia"]
     assert fake.commands(fake.guild.id) == []
@@ -160,6 +157,7 @@ async def test_the_leaderboard_after_a_game_is_shown_to_the_asker_alone(
     assert "Scores are kept per server" in explained.content
     assert refused.ephemeral
     assert refused.content.startswith("Trivia games are played in server channels")
+    assert "each server keeps its own questions and reports" in reports_refused.content
 
 
 async def test_a_hint_is_edited_into_the_question_instead_of_posted(

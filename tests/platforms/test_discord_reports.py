@@ -4,14 +4,13 @@ admins list the open reports and resolve them by editing, disabling or dismissin
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.platforms.discord_bot import (
     add_by_form,
+    choices_for,
+    edit_by_form,
     is_question,
     is_revealed,
     reply_to,
@@ -21,12 +20,6 @@ from tests.platforms.discord_bot import (
 )
 from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser
 from tests.platforms.fake_discord.messages import walk_components
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def play_one_word(fake: FakeDiscord, player: FakeUser) -> tuple[str, FakeMessage]:
@@ -139,16 +132,8 @@ async def test_editing_a_reported_question_resolves_its_reports(
         await fake.user_says(channel, alice, "giraffe")
         revealed = await fake.wait_for_message(channel, is_revealed(question))
         await report_by_button(fake, revealed, alice, {"reason": "Say: tallest living animal"})
-        opened = await fake.slash_command(
-            fake.guild.id,
-            channel,
-            ada,
-            subcommand="edit",
-            options={"question_id": "tallest-animal"},
-        )
-        await opened.response()
-        sent = await fake.submit_modal(opened, {"prompt": "Tallest living animal?"})
-        edited = await sent.response_message()
+        fix = {"prompt": "Tallest living animal?"}
+        edited = await edit_by_form(fake, ada, "tallest-animal", fix)
         listed = await reply_to(fake, ada, "reports")
 
     assert edited.content.startswith("Saved `tallest-animal`: “Tallest living animal?”")
@@ -184,20 +169,12 @@ async def test_dismissing_a_report_closes_it_and_leaves_the_question_as_it_is(
     async with trivia_bot(fake, tmp_path):
         question_id, _ = await play_one_word(fake, alice)
         await reply_to(fake, alice, "report", {"reason": "too easy"})
-        offered = await fake.autocomplete(
-            fake.guild.id,
-            fake.channel.id,
-            ada,
-            subcommand="dismiss",
-            focused="report_id",
-            options={"report_id": "1"},
-        )
-        await offered.response()
+        offered = await choices_for(fake, ada, "dismiss", "report_id", {"report_id": "1"})
         dismissed = await reply_to(fake, ada, "dismiss", {"report_id": 1})
         again = await reply_to(fake, ada, "dismiss", {"report_id": 1})
         shown = await reply_to(fake, ada, "question", {"question_id": question_id})
 
-    assert offered.choices == [{"name": f"#1 {question_id} · wrong: too easy", "value": 1}]
+    assert offered == [{"name": f"#1 {question_id} · wrong: too easy", "value": 1}]
     assert dismissed.content == (
         f"Dismissed report #1 about `{question_id}`; the question is unchanged."
     )

@@ -52,12 +52,6 @@ class SlowStore:
         return slow
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-
-
 async def test_an_interaction_is_answered_within_3_s_while_the_database_is_slow(
     fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,7 @@ adapter) against a ``FakeDiscord`` on 127.0.0.1 and reads the result like a chat
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
@@ -33,12 +33,6 @@ def make_client(
     # A short guild_ready_timeout: on_ready fires that long after the last GUILD_CREATE.
     client = discord.Client(intents=intents, guild_ready_timeout=0.05)
     return client, app_commands.CommandTree(client)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 # -- login, READY, GUILD_CREATE ----------------------------------------------------------------

@@ -182,7 +182,7 @@ async def test_a_bundled_question_opens_no_edit_form_but_can_be_disabled(tmp_pat
 
     assert notice.callback_id == "trivia_notice"
     assert "'colour-sky' is a bundled question: it cannot be edited" in notice.all_text()
-    assert "`disable colour-sky`" in notice.all_text()
+    assert "only switched off for this server (disable it)" in notice.all_text()
     assert disabled.startswith("⏸ Disabled `colour-sky`")
     assert "Question 1/1" in only.visible_text()  # the sky is not asked any more
     assert "Colour two" in only.visible_text()
@@ -274,7 +274,7 @@ async def test_members_files_and_other_files_are_not_fetched(tmp_path: Path) -> 
     assert slack.ephemerals(BOB) == []  # the bank Bob shared in the channel was ignored
     assert hint.startswith("`notes.txt` is not a bank file (`.yaml` or `.yml`)")
     assert "share a bank file" in hint
-    assert too_big.startswith("⚠️ huge.yaml is 512 KiB")
+    assert too_big.startswith("⚠️ huge.yaml is 513 KiB; files sent in chat can be at most 512 KiB")
     assert "Split it into smaller files" in too_big
     # Only the admin's compose file was fetched (and then left alone): nothing for a member.
     assert [file_id for file_id, _ in slack.file_downloads] == [compose.id]

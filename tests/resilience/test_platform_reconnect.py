@@ -8,11 +8,8 @@ the points are in the database.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from bot.domain.model import PlayerKey, ServerKey
 from bot.ports import Period
@@ -21,12 +18,6 @@ from tests.platforms.fake_discord import FakeDiscord, FakeUser
 from tests.platforms.slack_harness import ALICE, BOB, answer_to, player, running_bot
 
 RESUME = 6
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 def _key(fake: FakeDiscord, user: FakeUser) -> PlayerKey:

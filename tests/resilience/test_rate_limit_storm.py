@@ -8,7 +8,6 @@ the points are in the database.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,12 +23,6 @@ from tests.platforms.slack_harness import ALICE, BOB, answer_to, player, running
 MESSAGES = r"/channels/\d+/messages"
 MESSAGE = r"/channels/\d+/messages/\d+"
 STORM = 8
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def test_discord_game_survives_a_429_storm_on_posts_and_edits(

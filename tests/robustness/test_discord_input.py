@@ -8,15 +8,13 @@ a refused import or form stores no question.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.domain.model import ServerKey
-from tests.platforms.discord_bot import is_question, is_revealed, trivia_bot
+from tests.platforms.discord_bot import is_question, is_revealed, reply_to, trivia_bot
 from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser
 from tests.robustness.nasty import NASTY, SQL
 
@@ -46,12 +44,6 @@ def member(fake: FakeDiscord, name: str) -> FakeUser:
     # A fresh snowflake from the fake, far from any id it hands out itself.
     unique = fake.add_user("placeholder").id + 10**15
     return fake.add_member(fake.guild.id, NamedUser(unique, name))
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 def server(fake: FakeDiscord) -> ServerKey:
@@ -269,22 +261,11 @@ async def test_hostile_prompts_names_and_reasons_show_literally_in_the_admin_vie
         question = await fake.wait_for_message(channel, is_question(1, 1))
         await fake.user_says(channel, eve, "||s||")
         await fake.wait_for_message(channel, is_revealed(question))
-        reported = await fake.slash_command(
-            fake.guild.id, channel, eve, subcommand="report", options={"reason": NASTY["everyone"]}
-        )
-        await reported.response_message()
-        views = []
-        for subcommand, options in (
-            ("questions", {"search": "who"}),
-            ("question", {"question_id": "q-1"}),
-            ("reports", {}),
-        ):
-            asked = await fake.slash_command(
-                fake.guild.id, channel, ada, subcommand=subcommand, options=options
-            )
-            views.append(await asked.response_message())
+        await reply_to(fake, eve, "report", {"reason": NASTY["everyone"]})
+        listed = await reply_to(fake, ada, "questions", {"search": "who"})
+        shown = await reply_to(fake, ada, "question", {"question_id": "q-1"})
+        reports = await reply_to(fake, ada, "reports")
 
-    listed, shown, reports = views
     assert r"@everyone \*\*who\*\* <@123\>?" in listed.text
     assert r"\`code\`" in listed.text
     assert r"**\|\|s\|\|** (shown at the reveal)" in shown.text

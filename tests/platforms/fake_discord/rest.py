@@ -110,6 +110,8 @@ class RestApi:
         self.rate_limited = 0
         self.unhandled: list[RecordedRequest] = []
         self.crashes: list[Exception] = []
+        #: Attachments the bot downloaded (their file names), in order.
+        self.downloads: list[str] = []
         d = r"(\d+)"
         table: list[tuple[str, str, Callable[..., Awaitable[Reply]]]] = [
             ("GET", r"/users/@me", self._me),
@@ -235,6 +237,7 @@ class RestApi:
         stored = self._world.messages.files.get(int(request.match_info["file_id"]))
         if stored is None or stored.filename != request.match_info["filename"]:
             return web.Response(status=404)
+        self.downloads.append(stored.filename)
         return web.Response(
             body=stored.data, content_type=stored.content_type or "application/octet-stream"
         )

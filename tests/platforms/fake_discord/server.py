@@ -158,6 +158,11 @@ class FakeDiscord(UserActions):
         return self._rest.requests
 
     @property
+    def downloads(self) -> list[str]:
+        """File names of the attachments the bot downloaded, in order."""
+        return self._rest.downloads
+
+    @property
     def rate_limited(self) -> int:
         """How many 429s the fake has served."""
         return self._rest.rate_limited
