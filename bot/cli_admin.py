@@ -25,6 +25,7 @@ import click
 from rich.console import Console
 
 from bot.adapters.render_console import render
+from bot.adapters.words import plural
 from bot.app import load_configured_banks, open_app
 from bot.bank import BankError
 from bot.bank.drafts import DEFAULT_CATEGORY
@@ -128,8 +129,7 @@ def tell_running_bots(settings: Settings) -> None:
     pids = signal_running(settings.db)
     if pids:
         err.print(
-            f"Told {len(pids)} running bot{'s' if len(pids) != 1 else ''} to reload "
-            f"(pid {', '.join(map(str, pids))}).",
+            f"Told {plural(len(pids), 'running bot')} to reload (pid {', '.join(map(str, pids))}).",
             markup=False,
         )
 
@@ -393,7 +393,7 @@ def reload_command(ctx: click.Context, db: Path | None) -> None:
         )
         raise SystemExit(1)
     out.print(
-        f"Told {len(pids)} bot{'s' if len(pids) != 1 else ''} (pid {', '.join(map(str, pids))}) "
-        f"to reload {len(banks)} banks with {questions} questions.",
+        f"Told {plural(len(pids), 'bot')} (pid {', '.join(map(str, pids))}) "
+        f"to reload {plural(len(banks), 'bank')} with {plural(questions, 'question')}.",
         markup=False,
     )

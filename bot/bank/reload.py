@@ -37,7 +37,6 @@ from bot.bank.worker import WorkerProcess
 log = logging.getLogger(__name__)
 
 Fingerprint = tuple[tuple[str, int, int], ...]
-Loader = Callable[[Sequence[Path], Path | None], Awaitable[tuple[LoadedBank, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +71,10 @@ class BankReloader:
         bank: ServerQuestionBank,
         paths: Sequence[Path],
         cache_dir: Path | None,
-        loader: Loader | None = None,
     ) -> None:
         self._bank = bank
         self._paths = tuple(paths)
         self._cache_dir = cache_dir
-        self._loader = loader or self._load_in_worker
         self._lock = asyncio.Lock()
         self._worker = WorkerProcess()
         self._seen = fingerprint(self._paths)
@@ -89,7 +86,7 @@ class BankReloader:
             self._bank.forget_all()
             self._seen = fingerprint(self._paths)
             try:
-                banks = await self._loader(self._paths, self._cache_dir)
+                banks = await self._load_in_worker()
                 static = StaticQuestionBank(banks)
             except BankError as exc:
                 problems = tuple(str(problem) for problem in exc.problems)
@@ -158,8 +155,5 @@ class BankReloader:
             problems=problems,
         )
 
-    async def _load_in_worker(
-        self, paths: Sequence[Path], cache_dir: Path | None
-    ) -> tuple[LoadedBank, ...]:
-        job = partial(load_banks, tuple(paths), cache_dir=cache_dir)
-        return await self._worker.run(job)
+    async def _load_in_worker(self) -> tuple[LoadedBank, ...]:
+        return await self._worker.run(partial(load_banks, self._paths, cache_dir=self._cache_dir))

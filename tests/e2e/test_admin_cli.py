@@ -167,7 +167,7 @@ async def test_reload_reaches_a_running_bot_and_a_broken_bank_changes_nothing(
         (folder / "tiny.yaml").write_text(good + extra, encoding="utf-8")
         told = await asyncio.to_thread(run_cli, "reload", env=env)
         assert told.returncode == 0, told.stderr
-        assert f"Told 1 bot (pid {bot.pid}) to reload 1 banks with 4 questions." in told.stdout
+        assert f"Told 1 bot (pid {bot.pid}) to reload 1 bank with 4 questions." in told.stdout
         async with asyncio.timeout(60):
             while b"banks reloaded (SIGHUP): 1 banks, 4 questions" not in (
                 await bot.stderr.readline()
