@@ -28,7 +28,7 @@ from bot.adapters.discord_reply import (
     escape,
     fit_lines,
 )
-from bot.adapters.words import plural
+from bot.adapters.words import closed_reports, plural, then
 from bot.bank.uploads import ParsedUpload
 from bot.domain.events import (
     BundledShown,
@@ -87,14 +87,20 @@ def admin_reply(event: Event) -> Reply | None:
         case QuestionEdited(question=q, resolved=resolved):
             return Reply(
                 content=clip(
-                    f"Saved `{q.id}`: “{escape(clip(q.prompt, 200))}” "
-                    f"(answer: {escape(clip(q.answer, 100))}).{_closed(resolved)}",
+                    then(
+                        f"Saved `{q.id}`: “{escape(clip(q.prompt, 200))}” "
+                        f"(answer: {escape(clip(q.answer, 100))}).",
+                        closed_reports(resolved),
+                    ),
                     MAX_CONTENT,
                 )
             )
         case QuestionRemoved(question_id=question_id, resolved=resolved):
             return Reply(
-                content=f"Removed `{question_id}` from this server's questions.{_closed(resolved)}"
+                content=then(
+                    f"Removed `{question_id}` from this server's questions.",
+                    closed_reports(resolved),
+                )
             )
         case QuestionSwitched(question_id=question_id, on=on, resolved=resolved):
             if on:
@@ -104,7 +110,7 @@ def admin_reply(event: Event) -> Reply | None:
                     f"Disabled `{question_id}`: games on this server will not ask it. "
                     f"`/trivia enable question_id:{question_id}` turns it back on."
                 )
-            return Reply(content=text + _closed(resolved))
+            return Reply(content=then(text, closed_reports(resolved)))
         case QuestionsListed():
             return _question_page(event)
         case QuestionShown(item=item, reports=reports):
@@ -142,13 +148,6 @@ def admin_reply(event: Event) -> Reply | None:
         case BundledShown():
             return _bundled(event)
     return None
-
-
-def _closed(resolved: Sequence[int]) -> str:
-    if not resolved:
-        return ""
-    numbers = ", ".join(f"#{n}" for n in resolved)
-    return f" This closed report{'s' if len(resolved) != 1 else ''} {numbers}."
 
 
 def _when(at: datetime) -> str:

@@ -21,7 +21,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.adapters.render_console_admin import closed_reports, render_admin
+from bot.adapters.render_console_admin import render_admin
+from bot.adapters.words import closed_reports, then
 from bot.domain.events import (
     AnswerAccepted,
     Award,
@@ -163,8 +164,8 @@ def render(event: Event) -> RenderableType | None:
         case QuestionAdded(question=question):
             return Text(f"Added question {question.id!r} ({question.category}).", style="green")
         case QuestionRemoved(question_id=question_id, resolved=resolved):
-            closed = closed_reports(resolved)
-            return Text(f"Removed question {question_id!r}.{closed}", style="green")
+            removed = then(f"Removed question {question_id!r}.", closed_reports(resolved))
+            return Text(removed, style="green")
         case SettingsShown():
             return _settings_table(event)
     return render_admin(event)

@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Column, Table
 from rich.text import Text
 
-from bot.adapters.words import clip, plural
+from bot.adapters.words import clip, closed_reports, plural, then
 from bot.domain.events import (
     BundledShown,
     Event,
@@ -35,12 +35,12 @@ def render_admin(event: Event) -> RenderableType | None:
     """What the terminal shows for an admin's question event; None for other events."""
     match event:
         case QuestionEdited(question=question, resolved=resolved):
-            return Text(f"Saved question {question.id!r}.{closed_reports(resolved)}", style="green")
+            saved = then(f"Saved question {question.id!r}.", closed_reports(resolved))
+            return Text(saved, style="green")
         case QuestionSwitched(question_id=question_id, on=on, resolved=resolved):
             state = "on: it can be asked again" if on else "off: it will not be asked here"
-            return Text(
-                f"Question {question_id!r} is {state}.{closed_reports(resolved)}", style="green"
-            )
+            switched = then(f"Question {question_id!r} is {state}.", closed_reports(resolved))
+            return Text(switched, style="green")
         case QuestionsListed(page=page):
             return _question_list(page.items, page.page, page.pages, page.total, page.search)
         case QuestionShown(item=item, reports=reports):
@@ -74,14 +74,6 @@ def render_admin(event: Event) -> RenderableType | None:
             parts.append(_parts_table("Bundled categories", overview.categories))
             return Group(*parts)
     return None
-
-
-def closed_reports(resolved: Sequence[int]) -> str:
-    """What follows a change that closed reports ("Closed 2 reports: #4, #7."), or ""."""
-    if not resolved:
-        return ""
-    ids = ", ".join(f"#{n}" for n in resolved)
-    return f" Closed {plural(len(resolved), 'report')}: {ids}."
 
 
 def _question_list(

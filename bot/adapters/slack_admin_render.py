@@ -24,6 +24,7 @@ from bot.adapters.slack_blocks import (
     plural,
     section,
 )
+from bot.adapters.words import closed_reports
 from bot.bank.uploads import ParsedUpload
 from bot.domain.events import (
     BundledShown,
@@ -52,7 +53,7 @@ def render_admin(event: Event) -> SlackMessage | None:
             return message(
                 f"✏️ Updated `{esc(question.id)}` ({esc(question.category)}, "
                 f"{question.difficulty}): {esc(question.prompt)}",
-                resolved_note(resolved),
+                closed_reports(resolved),
             )
         case QuestionSwitched(question_id=question_id, on=on, resolved=resolved):
             qid = esc(question_id)
@@ -61,11 +62,11 @@ def render_admin(event: Event) -> SlackMessage | None:
                 if on
                 else f"⏸ Disabled `{qid}`: it will not be asked here until `/trivia enable {qid}`."
             )
-            return message(head, resolved_note(resolved))
+            return message(head, closed_reports(resolved))
         case QuestionRemoved(question_id=question_id, resolved=resolved):
             return message(
                 f"🗑 Removed `{esc(question_id)}` from this workspace's questions.",
-                resolved_note(resolved),
+                closed_reports(resolved),
             )
         case QuestionsListed():
             return question_list(event)
@@ -94,13 +95,6 @@ def render_admin(event: Event) -> SlackMessage | None:
             return bundled(event)
         case _:
             return None
-
-
-def resolved_note(resolved: Sequence[int]) -> str:
-    if not resolved:
-        return ""
-    ids = ", ".join(f"#{n}" for n in resolved)
-    return f"Closed {plural(len(resolved), 'open report')}: {ids}."
 
 
 def when(at: datetime) -> str:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def clip(text: str, limit: int) -> str:
     """``text``, cut to ``limit`` characters with an ellipsis when it is longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def then(text: str, note: str) -> str:
+    """``text`` and then ``note`` (a sentence of its own), when there is one."""
+    return f"{text} {note}" if note else text
+
+
+def closed_reports(resolved: Sequence[int]) -> str:
+    """What a change that closed players' reports adds ("Closed 2 reports: #4, #7."), or ""."""
+    if not resolved:
+        return ""
+    return f"Closed {plural(len(resolved), 'report')}: {', '.join(f'#{n}' for n in resolved)}."
 
 
 def plural(count: int, word: str) -> str:

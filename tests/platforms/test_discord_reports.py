@@ -137,7 +137,7 @@ async def test_editing_a_reported_question_resolves_its_reports(
         listed = await reply_to(fake, ada, "reports")
 
     assert edited.content.startswith("Saved `tallest-animal`: “Tallest living animal?”")
-    assert edited.content.endswith("This closed report #1.")
+    assert edited.content.endswith("Closed 1 report: #1.")
     assert listed.text.splitlines() == ["Open reports", "No open reports. 🎉"]
 
 
@@ -156,7 +156,7 @@ async def test_disabling_a_reported_bundled_question_resolves_its_reports(
         listed = await reply_to(fake, ada, "reports")
 
     assert disabled.content.startswith(f"Disabled `{question_id}`")
-    assert disabled.content.endswith("This closed reports #1, #2.")
+    assert disabled.content.endswith("Closed 2 reports: #1, #2.")
     assert "No open reports." in listed.text
 
 

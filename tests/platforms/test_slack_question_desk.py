@@ -398,7 +398,7 @@ async def test_players_report_by_command_and_by_the_reveal_button_and_admins_res
     assert "*#2* · `colour-sky` · wrong: “Sunsets are orange” · by bob" in listed
     assert "`/trivia dismiss REPORT`" in listed
     assert dismissed.startswith("👌 Dismissed report #1 on `colour-sky`")
-    assert disabled.endswith("Closed 1 open report: #2.")
+    assert disabled.endswith("Closed 1 report: #2.")
     assert none_left == "No open reports. 🎉"
 
 
@@ -415,7 +415,7 @@ async def test_editing_a_reported_question_closes_its_reports(tmp_path: Path) ->
         edited = await slack.wait_until(lambda: slack.ephemerals(ADA)[before:] or None)
         shown = await trivia(bot, f"question {question_id}")
 
-    assert edited[0].text.endswith("Closed 1 open report: #1.")
+    assert edited[0].text.endswith("Closed 1 report: #1.")
     assert "🚩" not in shown
 
 
