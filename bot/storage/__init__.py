@@ -8,6 +8,6 @@ Every backend must pass ``tests/contract``.
 """
 
 from bot.storage.errors import SchemaError, StoreClosedError
-from bot.storage.sqlite import SqliteScoreStore, open_sqlite_store
+from bot.storage.sqlite.store import SqliteScoreStore, open_sqlite_store
 
 __all__ = ["SchemaError", "SqliteScoreStore", "StoreClosedError", "open_sqlite_store"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.ports import TriviaStore
-from bot.storage.sqlite import open_sqlite_store
+from bot.storage.sqlite.store import open_sqlite_store
 
 
 @dataclass(frozen=True, slots=True)

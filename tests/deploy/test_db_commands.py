@@ -13,12 +13,12 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from bot.cli_db import db
+from bot.cli.db import db
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.ports import AnswerRecord, Period
 from bot.storage.bench import seed_answers
-from bot.storage.schema import load_migrations
-from bot.storage.sqlite import open_sqlite_store
+from bot.storage.sqlite.schema import load_migrations
+from bot.storage.sqlite.store import open_sqlite_store
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 GUILD = ServerKey("discord", "guild-1")

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
-from bot.storage.schema import load_migrations
+from bot.storage.sqlite.schema import load_migrations
 from tests.deploy.deploy_files import (
     DOCKERFILE,
     ENTRYPOINT,

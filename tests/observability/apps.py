@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.app import App, open_app
+from bot.app.compose import App, open_app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.events import QuestionAsked

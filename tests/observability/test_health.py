@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import App
+from bot.app.compose import App
 from bot.clock import ManualClock
 from bot.domain.model import ChannelKey, PlayerKey
 from bot.observability.health import Health

@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.domain.commands import StartGame, StopGame
 from bot.domain.model import ChannelKey, GameOptions
 from bot.observability.logs import channel_context, log_context, setup_logging
-from bot.service import TriviaService
+from bot.service.trivia import TriviaService
 from tests.fakes import ListBank, MemoryScoreStore, RecordingSink, question
 from tests.platforms.slack_harness import ALICE, BOB, CHANNEL, TEAM, answer_to, running_bot
 
@@ -93,7 +93,7 @@ async def test_json_logs_are_one_object_a_line_naming_the_place_of_each_game(
         (("slack", "T0TEAM", "C0GAMES"), "stopped"),
         (("discord", "111", "222"), "completed"),
     ]
-    assert {e["logger"] for e in started} == {"bot.service"}
+    assert {e["logger"] for e in started} == {"bot.service.trivia"}
     assert {e["level"] for e in started} == {"INFO"}
     assert all(e["time"].endswith("+00:00") for e in entries)
     assert place(entries[-1]) == (None, None, None)
@@ -152,7 +152,7 @@ async def test_the_slack_adapter_tags_its_own_lines_with_the_workspace_and_chann
     entries = json_lines(buffer)
     again = [e for e in entries if "delivered again" in e["message"]]
     assert [(e["logger"], place(e)) for e in again] == [
-        ("bot.adapters.slack_adapter", ("slack", TEAM, CHANNEL))
+        ("bot.adapters.slack.adapter", ("slack", TEAM, CHANNEL))
     ]
     started = next(e for e in entries if " started in " in e["message"])
     assert place(started) == ("slack", TEAM, CHANNEL)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.slack_runner import run_slack
+from bot.app.slack_main import run_slack
 from tests.platforms.fake_slack import FakeSlack, SlackHttpDriver
 from tests.platforms.slack_harness import ALICE, CHANNEL, SECRET, TEAM, bot_settings
 from tests.platforms.test_slack_runner import bot_process, run_env

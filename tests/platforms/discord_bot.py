@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.discord_runner import RunningBot, connected_bot
+from bot.app.discord_main import RunningBot, connected_bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.adapters.slack_adapter import SlackAdapter
-from bot.app import App, open_app
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.app.compose import App, open_app
 from bot.config import Settings
 from bot.domain.model import ChannelKey, PlayerKey
 from bot.ports import Clock

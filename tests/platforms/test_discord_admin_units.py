@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from discord import app_commands
 
-from bot.adapters import discord_inbound as inbound
-from bot.adapters import render_discord as render
-from bot.adapters.discord_adapter import TriviaClient
-from bot.adapters.discord_admin import form_overflow, upload_problems
-from bot.adapters.discord_outbound import DiscordOutbound
-from bot.adapters.discord_reply import MAX_EMBED_TOTAL, embed, fit_lines
+from bot.adapters.discord import inbound, render
+from bot.adapters.discord.adapter import TriviaClient
+from bot.adapters.discord.admin_commands import form_overflow, upload_problems
+from bot.adapters.discord.message import MAX_EMBED_TOTAL, embed, fit_lines
+from bot.adapters.discord.outbox import DiscordOutbound
 from bot.bank.uploads import ParsedUpload
 from bot.domain.commands import EditQuestion, ShowBundled, SwitchBundled
 from bot.domain.events import (

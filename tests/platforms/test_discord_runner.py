@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-import bot.app
-from bot.adapters.discord_runner import run_discord
+import bot.app.compose
+from bot.app.discord_main import run_discord
 from bot.config import Settings
 from bot.domain.model import PlayerKey
 from bot.storage import open_sqlite_store
@@ -62,7 +62,7 @@ async def test_an_interaction_is_answered_within_3_s_while_the_database_is_slow(
         stores.append(SlowStore(await open_sqlite_store(path)))
         return stores[-1]
 
-    monkeypatch.setattr(bot.app, "open_sqlite_store", open_slow_store)
+    monkeypatch.setattr(bot.app.compose, "open_sqlite_store", open_slow_store)
 
     async with trivia_bot(fake, tmp_path):
         # Every store call takes 0.8 s more: starting a game (settings, own questions,

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.adapters import discord_inbound as inbound
-from bot.adapters import render_discord as render
-from bot.adapters.discord_adapter import INVITE_PERMISSIONS, invite_url
-from bot.adapters.discord_outbound import DiscordOutbound, Replies, collecting
-from bot.adapters.render_discord import ButtonStyle, Reply
+from bot.adapters.discord import inbound, render
+from bot.adapters.discord.adapter import INVITE_PERMISSIONS, invite_url
+from bot.adapters.discord.outbox import DiscordOutbound, Replies, collecting
+from bot.adapters.discord.render import ButtonStyle, Reply
 from bot.domain.commands import ChangeSettings, ShowSettings, StartGame
 from bot.domain.events import (
     Award,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack_ids import decode_subject, encode_subject
-from bot.adapters.slack_inbound import (
+from bot.adapters.slack.ids import decode_subject, encode_subject
+from bot.adapters.slack.inbound import (
     ExplainImport,
     OpenEditQuestion,
     Usage,
@@ -21,7 +21,7 @@ from bot.adapters.slack_inbound import (
     report_from_form,
     report_target,
 )
-from bot.adapters.slack_uploads import FileShare, SharedFile, file_share
+from bot.adapters.slack.uploads import FileShare, SharedFile, file_share
 from bot.domain.commands import (
     DismissReport,
     ExportQuestions,

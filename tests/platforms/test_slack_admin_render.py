@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.render_slack import render
-from bot.adapters.slack_admin_render import upload_refused
-from bot.adapters.slack_blocks import MAX_BLOCKS, SECTION_TEXT_MAX, SlackMessage
-from bot.adapters.slack_modals import edit_question_modal, report_modal
-from bot.adapters.slack_outbox import recipient_of
+from bot.adapters.slack.message import MAX_BLOCKS, SECTION_TEXT_MAX, SlackMessage
+from bot.adapters.slack.modals import edit_question_modal, report_modal
+from bot.adapters.slack.outbox import recipient_of
+from bot.adapters.slack.render import render
+from bot.adapters.slack.render_admin import upload_refused
 from bot.bank.uploads import ParsedUpload
 from bot.domain.events import (
     BundledShown,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack_ids import decode_origin, encode_origin
-from bot.adapters.slack_inbound import (
+from bot.adapters.slack.ids import decode_origin, encode_origin
+from bot.adapters.slack.inbound import (
     OpenAddQuestion,
     OpenSettings,
     ShowHelp,

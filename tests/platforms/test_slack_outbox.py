@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.recent_ids import RecentIds
-from bot.adapters.render_slack import SlackMessage
-from bot.adapters.replies import ReplyCollector
-from bot.adapters.slack_directory import SlackDirectory
-from bot.adapters.slack_outbox import SlackCallError, SlackOutbox, recipient_of
+from bot.adapters.common.replies import ReplyCollector
+from bot.adapters.slack.directory import SlackDirectory
+from bot.adapters.slack.outbox import SlackCallError, SlackOutbox, recipient_of
+from bot.adapters.slack.recent_ids import RecentIds
+from bot.adapters.slack.render import SlackMessage
 from bot.domain.commands import Command, ShowStats
 from bot.domain.events import (
     CloseGuess,

@@ -295,7 +295,7 @@ async def test_a_failing_command_is_logged_with_its_ids_and_the_bot_keeps_servin
             await bot.app.service.handle(command)
 
         bot.adapter.bind(flaky)
-        with caplog.at_level(logging.ERROR, logger="bot.adapters.slack_adapter"):
+        with caplog.at_level(logging.ERROR, logger="bot.adapters.slack.adapter"):
             first = await bot.send(slack.slash_command("/trivia", "start colours", user=ALICE))
             await slack.wait_until(lambda: caplog.records or None)
         second = await bot.send(slack.slash_command("/trivia", "start colours", user=ALICE))

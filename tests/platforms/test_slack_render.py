@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.render_slack import (
+from bot.adapters.slack.ids import DRAFT_FIELDS
+from bot.adapters.slack.inbound import Usage
+from bot.adapters.slack.modals import (
+    add_question_modal,
+    notice_modal,
+    problems_to_errors,
+    settings_modal,
+)
+from bot.adapters.slack.render import (
     QuestionCard,
     SlackMessage,
     esc,
@@ -19,14 +27,6 @@ from bot.adapters.render_slack import (
     render_card,
     seconds_left,
     usage_text,
-)
-from bot.adapters.slack_ids import DRAFT_FIELDS
-from bot.adapters.slack_inbound import Usage
-from bot.adapters.slack_modals import (
-    add_question_modal,
-    notice_modal,
-    problems_to_errors,
-    settings_modal,
 )
 from bot.domain.events import (
     AnswerAccepted,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.adapters.slack_runner import missing_settings, run_slack
+from bot.app.slack_main import missing_settings, run_slack
 from bot.config import Settings
 from bot.domain.model import PlayerKey
 from bot.storage import open_sqlite_store
@@ -26,7 +26,7 @@ from .slack_harness import ALICE, BOB, SECRET, TEAM, answer_to, bot_settings, wr
 
 ROOT = Path(__file__).parents[2]
 MANIFEST = ROOT / "deploy" / "slack-manifest.yaml"
-ADAPTER_SOURCES = sorted((ROOT / "bot" / "adapters").glob("slack_*.py"))
+ADAPTER_SOURCES = sorted((ROOT / "bot" / "adapters" / "slack").glob("*.py"))
 
 #: The bot scope each Web API method needs (None: no scope, e.g. views.* and auth.test).
 SCOPES: dict[str, str | None] = {

@@ -33,7 +33,7 @@ from bot.domain.events import (
 )
 from bot.domain.model import ChannelKey, GameOptions
 from bot.ports import Period
-from bot.service import RETRY_SECONDS, TriviaService
+from bot.service.trivia import RETRY_SECONDS, TriviaService
 from bot.storage import SqliteScoreStore, open_sqlite_store
 from tests.fakes import SERVER, ListBank, RecordingSink, player
 

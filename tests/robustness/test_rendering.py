@@ -19,7 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from bot.adapters import render_console, render_discord, render_slack
+from bot.adapters.console import render as render_console
+from bot.adapters.discord import render as render_discord
+from bot.adapters.slack import render as render_slack
 from bot.domain.events import (
     AnswerAccepted,
     Award,

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.app import App, open_app
+from bot.app.compose import App, open_app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.commands import AddQuestion, RemoveQuestion, StartGame, SubmitAnswer
@@ -52,7 +52,7 @@ from bot.domain.model import (
     QuestionType,
 )
 from bot.ports import AnswerRecord, Period
-from bot.service import TriviaService
+from bot.service.trivia import TriviaService
 from bot.storage import open_sqlite_store
 from tests.fakes import ListBank, MemoryScoreStore, RecordingSink, question
 from tests.robustness.nasty import NASTY, SQL, any_text, hostile_text

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import open_app
+from bot.app.compose import open_app
 from bot.bank import StaticQuestionBank, load_banks
 from bot.bank.reload import BankReloader
 from bot.bank.server_bank import ServerQuestionBank

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.bench import TARGETS, run_bench, verdicts
+from bot.app.bench import TARGETS, run_bench, verdicts
 from bot.storage.bench import percentile
 
 

@@ -54,7 +54,7 @@ from bot.domain.events import (
 )
 from bot.domain.model import ChannelKey, GameOptions, QuestionDraft, QuestionType
 from bot.ports import ReportKind, Resolution, Switch
-from bot.service import TriviaService
+from bot.service.trivia import TriviaService
 from tests.fakes import CHANNEL, SERVER, MemoryScoreStore, RecordingSink, player
 
 BANKS = (

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters import render_console, render_discord, render_slack
+from bot.adapters.console import render as render_console
+from bot.adapters.discord import render as render_discord
+from bot.adapters.slack import render as render_slack
 from bot.domain.events import EndReason
 
 

@@ -41,7 +41,7 @@ from bot.domain.events import (
 )
 from bot.domain.model import ChannelKey, GameMode, GameOptions, QuestionType
 from bot.ports import Period
-from bot.service import TriviaService
+from bot.service.trivia import TriviaService
 from tests.fakes import (
     CHANNEL,
     SERVER,

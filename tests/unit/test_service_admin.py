@@ -39,7 +39,7 @@ from bot.domain.model import (
     QuestionDraft,
     StartPolicy,
 )
-from bot.service import TriviaService
+from bot.service.trivia import TriviaService
 from tests.fakes import CHANNEL, SERVER, MemoryScoreStore, RecordingSink, player
 
 BANK = """

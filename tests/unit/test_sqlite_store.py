@@ -16,13 +16,13 @@ import pytest
 
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.ports import AnswerRecord, Period
-from bot.storage import sqlite_sql
 from bot.storage.bench import measure_concurrent_writes, measure_query_latency, seed_answers
 from bot.storage.errors import SchemaError, StoreClosedError
 from bot.storage.periods import DAY_US
-from bot.storage.schema import Migration, load_migrations, split_statements
-from bot.storage.sqlite import SqliteScoreStore, open_sqlite_store
-from bot.storage.sqlite_baseline import raw_answer_commits_per_second
+from bot.storage.sqlite.baseline import raw_answer_commits_per_second
+from bot.storage.sqlite.schema import Migration, load_migrations, split_statements
+from bot.storage.sqlite.store import SqliteScoreStore, open_sqlite_store
+from bot.storage.sqlite.store import sql as sqlite_sql
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 GUILD = ServerKey("discord", "guild-1")

@@ -1,0 +1,563 @@
+"""The admin side of ``/trivia`` on Discord: questions, imports, reports, bundled switches.
+
+``AdminCommands`` holds the admin subcommands; ``TriviaCommands`` (the
+``/trivia`` group, ``discord_commands``) inherits it and names each of them in
+its own class body, because discord.py takes a group's subcommands from that
+body only. ``on_form_or_button`` answers the add and edit forms, a reveal's
+Report button and the report form it opens; ``TriviaClient.on_interaction``
+hands those to it by custom_id (no view objects are kept in memory, so a
+Report button still works after a restart).
+
+Every rule lives in the core: who may do what, what a question may hold, which
+reports an edit closes. Here options become commands and forms become drafts.
+A form must be the interaction's first response, so the edit form is filled in
+from a ``ShowQuestion`` asked within ``FORM_DEADLINE`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord  # noqa: TID251 - the Discord adapter's admin commands
+from discord import app_commands  # noqa: TID251 - the Discord adapter's admin commands
+
+from bot.adapters.discord import inbound
+from bot.adapters.discord.inbound import LIMITS, Mode
+from bot.adapters.discord.message import Reply, clip, escape
+from bot.adapters.discord.render_admin import FIELD_LABELS, upload_problems
+from bot.bank.drafts import question_to_draft
+from bot.bank.format import MAX_ID
+from bot.bank.limits import (
+    MAX_ANSWER,
+    MAX_ANSWERS,
+    MAX_CATEGORY,
+    MAX_EXPLANATION,
+    MAX_NAME,
+    MAX_PROMPT,
+    MAX_REPORT_REASON,
+    MAX_SEARCH,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_QUESTIONS,
+    too_big,
+)
+from bot.domain.commands import (
+    AddQuestion,
+    Command,
+    DismissReport,
+    EditQuestion,
+    ExportQuestions,
+    ImportQuestions,
+    ListQuestions,
+    ListReports,
+    RemoveQuestion,
+    ShowBundled,
+    ShowQuestion,
+    SwitchQuestion,
+)
+from bot.domain.events import BundledShown, Event, QuestionShown, QuestionsListed, ReportsListed
+from bot.domain.model import Actor, ChannelKey, QuestionDraft
+from bot.ports import ReportKind
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.adapter import TriviaClient
+
+    # What the type checker needs to accept these methods as a group's subcommands. At
+    # run time the mixin must not be a Group: discord.py would then take the group's
+    # subcommands from this class body instead of TriviaCommands'.
+    _GroupMixin = app_commands.Group
+else:
+    _GroupMixin = object
+
+log = logging.getLogger(__name__)
+
+#: A form must be the first response (within Discord's 3 s): the question to fill the
+#: edit form with must be read by then, or the admin is asked to try again.
+FORM_DEADLINE = 2.5
+#: Discord's longest text input, and its most options in an autocomplete list.
+MAX_INPUT = 4000
+MAX_AUTOCOMPLETE = 25
+
+Policy = Literal["everyone", "admins", "role"]
+Resettable = Literal["rounds", "seconds", "mode", "start_policy", "starter_role", "admin_role"]
+BundledKind = Literal["category", "bank"]
+#: A question id option (the bank format's ids are at most ``MAX_ID`` characters).
+QuestionIdOption = app_commands.Range[str, 1, MAX_ID]
+Build = Callable[[ChannelKey, Actor], Command]
+#: The kinds of report, as the slash command and the Report button's form offer them.
+_REPORT_KINDS = (
+    (ReportKind.WRONG, "The answer is wrong", "Or an option, or the explanation"),
+    (ReportKind.UNCLEAR, "The question is unclear", "It can be read more than one way"),
+)
+_ID_HELP = "The question's id, as /trivia questions shows it"
+BUSY = "The bot is busy right now and could not open the form in time; try again in a moment."
+
+
+class AdminCommands(_GroupMixin):
+    """``/trivia`` subcommands for a server's admins, and ``report`` for everyone.
+
+    The core refuses non-admins in its own words; a form is opened only for admins,
+    so nobody fills one in to be refused.
+    """
+
+    bot: TriviaClient
+
+    async def _run(self, interaction: discord.Interaction, build: Build) -> None:
+        """Most subcommands: in a server channel, ``build`` the command and answer it."""
+        if (context := await self.bot.in_server(interaction)) is not None:
+            await self.bot.answer(interaction, [build(*context)])
+
+    async def _asked(self, interaction: discord.Interaction, build: Build) -> list[Event]:
+        """An autocomplete's question to the core: the private answers (none outside a
+        server; a non-admin's refusal offers no choices)."""
+        context = self.bot.context(interaction)
+        if context is None:
+            return []
+        return list((await self.bot.ask(build(*context))).private)
+
+    # -- one question at a time -------------------------------------------------------------
+
+    @app_commands.command(name="add", description="Admins: add a question to this server")
+    async def add(self, interaction: discord.Interaction) -> None:
+        if (context := await self.bot.in_server(interaction)) is None:
+            return
+        probe = AddQuestion(*context, draft=QuestionDraft("", ""))
+        if await self.bot.allowed(interaction, probe):
+            await interaction.response.send_modal(question_form(inbound.ADD_MODAL_ID))
+
+    @app_commands.command(name="edit", description="Admins: change one of this server's questions")
+    @app_commands.describe(question_id=_ID_HELP)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        question_id: QuestionIdOption,
+    ) -> None:
+        if (context := await self.bot.in_server(interaction)) is None:
+            return
+        question_id = inbound.question_id_of(question_id)
+        try:
+            replies = await asyncio.wait_for(
+                self.bot.ask(ShowQuestion(*context, question_id=question_id)), FORM_DEADLINE
+            )
+        except TimeoutError:
+            await self.bot.say(interaction, Reply(content=BUSY))
+            return
+        shown = next((e for e in replies.private if isinstance(e, QuestionShown)), None)
+        form_id = inbound.edit_modal_id(question_id)
+        if shown is None or not shown.item.own or form_id is None:
+            # Not an admin, no such question, or a bundled one: the core says why in
+            # the words of an edit (one that changes no field, refused before it).
+            probe = EditQuestion(
+                *context, question_id=question_id, draft=QuestionDraft("", ""), fields=frozenset()
+            )
+            await self.bot.answer(interaction, [probe])
+            return
+        draft = question_to_draft(shown.item.question)
+        if (too_long := form_overflow(draft)) is not None:
+            await self.bot.say(interaction, Reply(content=too_long))
+            return
+        form = question_form(form_id, title=f"Edit {question_id}", draft=draft)
+        await interaction.response.send_modal(form)
+
+    @app_commands.command(
+        name="remove", description="Admins: remove one of this server's own questions"
+    )
+    @app_commands.describe(question_id=_ID_HELP)
+    async def remove(
+        self,
+        interaction: discord.Interaction,
+        question_id: QuestionIdOption,
+    ) -> None:
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: RemoveQuestion(c, a, question_id))
+
+    @app_commands.command(
+        name="disable", description="Admins: stop asking a question here (bundled or own)"
+    )
+    @app_commands.describe(question_id=_ID_HELP)
+    async def disable(
+        self,
+        interaction: discord.Interaction,
+        question_id: QuestionIdOption,
+    ) -> None:
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: SwitchQuestion(c, a, question_id, on=False))
+
+    @app_commands.command(name="enable", description="Admins: ask a disabled question again")
+    @app_commands.describe(question_id=_ID_HELP)
+    async def enable(
+        self,
+        interaction: discord.Interaction,
+        question_id: QuestionIdOption,
+    ) -> None:
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: SwitchQuestion(c, a, question_id, on=True))
+
+    @app_commands.command(name="question", description="Admins: one question in full")
+    @app_commands.describe(question_id=_ID_HELP)
+    async def question(
+        self,
+        interaction: discord.Interaction,
+        question_id: QuestionIdOption,
+    ) -> None:
+        question_id = inbound.question_id_of(question_id)
+        await self._run(interaction, lambda c, a: ShowQuestion(c, a, question_id))
+
+    @app_commands.command(
+        name="questions", description="Admins: this server's and the bundled questions, by page"
+    )
+    @app_commands.describe(
+        search="Only questions whose id, text, answers or category contain this",
+        page="Which page (10 questions each)",
+        own_only="Only the questions this server added or imported",
+    )
+    async def questions(
+        self,
+        interaction: discord.Interaction,
+        search: app_commands.Range[str, 1, MAX_SEARCH] | None = None,
+        page: app_commands.Range[int, 1, 100_000] | None = None,
+        own_only: bool | None = None,
+    ) -> None:
+        await self._run(
+            interaction,
+            lambda c, a: inbound.questions_command(
+                c, a, search=search, page=page, own_only=own_only
+            ),
+        )
+
+    @edit.autocomplete("question_id")
+    @remove.autocomplete("question_id")
+    async def _own_question_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._question_ids(interaction, current, own_only=True)
+
+    @disable.autocomplete("question_id")
+    @enable.autocomplete("question_id")
+    @question.autocomplete("question_id")
+    async def _any_question_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._question_ids(interaction, current, own_only=False)
+
+    async def _question_ids(
+        self, interaction: discord.Interaction, current: str, *, own_only: bool
+    ) -> list[app_commands.Choice[str]]:
+        """The first page of matching questions (a non-admin is refused: no choices)."""
+        search = inbound.question_id_of(current)[:MAX_SEARCH]
+        replies = await self._asked(
+            interaction, lambda c, a: ListQuestions(c, a, search=search, own_only=own_only)
+        )
+        return [
+            app_commands.Choice(
+                name=clip(f"{i.question.id} · {i.question.prompt}", 100), value=i.question.id
+            )
+            for event in replies
+            if isinstance(event, QuestionsListed)
+            for i in event.page.items
+        ][:MAX_AUTOCOMPLETE]
+
+    # -- whole files --------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="import", description="Admins: add or update questions from a YAML bank file"
+    )
+    @app_commands.describe(
+        file=f"A bank file (.yaml) like the bundled ones; at most {MAX_UPLOAD_BYTES // 1024} KiB "
+        f"and {MAX_UPLOAD_QUESTIONS} questions"
+    )
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        if (context := await self.bot.in_server(interaction)) is None:
+            return
+        channel, actor = context
+        # Deferred at once: downloading and parsing take time.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        probe = ImportQuestions(channel, actor, source=file.filename, questions=())
+        if not await self.bot.allowed(interaction, probe, deferred=True):
+            return
+        if file.size > MAX_UPLOAD_BYTES:  # refused before it is downloaded
+            await self.bot.say(
+                interaction, Reply(content=too_big(escape(file.filename), size=file.size))
+            )
+            return
+        parsed = await self.bot.uploads.parse(await file.read(), file.filename)
+        if not parsed.ok:
+            await self.bot.say(interaction, Reply(content=upload_problems(parsed)))
+            return
+        command = ImportQuestions(
+            channel, actor, source=parsed.filename, questions=parsed.questions
+        )
+        await self.bot.answer(interaction, [command], deferred=True)
+
+    @app_commands.command(
+        name="export", description="Admins: this server's own questions as a YAML bank file"
+    )
+    async def export(self, interaction: discord.Interaction) -> None:
+        await self._run(interaction, ExportQuestions)
+
+    # -- reports ------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="report", description="Tell the admins the last question was wrong or unclear"
+    )
+    @app_commands.describe(kind="What is wrong with it", reason="Why (optional)")
+    @app_commands.choices(
+        kind=[
+            app_commands.Choice(name=f"{label} ({description.lower()})", value=kind.value)
+            for kind, label, description in _REPORT_KINDS
+        ]
+    )
+    async def report(
+        self,
+        interaction: discord.Interaction,
+        kind: str = ReportKind.WRONG.value,
+        reason: app_commands.Range[str, 1, MAX_REPORT_REASON] | None = None,
+    ) -> None:
+        await self._run(
+            interaction, lambda c, a: inbound.report_command(c, a, kind=kind, reason=reason)
+        )
+
+    @app_commands.command(name="reports", description="Admins: the open reports about questions")
+    async def reports(self, interaction: discord.Interaction) -> None:
+        await self._run(interaction, ListReports)
+
+    @app_commands.command(
+        name="dismiss", description="Admins: close a report without changing its question"
+    )
+    @app_commands.describe(report_id="The report's number, as /trivia reports shows it")
+    async def dismiss(
+        self,
+        interaction: discord.Interaction,
+        report_id: app_commands.Range[int, 1, 2**53],
+    ) -> None:
+        await self._run(interaction, lambda c, a: DismissReport(c, a, report_id))
+
+    @dismiss.autocomplete("report_id")
+    async def _open_report_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        replies = await self._asked(interaction, ListReports)
+        wanted = current.strip().lstrip("#")
+        return [
+            app_commands.Choice(
+                name=clip(f"#{r.id} {r.question_id} · {r.draft.kind}: {r.draft.reason}", 100),
+                value=r.id,
+            )
+            for event in replies
+            if isinstance(event, ReportsListed)
+            for r in event.reports
+            if str(r.id).startswith(wanted)
+        ][:MAX_AUTOCOMPLETE]
+
+    # -- bundled banks and categories, settings -----------------------------------------------
+
+    @app_commands.command(
+        name="bundled", description="Admins: bundled categories and banks, and switching them"
+    )
+    @app_commands.describe(
+        kind="Switch a whole category, or a whole bank",
+        name="The category's or bank's name",
+        on="True: asked on this server; False: never asked here",
+    )
+    async def bundled(
+        self,
+        interaction: discord.Interaction,
+        kind: BundledKind | None = None,
+        name: app_commands.Range[str, 1, MAX_NAME] | None = None,
+        on: bool | None = None,
+    ) -> None:
+        if (context := await self.bot.in_server(interaction)) is None:
+            return
+        command = inbound.bundled_command(*context, kind=kind, name=name, on=on)
+        if command is None:
+            await self.bot.say(interaction, Reply(content=inbound.BUNDLED_USAGE))
+            return
+        await self.bot.answer(interaction, [command])
+
+    @bundled.autocomplete("name")
+    async def _bundled_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        replies = await self._asked(interaction, ShowBundled)
+        kind = getattr(interaction.namespace, "kind", None)
+        wanted = current.casefold().strip()
+        parts = [
+            (part_kind, part)
+            for event in replies
+            if isinstance(event, BundledShown)
+            for part_kind, of_kind in (
+                ("bank", event.overview.banks),
+                ("category", event.overview.categories),
+            )
+            for part in of_kind
+        ]
+        return [
+            app_commands.Choice(
+                name=clip(f"{part_kind} {part.name} ({'on' if part.on else 'off'})", 100),
+                value=part.name[:100],
+            )
+            for part_kind, part in parts
+            if kind in (None, part_kind) and wanted in part.name.casefold()
+        ][:MAX_AUTOCOMPLETE]
+
+    @app_commands.command(name="settings", description="Admins: this server's trivia settings")
+    @app_commands.describe(
+        rounds="Default questions per game",
+        seconds="Default seconds per question",
+        mode="Default mode",
+        start_policy="Who may start games",
+        starter_role="With start_policy role: the role that may start games",
+        admin_role="Members of this role count as trivia admins",
+        reset="Put one setting back to the bot's default",
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        rounds: app_commands.Range[int, LIMITS.min_rounds, LIMITS.max_rounds] | None = None,
+        seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
+        mode: Mode | None = None,
+        start_policy: Policy | None = None,
+        starter_role: discord.Role | None = None,
+        admin_role: discord.Role | None = None,
+        reset: Resettable | None = None,
+    ) -> None:
+        if (context := await self.bot.in_server(interaction)) is None:
+            return
+        command = inbound.settings_command(
+            *context,
+            rounds=rounds,
+            seconds=seconds,
+            mode=mode,
+            start_policy=start_policy,
+            starter_role=starter_role.id if starter_role else None,
+            admin_role=admin_role.id if admin_role else None,
+            reset=reset,
+        )
+        await self.bot.answer(interaction, [command])
+
+
+# -- forms ----------------------------------------------------------------------------------------
+
+#: The question form's inputs: (custom_id, label, paragraph?, required, longest, placeholder).
+#: The longest values are the bank format's, so any question fits the edit form it fills.
+_QUESTION_INPUTS = (
+    ("prompt", "Question", True, True, MAX_PROMPT, "What is the capital of France?"),
+    (
+        "answers",
+        "Answers, one per line (the first is shown)",
+        True,
+        True,
+        min(MAX_ANSWERS * (MAX_ANSWER + 1), MAX_INPUT),
+        "Paris",
+    ),
+    ("category", "Category", False, False, MAX_CATEGORY, "custom"),
+    ("difficulty", "Difficulty: easy, medium or hard", False, False, 6, "medium"),
+    ("explanation", "Explanation (shown at the reveal)", True, False, MAX_EXPLANATION, None),
+)
+
+
+def question_form(
+    custom_id: str, *, title: str = "Add a trivia question", draft: QuestionDraft | None = None
+) -> discord.ui.Modal:
+    """The add form, or the edit form filled in with ``draft``. Discord forms hold five
+    inputs, so choices and hints come by import (and an edit keeps them)."""
+    form = discord.ui.Modal(title=clip(title, 45), custom_id=custom_id)
+    for input_id, label, long, required, longest, placeholder in _QUESTION_INPUTS:
+        current = getattr(draft, input_id) if draft is not None else None
+        form.add_item(
+            discord.ui.TextInput(
+                custom_id=input_id,
+                label=label,
+                style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
+                required=required,
+                max_length=longest,
+                placeholder=placeholder,
+                default=current or None,
+            )
+        )
+    # Submissions are routed by custom_id in on_interaction; a stopped modal is not kept
+    # in discord.py's store.
+    form.stop()
+    return form
+
+
+def form_overflow(draft: QuestionDraft) -> str | None:
+    """Why ``draft`` cannot be edited in the form, or None. A field longer than its input
+    would be cut short, and the rest lost when the form is sent, so it is not opened.
+    (Only answers can be: 20 of 200 characters, one per line, pass 4,000.)"""
+    for input_id, *_, longest, _ in _QUESTION_INPUTS:
+        value = getattr(draft, input_id)
+        if len(value) > longest:
+            field = FIELD_LABELS.get(input_id, input_id).lower()
+            return (
+                f"This question's {field} take {len(value):,} characters, more than a Discord "
+                f"form holds ({longest:,}). Change it in a bank file instead: `/trivia export`, "
+                "edit the file, then `/trivia import` it."
+            )
+    return None
+
+
+def report_form(custom_id: str) -> discord.ui.Modal:
+    """What a reveal's Report button opens: the kind of problem, and why."""
+    form = discord.ui.Modal(title="Report this question", custom_id=custom_id)
+    kinds = discord.ui.Select[Any](
+        custom_id="kind",
+        options=[
+            discord.SelectOption(
+                label=label,
+                value=kind.value,
+                description=description,
+                default=kind is ReportKind.WRONG,
+            )
+            for kind, label, description in _REPORT_KINDS
+        ],
+        required=True,
+    )
+    reason = discord.ui.TextInput[Any](
+        custom_id="reason",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=MAX_REPORT_REASON,
+        placeholder="What should it say instead? (optional)",
+    )
+    form.add_item(discord.ui.Label(text="What is wrong with it?", component=kinds))
+    form.add_item(discord.ui.Label(text="Why? (optional)", component=reason))
+    form.stop()
+    return form
+
+
+async def on_form_or_button(
+    bot: TriviaClient, interaction: discord.Interaction, custom_id: str, data: Mapping[str, Any]
+) -> bool:
+    """Answer a Report button, a report form, or an add or edit form; False if
+    ``custom_id`` is none of those."""
+    if interaction.type is discord.InteractionType.component:
+        question_id = inbound.parse_report(custom_id)
+        form_id = inbound.report_modal_id(question_id) if question_id is not None else None
+        if form_id is None:
+            return False
+        if bot.context(interaction) is not None:  # reveals are posted in servers only
+            await interaction.response.send_modal(report_form(form_id))
+        return True
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return False
+    components: Sequence[Any] = data.get("components") or []
+    context = bot.context(interaction)
+    if custom_id == inbound.ADD_MODAL_ID:
+        if context is not None:
+            draft = inbound.draft_from_modal(components)
+            await bot.answer(interaction, [AddQuestion(*context, draft=draft)])
+        return True
+    if (question_id := inbound.parse_edit_modal(custom_id)) is not None:
+        if context is not None:
+            command = inbound.edit_from_modal(*context, question_id, components)
+            await bot.answer(interaction, [command])
+        return True
+    if (question_id := inbound.parse_report_modal(custom_id)) is not None:
+        if context is not None:
+            report = inbound.report_from_modal(*context, question_id, components)
+            await bot.answer(interaction, [report])
+        return True
+    return False

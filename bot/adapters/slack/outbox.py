@@ -1,0 +1,426 @@
+"""Outbound Slack traffic: one ordered lane per channel, never blocking the service.
+
+The service publishes with a channel's lock held, so ``SlackOutbox.send`` only
+queues.  Each channel has a worker task that sends its queue in order and keeps
+what Slack needs remembered: the ``ts`` of the current question message, so
+hints, the countdown and the reveal edit that one message (``chat.update``)
+instead of posting new ones (Slack allows about one post per second per
+channel).  Events with a recipient go to that user alone (``chat.postEphemeral``,
+or the slash command's ``response_url`` where the bot may not post); in a direct
+message with the bot they are plain posts, since nobody else is there.  An
+export is uploaded as a file to the admin's DM with the bot, never to a channel
+(it holds every answer).
+
+The Web API is reached through ``SlackWeb``, a protocol the adapter implements
+with slack-sdk; this module imports no SDK.  Every task is named, kept in a set
+and awaited on ``close``, which first lets the lanes drain (flush) within a
+bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.adapters.slack.ids import is_direct_message
+from bot.adapters.slack.message import SlackMessage, esc
+from bot.adapters.slack.render import (
+    QuestionCard,
+    render,
+    render_card,
+    seconds_left,
+)
+from bot.domain.events import (
+    CloseGuess,
+    Event,
+    GameEnded,
+    GameStarted,
+    HintGiven,
+    QuestionAsked,
+    QuestionRevealed,
+    QuestionsExported,
+)
+from bot.domain.model import ChannelKey, GameMode, PlayerKey
+
+log = logging.getLogger(__name__)
+
+#: Slack's answers that mean "the bot cannot post here" (not a member, archived, ...).
+CANNOT_POST = frozenset(
+    {"not_in_channel", "channel_not_found", "is_archived", "user_not_in_channel"}
+)
+#: How many times one event is delivered while Slack still answers ``ratelimited`` after
+#: the SDK's own retries (each of which waited ``Retry-After``).
+RATE_LIMIT_ROUNDS = 3
+#: A slash command's response_url takes posts for 30 minutes.
+RESPONSE_URL_TTL = 30 * 60.0
+
+
+class SlackCallError(Exception):
+    """A Web API call Slack answered with ``ok: false`` (``code`` is Slack's error)."""
+
+    def __init__(self, method: str, code: str) -> None:
+        super().__init__(f"{method}: {code}")
+        self.method = method
+        self.code = code
+
+
+class SlackWeb(Protocol):
+    """The Web API calls the outbox makes; failures raise ``SlackCallError``."""
+
+    async def post_message(self, channel: str, message: SlackMessage) -> str:
+        """Post to a channel; returns the message's ``ts``."""
+        ...
+
+    async def update_message(self, channel: str, ts: str, message: SlackMessage) -> None: ...
+
+    async def post_ephemeral(self, channel: str, user: str, message: SlackMessage) -> None: ...
+
+    async def respond(self, response_url: str, message: SlackMessage) -> None:
+        """Post an ephemeral reply through a slash command's ``response_url``."""
+        ...
+
+    async def open_dm(self, user: str) -> str:
+        """The id of the bot's direct message with ``user`` (opened if need be)."""
+        ...
+
+    async def upload_file(self, channel: str, filename: str, content: str, comment: str) -> None:
+        """Share a text file in ``channel`` with ``comment`` above it."""
+        ...
+
+
+def _what(item: _Queued | _Tick | _Note) -> str:
+    """What a lane's item is, for a log line."""
+    if isinstance(item, _Queued):
+        return type(item.event).__name__
+    return "a note" if isinstance(item, _Note) else "a countdown"
+
+
+def recipient_of(event: Event) -> PlayerKey | None:
+    """Who alone should see ``event``; None for the whole channel.
+
+    Every event with a ``recipient`` is private to it (an export holds every
+    answer: a new event must not reach the channel because a list here missed it).
+    """
+    if isinstance(event, CloseGuess):
+        # A near miss is a nudge for its player, not news for the channel.
+        return event.player
+    recipient = getattr(event, "recipient", None)
+    return recipient if isinstance(recipient, PlayerKey) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Tick:
+    """Time to redraw the countdown of ``asked``'s card."""
+
+    asked: QuestionAsked
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    event: Event
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """A message for one user that is no event (an upload's problems, a hint)."""
+
+    user: str
+    message: SlackMessage
+
+
+_Item = _Queued | _Tick | _Note | None
+
+
+@dataclass(slots=True)
+class _Lane:
+    channel: ChannelKey
+    queue: asyncio.Queue[_Item] = field(default_factory=asyncio.Queue)
+    worker: asyncio.Task[None] | None = None
+    mode: GameMode = GameMode.TEXT
+    card: QuestionCard | None = None
+    card_ts: str | None = None
+    card_at: float = 0.0
+    #: A token bucket for posts: short bursts pass, the steady rate is one per interval.
+    post_tokens: float = 0.0
+    tokens_at: float = float("-inf")
+    told_cannot_post: bool = False
+
+
+class SlackOutbox:
+    """Per-channel ordered delivery of events to Slack."""
+
+    def __init__(
+        self,
+        web: SlackWeb,
+        *,
+        countdown_every: float | None = 10.0,
+        post_interval: float = 1.0,
+        post_burst: int = 3,
+        close_timeout: float = 10.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._web = web
+        self._countdown_every = countdown_every
+        self._post_interval = post_interval
+        self._post_burst = post_burst
+        self._close_timeout = close_timeout
+        self._monotonic = monotonic
+        self._lanes: dict[ChannelKey, _Lane] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._response_urls: dict[tuple[str, str], tuple[str, float]] = {}
+        self._closed = False
+
+    # -- inbound side --------------------------------------------------------------------
+
+    def send(self, event: Event) -> None:
+        """Queue ``event`` for its channel; returns at once."""
+        if self._closed:
+            log.warning(
+                "slack outbox closed; dropped %s for %s", type(event).__name__, event.channel
+            )
+            return
+        self._lane(event.channel).queue.put_nowait(_Queued(event, self._monotonic()))
+
+    def note(self, channel: ChannelKey, user_id: str, message: SlackMessage) -> None:
+        """Queue ``message`` for ``user_id`` alone, in order with the channel's events."""
+        if self._closed:
+            log.warning("slack outbox closed; dropped a note for %s", channel)
+            return
+        self._lane(channel).queue.put_nowait(_Note(user_id, message))
+
+    def remember_response_url(self, channel: ChannelKey, user_id: str, url: str) -> None:
+        """Where to reply to ``user_id`` in ``channel`` if the bot cannot post there."""
+        now = self._monotonic()
+        if len(self._response_urls) > 1000:
+            self._response_urls = {k: v for k, v in self._response_urls.items() if v[1] > now}
+        self._response_urls[(channel.channel, user_id)] = (url, now + RESPONSE_URL_TTL)
+        self._response_urls[(channel.channel, "")] = (url, now + RESPONSE_URL_TTL)
+
+    async def close(self) -> None:
+        """Send what is queued (within ``close_timeout``), then stop every task. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        workers = []
+        for lane in self._lanes.values():
+            lane.queue.put_nowait(None)
+            if lane.worker is not None:
+                workers.append(lane.worker)
+        tickers = [t for t in self._tasks if t not in workers]
+        for task in tickers:
+            task.cancel()
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=self._close_timeout)
+            for task in late:
+                log.warning("slack outbox: %s did not drain in time", task.get_name())
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # -- lanes ---------------------------------------------------------------------------
+
+    def _lane(self, channel: ChannelKey) -> _Lane:
+        lane = self._lanes.get(channel)
+        if lane is None:
+            lane = self._lanes[channel] = _Lane(channel)
+            lane.worker = self._spawn(self._work(lane), f"slack-out:{channel}")
+        return lane
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _work(self, lane: _Lane) -> None:
+        while (item := await lane.queue.get()) is not None:
+            for attempt in range(1, RATE_LIMIT_ROUNDS + 1):
+                try:
+                    await self._deliver(lane, item)
+                except SlackCallError as exc:
+                    if exc.code == "ratelimited" and attempt < RATE_LIMIT_ROUNDS:
+                        # The SDK waited out each Retry-After and gave up; a message of the
+                        # game must not be dropped for a storm longer than its retries.
+                        log.warning("slack: %s still rate limited; trying again", exc.method)
+                        continue
+                    log.warning("slack: %s failed in %s: %s", exc.method, lane.channel, exc.code)
+                except Exception:
+                    what = _what(item)
+                    log.exception("slack: delivering %s to %s failed", what, lane.channel)
+                break
+
+    async def _deliver(self, lane: _Lane, item: _Queued | _Tick | _Note) -> None:
+        if isinstance(item, _Tick):
+            await self._tick(lane, item.asked)
+            return
+        if isinstance(item, _Note):
+            await self._ephemeral(lane, item.user, item.message)
+            return
+        event = item.event
+        recipient = recipient_of(event)
+        if isinstance(event, QuestionsExported):
+            await self._export(lane, event)
+            return
+        if recipient is not None:
+            shown = render(event)
+            if shown is not None:
+                await self._ephemeral(lane, recipient.user, shown)
+            return
+        match event:
+            case GameStarted(options=options):
+                lane.mode = options.mode
+                await self._post(lane, render(event))
+            case QuestionAsked():
+                await self._ask(lane, event, item.at)
+            case HintGiven(number=number, hint=hint):
+                card = lane.card
+                if card is not None and card.asked.number == number and card.reveal is None:
+                    await self._redraw(lane, replace(card, hints=(*card.hints, hint)))
+            case QuestionRevealed():
+                await self._reveal(lane, event)
+            case GameEnded():
+                lane.card, lane.card_ts = None, None
+                await self._post(lane, render(event))
+            case _:
+                await self._post(lane, render(event))
+
+    # -- the question card ---------------------------------------------------------------
+
+    async def _ask(self, lane: _Lane, asked: QuestionAsked, at: float) -> None:
+        lane.card = QuestionCard(asked=asked, mode=lane.mode)
+        lane.card_ts = None
+        lane.card_at = at
+        lane.card_ts = await self._post(lane, render_card(lane.card))
+        if self._countdown_every and lane.card_ts is not None:
+            self._spawn(self._countdown(lane, asked), f"slack-countdown:{lane.channel}")
+
+    async def _reveal(self, lane: _Lane, reveal: QuestionRevealed) -> None:
+        card = lane.card
+        if card is None or card.asked.number != reveal.number:
+            # The question was never shown here (its post failed): show the answer anyway.
+            asked = QuestionAsked(
+                channel=reveal.channel,
+                game_id=reveal.game_id,
+                number=reveal.number,
+                total=reveal.total,
+                question=reveal.question,
+                choices=reveal.question.choices,
+                seconds=0,
+                ends_at=_epoch(),
+            )
+            lane.card, lane.card_ts = QuestionCard(asked=asked, mode=lane.mode), None
+            card = lane.card
+        await self._redraw(lane, replace(card, reveal=reveal))
+
+    async def _redraw(self, lane: _Lane, card: QuestionCard) -> None:
+        lane.card = card
+        if lane.card_ts is None:
+            lane.card_ts = await self._post(lane, render_card(card))
+        else:
+            await self._web.update_message(lane.channel.channel, lane.card_ts, render_card(card))
+
+    async def _countdown(self, lane: _Lane, asked: QuestionAsked) -> None:
+        step = self._countdown_every
+        assert step
+        while True:
+            await asyncio.sleep(step)
+            card = lane.card
+            if self._closed or card is None or card.asked is not asked or card.reveal is not None:
+                return
+            if seconds_left(asked.seconds, self._monotonic() - lane.card_at) < 1:
+                return
+            lane.queue.put_nowait(_Tick(asked))
+
+    async def _tick(self, lane: _Lane, asked: QuestionAsked) -> None:
+        card = lane.card
+        if card is None or card.asked is not asked or card.reveal is not None:
+            return
+        left = seconds_left(asked.seconds, self._monotonic() - lane.card_at)
+        if left >= 1:
+            await self._redraw(lane, replace(card, seconds_left=left))
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def _post(self, lane: _Lane, message: SlackMessage | None) -> str | None:
+        if message is None:
+            return None
+        await self._pace(lane)
+        try:
+            return await self._web.post_message(lane.channel.channel, message)
+        except SlackCallError as exc:
+            if exc.code not in CANNOT_POST:
+                raise
+            await self._explain_cannot_post(lane, exc)
+            return None
+
+    async def _pace(self, lane: _Lane) -> None:
+        """Slack takes about one post per second per channel, with short bursts."""
+        if self._post_interval <= 0:
+            return
+        now = self._monotonic()
+        refill = (now - lane.tokens_at) / self._post_interval
+        lane.post_tokens = min(float(self._post_burst), lane.post_tokens + refill)
+        lane.tokens_at = now
+        if lane.post_tokens < 1:
+            await asyncio.sleep((1 - lane.post_tokens) * self._post_interval)
+            lane.post_tokens, lane.tokens_at = 1.0, self._monotonic()
+        lane.post_tokens -= 1
+
+    async def _explain_cannot_post(self, lane: _Lane, exc: SlackCallError) -> None:
+        log.warning("slack: cannot post in %s: %s", lane.channel, exc.code)
+        if lane.told_cannot_post:
+            return
+        url = self._response_url(lane.channel.channel, "")
+        if url is None:
+            return
+        lane.told_cannot_post = True
+        await self._web.respond(
+            url,
+            SlackMessage(
+                text="I can't post in this channel yet: invite me with `/invite @trivia` "
+                "(or pick another channel), then start the game again."
+            ),
+        )
+
+    async def _export(self, lane: _Lane, event: QuestionsExported) -> None:
+        """The file goes to the admin's DM with the bot; a note says so where they asked."""
+        user = event.recipient.user
+        shown = render(event)
+        comment = shown.text if shown is not None else event.filename
+        dm = await self._web.open_dm(user)
+        await self._web.upload_file(dm, event.filename, event.text, comment)
+        if dm != lane.channel.channel:
+            note = f"📤 I sent you `{esc(event.filename)}` in a direct message."
+            await self._ephemeral(lane, user, SlackMessage(text=note))
+
+    async def _ephemeral(self, lane: _Lane, user: str, message: SlackMessage) -> None:
+        channel = lane.channel.channel
+        try:
+            if is_direct_message(channel):
+                # Only the user and the bot are in its DM: a plain post, kept in the history.
+                # (A DM between two people fails here; the slash command's response_url
+                # answers it instead.)
+                await self._pace(lane)
+                await self._web.post_message(channel, message)
+            else:
+                await self._web.post_ephemeral(channel, user, message)
+        except SlackCallError as exc:
+            url = self._response_url(lane.channel.channel, user)
+            if exc.code not in CANNOT_POST or url is None:
+                raise
+            await self._web.respond(url, message)
+
+    def _response_url(self, channel: str, user: str) -> str | None:
+        found = self._response_urls.get((channel, user))
+        if found is None or found[1] <= self._monotonic():
+            return None
+        return found[0]
+
+
+def _epoch() -> datetime:
+    return datetime.fromtimestamp(0, UTC)

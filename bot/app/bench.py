@@ -1,0 +1,373 @@
+"""``trivia-bot bench``: the real service and the real SQLite store, no platform.
+
+Figures, each measured in the same run on the same disk:
+
+- **raw sqlite3**: one row per commit (WAL, synchronous=NORMAL), the baseline.
+- **store group commit**: many games' point writes awaited at once.
+- **service, saturated**: N channels x M players answering as fast as the
+  service takes answers: incoming answers/s and scored points committed/s.
+- **service, paced**: the same channels answering at a fixed offered rate
+  (open loop), so latency is measured below saturation (a saturated closed
+  loop only measures its own queue: Little's law), p50/p99 from an answer
+  arriving to its event being published.
+- **memory per active game**, by tracemalloc.
+- **leaderboard / stats** with a million recorded answers.
+- **bank load** of 10,000 questions: cold, and again with unchanged files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import random
+import tempfile
+import time
+import tracemalloc
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.bank import StaticQuestionBank, load_bank_text, load_banks
+from bot.bank.synthetic import synthetic_bank_text
+from bot.clock import SystemClock
+from bot.domain.commands import StartGame, SubmitAnswer
+from bot.domain.events import AnswerAccepted, Event
+from bot.domain.model import Actor, ChannelKey, GameOptions, Limits, PlayerKey, ServerKey
+from bot.service.trivia import TriviaService
+from bot.storage import open_sqlite_store
+from bot.storage.bench import (
+    measure_concurrent_writes,
+    measure_query_latency,
+    percentile,
+    seed_answers,
+)
+from bot.storage.sqlite.baseline import raw_answer_commits_per_second, raw_rows_per_second
+
+SERVER = ServerKey("bench", "server")
+RIGHT_SHARE = 0.1
+
+
+@dataclass(slots=True)
+class Figures:
+    channels: int
+    players: int
+    raw_sqlite_rows_per_s: float = 0.0
+    raw_same_work_points_per_s: float = 0.0
+    store_points_per_s: float = 0.0
+    game_starts_per_s: float = 0.0
+    saturated_answers_per_s: float = 0.0
+    saturated_points_per_s: float = 0.0
+    paced_offered_per_s: float = 0.0
+    paced_answers_per_s: float = 0.0
+    answer_to_event_p50_ms: float = 0.0
+    answer_to_event_p99_ms: float = 0.0
+    answer_handled_p99_ms: float = 0.0
+    memory_per_game_bytes: float = 0.0
+    million_answers_seed_s: float = 0.0
+    query_p99_ms: dict[str, float] = field(default_factory=dict)
+    bank_cold_s: float = 0.0
+    bank_warm_s: float = 0.0
+
+    @property
+    def commit_ratio(self) -> float:
+        """Store group-commit points/s over raw one-row-per-commit rows/s."""
+        if not self.raw_sqlite_rows_per_s:
+            return 0.0
+        return self.store_points_per_s / self.raw_sqlite_rows_per_s
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["commit_ratio"] = self.commit_ratio
+        return data
+
+
+class _TimingSink:
+    """Notes when each task's answer turned into a published AnswerAccepted."""
+
+    __slots__ = ("accepted_at", "points")
+
+    def __init__(self) -> None:
+        self.accepted_at: dict[asyncio.Task[Any] | None, float] = {}
+        self.points = 0
+
+    async def publish(self, event: Event) -> None:
+        if isinstance(event, AnswerAccepted):
+            self.points += 1
+            self.accepted_at[asyncio.current_task()] = time.perf_counter()
+
+
+def _players(channel: ChannelKey, count: int) -> list[Actor]:
+    return [
+        Actor(
+            key=PlayerKey(channel.platform, channel.server, f"{channel.channel}-p{n}"), name=f"P{n}"
+        )
+        for n in range(count)
+    ]
+
+
+@dataclass(slots=True)
+class _Run:
+    """What one load phase measured."""
+
+    starts_per_s: float = 0.0
+    answers: int = 0
+    elapsed: float = 0.0
+    points: int = 0
+    event_ms: list[float] = field(default_factory=list)
+    handle_ms: list[float] = field(default_factory=list)
+
+
+async def _open_service(directory: Path, name: str) -> tuple[TriviaService, Any, _TimingSink]:
+    bank = StaticQuestionBank([load_bank_text(synthetic_bank_text(300, seed=1), path="bench")])
+    sink = _TimingSink()
+    store = await open_sqlite_store(directory / f"{name}.db")
+    service = TriviaService(
+        bank=bank,
+        store=store,
+        clock=SystemClock(),
+        sink=sink,
+        defaults=GameOptions(rounds=50, seconds=120, pause=0, auto_hints=False),
+        limits=Limits(max_rounds=50),
+        rng=random.Random(3),
+    )
+    return service, store, sink
+
+
+async def _service_run(
+    directory: Path,
+    *,
+    channels: int,
+    players: int,
+    seconds: float,
+    rate: float | None,
+    name: str,
+) -> _Run:
+    """Start a game in every channel, then send answers for ``seconds``.
+
+    Like a platform adapter, every incoming answer is its own task.  With a
+    ``rate`` the answers arrive on schedule whatever the service does (an open
+    loop), and latency counts from the scheduled arrival, queueing included.
+    Without one, answers are offered as fast as they are taken, with a bounded
+    number in flight: the saturation throughput.
+    """
+    service, store, sink = await _open_service(directory, name)
+    rng = random.Random(5)
+    keys = [ChannelKey(SERVER.platform, SERVER.server, f"c{n}") for n in range(channels)]
+    actors = {channel: _players(channel, players) for channel in keys}
+    run = _Run()
+
+    async def answer(channel: ChannelKey, arrived: float) -> None:
+        game = service.game(channel)
+        question = game.current_question if game is not None else None
+        # One guess in ten is right, so a question takes about ten guesses;
+        # the rest is wrong guesses and chat, which the service takes all the same.
+        right = question is not None and rng.random() < RIGHT_SHARE
+        text = question.answer if right and question else "a wrong guess"
+        actor = actors[channel][rng.randrange(players)]
+        await service.handle(SubmitAnswer(channel=channel, actor=actor, text=text))
+        done = time.perf_counter()
+        run.answers += 1
+        run.handle_ms.append((done - arrived) * 1000)
+        accepted = sink.accepted_at.pop(asyncio.current_task(), None)
+        if accepted is not None:
+            run.event_ms.append((accepted - arrived) * 1000)
+
+    try:
+        gc.collect()
+        started = time.perf_counter()
+        for channel in keys:
+            await service.handle(StartGame(channel=channel, actor=actors[channel][0]))
+        run.starts_per_s = channels / (time.perf_counter() - started)
+        sink.points = 0
+        in_flight: set[asyncio.Task[None]] = set()
+        started = time.perf_counter()
+        stop_at = started + seconds
+        sent = 0
+        while (now := time.perf_counter()) < stop_at:
+            if rate is None:
+                due, arrival = 4 * channels - len(in_flight), now  # keep the service busy
+            else:
+                due = int((now - started) * rate) - sent
+            for _ in range(max(due, 0)):
+                channel = keys[sent % channels]
+                arrival = now if rate is None else started + sent / rate
+                task = asyncio.create_task(answer(channel, arrival))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+                sent += 1
+            await asyncio.sleep(0.001 if rate is not None else 0)
+        if in_flight:
+            await asyncio.gather(*in_flight)
+        run.elapsed = time.perf_counter() - started
+        run.points = sink.points
+        await service.shutdown()
+    finally:
+        await store.close()
+    return run
+
+
+async def _memory_per_game(directory: Path, *, channels: int, players: int) -> float:
+    bank = StaticQuestionBank([load_bank_text(synthetic_bank_text(300, seed=2), path="bench")])
+    store = await open_sqlite_store(directory / "memory.db")
+
+    class Quiet:
+        async def publish(self, event: Event) -> None:
+            return None
+
+    service = TriviaService(
+        bank=bank,
+        store=store,
+        clock=SystemClock(),
+        sink=Quiet(),
+        defaults=GameOptions(rounds=20, seconds=120, pause=0),
+        rng=random.Random(4),
+    )
+    keys = [ChannelKey("mem", "server", f"c{n}") for n in range(channels)]
+    try:
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
+        for channel in keys:
+            actors = _players(channel, players)
+            await service.handle(StartGame(channel=channel, actor=actors[0]))
+            for actor in actors:
+                await service.handle(SubmitAnswer(channel=channel, actor=actor, text="nope"))
+        gc.collect()
+        after = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+        await service.shutdown()
+    finally:
+        await store.close()
+    return grown / channels
+
+
+async def _queries_at_a_million(directory: Path, figures: Figures, answers: int) -> None:
+    store = await open_sqlite_store(directory / "million.db")
+    now = datetime.now(UTC)
+    try:
+        seeded = await seed_answers(
+            store, server=SERVER, count=answers, players=5_000, now=now, rng=random.Random(6)
+        )
+        figures.million_answers_seed_s = seeded.seconds
+        for latency in await measure_query_latency(store, server=SERVER, now=now):
+            figures.query_p99_ms[latency.query] = latency.p99_ms
+    finally:
+        await store.close()
+
+
+def _bank_load(directory: Path, questions: int) -> tuple[float, float]:
+    path = directory / "bank.yaml"
+    path.write_text(synthetic_bank_text(questions, seed=7), encoding="utf-8")
+    cache = directory / "bank-cache"
+    started = time.perf_counter()
+    load_banks([path], cache_dir=cache)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    load_banks([path], cache_dir=cache)
+    warm = time.perf_counter() - started
+    return cold, warm
+
+
+async def run_bench(
+    *,
+    channels: int = 1000,
+    players: int = 5,
+    seconds: float = 5.0,
+    paced_rate: float = 10_000.0,
+    million: int = 1_000_000,
+    bank_questions: int = 10_000,
+    directory: Path | None = None,
+    progress: Any = None,
+) -> Figures:
+    """Run every measurement and return the figures."""
+    figures = Figures(channels=channels, players=players)
+    say = progress or (lambda _text: None)
+    with tempfile.TemporaryDirectory(dir=directory, prefix="trivia-bench-") as tmp:
+        where = Path(tmp)
+        say("raw sqlite3, one row per commit")
+        figures.raw_sqlite_rows_per_s = raw_rows_per_second(where / "raw.db")
+        say("raw sqlite3, one point (five rows, like the store) per commit")
+        figures.raw_same_work_points_per_s = raw_answer_commits_per_second(where / "same.db")
+        say("store: concurrent point writes (group commit)")
+        store = await open_sqlite_store(where / "store.db")
+        try:
+            written = await measure_concurrent_writes(
+                store, server=SERVER, now=datetime.now(UTC), callers=channels, records_per_caller=50
+            )
+        finally:
+            await store.close()
+        figures.store_points_per_s = written.per_second
+        say(f"service: {channels} channels x {players} players, saturated")
+        saturated = await _service_run(
+            where, channels=channels, players=players, seconds=seconds, rate=None, name="sat"
+        )
+        figures.game_starts_per_s = saturated.starts_per_s
+        figures.saturated_answers_per_s = saturated.answers / saturated.elapsed
+        figures.saturated_points_per_s = saturated.points / saturated.elapsed
+        say(f"service: answers arriving at {paced_rate:g}/s")
+        paced = await _service_run(
+            where,
+            channels=channels,
+            players=players,
+            seconds=seconds,
+            rate=paced_rate,
+            name="paced",
+        )
+        figures.paced_offered_per_s = paced_rate
+        figures.paced_answers_per_s = paced.answers / paced.elapsed
+        figures.answer_to_event_p50_ms = percentile(paced.event_ms, 0.5)
+        figures.answer_to_event_p99_ms = percentile(paced.event_ms, 0.99)
+        figures.answer_handled_p99_ms = percentile(paced.handle_ms, 0.99)
+        say("memory per active game")
+        figures.memory_per_game_bytes = await _memory_per_game(
+            where, channels=channels, players=players
+        )
+        if million:
+            say(f"leaderboard and stats with {million:,} recorded answers")
+            await _queries_at_a_million(where, figures, million)
+        say(f"bank of {bank_questions:,} questions: cold and unchanged")
+        figures.bank_cold_s, figures.bank_warm_s = _bank_load(where, bank_questions)
+    return figures
+
+
+TARGETS: tuple[tuple[str, str], ...] = (
+    ("saturated_answers_per_s", ">= 10,000 incoming answers/s"),
+    ("answer_to_event_p99_ms", "< 10 ms p99 answer-to-event"),
+    ("commit_ratio", ">= 1.0 scored-point commits vs raw one-row commits"),
+    ("memory_per_game_bytes", "< 10 KB per active game"),
+    ("query_p99_ms", "< 5 ms leaderboard and stats at 1M answers"),
+    ("bank_cold_s", "< 2 s for a 10,000-question bank, cold"),
+    ("bank_warm_s", "< 100 ms when its files have not changed"),
+)
+
+
+def verdicts(figures: Figures) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for each target of the issue."""
+    queries = max(figures.query_p99_ms.values(), default=0.0)
+    checks = {
+        "saturated_answers_per_s": (
+            f"{figures.saturated_answers_per_s:,.0f}/s",
+            figures.saturated_answers_per_s >= 10_000,
+        ),
+        "answer_to_event_p99_ms": (
+            f"{figures.answer_to_event_p99_ms:.2f} ms (p50 {figures.answer_to_event_p50_ms:.2f})",
+            figures.answer_to_event_p99_ms < 10,
+        ),
+        "commit_ratio": (
+            f"{figures.commit_ratio:.2f} ({figures.store_points_per_s:,.0f} points/s vs "
+            f"{figures.raw_sqlite_rows_per_s:,.0f} rows/s; "
+            f"{figures.store_points_per_s / max(figures.raw_same_work_points_per_s, 1):.1f}x "
+            "one point per commit)",
+            figures.commit_ratio >= 1.0,
+        ),
+        "memory_per_game_bytes": (
+            f"{figures.memory_per_game_bytes / 1024:.1f} KB",
+            figures.memory_per_game_bytes < 10 * 1024,
+        ),
+        "query_p99_ms": (f"{queries:.2f} ms (worst p99)", 0 < queries < 5),
+        "bank_cold_s": (f"{figures.bank_cold_s:.2f} s", figures.bank_cold_s < 2),
+        "bank_warm_s": (f"{figures.bank_warm_s * 1000:.0f} ms", figures.bank_warm_s < 0.1),
+    }
+    return [(label, *checks[key]) for key, label in TARGETS]

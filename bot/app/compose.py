@@ -1,0 +1,186 @@
+"""Composition root: the one place that knows the concrete classes.
+
+``open_app`` builds the bank, the store and the service from settings inside
+an ``AsyncExitStack``, so that whatever was opened is closed again in reverse
+order, even when a later step fails.  Platform SDKs are imported lazily by
+their adapters, so a console-only run never needs discord.py or slack-bolt.
+
+While the app is open its bank files are reloaded without a restart
+(``bot.bank.reload``): on SIGHUP, on ``trivia-bot reload`` (which finds the
+process through its pid file, ``bot.app.running``) and when the files change.
+
+Given a ``Metrics``, the app is instrumented from the outside: the sink and the
+store are wrapped (``bot.observability.instrument``) and the service reports
+each command it handled; without one (console play) nothing is wrapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.app.running import listed_as_running
+from bot.bank import LoadedBank, StaticQuestionBank, bundled_bank_dir, load_banks
+from bot.bank.reload import BankReloader
+from bot.bank.server_bank import ServerQuestionBank
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.observability.instrument import CommandMeter, MeteredSink, MeteredStore
+from bot.observability.metrics import Metrics
+from bot.ports import Clock, EventSink, TriviaStore
+from bot.service.trivia import TriviaService
+from bot.storage import open_sqlite_store
+
+log = logging.getLogger(__name__)
+
+#: How long a health check may wait for the database's write lock.
+WRITABLE_LOCK_WAIT = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """What ``open_app`` built. ``database_writable`` is the health check's question."""
+
+    settings: Settings
+    bank: ServerQuestionBank
+    store: TriviaStore
+    service: TriviaService
+    database_writable: Callable[[], Awaitable[bool]]
+    metrics: Metrics | None = None
+
+
+def bank_paths(settings: Settings) -> tuple[Path, ...]:
+    return settings.questions or (bundled_bank_dir(),)
+
+
+def load_configured_banks(settings: Settings) -> tuple[LoadedBank, ...]:
+    """Load (and cache) the banks the settings name; raises ``BankError``."""
+    return load_banks(bank_paths(settings), cache_dir=settings.cache_dir)
+
+
+@asynccontextmanager
+async def open_app(
+    settings: Settings,
+    *,
+    sink: EventSink,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+    metrics: Metrics | None = None,
+    serve: bool = True,
+) -> AsyncIterator[App]:
+    """The app for ``settings``; raises ``BankError`` if the banks do not load.
+
+    ``serve=False`` (a CLI command acting once) leaves out what only a running
+    bot needs: reloading the banks, and being listed for ``trivia-bot reload``.
+    """
+    async with AsyncExitStack() as stack:
+        if serve:
+            # Until the reload handler is in place (and again once it is gone), a
+            # SIGHUP (`systemctl reload`, a late `trivia-bot reload`) must not end
+            # the bot halfway through loading banks or closing its database.
+            stack.enter_context(_ignoring_sighup())
+        static = StaticQuestionBank(load_configured_banks(settings))
+        log.info("loaded %d bundled questions", len(static.all_questions))
+        sqlite = await open_sqlite_store(settings.db)
+        stack.push_async_callback(sqlite.close)
+        store: TriviaStore = sqlite
+        if metrics is not None:
+            store = MeteredStore(sqlite, metrics)
+            sink = MeteredSink(sink, metrics)
+        bank = ServerQuestionBank(static, store)
+        service = TriviaService(
+            bank=bank,
+            editor=bank,
+            settings_store=store,
+            reports=store,
+            journal=store,
+            store=store,
+            clock=clock or SystemClock(),
+            sink=sink,
+            defaults=settings.game_options(),
+            rng=rng,
+            observer=CommandMeter(metrics) if metrics is not None else None,
+        )
+        if metrics is not None:
+            metrics.watch_games(lambda: service.active_games)
+        # Registered after the store, so it runs first: games are ended and
+        # recorded while the database is still open.
+        stack.push_async_callback(service.shutdown)
+
+        async def database_writable() -> bool:
+            return await sqlite.check_writable(lock_wait=WRITABLE_LOCK_WAIT)
+
+        if serve:
+            await stack.enter_async_context(_reloading(settings, bank))
+        yield App(
+            settings=settings,
+            bank=bank,
+            store=store,
+            service=service,
+            database_writable=database_writable,
+            metrics=metrics,
+        )
+
+
+@asynccontextmanager
+async def _reloading(settings: Settings, bank: ServerQuestionBank) -> AsyncIterator[None]:
+    """Reload the banks on file changes and SIGHUP while inside, listed for ``reload``."""
+    async with AsyncExitStack() as stack:
+        reloader = BankReloader(bank=bank, paths=bank_paths(settings), cache_dir=settings.cache_dir)
+        stack.push_async_callback(reloader.close)
+        if settings.reload_seconds > 0:
+            watcher = asyncio.create_task(
+                reloader.watch(settings.reload_seconds), name="bank-watcher"
+            )
+            stack.push_async_callback(_cancel, watcher)
+        if stack.enter_context(_reload_on_sighup(reloader)):
+            stack.enter_context(listed_as_running(settings.db))
+        yield
+
+
+def _may_handle_sighup() -> bool:
+    """Signals can be handled here: a platform with SIGHUP, on the main thread."""
+    return hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _ignoring_sighup() -> Iterator[None]:
+    """SIGHUP is ignored while inside; the disposition found is restored after."""
+    if not _may_handle_sighup():
+        yield
+        return
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
+@contextlib.contextmanager
+def _reload_on_sighup(reloader: BankReloader) -> Iterator[bool]:
+    """SIGHUP reloads the banks while inside; yields whether the handler is in place."""
+    if not _may_handle_sighup():
+        yield False
+        return
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, reloader.request, "SIGHUP")
+    try:
+        yield True
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+        # remove_signal_handler puts back the default action, which ends the process.
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

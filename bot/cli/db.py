@@ -1,0 +1,132 @@
+"""``trivia-bot db``: back up and check the SQLite database, safe while the bot runs.
+
+Exit codes follow ``bot.cli.main``: 0 success, 1 the database is the problem (missing,
+damaged, written by a newer trivia-bot, or the copy failed), 2 bad usage or
+configuration (including a backup target that exists without ``--force``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from bot.cli.common import load_cli_settings
+from bot.storage.sqlite.maintenance import (
+    CheckReport,
+    MaintenanceError,
+    SchemaState,
+    TargetExistsError,
+    backup_database,
+    check_database,
+)
+
+_DB_HELP = "The SQLite file (default: the db setting, TRIVIA_DB)."
+
+
+@click.group("db")
+def db() -> None:
+    """Back up and check the database (both are safe while the bot runs)."""
+
+
+@db.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), help=_DB_HELP)
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+@click.pass_context
+def backup(ctx: click.Context, path: Path, db_path: Path | None, force: bool) -> None:
+    """Copy the database to PATH, safely while the bot runs.
+
+    Uses SQLite's online backup, so the copy is the database as of one moment
+    and the bot is not held up.  The copy is checked before it gets its name.
+    Restore: stop the bot, copy the backup over the database file (removing any
+    -wal and -shm files beside it), start the bot.
+    """
+    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
+    try:
+        result = backup_database(settings.db, path, overwrite=force)
+    except TargetExistsError as exc:
+        _fail(f"Not backed up: {exc}.", code=2)
+    except MaintenanceError as exc:
+        _fail(f"Not backed up: {exc}.")
+    except OSError as exc:
+        _fail(f"Not backed up: {path}: {exc.strerror or exc}.")
+    click.echo(
+        f"Backed up {result.source} to {result.target}: {_size(result.size_bytes)}, "
+        f"schema version {result.schema_version}, integrity ok."
+    )
+
+
+@db.command()
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), help=_DB_HELP)
+@click.pass_context
+def check(ctx: click.Context, db_path: Path | None) -> None:
+    """Check the database's integrity and schema version.
+
+    Runs SQLite's integrity and foreign-key checks and compares the schema with
+    the migrations this trivia-bot ships.  Exits with 0 when the bot can use the
+    database, 1 otherwise.
+    """
+    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
+    try:
+        report = check_database(settings.db)
+    except MaintenanceError as exc:
+        _fail(f"Cannot check: {exc} (set TRIVIA_DB or pass --db).")
+    except OSError as exc:
+        _fail(f"Cannot read {settings.db}: {exc.strerror or exc}.")
+    for line in describe_check(report):
+        click.echo(line)
+    if report.healthy:
+        click.secho("Healthy.", fg="green")
+        return
+    _fail("Not healthy: see above.")
+
+
+def describe_check(report: CheckReport) -> list[str]:
+    """The report as lines an operator reads top to bottom."""
+    mode = f", journal mode {report.journal_mode}" if report.journal_mode else ""
+    lines = [f"Database: {report.path} ({_size(report.size_bytes)}{mode})"]
+    if report.problems:
+        count = len(report.problems)
+        lines.append(f"Integrity: {count} problem{'s' if count != 1 else ''}:")
+        lines += [f"  - {problem}" for problem in report.problems]
+        lines.append(
+            "  Restore the latest good backup (docs/operations.md, 'Back up and restore')."
+        )
+    else:
+        lines.append("Integrity: ok (integrity_check and foreign_key_check found nothing)")
+    lines.append(_schema_line(report))
+    return lines
+
+
+def _schema_line(report: CheckReport) -> str:
+    version, latest = report.schema_version, report.latest_version
+    match report.schema_state:
+        case SchemaState.CURRENT:
+            return f"Schema: version {version}, the latest this trivia-bot knows."
+        case SchemaState.BEHIND:
+            return (
+                f"Schema: version {version}; this trivia-bot ships up to {latest}: "
+                "it will be upgraded on next start (back it up first)."
+            )
+        case SchemaState.AHEAD:
+            return (
+                f"Schema: version {version}, written by a newer trivia-bot (this one knows "
+                f"up to {latest}) and refused by this one: upgrade trivia-bot, or restore a "
+                "backup taken before the upgrade."
+            )
+        case SchemaState.UNKNOWN:
+            return "Schema: unknown (the file could not be read)."
+
+
+def _fail(message: str, *, code: int = 1) -> NoReturn:
+    click.secho(message, fg="red", err=True)
+    raise SystemExit(code)
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size:,} bytes"

@@ -1,0 +1,570 @@
+"""The trivia service: commands in, events out, one game per channel.
+
+It routes each command to its channel's game under that channel's
+``asyncio.Lock`` (platform SDKs run every handler as its own task, so two
+answers, or an answer and a stop, really do race), owns the question timers,
+writes results through the ``ScoreStore`` and only then publishes the events
+that announce them: a point that was announced is a point that is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any, Protocol
+
+from bot.domain.commands import (
+    ChangeSettings,
+    Command,
+    ListCategories,
+    PickChoice,
+    RequestHint,
+    ShowLeaderboard,
+    ShowScore,
+    ShowSettings,
+    ShowStats,
+    SkipQuestion,
+    StartGame,
+    StopGame,
+    SubmitAnswer,
+)
+from bot.domain.events import (
+    CategoriesShown,
+    EndReason,
+    Event,
+    GameEnded,
+    LeaderboardShown,
+    QuestionAsked,
+    Refusal,
+    StatsShown,
+)
+from bot.domain.game import TriviaGame
+from bot.domain.model import (
+    Actor,
+    ChannelKey,
+    GameOptions,
+    Instant,
+    Limits,
+    Question,
+    ServerKey,
+    ServerSettings,
+)
+from bot.domain.scoring import ScoringRules
+from bot.domain.standings import winner_of
+from bot.observability.logs import channel_context
+from bot.ports import (
+    Clock,
+    EventSink,
+    GameJournal,
+    GameRecord,
+    QuestionBank,
+    QuestionEditor,
+    ReportStore,
+    ScoreStore,
+    SettingsStore,
+)
+from bot.service.question_desk import QuestionDesk
+from bot.service.recording import records_for
+from bot.service.settings_desk import AdminDesk, ServerPolicy, refuse
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 1.0
+"""How soon a transition whose write failed is tried again."""
+
+
+class CommandObserver(Protocol):
+    """Told about each command once it is handled (metrics); must not block."""
+
+    def handled(self, command: Command, seconds: float) -> None: ...
+
+
+@dataclass(slots=True)
+class _Timer:
+    task: asyncio.Task[None]
+    deadline: float
+
+
+class TriviaService:
+    """Runs trivia games in many channels at once."""
+
+    def __init__(
+        self,
+        *,
+        bank: QuestionBank,
+        store: ScoreStore,
+        clock: Clock,
+        sink: EventSink,
+        defaults: GameOptions | None = None,
+        limits: Limits | None = None,
+        rules: ScoringRules | None = None,
+        rng: random.Random | None = None,
+        editor: QuestionEditor | None = None,
+        settings_store: SettingsStore | None = None,
+        reports: ReportStore | None = None,
+        journal: GameJournal | None = None,
+        new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        observer: CommandObserver | None = None,
+    ) -> None:
+        self._bank = bank
+        self._observer = observer
+        self._store = store
+        self._clock = clock
+        self._sink = sink
+        self._defaults = defaults or GameOptions()
+        self._limits = limits or Limits()
+        self._rules = rules or ScoringRules()
+        self._rng = rng or random.Random()
+        self._new_game_id = new_game_id
+        self._journal = journal
+        # The last question asked in each channel, even after its game ended:
+        # what a player's report is about.
+        self._last_asked: dict[ChannelKey, Question] = {}
+        self._policy = ServerPolicy(
+            defaults=self._defaults, limits=self._limits, store=settings_store
+        )
+        self._admin = AdminDesk(policy=self._policy, store=settings_store, clock=clock, sink=sink)
+        # Without both (a bare service in tests) question commands are refused.
+        self._questions = (
+            QuestionDesk(
+                policy=self._policy,
+                editor=editor,
+                reports=reports,
+                clock=clock,
+                sink=sink,
+                last_question=self._last_asked.get,
+            )
+            if editor is not None and reports is not None
+            else None
+        )
+        self._games: dict[ChannelKey, TriviaGame] = {}
+        self._locks: dict[ChannelKey, asyncio.Lock] = {}
+        self._timers: dict[ChannelKey, _Timer] = {}
+        self._writes: set[asyncio.Task[None]] = set()
+        self._backlog: dict[ChannelKey, list[Event]] = {}
+        self._closed = False
+
+    # -- public ---------------------------------------------------------------------
+
+    @property
+    def defaults(self) -> GameOptions:
+        return self._defaults
+
+    @property
+    def active_games(self) -> int:
+        return len(self._games)
+
+    def game(self, channel: ChannelKey) -> TriviaGame | None:
+        return self._games.get(channel)
+
+    async def handle(self, command: Command) -> None:
+        """Carry out one command; refusals come back as ``Rejected`` events.
+
+        Log lines written meanwhile (and by the tasks it starts) name the
+        command's channel; the observer, if any, learns how long it took.
+        """
+        # Real time, not the injected clock: this measures the bot, not the game.
+        started = time.perf_counter()
+        try:
+            with channel_context(command.channel):
+                await self._dispatch(command)
+        finally:
+            if self._observer is not None:
+                self._observer.handled(command, time.perf_counter() - started)
+
+    async def _dispatch(self, command: Command) -> None:
+        match command:
+            case StartGame():
+                await self._start(command)
+            case SubmitAnswer(channel=channel, actor=actor, text=text):
+                # Chat in a channel without a game is just chat: no refusal.
+                await self._in_game(channel, None, lambda g, now: g.answer(actor, text, now))
+            case PickChoice(channel=channel, actor=actor, choice=choice, question_number=number):
+                await self._in_game(
+                    channel, actor, lambda g, now: g.pick(actor, choice, now, number=number)
+                )
+            case RequestHint(channel=channel, actor=actor):
+                await self._in_game(channel, actor, lambda g, now: g.hint(actor, now))
+            case SkipQuestion(channel=channel):
+                actor = await self._policy.effective(command.actor, channel.server_key)
+                await self._in_game(channel, actor, lambda g, now: g.skip(actor, now))
+            case StopGame(channel=channel):
+                actor = await self._policy.effective(command.actor, channel.server_key)
+                await self._in_game(channel, actor, lambda g, now: g.stop(actor, now))
+            case ShowScore(channel=channel, actor=actor):
+                await self._in_game(channel, actor, lambda g, now: [g.score()])
+            case ShowLeaderboard():
+                await self._leaderboard(command)
+            case ShowStats():
+                await self._stats(command)
+            case ListCategories():
+                await self._categories(command)
+            case ShowSettings() | ChangeSettings():
+                await self._admin.handle(command)
+            case _:  # the question commands (mypy checks that nothing else is left)
+                if self._questions is None:
+                    message = "This bot has no place to keep questions and reports."
+                    await refuse(
+                        self._sink, command.channel, command.actor, Refusal.NOT_NOW, message
+                    )
+                    return
+                await self._questions.handle(command)
+
+    async def recover(self, platform: str) -> int:
+        """End the games of ``platform`` that a crash left running.
+
+        Each is recorded with the standings rebuilt from its committed answers
+        (every point that was announced) and announced in its channel as a
+        ``GameEnded`` with reason ``RESTARTED``.  Call it once the platform is
+        connected, before taking commands.  Returns how many games it ended.
+        """
+        if self._journal is None:
+            return 0
+        unfinished = await self._journal.unfinished_games(platform)
+        now = self._clock.now()
+        for item in unfinished:
+            with channel_context(item.game.channel):
+                running = item.game
+                winner = winner_of(item.standings)
+                await self._store.record_game(
+                    GameRecord(
+                        game_id=running.game_id,
+                        channel=running.channel,
+                        mode=running.mode,
+                        started_at=running.started_at,
+                        ended_at=now,
+                        reason=EndReason.RESTARTED.value,
+                        questions_asked=item.questions_asked,
+                        standings=item.standings,
+                        winner=winner.player if winner else None,
+                    )
+                )
+                log.warning(
+                    "game %s in %s was interrupted; ended with %d players' points",
+                    running.game_id,
+                    running.channel,
+                    len(item.standings),
+                )
+                await self._sink.publish(
+                    GameEnded(
+                        channel=running.channel,
+                        game_id=running.game_id,
+                        reason=EndReason.RESTARTED,
+                        standings=item.standings,
+                        winner=winner,
+                        questions_asked=item.questions_asked,
+                    )
+                )
+        return len(unfinished)
+
+    async def shutdown(self) -> None:
+        """End every running game (recorded, announced) and stop all timers.
+
+        Idempotent; commands that arrive afterwards are refused.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        for channel in list(self._games):
+            with channel_context(channel):
+                async with self._lock(channel):
+                    game = self._games.get(channel)
+                    if game is not None:
+                        await self._apply(game, game.shutdown(self._now()))
+        timers = [timer.task for timer in self._timers.values()]
+        self._timers.clear()
+        for task in timers:
+            task.cancel()
+        for task in timers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        # Writes behind must reach the store before it closes.
+        await asyncio.gather(*self._writes, return_exceptions=True)
+
+    # -- commands -----------------------------------------------------------------------
+
+    async def _start(self, command: StartGame) -> None:
+        channel, actor = command.channel, command.actor
+        async with self._lock(channel):
+            if self._closed:
+                await refuse(
+                    self._sink, channel, actor, Refusal.NOT_NOW, "The bot is shutting down."
+                )
+                return
+            if channel in self._games:
+                await refuse(
+                    self._sink,
+                    channel,
+                    actor,
+                    Refusal.GAME_RUNNING,
+                    "A game is already running in this channel; stop it first.",
+                )
+                return
+            settings = await self._policy.server_settings(channel.server_key)
+            if not settings.may_start(actor):
+                message = self._policy.who_may_start(settings)
+                await refuse(self._sink, channel, actor, Refusal.NOT_ALLOWED, message)
+                return
+            options, problem = self._options_for(command, settings)
+            if problem:
+                await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, problem)
+                return
+            questions, problem = await self._draw(channel.server_key, options)
+            if problem:
+                await refuse(self._sink, channel, actor, Refusal.NO_QUESTIONS, problem)
+                return
+            game = TriviaGame(
+                self._new_game_id(),
+                channel,
+                options=options,
+                questions=questions,
+                started_by=actor,
+                rules=self._rules,
+            )
+            self._games[channel] = game
+            log.info(
+                "game %s started in %s by %s: %d questions, %s mode",
+                game.game_id,
+                channel,
+                actor.key,
+                game.total,
+                options.mode,
+            )
+            await self._apply(game, game.start(self._now()))
+
+    def _options_for(
+        self, command: StartGame, settings: ServerSettings
+    ) -> tuple[GameOptions, str | None]:
+        defaults = self._policy.server_defaults(settings)
+        options = replace(
+            defaults,
+            rounds=command.rounds if command.rounds is not None else defaults.rounds,
+            seconds=command.seconds if command.seconds is not None else defaults.seconds,
+            mode=command.mode or defaults.mode,
+            category=command.category or defaults.category,
+            tags=command.tags or defaults.tags,
+        )
+        return options, self._policy.check_limits(options.rounds, options.seconds)
+
+    async def server_settings(self, server: ServerKey) -> ServerSettings:
+        """A server's own settings (for adapters that show them in a form)."""
+        return await self._policy.server_settings(server)
+
+    async def may_administer(self, actor: Actor, server: ServerKey) -> bool:
+        """Whether ``actor`` counts as an admin of ``server``: for adapters that
+        must decide before a command exists (whether to open an admin form)."""
+        return (await self._policy.effective(actor, server)).is_admin
+
+    async def _draw(
+        self, server: ServerKey, options: GameOptions
+    ) -> tuple[list[Question], str | None]:
+        """Pick the game's questions: never one the server has already seen
+        until every question matching this filter has been asked."""
+        wanted = options.filter
+        pool = [q for q in await self._bank.questions(server) if wanted.matches(q)]
+        if not pool:
+            return [], await self._no_questions_message(server, options)
+        ids = [q.id for q in pool]
+        asked = await self._store.asked_questions(server, ids)
+        fresh = [q for q in pool if q.id not in asked]
+        self._rng.shuffle(fresh)
+        chosen = fresh[: options.rounds]
+        if len(chosen) < options.rounds and len(chosen) < len(pool):
+            # The pool is used up: start it over, leaving out what this game has.
+            await self._store.forget_asked(server, ids)
+            taken = {q.id for q in chosen}
+            rest = [q for q in pool if q.id not in taken]
+            self._rng.shuffle(rest)
+            chosen += rest[: options.rounds - len(chosen)]
+        return chosen, None
+
+    async def _no_questions_message(self, server: ServerKey, options: GameOptions) -> str:
+        every = await self._bank.questions(server)
+        if not every:
+            return "There are no questions loaded for this server."
+        what = []
+        if options.category:
+            what.append(f"category {options.category!r}")
+        if options.tags:
+            what.append("tags " + ", ".join(options.tags))
+        if options.mode.value == "choice":
+            what.append("options to choose from (choice mode)")
+        categories = ", ".join(sorted({q.category for q in every}))
+        return f"No questions match {' and '.join(what)}. Categories here: {categories}."
+
+    async def _in_game(
+        self,
+        channel: ChannelKey,
+        actor: Actor | None,
+        step: Callable[[TriviaGame, Instant], Sequence[Event]],
+    ) -> None:
+        async with self._lock(channel):
+            game = self._games.get(channel)
+            if game is None:
+                if actor is not None:
+                    await refuse(
+                        self._sink,
+                        channel,
+                        actor,
+                        Refusal.NO_GAME,
+                        "No game is running in this channel. Start one with `start`.",
+                    )
+                return
+            events = step(game, self._now())
+            # Most chat is a wrong guess: nothing happened, nothing to write.
+            if events:
+                await self._apply(game, events)
+
+    async def _leaderboard(self, command: ShowLeaderboard) -> None:
+        rows = await self._store.leaderboard(
+            command.channel.server_key, command.period, now=self._clock.now(), limit=command.limit
+        )
+        await self._sink.publish(
+            LeaderboardShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                period=command.period,
+                rows=tuple(rows),
+            )
+        )
+
+    async def _stats(self, command: ShowStats) -> None:
+        player = command.player or command.actor.key
+        stats = await self._store.player_stats(player)
+        if stats is None:
+            who = "You have" if player == command.actor.key else "That player has"
+            await refuse(
+                self._sink,
+                command.channel,
+                command.actor,
+                Refusal.UNKNOWN_PLAYER,
+                f"{who} not played here yet.",
+            )
+            return
+        await self._sink.publish(
+            StatsShown(channel=command.channel, recipient=command.actor.key, stats=stats)
+        )
+
+    async def _categories(self, command: ListCategories) -> None:
+        questions = await self._bank.questions(command.channel.server_key)
+        counts = Counter(q.category for q in questions)
+        await self._sink.publish(
+            CategoriesShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                categories=tuple(sorted(counts.items())),
+            )
+        )
+
+    # -- applying a transition -------------------------------------------------------
+
+    async def _apply(self, game: TriviaGame, events: Sequence[Event]) -> None:
+        """Persist what ``events`` record, publish them, reschedule the timer.
+
+        Runs with the channel's lock held.  Points and game results are
+        committed before any event is published (a crash never loses what was
+        announced); the asked-question history and misses, which announce
+        nothing, are written behind.  The store keeps every write in order.
+
+        If a write fails, the game has already moved on but nobody has been
+        told: the events wait in the channel's backlog, a retry is scheduled,
+        and the next attempt (the retry or the channel's next command) writes
+        and publishes them first, in order.  The error is re-raised.
+        """
+        pending = self._backlog.pop(game.channel, [])
+        if pending:
+            events = [*pending, *events]
+        at = self._clock.now()
+        records = records_for(game, events, at=at)
+        server = game.channel.server_key
+        try:
+            if records.started is not None and self._journal is not None:
+                # Journaled before anyone is told, so a crash cannot orphan it.
+                await self._journal.journal_game(records.started)
+            if records.announced:
+                # Misses of the same transition ride along in the same transaction.
+                await self._store.record_answers(records.announced + records.unannounced)
+            if records.game is not None:
+                await self._store.record_game(records.game)
+        except Exception:
+            self._backlog[game.channel] = list(events)
+            self._schedule(game, self._clock.monotonic() + RETRY_SECONDS, retry=True)
+            raise
+        if records.unannounced and not records.announced:
+            self._write_behind(self._store.record_answers(records.unannounced), game)
+        if records.asked:
+            self._write_behind(self._store.mark_asked(server, records.asked, at=at), game)
+        if records.progress is not None and records.game is None and self._journal is not None:
+            progress = self._journal.journal_progress(game.game_id, records.progress)
+            self._write_behind(progress, game)
+        for event in events:
+            if isinstance(event, QuestionAsked):
+                self._last_asked[game.channel] = event.question
+            await self._sink.publish(event)
+        if records.game is not None:
+            self._games.pop(game.channel, None)
+            log.info("game %s in %s ended: %s", game.game_id, game.channel, records.game.reason)
+        self._reschedule(game)
+
+    def _write_behind(self, write: Coroutine[Any, Any, None], game: TriviaGame) -> None:
+        task = asyncio.create_task(write, name=f"trivia-write:{game.channel}")
+        self._writes.add(task)
+        task.add_done_callback(partial(self._written, game=game))
+
+    def _written(self, task: asyncio.Task[None], *, game: TriviaGame) -> None:
+        self._writes.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("write for game %s in %s failed", game.game_id, game.channel, exc_info=error)
+
+    # -- timers ---------------------------------------------------------------------------
+
+    def _reschedule(self, game: TriviaGame) -> None:
+        deadline = None if game.ended else game.next_deadline
+        current = self._timers.get(game.channel)
+        if current is not None and current.deadline == deadline and not current.task.done():
+            return
+        self._schedule(game, deadline)
+
+    def _schedule(self, game: TriviaGame, deadline: float | None, *, retry: bool = False) -> None:
+        """Replace the channel's timer with one for ``deadline`` (None: no timer)."""
+        channel = game.channel
+        current = self._timers.pop(channel, None)
+        if current is not None and current.task is not asyncio.current_task():
+            current.task.cancel()
+        if deadline is None or self._closed:
+            return
+        name = f"trivia-{'retry' if retry else 'timer'}:{channel}"
+        task = asyncio.create_task(self._wake(game, deadline), name=name)
+        self._timers[channel] = _Timer(task=task, deadline=deadline)
+
+    async def _wake(self, game: TriviaGame, deadline: float) -> None:
+        await self._clock.sleep_until(deadline)
+        with channel_context(game.channel):
+            async with self._lock(game.channel):
+                if self._games.get(game.channel) is not game:
+                    return
+                try:
+                    await self._apply(game, game.tick(self._now()))
+                except Exception:
+                    # A timer has nobody to report to: log it with the game's ids;
+                    # _apply kept the events and scheduled a retry.
+                    log.exception("timer of game %s in %s failed", game.game_id, game.channel)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _lock(self, channel: ChannelKey) -> asyncio.Lock:
+        lock = self._locks.get(channel)
+        if lock is None:
+            lock = self._locks[channel] = asyncio.Lock()
+        return lock
+
+    def _now(self) -> Instant:
+        return Instant(self._clock.monotonic(), self._clock.now())
