@@ -1,111 +1,47 @@
-"""The ports the service talks through, and the records that cross them.
+"""The ports the service talks through: Protocols only.
 
 Ports are ``typing.Protocol``s: an implementation never inherits from them, it
 only has to fit.  SQL lives behind ``ScoreStore`` (``bot/storage``), files behind
 ``QuestionBank`` (``bot/bank``), time behind ``Clock`` (``bot/clock.py``), and
-the chat platforms behind ``EventSink`` (``bot/adapters``).
+the chat platforms behind ``EventSink`` (``bot/adapters``).  The records that
+cross them are plain values of the domain (``bot.domain.records``); nothing in
+the domain imports this module.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from bot.domain.events import Event
 from bot.domain.model import (
-    ChannelKey,
     FieldProblem,
-    GameMode,
     PlayerKey,
     Question,
     QuestionDraft,
     ServerKey,
     ServerSettings,
-    Standing,
 )
-
-if TYPE_CHECKING:
-    from bot.domain.events import Event
-
-
-class Period(enum.StrEnum):
-    """Leaderboard windows. Weeks start on Monday; days and weeks are UTC."""
-
-    ALL = "all"
-    WEEK = "week"
-    TODAY = "today"
-
-    @property
-    def label(self) -> str:
-        """The period in words, as every platform shows it: "all time", "this week", "today"."""
-        return {"all": "all time", "week": "this week", "today": "today"}[self.value]
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerRecord:
-    """One player's outcome on one question.
-
-    Written when a point is scored (``correct=True``, before it is announced)
-    and at the reveal for players who tried and missed (``correct=False``).
-    ``streak`` is the player's run of consecutive correct answers in this game
-    including this one (0 for a miss).
-    """
-
-    player: PlayerKey
-    name: str
-    channel: ChannelKey
-    game_id: str
-    question_id: str
-    correct: bool
-    points: int
-    answer_ms: int
-    streak: int
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class GameRecord:
-    """A finished game. ``winner`` is None for one-player games and games
-    nobody scored in: they count for stats but not for wins."""
-
-    game_id: str
-    channel: ChannelKey
-    mode: GameMode
-    started_at: datetime
-    ended_at: datetime
-    reason: str
-    questions_asked: int
-    standings: tuple[Standing, ...]
-    winner: PlayerKey | None
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderboardRow:
-    rank: int
-    player: PlayerKey
-    name: str
-    points: int
-    correct: int
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerStats:
-    player: PlayerKey
-    name: str
-    points: int
-    games: int
-    wins: int
-    correct: int
-    answered: int
-    best_streak: int
-    average_answer_ms: float | None
-
-    @property
-    def accuracy(self) -> float:
-        """Share of answered questions the player got right (0.0 to 1.0)."""
-        return self.correct / self.answered if self.answered else 0.0
+from bot.domain.records import (
+    AnswerRecord,
+    BundledOverview,
+    GameRecord,
+    ImportResult,
+    LeaderboardRow,
+    ListedQuestion,
+    Period,
+    PlayerStats,
+    QuestionHistory,
+    QuestionPage,
+    QuestionReport,
+    ReportDraft,
+    Resolution,
+    RunningGame,
+    Switch,
+    SwitchedOff,
+    UnfinishedGame,
+)
 
 
 class ScoreStore(Protocol):
@@ -227,135 +163,6 @@ class QuestionEditor(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """What importing a bank into a server did, question by question."""
-
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-    skipped: tuple[tuple[str, str], ...]  # (question id, why)
-
-
-class Switch(enum.StrEnum):
-    """What an admin can switch off for their server."""
-
-    QUESTION = "question"
-    CATEGORY = "category"  # of the bundled banks
-    BANK = "bank"  # a bundled bank
-
-
-@dataclass(frozen=True, slots=True)
-class SwitchedOff:
-    """What a server has switched off: question ids (bundled or own),
-    bundled categories (casefolded) and bundled bank ids."""
-
-    questions: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    banks: frozenset[str] = frozenset()
-
-    def allows(self, question: Question) -> bool:
-        if question.id in self.questions:
-            return False
-        if question.scope:  # the server's own: only switched off one by one
-            return True
-        return (
-            question.bank_id not in self.banks
-            and question.category.casefold() not in self.categories
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionHistory:
-    """Who added a server's own question and who last changed it, and when."""
-
-    added_by: str
-    added_at: datetime
-    changed_by: str
-    changed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ListedQuestion:
-    """A question as an admin sees it: whose it is and whether it is asked here.
-
-    ``enabled`` is False when the question, or (for a bundled one) its
-    category or bank, is switched off for the server.
-    """
-
-    question: Question
-    own: bool
-    enabled: bool
-    history: QuestionHistory | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionPage:
-    items: tuple[ListedQuestion, ...]
-    page: int  # 1-based; clamped to the last page
-    pages: int  # at least 1
-    total: int  # matching questions on all pages
-    search: str
-    own_only: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BundledPart:
-    """A bundled bank or category and whether the server has it on."""
-
-    name: str  # bank id or category name
-    title: str  # bank title; the category name again for categories
-    questions: int
-    on: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BundledOverview:
-    banks: tuple[BundledPart, ...]
-    categories: tuple[BundledPart, ...]
-
-
-class ReportKind(enum.StrEnum):
-    WRONG = "wrong"  # the answer (or an option, or the explanation) is wrong
-    UNCLEAR = "unclear"  # the question can be read more than one way
-
-
-class Resolution(enum.StrEnum):
-    EDITED = "edited"
-    DISABLED = "disabled"
-    REMOVED = "removed"
-    DISMISSED = "dismissed"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportDraft:
-    """A player's report before it is stored."""
-
-    server: ServerKey
-    channel: ChannelKey
-    question_id: str
-    prompt: str  # as it was asked: the question may change or go later
-    kind: ReportKind
-    reason: str
-    reporter: PlayerKey
-    reporter_name: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionReport:
-    """A stored report; open while ``resolution`` is None."""
-
-    id: int
-    draft: ReportDraft
-    resolution: Resolution | None = None
-    resolved_by: str | None = None
-    resolved_at: datetime | None = None
-
-    @property
-    def question_id(self) -> str:
-        return self.draft.question_id
-
-
 class CustomQuestionStore(Protocol):
     """Where servers' own questions are kept (the bundled banks stay files).
 
@@ -433,31 +240,6 @@ class SettingsStore(Protocol):
     async def save_server_settings(
         self, server: ServerKey, settings: ServerSettings, *, by: PlayerKey, at: datetime
     ) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RunningGame:
-    """What the journal keeps of a game while it runs."""
-
-    game_id: str
-    channel: ChannelKey
-    mode: GameMode
-    started_at: datetime
-    started_by: PlayerKey
-    total_questions: int
-
-
-@dataclass(frozen=True, slots=True)
-class UnfinishedGame:
-    """A journaled game that was never recorded as ended (the bot died).
-
-    ``standings`` are rebuilt from the committed answers of the game, so they
-    hold every point that was announced.
-    """
-
-    game: RunningGame
-    questions_asked: int
-    standings: tuple[Standing, ...]
 
 
 class GameJournal(Protocol):

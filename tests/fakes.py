@@ -25,8 +25,7 @@ from bot.domain.model import (
     ServerKey,
     ServerSettings,
 )
-from bot.domain.standings import Tally, rank
-from bot.ports import (
+from bot.domain.records import (
     AnswerRecord,
     GameRecord,
     LeaderboardRow,
@@ -41,6 +40,7 @@ from bot.ports import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.standings import Tally, rank
 from bot.storage.periods import period_start
 
 E = TypeVar("E")

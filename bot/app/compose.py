@@ -35,7 +35,11 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.observability.instrument import CommandMeter, MeteredSink, MeteredStore
 from bot.observability.metrics import Metrics
-from bot.ports import Clock, EventSink, TriviaStore
+from bot.ports import (
+    Clock,
+    EventSink,
+    TriviaStore,
+)
 from bot.service.trivia import TriviaService
 from bot.storage import open_sqlite_store
 

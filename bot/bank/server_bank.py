@@ -28,15 +28,17 @@ from bot.bank.drafts import draft_to_question, edit_question, prompt_key
 from bot.bank.limits import MAX_SERVER_QUESTIONS, PAGE_SIZE
 from bot.bank.static import StaticQuestionBank
 from bot.domain.model import FieldProblem, PlayerKey, Question, QuestionDraft, ServerKey
-from bot.ports import (
+from bot.domain.records import (
     BundledOverview,
     BundledPart,
-    CustomQuestionStore,
     ImportResult,
     ListedQuestion,
     QuestionPage,
     Switch,
     SwitchedOff,
+)
+from bot.ports import (
+    CustomQuestionStore,
 )
 
 

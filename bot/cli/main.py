@@ -47,7 +47,9 @@ from bot.config import Settings, describe
 from bot.domain.answers import matcher_for
 from bot.domain.commands import StartGame
 from bot.domain.model import GameMode, Question
-from bot.ports import Period
+from bot.domain.records import (
+    Period,
+)
 from bot.storage import open_sqlite_store
 
 out = Console(highlight=False)

@@ -19,7 +19,11 @@ from bot.domain.model import (
     QuestionDraft,
     StartPolicy,
 )
-from bot.ports import Period, ReportKind, Switch
+from bot.domain.records import (
+    Period,
+    ReportKind,
+    Switch,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from bot.domain.model import (
     ServerSettings,
     Standing,
 )
-from bot.ports import (
+from bot.domain.records import (
     BundledOverview,
     ImportResult,
     LeaderboardRow,

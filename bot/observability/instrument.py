@@ -22,10 +22,8 @@ from typing import Final, TypeVar
 from bot.domain.commands import Command, PickChoice, SubmitAnswer
 from bot.domain.events import AnswerAccepted, Event, QuestionAsked
 from bot.domain.model import PlayerKey, Question, ServerKey, ServerSettings
-from bot.observability.metrics import Metrics
-from bot.ports import (
+from bot.domain.records import (
     AnswerRecord,
-    EventSink,
     GameRecord,
     LeaderboardRow,
     Period,
@@ -37,8 +35,12 @@ from bot.ports import (
     RunningGame,
     Switch,
     SwitchedOff,
-    TriviaStore,
     UnfinishedGame,
+)
+from bot.observability.metrics import Metrics
+from bot.ports import (
+    EventSink,
+    TriviaStore,
 )
 
 T = TypeVar("T")

@@ -57,14 +57,16 @@ from bot.domain.events import (
     ReportsListed,
 )
 from bot.domain.model import Actor, ChannelKey, Question, ServerKey
+from bot.domain.records import (
+    ReportDraft,
+    Resolution,
+    Switch,
+)
 from bot.ports import (
     Clock,
     EventSink,
     QuestionEditor,
-    ReportDraft,
     ReportStore,
-    Resolution,
-    Switch,
 )
 from bot.service.settings_desk import ServerPolicy, admits, refuse
 

@@ -21,7 +21,11 @@ from bot.domain.events import (
     QuestionRevealed,
 )
 from bot.domain.game import TriviaGame
-from bot.ports import AnswerRecord, GameRecord, RunningGame
+from bot.domain.records import (
+    AnswerRecord,
+    GameRecord,
+    RunningGame,
+)
 
 
 @dataclass(slots=True)

@@ -23,7 +23,11 @@ from bot.domain.model import (
     ServerSettings,
     StartPolicy,
 )
-from bot.ports import Clock, EventSink, SettingsStore
+from bot.ports import (
+    Clock,
+    EventSink,
+    SettingsStore,
+)
 
 log = logging.getLogger(__name__)
 

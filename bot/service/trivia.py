@@ -57,6 +57,9 @@ from bot.domain.model import (
     ServerKey,
     ServerSettings,
 )
+from bot.domain.records import (
+    GameRecord,
+)
 from bot.domain.scoring import ScoringRules
 from bot.domain.standings import winner_of
 from bot.observability.logs import channel_context
@@ -64,7 +67,6 @@ from bot.ports import (
     Clock,
     EventSink,
     GameJournal,
-    GameRecord,
     QuestionBank,
     QuestionEditor,
     ReportStore,

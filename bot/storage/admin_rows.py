@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
-from bot.ports import (
+from bot.domain.records import (
     QuestionHistory,
     QuestionReport,
     ReportDraft,

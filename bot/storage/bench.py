@@ -17,7 +17,13 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
-from bot.ports import AnswerRecord, Period, ScoreStore
+from bot.domain.records import (
+    AnswerRecord,
+    Period,
+)
+from bot.ports import (
+    ScoreStore,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.model import PlayerKey, ServerKey
-from bot.ports import AnswerRecord, GameRecord, RunningGame
+from bot.domain.records import (
+    AnswerRecord,
+    GameRecord,
+    RunningGame,
+)
 from bot.storage.periods import (
     DAY_US,
     EPOCH,

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.ports import TriviaStore
+from bot.ports import (
+    TriviaStore,
+)
 from bot.storage.sqlite.store import open_sqlite_store
 
 

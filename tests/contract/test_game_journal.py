@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.model import ChannelKey, GameMode, PlayerKey, Standing
-from bot.ports import AnswerRecord, GameRecord, RunningGame, TriviaStore
+from bot.domain.records import (
+    AnswerRecord,
+    GameRecord,
+    RunningGame,
+)
+from bot.ports import (
+    TriviaStore,
+)
 from tests.contract.conftest import Backend
 
 AT = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)

@@ -12,7 +12,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot.domain.model import ChannelKey, GameMode, PlayerKey, ServerKey, Standing
-from bot.ports import AnswerRecord, GameRecord, Period, ScoreStore
+from bot.domain.records import (
+    AnswerRecord,
+    GameRecord,
+    Period,
+)
+from bot.ports import (
+    ScoreStore,
+)
 
 from .conftest import Backend
 

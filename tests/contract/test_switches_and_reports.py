@@ -6,7 +6,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey
-from bot.ports import ReportDraft, ReportKind, Resolution, Switch, SwitchedOff, TriviaStore
+from bot.domain.records import (
+    ReportDraft,
+    ReportKind,
+    Resolution,
+    Switch,
+    SwitchedOff,
+)
+from bot.ports import (
+    TriviaStore,
+)
 from tests.contract.conftest import Backend
 
 DISCORD = ServerKey("discord", "111")

@@ -15,7 +15,10 @@ from click.testing import CliRunner, Result
 
 from bot.cli.db import db
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
-from bot.ports import AnswerRecord, Period
+from bot.domain.records import (
+    AnswerRecord,
+    Period,
+)
 from bot.storage.bench import seed_answers
 from bot.storage.sqlite.schema import load_migrations
 from bot.storage.sqlite.store import open_sqlite_store

@@ -14,9 +14,11 @@ from pathlib import Path
 from bot.app.compose import App
 from bot.clock import ManualClock
 from bot.domain.model import ChannelKey, PlayerKey
+from bot.domain.records import (
+    AnswerRecord,
+)
 from bot.observability.health import Health
 from bot.observability.http import observability_server
-from bot.ports import AnswerRecord
 from bot.storage import open_sqlite_store
 from tests.fakes import RecordingSink
 

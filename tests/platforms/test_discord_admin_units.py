@@ -24,7 +24,7 @@ from bot.domain.events import (
     ReportsListed,
 )
 from bot.domain.model import ChannelKey, PlayerKey, Question, QuestionDraft, ServerKey
-from bot.ports import (
+from bot.domain.records import (
     BundledOverview,
     BundledPart,
     ImportResult,

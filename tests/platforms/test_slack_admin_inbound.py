@@ -34,7 +34,10 @@ from bot.domain.commands import (
     SwitchQuestion,
 )
 from bot.domain.model import ChannelKey
-from bot.ports import ReportKind, Switch
+from bot.domain.records import (
+    ReportKind,
+    Switch,
+)
 
 CHANNEL = ChannelKey("slack", "T1", "C1")
 ADA = payload_actor("T1", "U1", "ada")

@@ -33,7 +33,7 @@ from bot.domain.events import (
     ReportsListed,
 )
 from bot.domain.model import ChannelKey, PlayerKey, Question, QuestionType
-from bot.ports import (
+from bot.domain.records import (
     BundledOverview,
     BundledPart,
     ImportResult,

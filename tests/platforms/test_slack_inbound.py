@@ -39,7 +39,9 @@ from bot.domain.commands import (
     StopGame,
 )
 from bot.domain.model import Actor, ChannelKey, GameMode, QuestionDraft, StartPolicy
-from bot.ports import Period
+from bot.domain.records import (
+    Period,
+)
 
 CHANNEL = ChannelKey("slack", "T1", "C1")
 ALICE = payload_actor("T1", "U1", "alice")

@@ -65,7 +65,11 @@ from bot.domain.model import (
     ServerSettings,
     Standing,
 )
-from bot.ports import LeaderboardRow, Period, PlayerStats
+from bot.domain.records import (
+    LeaderboardRow,
+    Period,
+    PlayerStats,
+)
 
 CHANNEL = ChannelKey("slack", "T1", "C1")
 BOB = PlayerKey("slack", "T1", "U2")

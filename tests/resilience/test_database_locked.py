@@ -32,7 +32,9 @@ from bot.domain.events import (
     RevealReason,
 )
 from bot.domain.model import ChannelKey, GameOptions
-from bot.ports import Period
+from bot.domain.records import (
+    Period,
+)
 from bot.service.trivia import RETRY_SECONDS, TriviaService
 from bot.storage import SqliteScoreStore, open_sqlite_store
 from tests.fakes import SERVER, ListBank, RecordingSink, player

@@ -57,7 +57,11 @@ from bot.domain.model import (
     SourceRef,
     Standing,
 )
-from bot.ports import LeaderboardRow, Period, PlayerStats
+from bot.domain.records import (
+    LeaderboardRow,
+    Period,
+    PlayerStats,
+)
 from tests.robustness.nasty import NASTY, any_text, hostile_text, terminal_controls
 
 NOW = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)

@@ -51,7 +51,10 @@ from bot.domain.model import (
     QuestionDraft,
     QuestionType,
 )
-from bot.ports import AnswerRecord, Period
+from bot.domain.records import (
+    AnswerRecord,
+    Period,
+)
 from bot.service.trivia import TriviaService
 from bot.storage import open_sqlite_store
 from tests.fakes import ListBank, MemoryScoreStore, RecordingSink, question

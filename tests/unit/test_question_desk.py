@@ -53,7 +53,11 @@ from bot.domain.events import (
     ReportsListed,
 )
 from bot.domain.model import ChannelKey, GameOptions, QuestionDraft, QuestionType
-from bot.ports import ReportKind, Resolution, Switch
+from bot.domain.records import (
+    ReportKind,
+    Resolution,
+    Switch,
+)
 from bot.service.trivia import TriviaService
 from tests.fakes import CHANNEL, SERVER, MemoryScoreStore, RecordingSink, player
 

@@ -40,7 +40,9 @@ from bot.domain.events import (
     StatsShown,
 )
 from bot.domain.model import ChannelKey, GameMode, GameOptions, QuestionType
-from bot.ports import Period
+from bot.domain.records import (
+    Period,
+)
 from bot.service.trivia import TriviaService
 from tests.fakes import (
     CHANNEL,

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
-from bot.ports import AnswerRecord, Period
+from bot.domain.records import (
+    AnswerRecord,
+    Period,
+)
 from bot.storage.bench import measure_concurrent_writes, measure_query_latency, seed_answers
 from bot.storage.errors import SchemaError, StoreClosedError
 from bot.storage.periods import DAY_US

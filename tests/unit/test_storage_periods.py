@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.ports import Period
+from bot.domain.records import (
+    Period,
+)
 from bot.storage.periods import (
     KIND_ALL,
     KIND_DAY,

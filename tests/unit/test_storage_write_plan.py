@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain.model import ChannelKey, GameMode, PlayerKey, ServerKey, Standing
-from bot.ports import AnswerRecord, GameRecord
+from bot.domain.records import (
+    AnswerRecord,
+    GameRecord,
+)
 from bot.storage.periods import KIND_DAY, KIND_WEEK, epoch_day, to_epoch_us, week_start_day
 from bot.storage.write_plan import (
     ForgetAsked,

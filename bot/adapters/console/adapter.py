@@ -30,7 +30,9 @@ from bot.domain.commands import (
 )
 from bot.domain.events import Event, GameEnded, QuestionAsked, QuestionRevealed
 from bot.domain.model import Actor, ChannelKey, PlayerKey
-from bot.ports import ReportKind
+from bot.domain.records import (
+    ReportKind,
+)
 
 PLATFORM = "console"
 SERVER = "local"

@@ -49,7 +49,11 @@ from bot.domain.events import (
     WrongGuess,
 )
 from bot.domain.model import GameMode, Standing
-from bot.ports import LeaderboardRow, Period, PlayerStats
+from bot.domain.records import (
+    LeaderboardRow,
+    Period,
+    PlayerStats,
+)
 
 T = TypeVar("T")
 

@@ -28,7 +28,11 @@ from bot.domain.events import (
     ReportsListed,
 )
 from bot.domain.model import Question
-from bot.ports import BundledPart, ListedQuestion, QuestionReport
+from bot.domain.records import (
+    BundledPart,
+    ListedQuestion,
+    QuestionReport,
+)
 
 
 def render_admin(event: Event) -> RenderableType | None:

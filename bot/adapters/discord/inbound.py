@@ -38,7 +38,11 @@ from bot.domain.model import (
     QuestionDraft,
     StartPolicy,
 )
-from bot.ports import Period, ReportKind, Switch
+from bot.domain.records import (
+    Period,
+    ReportKind,
+    Switch,
+)
 
 PLATFORM = "discord"
 #: The bot's bounds on game options, as the slash commands' ranges offer them.

@@ -47,7 +47,12 @@ from bot.domain.events import (
     ReportsListed,
 )
 from bot.domain.model import Question, QuestionType
-from bot.ports import BundledPart, ListedQuestion, QuestionHistory, QuestionReport
+from bot.domain.records import (
+    BundledPart,
+    ListedQuestion,
+    QuestionHistory,
+    QuestionReport,
+)
 
 #: The question form's fields, as the add and edit forms label them (problems name fields).
 FIELD_LABELS = {

@@ -56,7 +56,11 @@ from bot.domain.model import (
     QuestionDraft,
     StartPolicy,
 )
-from bot.ports import Period, ReportKind, Switch
+from bot.domain.records import (
+    Period,
+    ReportKind,
+    Switch,
+)
 
 USAGE = (
     "`/trivia start [category] [rounds] [text|choice] [seconds]` · `stop` · `skip` · `hint` · "

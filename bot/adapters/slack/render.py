@@ -52,7 +52,11 @@ from bot.domain.events import (
     WrongChoice,
 )
 from bot.domain.model import GameMode, Standing
-from bot.ports import LeaderboardRow, Period, PlayerStats
+from bot.domain.records import (
+    LeaderboardRow,
+    Period,
+    PlayerStats,
+)
 
 LETTERS = "ABCDEF"
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}

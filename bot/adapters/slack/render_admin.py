@@ -40,7 +40,11 @@ from bot.domain.events import (
     ReportFiled,
     ReportsListed,
 )
-from bot.ports import BundledPart, ListedQuestion, QuestionReport
+from bot.domain.records import (
+    BundledPart,
+    ListedQuestion,
+    QuestionReport,
+)
 
 #: A prompt in a list is cut here; ``/trivia question ID`` shows it whole.
 LIST_PROMPT_MAX = 150

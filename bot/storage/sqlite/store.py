@@ -44,8 +44,7 @@ from typing import Any, Final, Self, TypeVar
 import aiosqlite  # noqa: TID251
 
 from bot.domain.model import ChannelKey, GameMode, PlayerKey, Question, ServerKey, ServerSettings
-from bot.domain.standings import Tally, rank
-from bot.ports import (
+from bot.domain.records import (
     AnswerRecord,
     GameRecord,
     LeaderboardRow,
@@ -60,6 +59,7 @@ from bot.ports import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.standings import Tally, rank
 from bot.storage.admin_rows import history_rows, report_row, switched_off_rows
 from bot.storage.errors import StoreClosedError
 from bot.storage.group_commit import CommitCounters, GroupCommitter
