@@ -49,9 +49,7 @@ from bot.observability.http import observability_server
 from bot.observability.instrument import counting_rate_limit_warnings
 from bot.observability.logs import log_context
 from bot.observability.metrics import Metrics
-from bot.ports import (
-    Clock,
-)
+from bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -37,9 +37,7 @@ from bot.domain.records import (
     Switch,
     SwitchedOff,
 )
-from bot.ports import (
-    CustomQuestionStore,
-)
+from bot.ports import CustomQuestionStore
 
 
 @dataclass(frozen=True, slots=True)

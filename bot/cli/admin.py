@@ -62,9 +62,7 @@ from bot.domain.events import (
     Rejected,
 )
 from bot.domain.model import Actor, ChannelKey, QuestionDraft, ServerKey
-from bot.domain.records import (
-    Switch,
-)
+from bot.domain.records import Switch
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

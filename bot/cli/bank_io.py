@@ -25,9 +25,7 @@ from bot.cli.common import cli_player, load_cli_settings, parse_server, print_ba
 from bot.config import Settings
 from bot.domain.events import Event
 from bot.domain.model import Question, ServerKey
-from bot.domain.records import (
-    ImportResult,
-)
+from bot.domain.records import ImportResult
 from bot.storage import open_sqlite_store
 
 SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."

@@ -47,9 +47,7 @@ from bot.config import Settings, describe
 from bot.domain.answers import matcher_for
 from bot.domain.commands import StartGame
 from bot.domain.model import GameMode, Question
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 from bot.storage import open_sqlite_store
 
 out = Console(highlight=False)

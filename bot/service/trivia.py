@@ -57,9 +57,7 @@ from bot.domain.model import (
     ServerKey,
     ServerSettings,
 )
-from bot.domain.records import (
-    GameRecord,
-)
+from bot.domain.records import GameRecord
 from bot.domain.scoring import ScoringRules
 from bot.domain.standings import winner_of
 from bot.observability.logs import channel_context

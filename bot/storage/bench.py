@@ -21,9 +21,7 @@ from bot.domain.records import (
     AnswerRecord,
     Period,
 )
-from bot.ports import (
-    ScoreStore,
-)
+from bot.ports import ScoreStore
 
 
 @dataclass(frozen=True, slots=True)

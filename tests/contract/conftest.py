@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ports import (
-    TriviaStore,
-)
+from bot.ports import TriviaStore
 from bot.storage.sqlite.store import open_sqlite_store
 
 

@@ -10,9 +10,7 @@ from bot.domain.records import (
     GameRecord,
     RunningGame,
 )
-from bot.ports import (
-    TriviaStore,
-)
+from bot.ports import TriviaStore
 from tests.contract.conftest import Backend
 
 AT = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)

@@ -17,9 +17,7 @@ from bot.domain.records import (
     GameRecord,
     Period,
 )
-from bot.ports import (
-    ScoreStore,
-)
+from bot.ports import ScoreStore
 
 from .conftest import Backend
 

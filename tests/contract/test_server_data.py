@@ -15,9 +15,7 @@ from bot.domain.model import (
     SourceRef,
     StartPolicy,
 )
-from bot.ports import (
-    TriviaStore,
-)
+from bot.ports import TriviaStore
 from tests.contract.conftest import Backend
 
 DISCORD = ServerKey("discord", "111")

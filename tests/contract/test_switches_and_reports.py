@@ -13,9 +13,7 @@ from bot.domain.records import (
     Switch,
     SwitchedOff,
 )
-from bot.ports import (
-    TriviaStore,
-)
+from bot.ports import TriviaStore
 from tests.contract.conftest import Backend
 
 DISCORD = ServerKey("discord", "111")

@@ -14,9 +14,7 @@ from pathlib import Path
 from bot.app.compose import App
 from bot.clock import ManualClock
 from bot.domain.model import ChannelKey, PlayerKey
-from bot.domain.records import (
-    AnswerRecord,
-)
+from bot.domain.records import AnswerRecord
 from bot.observability.health import Health
 from bot.observability.http import observability_server
 from bot.storage import open_sqlite_store

@@ -20,9 +20,7 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.app.compose import App, open_app
 from bot.config import Settings
 from bot.domain.model import ChannelKey, PlayerKey
-from bot.ports import (
-    Clock,
-)
+from bot.ports import Clock
 
 from .fake_slack import FakeSlack, Message, SlackHttpDriver, SlackRequest, serve_app
 

@@ -39,9 +39,7 @@ from bot.domain.commands import (
     StopGame,
 )
 from bot.domain.model import Actor, ChannelKey, GameMode, QuestionDraft, StartPolicy
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 
 CHANNEL = ChannelKey("slack", "T1", "C1")
 ALICE = payload_actor("T1", "U1", "alice")

@@ -16,9 +16,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.domain.commands import Command
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 
 from .fake_slack import Message
 from .slack_harness import (

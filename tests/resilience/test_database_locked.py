@@ -32,9 +32,7 @@ from bot.domain.events import (
     RevealReason,
 )
 from bot.domain.model import ChannelKey, GameOptions
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 from bot.service.trivia import RETRY_SECONDS, TriviaService
 from bot.storage import SqliteScoreStore, open_sqlite_store
 from tests.fakes import SERVER, ListBank, RecordingSink, player

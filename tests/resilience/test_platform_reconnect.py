@@ -12,9 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.domain.model import PlayerKey, ServerKey
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 from tests.platforms.discord_bot import is_question, is_revealed, trivia_bot, word_to_type
 from tests.platforms.fake_discord import FakeDiscord, FakeUser
 from tests.platforms.slack_harness import ALICE, BOB, answer_to, player, running_bot

@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.model import PlayerKey, ServerKey
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 from tests.platforms.discord_bot import is_question, is_revealed, trivia_bot, word_to_type
 from tests.platforms.fake_discord import FakeDiscord
 from tests.platforms.fake_slack import instant_rate_limit_retries

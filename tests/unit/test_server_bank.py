@@ -13,9 +13,7 @@ import pytest
 from bot.bank import StaticQuestionBank, load_bank_text
 from bot.bank.server_bank import ServerQuestionBank
 from bot.domain.model import PlayerKey, Question, QuestionDraft, ServerKey
-from bot.ports import (
-    TriviaStore,
-)
+from bot.ports import TriviaStore
 from bot.storage import open_sqlite_store
 from tests.fakes import MemoryScoreStore
 

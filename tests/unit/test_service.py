@@ -40,9 +40,7 @@ from bot.domain.events import (
     StatsShown,
 )
 from bot.domain.model import ChannelKey, GameMode, GameOptions, QuestionType
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 from bot.service.trivia import TriviaService
 from tests.fakes import (
     CHANNEL,

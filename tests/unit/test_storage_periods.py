@@ -6,9 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 from bot.storage.periods import (
     KIND_ALL,
     KIND_DAY,

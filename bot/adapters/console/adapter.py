@@ -30,9 +30,7 @@ from bot.domain.commands import (
 )
 from bot.domain.events import Event, GameEnded, QuestionAsked, QuestionRevealed
 from bot.domain.model import Actor, ChannelKey, PlayerKey
-from bot.domain.records import (
-    ReportKind,
-)
+from bot.domain.records import ReportKind
 
 PLATFORM = "console"
 SERVER = "local"

@@ -59,9 +59,7 @@ from bot.domain.commands import (
 )
 from bot.domain.events import BundledShown, Event, QuestionShown, QuestionsListed, ReportsListed
 from bot.domain.model import Actor, ChannelKey, QuestionDraft
-from bot.domain.records import (
-    ReportKind,
-)
+from bot.domain.records import ReportKind
 
 if TYPE_CHECKING:
     from bot.adapters.discord.adapter import TriviaClient

@@ -85,9 +85,7 @@ from bot.config import Settings
 from bot.domain.commands import Command, ShowLeaderboard, ShowStats, SubmitAnswer
 from bot.domain.events import Event, GameEnded, GameStarted, LeaderboardShown, StatsShown
 from bot.domain.model import ChannelKey
-from bot.domain.records import (
-    Period,
-)
+from bot.domain.records import Period
 from bot.observability.logs import tag_task
 from bot.observability.metrics import PlatformMeter
 

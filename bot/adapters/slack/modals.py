@@ -34,9 +34,7 @@ from bot.domain.model import (
     ServerSettings,
     StartPolicy,
 )
-from bot.domain.records import (
-    ReportKind,
-)
+from bot.domain.records import ReportKind
 
 #: Slack shows at most this many characters of an inline error.
 ERROR_TEXT_MAX = 150

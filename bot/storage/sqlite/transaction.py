@@ -17,9 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain.model import PlayerKey, ServerKey
-from bot.domain.records import (
-    ReportDraft,
-)
+from bot.domain.records import ReportDraft
 from bot.storage.periods import to_epoch_us
 from bot.storage.sqlite import rows as sqlite_rows
 from bot.storage.sqlite import sql
