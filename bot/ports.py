@@ -14,8 +14,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.commands import Command
 from bot.domain.events import Event
 from bot.domain.model import (
+    Actor,
+    ChannelKey,
     FieldProblem,
     PlayerKey,
     Question,
@@ -26,6 +29,7 @@ from bot.domain.model import (
 from bot.domain.records import (
     AnswerRecord,
     BundledOverview,
+    GameInPlay,
     GameRecord,
     ImportResult,
     LeaderboardRow,
@@ -287,3 +291,22 @@ class EventSink(Protocol):
     """
 
     async def publish(self, event: Event) -> None: ...
+
+
+class TriviaPort(Protocol):
+    """What an adapter asks of the trivia service (``bot.service.TriviaService``)."""
+
+    async def handle(self, command: Command) -> None:
+        """Carry out a command; what follows comes back as events through the sink."""
+        ...
+
+    def game_in(self, channel: ChannelKey) -> GameInPlay | None:
+        """The game running in ``channel``, if any: chat elsewhere is just chat."""
+        ...
+
+    async def server_settings(self, server: ServerKey) -> ServerSettings: ...
+
+    async def may_administer(self, actor: Actor, server: ServerKey) -> bool:
+        """Whether ``actor`` counts as an admin of ``server``: for adapters that must
+        decide before a command exists (whether to open an admin form)."""
+        ...

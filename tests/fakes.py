@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.domain.events import Event
 from bot.domain.model import (
@@ -390,3 +390,16 @@ class ListBank:
 
     async def questions(self, server: ServerKey) -> Sequence[Question]:
         return self.items
+
+
+class RoutedService:
+    """The service as an adapter sees it, with its commands routed through ``handle``
+    (a spy that counts them, a saboteur that fails one): everything else is the
+    service's own."""
+
+    def __init__(self, service: Any, handle: Callable[[Any], Awaitable[None]]) -> None:
+        self._service = service
+        self.handle = handle
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._service, name)

@@ -32,8 +32,16 @@ from bot.bank import StaticQuestionBank, load_bank_text, load_banks
 from bot.bank.synthetic import synthetic_bank_text
 from bot.clock import SystemClock
 from bot.domain.commands import StartGame, SubmitAnswer
-from bot.domain.events import AnswerAccepted, Event
-from bot.domain.model import Actor, ChannelKey, GameOptions, Limits, PlayerKey, ServerKey
+from bot.domain.events import AnswerAccepted, Event, GameEnded, QuestionAsked, QuestionRevealed
+from bot.domain.model import (
+    Actor,
+    ChannelKey,
+    GameOptions,
+    Limits,
+    PlayerKey,
+    Question,
+    ServerKey,
+)
 from bot.service.trivia import TriviaService
 from bot.storage import open_sqlite_store
 from bot.storage.bench import (
@@ -83,18 +91,25 @@ class Figures:
 
 
 class _TimingSink:
-    """Notes when each task's answer turned into a published AnswerAccepted."""
+    """Notes when each task's answer turned into a published AnswerAccepted, and which
+    question each channel is on (what the players answer, as a platform would show)."""
 
-    __slots__ = ("accepted_at", "points")
+    __slots__ = ("accepted_at", "asked", "points")
 
     def __init__(self) -> None:
         self.accepted_at: dict[asyncio.Task[Any] | None, float] = {}
+        self.asked: dict[ChannelKey, Question] = {}
         self.points = 0
 
     async def publish(self, event: Event) -> None:
-        if isinstance(event, AnswerAccepted):
-            self.points += 1
-            self.accepted_at[asyncio.current_task()] = time.perf_counter()
+        match event:
+            case AnswerAccepted():
+                self.points += 1
+                self.accepted_at[asyncio.current_task()] = time.perf_counter()
+            case QuestionAsked(channel=channel, question=question):
+                self.asked[channel] = question
+            case QuestionRevealed(channel=channel) | GameEnded(channel=channel):
+                self.asked.pop(channel, None)
 
 
 def _players(channel: ChannelKey, count: int) -> list[Actor]:
@@ -158,8 +173,7 @@ async def _service_run(
     run = _Run()
 
     async def answer(channel: ChannelKey, arrived: float) -> None:
-        game = service.game(channel)
-        question = game.current_question if game is not None else None
+        question = sink.asked.get(channel)
         # One guess in ten is right, so a question takes about ten guesses;
         # the rest is wrong guesses and chat, which the service takes all the same.
         right = question is not None and rng.random() < RIGHT_SHARE

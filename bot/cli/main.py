@@ -7,10 +7,7 @@ unknown player), 2 bad usage or configuration, 130 interrupted.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import random
-import sys
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,10 +19,10 @@ from rich.table import Table
 from rich.text import Text
 
 from bot import __version__
-from bot.adapters.console.adapter import CHANNEL, PLATFORM, ConsoleAdapter, console_actor
 from bot.adapters.console.render import leaderboard_table, stats_table
 from bot.app.bench import run_bench, verdicts
-from bot.app.compose import bank_paths, load_configured_banks, open_app
+from bot.app.compose import bank_paths, load_configured_banks
+from bot.app.console_main import play_in_terminal
 from bot.bank import BankError, load_bank_file, load_banks
 from bot.cli.admin import (
     SERVER_HELP,
@@ -43,9 +40,8 @@ from bot.cli.admin import (
 from bot.cli.bank_io import export_command, import_command
 from bot.cli.common import load_cli_settings, os_user, parse_server, print_bank_problems
 from bot.cli.db import db
-from bot.config import Settings, describe
+from bot.config import describe
 from bot.domain.answers import matcher_for
-from bot.domain.commands import StartGame
 from bot.domain.model import GameMode, Question
 from bot.domain.records import Period
 from bot.storage import open_sqlite_store
@@ -144,30 +140,7 @@ def play(
         db=str(db) if db else None,
     )
     name = " ".join(player.split()) or "player"
-    _run(_play(settings, name, seed))
-
-
-async def _play(settings: Settings, name: str, seed: int | None) -> int:
-    stdin = sys.stdin
-    if isinstance(stdin, io.TextIOWrapper):
-        # A line that is not UTF-8 is a wrong answer, not the death of the reader.
-        stdin.reconfigure(errors="replace")
-    adapter = ConsoleAdapter(actor=console_actor(name), console=out, stdin=stdin)
-    rng = random.Random(seed) if seed is not None else None
-    try:
-        async with open_app(settings, sink=adapter, rng=rng) as app:
-            # A game cut short by a crash or a kill is ended (and shown) first.
-            await app.service.recover(PLATFORM)
-            await app.service.handle(StartGame(channel=CHANNEL, actor=adapter.actor))
-            if app.service.game(CHANNEL) is None:
-                return 1
-            adapter.connect()
-            await adapter.listen(app.service.handle)
-    except BankError as exc:
-        _print_bank_error(exc)
-        return 1
-    out.print(f"Scores are saved in {settings.db}", style="dim")
-    return 0
+    _run(play_in_terminal(settings, name=name, seed=seed, console=out))
 
 
 # -- questions ------------------------------------------------------------------------------

@@ -250,3 +250,13 @@ class UnfinishedGame:
     game: RunningGame
     questions_asked: int
     standings: tuple[Standing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GameInPlay:
+    """What an adapter may know of a channel's running game: never the game itself,
+    whose state only the service changes."""
+
+    game_id: str
+    mode: GameMode
+    question_number: int  # the latest question's number; 0 before the first

@@ -57,7 +57,7 @@ from bot.domain.model import (
     ServerKey,
     ServerSettings,
 )
-from bot.domain.records import GameRecord
+from bot.domain.records import GameInPlay, GameRecord
 from bot.domain.scoring import ScoringRules
 from bot.domain.standings import winner_of
 from bot.observability.logs import channel_context
@@ -162,8 +162,13 @@ class TriviaService:
     def active_games(self) -> int:
         return len(self._games)
 
-    def game(self, channel: ChannelKey) -> TriviaGame | None:
-        return self._games.get(channel)
+    def game_in(self, channel: ChannelKey) -> GameInPlay | None:
+        game = self._games.get(channel)
+        if game is None:
+            return None
+        return GameInPlay(
+            game_id=game.game_id, mode=game.options.mode, question_number=game.question_number
+        )
 
     async def handle(self, command: Command) -> None:
         """Carry out one command; refusals come back as ``Rejected`` events.

@@ -174,7 +174,7 @@ async def running_bot(
             adapter,
             open_app(config, sink=adapter, clock=clock, rng=random.Random(7)) as app,
         ):
-            adapter.bind(app.service.handle)
+            adapter.bind(app.service)
             bot = SlackBot(fake, adapter, app, clock, transport)
             if transport == "http":
                 async with (

@@ -343,7 +343,7 @@ async def test_a_failing_event_is_logged_with_its_ids_and_the_bot_keeps_serving(
     channel = fake.channel.id
 
     async with trivia_bot(fake, tmp_path) as bot:
-        bot.client.attach(_FailsOnce(bot.app.service, ShowStats, SubmitAnswer))
+        bot.client.bind(_FailsOnce(bot.app.service, ShowStats, SubmitAnswer))
         failed = await fake.slash_command(fake.guild.id, channel, alice, subcommand="stats")
         apology = await failed.response_message()
         question = await start_one_question(fake, alice)

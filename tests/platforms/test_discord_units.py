@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.adapters.discord import inbound, render
-from bot.adapters.discord.adapter import INVITE_PERMISSIONS, invite_url
-from bot.adapters.discord.outbox import DiscordOutbound, Replies, collecting
+from bot.adapters.discord.api import INVITE_PERMISSIONS, invite_url
+from bot.adapters.discord.outbox import DiscordOutbound, Replies, wants_for_interaction
 from bot.adapters.discord.render import ButtonStyle, Reply
-from bot.domain.commands import ChangeSettings, ShowSettings, StartGame
+from bot.domain.commands import ChangeSettings, Command, ShowScore, ShowSettings, StartGame
 from bot.domain.events import (
     Award,
     CloseGuess,
@@ -26,6 +26,7 @@ from bot.domain.events import (
     RevealReason,
 )
 from bot.domain.model import (
+    Actor,
     ChannelKey,
     Difficulty,
     GameMode,
@@ -385,17 +386,22 @@ async def test_a_hint_and_a_reveal_that_queue_up_together_are_one_edit() -> None
 async def test_only_the_collecting_task_s_events_go_to_the_interaction() -> None:
     sender = RecordingSender()
     outbound = DiscordOutbound(sender)
-    replies = Replies(capture=(GameEnded,))
     refusal = Rejected(channel=CHANNEL, recipient=ALICE, reason=Refusal.NO_GAME, message="No.")
 
     async def timer() -> None:
         await outbound.publish(refusal)  # nobody to show it to privately: dropped
         await outbound.publish(asked(number=2))
 
-    with collecting(replies):
+    async def handle(command: Command) -> None:
         await outbound.publish(refusal)
         await outbound.publish(asked(number=1))  # not asked for: goes to the channel
         await asyncio.create_task(timer())  # a task it starts publishes to the channel
+
+    command = ShowScore(CHANNEL, Actor(key=ALICE, name="alice"))
+    collecting = outbound.replies.start(
+        handle, [command], wants=wants_for_interaction((GameEnded,))
+    )
+    replies = Replies.of(await collecting.finish())
     await outbound.close()
 
     assert replies.private == [refusal]

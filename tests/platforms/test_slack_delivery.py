@@ -12,6 +12,7 @@ import pytest
 
 import bot.app.compose
 from bot.domain.commands import Command, SubmitAnswer
+from tests.fakes import RoutedService
 
 from .fake_slack import instant_rate_limit_retries
 from .slack_harness import ADA, ALICE, BOB, SlackBot, answer_to, running_bot
@@ -27,7 +28,7 @@ def count_answers(bot: SlackBot) -> list[SubmitAnswer]:
             answers.append(command)
         await handle(command)
 
-    bot.adapter.bind(spy)
+    bot.adapter.bind(RoutedService(bot.app.service, spy))
     return answers
 
 

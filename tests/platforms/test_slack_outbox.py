@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.common.replies import ReplyCollector
+from bot.adapters.common.replies import ReplyCollector, ask, for_recipient
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.outbox import SlackCallError, SlackOutbox, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
@@ -228,7 +228,10 @@ ME = Actor(key=BOB, name="bob")
 
 def collector() -> tuple[ReplyCollector, list[Event]]:
     sent: list[Event] = []
-    return ReplyCollector(send=sent.append, recipient_of=recipient_of), sent
+    return ReplyCollector(send=sent.append), sent
+
+
+MINE = for_recipient(recipient_of, ME.key)
 
 
 async def test_ask_returns_the_senders_replies_and_lets_channel_events_through() -> None:
@@ -239,7 +242,7 @@ async def test_ask_returns_the_senders_replies_and_lets_channel_events_through()
             if not replies.intercept(event):
                 sent.append(event)
 
-    got, finished = await replies.ask(handle, ShowStats(channel=A, actor=ME), within=1)
+    got, finished = await ask(replies, handle, ShowStats(channel=A, actor=ME), wants=MINE, within=1)
 
     assert (got, finished) == ([refused()], True)
     assert sent == [ended()]
@@ -256,7 +259,7 @@ async def test_replies_published_by_other_tasks_at_the_same_moment_are_not_caugh
     async def handle(command: Command) -> None:
         seen_elsewhere.append(await asyncio.create_task(elsewhere()))
 
-    got, _ = await replies.ask(handle, ShowStats(channel=A, actor=ME), within=1)
+    got, _ = await ask(replies, handle, ShowStats(channel=A, actor=ME), wants=MINE, within=1)
 
     assert (got, seen_elsewhere) == ([], [False])
 
@@ -273,8 +276,8 @@ async def test_replies_after_the_wait_is_over_are_sent_or_dropped(
         if not replies.intercept(refused()):  # what the sink's publish does
             sent.append(refused())
 
-    got, finished = await replies.ask(
-        handle, ShowStats(channel=A, actor=ME), within=0.01, deliver_late=late
+    got, finished = await ask(
+        replies, handle, ShowStats(channel=A, actor=ME), wants=MINE, within=0.01, deliver_late=late
     )
     go_on.set()
     await replies.close()
@@ -291,7 +294,7 @@ async def test_a_command_failing_after_the_wait_is_logged(caplog: pytest.LogCapt
         await go_on.wait()
         raise RuntimeError("late trouble")
 
-    await replies.ask(handle, ShowStats(channel=A, actor=ME), within=0.01)
+    await ask(replies, handle, ShowStats(channel=A, actor=ME), wants=MINE, within=0.01)
     go_on.set()
     await replies.close()
 

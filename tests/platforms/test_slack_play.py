@@ -17,6 +17,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.commands import Command
 from bot.domain.records import Period
+from tests.fakes import RoutedService
 
 from .fake_slack import Message
 from .slack_harness import (
@@ -257,7 +258,7 @@ async def test_own_and_other_bots_messages_are_not_answers(tmp_path: Path) -> No
                 two.set()
             await bot.app.service.handle(command)
 
-        bot.adapter.bind(spy)
+        bot.adapter.bind(RoutedService(bot.app.service, spy))
         await bot.send(slack.slash_command("/trivia", "start colours", user=ALICE))
         question = await bot.question(1)
         await bot.send(slack.bot_echo(question))
@@ -294,7 +295,7 @@ async def test_a_failing_command_is_logged_with_its_ids_and_the_bot_keeps_servin
                 raise failures.pop()
             await bot.app.service.handle(command)
 
-        bot.adapter.bind(flaky)
+        bot.adapter.bind(RoutedService(bot.app.service, flaky))
         with caplog.at_level(logging.ERROR, logger="bot.adapters.slack.adapter"):
             first = await bot.send(slack.slash_command("/trivia", "start colours", user=ALICE))
             await slack.wait_until(lambda: caplog.records or None)

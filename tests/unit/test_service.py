@@ -136,7 +136,7 @@ async def test_a_full_game_records_every_point_and_the_result(h: Harness) -> Non
     assert len(h.store.games) == 1
     record = next(iter(h.store.games.values()))
     assert record.winner == ended.winner.player if ended.winner else False
-    assert h.service.game(CHANNEL) is None
+    assert h.service.game_in(CHANNEL) is None
 
 
 async def test_a_point_is_committed_before_it_is_announced(h: Harness) -> None:
@@ -233,7 +233,7 @@ async def test_out_of_range_options_are_refused_with_the_limits(
     refused = h.sink.last(Rejected)
     assert refused.reason is Refusal.BAD_OPTION
     assert fragment in refused.message
-    assert h.service.game(CHANNEL) is None
+    assert h.service.game_in(CHANNEL) is None
 
 
 async def test_unknown_category_lists_the_ones_there_are(h: Harness) -> None:
@@ -269,7 +269,7 @@ async def test_no_question_repeats_until_the_pool_is_used_up() -> None:
         # A new service each time: the history lives in the store, not in memory.
         h = make_harness(store=store)
         await h.start(category="capitals", rounds=2, mode=GameMode.TEXT)
-        while h.service.game(CHANNEL) is not None:
+        while h.service.game_in(CHANNEL) is not None:
             await h.answer_current(BOB)
             await h.clock.advance(5)
         seen += [a.question.id for a in h.sink.of(QuestionAsked)]
@@ -300,7 +300,7 @@ async def test_idle_games_stop_by_themselves_and_are_recorded() -> None:
     ended = h.sink.last(GameEnded)
     assert ended.reason is EndReason.IDLE
     assert ended.questions_asked == 2
-    assert h.service.game(CHANNEL) is None
+    assert h.service.game_in(CHANNEL) is None
     assert len(h.store.games) == 1
     assert h.clock.pending == 0
 

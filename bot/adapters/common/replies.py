@@ -1,12 +1,17 @@
-"""Picking out the replies to one command from everything the service publishes.
+"""Picking out, from everything the service publishes, the replies to one command.
 
-The service answers a command by publishing events, some addressed to the
-sender (``recipient``).  A form submission or an App Home must turn those
-replies into its own answer (inline errors, a view) instead of messages.  While
-``ReplyCollector.ask`` runs a command, the sink's ``publish`` (called inside
-that same ``handle``, in the same task) hands the sender's events to
-``intercept``, which keeps them.  A context variable marks the task, so timers
-and other commands running at the same moment are never caught.
+A platform answers a slash command, a click or a form with a response of its
+own (an interaction's reply, a modal's inline errors, an App Home view) rather
+than with channel messages.  ``ReplyCollector.start`` runs commands in a task
+of their own and marks that task with a context variable; the sink's
+``publish`` (called inside that same ``handle``, in the same task) offers each
+event to ``intercept``, which keeps the ones the caller ``wants``.  Timers and
+other commands running at the same moment are never caught, not even tasks the
+commands start themselves.
+
+The caller decides how long it waits: ``Collecting.within`` (Discord defers its
+response when a command is slow and then waits on; a Slack form gives up and
+lets the replies go out as messages, or drops them), ``Collecting.finish``.
 """
 
 from __future__ import annotations
@@ -14,97 +19,119 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Literal
 
 from bot.domain.commands import Command
 from bot.domain.events import Event
-from bot.domain.model import PlayerKey
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[Command], Awaitable[None]]
+Wants = Callable[[Event], bool]
 
-
-@dataclass(slots=True)
-class _Capture:
-    """``keep`` replies (the caller waits), ``send`` them as usual (it stopped
-    waiting), or ``drop`` them (it stopped waiting and nobody needs them)."""
-
-    recipient: PlayerKey
-    task: asyncio.Task[Any] | None = None
-    events: list[Event] = field(default_factory=list)
-    state: Literal["keep", "send", "drop"] = "keep"
-
-
-_current: contextvars.ContextVar[_Capture | None] = contextvars.ContextVar(
-    "reply_capture", default=None
+_current: contextvars.ContextVar[Collecting | None] = contextvars.ContextVar(
+    "collecting_replies", default=None
 )
 
 
-class ReplyCollector:
-    """``ask`` runs a command and returns its replies to the sender."""
+class Collecting:
+    """Commands running for a caller who waits for their replies.
 
-    def __init__(
-        self,
-        *,
-        send: Callable[[Event], None],
-        recipient_of: Callable[[Event], PlayerKey | None],
-    ) -> None:
+    ``events`` are the replies kept so far, in order.  Until ``let_go`` they
+    are kept; after it they are sent as usual, or dropped.
+    """
+
+    def __init__(self, *, wants: Wants, send: Callable[[Event], None], what: str) -> None:
+        self.events: list[Event] = []
+        self.what = what
+        self._wants = wants
         self._send = send
-        self._recipient_of = recipient_of
+        self._state: Literal["keep", "send", "drop"] = "keep"
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def task(self) -> asyncio.Task[None]:
+        if self._task is None:
+            raise RuntimeError("Collecting has not been started")
+        return self._task
+
+    def takes(self, event: Event) -> bool:
+        """True if ``event`` is a reply for the caller (kept or dropped): do not send it."""
+        if self._state == "send" or not self._wants(event):
+            return False
+        if self._state == "keep":
+            self.events.append(event)
+        return True
+
+    async def within(self, seconds: float) -> bool:
+        """Wait up to ``seconds``: True once the commands have finished (raising what
+        they raised), False while they still run."""
+        done, _ = await asyncio.wait({self.task}, timeout=seconds)
+        if done:
+            self.task.result()
+            return True
+        return False
+
+    async def finish(self) -> list[Event]:
+        """Wait until the commands have finished (raising what they raised); the replies."""
+        await self.task
+        return self.events
+
+    def let_go(self, *, deliver: bool) -> None:
+        """Stop waiting: the replies kept so far, and those still to come, are sent as
+        usual (``deliver``) or dropped."""
+        self._state = "send" if deliver else "drop"
+        if deliver:
+            for event in self.events:
+                self._send(event)
+        self.events.clear()
+
+    @property
+    def waited_for(self) -> bool:
+        return self._state == "keep"
+
+
+class ReplyCollector:
+    """Runs commands whose replies their caller answers with (see the module docstring).
+
+    ``send`` is how the sink delivers an event normally: replies a caller let
+    go of (``Collecting.let_go(deliver=True)``) go there.
+    """
+
+    def __init__(self, *, send: Callable[[Event], None]) -> None:
+        self._send = send
         self._tasks: set[asyncio.Task[None]] = set()
 
     def intercept(self, event: Event) -> bool:
-        """True if ``event`` is a reply being collected (or dropped): do not send it."""
-        capture = _current.get()
-        if (
-            capture is None
-            or capture.state == "send"
-            or capture.task is not asyncio.current_task()
-            or self._recipient_of(event) != capture.recipient
-        ):
+        """For ``publish``: True if ``event`` is a reply being collected (or dropped)."""
+        collecting = _current.get()
+        if collecting is None or collecting.task is not asyncio.current_task():
             return False
-        if capture.state == "keep":
-            capture.events.append(event)
-        return True
+        return collecting.takes(event)
 
-    async def ask(
-        self, handle: Handle, command: Command, *, within: float, deliver_late: bool = True
-    ) -> tuple[list[Event], bool]:
-        """Run ``command``; (its replies to the sender, whether it finished in time).
+    def start(self, handle: Handle, commands: Sequence[Command], *, wants: Wants) -> Collecting:
+        """Run ``commands`` one after another in a task of their own, keeping the events
+        they publish that the caller ``wants``."""
+        what = ", ".join(type(command).__name__ for command in commands)
+        collecting = Collecting(wants=wants, send=self._send, what=what)
 
-        A command that takes longer than ``within`` seconds keeps running; its
-        replies then go out as usual with ``deliver_late``, or are dropped.
-        """
-        capture = _Capture(recipient=command.actor.key)
+        async def run() -> None:
+            _current.set(collecting)
+            for command in commands:
+                await handle(command)
 
-        async def captured() -> None:
-            capture.task = asyncio.current_task()
-            _current.set(capture)
-            await handle(command)
-
-        def finished(task: asyncio.Task[None]) -> None:
-            self._tasks.discard(task)
-            # A caller still waiting reads the outcome itself; a late failure is logged here.
-            if capture.state != "keep" and not task.cancelled() and task.exception():
-                log.error("%s failed", type(command).__name__, exc_info=task.exception())
-
-        task = asyncio.create_task(captured(), name=f"reply-to:{type(command).__name__}")
+        task = asyncio.create_task(run(), name=f"reply-to:{what}")
+        collecting._task = task
         self._tasks.add(task)
-        task.add_done_callback(finished)
-        done, _ = await asyncio.wait({task}, timeout=within)
-        if task in done:
-            task.result()
-            return capture.events, True
-        log.info("%s is taking longer than %.1f s", type(command).__name__, within)
-        capture.state = "send" if deliver_late else "drop"
-        if deliver_late:
-            for event in capture.events:
-                self._send(event)
-        capture.events.clear()
-        return [], False
+        task.add_done_callback(lambda done: self._finished(done, collecting))
+        return collecting
+
+    def _finished(self, task: asyncio.Task[None], collecting: Collecting) -> None:
+        self._tasks.discard(task)
+        # A caller still waiting reads the outcome itself; a late failure is logged here.
+        if not collecting.waited_for and not task.cancelled() and task.exception():
+            log.error("%s failed", collecting.what, exc_info=task.exception())
 
     async def close(self, *, within: float = 5.0) -> None:
         """Give commands still running ``within`` seconds, then cancel them."""
@@ -114,3 +141,31 @@ class ReplyCollector:
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
+
+
+def for_recipient(recipient_of: Callable[[Event], object], recipient: object) -> Wants:
+    """``wants`` for the events whose recipient (by the platform's ``recipient_of``) is
+    ``recipient``."""
+    return lambda event: recipient_of(event) == recipient
+
+
+async def ask(
+    collector: ReplyCollector,
+    handle: Handle,
+    command: Command,
+    *,
+    wants: Wants,
+    within: float,
+    deliver_late: bool = True,
+) -> tuple[list[Event], bool]:
+    """Run ``command``; (its replies, whether it finished within ``within`` seconds).
+
+    A command that takes longer keeps running; its replies then go out as usual
+    with ``deliver_late``, or are dropped.
+    """
+    collecting = collector.start(handle, [command], wants=wants)
+    if await collecting.within(within):
+        return collecting.events, True
+    log.info("%s is taking longer than %.1f s", collecting.what, within)
+    collecting.let_go(deliver=deliver_late)
+    return [], False

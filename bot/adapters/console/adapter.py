@@ -1,93 +1,46 @@
 """Play trivia in a terminal: lines from stdin in, events printed out.
 
-The console is one player on one local "server" and channel.  Like every
-adapter it only translates: ``parse_line`` turns a line into a command, and
-``render_console.render`` turns an event into text.  When stdin is not a
-terminal, lines are read one by one and each answer waits for a question to
-be open, so a script that pipes one answer per question plays a whole game.
+Like every adapter it only translates: ``inbound.parse_line`` turns a line
+into a command, and ``render.render`` turns an event into text.  When stdin is
+not a terminal, lines are read one by one and each answer waits for a question
+to be open, so a script that pipes one answer per question plays a whole game.
 End of input stops the game (its standings are still recorded).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TextIO
 
 from rich.console import Console
 
+from bot.adapters.console.ids import CHANNEL, PLATFORM
+from bot.adapters.console.inbound import HELP, ConsoleHelp, parse_line
 from bot.adapters.console.render import render
 from bot.domain.commands import (
     Command,
-    ReportQuestion,
     RequestHint,
-    ShowScore,
     SkipQuestion,
+    StartGame,
     StopGame,
     SubmitAnswer,
 )
 from bot.domain.events import Event, GameEnded, QuestionAsked, QuestionRevealed
-from bot.domain.model import Actor, ChannelKey, PlayerKey
-from bot.domain.records import ReportKind
-
-PLATFORM = "console"
-SERVER = "local"
-CHANNEL = ChannelKey(PLATFORM, SERVER, "terminal")
-
-HELP = (
-    "Type your answer and press Enter. For choices, type the number or letter.\n"
-    "/hint  next hint (costs points)    /skip  skip this question\n"
-    "/score scores so far               /stop  end the game (scores are kept)\n"
-    "/report [unclear] [why]  flag the last question as wrong (or unclear)"
-)
-
-
-class ConsoleHelp:
-    """The local /help command: nothing for the service to do."""
-
-
-ConsoleInput = Command | ConsoleHelp
-
-
-def console_actor(name: str) -> Actor:
-    # The person at the terminal owns the local game, so they count as admin.
-    return Actor(key=PlayerKey(PLATFORM, SERVER, name), name=name, is_admin=True)
-
-
-def parse_line(line: str, actor: Actor) -> ConsoleInput | None:
-    """One line of input -> a command; None for a blank line."""
-    text = line.strip()
-    if not text:
-        return None
-    match text.lower():
-        case "/hint":
-            return RequestHint(channel=CHANNEL, actor=actor)
-        case "/skip":
-            return SkipQuestion(channel=CHANNEL, actor=actor)
-        case "/score" | "/scores":
-            return ShowScore(channel=CHANNEL, actor=actor)
-        case "/stop" | "/quit" | "/exit":
-            return StopGame(channel=CHANNEL, actor=actor)
-        case "/help" | "/?":
-            return ConsoleHelp()
-    head, _, rest = text.partition(" ")
-    if head.lower() == "/report":
-        return _report(rest.strip(), actor)
-    return SubmitAnswer(channel=CHANNEL, actor=actor, text=text)
-
-
-def _report(text: str, actor: Actor) -> ReportQuestion:
-    """``/report [wrong|unclear] [why]``: the kind is optional and defaults to wrong."""
-    word, _, rest = text.partition(" ")
-    if word.lower() in {kind.value for kind in ReportKind}:
-        return ReportQuestion(CHANNEL, actor, ReportKind(word.lower()), rest.strip())
-    return ReportQuestion(CHANNEL, actor, ReportKind.WRONG, text)
+from bot.domain.model import Actor
+from bot.observability.health import Health
+from bot.observability.metrics import Metrics
+from bot.ports import TriviaPort
 
 
 class ConsoleAdapter:
-    """Reads a player's lines, prints the game's events."""
+    """Reads a player's lines, prints the game's events: one game, then it is done."""
+
+    platform = PLATFORM
+    observability_port = None
 
     def __init__(
         self,
@@ -103,6 +56,7 @@ class ConsoleAdapter:
         self._question_open = asyncio.Event()
         self._ended = asyncio.Event()
         self._reader: threading.Thread | None = None
+        self._service: TriviaPort | None = None
 
     # -- EventSink ------------------------------------------------------------------
 
@@ -119,9 +73,36 @@ class ConsoleAdapter:
         if renderable is not None:
             self.console.print(renderable)
 
+    # -- the adapter's lifecycle (bot.adapters.adapter) ------------------------------------
+
+    def bind(self, service: TriviaPort) -> None:
+        self._service = service
+
+    @contextlib.asynccontextmanager
+    async def connect(self, health: Health, metrics: Metrics | None) -> AsyncIterator[None]:
+        """The terminal is always there: lines are read from here on."""
+        self.read_stdin()
+        yield
+
+    async def run(self) -> int:
+        """Play one game to its end: 0, or 1 when it could not start (the reason is shown)."""
+        if self._service is None:
+            raise RuntimeError("the console adapter has no service bound")
+        await self._service.handle(StartGame(channel=CHANNEL, actor=self.actor))
+        if self._service.game_in(CHANNEL) is None:
+            return 1
+        await self.listen(self._service.handle)
+        return 0
+
+    async def connected(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        """Nothing is queued: every event was printed when it was published."""
+
     # -- input ----------------------------------------------------------------------
 
-    def connect(self) -> None:
+    def read_stdin(self) -> None:
         """Start reading stdin on a daemon thread (a blocked read never holds up exit)."""
         loop = asyncio.get_running_loop()
 

@@ -1,10 +1,10 @@
 """The admin side of ``/trivia`` on Discord: questions, imports, reports, bundled switches.
 
 ``AdminCommands`` holds the admin subcommands; ``TriviaCommands`` (the
-``/trivia`` group, ``discord_commands``) inherits it and names each of them in
+``/trivia`` group, ``commands``) inherits it and names each of them in
 its own class body, because discord.py takes a group's subcommands from that
 body only. ``on_form_or_button`` answers the add and edit forms, a reveal's
-Report button and the report form it opens; ``TriviaClient.on_interaction``
+Report button and the report form it opens; ``Interactions.on_interaction``
 hands those to it by custom_id (no view objects are kept in memory, so a
 Report button still works after a restart).
 
@@ -21,11 +21,12 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-import discord  # noqa: TID251 - the Discord adapter's admin commands
-from discord import app_commands  # noqa: TID251 - the Discord adapter's admin commands
+import discord
+from discord import app_commands
 
 from bot.adapters.discord import inbound
 from bot.adapters.discord.inbound import LIMITS, Mode
+from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.message import Reply, clip, escape
 from bot.adapters.discord.render_admin import FIELD_LABELS, upload_problems
 from bot.bank.drafts import question_to_draft
@@ -62,8 +63,6 @@ from bot.domain.model import Actor, ChannelKey, QuestionDraft
 from bot.domain.records import ReportKind
 
 if TYPE_CHECKING:
-    from bot.adapters.discord.adapter import TriviaClient
-
     # What the type checker needs to accept these methods as a group's subcommands. At
     # run time the mixin must not be a Group: discord.py would then take the group's
     # subcommands from this class body instead of TriviaCommands'.
@@ -102,29 +101,29 @@ class AdminCommands(_GroupMixin):
     so nobody fills one in to be refused.
     """
 
-    bot: TriviaClient
+    answers: Interactions
 
     async def _run(self, interaction: discord.Interaction, build: Build) -> None:
         """Most subcommands: in a server channel, ``build`` the command and answer it."""
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [build(*context)])
+        if (context := await self.answers.in_server(interaction)) is not None:
+            await self.answers.answer(interaction, [build(*context)])
 
     async def _asked(self, interaction: discord.Interaction, build: Build) -> list[Event]:
         """An autocomplete's question to the core: the private answers (none outside a
         server; a non-admin's refusal offers no choices)."""
-        context = self.bot.context(interaction)
+        context = self.answers.context(interaction)
         if context is None:
             return []
-        return list((await self.bot.ask(build(*context))).private)
+        return list((await self.answers.ask(build(*context))).private)
 
     # -- one question at a time -------------------------------------------------------------
 
     @app_commands.command(name="add", description="Admins: add a question to this server")
     async def add(self, interaction: discord.Interaction) -> None:
-        if (context := await self.bot.in_server(interaction)) is None:
+        if (context := await self.answers.in_server(interaction)) is None:
             return
         probe = AddQuestion(*context, draft=QuestionDraft("", ""))
-        if await self.bot.allowed(interaction, probe):
+        if await self.answers.allowed(interaction, probe):
             await interaction.response.send_modal(question_form(inbound.ADD_MODAL_ID))
 
     @app_commands.command(name="edit", description="Admins: change one of this server's questions")
@@ -134,15 +133,15 @@ class AdminCommands(_GroupMixin):
         interaction: discord.Interaction,
         question_id: QuestionIdOption,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is None:
+        if (context := await self.answers.in_server(interaction)) is None:
             return
         question_id = inbound.question_id_of(question_id)
         try:
             replies = await asyncio.wait_for(
-                self.bot.ask(ShowQuestion(*context, question_id=question_id)), FORM_DEADLINE
+                self.answers.ask(ShowQuestion(*context, question_id=question_id)), FORM_DEADLINE
             )
         except TimeoutError:
-            await self.bot.say(interaction, Reply(content=BUSY))
+            await self.answers.say(interaction, Reply(content=BUSY))
             return
         shown = next((e for e in replies.private if isinstance(e, QuestionShown)), None)
         form_id = inbound.edit_modal_id(question_id)
@@ -152,11 +151,11 @@ class AdminCommands(_GroupMixin):
             probe = EditQuestion(
                 *context, question_id=question_id, draft=QuestionDraft("", ""), fields=frozenset()
             )
-            await self.bot.answer(interaction, [probe])
+            await self.answers.answer(interaction, [probe])
             return
         draft = question_to_draft(shown.item.question)
         if (too_long := form_overflow(draft)) is not None:
-            await self.bot.say(interaction, Reply(content=too_long))
+            await self.answers.say(interaction, Reply(content=too_long))
             return
         form = question_form(form_id, title=f"Edit {question_id}", draft=draft)
         await interaction.response.send_modal(form)
@@ -269,27 +268,27 @@ class AdminCommands(_GroupMixin):
         f"and {MAX_UPLOAD_QUESTIONS} questions"
     )
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
-        if (context := await self.bot.in_server(interaction)) is None:
+        if (context := await self.answers.in_server(interaction)) is None:
             return
         channel, actor = context
         # Deferred at once: downloading and parsing take time.
         await interaction.response.defer(ephemeral=True, thinking=True)
         probe = ImportQuestions(channel, actor, source=file.filename, questions=())
-        if not await self.bot.allowed(interaction, probe, deferred=True):
+        if not await self.answers.allowed(interaction, probe, deferred=True):
             return
         if file.size > MAX_UPLOAD_BYTES:  # refused before it is downloaded
-            await self.bot.say(
+            await self.answers.say(
                 interaction, Reply(content=too_big(escape(file.filename), size=file.size))
             )
             return
-        parsed = await self.bot.uploads.parse(await file.read(), file.filename)
+        parsed = await self.answers.uploads.parse(await file.read(), file.filename)
         if not parsed.ok:
-            await self.bot.say(interaction, Reply(content=upload_problems(parsed)))
+            await self.answers.say(interaction, Reply(content=upload_problems(parsed)))
             return
         command = ImportQuestions(
             channel, actor, source=parsed.filename, questions=parsed.questions
         )
-        await self.bot.answer(interaction, [command], deferred=True)
+        await self.answers.answer(interaction, [command], deferred=True)
 
     @app_commands.command(
         name="export", description="Admins: this server's own questions as a YAML bank file"
@@ -368,13 +367,13 @@ class AdminCommands(_GroupMixin):
         name: app_commands.Range[str, 1, MAX_NAME] | None = None,
         on: bool | None = None,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is None:
+        if (context := await self.answers.in_server(interaction)) is None:
             return
         command = inbound.bundled_command(*context, kind=kind, name=name, on=on)
         if command is None:
-            await self.bot.say(interaction, Reply(content=inbound.BUNDLED_USAGE))
+            await self.answers.say(interaction, Reply(content=inbound.BUNDLED_USAGE))
             return
-        await self.bot.answer(interaction, [command])
+        await self.answers.answer(interaction, [command])
 
     @bundled.autocomplete("name")
     async def _bundled_names(
@@ -423,7 +422,7 @@ class AdminCommands(_GroupMixin):
         admin_role: discord.Role | None = None,
         reset: Resettable | None = None,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is None:
+        if (context := await self.answers.in_server(interaction)) is None:
             return
         command = inbound.settings_command(
             *context,
@@ -435,7 +434,7 @@ class AdminCommands(_GroupMixin):
             admin_role=admin_role.id if admin_role else None,
             reset=reset,
         )
-        await self.bot.answer(interaction, [command])
+        await self.answers.answer(interaction, [command])
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -529,7 +528,7 @@ def report_form(custom_id: str) -> discord.ui.Modal:
 
 
 async def on_form_or_button(
-    bot: TriviaClient, interaction: discord.Interaction, custom_id: str, data: Mapping[str, Any]
+    answers: Interactions, interaction: discord.Interaction, custom_id: str, data: Mapping[str, Any]
 ) -> bool:
     """Answer a Report button, a report form, or an add or edit form; False if
     ``custom_id`` is none of those."""
@@ -538,26 +537,26 @@ async def on_form_or_button(
         form_id = inbound.report_modal_id(question_id) if question_id is not None else None
         if form_id is None:
             return False
-        if bot.context(interaction) is not None:  # reveals are posted in servers only
+        if answers.context(interaction) is not None:  # reveals are posted in servers only
             await interaction.response.send_modal(report_form(form_id))
         return True
     if interaction.type is not discord.InteractionType.modal_submit:
         return False
     components: Sequence[Any] = data.get("components") or []
-    context = bot.context(interaction)
+    context = answers.context(interaction)
     if custom_id == inbound.ADD_MODAL_ID:
         if context is not None:
             draft = inbound.draft_from_modal(components)
-            await bot.answer(interaction, [AddQuestion(*context, draft=draft)])
+            await answers.answer(interaction, [AddQuestion(*context, draft=draft)])
         return True
     if (question_id := inbound.parse_edit_modal(custom_id)) is not None:
         if context is not None:
             command = inbound.edit_from_modal(*context, question_id, components)
-            await bot.answer(interaction, [command])
+            await answers.answer(interaction, [command])
         return True
     if (question_id := inbound.parse_report_modal(custom_id)) is not None:
         if context is not None:
             report = inbound.report_from_modal(*context, question_id, components)
-            await bot.answer(interaction, [report])
+            await answers.answer(interaction, [report])
         return True
     return False

@@ -1,20 +1,19 @@
 """The players' ``/trivia`` subcommands on Discord, and the group that holds them all.
 
 Each subcommand reads its options, builds one command with the pure functions
-of ``discord_inbound`` and lets ``TriviaClient.answer`` run it and reply. The
-admins' subcommands are in ``discord_admin``; ``TriviaCommands`` inherits them.
+of ``inbound`` and lets ``Interactions.answer`` run it and reply. The
+admins' subcommands are in ``admin_commands``; ``TriviaCommands`` inherits them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import discord  # noqa: TID251 - the Discord adapter's slash commands
-from discord import app_commands  # noqa: TID251 - the Discord adapter's slash commands
+import discord
+from discord import app_commands
 
 from bot.adapters.discord import inbound, render
 from bot.adapters.discord.admin_commands import MAX_AUTOCOMPLETE, AdminCommands
 from bot.adapters.discord.inbound import LIMITS, Mode
+from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.message import clip
 from bot.domain.commands import (
     ListCategories,
@@ -27,10 +26,6 @@ from bot.domain.commands import (
 )
 from bot.domain.events import CategoriesShown, GameEnded, GameStarted, ScoreShown
 from bot.domain.model import Actor, ChannelKey
-
-if TYPE_CHECKING:
-    from bot.adapters.discord.adapter import TriviaClient
-
 
 # -- the /trivia commands ---------------------------------------------------------------------
 
@@ -48,9 +43,9 @@ class TriviaCommands(AdminCommands, app_commands.Group):
     ``AdminCommands`` and are named at the end of this class body).
     """
 
-    def __init__(self, bot: TriviaClient) -> None:
+    def __init__(self, bot: Interactions) -> None:
         super().__init__(name="trivia", description="Play trivia in this channel")
-        self.bot = bot
+        self.answers = bot
 
     @app_commands.command(name="start", description="Start a trivia game in this channel")
     @app_commands.describe(
@@ -67,7 +62,7 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         mode: Mode | None = None,
         seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
     ) -> None:
-        if (context := await self.bot.in_server(interaction)) is None:
+        if (context := await self.answers.in_server(interaction)) is None:
             return
         perms = interaction.app_permissions
         can_post = (
@@ -87,10 +82,10 @@ class TriviaCommands(AdminCommands, app_commands.Group):
             rounds=rounds,
             mode=mode,
             seconds=seconds,
-            typed_answers=self.bot.typed_answers,
+            typed_answers=self.answers.typed_answers,
         )
         note = render.TYPED_ANSWERS_OFF if forced else ""
-        await self.bot.answer(interaction, [command], capture=(GameStarted,), note=note)
+        await self.answers.answer(interaction, [command], capture=(GameStarted,), note=note)
 
     @start.autocomplete("category")
     async def _category_choices(
@@ -108,25 +103,25 @@ class TriviaCommands(AdminCommands, app_commands.Group):
 
     @app_commands.command(name="stop", description="End the game (scores are kept)")
     async def stop(self, interaction: discord.Interaction) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [StopGame(*context)], capture=(GameEnded,))
+        if (context := await self.answers.in_server(interaction)) is not None:
+            await self.answers.answer(interaction, [StopGame(*context)], capture=(GameEnded,))
 
     @app_commands.command(name="skip", description="Reveal this question and go on")
     async def skip(self, interaction: discord.Interaction) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [SkipQuestion(*context)], ack="Skipped.")
+        if (context := await self.answers.in_server(interaction)) is not None:
+            await self.answers.answer(interaction, [SkipQuestion(*context)], ack="Skipped.")
 
     @app_commands.command(name="hint", description="Show the next hint (costs points)")
     async def hint(self, interaction: discord.Interaction) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(
+        if (context := await self.answers.in_server(interaction)) is not None:
+            await self.answers.answer(
                 interaction, [RequestHint(*context)], ack="The hint is on the question."
             )
 
     @app_commands.command(name="score", description="Standings of the running game")
     async def score(self, interaction: discord.Interaction) -> None:
-        if (context := await self.bot.in_server(interaction)) is not None:
-            await self.bot.answer(interaction, [ShowScore(*context)], capture=(ScoreShown,))
+        if (context := await self.answers.in_server(interaction)) is not None:
+            await self.answers.answer(interaction, [ShowScore(*context)], capture=(ScoreShown,))
 
     @app_commands.command(name="leaderboard", description="This server's best players")
     @app_commands.choices(period=_PERIODS)
@@ -135,7 +130,7 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         if where is not None:
             channel, actor, server_name = where
             command = ShowLeaderboard(channel, actor, period=inbound.period_of(period))
-            await self.bot.answer(interaction, [command], server_name=server_name)
+            await self.answers.answer(interaction, [command], server_name=server_name)
 
     @app_commands.command(name="stats", description="Your trivia stats, or a member's")
     @app_commands.describe(member="Whose stats (default: yours)")
@@ -147,18 +142,18 @@ class TriviaCommands(AdminCommands, app_commands.Group):
             channel, actor, server_name = where
             player = inbound.player_key(int(channel.server), member.id) if member else None
             command = ShowStats(channel, actor, player=player)
-            await self.bot.answer(interaction, [command], server_name=server_name)
+            await self.answers.answer(interaction, [command], server_name=server_name)
 
     async def _scores_context(
         self, interaction: discord.Interaction
     ) -> tuple[ChannelKey, Actor, str | None] | None:
         """Scores and questions are per server. In a DM they are those of the server where
         the user last used the bot (since it started); without one, the user is told how."""
-        context = self.bot.context(interaction)
+        context = self.answers.context(interaction)
         if context is not None:
             return (*context, None)
         user = interaction.user
-        known = self.bot.last_server(user.id)
+        known = self.answers.last_server(user.id)
         if known is None or interaction.channel_id is None:
             await interaction.response.send_message(render.DM_NO_SERVER, ephemeral=True)
             return None
@@ -172,11 +167,13 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         if where is not None:
             channel, actor, server_name = where
             command = ListCategories(channel, actor)
-            await self.bot.answer(interaction, [command], server_name=server_name)
+            await self.answers.answer(interaction, [command], server_name=server_name)
 
     @app_commands.command(name="help", description="How to play")
     async def help(self, interaction: discord.Interaction) -> None:
-        await self.bot.say(interaction, render.help_reply(typed_answers=self.bot.typed_answers))
+        await self.answers.say(
+            interaction, render.help_reply(typed_answers=self.answers.typed_answers)
+        )
 
     # discord.py takes a group's subcommands from its own class body only.
     add = AdminCommands.add

@@ -1,54 +1,49 @@
 """The Slack adapter: slack-bolt listeners in, ``SlackOutbox`` out.
 
-The only module that imports ``slack_bolt`` / ``slack_sdk``.  It translates
-and decides nothing: ``slack_inbound`` turns payloads into commands,
-``render_slack`` and ``slack_modals`` turn events into Block Kit, and
-``slack_outbox`` sends them in order per channel.  What is left here is what
-Slack's wire needs:
+With ``api`` (the Web API over slack-sdk), the only module of this folder that
+imports an SDK.  It translates and decides nothing: ``inbound`` turns payloads
+into commands, ``render`` and ``modals`` turn events into Block Kit, and
+``outbox`` sends them in order per channel.  What is left here is what Slack's
+wire needs:
 
 * every slash command and interaction is acked before any slow work (Slack
-  gives 3 s); ``slack_forms`` opens the modals and runs their submissions,
-  ``slack_uploads`` turns bank files shared with the bot into imports;
-* replies to one command are picked out with a context variable: while a
-  captured ``handle`` runs, ``publish`` keeps the events meant for its sender;
+  gives 3 s); ``forms`` opens the modals and runs their submissions,
+  ``uploads`` turns bank files shared with the bot into imports;
+* replies to one command are picked out by the reply collector
+  (``bot.adapters.common.replies``): while a command runs for a form or the App
+  Home, ``publish`` keeps the events meant for its sender;
 * an event Slack delivers again (same ``event_id``) is handled once;
 * ``Actor.is_admin`` is the workspace's admin/owner flag from ``users.info``
   (cached) or the configured ``TRIVIA_SLACK_ADMINS``.
 
 What it reports for operators: each listener tags its log lines with the
-workspace and channel, failed listeners and failed Web API calls count as
-platform errors, and every HTTP 429 is counted as a rate-limit hit
-(``PlatformMeter``) before the SDK retries it.
+workspace and channel, and failed listeners count as platform errors.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import (  # noqa: TID251
+from slack_bolt.adapter.socket_mode.async_handler import (
     AsyncSocketModeHandler,
 )
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest  # noqa: TID251
-from slack_bolt.response import BoltResponse  # noqa: TID251
-from slack_sdk.errors import SlackApiError, SlackClientError  # noqa: TID251
-from slack_sdk.http_retry.builtin_async_handlers import (  # noqa: TID251
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.http_retry.request import HttpRequest  # noqa: TID251
-from slack_sdk.http_retry.response import HttpResponse  # noqa: TID251
-from slack_sdk.http_retry.state import RetryState  # noqa: TID251
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: TID251
-from slack_sdk.webhook.async_client import AsyncWebhookClient  # noqa: TID251
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.common.replies import ReplyCollector
+from bot.adapters.common.replies import ReplyCollector, ask, for_recipient
+from bot.adapters.slack.api import SdkWeb, build_client
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.forms import FORM_CALLBACKS, SlackForms, first_section_text
 from bot.adapters.slack.ids import (
@@ -75,208 +70,44 @@ from bot.adapters.slack.inbound import (
     typed_answer,
     with_actor,
 )
-from bot.adapters.slack.message import SlackMessage
-from bot.adapters.slack.outbox import SlackCallError, SlackOutbox, recipient_of
+from bot.adapters.slack.outbox import SlackOutbox, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
 from bot.adapters.slack.render import help_message, home_view, usage_text
-from bot.adapters.slack.uploads import DownloadError, SlackUploads, file_share
+from bot.adapters.slack.uploads import SlackUploads, file_share
 from bot.bank.uploads import UploadParser
 from bot.config import Settings
 from bot.domain.commands import Command, ShowLeaderboard, ShowStats, SubmitAnswer
-from bot.domain.events import Event, GameEnded, GameStarted, LeaderboardShown, StatsShown
-from bot.domain.model import ChannelKey
+from bot.domain.events import Event, LeaderboardShown, StatsShown
 from bot.domain.records import Period
+from bot.observability.health import Health
+from bot.observability.http import add_routes, serving
 from bot.observability.logs import tag_task
-from bot.observability.metrics import PlatformMeter
+from bot.observability.metrics import Metrics, PlatformMeter
+from bot.ports import TriviaPort
 
 log = logging.getLogger(__name__)
 
-Handle = Callable[[Command], Awaitable[None]]
-
 #: How long a form submission waits for the service before acking (Slack allows 3 s).
 REPLY_BUDGET = 2.0
-DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
-# -- the Web API, as the outbox sees it ----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SocketMode:
+    """Connect out to Slack with an app-level token (``xapp-``): no public URL needed."""
+
+    app_token: str
 
 
-class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
-    """slack-sdk's 429 handler (wait ``Retry-After``, retry), calling ``on_hit`` for each 429.
+@dataclass(frozen=True, slots=True)
+class EventsApi:
+    """Serve Slack's signed HTTP requests (events, commands, interactions) on ``path``."""
 
-    Counted whether or not a retry is left: the SDK asks each handler once per
-    response, in order, and this is the only one that looks at a 429.
-    """
-
-    def __init__(self, *, on_hit: Callable[[], None], max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self._on_hit = on_hit
-
-    async def can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if response is not None and response.status_code == 429:
-            self._on_hit()
-        return await super().can_retry_async(
-            state=state, request=request, response=response, error=error
-        )
+    host: str
+    port: int
+    path: str = "/slack/events"
 
 
-def build_client(
-    token: str,
-    *,
-    base_url: str | None = None,
-    retries: int = 5,
-    meter: PlatformMeter | None = None,
-) -> AsyncWebClient:
-    """A client whose 429s are retried after ``Retry-After`` (never dropped on the floor),
-    each one counted on ``meter``."""
-    on_hit = (meter or PlatformMeter()).rate_limited
-    handlers = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        CountingRateLimitHandler(on_hit=on_hit, max_retry_count=retries),
-    ]
-    if base_url is None:
-        return AsyncWebClient(token=token, retry_handlers=handlers)
-    # The SDK urljoins the method name onto the base: without the slash it would drop "api".
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    return AsyncWebClient(token=token, base_url=base, retry_handlers=handlers)
-
-
-async def check_token(token: str, *, base_url: str | None = None) -> str | None:
-    """None if Slack accepts the bot token (``auth.test``), else what went wrong."""
-    client = build_client(token, base_url=base_url, retries=1)
-    try:
-        await client.auth_test()
-    except SlackApiError as exc:
-        return f"Slack answered {exc.response.get('error', 'an error')}"
-    except (SlackClientError, aiohttp.ClientError, OSError) as exc:
-        return f"Slack could not be reached ({exc!r})"
-    return None
-
-
-class SdkWeb:
-    """``slack_outbox.SlackWeb`` over slack-sdk: Slack's errors become ``SlackCallError``
-    (and count on ``meter``)."""
-
-    def __init__(self, client: AsyncWebClient, meter: PlatformMeter | None = None) -> None:
-        self._client = client
-        self._meter = meter or PlatformMeter()
-
-    async def post_message(self, channel: str, message: SlackMessage) -> str:
-        response = await self._call(
-            "chat.postMessage",
-            self._client.chat_postMessage(
-                channel=channel,
-                text=message.text,
-                blocks=message.blocks_json() or None,
-                unfurl_links=False,
-                unfurl_media=False,
-            ),
-        )
-        return str(response["ts"])
-
-    async def update_message(self, channel: str, ts: str, message: SlackMessage) -> None:
-        await self._call(
-            "chat.update",
-            self._client.chat_update(
-                channel=channel, ts=ts, text=message.text, blocks=message.blocks_json()
-            ),
-        )
-
-    async def post_ephemeral(self, channel: str, user: str, message: SlackMessage) -> None:
-        await self._call(
-            "chat.postEphemeral",
-            self._client.chat_postEphemeral(
-                channel=channel, user=user, text=message.text, blocks=message.blocks_json() or None
-            ),
-        )
-
-    async def respond(self, response_url: str, message: SlackMessage) -> None:
-        webhook = AsyncWebhookClient(response_url)
-        reply = await webhook.send(
-            text=message.text, blocks=message.blocks_json() or None, response_type="ephemeral"
-        )
-        if reply.status_code != 200:
-            self._meter.error()
-            raise SlackCallError("response_url", f"http_{reply.status_code}")
-
-    async def open_dm(self, user: str) -> str:
-        response = await self._call(
-            "conversations.open", self._client.conversations_open(users=user)
-        )
-        return str(response["channel"]["id"])
-
-    async def upload_file(self, channel: str, filename: str, content: str, comment: str) -> None:
-        # files_upload_v2: files.getUploadURLExternal, the upload, files.completeUploadExternal.
-        await self._call(
-            "files.completeUploadExternal",
-            self._client.files_upload_v2(
-                channel=channel,
-                filename=filename,
-                title=filename,
-                content=content,
-                initial_comment=comment,
-            ),
-        )
-
-    # -- slack_forms.ViewsApi ----------------------------------------------------------------
-
-    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
-        opened = await self._call(
-            "views.open", self._client.views_open(trigger_id=trigger_id, view=view)
-        )
-        return str(opened["view"]["id"])
-
-    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
-        await self._call("views.update", self._client.views_update(view_id=view_id, view=view))
-
-    # -- slack_uploads.FileApi ---------------------------------------------------------------
-
-    async def file_info(self, file_id: str) -> Mapping[str, Any] | None:
-        try:
-            response = await self._call("files.info", self._client.files_info(file=file_id))
-        except SlackCallError as exc:
-            log.warning("slack: files.info for %s failed: %s", file_id, exc.code)
-            return None
-        found = response.get("file")
-        return found if isinstance(found, dict) else None
-
-    async def download(self, url: str, *, limit: int) -> bytes:
-        """A shared file's bytes, fetched with the bot token (``files:read``); stops
-        reading past ``limit`` bytes, so a file bigger than Slack said is no danger."""
-        headers = {"Authorization": f"Bearer {self._client.token}"}
-        data = bytearray()
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
-                session.get(url, headers=headers) as response,
-            ):
-                if response.status != 200:
-                    raise DownloadError(f"Slack answered HTTP {response.status}; try again.")
-                if response.content_type == "text/html":
-                    # Slack's sign-in page: the token was not accepted for this file.
-                    raise DownloadError("Slack did not let me read it (the app needs files:read).")
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    data += chunk
-                    if len(data) > limit:
-                        break
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            self._meter.error()
-            raise DownloadError("the download failed; please share it again.") from exc
-        return bytes(data)
-
-    async def _call(self, method: str, call: Coroutine[Any, Any, Any]) -> Any:
-        try:
-            return await call
-        except SlackApiError as exc:
-            self._meter.error()
-            raise SlackCallError(method, str(exc.response.get("error", "unknown"))) from exc
+Transport = SocketMode | EventsApi
 
 
 # -- the adapter ---------------------------------------------------------------------------------
@@ -285,7 +116,7 @@ class SdkWeb:
 class SlackAdapter:
     """A slack-bolt ``AsyncApp`` wired to the trivia service, and its ``EventSink``.
 
-    ``bind(service.handle)`` before serving; serve with ``web_app()`` (HTTP) or
+    ``bind(service)`` before serving; serve with ``web_app()`` (HTTP) or
     ``socket_mode(app_token)``; ``close()`` (or ``async with``) flushes what is
     queued for Slack and awaits every task.
     """
@@ -300,8 +131,10 @@ class SlackAdapter:
         post_interval: float = 1.0,
         reply_budget: float = REPLY_BUDGET,
         meter: PlatformMeter | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.client = client
+        self.transport = transport
         self.meter = meter or PlatformMeter()
         self.bolt = AsyncApp(
             client=client,
@@ -312,7 +145,7 @@ class SlackAdapter:
         web = SdkWeb(client, self.meter)
         self.outbox = SlackOutbox(web, countdown_every=countdown_every, post_interval=post_interval)
         self.directory = SlackDirectory(self._users_info, admins=admins)
-        self.replies = ReplyCollector(send=self.outbox.send, recipient_of=recipient_of)
+        self.replies = ReplyCollector(send=self.outbox.send)
         self.forms = SlackForms(
             views=web,
             directory=self.directory,
@@ -330,8 +163,7 @@ class SlackAdapter:
             note=self.outbox.note,
         )
         self._events = RecentIds()
-        self._handle: Handle | None = None
-        self._active: set[ChannelKey] = set()
+        self._service: TriviaPort | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._register()
 
@@ -350,19 +182,21 @@ class SlackAdapter:
             **options,
         )
 
-    def bind(self, handle: Handle) -> None:
-        """Send inbound commands to ``handle`` (``TriviaService.handle``)."""
-        self._handle = handle
+    platform = PLATFORM
+
+    @property
+    def observability_port(self) -> int | None:
+        """In HTTP mode, ``/healthz`` and ``/metrics`` are served beside ``/slack/events``."""
+        return self.transport.port if isinstance(self.transport, EventsApi) else None
+
+    def bind(self, service: TriviaPort) -> None:
+        """Send inbound commands to ``service`` (``TriviaService``)."""
+        self._service = service
 
     # -- EventSink -------------------------------------------------------------------------
 
     async def publish(self, event: Event) -> None:
         """Never blocks: replies being captured are kept, everything else is queued."""
-        match event:
-            case GameStarted(channel=channel):
-                self._active.add(channel)
-            case GameEnded(channel=channel):
-                self._active.discard(channel)
         if not self.replies.intercept(event):
             self.outbox.send(event)
 
@@ -389,6 +223,35 @@ class SlackAdapter:
         """Whether the Socket Mode connection is up now (False outside ``socket_mode``)."""
         socket = self._socket
         return socket is not None and await socket.client.is_connected()
+
+    @asynccontextmanager
+    async def connect(self, health: Health, metrics: Metrics | None) -> AsyncIterator[None]:
+        """Taking Slack's requests over the configured transport while inside."""
+        match self.transport:
+            case SocketMode(app_token=app_token):
+                async with self.socket_mode(app_token):
+                    tell("Connected to Slack over Socket Mode. Ctrl-C stops the bot.")
+                    yield
+            case EventsApi(host=host, port=port, path=path):
+                web_app = self.web_app(path)
+                if metrics is not None:
+                    add_routes(web_app, health=health, metrics=metrics)
+                async with serving(web_app, host=host, port=port):
+                    tell(f"Serving Slack's Events API on http://{host}:{port}{path}. Ctrl-C stops.")
+                    yield
+            case None:
+                raise RuntimeError("the Slack adapter has no transport to connect with")
+
+    async def run(self) -> int:
+        """Slack never stops on its own: until the process is told to stop."""
+        await asyncio.Event().wait()
+        return 0
+
+    async def connected(self) -> bool:
+        """Over HTTP Slack comes to us: up while serving; Socket Mode: the socket is up."""
+        if isinstance(self.transport, EventsApi):
+            return True
+        return await self.socket_connected()
 
     async def close(self) -> None:
         """Let in-flight commands finish (briefly), then flush the outbox. Idempotent."""
@@ -505,7 +368,7 @@ class SlackAdapter:
             team = team_of(body)
             channel = channel_key(team, typed.channel_id)
             # Chat in a channel without a game is just chat: no lookups, no locks.
-            if channel not in self._active:
+            if self._service is None or self._service.game_in(channel) is None:
                 return
             actor = await self.directory.actor(team, typed.user_id)
             await self._run(SubmitAnswer(channel=channel, actor=actor, text=typed.text))
@@ -591,15 +454,19 @@ class SlackAdapter:
     # -- running commands --------------------------------------------------------------------
 
     async def _run(self, command: Command) -> None:
-        if self._handle is None:
+        if self._service is None:
             log.warning("slack: %s arrived before the service was bound", type(command).__name__)
             return
-        await self._handle(command)
+        await self._service.handle(command)
 
     async def _ask(
         self, command: Command, *, within: float, deliver_late: bool = True
     ) -> tuple[list[Event], bool]:
-        return await self.replies.ask(self._run, command, within=within, deliver_late=deliver_late)
+        """Run ``command``; (its replies to the sender, whether it finished ``within``)."""
+        wants = for_recipient(recipient_of, command.actor.key)
+        return await ask(
+            self.replies, self._run, command, wants=wants, within=within, deliver_late=deliver_late
+        )
 
     async def _users_info(self, user_id: str) -> Mapping[str, Any] | None:
         try:
@@ -610,3 +477,8 @@ class SlackAdapter:
             return None
         user = response.get("user")
         return user if isinstance(user, dict) else None
+
+
+def tell(*lines: str) -> None:
+    # What an operator starting the bot should see: plain lines on stderr.
+    sys.stderr.write("\n".join(lines) + "\n")

@@ -1,20 +1,22 @@
 """Outbound Slack traffic: one ordered lane per channel, never blocking the service.
 
 The service publishes with a channel's lock held, so ``SlackOutbox.send`` only
-queues.  Each channel has a worker task that sends its queue in order and keeps
-what Slack needs remembered: the ``ts`` of the current question message, so
-hints, the countdown and the reveal edit that one message (``chat.update``)
-instead of posting new ones (Slack allows about one post per second per
-channel).  Events with a recipient go to that user alone (``chat.postEphemeral``,
-or the slash command's ``response_url`` where the bot may not post); in a direct
-message with the bot they are plain posts, since nobody else is there.  An
-export is uploaded as a file to the admin's DM with the bot, never to a channel
-(it holds every answer).
+queues.  Each channel has a lane (``bot.adapters.common.lanes``) whose worker
+sends its queue in order, and the outbox remembers what Slack needs: the
+``ts`` of the current question message, so hints, the countdown and the reveal
+edit that one message (``chat.update``) instead of posting new ones (Slack
+allows about one post per second per channel).  Events with a recipient go
+to that user alone (``chat.postEphemeral``, or the slash command's
+``response_url`` where the bot may not post); in a direct message with the
+bot they are plain posts, since nobody else is there.  An export is uploaded
+as a file to the admin's DM with the bot, never to a channel (it holds every
+answer).
 
 The Web API is reached through ``SlackWeb``, a protocol the adapter implements
-with slack-sdk; this module imports no SDK.  Every task is named, kept in a set
-and awaited on ``close``, which first lets the lanes drain (flush) within a
-bound.
+with slack-sdk; this module imports no SDK.  A message Slack still refuses with
+``ratelimited`` after the SDK's retries is sent again a few rounds
+(``bot.adapters.common.rate_limits``).  Every task is named, kept in a set and
+awaited on ``close``, which first lets the lanes drain within a bound.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from functools import partial
+from typing import Protocol
 
+from bot.adapters.common.lanes import ChannelLanes
+from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.slack.ids import is_direct_message
 from bot.adapters.slack.message import SlackMessage, esc
 from bot.adapters.slack.render import (
@@ -53,9 +58,6 @@ log = logging.getLogger(__name__)
 CANNOT_POST = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "user_not_in_channel"}
 )
-#: How many times one event is delivered while Slack still answers ``ratelimited`` after
-#: the SDK's own retries (each of which waited ``Retry-After``).
-RATE_LIMIT_ROUNDS = 3
 #: A slash command's response_url takes posts for 30 minutes.
 RESPONSE_URL_TTL = 30 * 60.0
 
@@ -91,6 +93,10 @@ class SlackWeb(Protocol):
     async def upload_file(self, channel: str, filename: str, content: str, comment: str) -> None:
         """Share a text file in ``channel`` with ``comment`` above it."""
         ...
+
+
+def _rate_limited(exc: Exception) -> bool:
+    return isinstance(exc, SlackCallError) and exc.code == "ratelimited"
 
 
 def _what(item: _Queued | _Tick | _Note) -> str:
@@ -134,14 +140,14 @@ class _Note:
     message: SlackMessage
 
 
-_Item = _Queued | _Tick | _Note | None
+_Item = _Queued | _Tick | _Note
 
 
 @dataclass(slots=True)
 class _Lane:
+    """What a channel's lane remembers between items: the question card it edits."""
+
     channel: ChannelKey
-    queue: asyncio.Queue[_Item] = field(default_factory=asyncio.Queue)
-    worker: asyncio.Task[None] | None = None
     mode: GameMode = GameMode.TEXT
     card: QuestionCard | None = None
     card_ts: str | None = None
@@ -171,28 +177,26 @@ class SlackOutbox:
         self._post_burst = post_burst
         self._close_timeout = close_timeout
         self._monotonic = monotonic
-        self._lanes: dict[ChannelKey, _Lane] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._lanes: ChannelLanes[_Item] = ChannelLanes(
+            self._deliver_batch, name="slack-out", on_retire=self._forget
+        )
+        self._state: dict[ChannelKey, _Lane] = {}
+        self._tickers: set[asyncio.Task[None]] = set()
         self._response_urls: dict[tuple[str, str], tuple[str, float]] = {}
-        self._closed = False
 
     # -- inbound side --------------------------------------------------------------------
 
     def send(self, event: Event) -> None:
         """Queue ``event`` for its channel; returns at once."""
-        if self._closed:
+        if not self._lanes.put(event.channel, _Queued(event, self._monotonic())):
             log.warning(
                 "slack outbox closed; dropped %s for %s", type(event).__name__, event.channel
             )
-            return
-        self._lane(event.channel).queue.put_nowait(_Queued(event, self._monotonic()))
 
     def note(self, channel: ChannelKey, user_id: str, message: SlackMessage) -> None:
         """Queue ``message`` for ``user_id`` alone, in order with the channel's events."""
-        if self._closed:
+        if not self._lanes.put(channel, _Note(user_id, message)):
             log.warning("slack outbox closed; dropped a note for %s", channel)
-            return
-        self._lane(channel).queue.put_nowait(_Note(user_id, message))
 
     def remember_response_url(self, channel: ChannelKey, user_id: str, url: str) -> None:
         """Where to reply to ``user_id`` in ``channel`` if the bot cannot post there."""
@@ -204,55 +208,31 @@ class SlackOutbox:
 
     async def close(self) -> None:
         """Send what is queued (within ``close_timeout``), then stop every task. Idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        workers = []
-        for lane in self._lanes.values():
-            lane.queue.put_nowait(None)
-            if lane.worker is not None:
-                workers.append(lane.worker)
-        tickers = [t for t in self._tasks if t not in workers]
-        for task in tickers:
+        for task in self._tickers:
             task.cancel()
-        if workers:
-            _, late = await asyncio.wait(workers, timeout=self._close_timeout)
-            for task in late:
-                log.warning("slack outbox: %s did not drain in time", task.get_name())
-                task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._lanes.close(timeout=self._close_timeout)
+        await asyncio.gather(*self._tickers, return_exceptions=True)
 
     # -- lanes ---------------------------------------------------------------------------
 
-    def _lane(self, channel: ChannelKey) -> _Lane:
-        lane = self._lanes.get(channel)
+    def _forget(self, channel: ChannelKey) -> None:
+        self._state.pop(channel, None)
+
+    async def _deliver_batch(self, channel: ChannelKey, batch: Sequence[_Item]) -> None:
+        lane = self._state.get(channel)
         if lane is None:
-            lane = self._lanes[channel] = _Lane(channel)
-            lane.worker = self._spawn(self._work(lane), f"slack-out:{channel}")
-        return lane
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _work(self, lane: _Lane) -> None:
-        while (item := await lane.queue.get()) is not None:
-            for attempt in range(1, RATE_LIMIT_ROUNDS + 1):
-                try:
-                    await self._deliver(lane, item)
-                except SlackCallError as exc:
-                    if exc.code == "ratelimited" and attempt < RATE_LIMIT_ROUNDS:
-                        # The SDK waited out each Retry-After and gave up; a message of the
-                        # game must not be dropped for a storm longer than its retries.
-                        log.warning("slack: %s still rate limited; trying again", exc.method)
-                        continue
-                    log.warning("slack: %s failed in %s: %s", exc.method, lane.channel, exc.code)
-                except Exception:
-                    what = _what(item)
-                    log.exception("slack: delivering %s to %s failed", what, lane.channel)
-                break
+            lane = self._state[channel] = _Lane(channel)
+        for item in batch:
+            try:
+                await through_rate_limits(
+                    partial(self._deliver, lane, item),
+                    rate_limited=_rate_limited,
+                    what=f"slack: {_what(item)}",
+                )
+            except SlackCallError as exc:
+                log.warning("slack: %s failed in %s: %s", exc.method, channel, exc.code)
+            except Exception:
+                log.exception("slack: delivering %s to %s failed", _what(item), channel)
 
     async def _deliver(self, lane: _Lane, item: _Queued | _Tick | _Note) -> None:
         if isinstance(item, _Tick):
@@ -297,7 +277,11 @@ class SlackOutbox:
         lane.card_at = at
         lane.card_ts = await self._post(lane, render_card(lane.card))
         if self._countdown_every and lane.card_ts is not None:
-            self._spawn(self._countdown(lane, asked), f"slack-countdown:{lane.channel}")
+            task = asyncio.create_task(
+                self._countdown(lane, asked), name=f"slack-countdown:{lane.channel}"
+            )
+            self._tickers.add(task)
+            task.add_done_callback(self._tickers.discard)
 
     async def _reveal(self, lane: _Lane, reveal: QuestionRevealed) -> None:
         card = lane.card
@@ -330,11 +314,12 @@ class SlackOutbox:
         while True:
             await asyncio.sleep(step)
             card = lane.card
-            if self._closed or card is None or card.asked is not asked or card.reveal is not None:
+            if card is None or card.asked is not asked or card.reveal is not None:
                 return
             if seconds_left(asked.seconds, self._monotonic() - lane.card_at) < 1:
                 return
-            lane.queue.put_nowait(_Tick(asked))
+            if not self._lanes.put(lane.channel, _Tick(asked)):
+                return
 
     async def _tick(self, lane: _Lane, asked: QuestionAsked) -> None:
         card = lane.card

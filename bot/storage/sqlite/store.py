@@ -41,7 +41,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self, TypeVar
 
-import aiosqlite  # noqa: TID251
+import aiosqlite
 
 from bot.domain.model import ChannelKey, GameMode, PlayerKey, Question, ServerKey, ServerSettings
 from bot.domain.records import (

@@ -1,0 +1,261 @@
+"""Answering Discord interactions (slash commands, clicks, forms) with what the
+service publishes for them.
+
+A command runs through the outbox's reply collector
+(``bot.adapters.common.replies``): what it publishes for the user alone, and the
+channel announcements the interaction shows itself, become the interaction's
+response; everything else goes to the channel as usual.  Discord allows 3 s
+for the first response: a command still running after ``defer_after`` seconds
+(a slow database) is deferred first and answered when it is done.
+
+The command modules (``commands``, ``admin_commands``) and the client
+(``adapter``) answer through one ``Interactions``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import discord
+
+from bot.adapters.discord import inbound, render
+from bot.adapters.discord.api import message_kwargs
+from bot.adapters.discord.message import Reply
+from bot.adapters.discord.outbox import (
+    DiscordOutbound,
+    Replies,
+    ResponseMessage,
+    response_messages,
+    wants_for_interaction,
+)
+from bot.bank.uploads import UploadParser
+from bot.domain.commands import AddQuestion, Command, EditQuestion, ImportQuestions
+from bot.domain.events import Event
+from bot.domain.model import Actor, ChannelKey
+from bot.observability.metrics import PlatformMeter
+from bot.ports import TriviaPort
+
+log = logging.getLogger(__name__)
+
+#: How many players' last servers are remembered (what their DMs refer to).
+_REMEMBERED_PLAYERS = 10_000
+
+
+class Interactions:
+    """Runs the commands of interactions and answers them (module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        outbound: DiscordOutbound,
+        typed_answers: bool,
+        meter: PlatformMeter,
+        defer_after: float = 1.5,
+    ) -> None:
+        self.outbound = outbound
+        self.typed_answers = typed_answers
+        self.meter = meter
+        self._defer_after = defer_after
+        self._service: TriviaPort | None = None
+        # user id -> (guild id, guild name) where they last used the bot: what DMs refer to.
+        self._last_server: OrderedDict[int, tuple[int, str]] = OrderedDict()
+        #: Uploaded banks are parsed in a worker process (GUIDE section 5).
+        self.uploads = UploadParser()
+
+    def bind(self, service: TriviaPort) -> None:
+        self._service = service
+
+    @property
+    def service(self) -> TriviaPort:
+        if self._service is None:
+            raise RuntimeError("the Discord adapter has no service bound")
+        return self._service
+
+    def close(self) -> None:
+        self.uploads.close()
+
+    async def failed(
+        self, interaction: discord.Interaction, what: str, error: BaseException | None = None
+    ) -> None:
+        self.meter.error()
+        log.error(
+            "interaction %s (%s) in guild %s channel %s by %s failed",
+            interaction.id,
+            what,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            exc_info=error or True,
+        )
+        autocomplete = interaction.type is discord.InteractionType.autocomplete
+        if not autocomplete and not interaction.response.is_done():
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.response.send_message(
+                    "Sorry, that went wrong on my side; it has been logged.", ephemeral=True
+                )
+
+    # -- running a command for an interaction --------------------------------------------------
+
+    async def in_server(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
+        """``context``, or None after telling a user in a DM that games, questions and
+        reports belong to a server."""
+        context = self.context(interaction)
+        if context is None:
+            await interaction.response.send_message(render.DM_NO_GAMES, ephemeral=True)
+        return context
+
+    async def allowed(
+        self,
+        interaction: discord.Interaction,
+        probe: AddQuestion | EditQuestion | ImportQuestions,
+        *,
+        deferred: bool | None = None,
+    ) -> bool:
+        """True for admins; otherwise the core refuses ``probe`` (in its words) and this
+        says False.
+
+        Asked before a form is opened or a file downloaded, so a non-admin is not made to
+        fill one in first; the probe is never carried out (the core refuses a
+        non-admin's command before it reads it).
+        """
+        if await self.service.may_administer(probe.actor, probe.channel.server_key):
+            return True
+        await self.answer(interaction, [probe], deferred=deferred)
+        return False
+
+    async def ask(self, command: Command) -> Replies:
+        """Run ``command`` and return what it published for its sender, sending nothing
+        (to fill a form or an autocomplete list with it)."""
+        collecting = self.outbound.replies.start(
+            self.service.handle, [command], wants=wants_for_interaction(())
+        )
+        return Replies.of(await collecting.finish())
+
+    async def reply_with(self, interaction: discord.Interaction, replies: Replies) -> None:
+        """Answer with replies ``ask`` collected."""
+        await self._respond(interaction, response_messages(replies, ack="Done."), None)
+
+    async def say(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """Answer with ``reply`` for the user alone (in place of an ephemeral defer)."""
+        embeds = interaction.guild_id is None or interaction.app_permissions.embed_links
+        if interaction.response.is_done():
+            await interaction.edit_original_response(
+                **message_kwargs(reply, embeds=embeds, edit=True)
+            )
+        else:
+            await interaction.response.send_message(
+                **message_kwargs(reply, embeds=embeds), ephemeral=True
+            )
+
+    def context(self, interaction: discord.Interaction) -> tuple[ChannelKey, Actor] | None:
+        """The channel and actor of an interaction in a server; None in DMs."""
+        guild, channel_id, user = interaction.guild, interaction.channel_id, interaction.user
+        if interaction.guild_id is None or channel_id is None:
+            return None
+        member = user if isinstance(user, discord.Member) else None
+        actor = inbound.make_actor(
+            interaction.guild_id,
+            user.id,
+            user.display_name,
+            manage_guild=interaction.permissions.manage_guild,
+            role_ids=[r.id for r in member.roles] if member else (),
+        )
+        if guild is not None:
+            self.remember(user.id, guild)
+        return inbound.channel_key(interaction.guild_id, channel_id), actor
+
+    def remember(self, user_id: int, guild: discord.Guild) -> None:
+        self._last_server[user_id] = (guild.id, guild.name)
+        self._last_server.move_to_end(user_id)
+        while len(self._last_server) > _REMEMBERED_PLAYERS:
+            self._last_server.popitem(last=False)
+
+    def last_server(self, user_id: int) -> tuple[int, str] | None:
+        return self._last_server.get(user_id)
+
+    async def answer(
+        self,
+        interaction: discord.Interaction,
+        commands: Sequence[Command],
+        *,
+        capture: tuple[type[Event], ...] = (),
+        ack: str | None = "Done.",
+        note: str = "",
+        server_name: str | None = None,
+        deferred: bool | None = None,
+    ) -> Replies:
+        """Run ``commands`` and answer the interaction with what they published.
+
+        ``capture``: channel announcements this interaction shows itself (public);
+        everything for the user alone is ephemeral; with nothing to show, ``ack``
+        (None: a click is acknowledged silently).  ``deferred``: the caller already
+        deferred the response (True: ephemerally).
+        """
+        hold = self.outbound.hold(commands[0].channel) if capture else contextlib.nullcontext()
+        with hold:
+            collecting = self.outbound.replies.start(
+                self.service.handle, commands, wants=wants_for_interaction(capture)
+            )
+            if not await collecting.within(self._defer_after):
+                if not interaction.response.is_done():
+                    # A slow database: Discord allows 3 s for the first response.
+                    await interaction.response.defer(ephemeral=not capture, thinking=True)
+                    deferred = not capture
+                await collecting.finish()
+            replies = Replies.of(collecting.events)
+            messages = response_messages(replies, ack=ack, note=note, server_name=server_name)
+            await self._respond(interaction, messages, deferred)
+        return replies
+
+    async def _respond(
+        self,
+        interaction: discord.Interaction,
+        messages: Sequence[ResponseMessage],
+        deferred: bool | None,
+    ) -> None:
+        if not messages:
+            if not interaction.response.is_done():
+                await interaction.response.defer()  # a click: nothing to say
+            elif deferred is not None:
+                await interaction.delete_original_response()
+            return
+        embeds = interaction.guild_id is None or interaction.app_permissions.embed_links
+        for index, message in enumerate(messages):
+            reply, ephemeral = message.reply, message.ephemeral
+            try:
+                if index == 0:
+                    await self._first_response(interaction, reply, ephemeral, deferred, embeds)
+                else:
+                    await interaction.followup.send(
+                        **message_kwargs(reply, embeds=embeds), ephemeral=ephemeral
+                    )
+            except discord.HTTPException as exc:
+                self.meter.error()
+                log.warning(
+                    "could not answer interaction %s: %s %s", interaction.id, exc.status, exc.text
+                )
+                if not ephemeral and message.event is not None:
+                    self.outbound.enqueue(message.event)  # the channel still has to see it
+
+    @staticmethod
+    async def _first_response(
+        interaction: discord.Interaction,
+        reply: Reply,
+        ephemeral: bool,
+        deferred: bool | None,
+        embeds: bool,
+    ) -> None:
+        kwargs = message_kwargs(reply, embeds=embeds)
+        if not interaction.response.is_done():
+            await interaction.response.send_message(**kwargs, ephemeral=ephemeral)
+        elif deferred == ephemeral:
+            await interaction.edit_original_response(
+                **message_kwargs(reply, embeds=embeds, edit=True)
+            )
+        else:
+            # Deferred in public, but the answer is for the user alone (a refusal).
+            await interaction.delete_original_response()
+            await interaction.followup.send(**kwargs, ephemeral=ephemeral)

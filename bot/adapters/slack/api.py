@@ -1,0 +1,216 @@
+"""Slack's Web API over slack-sdk, as the rest of the adapter sees it.
+
+``SdkWeb`` implements the protocols the pure modules beside it call
+(``outbox.SlackWeb``, ``forms.ViewsApi``, ``uploads.FileApi``); Slack's errors
+become ``SlackCallError``.  Every HTTP 429 is counted as a rate-limit hit
+(``PlatformMeter``) before the SDK waits out ``Retry-After`` and retries.
+With ``adapter``, the only module of this folder that imports slack-sdk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.slack.message import SlackMessage
+from bot.adapters.slack.outbox import SlackCallError
+from bot.adapters.slack.uploads import DownloadError
+from bot.observability.metrics import PlatformMeter
+
+log = logging.getLogger(__name__)
+
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+
+# -- the Web API, as the outbox sees it ----------------------------------------------------------
+
+
+class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """slack-sdk's 429 handler (wait ``Retry-After``, retry), calling ``on_hit`` for each 429.
+
+    Counted whether or not a retry is left: the SDK asks each handler once per
+    response, in order, and this is the only one that looks at a 429.
+    """
+
+    def __init__(self, *, on_hit: Callable[[], None], max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._on_hit = on_hit
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            self._on_hit()
+        return await super().can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def build_client(
+    token: str,
+    *,
+    base_url: str | None = None,
+    retries: int = 5,
+    meter: PlatformMeter | None = None,
+) -> AsyncWebClient:
+    """A client whose 429s are retried after ``Retry-After`` (never dropped on the floor),
+    each one counted on ``meter``."""
+    on_hit = (meter or PlatformMeter()).rate_limited
+    handlers = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        CountingRateLimitHandler(on_hit=on_hit, max_retry_count=retries),
+    ]
+    if base_url is None:
+        return AsyncWebClient(token=token, retry_handlers=handlers)
+    # The SDK urljoins the method name onto the base: without the slash it would drop "api".
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return AsyncWebClient(token=token, base_url=base, retry_handlers=handlers)
+
+
+async def check_token(token: str, *, base_url: str | None = None) -> str | None:
+    """None if Slack accepts the bot token (``auth.test``), else what went wrong."""
+    client = build_client(token, base_url=base_url, retries=1)
+    try:
+        await client.auth_test()
+    except SlackApiError as exc:
+        return f"Slack answered {exc.response.get('error', 'an error')}"
+    except (SlackClientError, aiohttp.ClientError, OSError) as exc:
+        return f"Slack could not be reached ({exc!r})"
+    return None
+
+
+class SdkWeb:
+    """``slack_outbox.SlackWeb`` over slack-sdk: Slack's errors become ``SlackCallError``
+    (and count on ``meter``)."""
+
+    def __init__(self, client: AsyncWebClient, meter: PlatformMeter | None = None) -> None:
+        self._client = client
+        self._meter = meter or PlatformMeter()
+
+    async def post_message(self, channel: str, message: SlackMessage) -> str:
+        response = await self._call(
+            "chat.postMessage",
+            self._client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks_json() or None,
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+        )
+        return str(response["ts"])
+
+    async def update_message(self, channel: str, ts: str, message: SlackMessage) -> None:
+        await self._call(
+            "chat.update",
+            self._client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=message.blocks_json()
+            ),
+        )
+
+    async def post_ephemeral(self, channel: str, user: str, message: SlackMessage) -> None:
+        await self._call(
+            "chat.postEphemeral",
+            self._client.chat_postEphemeral(
+                channel=channel, user=user, text=message.text, blocks=message.blocks_json() or None
+            ),
+        )
+
+    async def respond(self, response_url: str, message: SlackMessage) -> None:
+        webhook = AsyncWebhookClient(response_url)
+        reply = await webhook.send(
+            text=message.text, blocks=message.blocks_json() or None, response_type="ephemeral"
+        )
+        if reply.status_code != 200:
+            self._meter.error()
+            raise SlackCallError("response_url", f"http_{reply.status_code}")
+
+    async def open_dm(self, user: str) -> str:
+        response = await self._call(
+            "conversations.open", self._client.conversations_open(users=user)
+        )
+        return str(response["channel"]["id"])
+
+    async def upload_file(self, channel: str, filename: str, content: str, comment: str) -> None:
+        # files_upload_v2: files.getUploadURLExternal, the upload, files.completeUploadExternal.
+        await self._call(
+            "files.completeUploadExternal",
+            self._client.files_upload_v2(
+                channel=channel,
+                filename=filename,
+                title=filename,
+                content=content,
+                initial_comment=comment,
+            ),
+        )
+
+    # -- slack_forms.ViewsApi ----------------------------------------------------------------
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        opened = await self._call(
+            "views.open", self._client.views_open(trigger_id=trigger_id, view=view)
+        )
+        return str(opened["view"]["id"])
+
+    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        await self._call("views.update", self._client.views_update(view_id=view_id, view=view))
+
+    # -- slack_uploads.FileApi ---------------------------------------------------------------
+
+    async def file_info(self, file_id: str) -> Mapping[str, Any] | None:
+        try:
+            response = await self._call("files.info", self._client.files_info(file=file_id))
+        except SlackCallError as exc:
+            log.warning("slack: files.info for %s failed: %s", file_id, exc.code)
+            return None
+        found = response.get("file")
+        return found if isinstance(found, dict) else None
+
+    async def download(self, url: str, *, limit: int) -> bytes:
+        """A shared file's bytes, fetched with the bot token (``files:read``); stops
+        reading past ``limit`` bytes, so a file bigger than Slack said is no danger."""
+        headers = {"Authorization": f"Bearer {self._client.token}"}
+        data = bytearray()
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT) as session,
+                session.get(url, headers=headers) as response,
+            ):
+                if response.status != 200:
+                    raise DownloadError(f"Slack answered HTTP {response.status}; try again.")
+                if response.content_type == "text/html":
+                    # Slack's sign-in page: the token was not accepted for this file.
+                    raise DownloadError("Slack did not let me read it (the app needs files:read).")
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        break
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self._meter.error()
+            raise DownloadError("the download failed; please share it again.") from exc
+        return bytes(data)
+
+    async def _call(self, method: str, call: Coroutine[Any, Any, Any]) -> Any:
+        try:
+            return await call
+        except SlackApiError as exc:
+            self._meter.error()
+            raise SlackCallError(method, str(exc.response.get("error", "unknown"))) from exc

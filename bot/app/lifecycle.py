@@ -1,0 +1,184 @@
+"""One lifecycle for every process kind: open, connect, recover, serve, stop cleanly.
+
+``serving`` is the order of things, the same on every platform:
+
+1. the app (banks, database, service) opens before the platform connects, so
+   a broken bank fails fast and no command arrives before the service exists;
+2. ``/healthz`` and ``/metrics`` are served on ``TRIVIA_HTTP_PORT`` from then
+   on (unless the adapter's own HTTP server answers them there);
+3. the adapter connects; games a crash left running are ended, recorded and
+   said so (``TriviaService.recover``) before any new command is taken;
+4. on the way out, in reverse: nothing new comes in, every running game ends
+   and is recorded ("the bot is shutting down" and its standings), the
+   database closes, and only then the adapter sends what is queued and lets
+   go of the platform.
+
+``run_until_stopped`` adds the signals (SIGINT and SIGTERM, what Ctrl-C,
+``docker stop`` and systemd send; discord.py's own ``run`` handles only
+Ctrl-C) and turns what can go wrong into exit codes: 0 a clean stop, 1 a
+broken bank or a platform that cannot be reached (worth retrying), 2 a
+platform that refused the bot's credentials (not worth retrying).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from bot.adapters.adapter import Adapter, PlatformRefused, PlatformUnreachable
+from bot.app.compose import App, open_app
+from bot.bank import BankError
+from bot.config import Settings
+from bot.observability.health import Health
+from bot.observability.http import observability_server
+from bot.observability.logs import log_context
+from bot.observability.metrics import Metrics
+from bot.ports import Clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A connected adapter and the app behind it."""
+
+    app: App
+    adapter: Adapter
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    settings: Settings,
+    adapter: Adapter,
+    *,
+    metrics: Metrics | None = None,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+) -> AsyncIterator[Running]:
+    """The app open on ``adapter``, the platform connected and crashed games recovered
+    (the module docstring's steps 1 to 3); on exit, step 4."""
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(adapter.close)  # last: games end first, then it sends
+        app = await stack.enter_async_context(
+            open_app(settings, sink=adapter, clock=clock, rng=rng, metrics=metrics)
+        )
+        adapter.bind(app.service)
+        health = Health(
+            platform_connected=adapter.connected, database_writable=app.database_writable
+        )
+        port = settings.http_port
+        if metrics is not None and port is not None and port != adapter.observability_port:
+            await stack.enter_async_context(
+                observability_server(health=health, metrics=metrics, port=port)
+            )
+        await stack.enter_async_context(adapter.connect(health, metrics))
+        await app.service.recover(adapter.platform)
+        yield Running(app=app, adapter=adapter)
+
+
+async def run_until_stopped(
+    settings: Settings,
+    adapter: Adapter,
+    *,
+    metrics: Metrics | None = None,
+    rng: random.Random | None = None,
+) -> int:
+    """Serve until SIGINT/SIGTERM (exit 0) or until the platform stops on its own (its
+    code); 1 for a broken bank or an unreachable platform, 2 for refused credentials."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        with log_context(adapter.platform):
+            return await _until_stopped(settings, adapter, stop, metrics=metrics, rng=rng)
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+
+
+async def _until_stopped(
+    settings: Settings,
+    adapter: Adapter,
+    stop: asyncio.Event,
+    *,
+    metrics: Metrics | None,
+    rng: random.Random | None,
+) -> int:
+    connected = asyncio.Event()
+    server = asyncio.create_task(
+        _serve(settings, adapter, stop, connected, metrics=metrics, rng=rng),
+        name=f"{adapter.platform}-serve",
+    )
+    stopping = asyncio.create_task(stop.wait(), name=f"{adapter.platform}-stop-signal")
+    try:
+        await asyncio.wait({server, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not server.done() and not connected.is_set():
+            # Stopped while still connecting (the platform unreachable, retrying): give up.
+            server.cancel()
+        return await server
+    except asyncio.CancelledError:
+        return 0
+    finally:
+        stopping.cancel()
+
+
+async def _serve(
+    settings: Settings,
+    adapter: Adapter,
+    stop: asyncio.Event,
+    connected: asyncio.Event,
+    *,
+    metrics: Metrics | None,
+    rng: random.Random | None,
+) -> int:
+    try:
+        async with serving(settings, adapter, metrics=metrics, rng=rng):
+            connected.set()
+            return await _run(adapter, stop)
+    except BankError as exc:
+        tell(f"{_problems(len(exc.problems))} in the question banks:", *map(str, exc.problems))
+        return 1
+    except PlatformRefused as exc:
+        tell(str(exc))
+        return 2
+    except PlatformUnreachable as exc:
+        tell(str(exc))
+        return 1
+    except Exception:
+        log.exception("the %s bot failed", adapter.platform)
+        return 1
+
+
+async def _run(adapter: Adapter, stop: asyncio.Event) -> int:
+    """Until ``stop`` is set (0) or the adapter stops on its own (its code)."""
+    running = asyncio.create_task(adapter.run(), name=f"{adapter.platform}-run")
+    stopping = asyncio.create_task(stop.wait(), name=f"{adapter.platform}-stop-wait")
+    try:
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if running.done():
+            return running.result()
+        log.info("stopping: ending games and closing the connection")
+        return 0
+    finally:
+        stopping.cancel()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
+def _problems(count: int) -> str:
+    return f"{count} problem{'' if count == 1 else 's'}"
+
+
+def tell(*lines: str) -> None:
+    """Operator-facing setup errors: plain lines on stderr, no log formatting in the way."""
+    sys.stderr.write("\n".join(lines) + "\n")
