@@ -10,7 +10,8 @@ the domain imports this module.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -309,4 +310,39 @@ class TriviaPort(Protocol):
     async def may_administer(self, actor: Actor, server: ServerKey) -> bool:
         """Whether ``actor`` counts as an admin of ``server``: for adapters that must
         decide before a command exists (whether to open an admin form)."""
+        ...
+
+
+# -- what the app (not the service) needs of a backend ----------------------------------------
+
+
+class ReloadChannel(Protocol):
+    """How the bots sharing one database are told to reload their bank files
+    (``trivia-bot reload``, and the CLI's changes to a server's questions)."""
+
+    def listening(self, reload: Callable[[str], None]) -> AbstractAsyncContextManager[None]:
+        """While inside, this process can be reached: ``reload(source)`` is called
+        when another process asks (or the ask arrives as SIGHUP)."""
+        ...
+
+    async def ask_to_reload(self) -> list[str]:
+        """Ask every other bot on this database to reload; who was asked, in words."""
+        ...
+
+
+class OperatedStore(TriviaStore, Protocol):
+    """A backend as the app runs it: the service's ports, and what operators need."""
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages (a file path, a URL without password)."""
+        ...
+
+    async def check_writable(self, *, lock_wait: float) -> bool:
+        """Whether a write could be committed now, answered within about ``lock_wait``
+        seconds (the health check's question)."""
+        ...
+
+    def reloads(self) -> ReloadChannel:
+        """How the bots on this database reach each other to reload their banks."""
         ...

@@ -43,7 +43,7 @@ from bot.domain.model import (
     ServerKey,
 )
 from bot.service.trivia import TriviaService
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 from bot.storage.bench import (
     measure_concurrent_writes,
     measure_query_latency,
@@ -136,7 +136,7 @@ class _Run:
 async def _open_service(directory: Path, name: str) -> tuple[TriviaService, Any, _TimingSink]:
     bank = StaticQuestionBank([load_bank_text(synthetic_bank_text(300, seed=1), path="bench")])
     sink = _TimingSink()
-    store = await open_sqlite_store(directory / f"{name}.db")
+    store = await open_store(directory / f"{name}.db")
     service = TriviaService(
         bank=bank,
         store=store,
@@ -223,7 +223,7 @@ async def _service_run(
 
 async def _memory_per_game(directory: Path, *, channels: int, players: int) -> float:
     bank = StaticQuestionBank([load_bank_text(synthetic_bank_text(300, seed=2), path="bench")])
-    store = await open_sqlite_store(directory / "memory.db")
+    store = await open_store(directory / "memory.db")
 
     class Quiet:
         async def publish(self, event: Event) -> None:
@@ -258,7 +258,7 @@ async def _memory_per_game(directory: Path, *, channels: int, players: int) -> f
 
 
 async def _queries_at_a_million(directory: Path, figures: Figures, answers: int) -> None:
-    store = await open_sqlite_store(directory / "million.db")
+    store = await open_store(directory / "million.db")
     now = datetime.now(UTC)
     try:
         seeded = await seed_answers(
@@ -305,7 +305,7 @@ async def run_bench(
         say("raw sqlite3, one point (five rows, like the store) per commit")
         figures.raw_same_work_points_per_s = raw_answer_commits_per_second(where / "same.db")
         say("store: concurrent point writes (group commit)")
-        store = await open_sqlite_store(where / "store.db")
+        store = await open_store(where / "store.db")
         try:
             written = await measure_concurrent_writes(
                 store, server=SERVER, now=datetime.now(UTC), callers=channels, records_per_caller=50

@@ -27,7 +27,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app.running import listed_as_running
 from bot.bank import LoadedBank, StaticQuestionBank, bundled_bank_dir, load_banks
 from bot.bank.reload import BankReloader
 from bot.bank.server_bank import ServerQuestionBank
@@ -38,10 +37,11 @@ from bot.observability.metrics import Metrics
 from bot.ports import (
     Clock,
     EventSink,
+    ReloadChannel,
     TriviaStore,
 )
 from bot.service.trivia import TriviaService
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ class App:
     store: TriviaStore
     service: TriviaService
     database_writable: Callable[[], Awaitable[bool]]
+    reloads: ReloadChannel
+    location: str  # where the store keeps its data, for messages
     metrics: Metrics | None = None
 
 
@@ -93,11 +95,11 @@ async def open_app(
             stack.enter_context(_ignoring_sighup())
         static = StaticQuestionBank(load_configured_banks(settings))
         log.info("loaded %d bundled questions", len(static.all_questions))
-        sqlite = await open_sqlite_store(settings.db)
-        stack.push_async_callback(sqlite.close)
-        store: TriviaStore = sqlite
+        operated = await open_store(settings.db)
+        stack.push_async_callback(operated.close)
+        store: TriviaStore = operated
         if metrics is not None:
-            store = MeteredStore(sqlite, metrics)
+            store = MeteredStore(operated, metrics)
             sink = MeteredSink(sink, metrics)
         bank = ServerQuestionBank(static, store)
         service = TriviaService(
@@ -120,23 +122,28 @@ async def open_app(
         stack.push_async_callback(service.shutdown)
 
         async def database_writable() -> bool:
-            return await sqlite.check_writable(lock_wait=WRITABLE_LOCK_WAIT)
+            return await operated.check_writable(lock_wait=WRITABLE_LOCK_WAIT)
 
+        reloads = operated.reloads()
         if serve:
-            await stack.enter_async_context(_reloading(settings, bank))
+            await stack.enter_async_context(_reloading(settings, bank, reloads))
         yield App(
             settings=settings,
             bank=bank,
             store=store,
             service=service,
             database_writable=database_writable,
+            reloads=reloads,
+            location=operated.location,
             metrics=metrics,
         )
 
 
 @asynccontextmanager
-async def _reloading(settings: Settings, bank: ServerQuestionBank) -> AsyncIterator[None]:
-    """Reload the banks on file changes and SIGHUP while inside, listed for ``reload``."""
+async def _reloading(
+    settings: Settings, bank: ServerQuestionBank, reloads: ReloadChannel
+) -> AsyncIterator[None]:
+    """Reload the banks on file changes, SIGHUP and other processes' asking while inside."""
     async with AsyncExitStack() as stack:
         reloader = BankReloader(bank=bank, paths=bank_paths(settings), cache_dir=settings.cache_dir)
         stack.push_async_callback(reloader.close)
@@ -146,7 +153,7 @@ async def _reloading(settings: Settings, bank: ServerQuestionBank) -> AsyncItera
             )
             stack.push_async_callback(_cancel, watcher)
         if stack.enter_context(_reload_on_sighup(reloader)):
-            stack.enter_context(listed_as_running(settings.db))
+            await stack.enter_async_context(reloads.listening(reloader.request))
         yield
 
 

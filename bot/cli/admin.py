@@ -27,7 +27,6 @@ from rich.console import Console
 from bot.adapters.common.words import plural
 from bot.adapters.console.render import render
 from bot.app.compose import load_configured_banks, open_app
-from bot.app.running import signal_running
 from bot.bank import BankError
 from bot.bank.drafts import DEFAULT_CATEGORY
 from bot.cli.common import (
@@ -63,6 +62,7 @@ from bot.domain.events import (
 )
 from bot.domain.model import Actor, ChannelKey, QuestionDraft, ServerKey
 from bot.domain.records import Switch
+from bot.storage import open_store
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -125,13 +125,23 @@ async def _send(settings: Settings, server: ServerKey, makes: Sequence[MakeComma
 
 
 def tell_running_bots(settings: Settings) -> None:
-    """SIGHUP every bot running on the settings' database, and say so."""
-    pids = signal_running(settings.db)
-    if pids:
+    """Ask every bot running on the settings' database to reload, and say so."""
+    asked = asyncio.run(ask_running_bots(settings))
+    if asked:
         err.print(
-            f"Told {plural(len(pids), 'running bot')} to reload (pid {', '.join(map(str, pids))}).",
+            f"Told {plural(len(asked), 'running bot')} to reload ({', '.join(asked)}).",
             markup=False,
         )
+
+
+async def ask_running_bots(settings: Settings) -> list[str]:
+    """Ask the bots on the settings' database to reload (through the store's
+    ``ReloadChannel``); who was asked."""
+    store = await open_store(settings.db)
+    try:
+        return await store.reloads().ask_to_reload()
+    finally:
+        await store.close()
 
 
 # -- questions ------------------------------------------------------------------------------
@@ -371,10 +381,10 @@ def dismiss_report(ctx: click.Context, report_id: int, server: str, db: Path | N
 def reload_command(ctx: click.Context, db: Path | None) -> None:
     """Check the configured banks, then tell the running bots to reload them.
 
-    A bot reloads on SIGHUP: this finds the bots serving the same database
-    through their pid files.  When a bank has a problem nothing is sent (the
-    bots would refuse it and keep their banks anyway) and every problem is
-    printed.
+    This finds the bots serving the same database (through pid files beside a
+    SQLite file) and sends them SIGHUP, on which a bot reloads.  When a bank has
+    a problem nothing is sent (the bots would refuse it and keep their banks
+    anyway) and every problem is printed.
     """
     settings = load_cli_settings(ctx, db=str(db) if db is not None else None)
     try:
@@ -384,8 +394,8 @@ def reload_command(ctx: click.Context, db: Path | None) -> None:
         print_bank_problems(exc, headline)
         raise SystemExit(1) from None
     questions = sum(len(bank.questions) for bank in banks)
-    pids = signal_running(settings.db)
-    if not pids:
+    asked = asyncio.run(ask_running_bots(settings))
+    if not asked:
         err.print(
             f"The banks are fine ({len(banks)} banks, {questions} questions), but no bot is "
             f"running on {settings.db}.",
@@ -393,7 +403,7 @@ def reload_command(ctx: click.Context, db: Path | None) -> None:
         )
         raise SystemExit(1)
     out.print(
-        f"Told {plural(len(pids), 'bot')} (pid {', '.join(map(str, pids))}) "
+        f"Told {plural(len(asked), 'bot')} ({', '.join(asked)}) "
         f"to reload {plural(len(banks), 'bank')} with {plural(questions, 'question')}.",
         markup=False,
     )

@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.domain.events import Event
 from bot.domain.model import Question, ServerKey
 from bot.domain.records import ImportResult
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 
 SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."
 
@@ -132,7 +132,7 @@ class _NoEvents:
 
 
 async def _own(settings: Settings, server: ServerKey) -> list[Question]:
-    store = await open_sqlite_store(settings.db)
+    store = await open_store(settings.db)
     try:
         return list(await store.custom_questions(server))
     finally:

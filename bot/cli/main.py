@@ -44,7 +44,7 @@ from bot.config import describe
 from bot.domain.answers import matcher_for
 from bot.domain.model import GameMode, Question
 from bot.domain.records import Period
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -321,7 +321,7 @@ def leaderboard(ctx: click.Context, period: str, server: str, limit: int, db: Pa
     key = parse_server(server)
 
     async def run() -> int:
-        store = await open_sqlite_store(settings.db)
+        store = await open_store(settings.db)
         try:
             rows = await store.leaderboard(key, Period(period), now=datetime.now(UTC), limit=limit)
         finally:
@@ -343,7 +343,7 @@ def stats(ctx: click.Context, player: str, server: str, db: Path | None) -> None
     key = parse_server(server)
 
     async def run() -> int:
-        store = await open_sqlite_store(settings.db)
+        store = await open_store(settings.db)
         try:
             found = await store.find_players(key, player)
             results = [await store.player_stats(p) for p in found]

@@ -17,7 +17,7 @@ from bot.domain.model import ChannelKey, PlayerKey
 from bot.domain.records import AnswerRecord
 from bot.observability.health import Health
 from bot.observability.http import observability_server
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 from tests.fakes import RecordingSink
 
 from .apps import instrumented_app
@@ -129,7 +129,7 @@ async def test_a_check_that_raises_counts_as_failing() -> None:
 async def test_the_store_is_writable_again_once_the_lock_is_released_with_its_timeout_intact(
     tmp_path: Path,
 ) -> None:
-    store = await open_sqlite_store(tmp_path / "trivia.db")
+    store = await open_store(tmp_path / "trivia.db")
     try:
         assert await store.check_writable(lock_wait=0.05)
         with write_lock_held(tmp_path / "trivia.db"):
@@ -146,7 +146,7 @@ async def test_the_store_is_writable_again_once_the_lock_is_released_with_its_ti
 
 async def test_the_stores_own_writes_are_never_mistaken_for_a_lock(tmp_path: Path) -> None:
     channel = ChannelKey("test", "g", "c")
-    store = await open_sqlite_store(tmp_path / "trivia.db")
+    store = await open_store(tmp_path / "trivia.db")
     try:
         writes = [
             store.record_answers(
@@ -176,7 +176,7 @@ async def test_the_stores_own_writes_are_never_mistaken_for_a_lock(tmp_path: Pat
 
 
 async def test_a_closed_store_is_not_writable(tmp_path: Path) -> None:
-    store = await open_sqlite_store(tmp_path / "trivia.db")
+    store = await open_store(tmp_path / "trivia.db")
     await store.close()
 
     assert not await store.check_writable()

@@ -19,7 +19,7 @@ import bot.app.compose
 from bot.app.discord_main import run_discord
 from bot.config import Settings
 from bot.domain.model import PlayerKey
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 from tests.platforms.discord_bot import (
     is_question,
     is_revealed,
@@ -59,10 +59,10 @@ async def test_an_interaction_is_answered_within_3_s_while_the_database_is_slow(
     stores: list[SlowStore] = []
 
     async def open_slow_store(path: Path | str) -> SlowStore:
-        stores.append(SlowStore(await open_sqlite_store(path)))
+        stores.append(SlowStore(await open_store(path)))
         return stores[-1]
 
-    monkeypatch.setattr(bot.app.compose, "open_sqlite_store", open_slow_store)
+    monkeypatch.setattr(bot.app.compose, "open_store", open_slow_store)
 
     async with trivia_bot(fake, tmp_path):
         # Every store call takes 0.8 s more: starting a game (settings, own questions,
@@ -183,7 +183,7 @@ async def test_trivia_bot_run_discord_plays_and_exits_0_on_sigterm_with_the_game
     assert "Alice" in ended.text
     assert "Traceback" not in log
     assert "WARNING" not in log
-    store = await open_sqlite_store(tmp_path / "trivia.db")
+    store = await open_store(tmp_path / "trivia.db")
     try:
         stats = await store.player_stats(PlayerKey("discord", str(fake.guild.id), str(alice.id)))
     finally:

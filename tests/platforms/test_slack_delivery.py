@@ -158,12 +158,12 @@ class SlowWrites:
 async def test_everything_is_acked_within_3_s_while_the_database_takes_2_s_a_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_open: Callable[..., Awaitable[Any]] = bot.app.compose.open_sqlite_store
+    real_open: Callable[..., Awaitable[Any]] = bot.app.compose.open_store
 
     async def open_slow(*args: Any, **kwargs: Any) -> Any:
         return SlowWrites(await real_open(*args, **kwargs), delay=2.0)
 
-    monkeypatch.setattr(bot.app.compose, "open_sqlite_store", open_slow)
+    monkeypatch.setattr(bot.app.compose, "open_store", open_slow)
     async with running_bot(tmp_path) as harness:
         slack = harness.slack
         acks = [await harness.send(slack.slash_command("/trivia", "start space", user=ALICE))]

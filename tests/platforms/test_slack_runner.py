@@ -19,7 +19,7 @@ import yaml
 from bot.app.slack_main import missing_settings, run_slack
 from bot.config import Settings
 from bot.domain.model import PlayerKey
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 
 from .fake_slack import FakeSlack, Identity, SlackHttpDriver
 from .slack_harness import ALICE, BOB, SECRET, TEAM, answer_to, bot_settings, write_bank
@@ -124,7 +124,7 @@ async def test_the_command_serves_http_from_the_environment_and_stops_cleanly_on
             proc.send_signal(signal.SIGTERM)
             assert proc.stderr is not None
             _, errors = await asyncio.wait_for(proc.communicate(), 15)
-        store = await open_sqlite_store(tmp_path / "trivia.db")
+        store = await open_store(tmp_path / "trivia.db")
         try:
             stats = await store.player_stats(PlayerKey("slack", TEAM, BOB))
         finally:

@@ -34,7 +34,7 @@ from bot.domain.events import (
 from bot.domain.model import ChannelKey, GameOptions
 from bot.domain.records import Period
 from bot.service.trivia import RETRY_SECONDS, TriviaService
-from bot.storage import SqliteScoreStore, open_sqlite_store
+from bot.storage.sqlite.store import SqliteScoreStore, open_sqlite_store
 from tests.fakes import SERVER, ListBank, RecordingSink, player
 
 BANK = """\

@@ -56,7 +56,7 @@ from bot.domain.records import (
     Period,
 )
 from bot.service.trivia import TriviaService
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 from tests.fakes import ListBank, MemoryScoreStore, RecordingSink, question
 from tests.robustness.nasty import NASTY, SQL, any_text, hostile_text
 
@@ -182,7 +182,7 @@ def test_any_display_name_round_trips_literally_through_sqlite(tmp_path: Path) -
     at = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)
 
     with asyncio.Runner() as runner:
-        store = runner.run(open_sqlite_store(db))
+        store = runner.run(open_store(db))
 
         async def round_trip(name: str) -> None:
             key = PlayerKey(PLATFORM, SERVER, f"u{next(users)}")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.running import listed_as_running, signal_running
+from bot.storage.sqlite.running import listed_as_running, signal_running
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_bot_in_another_pid_namespace_is_not_signalled_here(
     path.write_text(f"{bystander.pid} 12345\n")
     with path.open() as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        with caplog.at_level(logging.WARNING, logger="bot.app.running"):
+        with caplog.at_level(logging.WARNING, logger="bot.storage.sqlite.running"):
             assert signal_running(tmp_path / "trivia.db") == []
     assert "another pid namespace" in caplog.text
     assert bystander.poll() is None
@@ -65,7 +65,7 @@ def test_a_live_bot_gets_the_signal(tmp_path: Path) -> None:
     script = (
         "import signal, sys, time\n"
         "from pathlib import Path\n"
-        "from bot.app.running import listed_as_running\n"
+        "from bot.storage.sqlite.running import listed_as_running\n"
         "signal.signal(signal.SIGHUP, lambda *_: sys.exit(42))\n"
         f"with listed_as_running(Path({str(db)!r})):\n"
         "    print('ready', flush=True)\n"

@@ -14,7 +14,7 @@ from bot.bank import StaticQuestionBank, load_bank_text
 from bot.bank.server_bank import ServerQuestionBank
 from bot.domain.model import PlayerKey, Question, QuestionDraft, ServerKey
 from bot.ports import TriviaStore
-from bot.storage import open_sqlite_store
+from bot.storage import open_store
 from tests.fakes import MemoryScoreStore
 
 SERVER = ServerKey("discord", "1")
@@ -30,7 +30,7 @@ BUNDLED = load_bank_text(
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[TriviaStore]:
-    opened = await open_sqlite_store(tmp_path / "t.db")
+    opened = await open_store(tmp_path / "t.db")
     yield opened
     await opened.close()
 

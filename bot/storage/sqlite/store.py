@@ -60,6 +60,7 @@ from bot.domain.records import (
     UnfinishedGame,
 )
 from bot.domain.standings import Tally, rank
+from bot.ports import ReloadChannel
 from bot.storage.admin_rows import history_rows, report_row, switched_off_rows
 from bot.storage.errors import StoreClosedError
 from bot.storage.group_commit import CommitCounters, GroupCommitter
@@ -71,6 +72,7 @@ from bot.storage.records_json import (
     settings_to_json,
 )
 from bot.storage.sqlite import sql
+from bot.storage.sqlite.running import PidFileReloads
 from bot.storage.sqlite.schema import Migration, apply_migrations, load_migrations
 from bot.storage.sqlite.transaction import NewIds, report_transaction, write_transaction
 from bot.storage.write_plan import (
@@ -142,6 +144,14 @@ class SqliteScoreStore:
 
     def __repr__(self) -> str:
         return f"<SqliteScoreStore {self._label}>"
+
+    @property
+    def location(self) -> str:
+        return self._label
+
+    def reloads(self) -> ReloadChannel:
+        """Bots on one SQLite file find each other by pid files beside it."""
+        return PidFileReloads(Path(self._label))
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,18 +1,20 @@
-"""Which trivia-bot processes run on a database, so they can be told to reload.
+"""Which trivia-bot processes run on a SQLite file, so they can be told to reload.
 
-Each running bot keeps a small pid file next to its database file
-(``trivia.db.1234.pid``) while it serves, **locked** (``flock``) for as long as
-it runs, and removes it when it stops.  ``trivia-bot reload`` (and the CLI
-commands that change a server's questions) send SIGHUP to the process of
-each pid file that is still locked: a file nobody holds is left over from a
-crash and is removed, so a pid the system has since given to another program
-is never signalled.  A bot in another pid namespace (a container, seen from
-the host) is skipped with a word on how to reach it: its pid means another
-process here.
+A SQLite database is a file on one machine, and so are the bots that share it:
+they find each other through the file system.  Each running bot keeps a small
+pid file next to its database file (``trivia.db.1234.pid``) while it serves,
+**locked** (``flock``) for as long as it runs, and removes it when it stops.
+``trivia-bot reload`` (and the CLI commands that change a server's questions)
+send SIGHUP to the process of each pid file that is still locked: a file nobody
+holds is left over from a crash and is removed, so a pid the system has since
+given to another program is never signalled.  A bot in another pid namespace (a
+container, seen from the host) is skipped with a word on how to reach it: its
+pid means another process here.
 
 The SIGHUP handler is installed *before* the pid file is written and removed
-*after* it is deleted (``bot.app.compose``): SIGHUP's default action ends a process, so
-a bot must never be listed while it would die of the signal.
+*after* it is deleted (``bot.app.compose``): SIGHUP's default action ends a
+process, so a bot must never be listed while it would die of the signal.
+``PidFileReloads`` is all this as the store's ``ReloadChannel``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 if sys.platform != "win32":  # Windows has neither flock nor SIGHUP: bots are not listed there
@@ -143,3 +145,22 @@ def signal_running(db: Path, signum: int = signal.SIGHUP) -> list[int]:
             continue
         signalled.append(pid)
     return signalled
+
+
+class PidFileReloads:
+    """The ``ReloadChannel`` of a SQLite store: pid files beside the file, and SIGHUP.
+
+    The signal itself reaches the bot's SIGHUP handler (``bot.app.compose``), the
+    same one ``systemctl reload`` uses; ``listening`` only lists the process.
+    """
+
+    def __init__(self, db: Path) -> None:
+        self._db = db
+
+    @contextlib.asynccontextmanager
+    async def listening(self, reload: Callable[[str], None]) -> AsyncIterator[None]:
+        with listed_as_running(self._db):
+            yield
+
+    async def ask_to_reload(self) -> list[str]:
+        return [f"pid {pid}" for pid in signal_running(self._db)]
