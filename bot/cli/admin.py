@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
-from rich.console import Console
 
 from bot.adapters.common.words import plural
 from bot.adapters.console.render import render
@@ -31,8 +30,10 @@ from bot.bank import BankError
 from bot.bank.drafts import DEFAULT_CATEGORY
 from bot.cli.common import (
     cli_player,
+    err,
     load_cli_settings,
     os_user,
+    out,
     parse_server,
     print_bank_problems,
 )
@@ -63,9 +64,6 @@ from bot.domain.events import (
 from bot.domain.model import Actor, ChannelKey, QuestionDraft, ServerKey
 from bot.domain.records import Switch
 from bot.storage import open_store
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."
 #: Events that change what a server may be asked: running bots must reload.

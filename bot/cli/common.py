@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from bot.bank import BankError
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.model import PlayerKey, ServerKey
 from bot.observability.logs import setup_logging
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def load_cli_settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -59,3 +65,21 @@ def os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "player"
+
+
+def run_command(coroutine: Coroutine[Any, Any, int]) -> None:
+    """Run a command's coroutine and exit with its code (130 on Ctrl-C)."""
+    try:
+        code = asyncio.run(coroutine)
+    except KeyboardInterrupt:
+        err.print("\nInterrupted.")
+        raise SystemExit(130) from None
+    raise SystemExit(code)
+
+
+def unicode_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an argument that is not text: bytes that are not UTF-8 reach Python as
+    lone surrogates, which no database or terminal can hold."""
+    if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise click.BadParameter("not valid UTF-8 text; check your terminal's encoding")
+    return value
