@@ -294,6 +294,12 @@ class EventSink(Protocol):
     async def publish(self, event: Event) -> None: ...
 
 
+class CommandObserver(Protocol):
+    """Told about each command once the service has handled it (metrics); must not block."""
+
+    def handled(self, command: Command, seconds: float) -> None: ...
+
+
 class TriviaPort(Protocol):
     """What an adapter asks of the trivia service (``bot.service.TriviaService``)."""
 

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from bot.domain.commands import (
     ChangeSettings,
@@ -38,9 +38,7 @@ from bot.domain.commands import (
 )
 from bot.domain.events import (
     CategoriesShown,
-    EndReason,
     Event,
-    GameEnded,
     LeaderboardShown,
     QuestionAsked,
     Refusal,
@@ -57,12 +55,12 @@ from bot.domain.model import (
     ServerKey,
     ServerSettings,
 )
-from bot.domain.records import GameInPlay, GameRecord
+from bot.domain.records import GameInPlay
 from bot.domain.scoring import ScoringRules
-from bot.domain.standings import winner_of
 from bot.observability.logs import channel_context
 from bot.ports import (
     Clock,
+    CommandObserver,
     EventSink,
     GameJournal,
     QuestionBank,
@@ -71,20 +69,16 @@ from bot.ports import (
     ScoreStore,
     SettingsStore,
 )
+from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
+from bot.service.recovery import end_interrupted_games
 from bot.service.settings_desk import AdminDesk, ServerPolicy, refuse
 
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
 """How soon a transition whose write failed is tried again."""
-
-
-class CommandObserver(Protocol):
-    """Told about each command once it is handled (metrics); must not block."""
-
-    def handled(self, command: Command, seconds: float) -> None: ...
 
 
 @dataclass(slots=True)
@@ -115,6 +109,7 @@ class TriviaService:
         observer: CommandObserver | None = None,
     ) -> None:
         self._bank = bank
+        self._draw = QuestionDraw(bank=bank, store=store, rng=rng or random.Random())
         self._observer = observer
         self._store = store
         self._clock = clock
@@ -122,7 +117,6 @@ class TriviaService:
         self._defaults = defaults or GameOptions()
         self._limits = limits or Limits()
         self._rules = rules or ScoringRules()
-        self._rng = rng or random.Random()
         self._new_game_id = new_game_id
         self._journal = journal
         # The last question asked in each channel, even after its game ended:
@@ -224,51 +218,16 @@ class TriviaService:
                 await self._questions.handle(command)
 
     async def recover(self, platform: str) -> int:
-        """End the games of ``platform`` that a crash left running.
+        """End the games of ``platform`` that a crash left running (``recovery``).
 
-        Each is recorded with the standings rebuilt from its committed answers
-        (every point that was announced) and announced in its channel as a
-        ``GameEnded`` with reason ``RESTARTED``.  Call it once the platform is
-        connected, before taking commands.  Returns how many games it ended.
+        Call it once the platform is connected, before taking commands.  Returns
+        how many games it ended.
         """
         if self._journal is None:
             return 0
-        unfinished = await self._journal.unfinished_games(platform)
-        now = self._clock.now()
-        for item in unfinished:
-            with channel_context(item.game.channel):
-                running = item.game
-                winner = winner_of(item.standings)
-                await self._store.record_game(
-                    GameRecord(
-                        game_id=running.game_id,
-                        channel=running.channel,
-                        mode=running.mode,
-                        started_at=running.started_at,
-                        ended_at=now,
-                        reason=EndReason.RESTARTED.value,
-                        questions_asked=item.questions_asked,
-                        standings=item.standings,
-                        winner=winner.player if winner else None,
-                    )
-                )
-                log.warning(
-                    "game %s in %s was interrupted; ended with %d players' points",
-                    running.game_id,
-                    running.channel,
-                    len(item.standings),
-                )
-                await self._sink.publish(
-                    GameEnded(
-                        channel=running.channel,
-                        game_id=running.game_id,
-                        reason=EndReason.RESTARTED,
-                        standings=item.standings,
-                        winner=winner,
-                        questions_asked=item.questions_asked,
-                    )
-                )
-        return len(unfinished)
+        return await end_interrupted_games(
+            platform, journal=self._journal, store=self._store, sink=self._sink, clock=self._clock
+        )
 
     async def shutdown(self) -> None:
         """End every running game (recorded, announced) and stop all timers.
@@ -322,7 +281,7 @@ class TriviaService:
             if problem:
                 await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, problem)
                 return
-            questions, problem = await self._draw(channel.server_key, options)
+            questions, problem = await self._draw.questions(channel.server_key, options)
             if problem:
                 await refuse(self._sink, channel, actor, Refusal.NO_QUESTIONS, problem)
                 return
@@ -367,43 +326,6 @@ class TriviaService:
         """Whether ``actor`` counts as an admin of ``server``: for adapters that
         must decide before a command exists (whether to open an admin form)."""
         return (await self._policy.effective(actor, server)).is_admin
-
-    async def _draw(
-        self, server: ServerKey, options: GameOptions
-    ) -> tuple[list[Question], str | None]:
-        """Pick the game's questions: never one the server has already seen
-        until every question matching this filter has been asked."""
-        wanted = options.filter
-        pool = [q for q in await self._bank.questions(server) if wanted.matches(q)]
-        if not pool:
-            return [], await self._no_questions_message(server, options)
-        ids = [q.id for q in pool]
-        asked = await self._store.asked_questions(server, ids)
-        fresh = [q for q in pool if q.id not in asked]
-        self._rng.shuffle(fresh)
-        chosen = fresh[: options.rounds]
-        if len(chosen) < options.rounds and len(chosen) < len(pool):
-            # The pool is used up: start it over, leaving out what this game has.
-            await self._store.forget_asked(server, ids)
-            taken = {q.id for q in chosen}
-            rest = [q for q in pool if q.id not in taken]
-            self._rng.shuffle(rest)
-            chosen += rest[: options.rounds - len(chosen)]
-        return chosen, None
-
-    async def _no_questions_message(self, server: ServerKey, options: GameOptions) -> str:
-        every = await self._bank.questions(server)
-        if not every:
-            return "There are no questions loaded for this server."
-        what = []
-        if options.category:
-            what.append(f"category {options.category!r}")
-        if options.tags:
-            what.append("tags " + ", ".join(options.tags))
-        if options.mode.value == "choice":
-            what.append("options to choose from (choice mode)")
-        categories = ", ".join(sorted({q.category for q in every}))
-        return f"No questions match {' and '.join(what)}. Categories here: {categories}."
 
     async def _in_game(
         self,

@@ -5,7 +5,7 @@
 embedded default (``sqlite/``: its SQL, rows, transactions, schema,
 migrations and maintenance).  Backend-neutral pieces: ``periods`` (UTC days,
 weeks from Monday), ``write_plan`` (folding a batch of writes into totals),
-``group_commit`` (many callers, one transaction), ``admin_rows`` and
+``group_commit`` (many callers, one transaction), ``read_rows`` and
 ``records_json`` (rows -> records), ``bench`` (synthetic load).  Every backend
 must pass ``tests/contract``.
 """

@@ -67,7 +67,7 @@ class SaveQuestion:
 
 
 @dataclass(frozen=True, slots=True)
-class RemoveQuestion:
+class DeleteQuestion:
     """Take one of a server's own questions out of play, keeping its history."""
 
     server: ServerKey
@@ -120,7 +120,7 @@ class JournalProgress:
     questions_asked: int
 
 
-AdminOp = SaveQuestion | RemoveQuestion | SaveSettings | SaveSwitch | ResolveReports
+AdminOp = SaveQuestion | DeleteQuestion | SaveSettings | SaveSwitch | ResolveReports
 JournalOp = JournalGame | JournalProgress
 WriteOp = RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp | JournalOp
 
@@ -138,7 +138,7 @@ def op_size(op: WriteOp) -> int:
             return max(1, len(ids))
         case (
             SaveQuestion()
-            | RemoveQuestion()
+            | DeleteQuestion()
             | SaveSettings()
             | SaveSwitch()
             | JournalGame()
@@ -322,7 +322,7 @@ def build_plan(ops: Sequence[WriteOp], *, recorded_games: Collection[str] = ()) 
             case ForgetAsked(server, ids):
                 plan.forget_asked(server, ids)
             case (
-                SaveQuestion() | RemoveQuestion() | SaveSettings() | SaveSwitch() | ResolveReports()
+                SaveQuestion() | DeleteQuestion() | SaveSettings() | SaveSwitch() | ResolveReports()
             ):
                 plan.admin.append(op)
             case JournalGame() | JournalProgress():

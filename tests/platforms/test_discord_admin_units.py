@@ -11,9 +11,10 @@ from discord import app_commands
 
 from bot.adapters.discord import inbound, render
 from bot.adapters.discord.adapter import TriviaClient
-from bot.adapters.discord.admin_commands import form_overflow, upload_problems
+from bot.adapters.discord.forms import form_overflow
 from bot.adapters.discord.message import MAX_EMBED_TOTAL, embed, fit_lines
 from bot.adapters.discord.outbox import DiscordOutbound
+from bot.adapters.discord.render_admin import upload_problems
 from bot.bank.uploads import ParsedUpload
 from bot.domain.commands import EditQuestion, ShowBundled, SwitchBundled
 from bot.domain.events import (

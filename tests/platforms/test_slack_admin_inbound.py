@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack.ids import decode_subject, encode_subject
-from bot.adapters.slack.inbound import (
+from bot.adapters.slack.commands import (
     ExplainImport,
     OpenEditQuestion,
     Usage,
-    channel_of,
     parse_trivia,
+)
+from bot.adapters.slack.ids import decode_subject, encode_subject
+from bot.adapters.slack.inbound import (
+    channel_of,
     payload_actor,
     report_from_form,
     report_target,

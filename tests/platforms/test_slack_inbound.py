@@ -6,17 +6,19 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack.ids import decode_origin, encode_origin
-from bot.adapters.slack.inbound import (
+from bot.adapters.slack.commands import (
     OpenAddQuestion,
     OpenSettings,
     ShowHelp,
-    TypedMessage,
     Usage,
-    channel_key,
-    draft_from_form,
     mentioned_user,
     parse_trivia,
+)
+from bot.adapters.slack.ids import decode_origin, encode_origin
+from bot.adapters.slack.inbound import (
+    TypedMessage,
+    channel_key,
+    draft_from_form,
     payload_actor,
     pick_choice,
     player_key,

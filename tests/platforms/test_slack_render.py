@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.slack.commands import Usage
 from bot.adapters.slack.ids import DRAFT_FIELDS
-from bot.adapters.slack.inbound import Usage
 from bot.adapters.slack.modals import (
     add_question_modal,
     notice_modal,

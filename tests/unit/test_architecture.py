@@ -49,11 +49,11 @@ CORE_FORBIDDEN = {
 SDKS = {
     "discord": tuple(
         f"adapters/discord/{name}.py"
-        for name in ("adapter", "api", "interactions", "commands", "admin_commands")
+        for name in ("adapter", "api", "interactions", "commands", "admin_commands", "forms")
     ),
     "slack_bolt": ("adapters/slack/adapter.py",),
     "slack_sdk": ("adapters/slack/adapter.py", "adapters/slack/api.py"),
-    "aiosqlite": ("storage/sqlite/store.py",),
+    "aiosqlite": ("storage/sqlite/store.py", "storage/sqlite/connection.py"),
 }
 
 #: The layers, inside out: a module may import its own layer and the ones

@@ -32,9 +32,9 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord import inbound
-from bot.adapters.discord.admin_commands import on_form_or_button
 from bot.adapters.discord.api import ChannelSender, quiet_voice_warnings
 from bot.adapters.discord.commands import TriviaCommands
+from bot.adapters.discord.forms import on_form_or_button
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.outbox import DiscordOutbound
 from bot.domain.commands import PickChoice

@@ -3,13 +3,11 @@
 ``AdminCommands`` holds the admin subcommands; ``TriviaCommands`` (the
 ``/trivia`` group, ``commands``) inherits it and names each of them in
 its own class body, because discord.py takes a group's subcommands from that
-body only. ``on_form_or_button`` answers the add and edit forms, a reveal's
-Report button and the report form it opens; ``Interactions.on_interaction``
-hands those to it by custom_id (no view objects are kept in memory, so a
-Report button still works after a restart).
+body only.  The forms they open are built, and answered when submitted, by
+``forms``.
 
 Every rule lives in the core: who may do what, what a question may hold, which
-reports an edit closes. Here options become commands and forms become drafts.
+reports an edit closes. Here options become commands.
 A form must be the interaction's first response, so the edit form is filled in
 from a ``ShowQuestion`` asked within ``FORM_DEADLINE`` seconds.
 """
@@ -18,26 +16,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 
 from bot.adapters.discord import inbound
+from bot.adapters.discord.forms import REPORT_KINDS, form_overflow, question_form
 from bot.adapters.discord.inbound import LIMITS, Mode
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.message import Reply, clip, escape
-from bot.adapters.discord.render_admin import FIELD_LABELS, upload_problems
+from bot.adapters.discord.render_admin import upload_problems
 from bot.bank.drafts import question_to_draft
 from bot.bank.format import MAX_ID
 from bot.bank.limits import (
-    MAX_ANSWER,
-    MAX_ANSWERS,
-    MAX_CATEGORY,
-    MAX_EXPLANATION,
     MAX_NAME,
-    MAX_PROMPT,
     MAX_REPORT_REASON,
     MAX_SEARCH,
     MAX_UPLOAD_BYTES,
@@ -75,8 +69,7 @@ log = logging.getLogger(__name__)
 #: A form must be the first response (within Discord's 3 s): the question to fill the
 #: edit form with must be read by then, or the admin is asked to try again.
 FORM_DEADLINE = 2.5
-#: Discord's longest text input, and its most options in an autocomplete list.
-MAX_INPUT = 4000
+#: Discord's most options in an autocomplete list.
 MAX_AUTOCOMPLETE = 25
 
 Policy = Literal["everyone", "admins", "role"]
@@ -85,11 +78,6 @@ BundledKind = Literal["category", "bank"]
 #: A question id option (the bank format's ids are at most ``MAX_ID`` characters).
 QuestionIdOption = app_commands.Range[str, 1, MAX_ID]
 Build = Callable[[ChannelKey, Actor], Command]
-#: The kinds of report, as the slash command and the Report button's form offer them.
-_REPORT_KINDS = (
-    (ReportKind.WRONG, "The answer is wrong", "Or an option, or the explanation"),
-    (ReportKind.UNCLEAR, "The question is unclear", "It can be read more than one way"),
-)
 _ID_HELP = "The question's id, as /trivia questions shows it"
 BUSY = "The bot is busy right now and could not open the form in time; try again in a moment."
 
@@ -305,7 +293,7 @@ class AdminCommands(_GroupMixin):
     @app_commands.choices(
         kind=[
             app_commands.Choice(name=f"{label} ({description.lower()})", value=kind.value)
-            for kind, label, description in _REPORT_KINDS
+            for kind, label, description in REPORT_KINDS
         ]
     )
     async def report(
@@ -435,128 +423,3 @@ class AdminCommands(_GroupMixin):
             reset=reset,
         )
         await self.answers.answer(interaction, [command])
-
-
-# -- forms ----------------------------------------------------------------------------------------
-
-#: The question form's inputs: (custom_id, label, paragraph?, required, longest, placeholder).
-#: The longest values are the bank format's, so any question fits the edit form it fills.
-_QUESTION_INPUTS = (
-    ("prompt", "Question", True, True, MAX_PROMPT, "What is the capital of France?"),
-    (
-        "answers",
-        "Answers, one per line (the first is shown)",
-        True,
-        True,
-        min(MAX_ANSWERS * (MAX_ANSWER + 1), MAX_INPUT),
-        "Paris",
-    ),
-    ("category", "Category", False, False, MAX_CATEGORY, "custom"),
-    ("difficulty", "Difficulty: easy, medium or hard", False, False, 6, "medium"),
-    ("explanation", "Explanation (shown at the reveal)", True, False, MAX_EXPLANATION, None),
-)
-
-
-def question_form(
-    custom_id: str, *, title: str = "Add a trivia question", draft: QuestionDraft | None = None
-) -> discord.ui.Modal:
-    """The add form, or the edit form filled in with ``draft``. Discord forms hold five
-    inputs, so choices and hints come by import (and an edit keeps them)."""
-    form = discord.ui.Modal(title=clip(title, 45), custom_id=custom_id)
-    for input_id, label, long, required, longest, placeholder in _QUESTION_INPUTS:
-        current = getattr(draft, input_id) if draft is not None else None
-        form.add_item(
-            discord.ui.TextInput(
-                custom_id=input_id,
-                label=label,
-                style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
-                required=required,
-                max_length=longest,
-                placeholder=placeholder,
-                default=current or None,
-            )
-        )
-    # Submissions are routed by custom_id in on_interaction; a stopped modal is not kept
-    # in discord.py's store.
-    form.stop()
-    return form
-
-
-def form_overflow(draft: QuestionDraft) -> str | None:
-    """Why ``draft`` cannot be edited in the form, or None. A field longer than its input
-    would be cut short, and the rest lost when the form is sent, so it is not opened.
-    (Only answers can be: 20 of 200 characters, one per line, pass 4,000.)"""
-    for input_id, *_, longest, _ in _QUESTION_INPUTS:
-        value = getattr(draft, input_id)
-        if len(value) > longest:
-            field = FIELD_LABELS.get(input_id, input_id).lower()
-            return (
-                f"This question's {field} take {len(value):,} characters, more than a Discord "
-                f"form holds ({longest:,}). Change it in a bank file instead: `/trivia export`, "
-                "edit the file, then `/trivia import` it."
-            )
-    return None
-
-
-def report_form(custom_id: str) -> discord.ui.Modal:
-    """What a reveal's Report button opens: the kind of problem, and why."""
-    form = discord.ui.Modal(title="Report this question", custom_id=custom_id)
-    kinds = discord.ui.Select[Any](
-        custom_id="kind",
-        options=[
-            discord.SelectOption(
-                label=label,
-                value=kind.value,
-                description=description,
-                default=kind is ReportKind.WRONG,
-            )
-            for kind, label, description in _REPORT_KINDS
-        ],
-        required=True,
-    )
-    reason = discord.ui.TextInput[Any](
-        custom_id="reason",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=MAX_REPORT_REASON,
-        placeholder="What should it say instead? (optional)",
-    )
-    form.add_item(discord.ui.Label(text="What is wrong with it?", component=kinds))
-    form.add_item(discord.ui.Label(text="Why? (optional)", component=reason))
-    form.stop()
-    return form
-
-
-async def on_form_or_button(
-    answers: Interactions, interaction: discord.Interaction, custom_id: str, data: Mapping[str, Any]
-) -> bool:
-    """Answer a Report button, a report form, or an add or edit form; False if
-    ``custom_id`` is none of those."""
-    if interaction.type is discord.InteractionType.component:
-        question_id = inbound.parse_report(custom_id)
-        form_id = inbound.report_modal_id(question_id) if question_id is not None else None
-        if form_id is None:
-            return False
-        if answers.context(interaction) is not None:  # reveals are posted in servers only
-            await interaction.response.send_modal(report_form(form_id))
-        return True
-    if interaction.type is not discord.InteractionType.modal_submit:
-        return False
-    components: Sequence[Any] = data.get("components") or []
-    context = answers.context(interaction)
-    if custom_id == inbound.ADD_MODAL_ID:
-        if context is not None:
-            draft = inbound.draft_from_modal(components)
-            await answers.answer(interaction, [AddQuestion(*context, draft=draft)])
-        return True
-    if (question_id := inbound.parse_edit_modal(custom_id)) is not None:
-        if context is not None:
-            command = inbound.edit_from_modal(*context, question_id, components)
-            await answers.answer(interaction, [command])
-        return True
-    if (question_id := inbound.parse_report_modal(custom_id)) is not None:
-        if context is not None:
-            report = inbound.report_from_modal(*context, question_id, components)
-            await answers.answer(interaction, [report])
-        return True
-    return False

@@ -34,9 +34,7 @@ from typing import Any, Self
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import (
-    AsyncSocketModeHandler,
-)
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
@@ -44,6 +42,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.common.replies import ReplyCollector, ask, for_recipient
 from bot.adapters.slack.api import SdkWeb, build_client
+from bot.adapters.slack.commands import (
+    IMPORT_HOWTO,
+    ExplainImport,
+    OpenAddQuestion,
+    OpenEditQuestion,
+    OpenSettings,
+    ShowHelp,
+    Usage,
+    parse_trivia,
+)
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.forms import FORM_CALLBACKS, SlackForms, first_section_text
 from bot.adapters.slack.ids import (
@@ -53,16 +61,8 @@ from bot.adapters.slack.ids import (
     REPORT_ACTION,
 )
 from bot.adapters.slack.inbound import (
-    IMPORT_HOWTO,
-    ExplainImport,
-    OpenAddQuestion,
-    OpenEditQuestion,
-    OpenSettings,
-    ShowHelp,
-    Usage,
     channel_key,
     channel_of,
-    parse_trivia,
     payload_actor,
     pick_choice,
     report_target,

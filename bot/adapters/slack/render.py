@@ -14,8 +14,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.adapters.slack.commands import (
+    USAGE,
+    Usage,
+)
 from bot.adapters.slack.ids import PICK_ACTION_PREFIX, REPORT_ACTION, REPORT_BLOCK
-from bot.adapters.slack.inbound import USAGE, Usage
 from bot.adapters.slack.message import (
     BUTTON_TEXT_MAX,
     Block,

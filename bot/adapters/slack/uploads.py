@@ -30,9 +30,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.adapters.slack.commands import IMPORT_HOWTO
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.ids import is_direct_message
-from bot.adapters.slack.inbound import IMPORT_HOWTO, channel_key
+from bot.adapters.slack.inbound import channel_key
 from bot.adapters.slack.message import SlackMessage, esc, message
 from bot.adapters.slack.render_admin import upload_refused
 from bot.bank.files import BANK_SUFFIXES

@@ -34,16 +34,15 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final, Self
 
 import aiosqlite
 
-from bot.domain.model import ChannelKey, GameMode, PlayerKey, Question, ServerKey, ServerSettings
+from bot.domain.model import PlayerKey, Question, ServerKey, ServerSettings
 from bot.domain.records import (
     AnswerRecord,
     GameRecord,
@@ -59,12 +58,11 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
-from bot.domain.standings import Tally, rank
 from bot.ports import ReloadChannel
-from bot.storage.admin_rows import history_rows, report_row, switched_off_rows
 from bot.storage.errors import StoreClosedError
 from bot.storage.group_commit import CommitCounters, GroupCommitter
-from bot.storage.periods import from_epoch_us, period_key, to_epoch_us
+from bot.storage.periods import period_key, to_epoch_us
+from bot.storage.read_rows import history_rows, report_row, switched_off_rows, unfinished_game
 from bot.storage.records_json import (
     question_from_json,
     question_to_json,
@@ -72,16 +70,24 @@ from bot.storage.records_json import (
     settings_to_json,
 )
 from bot.storage.sqlite import sql
+from bot.storage.sqlite.connection import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    MEMORY,
+    ConnectionSettings,
+    open_connections,
+    read_connection_settings,
+    run_on_connection_thread,
+)
 from bot.storage.sqlite.running import PidFileReloads
-from bot.storage.sqlite.schema import Migration, apply_migrations, load_migrations
+from bot.storage.sqlite.schema import Migration, load_migrations
 from bot.storage.sqlite.transaction import NewIds, report_transaction, write_transaction
 from bot.storage.write_plan import (
+    DeleteQuestion,
     ForgetAsked,
     JournalGame,
     JournalProgress,
     RecordAnswers,
     RecordGame,
-    RemoveQuestion,
     ResolveReports,
     SaveQuestion,
     SaveSettings,
@@ -97,21 +103,9 @@ from bot.storage.write_plan import (
 
 log = logging.getLogger(__name__)
 
-MEMORY: Final = ":memory:"
-DEFAULT_BUSY_TIMEOUT_MS: Final = 5000
 DEFAULT_MAX_BATCH_RECORDS: Final = 2000
 # Bounds the player id cache (~200 bytes an entry); past it, it starts over.
 _MAX_CACHED_PLAYERS: Final = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionSettings:
-    """The pragmas the writer connection runs with (for diagnostics and tests)."""
-
-    journal_mode: str
-    synchronous: int
-    busy_timeout_ms: int
-    foreign_keys: bool
 
 
 class SqliteScoreStore:
@@ -211,7 +205,7 @@ class SqliteScoreStore:
         params = (server.platform, server.server, question_id)
         if not await self._fetch(sql.CUSTOM_QUESTION_LIVE, params):
             return False
-        await self._submit(RemoveQuestion(server, question_id, by.user, to_epoch_us(at)))
+        await self._submit(DeleteQuestion(server, question_id, by.user, to_epoch_us(at)))
         return True
 
     async def save_server_settings(
@@ -396,28 +390,9 @@ class SqliteScoreStore:
         each with standings rebuilt from its committed answers."""
         found: list[UnfinishedGame] = []
         for row in await self._fetch(sql.UNFINISHED_GAMES, (platform,)):
-            game_id, server, channel, mode, started_us, by, total, asked, after = row
-            tallies = [
-                Tally(
-                    PlayerKey(platform, server, user),
-                    name,
-                    points=points,
-                    correct=correct,
-                    reached_at=float(reached) if reached is not None else float("inf"),
-                )
-                for user, name, points, correct, reached in await self._fetch(
-                    sql.GAME_TALLIES, (after, game_id)
-                )
-            ]
-            running = RunningGame(
-                game_id=game_id,
-                channel=ChannelKey(platform, server, channel),
-                mode=GameMode(mode),
-                started_at=from_epoch_us(started_us),
-                started_by=PlayerKey(platform, server, by),
-                total_questions=total,
-            )
-            found.append(UnfinishedGame(running, questions_asked=asked, standings=rank(tallies)))
+            game_id, after = row[0], row[-1]
+            tallies = await self._fetch(sql.GAME_TALLIES, (after, game_id))
+            found.append(unfinished_game(platform, row, tallies))
         return found
 
     # -- diagnostics and lifecycle -------------------------------------------
@@ -427,17 +402,7 @@ class SqliteScoreStore:
         return self._committer.counters()
 
     async def connection_settings(self) -> ConnectionSettings:
-        values = []
-        for pragma in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys"):
-            rows = list(await self._writer.execute_fetchall(f"PRAGMA {pragma}"))
-            values.append(rows[0][0])
-        mode, synchronous, busy_timeout, foreign_keys = values
-        return ConnectionSettings(
-            journal_mode=str(mode),
-            synchronous=int(synchronous),
-            busy_timeout_ms=int(busy_timeout),
-            foreign_keys=bool(foreign_keys),
-        )
+        return await read_connection_settings(self._writer)
 
     async def check_writable(self, *, lock_wait: float = 1.0) -> bool:
         """Whether a write could start now (for health checks); quick even when locked.
@@ -492,21 +457,6 @@ class SqliteScoreStore:
             log.debug("%r closed", self)
 
 
-T = TypeVar("T")
-
-
-async def run_on_connection_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> T:
-    """Run ``fn`` on ``conn``'s thread, as one queued call among its others.
-
-    aiosqlite has no public way to do this; ``Connection._execute`` is how
-    each of its own methods does it, unchanged since its early releases.
-    ``tests/unit/test_sqlite_store.py`` checks it is there, so an upgrade that
-    removes it fails the test suite rather than the bot.
-    """
-    result: T = await conn._execute(fn)  # type: ignore[no-untyped-call]
-    return result
-
-
 async def open_sqlite_store(
     path: Path | str,
     *,
@@ -531,51 +481,8 @@ async def open_sqlite_store(
         Path(location).parent.mkdir(parents=True, exist_ok=True)
     schema = load_migrations() if migrations is None else tuple(migrations)
 
-    writer = await _connect(location, busy_timeout_ms)
-    reader = writer
-    try:
-        await _configure_writer(writer, location, memory=memory)
-        await apply_migrations(writer, schema, location=location)
-        if not memory:
-            reader = await _connect(location, busy_timeout_ms)
-            await reader.execute("PRAGMA query_only = ON")
-    except BaseException:
-        if reader is not writer:
-            await reader.close()
-        await writer.close()
-        raise
+    writer, reader = await open_connections(location, busy_timeout_ms, schema, memory=memory)
     log.info("opened score store %s (schema version %d)", location, len(schema))
     return SqliteScoreStore(
         writer=writer, reader=reader, label=location, max_batch_records=max_batch_records
     )
-
-
-async def _connect(location: str, busy_timeout_ms: int) -> aiosqlite.Connection:
-    # isolation_level=None: the store issues BEGIN/COMMIT itself, so the
-    # sqlite3 module never opens a transaction behind its back.
-    conn = await aiosqlite.connect(location, isolation_level=None)
-    try:
-        # PRAGMA values cannot be bound as parameters; this is an int we validated.
-        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")
-    except BaseException:
-        await conn.close()
-        raise
-    return conn
-
-
-async def _configure_writer(conn: aiosqlite.Connection, location: str, *, memory: bool) -> None:
-    if not memory:
-        rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
-        mode = str(rows[0][0])
-        if mode.lower() != "wal":
-            log.warning(
-                "%s: SQLite kept journal_mode=%s instead of WAL; readers will "
-                "wait for writers (is it on a network filesystem?)",
-                location,
-                mode,
-            )
-    await conn.execute("PRAGMA synchronous = NORMAL")
-    # Up to 64 MiB of page cache (allocated as used): at a million answers the
-    # totals' indexes outgrow the 2 MiB default and every batch pays in page reads.
-    await conn.execute("PRAGMA cache_size = -65536")
-    await conn.execute("PRAGMA foreign_keys = ON")

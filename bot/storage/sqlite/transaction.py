@@ -23,9 +23,9 @@ from bot.storage.sqlite import rows as sqlite_rows
 from bot.storage.sqlite import sql
 from bot.storage.write_plan import (
     AdminOp,
+    DeleteQuestion,
     JournalGame,
     JournalProgress,
-    RemoveQuestion,
     ResolveReports,
     SaveQuestion,
     SaveSettings,
@@ -129,7 +129,7 @@ def _apply_admin(conn: sqlite3.Connection, op: AdminOp, server_id: int) -> None:
     match op:
         case SaveQuestion(_, question_id, body, by_user, at_us):
             conn.execute(sql.SAVE_QUESTION, (server_id, question_id, body, by_user, at_us))
-        case RemoveQuestion(_, question_id, by_user, at_us):
+        case DeleteQuestion(_, question_id, by_user, at_us):
             conn.execute(sql.REMOVE_QUESTION, (server_id, question_id, by_user, at_us))
         case SaveSettings(_, body, by_user, at_us):
             conn.execute(sql.SAVE_SETTINGS, (server_id, body, by_user, at_us))

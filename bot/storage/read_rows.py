@@ -1,7 +1,8 @@
-"""Rows of the admin tables (switches, reports, question history) -> port records.
+"""Rows the SQL backends read -> records: the admin tables (switches, reports,
+question history) and the journal of unfinished games.
 
-Shared by every SQL backend: the columns are the ones the ``*_sql`` modules
-select, in that order.
+Shared by every SQL backend: the columns are the ones each backend's ``sql``
+module selects, in that order.
 """
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.domain.model import ChannelKey, PlayerKey, ServerKey
+from bot.domain.model import ChannelKey, GameMode, PlayerKey, ServerKey
 from bot.domain.records import (
     QuestionHistory,
     QuestionReport,
     ReportDraft,
     ReportKind,
     Resolution,
+    RunningGame,
     Switch,
     SwitchedOff,
+    UnfinishedGame,
 )
+from bot.domain.standings import Tally, rank
 from bot.storage.periods import from_epoch_us
 
 
@@ -78,3 +82,30 @@ def report_row(server: ServerKey, row: Sequence[Any]) -> QuestionReport:
         resolved_by=resolved_by,
         resolved_at=from_epoch_us(resolved_us) if resolved_us is not None else None,
     )
+
+
+def unfinished_game(
+    platform: str, row: Sequence[Any], tally_rows: Iterable[Sequence[Any]]
+) -> UnfinishedGame:
+    """A journaled game (``UNFINISHED_GAMES``'s row) with standings rebuilt from its
+    committed answers (``GAME_TALLIES``' rows)."""
+    game_id, server, channel, mode, started_us, by, total, asked, _after = row
+    tallies = [
+        Tally(
+            PlayerKey(platform, server, user),
+            name,
+            points=points,
+            correct=correct,
+            reached_at=float(reached) if reached is not None else float("inf"),
+        )
+        for user, name, points, correct, reached in tally_rows
+    ]
+    running = RunningGame(
+        game_id=game_id,
+        channel=ChannelKey(platform, server, channel),
+        mode=GameMode(mode),
+        started_at=from_epoch_us(started_us),
+        started_by=PlayerKey(platform, server, by),
+        total_questions=total,
+    )
+    return UnfinishedGame(running, questions_asked=asked, standings=rank(tallies))
