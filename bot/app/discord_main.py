@@ -26,7 +26,7 @@ from bot.adapters.discord.api import (
     fetch_application,
 )
 from bot.adapters.discord.api import invite_url as _invite_url
-from bot.adapters.discord.inbound import PLATFORM
+from bot.adapters.discord.ids import PLATFORM
 from bot.app.compose import App
 from bot.app.lifecycle import run_until_stopped, serving
 from bot.config import Settings

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from discord import app_commands
 
-from bot.adapters.discord import inbound, render
+from bot.adapters.discord import ids, inbound, render
 from bot.adapters.discord.adapter import TriviaClient
 from bot.adapters.discord.forms import form_overflow
 from bot.adapters.discord.message import MAX_EMBED_TOTAL, embed, fit_lines
@@ -104,21 +104,21 @@ def test_the_report_form_reads_the_chosen_kind_and_the_reason() -> None:
 
 
 def test_custom_ids_that_name_a_question_round_trip_and_refuse_the_rest() -> None:
-    button = inbound.report_custom_id("type-blue")
-    form = inbound.report_modal_id("type-blue")
-    edit = inbound.edit_modal_id("type-blue")
+    button = ids.report_custom_id("type-blue")
+    form = ids.report_modal_id("type-blue")
+    edit = ids.edit_modal_id("type-blue")
 
     assert button == "trivia:report:type-blue"
     assert button is not None
     assert form is not None
     assert edit is not None
-    assert inbound.parse_report(button) == "type-blue"
-    assert inbound.parse_report_modal(form) == "type-blue"
-    assert inbound.parse_edit_modal(edit) == "type-blue"
-    assert inbound.parse_report(form) is None  # a form is not a button
-    assert inbound.parse_report("trivia:report:") is None
-    assert inbound.parse_report("trivia:report:a b") is None
-    assert inbound.report_custom_id("x" * 90) is None  # would not fit in 100 characters
+    assert ids.parse_report(button) == "type-blue"
+    assert ids.parse_report_modal(form) == "type-blue"
+    assert ids.parse_edit_modal(edit) == "type-blue"
+    assert ids.parse_report(form) is None  # a form is not a button
+    assert ids.parse_report("trivia:report:") is None
+    assert ids.parse_report("trivia:report:a b") is None
+    assert ids.report_custom_id("x" * 90) is None  # would not fit in 100 characters
     assert inbound.question_id_of(" `type-blue` ") == "type-blue"
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.adapters.discord import inbound, render
+from bot.adapters.discord import ids, inbound, render
 from bot.adapters.discord.api import INVITE_PERMISSIONS, invite_url
 from bot.adapters.discord.outbox import DiscordOutbound, Replies, wants_for_interaction
 from bot.adapters.discord.render import ButtonStyle, Reply
@@ -147,13 +147,13 @@ def test_a_mention_of_the_bot_is_stripped_so_mentioning_answers_work() -> None:
 
 
 def test_a_pick_custom_id_round_trips_and_garbage_is_not_a_pick() -> None:
-    custom_id = inbound.pick_custom_id("0f3a9c", 12, 3)
+    custom_id = ids.pick_custom_id("0f3a9c", 12, 3)
 
-    assert inbound.parse_pick(custom_id) == inbound.PickRef("0f3a9c", 12, 3)
-    assert len(inbound.pick_custom_id("f" * 32, 50, 5)) <= 100
-    assert inbound.parse_pick("trivia:pick:g:1") is None
-    assert inbound.parse_pick("trivia:pick:g:1:22") is None
-    assert inbound.parse_pick("other:thing") is None
+    assert ids.parse_pick(custom_id) == ids.PickRef("0f3a9c", 12, 3)
+    assert len(ids.pick_custom_id("f" * 32, 50, 5)) <= 100
+    assert ids.parse_pick("trivia:pick:g:1") is None
+    assert ids.parse_pick("trivia:pick:g:1:22") is None
+    assert ids.parse_pick("other:thing") is None
 
 
 def test_a_modal_submission_becomes_a_draft_from_rows_or_labels() -> None:

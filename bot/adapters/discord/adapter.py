@@ -31,7 +31,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.adapters.discord import inbound
+from bot.adapters.discord import ids, inbound
 from bot.adapters.discord.api import ChannelSender, quiet_voice_warnings
 from bot.adapters.discord.commands import TriviaCommands
 from bot.adapters.discord.forms import on_form_or_button
@@ -127,7 +127,7 @@ class TriviaClient(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         guild_id = message.guild.id if message.guild else None
-        with log_context(inbound.PLATFORM, guild_id, message.channel.id):
+        with log_context(ids.PLATFORM, guild_id, message.channel.id):
             try:
                 await self._on_message(message)
             except Exception:
@@ -168,9 +168,9 @@ class TriviaClient(discord.Client):
         """Option buttons, Report buttons and forms; slash commands go through the tree."""
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
-        with log_context(inbound.PLATFORM, interaction.guild_id, interaction.channel_id):
+        with log_context(ids.PLATFORM, interaction.guild_id, interaction.channel_id):
             try:
-                pick = inbound.parse_pick(custom_id)
+                pick = ids.parse_pick(custom_id)
                 if interaction.type is discord.InteractionType.component and pick is not None:
                     await self._pick(interaction, pick)
                 else:
@@ -178,7 +178,7 @@ class TriviaClient(discord.Client):
             except Exception:
                 await self.interactions.failed(interaction, custom_id)
 
-    async def _pick(self, interaction: discord.Interaction, pick: inbound.PickRef) -> None:
+    async def _pick(self, interaction: discord.Interaction, pick: ids.PickRef) -> None:
         context = self.interactions.context(interaction)
         if context is None:
             return
@@ -197,7 +197,7 @@ class _Tree(app_commands.CommandTree["TriviaClient"]):
     async def interaction_check(self, interaction: discord.Interaction[TriviaClient]) -> bool:
         """Tags the log lines of a slash command with its place. discord.py runs each
         interaction in a task of its own, so the tag lives and dies with it."""
-        tag_task(inbound.PLATFORM, interaction.guild_id, interaction.channel_id)
+        tag_task(ids.PLATFORM, interaction.guild_id, interaction.channel_id)
         return True
 
     async def on_error(
@@ -216,7 +216,7 @@ class DiscordAdapter:
     REST calls need the client's HTTP session.
     """
 
-    platform = inbound.PLATFORM
+    platform = ids.PLATFORM
     observability_port = None
 
     def __init__(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
-from bot.adapters.discord import inbound
+from bot.adapters.discord import ids, inbound
 from bot.adapters.discord.forms import REPORT_KINDS, form_overflow, question_form
 from bot.adapters.discord.inbound import LIMITS, Mode
 from bot.adapters.discord.interactions import Interactions
@@ -112,7 +112,7 @@ class AdminCommands(_GroupMixin):
             return
         probe = AddQuestion(*context, draft=QuestionDraft("", ""))
         if await self.answers.allowed(interaction, probe):
-            await interaction.response.send_modal(question_form(inbound.ADD_MODAL_ID))
+            await interaction.response.send_modal(question_form(ids.ADD_MODAL_ID))
 
     @app_commands.command(name="edit", description="Admins: change one of this server's questions")
     @app_commands.describe(question_id=_ID_HELP)
@@ -132,7 +132,7 @@ class AdminCommands(_GroupMixin):
             await self.answers.say(interaction, Reply(content=BUSY))
             return
         shown = next((e for e in replies.private if isinstance(e, QuestionShown)), None)
-        form_id = inbound.edit_modal_id(question_id)
+        form_id = ids.edit_modal_id(question_id)
         if shown is None or not shown.item.own or form_id is None:
             # Not an admin, no such question, or a bundled one: the core says why in
             # the words of an edit (one that changes no field, refused before it).

@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord import inbound
+from bot.adapters.discord import ids, inbound
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.message import clip
 from bot.adapters.discord.render_admin import FIELD_LABELS
@@ -133,8 +133,8 @@ async def on_form_or_button(
     """Answer a Report button, a report form, or an add or edit form; False if
     ``custom_id`` is none of those."""
     if interaction.type is discord.InteractionType.component:
-        question_id = inbound.parse_report(custom_id)
-        form_id = inbound.report_modal_id(question_id) if question_id is not None else None
+        question_id = ids.parse_report(custom_id)
+        form_id = ids.report_modal_id(question_id) if question_id is not None else None
         if form_id is None:
             return False
         if answers.context(interaction) is not None:  # reveals are posted in servers only
@@ -144,17 +144,17 @@ async def on_form_or_button(
         return False
     components: Sequence[Any] = data.get("components") or []
     context = answers.context(interaction)
-    if custom_id == inbound.ADD_MODAL_ID:
+    if custom_id == ids.ADD_MODAL_ID:
         if context is not None:
             draft = inbound.draft_from_modal(components)
             await answers.answer(interaction, [AddQuestion(*context, draft=draft)])
         return True
-    if (question_id := inbound.parse_edit_modal(custom_id)) is not None:
+    if (question_id := ids.parse_edit_modal(custom_id)) is not None:
         if context is not None:
             command = inbound.edit_from_modal(*context, question_id, components)
             await answers.answer(interaction, [command])
         return True
-    if (question_id := inbound.parse_report_modal(custom_id)) is not None:
+    if (question_id := ids.parse_report_modal(custom_id)) is not None:
         if context is not None:
             report = inbound.report_from_modal(*context, question_id, components)
             await answers.answer(interaction, [report])

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.bank.format import ID_PATTERN
+from bot.adapters.discord.ids import PLATFORM
 from bot.domain.commands import (
     ChangeSettings,
     EditQuestion,
@@ -44,21 +44,9 @@ from bot.domain.records import (
     Switch,
 )
 
-PLATFORM = "discord"
 #: The bot's bounds on game options, as the slash commands' ranges offer them.
 LIMITS = Limits()
 Mode = Literal["text", "choice"]
-
-PICK_PREFIX = "trivia:pick:"
-ADD_MODAL_ID = "trivia:add"
-#: A reveal's Report button, the form it opens, and the edit form; each names its question.
-REPORT_PREFIX = "trivia:report:"
-REPORT_MODAL_PREFIX = "trivia:report-form:"
-EDIT_MODAL_PREFIX = "trivia:edit:"
-#: Discord's longest custom_id.
-MAX_CUSTOM_ID = 100
-
-_PICK = re.compile(r"trivia:pick:(?P<game>[0-9a-zA-Z-]{1,64}):(?P<number>\d{1,4}):(?P<choice>\d)")
 
 
 def channel_key(guild_id: int, channel_id: int) -> ChannelKey:
@@ -130,30 +118,6 @@ def answer_from_message(message: IncomingMessage) -> SubmitAnswer | None:
     )
 
 
-# -- buttons ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PickRef:
-    """What an option button stands for: option ``choice`` of question ``number`` of a game."""
-
-    game_id: str
-    number: int
-    choice: int
-
-
-def pick_custom_id(game_id: str, number: int, choice: int) -> str:
-    """The button's custom_id; it names the game so a stale button never counts in another."""
-    return f"{PICK_PREFIX}{game_id}:{number}:{choice}"
-
-
-def parse_pick(custom_id: str) -> PickRef | None:
-    found = _PICK.fullmatch(custom_id)
-    if found is None:
-        return None
-    return PickRef(found["game"], int(found["number"]), int(found["choice"]))
-
-
 # -- the add form -----------------------------------------------------------------------------
 
 
@@ -216,47 +180,6 @@ def report_from_modal(
         reason=values.get("reason"),
         question_id=question_id,
     )
-
-
-# -- custom ids that name a question ---------------------------------------------------------
-
-
-def _with_question(prefix: str, question_id: str) -> str | None:
-    custom_id = f"{prefix}{question_id}"
-    return custom_id if len(custom_id) <= MAX_CUSTOM_ID else None
-
-
-def _question_of(prefix: str, custom_id: str) -> str | None:
-    if not custom_id.startswith(prefix):
-        return None
-    question_id = custom_id.removeprefix(prefix)
-    return question_id if ID_PATTERN.fullmatch(question_id) else None
-
-
-def report_custom_id(question_id: str) -> str | None:
-    """A reveal's Report button; None if the id would not fit in a custom_id."""
-    return _with_question(REPORT_PREFIX, question_id)
-
-
-def parse_report(custom_id: str) -> str | None:
-    """The question a Report button is about, or None if it is no Report button."""
-    return _question_of(REPORT_PREFIX, custom_id)
-
-
-def report_modal_id(question_id: str) -> str | None:
-    return _with_question(REPORT_MODAL_PREFIX, question_id)
-
-
-def parse_report_modal(custom_id: str) -> str | None:
-    return _question_of(REPORT_MODAL_PREFIX, custom_id)
-
-
-def edit_modal_id(question_id: str) -> str | None:
-    return _with_question(EDIT_MODAL_PREFIX, question_id)
-
-
-def parse_edit_modal(custom_id: str) -> str | None:
-    return _question_of(EDIT_MODAL_PREFIX, custom_id)
 
 
 # -- slash-command options -> commands --------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.adapters.discord.inbound import pick_custom_id, report_custom_id
+from bot.adapters.discord.ids import pick_custom_id, report_custom_id
 from bot.adapters.discord.message import (
     BLURPLE,
     GREEN,
