@@ -16,7 +16,6 @@ import yaml
 from bot.bank.format import (
     BANK_KEYS,
     BANK_SOURCE_KEYS,
-    BOOLEAN_WORDS,
     DEFAULTS_KEYS,
     FORMAT_VERSION,
     LANGUAGE_PATTERN,
@@ -37,8 +36,6 @@ from bot.bank.format import (
     MAX_TAG,
     MAX_TAGS,
     MAX_TITLE,
-    MIN_CHOICES,
-    NUMBER_PATTERN,
     QUESTION_KEYS,
     QUESTION_SOURCE_KEYS,
     REQUIRED_BANK_KEYS,
@@ -49,9 +46,10 @@ from bot.bank.format import (
     LoadedBank,
 )
 from bot.bank.problems import BankError, capped
+from bot.bank.question_types import CHOICES_FIX, check_kind
 from bot.bank.walker import BudgetExhausted, NodeWalker
 from bot.bank.yaml_tree import compose_bank, gc_paused
-from bot.domain.model import BOOLEAN_CHOICES, Difficulty, Question, QuestionType, SourceRef
+from bot.domain.model import Difficulty, Question, QuestionType, SourceRef
 
 # What to write when a required key is missing or empty, by key.
 _FIX = {
@@ -60,15 +58,12 @@ _FIX = {
     "questions": "add a list of questions, each starting with '- id: ...'",
     "prompt": "write the question players will see",
     "answers": "add at least one accepted answer",
-    "choices": f"list {MIN_CHOICES} to {MAX_CHOICES} options, the first answer among them",
+    "choices": CHOICES_FIX,
     "paragraph": "write the number of the article's paragraph the fact stands in",
     "context": "quote a few words that locate the fact",
 }
 
 _DEFAULT_CATEGORY = "general"
-
-# Texts read from a list, each with its node (for the line of a later problem).
-_Texts = list[tuple[str, yaml.Node]] | None
 
 
 def _required(keys: tuple[str, ...]) -> dict[str, str]:
@@ -328,6 +323,7 @@ def _read_question(
         owner=f"question {number}",
     )
 
+    # Read in this order, which is the order problems on one line are listed in.
     question_id = walker.slug(fields["id"], qid, "id") if "id" in fields else None
     prompt = None
     if (prompt_node := fields.get("prompt")) is not None:
@@ -335,6 +331,43 @@ def _read_question(
     kind = QuestionType.TEXT
     if (type_node := fields.get("type")) is not None:
         kind = walker.member(type_node, qid, "type", QuestionType) or kind
+    details = _read_details(walker, fields, qid, defaults=defaults)
+    source = _read_source_ref(walker, fields.get("source"), qid)
+    checked = _read_answers_and_choices(walker, fields, kind, qid=qid, question_node=node)
+    if len(walker.problems) > before or question_id is None or prompt is None or checked is None:
+        return None
+    final_answers, final_choices = checked
+    return Question(
+        id=question_id,
+        prompt=prompt,
+        answers=final_answers,
+        type=kind,
+        choices=final_choices,
+        category=details.category,
+        difficulty=details.difficulty,
+        tags=details.tags,
+        hints=details.hints,
+        explanation=details.explanation,
+        source=source,
+        bank_id=bank_id,
+        scope="",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Details:
+    """What a question says besides what it asks and accepts."""
+
+    difficulty: Difficulty
+    category: str
+    tags: tuple[str, ...]
+    hints: tuple[str, ...]
+    explanation: str
+
+
+def _read_details(
+    walker: NodeWalker, fields: dict[str, yaml.Node], qid: str | None, *, defaults: _Defaults
+) -> _Details:
     difficulty = defaults.difficulty
     if (difficulty_node := fields.get("difficulty")) is not None:
         difficulty = walker.member(difficulty_node, qid, "difficulty", Difficulty) or difficulty
@@ -368,7 +401,20 @@ def _read_question(
             )
             or ""
         )
-    source = _read_source_ref(walker, fields.get("source"), qid)
+    return _Details(
+        difficulty=difficulty, category=category, tags=tags, hints=hints, explanation=explanation
+    )
+
+
+def _read_answers_and_choices(
+    walker: NodeWalker,
+    fields: dict[str, yaml.Node],
+    kind: QuestionType,
+    *,
+    qid: str | None,
+    question_node: yaml.Node,
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The question's answers and choices as its type allows them, or None."""
     answers = choices = None
     if (answers_node := fields.get("answers")) is not None:
         answers = walker.texts(
@@ -391,26 +437,14 @@ def _read_question(
             scalar_ok=False,
             fix=_FIX["choices"],
         )
-    checked = _check_kind(
-        walker, kind, answers, choices, qid=qid, question_node=node, choices_node=choices_node
-    )
-    if len(walker.problems) > before or question_id is None or prompt is None or checked is None:
-        return None
-    final_answers, final_choices = checked
-    return Question(
-        id=question_id,
-        prompt=prompt,
-        answers=final_answers,
-        type=kind,
-        choices=final_choices,
-        category=category,
-        difficulty=difficulty,
-        tags=tags,
-        hints=hints,
-        explanation=explanation,
-        source=source,
-        bank_id=bank_id,
-        scope="",
+    return check_kind(
+        walker,
+        kind,
+        answers,
+        choices,
+        qid=qid,
+        question_node=question_node,
+        choices_node=choices_node,
     )
 
 
@@ -455,111 +489,3 @@ def _read_source_ref(
     if paragraph is None or context is None:
         return None
     return SourceRef(paragraph=paragraph, context=context)
-
-
-def _check_kind(
-    walker: NodeWalker,
-    kind: QuestionType,
-    answers: _Texts,
-    choices: _Texts,
-    *,
-    qid: str | None,
-    question_node: yaml.Node,
-    choices_node: yaml.Node | None,
-) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The question's final answers and choices, checked against its type."""
-    if choices_node is not None and kind is not QuestionType.CHOICE:
-        if kind is QuestionType.BOOLEAN:
-            message = "boolean questions always offer True and False; remove 'choices'"
-        else:
-            message = "only choice questions have 'choices'; add 'type: choice' or remove them"
-        walker.report(choices_node, message, question_id=qid, field="choices")
-        return None
-    if answers is None:
-        return None
-    first, first_node = answers[0]
-    texts = tuple(value for value, _ in answers)
-    match kind:
-        case QuestionType.BOOLEAN:
-            return _check_boolean(walker, answers, qid=qid)
-        case QuestionType.NUMBER:
-            if NUMBER_PATTERN.fullmatch(first) is None:
-                walker.report(
-                    first_node,
-                    f"'{first}' is not a number; the "
-                    "first answer of a number question is written in digits, such as "
-                    "5, 1.5 or 1,000 (words like 'five' can follow as more answers)",
-                    question_id=qid,
-                    field="answers",
-                )
-                return None
-            return texts, ()
-        case QuestionType.CHOICE:
-            if choices_node is None:
-                walker.report(
-                    question_node,
-                    f"a choice question needs 'choices': {_FIX['choices']}",
-                    question_id=qid,
-                    field="choices",
-                )
-                return None
-            if choices is None:
-                return None
-            return _check_choices(walker, texts, choices, first_node=first_node, qid=qid)
-        case _:
-            return texts, ()
-
-
-def _check_boolean(
-    walker: NodeWalker, answers: list[tuple[str, yaml.Node]], *, qid: str | None
-) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    if len(answers) != 1:
-        walker.report(
-            answers[1][1],
-            "a boolean question has exactly one answer: true or false",
-            question_id=qid,
-            field="answers",
-        )
-        return None
-    value, node = answers[0]
-    normalised = BOOLEAN_WORDS.get(value.casefold())
-    if normalised is None:
-        walker.report(
-            node,
-            f"'{value}' is not true or false; a boolean "
-            "question's answer is true or false (yes and no work too)",
-            question_id=qid,
-            field="answers",
-        )
-        return None
-    return (normalised,), BOOLEAN_CHOICES
-
-
-def _check_choices(
-    walker: NodeWalker,
-    answers: tuple[str, ...],
-    choices: list[tuple[str, yaml.Node]],
-    *,
-    first_node: yaml.Node,
-    qid: str | None,
-) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    options = tuple(value for value, _ in choices)
-    if len(options) < MIN_CHOICES:
-        walker.report(
-            choices[0][1],
-            f"there is {len(options)} choice; give {MIN_CHOICES} to {MAX_CHOICES}",
-            question_id=qid,
-            field="choices",
-        )
-        return None
-    # Matched like Question.correct_choice does, so the game finds it again.
-    if answers[0].casefold() not in {option.casefold() for option in options}:
-        walker.report(
-            first_node,
-            f"the answer '{answers[0]}' is not among "
-            f"the choices ({', '.join(options)}); add it to them or fix the spelling",
-            question_id=qid,
-            field="answers",
-        )
-        return None
-    return answers, options
