@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.domain.answers import Verdict, matcher_for
@@ -27,7 +26,6 @@ from bot.domain.events import (
     GameEnded,
     GameStarted,
     HintGiven,
-    Miss,
     QuestionAsked,
     QuestionRevealed,
     Refusal,
@@ -37,7 +35,6 @@ from bot.domain.events import (
     WrongChoice,
     WrongGuess,
 )
-from bot.domain.hints import hints_for
 from bot.domain.model import (
     Actor,
     ChannelKey,
@@ -48,8 +45,10 @@ from bot.domain.model import (
     Question,
     Standing,
 )
+from bot.domain.rounds import Round
+from bot.domain.scoreboard import Scoreboard
 from bot.domain.scoring import ScoringRules
-from bot.domain.standings import Tally, rank, winner_of
+from bot.domain.standings import winner_of
 
 
 class Phase(enum.Enum):
@@ -59,34 +58,6 @@ class Phase(enum.Enum):
     ENDED = "ended"
 
 
-@dataclass(slots=True)
-class _Player:
-    name: str
-    points: int = 0
-    correct: int = 0
-    streak: int = 0
-    # When the player's total last changed: the earlier one wins a tie.
-    scored_at: float = float("inf")
-
-
-@dataclass(slots=True)
-class _Round:
-    """The question being asked and what players did with it."""
-
-    question: Question
-    number: int
-    asked_at: float
-    deadline: float
-    hints: tuple[str, ...]
-    hint_times: tuple[float, ...]
-    hints_shown: int = 0
-    # First attempt time per player (ms), for miss records and idleness.
-    tried: dict[PlayerKey, int] = field(default_factory=dict)
-    locked_out: set[PlayerKey] = field(default_factory=set)
-    picks: dict[PlayerKey, tuple[int, int]] = field(default_factory=dict)  # choice, ms
-    awards: list[Award] = field(default_factory=list)
-
-
 class TriviaGame:
     """Rules of one game: asking, hints, answers, scoring, reveals and the end."""
 
@@ -94,10 +65,9 @@ class TriviaGame:
         "_idle",
         "_next_at",
         "_phase",
-        "_players",
         "_questions",
         "_round",
-        "_rules",
+        "_scores",
         "_started",
         "channel",
         "game_id",
@@ -122,10 +92,9 @@ class TriviaGame:
         self.options = options
         self.started_by = started_by
         self._questions = tuple(questions)
-        self._rules = rules or ScoringRules()
+        self._scores = Scoreboard(rules or ScoringRules())
         self._phase = Phase.NEW
-        self._players: dict[PlayerKey, _Player] = {}
-        self._round: _Round | None = None
+        self._round: Round | None = None
         self._next_at: float | None = None
         self._idle = 0
         self._started: Instant | None = None
@@ -161,19 +130,13 @@ class TriviaGame:
     def next_deadline(self) -> float | None:
         """When ``tick`` next has something to do (monotonic seconds)."""
         if self._phase is Phase.ASKING and self._round is not None:
-            pending = self._round.hint_times[self._round.hints_shown :]
-            return min(self._round.deadline, *pending) if pending else self._round.deadline
+            return self._round.next_due
         if self._phase is Phase.BETWEEN:
             return self._next_at
         return None
 
     def standings(self) -> tuple[Standing, ...]:
-        return rank(
-            Tally(
-                player=key, name=p.name, points=p.points, correct=p.correct, reached_at=p.scored_at
-            )
-            for key, p in self._players.items()
-        )
+        return self._scores.standings()
 
     # -- transitions --------------------------------------------------------------
 
@@ -226,15 +189,15 @@ class TriviaGame:
             if match.choice is not None:
                 events.extend(self._pick(actor, match.choice, now))
             return events
-        player = self._join(actor)
-        elapsed_ms = self._elapsed_ms(round_, now)
+        self._scores.join(actor)
+        elapsed_ms = round_.elapsed_ms(now)
         if actor.key in round_.locked_out:
             return events
         round_.tried.setdefault(actor.key, elapsed_ms)
         if match.verdict is Verdict.ACCEPTED:
             # A pick by letter or number is shown as the option it names.
             guess = round_.question.choices[match.choice] if match.choice is not None else text
-            events.extend(self._award_first(actor, player, guess, round_, now))
+            events.extend(self._award_first(actor, guess, round_, now))
         elif match.choice is not None:
             # A wrong option: one pick per player, or everyone would try them all.
             round_.locked_out.add(actor.key)
@@ -331,42 +294,18 @@ class TriviaGame:
 
     # -- internals ------------------------------------------------------------------
 
-    def _open_round(self) -> _Round | None:
+    def _open_round(self) -> Round | None:
         return self._round if self._phase is Phase.ASKING else None
 
     def _may_control(self, actor: Actor) -> bool:
         return actor.is_admin or actor.key == self.started_by.key
 
-    def _join(self, actor: Actor) -> _Player:
-        player = self._players.get(actor.key)
-        if player is None:
-            player = self._players[actor.key] = _Player(name=actor.name)
-        else:
-            player.name = actor.name
-        return player
-
-    @staticmethod
-    def _elapsed_ms(round_: _Round, now: Instant) -> int:
-        return max(0, round((now.mono - round_.asked_at) * 1000))
-
     def _ask(self, number: int, now: Instant) -> list[Event]:
         question = self._questions[number - 1]
         seconds = self.options.seconds
-        hints = hints_for(question)
         auto = self.options.auto_hints and self.options.mode is GameMode.TEXT
-        # Automatic hints are spread evenly over the question's time.
-        hint_times = (
-            tuple(now.mono + seconds * (i + 1) / (len(hints) + 1) for i in range(len(hints)))
-            if auto
-            else ()
-        )
-        self._round = _Round(
-            question=question,
-            number=number,
-            asked_at=now.mono,
-            deadline=now.mono + seconds,
-            hints=hints,
-            hint_times=hint_times,
+        self._round = Round.ask(
+            question, number=number, at=now.mono, seconds=seconds, auto_hints=auto
         )
         self._phase = Phase.ASKING
         self._next_at = None
@@ -386,10 +325,7 @@ class TriviaGame:
     def _give_hint(self) -> HintGiven:
         round_ = self._round
         assert round_ is not None
-        hint = round_.hints[round_.hints_shown]
-        # Automatic hints are due at hint_times[hints_shown], so a hint asked for
-        # by hand also moves the schedule on: the next one comes at the next slot.
-        round_.hints_shown += 1
+        hint = round_.next_hint()
         return HintGiven(
             channel=self.channel,
             game_id=self.game_id,
@@ -400,38 +336,24 @@ class TriviaGame:
         )
 
     def _make_award(
-        self, actor: Actor, player: _Player, guess: str, round_: _Round, elapsed_ms: int, at: float
+        self, player: PlayerKey, guess: str, round_: Round, elapsed_ms: int, at: float
     ) -> Award:
-        player.streak += 1
-        points = self._rules.score(
-            round_.question.difficulty,
-            elapsed=elapsed_ms / 1000,
-            seconds=self.options.seconds,
-            streak=player.streak,
-            hints_shown=round_.hints_shown,
-        )
-        player.points += points.total
-        player.correct += 1
-        player.scored_at = at
-        award = Award(
-            player=actor.key,
-            name=actor.name,
+        award = self._scores.award(
+            player,
             guess=guess,
-            points=points,
-            answer_ms=elapsed_ms,
-            streak=player.streak,
+            difficulty=round_.question.difficulty,
+            seconds=self.options.seconds,
+            hints_shown=round_.hints_shown,
+            elapsed_ms=elapsed_ms,
+            at=at,
         )
         round_.awards.append(award)
         return award
 
-    def _award_first(
-        self, actor: Actor, player: _Player, guess: str, round_: _Round, now: Instant
-    ) -> list[Event]:
+    def _award_first(self, actor: Actor, guess: str, round_: Round, now: Instant) -> list[Event]:
         # Claim the question before anything is awaited: the caller holds the
         # channel's lock, and this state change happens before any I/O.
-        award = self._make_award(
-            actor, player, guess, round_, self._elapsed_ms(round_, now), now.mono
-        )
+        award = self._make_award(actor.key, guess, round_, round_.elapsed_ms(now), now.mono)
         events: list[Event] = [
             AnswerAccepted(
                 channel=self.channel,
@@ -455,8 +377,8 @@ class TriviaGame:
                     "You already picked an answer for this question; picks can't be changed.",
                 )
             ]
-        self._join(actor)
-        elapsed_ms = self._elapsed_ms(round_, now)
+        self._scores.join(actor)
+        elapsed_ms = round_.elapsed_ms(now)
         round_.picks[actor.key] = (choice, elapsed_ms)
         round_.tried.setdefault(actor.key, elapsed_ms)
         return [
@@ -475,43 +397,12 @@ class TriviaGame:
         assert round_ is not None
         assert self._phase is Phase.ASKING
         events: list[Event] = []
-        question = round_.question
         counts: tuple[int, ...] = ()
         if self.options.mode is GameMode.CHOICE:
-            tally = [0] * len(question.choices)
-            for choice, _ in round_.picks.values():
-                tally[choice] += 1
-            counts = tuple(tally)
+            counts = round_.choice_counts()
             if reason is RevealReason.TIMEOUT:
-                correct = question.correct_choice
-                winners = sorted(
-                    (ms, key) for key, (choice, ms) in round_.picks.items() if choice == correct
-                )
-                for ms, key in winners:
-                    player = self._players[key]
-                    actor = Actor(key=key, name=player.name)
-                    award = self._make_award(
-                        actor, player, question.answer, round_, ms, round_.asked_at + ms / 1000
-                    )
-                    events.append(
-                        AnswerAccepted(
-                            channel=self.channel,
-                            game_id=self.game_id,
-                            number=round_.number,
-                            question_id=question.id,
-                            award=award,
-                            announce=False,
-                        )
-                    )
-        scorers = {award.player for award in round_.awards}
-        for key, player in self._players.items():
-            if key not in scorers:
-                player.streak = 0
-        misses = tuple(
-            Miss(player=key, name=self._players[key].name, answer_ms=ms)
-            for key, ms in round_.tried.items()
-            if key not in scorers
-        )
+                events.extend(self._award_picks(round_))
+        misses = self._scores.settle(round_.tried, round_.scorers())
         self._idle = 0 if round_.tried else self._idle + 1
         last = round_.number >= self.total
         idle_out = self._idle >= self.options.max_idle_questions
@@ -522,7 +413,7 @@ class TriviaGame:
                 game_id=self.game_id,
                 number=round_.number,
                 total=self.total,
-                question=question,
+                question=round_.question,
                 reason=reason,
                 awards=tuple(round_.awards),
                 choice_counts=counts,
@@ -534,6 +425,25 @@ class TriviaGame:
         self._next_at = now.mono + self.options.pause
         if reason is not RevealReason.STOPPED and ending:
             events.extend(self._end(EndReason.COMPLETED if last else EndReason.IDLE))
+        return events
+
+    def _award_picks(self, round_: Round) -> list[Event]:
+        """Choice mode scores when time is up: every correct pick, fastest
+        first, at the time it was made; announced by the reveal."""
+        question = round_.question
+        events: list[Event] = []
+        for ms, key in round_.correct_picks():
+            award = self._make_award(key, question.answer, round_, ms, round_.asked_at + ms / 1000)
+            events.append(
+                AnswerAccepted(
+                    channel=self.channel,
+                    game_id=self.game_id,
+                    number=round_.number,
+                    question_id=question.id,
+                    award=award,
+                    announce=False,
+                )
+            )
         return events
 
     def _finish(self, reason: EndReason, now: Instant) -> list[Event]:
