@@ -9,6 +9,7 @@ a user should see is a ``Rejected`` event, never an exception.
 Reports are resolved by what admins do anyway: editing a question closes its
 open reports as "edited", switching it off as "disabled", removing it as
 "removed"; ``DismissReport`` closes one without touching the question.
+``bot.service.report_desk`` files, lists, dismisses and resolves the reports.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from datetime import UTC
 from bot.bank.export import server_export
 from bot.bank.limits import (
     MAX_NAME,
-    MAX_OPEN_REPORTS_PER_PLAYER,
-    MAX_REPORT_REASON,
     MAX_SEARCH,
 )
 from bot.domain.commands import (
@@ -52,13 +51,9 @@ from bot.domain.events import (
     QuestionsListed,
     QuestionSwitched,
     Refusal,
-    ReportDismissed,
-    ReportFiled,
-    ReportsListed,
 )
-from bot.domain.model import Actor, ChannelKey, Question, ServerKey
+from bot.domain.model import Actor, ChannelKey, Question
 from bot.domain.records import (
-    ReportDraft,
     Resolution,
     Switch,
 )
@@ -68,14 +63,10 @@ from bot.ports import (
     QuestionEditor,
     ReportStore,
 )
+from bot.service.report_desk import ReportDesk
 from bot.service.settings_desk import ServerPolicy, admits, refuse
 
 log = logging.getLogger(__name__)
-
-#: Open reports shown at once (the oldest first; ``ReportsListed.total`` counts all).
-REPORTS_SHOWN = 25
-#: "All of a question's open reports" (each player has at most one open per question).
-_ALL_REPORTS = 1_000_000
 
 
 class QuestionDesk:
@@ -96,11 +87,13 @@ class QuestionDesk:
         self._reports = reports
         self._clock = clock
         self._sink = sink
-        self._last_question = last_question
+        self._report_desk = ReportDesk(
+            editor=editor, reports=reports, clock=clock, sink=sink, last_question=last_question
+        )
 
     async def handle(self, command: QuestionAdminCommand) -> None:
         if isinstance(command, ReportQuestion):
-            await self._report(command)
+            await self._report_desk.file(command)
             return
         channel, actor = command.channel, command.actor
         if not await admits(self._policy, self._sink, channel, actor, _WHAT[type(command)]):
@@ -124,9 +117,9 @@ class QuestionDesk:
             case ExportQuestions():
                 await self._export(editor, command)
             case ListReports():
-                await self._list_reports(command)
+                await self._report_desk.list_open(command)
             case DismissReport():
-                await self._dismiss(command)
+                await self._report_desk.dismiss(command)
             case ShowBundled():
                 overview = await editor.bundled_overview(channel.server_key)
                 await self._sink.publish(
@@ -176,7 +169,7 @@ class QuestionDesk:
             resolved: tuple[int, ...] = ()
         else:
             log.info("question %s of %s edited by %s", result.id, server, actor.key)
-            resolved = await self._resolve(server, result.id, Resolution.EDITED, actor)
+            resolved = await self._report_desk.resolve(server, result.id, Resolution.EDITED, actor)
         await self._sink.publish(
             QuestionEdited(channel=channel, recipient=actor.key, question=result, resolved=resolved)
         )
@@ -190,7 +183,7 @@ class QuestionDesk:
             await self._no_such_own(channel, actor, question_id, "removed")
             return
         log.info("question %s of %s removed by %s", question_id, server, actor.key)
-        resolved = await self._resolve(server, question_id, Resolution.REMOVED, actor)
+        resolved = await self._report_desk.resolve(server, question_id, Resolution.REMOVED, actor)
         await self._sink.publish(
             QuestionRemoved(
                 channel=channel, recipient=actor.key, question_id=question_id, resolved=resolved
@@ -222,7 +215,7 @@ class QuestionDesk:
         resolved = (
             ()
             if command.on
-            else await self._resolve(server, question_id, Resolution.DISABLED, actor)
+            else await self._report_desk.resolve(server, question_id, Resolution.DISABLED, actor)
         )
         await self._sink.publish(
             QuestionSwitched(
@@ -359,130 +352,6 @@ class QuestionDesk:
                 changed=f"{what} {found} {state}",
             )
         )
-
-    # -- reports ----------------------------------------------------------------------------
-
-    async def _report(self, command: ReportQuestion) -> None:
-        channel, actor, server = command.channel, command.actor, command.channel.server_key
-        if len(command.reason) > MAX_REPORT_REASON:
-            await refuse(
-                self._sink,
-                channel,
-                actor,
-                Refusal.BAD_OPTION,
-                f"Please say what is wrong in at most {MAX_REPORT_REASON} characters "
-                f"(that was {len(command.reason):,}).",
-            )
-            return
-        question = await self._reported_question(channel, command.question_id)
-        if question is None:
-            await refuse(
-                self._sink,
-                channel,
-                actor,
-                Refusal.NO_GAME,
-                "There is no question to report here: a report is about the last question "
-                "asked in this channel."
-                if command.question_id is None
-                else f"There is no question with id {command.question_id!r} here any more.",
-            )
-            return
-        if await self._reports.open_reports(
-            server, question_id=question.id, reporter=actor.key, limit=1
-        ):
-            await refuse(
-                self._sink,
-                channel,
-                actor,
-                Refusal.ALREADY_ANSWERED,
-                "You have already reported this question; the admins will look at it.",
-            )
-            return
-        if (
-            await self._reports.count_open_reports(server, reporter=actor.key)
-            >= MAX_OPEN_REPORTS_PER_PLAYER
-        ):
-            await refuse(
-                self._sink,
-                channel,
-                actor,
-                Refusal.NOT_NOW,
-                f"You have {MAX_OPEN_REPORTS_PER_PLAYER} reports waiting for the admins here; "
-                "please wait until they have looked at them.",
-            )
-            return
-        report = await self._reports.file_report(
-            ReportDraft(
-                server=server,
-                channel=channel,
-                question_id=question.id,
-                prompt=question.prompt,
-                kind=command.kind,
-                reason=command.reason.strip(),
-                reporter=actor.key,
-                reporter_name=actor.name,
-                at=self._clock.now(),
-            )
-        )
-        log.info("report #%d on %s in %s by %s", report.id, question.id, server, actor.key)
-        await self._sink.publish(ReportFiled(channel=channel, recipient=actor.key, report=report))
-
-    async def _reported_question(
-        self, channel: ChannelKey, question_id: str | None
-    ) -> Question | None:
-        if question_id is None:
-            return self._last_question(channel)
-        item = await self._editor.find_question(channel.server_key, question_id)
-        return item.question if item is not None else None
-
-    async def _list_reports(self, command: ListReports) -> None:
-        channel, actor, server = command.channel, command.actor, command.channel.server_key
-        found = await self._reports.open_reports(server, limit=REPORTS_SHOWN)
-        total = await self._reports.count_open_reports(server)
-        await self._sink.publish(
-            ReportsListed(channel=channel, recipient=actor.key, reports=tuple(found), total=total)
-        )
-
-    async def _dismiss(self, command: DismissReport) -> None:
-        channel, actor, server = command.channel, command.actor, command.channel.server_key
-        report = (
-            await self._reports.get_report(server, command.report_id)
-            if 0 < command.report_id < 2**63  # beyond: no report, and no SQLite integer
-            else None
-        )
-        if report is None or report.resolution is not None:
-            state = "closed already" if report is not None else "not one of this server's"
-            await refuse(
-                self._sink,
-                channel,
-                actor,
-                Refusal.BAD_OPTION,
-                f"Report #{command.report_id} is {state}; the open reports are listed "
-                "with `reports`.",
-            )
-            return
-        now = self._clock.now()
-        await self._reports.resolve_reports(
-            server, [report.id], Resolution.DISMISSED, by=actor.key, at=now
-        )
-        closed = await self._reports.get_report(server, report.id)
-        await self._sink.publish(
-            ReportDismissed(channel=channel, recipient=actor.key, report=closed or report)
-        )
-
-    async def _resolve(
-        self, server: ServerKey, question_id: str, resolution: Resolution, actor: Actor
-    ) -> tuple[int, ...]:
-        """Close the question's open reports; their ids."""
-        open_ones = await self._reports.open_reports(
-            server, question_id=question_id, limit=_ALL_REPORTS
-        )
-        ids = tuple(report.id for report in open_ones)
-        if ids:
-            await self._reports.resolve_reports(
-                server, ids, resolution, by=actor.key, at=self._clock.now()
-            )
-        return ids
 
     # -- refusals ---------------------------------------------------------------------------
 
