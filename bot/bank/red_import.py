@@ -52,12 +52,10 @@ trivia-bot would refuse.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -65,22 +63,25 @@ import yaml
 
 from bot.bank.files import bank_files, read_bank_bytes
 from bot.bank.format import (
-    MAX_ANSWER,
-    MAX_ANSWERS,
-    MAX_AUTHOR,
     MAX_CATEGORY,
-    MAX_DESCRIPTION,
     MAX_FILE_BYTES,
-    MAX_ID,
-    MAX_PROMPT,
     MAX_QUESTIONS,
     MAX_TITLE,
 )
 from bot.bank.loader import load_bank_text
 from bot.bank.problems import BankError, BankProblem, capped
+from bot.bank.red_ids import list_id_slug, question_ids, slug_of, trim_slug
+from bot.bank.red_list import (
+    RedEntry,
+    RedList,
+    excerpt,
+    file_error,
+    file_problem,
+    printable,
+    read_list,
+)
 from bot.bank.walker import BudgetExhausted, NodeWalker
-from bot.bank.yaml_tree import STR_TAG, compose_bank, gc_paused, is_plain_null
-from bot.domain.answers import normalise
+from bot.bank.yaml_tree import STR_TAG, compose_bank, gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -90,36 +91,9 @@ IMPORT_TAG = "red-import"
 """The tag every converted question carries."""
 
 _ID_PREFIX = "red"
-# The list's share of a question id, so that the question's own words keep
-# at least about thirty characters of the 64.
-_LIST_SLUG = 24
-_HASH = 6
-_LIST_HASH = 4
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
 # Where a question starts in the bank text (see _fitting).
 _QUESTION_START = re.compile(rb"\n- id: ")
-
-# Red's own keys.  Red reads them in capitals only; "$schema" points editors
-# at Red's JSON schema and means nothing to us.
-_AUTHOR = "AUTHOR"
-_DESCRIPTION = "DESCRIPTION"
-_CONFIG = "CONFIG"
-_SCHEMA = "$schema"
-_RED_KEYS = (_AUTHOR, _DESCRIPTION, _CONFIG, _SCHEMA)
-
-# Red's game settings (its CONFIG), each with what trivia-bot does instead.
-_RED_SETTINGS = {
-    "max_score": "Red ends a game when a player reaches this score; a trivia-bot game "
-    "lasts a number of rounds chosen when it starts",
-    "delay": "Red's time to answer a question; in trivia-bot that is the game's "
-    "seconds per question (the server's setting, or chosen when the game starts)",
-    "timeout": "Red stops a game after this long without an answer; trivia-bot stops "
-    "after a few questions in a row that nobody answers",
-    "bot_plays": "trivia-bot never scores points itself",
-    "reveal_answer": "trivia-bot always reveals the answer",
-    "payout_multiplier": "trivia-bot pays out no credits",
-    "use_spoilers": "trivia-bot shows the answer plainly at the reveal",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,26 +116,6 @@ class RedConversion:
     bank_id: str
 
 
-@dataclass(slots=True)
-class _Entry:
-    """A question kept from the list, before its id is known."""
-
-    prompt: str
-    answers: list[str]
-    line: int
-    # Answers left out of a kept question: (node, message); reported once the
-    # question's id is known, so that the problem can name it.
-    dropped: list[tuple[yaml.Node, str]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _RedList:
-    author: str = ""
-    description: str = ""
-    entries: list[_Entry] = field(default_factory=list)
-    notes: list[BankProblem] = field(default_factory=list)
-
-
 # -- the public API ---------------------------------------------------------
 
 
@@ -174,14 +128,14 @@ def convert_red_list(
     name without its extension, as Red names lists) becomes the bank's title
     and category and the stem of every id.
     """
-    name = _printable(PurePath(path).stem if list_name is None else list_name)
+    name = printable(PurePath(path).stem if list_name is None else list_name)
     # As in the loader: an alias-free file holds no more values than bytes.
     walker = NodeWalker(path, budget=10_000 + len(data))
     try:
         with gc_paused():
-            red = _read_list(walker, compose_bank(data, path=path))
+            red = read_list(walker, compose_bank(data, path=path))
     except BudgetExhausted:
-        raise _error(
+        raise file_error(
             path,
             "the file expands to far more values than its size allows when its YAML "
             "aliases (*name) are followed; remove the aliases",
@@ -197,8 +151,8 @@ def convert_red_list(
         entries = entries[:MAX_QUESTIONS]
     if not entries:
         raise _nothing_to_import(walker)
-    list_slug = _list_slug(name)
-    ids = _question_ids(f"{_ID_PREFIX}-{list_slug}", [entry.prompt for entry in entries])
+    list_slug = list_id_slug(name)
+    ids = question_ids(f"{_ID_PREFIX}-{list_slug}", [entry.prompt for entry in entries])
     kept = list(zip(entries, ids, strict=True))
     for entry, question_id in kept:
         for node, message in entry.dropped:
@@ -235,310 +189,13 @@ def convert_red_path(path: Path) -> list[tuple[Path, RedConversion]]:
                 f"this list converts to the bank id '{bank_id}', as {owners[bank_id]} does, "
                 "and their question ids could clash; rename one of the files"
             )
-            problems.append(_problem(str(file), message))
+            problems.append(file_problem(str(file), message))
             continue
         owners[bank_id] = file
         converted.append((file, conversion))
     if problems:
         raise BankError(capped(problems))
     return converted
-
-
-# -- reading the list -------------------------------------------------------
-
-
-def _read_list(walker: NodeWalker, root: yaml.Node | None) -> _RedList:
-    if root is None:
-        raise _error(walker.path, "the file is empty; a Red trivia list maps questions to answers")
-    if not isinstance(root, yaml.MappingNode):
-        message = (
-            "a Red trivia list is a mapping of each question to its answers "
-            "('Question?:' then '- answer' lines), not a list or a single value"
-        )
-        raise BankError([_problem(walker.path, message, line=_line(root))])
-    walker.spend(2 * len(root.value))
-    red = _RedList()
-    red_keys: dict[str, int] = {}
-    questions: dict[str, int] = {}
-    for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value in _RED_KEYS:
-            if key.value in red_keys:
-                walker.report(
-                    key,
-                    f"'{key.value}' appears twice (lines {red_keys[key.value]} and "
-                    f"{_line(key)}); the first is kept",
-                    field=key.value,
-                )
-                continue
-            red_keys[key.value] = _line(key)
-            _read_red_key(walker, red, key.value, value)
-        elif (entry := _read_question(walker, key, value, questions)) is not None:
-            red.entries.append(entry)
-    return red
-
-
-def _read_red_key(walker: NodeWalker, red: _RedList, key: str, value: yaml.Node) -> None:
-    if key == _AUTHOR:
-        red.author = _fitted(walker, value, _author(walker, value), key=key, limit=MAX_AUTHOR)
-    elif key == _DESCRIPTION:
-        description = ""
-        if isinstance(value, yaml.ScalarNode) and not is_plain_null(value):
-            description = value.value.strip()
-        elif not isinstance(value, yaml.ScalarNode):
-            walker.report(value, f"DESCRIPTION should be text, not {_kind(value)}", field=key)
-        red.description = _fitted(walker, value, description, key=key, limit=MAX_DESCRIPTION)
-    elif key == _CONFIG:
-        red.notes.extend(_config_notes(walker, value))
-
-
-def _author(walker: NodeWalker, node: yaml.Node) -> str:
-    """AUTHOR as one line: a name, or a list of names joined with commas."""
-    if isinstance(node, yaml.ScalarNode):
-        return "" if is_plain_null(node) else " ".join(node.value.split())
-    if isinstance(node, yaml.MappingNode):
-        walker.report(node, "AUTHOR should be a name or a list of names", field=_AUTHOR)
-        return ""
-    walker.spend(len(node.value))
-    names: list[str] = []
-    for item in node.value:
-        if not isinstance(item, yaml.ScalarNode):
-            walker.report(item, f"an AUTHOR entry is {_kind(item)}, not a name", field=_AUTHOR)
-        elif not is_plain_null(item) and (name := " ".join(item.value.split())):
-            names.append(name)
-    return ", ".join(names)
-
-
-def _fitted(walker: NodeWalker, node: yaml.Node, text: str, *, key: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, or "" if the loader would refuse it."""
-    if len(text) > limit:
-        walker.report(
-            node,
-            f"{key} is {len(text):,} characters long; a bank's {key.lower()} holds at most "
-            f"{limit:,}, so it was cut to fit",
-            field=key,
-        )
-        text = text[: limit - 1].rstrip() + "…"
-    if text and (refused := _refusal(node, field=key, limit=limit, label=key, text=text)):
-        walker.report(node, f"{refused} (left out)", field=key)
-        return ""
-    return text
-
-
-def _config_notes(walker: NodeWalker, node: yaml.Node) -> list[BankProblem]:
-    path = walker.path
-    if not isinstance(node, yaml.MappingNode):
-        if is_plain_null(node):
-            return []
-        message = "CONFIG is not a mapping of settings; ignored"
-        return [_problem(path, message, line=_line(node), field=_CONFIG)]
-    walker.spend(2 * len(node.value))
-    notes = []
-    for key, value in node.value:
-        name = key.value if isinstance(key, yaml.ScalarNode) else "?"
-        shown = (
-            f"{name}: {_printable(value.value)[:40]}"
-            if isinstance(value, yaml.ScalarNode)
-            else name
-        )
-        advice = _RED_SETTINGS.get(name)
-        if advice is None:
-            message = f"'{shown}' is not a setting Red knows; ignored"
-        else:
-            message = f"Red's game setting '{shown}' is not part of a question bank: {advice}"
-        notes.append(_problem(path, message, line=_line(key), field=f"{_CONFIG}.{name}"))
-    return notes
-
-
-def _read_question(
-    walker: NodeWalker, key: yaml.Node, value: yaml.Node, questions: dict[str, int]
-) -> _Entry | None:
-    """The question under ``key``, or None after reporting why it is skipped.
-
-    ``questions`` maps the folded text of every question kept so far to its
-    line, to find repeats (Red itself would keep the last; we keep the first).
-    """
-    if not isinstance(key, yaml.ScalarNode):
-        walker.report(key, f"a question must be text, not {_kind(key)}; skipped")
-        return None
-    prompt = "" if is_plain_null(key) else key.value.strip()
-    if not prompt:
-        walker.report(key, "an entry with no question text; skipped")
-        return None
-    meant = next((red for red in _RED_KEYS if red.casefold() == prompt.casefold()), None)
-    if meant is not None:
-        walker.report(
-            key,
-            f"'{prompt}' is not a question, and Red reads its '{meant}' key only when "
-            "written so; skipped",
-        )
-        return None
-    if key.value == "<<" and not key.style:
-        walker.report(key, "YAML merge keys ('<<') are not supported; the merged entry is skipped")
-        return None
-    shown = _excerpt(prompt)
-    refused = _refusal(key, field="prompt", limit=MAX_PROMPT, label=f"the question {shown}")
-    if refused is not None:
-        walker.report(key, f"{refused} (skipped)", field="prompt")
-        return None
-    entry = _Entry(prompt=prompt, answers=[], line=_line(key))
-    why_none = _read_answers(walker, value, entry)
-    if not entry.answers:
-        for node, message in entry.dropped:
-            walker.report(node, message, field="answers")
-        walker.report(key, f"the question {shown} {why_none}; skipped", field="answers")
-        return None
-    folded = " ".join(prompt.casefold().split())
-    if folded in questions:
-        walker.report(
-            key,
-            f"the question {shown} is already on line {questions[folded]} "
-            "(ignoring case and spacing); only the first is imported",
-            field="prompt",
-        )
-        return None
-    questions[folded] = entry.line
-    return entry
-
-
-def _read_answers(walker: NodeWalker, node: yaml.Node, entry: _Entry) -> str:
-    """Fill ``entry.answers`` from ``node``; return why there are none, in case."""
-    if isinstance(node, yaml.MappingNode):
-        return "has a mapping where its list of answers should be"
-    if isinstance(node, yaml.ScalarNode):
-        # Red wants a list, but one answer standing alone is plain enough.
-        items: list[yaml.Node] = [] if is_plain_null(node) else [node]
-    else:
-        walker.spend(len(node.value))
-        items = list(node.value)
-    seen: set[str] = set()
-    extra: list[yaml.Node] = []
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, yaml.ScalarNode):
-            entry.dropped.append((item, f"answer {number} is {_kind(item)}, not text (left out)"))
-            continue
-        text = "" if is_plain_null(item) else item.value.strip()
-        if not text:
-            continue
-        refused = _refusal(item, field="answers", limit=MAX_ANSWER, label=f"answer {number}")
-        if refused is not None:
-            entry.dropped.append((item, f"{refused} (left out)"))
-            continue
-        normal = normalise(text)
-        if not normal:
-            entry.dropped.append(
-                (
-                    item,
-                    f"answer {number} ('{text}') has no letter or digit, so no guess "
-                    "could ever match it (left out)",
-                )
-            )
-            continue
-        if normal in seen:
-            continue
-        if len(entry.answers) == MAX_ANSWERS:
-            extra.append(item)
-            continue
-        seen.add(normal)
-        entry.answers.append(text)
-    if extra:
-        entry.dropped.append(
-            (
-                extra[0],
-                f"a question takes at most {MAX_ANSWERS} answers; the {len(extra)} from here "
-                "on are left out",
-            )
-        )
-    if entry.dropped:
-        return "has no answer a player could type"
-    return "has no answers"
-
-
-def _refusal(
-    node: yaml.Node, *, field: str, limit: int, label: str, text: str | None = None
-) -> str | None:
-    """Why the loader would refuse the scalar ``node`` (or ``text`` read from
-    it) as a value (too long, control characters, ...), or None.  The loader's
-    own reader decides, so its rules need no copy here."""
-    if text is not None:
-        node = yaml.ScalarNode(STR_TAG, text, node.start_mark, node.end_mark, style='"')
-    checker = NodeWalker("", budget=0)
-    if checker.text(node, None, field, limit=limit, label=label) is not None:
-        return None
-    return checker.problems[0].message if checker.problems else f"{label} is refused"
-
-
-# -- ids --------------------------------------------------------------------
-
-
-def _slug(text: str) -> tuple[str, bool]:
-    """A slug of ``text`` and whether it lost letters or digits (other scripts)."""
-    normal = normalise(text)
-    lossy = not normal.isascii() and any(ch.isalnum() and not ch.isascii() for ch in normal)
-    return _NOT_SLUG.sub("-", normal).strip("-"), lossy
-
-
-def _trim(slug: str, limit: int) -> str:
-    """``slug`` cut to ``limit`` characters, between words when one is near."""
-    if len(slug) <= limit:
-        return slug
-    cut = slug[:limit]
-    if slug[limit] != "-" and "-" in cut:
-        head = cut.rsplit("-", 1)[0]
-        if len(head) >= limit // 2:
-            cut = head
-    return cut.strip("-")
-
-
-def _digest(text: str) -> str:
-    # Of the folded text, so that rewrapping a question keeps its id.
-    folded = " ".join(text.casefold().split())
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
-
-
-def _list_slug(name: str) -> str:
-    slug, lossy = _slug(name)
-    trimmed = _trim(slug, _LIST_SLUG)
-    if len(trimmed) >= 2 and not lossy and trimmed == slug:
-        return trimmed
-    base = _trim(slug, _LIST_SLUG - _LIST_HASH - 1)
-    return f"{base if len(base) >= 2 else 'list'}-{_digest(name)[:_LIST_HASH]}"
-
-
-def _question_ids(prefix: str, prompts: Sequence[str]) -> list[str]:
-    """Unique ids for ``prompts`` (distinct once folded), stable for the same input."""
-    room = MAX_ID - len(prefix) - 1
-    slugs = [_slug(prompt) for prompt in prompts]
-    digests = [_digest(prompt) for prompt in prompts]
-    plain = [_trim(slug, room) for slug, _ in slugs]
-    # A hash whenever the slug alone does not stand for the text.
-    hashed = [
-        lossy or short != slug or len(short) < 2
-        for (slug, lossy), short in zip(slugs, plain, strict=True)
-    ]
-    shared = Counter(short for short, hash_it in zip(plain, hashed, strict=True) if not hash_it)
-    hashed = [hash_it or shared[short] > 1 for short, hash_it in zip(plain, hashed, strict=True)]
-    lengths = [_HASH] * len(prompts)
-    while True:
-        ids = [
-            _with_hash(prefix, slug, digest[:length], room) if hash_it else f"{prefix}-{short}"
-            for (slug, _), short, digest, length, hash_it in zip(
-                slugs, plain, digests, lengths, hashed, strict=True
-            )
-        ]
-        clashes = {question_id for question_id, n in Counter(ids).items() if n > 1}
-        if not clashes:
-            return ids
-        # Only when six hex digits of two hashes agree: lengthen those.
-        for index, question_id in enumerate(ids):
-            if question_id in clashes:
-                if hashed[index]:
-                    lengths[index] += 4
-                hashed[index] = True
-
-
-def _with_hash(prefix: str, slug: str, suffix: str, room: int) -> str:
-    base = _trim(slug, room - len(suffix) - 1)
-    return f"{prefix}-{base}-{suffix}" if base else f"{prefix}-{suffix}"
 
 
 # -- writing the bank -------------------------------------------------------
@@ -561,8 +218,8 @@ _BankDumper.add_representer(str, _represent_text)
 
 def _loaded_bank(
     walker: NodeWalker,
-    red: _RedList,
-    kept: list[tuple[_Entry, str]],
+    red: RedList,
+    kept: list[tuple[RedEntry, str]],
     *,
     name: str,
     list_slug: str,
@@ -570,7 +227,7 @@ def _loaded_bank(
     """The bank's text and its number of questions, once ``load_bank_text``
     accepts it.
 
-    The reading above applies the loader's rules, so the first load normally
+    ``read_list`` applies the loader's rules, so the first load normally
     passes.  Should the loader refuse a question all the same (a rule added to
     it later, say), that question is left out and reported at its line in the
     list, and the rest loads: an import never yields a bank the loader refuses.
@@ -584,39 +241,49 @@ def _loaded_bank(
         try:
             count = len(load_bank_text(text, path=shown).questions)
         except BankError as exc:
-            entries = {question_id: entry for entry, question_id in kept}
-            refused: dict[str, BankProblem] = {}
-            for problem in exc.problems:
-                if problem.question_id in entries:
-                    refused.setdefault(problem.question_id, problem)
-            if not refused:
-                log.error("converted Red list %s does not load: %s", walker.path, exc)
-                raise _error(
-                    walker.path,
-                    "the converted bank fails trivia-bot's own checks, a bug in the "
-                    f"converter (please report it with this list): {exc.problems[0]}",
-                ) from exc
-            log.warning("the loader refused %d converted questions", len(refused))
-            for question_id, problem in refused.items():
-                entry = entries[question_id]
-                message = (
-                    f"the question {_excerpt(entry.prompt)} is not imported: {problem.message}"
-                )
-                walker.problems.append(
-                    _problem(walker.path, message, line=entry.line, field=problem.field)
-                )
-            kept = [(entry, qid) for entry, qid in kept if qid not in refused]
-            if not kept:
-                raise _nothing_to_import(walker) from exc
+            kept = _without_refused(walker, kept, exc)
             continue
         if count != len(kept):
-            raise _error(walker.path, f"the converted bank holds {count} of {len(kept)} questions")
+            raise file_error(
+                walker.path, f"the converted bank holds {count} of {len(kept)} questions"
+            )
         return text, count
 
 
+def _without_refused(
+    walker: NodeWalker, kept: list[tuple[RedEntry, str]], exc: BankError
+) -> list[tuple[RedEntry, str]]:
+    """``kept`` without the questions the loader refused in ``exc``, each
+    reported at its line in the list.  Raise ``BankError`` if none is left, or
+    if the loader refused no question in particular (a bug of the converter)."""
+    entries = {question_id: entry for entry, question_id in kept}
+    refused: dict[str, BankProblem] = {}
+    for problem in exc.problems:
+        if problem.question_id in entries:
+            refused.setdefault(problem.question_id, problem)
+    if not refused:
+        log.error("converted Red list %s does not load: %s", walker.path, exc)
+        raise file_error(
+            walker.path,
+            "the converted bank fails trivia-bot's own checks, a bug in the "
+            f"converter (please report it with this list): {exc.problems[0]}",
+        ) from exc
+    log.warning("the loader refused %d converted questions", len(refused))
+    for question_id, problem in refused.items():
+        entry = entries[question_id]
+        message = f"the question {excerpt(entry.prompt)} is not imported: {problem.message}"
+        walker.problems.append(
+            file_problem(walker.path, message, line=entry.line, field=problem.field)
+        )
+    kept = [(entry, qid) for entry, qid in kept if qid not in refused]
+    if not kept:
+        raise _nothing_to_import(walker) from exc
+    return kept
+
+
 def _fitting(
-    walker: NodeWalker, text: str, kept: list[tuple[_Entry, str]]
-) -> list[tuple[_Entry, str]]:
+    walker: NodeWalker, text: str, kept: list[tuple[RedEntry, str]]
+) -> list[tuple[RedEntry, str]]:
     """The questions whose bank stays within the loader's file size limit.
 
     Our format takes about twice the bytes of Red's for the same questions,
@@ -643,10 +310,10 @@ def _fitting(
 
 
 def _bank_text(
-    red: _RedList, kept: Sequence[tuple[_Entry, str]], *, name: str, list_slug: str
+    red: RedList, kept: Sequence[tuple[RedEntry, str]], *, name: str, list_slug: str
 ) -> str:
     title = name[:MAX_TITLE].strip() or "Red trivia list"
-    category_slug = _trim(_slug(name)[0], MAX_CATEGORY)
+    category_slug = trim_slug(slug_of(name)[0], MAX_CATEGORY)
     document: dict[str, Any] = {"format": 1, "id": f"{_ID_PREFIX}-{list_slug}", "title": title}
     if red.description:
         document["description"] = red.description
@@ -686,39 +353,9 @@ def _read_bytes(path: Path) -> bytes:
 
 def _nothing_to_import(walker: NodeWalker) -> BankError:
     """The list's problems, then the verdict they lead to."""
-    verdict = _problem(walker.path, "the list has no question to import")
+    verdict = file_problem(walker.path, "the list has no question to import")
     return BankError([*capped(_in_line_order(walker.problems)), verdict])
 
 
 def _in_line_order(problems: Sequence[BankProblem]) -> list[BankProblem]:
     return sorted(problems, key=lambda problem: problem.line or 0)
-
-
-def _printable(name: str) -> str:
-    """A list's name on one line, without control characters."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
-
-
-def _excerpt(text: str, most: int = 50) -> str:
-    one_line = _printable(text[: most * 4])
-    if len(one_line) > most or len(text) > most * 4:
-        return f"'{one_line[:most]}…'"
-    return f"'{one_line}'"
-
-
-def _kind(node: yaml.Node) -> str:
-    return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _problem(
-    path: str, message: str, *, line: int | None = None, field: str | None = None
-) -> BankProblem:
-    return BankProblem(path, line, None, field, message)
-
-
-def _error(path: str, message: str) -> BankError:
-    return BankError([_problem(path, message)])
