@@ -87,33 +87,25 @@ Cost
 
 from __future__ import annotations
 
-import enum
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
-from bot.domain.answer_text import MAX_UNIT_WORDS, TextForm, normalise, read_quantity
+from bot.domain.answer_target import Match, Target, Verdict, rejected
+from bot.domain.answer_text import TextForm, normalise, read_quantity
 from bot.domain.model import BOOLEAN_CHOICES, Question, QuestionType
-from bot.domain.number_words import format_number
 
 __all__ = ["AnswerMatcher", "Match", "Verdict", "matcher_for", "normalise"]
 
-CLOSE_NUMBER_RATIO = Decimal("0.02")
 LONG_GUESS_FACTOR = 4
 LONG_GUESS_SLACK = 20
 # A number answer counts as this long: "5" may be guessed as "nine hundred and
 # ninety nine thousand ..." when it is 999999.
 SPOKEN_NUMBER_LENGTH = 25
 MATCHER_CACHE_SIZE = 20_000
-# A part of a multi-word answer is close when it covers this share of letters.
-CLOSE_PART_SHARE = 0.5
-CLOSE_LAST_WORD_LETTERS = 5
-# Answer words this short (and any word with a digit) take no typos.
-SHORT_WORD = 3
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _OPTION_WORDS = r"(?:option|choice|answer)?\s*"
@@ -126,223 +118,8 @@ LETTER_FORM_MAX_COMPACT = len("option10")
 _TRUE_WORDS = frozenset({"true", "t", "yes", "y", "correct", "right", "yep", "yeah"})
 _FALSE_WORDS = frozenset({"false", "f", "no", "n", "incorrect", "wrong", "nope"})
 
-
-class Verdict(enum.StrEnum):
-    ACCEPTED = "accepted"
-    CLOSE = "close"
-    REJECTED = "rejected"
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """The outcome of one guess.
-
-    ``answer`` is the accepted answer (or option) the guess matched or came
-    close to, None when rejected.  ``choice`` is the 0-based option the guess
-    names, right or wrong, None if it names none.
-    """
-
-    verdict: Verdict
-    reason: str
-    answer: str | None = None
-    choice: int | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.verdict is Verdict.ACCEPTED
-
-    @property
-    def close(self) -> bool:
-        return self.verdict is Verdict.CLOSE
-
-
-def _rejected(reason: str, *, choice: int | None = None) -> Match:
-    return Match(Verdict.REJECTED, reason, None, choice)
-
-
-def typo_allowance(letters: int) -> int:
-    """Edits a text answer of this many letters and digits tolerates."""
-    if letters <= 4:
-        return 0
-    if letters <= 8:
-        return 1
-    if letters <= 16:
-        return 2
-    return 3
-
-
-def _edits(count: int) -> str:
-    return "one letter" if count == 1 else f"{count} letters"
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """One answer or option, precomputed: its form and the verdicts that need no guess."""
-
-    text: str
-    form: TextForm
-    value: Decimal | None  # compared by value when set
-    allowance: int
-    protected: tuple[tuple[int, int], ...]  # spans in form.compact that take no edits
-    words: frozenset[str]  # form.tokens, to reject a guess that is no part in one lookup
-    no_match: Match
-    says_more: Match
-    too_little: Match
-    part: Match
-
-    @classmethod
-    def of(cls, text: str, *, units_allowed: bool) -> _Target:
-        form = TextForm.of(text)
-        quantity = read_quantity(form.plain, max_units=MAX_UNIT_WORDS if units_allowed else 0)
-        protected = tuple(
-            span
-            for token, span in zip(form.tokens, form.spans(), strict=True)
-            if len(token) <= SHORT_WORD or any(map(str.isdigit, token))
-        )
-        quoted = f"'{text}'"
-        return cls(
-            text,
-            form,
-            quantity.value,
-            typo_allowance(form.letters),
-            protected,
-            frozenset(form.tokens),
-            no_match=_rejected(f"does not match {quoted}"),
-            says_more=_rejected(f"says more than {quoted} (a guess is matched as a whole)"),
-            too_little=_rejected(f"too little of {quoted}"),
-            part=Match(Verdict.CLOSE, f"names only part of {quoted}", text),
-        )
-
-    @property
-    def verdict_key(self) -> object:
-        """Equal for two targets that give every guess the same verdict.
-
-        A verdict depends on the value alone, or else on the tokens alone (the
-        text only shows in reasons).
-        """
-        return ("value", self.value) if self.value is not None else ("text", self.form.tokens)
-
-    def compare(self, guess: TextForm, quantity: Decimal | str) -> Match:
-        if self.value is not None:
-            return self._compare_value(self.value, quantity)
-        return self._compare_text(guess)
-
-    def accepts_text(self, guess: TextForm) -> bool:
-        """``self._compare_text(guess).accepted``, without building reasons.
-
-        Accepted means equal, or (no more words, the same numbers) within the
-        typo allowance with no short word edited; a part is never accepted.
-        """
-        answer = self.form
-        if guess.compact == answer.compact:
-            return True
-        allowance = self.allowance
-        if (
-            not allowance
-            or len(guess.tokens) > len(answer.tokens)
-            or guess.numbers != answer.numbers
-            or abs(len(answer.compact) - len(guess.compact)) > allowance
-        ):
-            return False
-        distance = OSA.distance(
-            answer.compact, guess.compact, processor=None, score_cutoff=allowance
-        )
-        return distance <= allowance and self._changed_short_word(guess.compact) is None
-
-    def _compare_value(self, value: Decimal, quantity: Decimal | str) -> Match:
-        if isinstance(quantity, str):
-            return _rejected(quantity)
-        wanted = format_number(value)
-        if quantity == value:
-            return Match(Verdict.ACCEPTED, f"the number {wanted} matches '{self.text}'", self.text)
-        said = format_number(quantity)
-        if value and abs(quantity - value) <= abs(value) * CLOSE_NUMBER_RATIO:
-            return Match(Verdict.CLOSE, f"number {said} is within 2% of {wanted}", self.text)
-        return _rejected(f"number {said} is not {wanted}")
-
-    def _compare_text(self, guess: TextForm) -> Match:
-        answer = self.form
-        if guess.compact == answer.compact:
-            return Match(Verdict.ACCEPTED, self._equal_reason(guess), self.text)
-        if len(guess.tokens) > len(answer.tokens):
-            return self.says_more if answer.compact in guess.compact else self.no_match
-        typo: Match | None = None
-        if guess.numbers == answer.numbers:
-            typo = self._compare_typos(guess)
-            if typo is not None and typo.verdict is not Verdict.REJECTED:
-                return typo
-        elif guess.numbers:
-            said, wanted = " ".join(guess.numbers), " ".join(answer.numbers) or "no number"
-            return _rejected(f"number {said} is not {wanted} in '{self.text}'")
-        part = self._compare_part(guess)
-        # "harry truman" for "Harry S Truman" edits a short word away, but is
-        # still a close part of the answer.
-        return part if typo is None or part.close else typo
-
-    def _equal_reason(self, guess: TextForm) -> str:
-        quoted = f"'{self.text}'"
-        if guess.text.strip() == self.text.strip():
-            return f"matches {quoted} exactly"
-        if guess.plain == self.form.plain:
-            return f"matches {quoted} ignoring case, accents and punctuation"
-        if guess.tokens == self.form.tokens:
-            return f"matches {quoted} reading numbers by value"
-        return f"matches {quoted} ignoring spacing and punctuation"
-
-    def _compare_typos(self, guess: TextForm) -> Match | None:
-        answer, allowance = self.form.compact, self.allowance
-        if abs(len(answer) - len(guess.compact)) > allowance + 1:
-            return None
-        distance = OSA.distance(answer, guess.compact, processor=None, score_cutoff=allowance + 1)
-        if distance > allowance + 1 or (distance > allowance and self.form.letters < 4):
-            return None
-        changed = self._changed_short_word(guess.compact)
-        if changed is not None:
-            return _rejected(f"changes '{changed}' in '{self.text}' (short words take no typos)")
-        if distance <= allowance:
-            return Match(Verdict.ACCEPTED, f"{_edits(distance)} off '{self.text}'", self.text)
-        allowed = f"{allowance} allowed" if allowance else "too short for typos"
-        return Match(Verdict.CLOSE, f"{_edits(distance)} off '{self.text}' ({allowed})", self.text)
-
-    def _changed_short_word(self, guess_compact: str) -> str | None:
-        """The first short answer word that an alignment with the guess edits."""
-        if not self.protected:
-            return None
-        unchanged = [
-            (op.src_start, op.src_end)
-            for op in Levenshtein.opcodes(self.form.compact, guess_compact, processor=None)
-            if op.tag == "equal"
-        ]
-        for start, end in self.protected:
-            if not any(low <= start and end <= high for low, high in unchanged):
-                return self.form.compact[start:end]
-        return None
-
-    def _compare_part(self, guess: TextForm) -> Match:
-        answer = self.form
-        # A guess word the answer lacks cannot be part of it: one set lookup
-        # settles most wrong guesses before the ordered walk.
-        if self.words.issuperset(guess.tokens) and _is_subsequence(guess.tokens, answer.tokens):
-            last_word = (
-                len(guess.tokens) == 1
-                and guess.tokens[0] == answer.tokens[-1]
-                and len(guess.tokens[0]) >= CLOSE_LAST_WORD_LETTERS
-            )
-            if last_word or guess.letters >= CLOSE_PART_SHARE * answer.letters:
-                return self.part
-            return self.too_little
-        if guess.compact in answer.compact:
-            return self.too_little
-        return self.no_match
-
-
-def _is_subsequence(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
-    remaining = iter(whole)
-    return all(any(word == candidate for candidate in remaining) for word in part)
-
-
-_NO_LETTERS = _rejected("guess has no letters or digits")
-_NO_ANSWER = _rejected("the question has no answer with letters or digits to compare")
+_NO_LETTERS = rejected("guess has no letters or digits")
+_NO_ANSWER = rejected("the question has no answer with letters or digits to compare")
 
 
 class AnswerMatcher:
@@ -371,11 +148,11 @@ class AnswerMatcher:
     def __init__(self, question: Question) -> None:
         self._question = question
         units = question.type is QuestionType.NUMBER
-        answers = [_Target.of(text, units_allowed=units) for text in question.answers]
+        answers = [Target.of(text, units_allowed=units) for text in question.answers]
         self._answers = _distinct_verdicts(target for target in answers if not target.form.empty)
         boolean = question.type is QuestionType.BOOLEAN
         choices = question.choices or (BOOLEAN_CHOICES if boolean else ())
-        self._options = tuple(_Target.of(text, units_allowed=units) for text in choices)
+        self._options = tuple(Target.of(text, units_allowed=units) for text in choices)
         self._numeric_options = any(option.value is not None for option in self._options)
         self._needs_quantity = any(
             target.value is not None for target in self._answers + self._options
@@ -400,7 +177,7 @@ class AnswerMatcher:
         # Typos can only name an option with a typo allowance (else it takes its
         # exact text, which the lookup above tries) and the guess's numbers:
         # grouped by numbers, in option order.
-        self._fuzzy_options: dict[tuple[str, ...], list[tuple[int, _Target]]] = {}
+        self._fuzzy_options: dict[tuple[str, ...], list[tuple[int, Target]]] = {}
         for index, option in enumerate(self._options):
             if option.value is None and option.allowance:
                 numbers = option.form.numbers
@@ -412,7 +189,7 @@ class AnswerMatcher:
                 if named is not None:
                     self._yes_no_option.update(dict.fromkeys(words, named))
 
-    def _correct_options(self, question: Question, answers: list[_Target]) -> frozenset[int]:
+    def _correct_options(self, question: Question, answers: list[Target]) -> frozenset[int]:
         if question.correct_choice is not None:
             return frozenset({question.correct_choice})
         wanted = {target.form.compact for target in answers if not target.form.empty}
@@ -423,7 +200,7 @@ class AnswerMatcher:
     def check(self, guess: str) -> Match:
         """Judge one guess (any text; never raises)."""
         if len(guess) > self._max_guess:
-            return _rejected(f"guess is too long ({len(guess)} characters)")
+            return rejected(f"guess is too long ({len(guess)} characters)")
         form = TextForm.of(guess)
         if not form.tokens:
             return _NO_LETTERS
@@ -460,7 +237,7 @@ class AnswerMatcher:
         if index in self._correct:
             reason = f"names option {letter} ('{option}') {how}, the right one"
             return Match(Verdict.ACCEPTED, reason, option, index)
-        return _rejected(f"names option {letter} ('{option}') {how}, not the answer", choice=index)
+        return rejected(f"names option {letter} ('{option}') {how}, not the answer", choice=index)
 
     def _named_option(
         self, guess: str, form: TextForm, quantity: Decimal | str
@@ -514,17 +291,17 @@ class AnswerMatcher:
             nearest = min(distances.values())
             hits = [index for index in hits if distances[index] == nearest]
             if len(hits) > 1:
-                return _rejected("could name more than one option")
+                return rejected("could name more than one option")
         return hits[0], "by its text, allowing typos"
 
 
-def _distinct_verdicts(targets: Iterable[_Target]) -> tuple[_Target, ...]:
+def _distinct_verdicts(targets: Iterable[Target]) -> tuple[Target, ...]:
     """The targets minus any that judges every guess like an earlier one.
 
     ``Sierra-0`` after ``Sierra 0`` can neither win (the earlier one wins
     first) nor change which one wins, so comparing it is wasted work.
     """
-    kept: dict[object, _Target] = {}
+    kept: dict[object, Target] = {}
     for target in targets:
         kept.setdefault(target.verdict_key, target)
     return tuple(kept.values())
