@@ -139,13 +139,7 @@ class NodeWalker:
                     question_id=question_id,
                 )
             else:
-                guess = suggest_key(key, allowed)
-                meant.add(guess)
-                if guess is not None:
-                    message = f"unknown key '{key}'; did you mean '{guess}'?"
-                else:
-                    message = f"unknown key '{key}'; the keys allowed here are {', '.join(allowed)}"
-                self.report(key_node, message, question_id=question_id, field=prefix + key)
+                meant.add(self._unknown_key(key_node, allowed, question_id, prefix=prefix))
         for key, fix in required.items():
             if key not in found and key not in meant:
                 self.report(
@@ -155,6 +149,24 @@ class NodeWalker:
                     field=prefix + key,
                 )
         return found
+
+    def _unknown_key(
+        self,
+        key_node: yaml.ScalarNode,
+        allowed: Sequence[str],
+        question_id: str | None,
+        *,
+        prefix: str,
+    ) -> str | None:
+        """Report a key not ``allowed``; return the key it was likely meant to be."""
+        key = key_node.value
+        guess = suggest_key(key, allowed)
+        if guess is not None:
+            message = f"unknown key '{key}'; did you mean '{guess}'?"
+        else:
+            message = f"unknown key '{key}'; the keys allowed here are {', '.join(allowed)}"
+        self.report(key_node, message, question_id=question_id, field=prefix + key)
+        return guess
 
     def mapping(
         self, node: yaml.Node, question_id: str | None, field: str
@@ -236,6 +248,44 @@ class NodeWalker:
         Returns each text with its node, or None if the list itself is wrong;
         empty or overlong items and case-insensitive repeats are reported.
         """
+        items = self._items(node, question_id, field, most=most, scalar_ok=scalar_ok, fix=fix)
+        if items is None:
+            return None
+        values: list[tuple[str, yaml.Node]] = []
+        seen: dict[str, str] = {}
+        ok = True
+        for number, child in enumerate(items, start=1):
+            value = self.text(child, question_id, field, limit=limit, label=f"{item} {number}")
+            if value is None:
+                ok = False
+                continue
+            folded = " ".join(value.casefold().split())
+            if folded in seen:
+                self.report(
+                    child,
+                    f"{item} '{value}' is listed twice (as '{seen[folded]}' too); remove one",
+                    question_id=question_id,
+                    field=field,
+                )
+                ok = False
+                continue
+            seen[folded] = value
+            values.append((value, child))
+        return values if ok else None
+
+    def _items(
+        self,
+        node: yaml.Node,
+        question_id: str | None,
+        field: str,
+        *,
+        most: int,
+        scalar_ok: bool,
+        fix: str,
+    ) -> list[yaml.Node] | None:
+        """The items of the list ``node`` (or ``node`` itself, a text standing
+        alone, when ``scalar_ok``), or None after reporting that the list is
+        not a list, is empty or is too long."""
         if isinstance(node, yaml.ScalarNode) and scalar_ok and not is_plain_null(node):
             items: list[yaml.Node] = [node]
         elif isinstance(node, yaml.SequenceNode):
@@ -264,27 +314,7 @@ class NodeWalker:
                 field=field,
             )
             return None
-        values: list[tuple[str, yaml.Node]] = []
-        seen: dict[str, str] = {}
-        ok = True
-        for number, child in enumerate(items, start=1):
-            value = self.text(child, question_id, field, limit=limit, label=f"{item} {number}")
-            if value is None:
-                ok = False
-                continue
-            folded = " ".join(value.casefold().split())
-            if folded in seen:
-                self.report(
-                    child,
-                    f"{item} '{value}' is listed twice (as '{seen[folded]}' too); remove one",
-                    question_id=question_id,
-                    field=field,
-                )
-                ok = False
-                continue
-            seen[folded] = value
-            values.append((value, child))
-        return values if ok else None
+        return items
 
     def member(
         self, node: yaml.Node, question_id: str | None, field: str, allowed: type[E]
