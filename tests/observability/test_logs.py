@@ -6,19 +6,17 @@ from __future__ import annotations
 import io
 import json
 import logging
-import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.domain.commands import StartGame, StopGame
 from bot.domain.model import ChannelKey, GameOptions
 from bot.observability.logs import channel_context, log_context, setup_logging
-from bot.service.trivia import TriviaService
-from tests.fakes import ListBank, MemoryScoreStore, RecordingSink, question
+from tests.fakes import question
+from tests.harness import build_service
 from tests.platforms.slack_harness import ALICE, BOB, CHANNEL, TEAM, answer_to, running_bot
 
 from .apps import actor
@@ -55,24 +53,14 @@ def place(entry: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
     return entry["platform"], entry["server"], entry["channel"]
 
 
-def service_on(clock: ManualClock) -> TriviaService:
-    questions = [question(f"q{i}", f"answer {i}") for i in range(4)]
-    return TriviaService(
-        bank=ListBank(questions),
-        store=MemoryScoreStore(),
-        clock=clock,
-        sink=RecordingSink(),
-        defaults=GameOptions(rounds=1, seconds=30, pause=5, auto_hints=False),
-        rng=random.Random(3),
-    )
-
-
 async def test_json_logs_are_one_object_a_line_naming_the_place_of_each_game(
     install_logging: Install,
 ) -> None:
     buffer = install_logging("json")
-    clock = ManualClock()
-    service = service_on(clock)
+    questions = [question(f"q{i}", f"answer {i}") for i in range(4)]
+    options = GameOptions(rounds=1, seconds=30, pause=5, auto_hints=False)
+    h = build_service(questions, options=options, seed=3)
+    service, clock = h.service, h.clock
     await service.handle(StartGame(channel=FIRST, actor=actor("ada", FIRST)))
     await service.handle(StartGame(channel=SECOND, actor=actor("bo", SECOND)))
     await service.handle(StopGame(channel=SECOND, actor=actor("bo", SECOND)))

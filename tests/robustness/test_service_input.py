@@ -55,9 +55,9 @@ from bot.domain.records import (
     AnswerRecord,
     Period,
 )
-from bot.service.trivia import TriviaService
 from bot.storage import open_store
-from tests.fakes import ListBank, MemoryScoreStore, RecordingSink, question
+from tests.fakes import MemoryScoreStore, RecordingSink, question
+from tests.harness import build_service
 from tests.robustness.nasty import NASTY, SQL, any_text, hostile_text
 
 PLATFORM, SERVER = "discord", "guild-1"
@@ -224,15 +224,12 @@ ALICE = actor("alice", "alice")
 async def one_guess(kind: str, mode: GameMode, text: str) -> tuple[list[Event], list[AnswerRecord]]:
     """The events of one guess, and what was written before the game is shut down
     (which records the misses of everyone who tried)."""
-    store, sink, clock = MemoryScoreStore(), RecordingSink(), ManualClock()
-    service = TriviaService(
-        bank=ListBank([QUESTIONS[kind]]),
-        store=store,
-        clock=clock,
-        sink=sink,
-        defaults=GameOptions(rounds=1, seconds=30, pause=0, mode=mode),
-        journal=store,
+    h = build_service(
+        [QUESTIONS[kind]],
+        options=GameOptions(rounds=1, seconds=30, pause=0, mode=mode),
+        journal=True,
     )
+    service, store, sink, clock = h.service, h.store, h.sink, h.clock
     await service.handle(StartGame(channel=channel(), actor=ALICE))
     assert sink.of(QuestionAsked), sink.events
     sink.clear()
@@ -295,15 +292,10 @@ def test_a_storm_of_hostile_guesses_scores_each_question_once_and_never_raises(
             guesses[index] = (guesses[index][0], "paris")
 
     async def play() -> tuple[list[Event], MemoryScoreStore]:
-        store, sink, clock = MemoryScoreStore(), RecordingSink(), ManualClock()
-        service = TriviaService(
-            bank=ListBank([QUESTIONS["text"]]),
-            store=store,
-            clock=clock,
-            sink=sink,
-            defaults=GameOptions(rounds=1, seconds=30, pause=0),
-            journal=store,
+        h = build_service(
+            [QUESTIONS["text"]], options=GameOptions(rounds=1, seconds=30, pause=0), journal=True
         )
+        service, store, sink = h.service, h.store, h.sink
         await service.handle(StartGame(channel=channel(), actor=ALICE))
         await asyncio.gather(
             *(

@@ -6,16 +6,12 @@ the adapters' tests check only that they are carried there and back.
 
 from __future__ import annotations
 
-import random
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 
 from bot.bank import StaticQuestionBank, load_bank_text
 from bot.bank.limits import MAX_OPEN_REPORTS_PER_PLAYER, MAX_REPORT_REASON, MAX_SEARCH, PAGE_SIZE
-from bot.bank.server_bank import ServerQuestionBank
-from bot.clock import ManualClock
 from bot.domain.commands import (
     AddQuestion,
     DismissReport,
@@ -58,8 +54,8 @@ from bot.domain.records import (
     Resolution,
     Switch,
 )
-from bot.service.trivia import TriviaService
-from tests.fakes import CHANNEL, SERVER, MemoryScoreStore, RecordingSink, player
+from tests.fakes import CHANNEL, SERVER, player
+from tests.harness import ServiceHarness, build_service
 
 BANKS = (
     """
@@ -84,59 +80,37 @@ OTHER = ChannelKey("test", "guild-2", "general")
 OTHER_ADMIN = player("oli", admin=True, server=OTHER.server_key)
 
 
-@dataclass
-class Harness:
-    service: TriviaService
-    sink: RecordingSink
-    store: MemoryScoreStore
-    bank: ServerQuestionBank
-    clock: ManualClock
-
-    async def send(self, command: object) -> None:
-        await self.service.handle(command)  # type: ignore[arg-type]
-
-    async def add(self, prompt: str, answers: str = "yes", **fields: str) -> str:
-        draft = QuestionDraft(prompt=prompt, answers=answers, **fields)
-        await self.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=draft))
-        return self.sink.last(QuestionAdded).question.id
-
-    async def ask_and_end(self, category: str) -> str:
-        """Play a one-question game of ``category``; the id of the question asked."""
-        await self.send(StartGame(channel=CHANNEL, actor=MEMBER, category=category, rounds=1))
-        asked = self.sink.last(QuestionAsked).question.id
-        await self.send(StopGame(channel=CHANNEL, actor=ADMIN))
-        return asked
-
-
 @pytest.fixture
-async def h() -> AsyncIterator[Harness]:
-    store = MemoryScoreStore()
-    static = StaticQuestionBank(
-        [load_bank_text(text, path=f"bank{i}.yaml") for i, text in enumerate(BANKS)]
+def service_harness() -> ServiceHarness:
+    return build_service(
+        bank_files={f"bank{i}.yaml": text for i, text in enumerate(BANKS)},
+        server_questions=True,
+        options=GameOptions(rounds=1, seconds=30, pause=0),
+        seed=3,
+        settle=False,
     )
-    bank = ServerQuestionBank(static, store)
-    sink = RecordingSink()
-    clock = ManualClock()
-    service = TriviaService(
-        bank=bank,
-        editor=bank,
-        settings_store=store,
-        reports=store,
-        store=store,
-        clock=clock,
-        sink=sink,
-        defaults=GameOptions(rounds=1, seconds=30, pause=0),
-        rng=random.Random(3),
-    )
-    yield Harness(service, sink, store, bank, clock)
-    await service.shutdown()
+
+
+async def add(h: ServiceHarness, prompt: str, answers: str = "yes", **fields: str) -> str:
+    """An admin adds a question; its id."""
+    draft = QuestionDraft(prompt=prompt, answers=answers, **fields)
+    await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=draft))
+    return h.sink.last(QuestionAdded).question.id
+
+
+async def ask_and_end(h: ServiceHarness, category: str) -> str:
+    """Play a one-question game of ``category``; the id of the question asked."""
+    await h.send(StartGame(channel=CHANNEL, actor=MEMBER, category=category, rounds=1))
+    asked = h.sink.last(QuestionAsked).question.id
+    await h.send(StopGame(channel=CHANNEL, actor=ADMIN))
+    return asked
 
 
 # -- edit ------------------------------------------------------------------------------
 
 
-async def test_an_admin_edits_their_question_and_the_new_text_is_asked(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab", category="Places")
+async def test_an_admin_edits_their_question_and_the_new_text_is_asked(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab", category="Places")
     edit = QuestionDraft(prompt="In which town was the climb?", answers="Moab\nMoab, Utah")
     await h.send(EditQuestion(CHANNEL, ADMIN, qid, edit, fields=frozenset({"prompt", "answers"})))
     edited = h.sink.last(QuestionEdited).question
@@ -144,11 +118,11 @@ async def test_an_admin_edits_their_question_and_the_new_text_is_asked(h: Harnes
     assert edited.prompt == "In which town was the climb?"
     assert edited.answers == ("Moab", "Moab, Utah")
     assert edited.category == "Places"  # not a field of this edit: kept
-    assert await h.ask_and_end("Places") == qid
+    assert await ask_and_end(h, "Places") == qid
     assert h.sink.last(QuestionAsked).question.prompt == "In which town was the climb?"
 
 
-async def test_an_edit_keeps_tags_source_and_number_type(h: Harness) -> None:
+async def test_an_edit_keeps_tags_source_and_number_type(h: ServiceHarness) -> None:
     (cams,) = (q for q in load_bank_text(BANKS[0], path="f.yaml").questions if q.id == "cams")
     h.bank.replace_static(StaticQuestionBank([load_bank_text(BANKS[1], path="n.yaml")]))
     await h.send(ImportQuestions(CHANNEL, ADMIN, "mine.yaml", (replace(cams, id="my-cams"),)))
@@ -161,22 +135,22 @@ async def test_an_edit_keeps_tags_source_and_number_type(h: Harness) -> None:
     assert edited.source.paragraph == 2
 
 
-async def test_a_bad_edit_gets_its_problems_and_changes_nothing(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab")
+async def test_a_bad_edit_gets_its_problems_and_changes_nothing(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab")
     bad = QuestionDraft(prompt="", answers="")
     await h.send(EditQuestion(CHANNEL, ADMIN, qid, bad))
     assert {p.field for p in h.sink.last(DraftRejected).problems} >= {"prompt", "answers"}
     assert h.store.custom[SERVER][qid].prompt == "Which city hosted the climb?"
 
 
-async def test_an_edit_may_not_copy_another_question(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab")
+async def test_an_edit_may_not_copy_another_question(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab")
     copy = QuestionDraft(prompt="What colour is the sky?", answers="blue")
     await h.send(EditQuestion(CHANNEL, ADMIN, qid, copy, fields=frozenset({"prompt"})))
     assert "already has that question (id 'sky')" in h.sink.last(DraftRejected).problems[0].message
 
 
-async def test_bundled_questions_cannot_be_edited_only_switched_off(h: Harness) -> None:
+async def test_bundled_questions_cannot_be_edited_only_switched_off(h: ServiceHarness) -> None:
     await h.send(EditQuestion(CHANNEL, ADMIN, "sky", QuestionDraft("Sky?", "blue")))
     refused = h.sink.last(Rejected)
     assert refused.reason is Refusal.BAD_OPTION
@@ -184,8 +158,8 @@ async def test_bundled_questions_cannot_be_edited_only_switched_off(h: Harness) 
     assert refused.message.endswith("only switched off for this server (disable it).")
 
 
-async def test_members_may_not_edit(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab")
+async def test_members_may_not_edit(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab")
     await h.send(EditQuestion(CHANNEL, MEMBER, qid, QuestionDraft("Hacked?", "yes")))
     assert h.sink.last(Rejected).reason is Refusal.NOT_ALLOWED
     assert h.store.custom[SERVER][qid].prompt == "Which city hosted the climb?"
@@ -194,7 +168,7 @@ async def test_members_may_not_edit(h: Harness) -> None:
 # -- switch off and on ---------------------------------------------------------------
 
 
-async def test_a_disabled_question_is_never_asked_until_enabled(h: Harness) -> None:
+async def test_a_disabled_question_is_never_asked_until_enabled(h: ServiceHarness) -> None:
     await h.send(SwitchQuestion(CHANNEL, ADMIN, "sky", on=False))
     assert h.sink.last(QuestionSwitched).on is False
     await h.send(StartGame(channel=CHANNEL, actor=MEMBER, category="Nature", rounds=5))
@@ -210,7 +184,7 @@ async def test_a_disabled_question_is_never_asked_until_enabled(h: Harness) -> N
     assert "sky" in {e.question.id for e in h.sink.of(QuestionAsked)}
 
 
-async def test_a_removed_question_added_again_is_on(h: Harness) -> None:
+async def test_a_removed_question_added_again_is_on(h: ServiceHarness) -> None:
     questions = load_bank_text(MINE, path="mine.yaml").questions
     await h.send(ImportQuestions(CHANNEL, ADMIN, "mine.yaml", questions))
     await h.send(SwitchQuestion(CHANNEL, ADMIN, "m-one", on=False))
@@ -219,12 +193,12 @@ async def test_a_removed_question_added_again_is_on(h: Harness) -> None:
     assert "m-one" in {q.id for q in await h.bank.questions(SERVER)}
 
 
-async def test_switching_an_unknown_question_says_so(h: Harness) -> None:
+async def test_switching_an_unknown_question_says_so(h: ServiceHarness) -> None:
     await h.send(SwitchQuestion(CHANNEL, ADMIN, "nope", on=False))
     assert "no question with id 'nope'" in h.sink.last(Rejected).message
 
 
-async def test_a_switch_in_one_server_leaves_another_alone(h: Harness) -> None:
+async def test_a_switch_in_one_server_leaves_another_alone(h: ServiceHarness) -> None:
     await h.send(SwitchQuestion(CHANNEL, ADMIN, "sky", on=False))
     assert "sky" in {q.id for q in await h.bank.questions(OTHER.server_key)}
     assert "sky" not in {q.id for q in await h.bank.questions(SERVER)}
@@ -233,7 +207,7 @@ async def test_a_switch_in_one_server_leaves_another_alone(h: Harness) -> None:
 # -- bundled banks and categories ----------------------------------------------------
 
 
-async def test_an_admin_sees_and_switches_bundled_categories_and_banks(h: Harness) -> None:
+async def test_an_admin_sees_and_switches_bundled_categories_and_banks(h: ServiceHarness) -> None:
     await h.send(ShowBundled(CHANNEL, ADMIN))
     overview = h.sink.last(BundledShown).overview
     assert [(b.name, b.questions, b.on) for b in overview.banks] == [
@@ -251,20 +225,22 @@ async def test_an_admin_sees_and_switches_bundled_categories_and_banks(h: Harnes
     assert h.sink.last(Rejected).reason is Refusal.NO_QUESTIONS
 
 
-async def test_a_category_switched_off_leaves_the_servers_own_questions_in(h: Harness) -> None:
-    qid = await h.add("Is fog a cloud?", "yes", category="Nature")
+async def test_a_category_switched_off_leaves_the_servers_own_questions_in(
+    h: ServiceHarness,
+) -> None:
+    qid = await add(h, "Is fog a cloud?", "yes", category="Nature")
     await h.send(SwitchBundled(CHANNEL, ADMIN, Switch.CATEGORY, "Nature", on=False))
     assert {q.id for q in await h.bank.questions(SERVER) if q.category == "Nature"} == {qid}
 
 
-async def test_switching_an_unknown_category_names_the_real_ones(h: Harness) -> None:
+async def test_switching_an_unknown_category_names_the_real_ones(h: ServiceHarness) -> None:
     await h.send(SwitchBundled(CHANNEL, ADMIN, Switch.CATEGORY, "Sport", on=False))
     message = h.sink.last(Rejected).message
     assert "no bundled category called 'Sport'" in message
     assert "Film, Nature, Stunts" in message
 
 
-async def test_members_may_not_switch_bundled_banks(h: Harness) -> None:
+async def test_members_may_not_switch_bundled_banks(h: ServiceHarness) -> None:
     await h.send(SwitchBundled(CHANNEL, MEMBER, Switch.BANK, "films", on=False))
     assert h.sink.last(Rejected).reason is Refusal.NOT_ALLOWED
     assert len(await h.bank.questions(SERVER)) == 4
@@ -273,9 +249,9 @@ async def test_members_may_not_switch_bundled_banks(h: Harness) -> None:
 # -- list and show --------------------------------------------------------------------
 
 
-async def test_the_list_pages_own_questions_first_and_searches(h: Harness) -> None:
+async def test_the_list_pages_own_questions_first_and_searches(h: ServiceHarness) -> None:
     for n in range(PAGE_SIZE + 2):
-        await h.add(f"Question number {n} about stunts?")
+        await add(h, f"Question number {n} about stunts?")
     await h.send(SwitchQuestion(CHANNEL, ADMIN, "sky", on=False))
     await h.send(ListQuestions(CHANNEL, ADMIN))
     first = h.sink.last(QuestionsListed).page
@@ -294,13 +270,13 @@ async def test_the_list_pages_own_questions_first_and_searches(h: Harness) -> No
     assert h.sink.last(QuestionsListed).page.total == 0
 
 
-async def test_a_search_too_long_is_refused_with_the_limit(h: Harness) -> None:
+async def test_a_search_too_long_is_refused_with_the_limit(h: ServiceHarness) -> None:
     await h.send(ListQuestions(CHANNEL, ADMIN, search="x" * (MAX_SEARCH + 1)))
     assert f"at most {MAX_SEARCH} characters" in h.sink.last(Rejected).message
 
 
-async def test_show_tells_who_added_and_changed_a_question(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab")
+async def test_show_tells_who_added_and_changed_a_question(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab")
     await h.clock.advance(60)
     await h.send(ShowQuestion(CHANNEL, ADMIN, qid))
     item = h.sink.last(QuestionShown).item
@@ -313,7 +289,7 @@ async def test_show_tells_who_added_and_changed_a_question(h: Harness) -> None:
     assert bundled.history is None
 
 
-async def test_members_may_not_list_questions(h: Harness) -> None:
+async def test_members_may_not_list_questions(h: ServiceHarness) -> None:
     await h.send(ListQuestions(CHANNEL, MEMBER))
     assert h.sink.last(Rejected).reason is Refusal.NOT_ALLOWED
     assert not h.sink.of(QuestionsListed)
@@ -330,7 +306,9 @@ questions:
 """
 
 
-async def test_importing_the_same_file_twice_updates_instead_of_duplicating(h: Harness) -> None:
+async def test_importing_the_same_file_twice_updates_instead_of_duplicating(
+    h: ServiceHarness,
+) -> None:
     questions = load_bank_text(MINE, path="mine.yaml").questions
     await h.send(ImportQuestions(CHANNEL, ADMIN, "mine.yaml", questions))
     first = h.sink.last(QuestionsImported).result
@@ -342,7 +320,7 @@ async def test_importing_the_same_file_twice_updates_instead_of_duplicating(h: H
     assert h.store.custom[SERVER]["m-one"].tags == ("x",)
 
 
-async def test_export_gives_a_bank_file_that_loads_back(h: Harness) -> None:
+async def test_export_gives_a_bank_file_that_loads_back(h: ServiceHarness) -> None:
     await h.send(ExportQuestions(CHANNEL, ADMIN))
     assert h.sink.last(Rejected).reason is Refusal.NO_QUESTIONS
     questions = load_bank_text(MINE, path="mine.yaml").questions
@@ -357,8 +335,8 @@ async def test_export_gives_a_bank_file_that_loads_back(h: Harness) -> None:
     ]
 
 
-async def test_one_servers_questions_are_never_asked_in_another(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab", category="Places")
+async def test_one_servers_questions_are_never_asked_in_another(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab", category="Places")
     await h.send(StartGame(channel=OTHER, actor=OTHER_ADMIN, category="Places"))
     assert h.sink.last(Rejected).reason is Refusal.NO_QUESTIONS
     await h.send(ListQuestions(OTHER, OTHER_ADMIN, search="climb"))
@@ -371,8 +349,8 @@ async def test_one_servers_questions_are_never_asked_in_another(h: Harness) -> N
 # -- reports --------------------------------------------------------------------------
 
 
-async def test_a_player_reports_the_last_question_even_after_the_game(h: Harness) -> None:
-    asked = await h.ask_and_end("Film")
+async def test_a_player_reports_the_last_question_even_after_the_game(h: ServiceHarness) -> None:
+    asked = await ask_and_end(h, "Film")
     await h.send(ReportQuestion(CHANNEL, MEMBER, ReportKind.UNCLEAR, reason="Which film?"))
     filed = h.sink.last(ReportFiled)
     assert filed.recipient == MEMBER.key
@@ -381,22 +359,22 @@ async def test_a_player_reports_the_last_question_even_after_the_game(h: Harness
     assert await h.store.count_open_reports(SERVER) == 1
 
 
-async def test_nothing_to_report_before_any_question(h: Harness) -> None:
+async def test_nothing_to_report_before_any_question(h: ServiceHarness) -> None:
     await h.send(ReportQuestion(CHANNEL, MEMBER))
     assert "no question to report" in h.sink.last(Rejected).message
 
 
-async def test_a_player_reports_a_question_once(h: Harness) -> None:
-    await h.ask_and_end("Film")
+async def test_a_player_reports_a_question_once(h: ServiceHarness) -> None:
+    await ask_and_end(h, "Film")
     await h.send(ReportQuestion(CHANNEL, MEMBER))
     await h.send(ReportQuestion(CHANNEL, MEMBER))
     assert "already reported" in h.sink.last(Rejected).message
     assert len(h.store.reports) == 1
 
 
-async def test_a_player_has_a_bounded_number_of_open_reports(h: Harness) -> None:
+async def test_a_player_has_a_bounded_number_of_open_reports(h: ServiceHarness) -> None:
     for n in range(MAX_OPEN_REPORTS_PER_PLAYER):
-        qid = await h.add(f"Own question number {n}?")
+        qid = await add(h, f"Own question number {n}?")
         await h.send(ReportQuestion(CHANNEL, MEMBER, question_id=qid))
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="sky"))
     assert (
@@ -406,21 +384,21 @@ async def test_a_player_has_a_bounded_number_of_open_reports(h: Harness) -> None
     assert h.sink.last(ReportFiled).report.question_id == "sky"
 
 
-async def test_a_long_reason_is_refused_with_the_limit(h: Harness) -> None:
-    await h.ask_and_end("Film")
+async def test_a_long_reason_is_refused_with_the_limit(h: ServiceHarness) -> None:
+    await ask_and_end(h, "Film")
     await h.send(ReportQuestion(CHANNEL, MEMBER, reason="x" * (MAX_REPORT_REASON + 1)))
     assert f"at most {MAX_REPORT_REASON} characters" in h.sink.last(Rejected).message
     assert h.store.reports == {}
 
 
-async def test_a_report_from_a_reveal_button_names_its_question(h: Harness) -> None:
+async def test_a_report_from_a_reveal_button_names_its_question(h: ServiceHarness) -> None:
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="sky"))
     assert h.sink.last(ReportFiled).report.draft.prompt == "What colour is the sky?"
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="gone"))
     assert "no question with id 'gone'" in h.sink.last(Rejected).message
 
 
-async def test_admins_list_reports_and_members_may_not(h: Harness) -> None:
+async def test_admins_list_reports_and_members_may_not(h: ServiceHarness) -> None:
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="sky"))
     await h.send(ListReports(CHANNEL, MEMBER))
     assert h.sink.last(Rejected).reason is Refusal.NOT_ALLOWED
@@ -432,7 +410,7 @@ async def test_admins_list_reports_and_members_may_not(h: Harness) -> None:
     assert h.sink.last(ReportsListed).total == 0
 
 
-async def test_disabling_a_reported_question_resolves_its_reports(h: Harness) -> None:
+async def test_disabling_a_reported_question_resolves_its_reports(h: ServiceHarness) -> None:
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="sky"))
     await h.send(ReportQuestion(CHANNEL, ADMIN, question_id="sky"))
     await h.send(SwitchQuestion(CHANNEL, ADMIN, "sky", on=False))
@@ -440,8 +418,8 @@ async def test_disabling_a_reported_question_resolves_its_reports(h: Harness) ->
     assert {r.resolution for r in h.store.reports.values()} == {Resolution.DISABLED}
 
 
-async def test_editing_a_reported_question_resolves_its_reports(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab")
+async def test_editing_a_reported_question_resolves_its_reports(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab")
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id=qid, reason="It was Utah"))
     fix = QuestionDraft(prompt="", answers="Moab\nUtah")
     await h.send(EditQuestion(CHANNEL, ADMIN, qid, fix, fields=frozenset({"answers"})))
@@ -450,8 +428,8 @@ async def test_editing_a_reported_question_resolves_its_reports(h: Harness) -> N
     assert h.store.reports[1].resolved_by == ADMIN.key.user
 
 
-async def test_an_edit_that_changes_nothing_leaves_reports_open(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab")
+async def test_an_edit_that_changes_nothing_leaves_reports_open(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab")
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id=qid))
     same = QuestionDraft(prompt="Which city hosted the climb?", answers="Moab")
     await h.send(EditQuestion(CHANNEL, ADMIN, qid, same, fields=frozenset({"prompt", "answers"})))
@@ -459,15 +437,15 @@ async def test_an_edit_that_changes_nothing_leaves_reports_open(h: Harness) -> N
     assert h.store.reports[1].resolution is None
 
 
-async def test_removing_a_reported_question_resolves_its_reports(h: Harness) -> None:
-    qid = await h.add("Which city hosted the climb?", "Moab")
+async def test_removing_a_reported_question_resolves_its_reports(h: ServiceHarness) -> None:
+    qid = await add(h, "Which city hosted the climb?", "Moab")
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id=qid))
     await h.send(RemoveQuestion(CHANNEL, ADMIN, qid))
     assert h.sink.last(QuestionRemoved).resolved == (1,)
     assert h.store.reports[1].resolution is Resolution.REMOVED
 
 
-async def test_an_admin_dismisses_a_report_once(h: Harness) -> None:
+async def test_an_admin_dismisses_a_report_once(h: ServiceHarness) -> None:
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="sky"))
     await h.send(DismissReport(CHANNEL, ADMIN, 1))
     dismissed = h.sink.last(ReportDismissed).report
@@ -478,12 +456,12 @@ async def test_an_admin_dismisses_a_report_once(h: Harness) -> None:
     assert "not one of this server's" in h.sink.last(Rejected).message
 
 
-async def test_a_report_number_out_of_range_is_refused_not_raised(h: Harness) -> None:
+async def test_a_report_number_out_of_range_is_refused_not_raised(h: ServiceHarness) -> None:
     await h.send(DismissReport(CHANNEL, ADMIN, 10**30))
     assert "not one of this server's" in h.sink.last(Rejected).message
 
 
-async def test_show_lists_a_questions_open_reports(h: Harness) -> None:
+async def test_show_lists_a_questions_open_reports(h: ServiceHarness) -> None:
     await h.send(ReportQuestion(CHANNEL, MEMBER, question_id="sky", reason="It is grey here"))
     await h.send(ShowQuestion(CHANNEL, ADMIN, "sky"))
     shown = h.sink.last(QuestionShown)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.domain.commands import (
     ListCategories,
     PickChoice,
@@ -18,7 +14,6 @@ from bot.domain.commands import (
     ShowScore,
     ShowStats,
     SkipQuestion,
-    StartGame,
     StopGame,
     SubmitAnswer,
 )
@@ -41,18 +36,9 @@ from bot.domain.events import (
 )
 from bot.domain.model import ChannelKey, GameMode, GameOptions, QuestionType
 from bot.domain.records import Period
-from bot.service.trivia import TriviaService
-from tests.fakes import (
-    CHANNEL,
-    SERVER,
-    ListBank,
-    MemoryScoreStore,
-    RecordingSink,
-    player,
-    question,
-)
+from tests.fakes import CHANNEL, SERVER, MemoryScoreStore, player, question
+from tests.harness import ALICE, ServiceHarness, build_service
 
-ALICE = player("alice")
 BOB = player("bob")
 CAROL = player("carol")
 QUESTIONS = [
@@ -71,59 +57,18 @@ QUESTIONS = [
 ANSWERS = {q.prompt: q.answer for q in QUESTIONS}
 
 
-@dataclass
-class Harness:
-    service: TriviaService
-    clock: ManualClock
-    store: MemoryScoreStore
-    sink: RecordingSink
-    bank: ListBank
-
-    async def send(self, command: object) -> None:
-        await self.service.handle(command)  # type: ignore[arg-type]
-        await self.clock.settle()
-
-    async def start(self, actor=ALICE, channel=CHANNEL, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
-        await self.send(StartGame(channel=channel, actor=actor, **kwargs))  # type: ignore[arg-type]
-
-    async def say(self, actor, text: str, channel=CHANNEL) -> None:  # type: ignore[no-untyped-def]
-        await self.send(SubmitAnswer(channel=channel, actor=actor, text=text))
-
-    def current(self, channel: ChannelKey = CHANNEL) -> QuestionAsked:
-        return [e for e in self.sink.of(QuestionAsked) if e.channel == channel][-1]
-
-    async def answer_current(self, actor, channel=CHANNEL) -> None:  # type: ignore[no-untyped-def]
-        await self.say(actor, self.current(channel).question.answer, channel)
-
-
-def make_harness(
-    questions=QUESTIONS, store: MemoryScoreStore | None = None, **defaults: object
-) -> Harness:  # type: ignore[no-untyped-def]
-    clock = ManualClock()
-    sink = RecordingSink()
-    bank = ListBank(questions)
-    store = store or MemoryScoreStore()
+def make_harness(store: MemoryScoreStore | None = None, **defaults: object) -> ServiceHarness:
+    """These transcripts' service: 3 rounds of 30 s, 5 s apart, games journaled in the store."""
     options = GameOptions(rounds=3, seconds=30, pause=5, **defaults)  # type: ignore[arg-type]
-    service = TriviaService(
-        bank=bank,
-        store=store,
-        clock=clock,
-        sink=sink,
-        defaults=options,
-        rng=random.Random(7),
-        journal=store,
-    )
-    return Harness(service, clock, store, sink, bank)
+    return build_service(QUESTIONS, store=store, options=options, seed=7, journal=True)
 
 
 @pytest.fixture
-async def h() -> AsyncIterator[Harness]:
-    harness = make_harness()
-    yield harness
-    await harness.service.shutdown()
+def service_harness() -> ServiceHarness:
+    return make_harness()
 
 
-async def test_a_full_game_records_every_point_and_the_result(h: Harness) -> None:
+async def test_a_full_game_records_every_point_and_the_result(h: ServiceHarness) -> None:
     await h.start(category="capitals", rounds=2)
     assert h.sink.of(GameStarted)
     await h.answer_current(BOB)
@@ -139,7 +84,7 @@ async def test_a_full_game_records_every_point_and_the_result(h: Harness) -> Non
     assert h.service.game_in(CHANNEL) is None
 
 
-async def test_a_point_is_committed_before_it_is_announced(h: Harness) -> None:
+async def test_a_point_is_committed_before_it_is_announced(h: ServiceHarness) -> None:
     seen_in_store: list[int] = []
     original = h.sink.publish
 
@@ -154,7 +99,7 @@ async def test_a_point_is_committed_before_it_is_announced(h: Harness) -> None:
     assert seen_in_store == [1]
 
 
-async def test_five_simultaneous_correct_answers_award_one_point(h: Harness) -> None:
+async def test_five_simultaneous_correct_answers_award_one_point(h: ServiceHarness) -> None:
     await h.start()
     gate = asyncio.Event()
     original = h.store.record_answers
@@ -177,7 +122,7 @@ async def test_five_simultaneous_correct_answers_award_one_point(h: Harness) -> 
     assert sum(1 for a in h.store.answers if a.correct) == 1
 
 
-async def test_an_unanswered_question_is_revealed_when_time_runs_out(h: Harness) -> None:
+async def test_an_unanswered_question_is_revealed_when_time_runs_out(h: ServiceHarness) -> None:
     await h.start()
     await h.say(BOB, "no idea")
     await h.clock.advance(29.9)
@@ -190,7 +135,7 @@ async def test_an_unanswered_question_is_revealed_when_time_runs_out(h: Harness)
     assert len(h.sink.of(QuestionAsked)) == 2
 
 
-async def test_hints_arrive_on_their_own_as_time_passes(h: Harness) -> None:
+async def test_hints_arrive_on_their_own_as_time_passes(h: ServiceHarness) -> None:
     await h.start(category="rivers", rounds=1)
     await h.clock.advance(15)
     hints = h.sink.of(HintGiven)
@@ -198,13 +143,13 @@ async def test_hints_arrive_on_their_own_as_time_passes(h: Harness) -> None:
     assert hints[0].hint.startswith("N")
 
 
-async def test_hint_on_request(h: Harness) -> None:
+async def test_hint_on_request(h: ServiceHarness) -> None:
     await h.start(category="rivers", rounds=1)
     await h.send(RequestHint(channel=CHANNEL, actor=BOB))
     assert h.sink.of(HintGiven)
 
 
-async def test_games_run_in_many_channels_at_once(h: Harness) -> None:
+async def test_games_run_in_many_channels_at_once(h: ServiceHarness) -> None:
     channels = [ChannelKey("test", "guild-1", f"c{i}") for i in range(20)]
     for channel in channels:
         await h.start(channel=channel)
@@ -214,7 +159,7 @@ async def test_games_run_in_many_channels_at_once(h: Harness) -> None:
     assert len(h.sink.of(AnswerAccepted)) == 20
 
 
-async def test_a_second_game_in_the_same_channel_is_refused(h: Harness) -> None:
+async def test_a_second_game_in_the_same_channel_is_refused(h: ServiceHarness) -> None:
     await h.start()
     await h.start(actor=BOB)
     refused = h.sink.last(Rejected)
@@ -227,7 +172,7 @@ async def test_a_second_game_in_the_same_channel_is_refused(h: Harness) -> None:
     [({"rounds": 0}, "Rounds must be between 1 and 50"), ({"seconds": 1.0}, "between 5 and 300")],
 )
 async def test_out_of_range_options_are_refused_with_the_limits(
-    h: Harness, options: dict[str, object], fragment: str
+    h: ServiceHarness, options: dict[str, object], fragment: str
 ) -> None:
     await h.start(**options)
     refused = h.sink.last(Rejected)
@@ -236,7 +181,7 @@ async def test_out_of_range_options_are_refused_with_the_limits(
     assert h.service.game_in(CHANNEL) is None
 
 
-async def test_unknown_category_lists_the_ones_there_are(h: Harness) -> None:
+async def test_unknown_category_lists_the_ones_there_are(h: ServiceHarness) -> None:
     await h.start(category="opera")
     refused = h.sink.last(Rejected)
     assert refused.reason is Refusal.NO_QUESTIONS
@@ -244,7 +189,7 @@ async def test_unknown_category_lists_the_ones_there_are(h: Harness) -> None:
     assert "rivers" in refused.message
 
 
-async def test_choice_mode_draws_only_questions_with_options(h: Harness) -> None:
+async def test_choice_mode_draws_only_questions_with_options(h: ServiceHarness) -> None:
     await h.start(mode=GameMode.CHOICE, rounds=5)
     asked = h.sink.of(QuestionAsked)
     assert [a.question.id for a in asked] == ["pick"]
@@ -281,7 +226,7 @@ async def test_no_question_repeats_until_the_pool_is_used_up() -> None:
     assert len(set(seen[4:6])) == 2
 
 
-async def test_only_the_starter_or_an_admin_may_stop(h: Harness) -> None:
+async def test_only_the_starter_or_an_admin_may_stop(h: ServiceHarness) -> None:
     await h.start()
     await h.send(StopGame(channel=CHANNEL, actor=BOB))
     assert h.sink.last(Rejected).reason is Refusal.NOT_ALLOWED
@@ -305,7 +250,7 @@ async def test_idle_games_stop_by_themselves_and_are_recorded() -> None:
     assert h.clock.pending == 0
 
 
-async def test_one_player_games_count_for_stats_but_not_for_wins(h: Harness) -> None:
+async def test_one_player_games_count_for_stats_but_not_for_wins(h: ServiceHarness) -> None:
     await h.start(rounds=1)
     await h.answer_current(ALICE)
     assert h.sink.last(GameEnded).winner is None
@@ -314,7 +259,7 @@ async def test_one_player_games_count_for_stats_but_not_for_wins(h: Harness) -> 
     assert (stats.games, stats.wins, stats.correct) == (1, 0, 1)
 
 
-async def test_two_player_game_records_a_win(h: Harness) -> None:
+async def test_two_player_game_records_a_win(h: ServiceHarness) -> None:
     await h.start(rounds=2)
     await h.answer_current(ALICE)
     await h.clock.advance(5)
@@ -329,7 +274,7 @@ async def test_two_player_game_records_a_win(h: Harness) -> None:
     assert (bob.games, bob.wins, bob.answered) == (1, 0, 1)
 
 
-async def test_leaderboard_and_categories(h: Harness) -> None:
+async def test_leaderboard_and_categories(h: ServiceHarness) -> None:
     await h.start(rounds=1)
     await h.answer_current(BOB)
     await h.send(ShowLeaderboard(channel=CHANNEL, actor=ALICE, period=Period.TODAY))
@@ -340,12 +285,12 @@ async def test_leaderboard_and_categories(h: Harness) -> None:
     assert dict(h.sink.last(CategoriesShown).categories) == {"capitals": 4, "rivers": 1}
 
 
-async def test_stats_of_someone_who_never_played_is_a_polite_refusal(h: Harness) -> None:
+async def test_stats_of_someone_who_never_played_is_a_polite_refusal(h: ServiceHarness) -> None:
     await h.send(ShowStats(channel=CHANNEL, actor=ALICE))
     assert h.sink.last(Rejected).reason is Refusal.UNKNOWN_PLAYER
 
 
-async def test_chat_without_a_game_is_ignored_but_commands_are_refused(h: Harness) -> None:
+async def test_chat_without_a_game_is_ignored_but_commands_are_refused(h: ServiceHarness) -> None:
     await h.say(BOB, "hello everyone")
     assert h.sink.events == []
     await h.send(RequestHint(channel=CHANNEL, actor=BOB))
@@ -354,14 +299,14 @@ async def test_chat_without_a_game_is_ignored_but_commands_are_refused(h: Harnes
     assert len(h.sink.of(Rejected)) == 2
 
 
-async def test_score_shows_the_running_standings(h: Harness) -> None:
+async def test_score_shows_the_running_standings(h: ServiceHarness) -> None:
     await h.start()
     await h.answer_current(BOB)
     await h.send(ShowScore(channel=CHANNEL, actor=ALICE))
     assert [s.name for s in h.sink.last(ScoreShown).standings] == ["bob"]
 
 
-async def test_shutdown_ends_running_games_and_records_them(h: Harness) -> None:
+async def test_shutdown_ends_running_games_and_records_them(h: ServiceHarness) -> None:
     await h.start()
     await h.answer_current(BOB)
     await h.service.shutdown()
@@ -374,7 +319,7 @@ async def test_shutdown_ends_running_games_and_records_them(h: Harness) -> None:
     await h.service.shutdown()
 
 
-async def test_a_failed_write_is_not_announced_until_it_is_written(h: Harness) -> None:
+async def test_a_failed_write_is_not_announced_until_it_is_written(h: ServiceHarness) -> None:
     await h.start()
     h.store.fail_next = OSError("disk full")
     with pytest.raises(OSError, match="disk full"):
@@ -390,7 +335,7 @@ async def test_a_failed_write_is_not_announced_until_it_is_written(h: Harness) -
     assert kinds.index("AnswerAccepted") < kinds.index("QuestionRevealed")
 
 
-async def test_the_next_command_delivers_a_backlog_first(h: Harness) -> None:
+async def test_the_next_command_delivers_a_backlog_first(h: ServiceHarness) -> None:
     await h.start()
     h.store.fail_next = OSError("disk full")
     with pytest.raises(OSError, match="disk full"):
@@ -419,7 +364,7 @@ async def test_a_failing_timer_retries_instead_of_freezing_the_game(
 
 
 async def test_unannounced_writes_go_behind_and_failures_are_logged(
-    h: Harness, caplog: pytest.LogCaptureFixture
+    h: ServiceHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     await h.start()
     await h.say(BOB, "wrong")
@@ -430,7 +375,7 @@ async def test_unannounced_writes_go_behind_and_failures_are_logged(
     assert "disk full" in caplog.text
 
 
-async def test_shutdown_waits_for_writes_behind(h: Harness) -> None:
+async def test_shutdown_waits_for_writes_behind(h: ServiceHarness) -> None:
     await h.start()
     await h.say(BOB, "wrong")
     await h.clock.advance(30)
@@ -438,7 +383,7 @@ async def test_shutdown_waits_for_writes_behind(h: Harness) -> None:
     assert [(a.name, a.correct) for a in h.store.answers] == [("bob", False)]
 
 
-async def test_rounds_larger_than_the_pool_ask_each_question_once(h: Harness) -> None:
+async def test_rounds_larger_than_the_pool_ask_each_question_once(h: ServiceHarness) -> None:
     await h.start(category="rivers", rounds=10)
     assert h.sink.last(GameStarted).total_questions == 1
 

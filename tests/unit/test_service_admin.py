@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import random
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-
 import pytest
 
-from bot.bank import StaticQuestionBank, load_bank_text
-from bot.bank.server_bank import ServerQuestionBank
-from bot.clock import ManualClock
 from bot.domain.commands import (
     AddQuestion,
     ChangeSettings,
@@ -39,8 +32,8 @@ from bot.domain.model import (
     QuestionDraft,
     StartPolicy,
 )
-from bot.service.trivia import TriviaService
-from tests.fakes import CHANNEL, SERVER, MemoryScoreStore, RecordingSink, player
+from tests.fakes import CHANNEL, SERVER, player
+from tests.harness import ServiceHarness, build_service
 
 BANK = """
 id: tiny
@@ -53,36 +46,15 @@ MEMBER = player("max")
 OTHER_SERVER = ChannelKey("test", "guild-2", "general")
 
 
-@dataclass
-class Harness:
-    service: TriviaService
-    sink: RecordingSink
-    store: MemoryScoreStore
-    bank: ServerQuestionBank
-
-    async def send(self, command: object) -> None:
-        await self.service.handle(command)  # type: ignore[arg-type]
-
-
 @pytest.fixture
-async def h() -> AsyncIterator[Harness]:
-    store = MemoryScoreStore()
-    static = StaticQuestionBank([load_bank_text(BANK, path="tiny.yaml")])
-    bank = ServerQuestionBank(static, store)
-    sink = RecordingSink()
-    service = TriviaService(
-        bank=bank,
-        editor=bank,
-        settings_store=store,
-        reports=store,
-        store=store,
-        clock=ManualClock(),
-        sink=sink,
-        defaults=GameOptions(rounds=5, seconds=30, pause=0),
-        rng=random.Random(1),
+def service_harness() -> ServiceHarness:
+    return build_service(
+        bank_files={"tiny.yaml": BANK},
+        server_questions=True,
+        options=GameOptions(rounds=5, seconds=30, pause=0),
+        seed=1,
+        settle=False,
     )
-    yield Harness(service, sink, store, bank)
-    await service.shutdown()
 
 
 DRAFT = QuestionDraft(
@@ -94,7 +66,7 @@ DRAFT = QuestionDraft(
 )
 
 
-async def test_an_admin_adds_a_question_and_it_is_asked(h: Harness) -> None:
+async def test_an_admin_adds_a_question_and_it_is_asked(h: ServiceHarness) -> None:
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
     added = h.sink.last(QuestionAdded)
     assert added.recipient == ADMIN.key
@@ -104,7 +76,7 @@ async def test_an_admin_adds_a_question_and_it_is_asked(h: Harness) -> None:
     assert h.sink.last(QuestionAsked).question.id == added.question.id
 
 
-async def test_a_member_may_not_add_questions(h: Harness) -> None:
+async def test_a_member_may_not_add_questions(h: ServiceHarness) -> None:
     await h.send(AddQuestion(channel=CHANNEL, actor=MEMBER, draft=DRAFT))
     refused = h.sink.last(Rejected)
     assert refused.reason is Refusal.NOT_ALLOWED
@@ -112,7 +84,9 @@ async def test_a_member_may_not_add_questions(h: Harness) -> None:
     assert h.store.custom[SERVER] == {}
 
 
-async def test_a_bad_draft_gets_every_problem_by_field_and_changes_nothing(h: Harness) -> None:
+async def test_a_bad_draft_gets_every_problem_by_field_and_changes_nothing(
+    h: ServiceHarness,
+) -> None:
     bad = QuestionDraft(prompt=" ", answers="", difficulty="impossible")
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=bad))
     problems = {p.field for p in h.sink.last(DraftRejected).problems}
@@ -125,7 +99,7 @@ async def test_a_bad_draft_gets_every_problem_by_field_and_changes_nothing(h: Ha
     assert h.store.custom[SERVER] == {}
 
 
-async def test_a_choice_draft_needs_its_answer_among_the_options(h: Harness) -> None:
+async def test_a_choice_draft_needs_its_answer_among_the_options(h: ServiceHarness) -> None:
     draft = QuestionDraft(prompt="Pick the red planet", answers="Mars", choices="Venus\nJupiter")
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=draft))
     [problem] = h.sink.last(DraftRejected).problems
@@ -133,7 +107,7 @@ async def test_a_choice_draft_needs_its_answer_among_the_options(h: Harness) -> 
     assert "not among the choices" in problem.message
 
 
-async def test_the_same_question_twice_is_refused(h: Harness) -> None:
+async def test_the_same_question_twice_is_refused(h: ServiceHarness) -> None:
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
     [problem] = h.sink.last(DraftRejected).problems
@@ -141,7 +115,7 @@ async def test_the_same_question_twice_is_refused(h: Harness) -> None:
     assert "already has that question" in problem.message
 
 
-async def test_a_question_added_in_one_server_is_never_asked_in_another(h: Harness) -> None:
+async def test_a_question_added_in_one_server_is_never_asked_in_another(h: ServiceHarness) -> None:
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
     await h.send(StartGame(channel=OTHER_SERVER, actor=player("x"), category="movies"))
     assert h.sink.last(Rejected).reason is Refusal.NO_QUESTIONS
@@ -149,7 +123,7 @@ async def test_a_question_added_in_one_server_is_never_asked_in_another(h: Harne
     assert ids == {"tiny-sky"}
 
 
-async def test_an_admin_removes_a_question_of_their_server(h: Harness) -> None:
+async def test_an_admin_removes_a_question_of_their_server(h: ServiceHarness) -> None:
     await h.send(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
     question_id = h.sink.last(QuestionAdded).question.id
     await h.send(RemoveQuestion(channel=CHANNEL, actor=ADMIN, question_id=question_id))
@@ -159,22 +133,20 @@ async def test_an_admin_removes_a_question_of_their_server(h: Harness) -> None:
 
 
 async def test_a_bot_without_a_question_store_refuses_question_commands() -> None:
-    sink = RecordingSink()
-    static = StaticQuestionBank([load_bank_text(BANK, path="tiny.yaml")])
-    service = TriviaService(bank=static, store=MemoryScoreStore(), clock=ManualClock(), sink=sink)
-    await service.handle(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
-    refused = sink.last(Rejected)
+    bare = build_service(bank_files={"tiny.yaml": BANK})
+    await bare.service.handle(AddQuestion(channel=CHANNEL, actor=ADMIN, draft=DRAFT))
+    refused = bare.sink.last(Rejected)
     assert refused.reason is Refusal.NOT_NOW
     assert "no place to keep questions" in refused.message
 
 
-async def test_bundled_questions_cannot_be_removed(h: Harness) -> None:
+async def test_bundled_questions_cannot_be_removed(h: ServiceHarness) -> None:
     await h.send(RemoveQuestion(channel=CHANNEL, actor=ADMIN, question_id="tiny-sky"))
     refused = h.sink.last(Rejected)
     assert "is a bundled question: it cannot be removed, only switched off" in refused.message
 
 
-async def test_server_settings_become_the_defaults_of_new_games(h: Harness) -> None:
+async def test_server_settings_become_the_defaults_of_new_games(h: ServiceHarness) -> None:
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, rounds=1, seconds=12))
     shown = h.sink.last(SettingsShown)
     assert shown.changed
@@ -187,25 +159,25 @@ async def test_server_settings_become_the_defaults_of_new_games(h: Harness) -> N
     assert h.store.settings[SERVER].rounds == 1
 
 
-async def test_settings_out_of_range_are_refused(h: Harness) -> None:
+async def test_settings_out_of_range_are_refused(h: ServiceHarness) -> None:
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, seconds=1))
     assert h.sink.last(Rejected).reason is Refusal.BAD_OPTION
     await h.send(ShowSettings(channel=CHANNEL, actor=MEMBER))
     assert h.sink.last(SettingsShown).settings.seconds is None
 
 
-async def test_only_admins_change_settings(h: Harness) -> None:
+async def test_only_admins_change_settings(h: ServiceHarness) -> None:
     await h.send(ChangeSettings(channel=CHANNEL, actor=MEMBER, mode=GameMode.CHOICE))
     assert h.sink.last(Rejected).reason is Refusal.NOT_ALLOWED
 
 
-async def test_a_reset_puts_a_setting_back_to_the_default(h: Harness) -> None:
+async def test_a_reset_puts_a_setting_back_to_the_default(h: ServiceHarness) -> None:
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, rounds=2))
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, reset=frozenset({"rounds"})))
     assert h.sink.last(SettingsShown).settings.rounds is None
 
 
-async def test_when_only_admins_may_start_members_are_told_so(h: Harness) -> None:
+async def test_when_only_admins_may_start_members_are_told_so(h: ServiceHarness) -> None:
     policy = StartPolicy.ADMINS
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, start_policy=policy))
     await h.send(StartGame(channel=CHANNEL, actor=MEMBER))
@@ -216,7 +188,7 @@ async def test_when_only_admins_may_start_members_are_told_so(h: Harness) -> Non
     assert h.sink.of(GameStarted)
 
 
-async def test_a_starter_role_lets_its_members_start_games(h: Harness) -> None:
+async def test_a_starter_role_lets_its_members_start_games(h: ServiceHarness) -> None:
     await h.send(
         ChangeSettings(
             channel=CHANNEL, actor=ADMIN, start_policy=StartPolicy.ROLE, starter_role="quizzers"
@@ -229,7 +201,7 @@ async def test_a_starter_role_lets_its_members_start_games(h: Harness) -> None:
     assert h.sink.of(GameStarted)
 
 
-async def test_the_servers_admin_role_counts_as_admin(h: Harness) -> None:
+async def test_the_servers_admin_role_counts_as_admin(h: ServiceHarness) -> None:
     await h.send(ChangeSettings(channel=CHANNEL, actor=ADMIN, admin_role="trivia-mods"))
     await h.send(StartGame(channel=CHANNEL, actor=MEMBER))
     mod = Actor(key=player("m").key, name="m", roles=frozenset({"trivia-mods"}))
