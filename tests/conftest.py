@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -14,3 +16,25 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     """A fake Discord (REST and gateway) on 127.0.0.1, for the real discord.py client."""
     async with FakeDiscord() as server:
         yield server
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for running the ``trivia-bot`` command in a subprocess, isolated from
+    the user's files and settings: no ``TRIVIA_``, ``DISCORD_`` or ``SLACK_`` variable of the
+    caller's, every place the bot reads or writes under ``tmp_path``, no colour, 120 columns.
+    A test adds its own settings on top (``{**cli_env, "TRIVIA_ROUNDS": "4"}``)."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_", "SLACK_"))
+    }
+    env.update(
+        TRIVIA_CACHE_DIR=str(tmp_path / "cache"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "xcache"),
+        NO_COLOR="1",
+        COLUMNS="120",
+        PYTHONUNBUFFERED="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env

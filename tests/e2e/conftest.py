@@ -1,31 +1,13 @@
-"""Run the real ``trivia-bot`` command in a subprocess, isolated from the user's files."""
+"""Run the real ``trivia-bot`` command in a subprocess (``cli_env``, in ``tests/conftest.py``,
+isolates it from the user's files)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 BANKS = Path(__file__).parent / "banks"
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIVIA_")}
-    env.update(
-        TRIVIA_CACHE_DIR=str(tmp_path / "cache"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_CACHE_HOME=str(tmp_path / "xcache"),
-        NO_COLOR="1",
-        COLUMNS="120",
-        PYTHONUNBUFFERED="1",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
 
 
 def run_cli(

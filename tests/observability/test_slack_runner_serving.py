@@ -22,11 +22,11 @@ from .scrape import Scraped, free_port, get
 
 @pytest.mark.slow
 async def test_http_mode_serves_health_and_metrics_on_its_slack_port_and_logs_json(
-    tmp_path: Path,
+    tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
     port = free_port()
     async with FakeSlack() as slack:
-        env = run_env(tmp_path, slack)
+        env = run_env(cli_env, tmp_path, slack)
         env.pop("TRIVIA_HTTP_PORT", None)
         env.update(TRIVIA_LOG_FORMAT="json", TRIVIA_LOG_LEVEL="INFO")
         async with bot_process(env, port) as proc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -89,11 +88,11 @@ async def test_an_interaction_is_answered_within_3_s_while_the_database_is_slow(
     assert not announced.ephemeral
 
 
-def _cli_env(fake: FakeDiscord, tmp_path: Path, **extra: str) -> dict[str, str]:
+def _discord_env(
+    cli_env: dict[str, str], fake: FakeDiscord, tmp_path: Path, **extra: str
+) -> dict[str, str]:
     """The whole configuration, from environment variables only."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "DISCORD_", "SLACK_"))
-    }
+    env = dict(cli_env)
     env.update(
         DISCORD_TOKEN=fake.token,
         DISCORD_API_BASE=fake.api_base,
@@ -101,12 +100,8 @@ def _cli_env(fake: FakeDiscord, tmp_path: Path, **extra: str) -> dict[str, str]:
         TRIVIA_DISCORD_GUILD=str(fake.guild.id),
         TRIVIA_DB=str(tmp_path / "trivia.db"),
         TRIVIA_QUESTIONS=str(write_bank(tmp_path)),
-        TRIVIA_CACHE_DIR=str(tmp_path / "cache"),
         TRIVIA_PAUSE="0",
         TRIVIA_LOG_LEVEL="INFO",
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHONUNBUFFERED="1",
     )
     env.update(extra)
     return env
@@ -160,11 +155,11 @@ async def _trivia_bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[
 
 
 async def test_trivia_bot_run_discord_plays_and_exits_0_on_sigterm_with_the_game_recorded(
-    fake: FakeDiscord, tmp_path: Path
+    fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
     alice = fake.add_member(fake.guild.id, "alice")
     channel = fake.channel.id
-    env = _cli_env(fake, tmp_path, TRIVIA_ROUNDS="2", TRIVIA_CATEGORY="words")
+    env = _discord_env(cli_env, fake, tmp_path, TRIVIA_ROUNDS="2", TRIVIA_CATEGORY="words")
 
     async with _trivia_bot_process("run", "discord", env=env) as bot_process:
         await bot_process.wait_for_log("connected to Discord as TriviaBot")
@@ -193,9 +188,9 @@ async def test_trivia_bot_run_discord_plays_and_exits_0_on_sigterm_with_the_game
 
 
 async def test_trivia_bot_discord_invite_asks_discord_for_the_application_id(
-    fake: FakeDiscord, tmp_path: Path
+    fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
-    env = _cli_env(fake, tmp_path)
+    env = _discord_env(cli_env, fake, tmp_path)
 
     async with _trivia_bot_process("discord", "invite", env=env) as bot_process:
         code = await asyncio.wait_for(bot_process.process.wait(), 15)
@@ -233,9 +228,9 @@ async def test_a_refused_token_explains_and_exits_2(
 
 
 async def test_sigterm_while_the_gateway_is_unreachable_still_exits_0(
-    fake: FakeDiscord, tmp_path: Path
+    fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
-    env = _cli_env(fake, tmp_path, DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway")
+    env = _discord_env(cli_env, fake, tmp_path, DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway")
 
     async with _trivia_bot_process("run", "discord", env=env) as bot_process:
         # The commands are synced before the gateway connection is tried.

@@ -60,21 +60,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run_env(tmp_path: Path, slack: FakeSlack) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRIVIA_", "SLACK_"))}
+def run_env(cli_env: dict[str, str], tmp_path: Path, slack: FakeSlack) -> dict[str, str]:
+    env = dict(cli_env)
     env.update(
         SLACK_BOT_TOKEN=slack.bot_token,
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=slack.api_url,
         TRIVIA_DB=str(tmp_path / "trivia.db"),
         TRIVIA_QUESTIONS=str(write_bank(tmp_path)),
-        TRIVIA_CACHE_DIR=str(tmp_path / "cache"),
         TRIVIA_PAUSE="0",
         TRIVIA_ROUNDS="2",
         TRIVIA_AUTO_HINTS="false",
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        PYTHONUNBUFFERED="1",
     )
     return env
 
@@ -101,11 +97,11 @@ async def bot_process(env: dict[str, str], port: int) -> AsyncIterator[asyncio.s
 
 @pytest.mark.slow
 async def test_the_command_serves_http_from_the_environment_and_stops_cleanly_on_sigterm(
-    tmp_path: Path,
+    tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
     port = free_port()
     async with FakeSlack() as slack:
-        env = run_env(tmp_path, slack)
+        env = run_env(cli_env, tmp_path, slack)
         async with (
             bot_process(env, port) as proc,
             SlackHttpDriver(f"http://127.0.0.1:{port}/slack/events", SECRET) as http,

@@ -7,7 +7,6 @@ markup in a name or a question (``[/]``) is printed, not parsed.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -43,20 +42,9 @@ def run(args: list[str | bytes], env: dict[str, str], stdin: bytes = b"") -> tup
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path) -> dict[str, str]:
-    """Like tests/e2e: isolated from the user's files, wide enough for whole table rows."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIVIA_")}
-    env.update(
-        TRIVIA_CACHE_DIR=str(tmp_path / "cache"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_CACHE_HOME=str(tmp_path / "xcache"),
-        NO_COLOR="1",
-        COLUMNS="400",
-        PYTHONUNBUFFERED="1",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
+def cli_env(cli_env: dict[str, str]) -> dict[str, str]:
+    """The shared one (tests/conftest.py), wide enough for whole table rows."""
+    return {**cli_env, "COLUMNS": "400"}
 
 
 def squashed(text: bytes) -> bytes:
