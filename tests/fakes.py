@@ -2,12 +2,15 @@
 
 ``MemoryScoreStore`` never leaves the event loop (no threads), so service tests
 on a ``ManualClock`` see every write finish within ``clock.settle()``.  It is
-also run through the storage contract suite, which keeps it honest.
+also run through the storage contract suite (the "memory" backend of
+``tests/contract/conftest.py``), which keeps it honest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import itertools
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,6 +45,7 @@ from bot.domain.records import (
 )
 from bot.domain.standings import Tally, rank
 from bot.storage.periods import period_start
+from bot.storage.write_plan import check_answer, check_game
 
 E = TypeVar("E")
 
@@ -81,6 +85,8 @@ class MemoryScoreStore:
         self.write_delay = 0.0
         self.fail_next: Exception | None = None
         self.closed = False
+        # One count for every handle on this data (see ``reopen``); ``_order`` is the last tick.
+        self._ticks = itertools.count(1)
         self._order = 0
 
     async def _write(self) -> None:
@@ -93,7 +99,7 @@ class MemoryScoreStore:
             raise error
 
     def _player(self, key: PlayerKey, name: str) -> _Player:
-        self._order += 1
+        self._order = next(self._ticks)
         player = self.players.get(key)
         if player is None:
             player = self.players[key] = _Player(name=name, first_seen=self._order)
@@ -101,6 +107,9 @@ class MemoryScoreStore:
         return player
 
     async def record_answers(self, answers: Sequence[AnswerRecord]) -> None:
+        # Like every store: a bad record refuses the whole batch before anything is written.
+        for record in answers:
+            check_answer(record)
         await self._write()
         for record in answers:
             self.answers.append(record)
@@ -121,6 +130,7 @@ class MemoryScoreStore:
                     row[2] = self._order
 
     async def record_game(self, game: GameRecord) -> None:
+        check_game(game)
         await self._write()
         self.journal.pop(game.game_id, None)
         if game.game_id in self.games:
@@ -320,6 +330,13 @@ class MemoryScoreStore:
             )
             found.append(UnfinishedGame(game, questions_asked=asked, standings=standings))
         return found
+
+    def reopen(self) -> MemoryScoreStore:
+        """A new handle on this store's data, as opening the same database again gives
+        (the contract suite's reopen tests): it shares every table and the order count."""
+        again = copy.copy(self)
+        again.closed = False
+        return again
 
     async def close(self) -> None:
         self.closed = True

@@ -21,6 +21,7 @@ import pytest
 
 from bot.ports import TriviaStore
 from bot.storage.sqlite.store import open_sqlite_store
+from tests.fakes import MemoryScoreStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,23 @@ def sqlite_backend(tmp_path: Path) -> Backend:
     return Backend("sqlite", open_store)
 
 
+def memory_backend(tmp_path: Path) -> Backend:
+    """``tests.fakes.MemoryScoreStore``, the double the service tests run on. Its "database"
+    is the data of the first store this backend opens: every later open is a new handle on
+    that same data (``MemoryScoreStore.reopen``), as opening the same file again would be."""
+    opened: list[MemoryScoreStore] = []
+
+    async def open_store() -> TriviaStore:
+        store = opened[0].reopen() if opened else MemoryScoreStore()
+        opened.append(store)
+        return store
+
+    return Backend("memory", open_store)
+
+
 BACKENDS: dict[str, Callable[[Path], Backend]] = {
     "sqlite": sqlite_backend,
+    "memory": memory_backend,
 }
 
 
