@@ -3,9 +3,10 @@
 The article it was written from is not part of the repository (the bank is in
 our own words; the article's sentences are not ours to ship). The tests that
 compare the bank with it read it from ``../shared/seed-article.txt`` beside the
-checkout, or from ``$TRIVIA_SEED_ARTICLE``, and are skipped where it is absent.
-Its paragraphs are its blank-line-separated blocks, counted from 1, as the
-bank's description says.
+checkout, or from ``$TRIVIA_SEED_ARTICLE``, and are skipped where it is absent;
+the others, the explanations and paragraph numbers of the questions included,
+run without it. Its paragraphs are its blank-line-separated blocks, counted
+from 1, as the bank's description says.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ needs_article = pytest.mark.skipif(
     not ARTICLE,
     reason=f"the seed article is not at {ARTICLE_PATH} (set TRIVIA_SEED_ARTICLE to its path)",
 )
+#: How many paragraphs the bank's description counts in the article (checked against it).
+ARTICLE_PARAGRAPHS = 3
 ONE_SHOT_QUOTE = "We want it in one shot, I gotta keep doing it"
 COPY_RUN = 8  # words in a row that may not come from the article
 
@@ -56,7 +59,7 @@ def questions(bank: LoadedBank) -> tuple[Question, ...]:
 
 @needs_article
 def test_the_article_has_the_three_paragraphs_the_bank_counts() -> None:
-    assert len(PARAGRAPHS) == 3
+    assert len(PARAGRAPHS) == ARTICLE_PARAGRAPHS
     assert PARAGRAPHS[0].startswith("date 2025-02-15")
     assert PARAGRAPHS[1].startswith("Tom Cruise , known")
     assert PARAGRAPHS[2].startswith("' This dedication to realism")
@@ -90,14 +93,14 @@ def test_choice_mode_has_a_pool_of_at_least_ten_questions(
     assert sum(q.has_choices for q in questions) >= 10
 
 
-@needs_article
 def test_every_question_explains_itself_and_cites_its_paragraph(
     questions: tuple[Question, ...],
 ) -> None:
+    # Needs no article: the first test checks that it has ARTICLE_PARAGRAPHS paragraphs.
     for question in questions:
         assert question.explanation, question.id
         assert question.source is not None, question.id
-        assert 1 <= question.source.paragraph <= len(PARAGRAPHS), question.id
+        assert 1 <= question.source.paragraph <= ARTICLE_PARAGRAPHS, question.id
 
 
 @needs_article
