@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from bot.domain.records import (
 from bot.storage.bench import seed_answers
 from bot.storage.sqlite.schema import load_migrations
 from bot.storage.sqlite.store import open_sqlite_store
+from tests.helpers import raw
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 GUILD = ServerKey("discord", "guild-1")
@@ -46,12 +44,6 @@ def point(number: int) -> AnswerRecord:
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(db, list(args), env=env, catch_exceptions=False)
-
-
-@contextmanager
-def raw(path: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        yield conn
 
 
 async def make_database(path: Path, points: int = 3) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,12 +10,6 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.observability.metrics import Metrics
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True, slots=True)

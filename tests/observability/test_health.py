@@ -19,9 +19,10 @@ from bot.observability.health import Health
 from bot.observability.http import observability_server
 from bot.storage import open_store
 from tests.fakes import RecordingSink
+from tests.helpers import free_port
 
 from .apps import instrumented_app
-from .scrape import free_port, get
+from .scrape import get
 
 
 async def connected() -> bool:

@@ -11,9 +11,10 @@ from bot.observability.http import observability_server
 from bot.observability.instrument import CommandMeter
 from bot.observability.metrics import Metrics
 from tests.fakes import RecordingSink
+from tests.helpers import free_port
 
 from .apps import CHANNEL, OTHER_CHANNEL, actor, current_answer, instrumented_app
-from .scrape import Scraped, free_port, get, scraped
+from .scrape import Scraped, get, scraped
 
 ALICE, BOB = actor("alice"), actor("bob")
 

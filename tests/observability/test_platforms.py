@@ -12,12 +12,13 @@ import pytest
 
 from bot.observability.instrument import counting_rate_limit_warnings
 from bot.observability.metrics import Metrics
+from tests.helpers import free_port
 from tests.platforms.discord_bot import is_question, trivia_bot
 from tests.platforms.fake_discord import FakeDiscord
 from tests.platforms.fake_slack import instant_rate_limit_retries
 from tests.platforms.slack_harness import ALICE, running_bot
 
-from .scrape import free_port, get, scraped
+from .scrape import get, scraped
 
 MESSAGES = r"/channels/\d+/messages"
 

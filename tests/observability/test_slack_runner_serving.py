@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot.app.slack_main import run_slack
+from tests.helpers import free_port
 from tests.platforms.fake_slack import FakeSlack, SlackHttpDriver
 from tests.platforms.slack_harness import ALICE, CHANNEL, SECRET, TEAM, bot_settings
 from tests.platforms.test_slack_runner import bot_process, run_env
 
-from .scrape import Scraped, free_port, get
+from .scrape import Scraped, get
 
 
 @pytest.mark.slow

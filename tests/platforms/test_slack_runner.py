@@ -6,7 +6,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ from bot.app.slack_main import missing_settings, run_slack
 from bot.config import Settings
 from bot.domain.model import PlayerKey
 from bot.storage import open_store
+from tests.helpers import free_port
 
 from .fake_slack import FakeSlack, Identity, SlackHttpDriver
 from .slack_harness import ALICE, BOB, SECRET, TEAM, answer_to, bot_settings, write_bank
@@ -52,12 +52,6 @@ FEATURE_SCOPES = {
     # url_private_download is fetched with the bot token, not through a Web API method.
     "files:read": "downloading a shared bank file",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def run_env(cli_env: dict[str, str], tmp_path: Path, slack: FakeSlack) -> dict[str, str]:

@@ -7,13 +7,13 @@ markup in a name or a question (``[/]``) is printed, not parsed.
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import rows
 from tests.robustness.nasty import SQL
 
 BANK = """\
@@ -63,11 +63,6 @@ def play(bank: Path, db: Path, *extra: str | bytes) -> list[str | bytes]:
     return ["play", "--bank", str(bank), "--db", str(db), "--pause", "0", "--seed", "1", *extra]
 
 
-def db_rows(db: Path, query: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query).fetchall()
-
-
 def test_a_10mb_line_on_stdin_is_one_wrong_guess_and_is_not_echoed(
     bank: Path, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
@@ -80,7 +75,7 @@ def test_a_10mb_line_on_stdin_is_one_wrong_guess_and_is_not_echoed(
     assert output.count(b"Not it.") == 1
     assert b"Correct! Tess answered 'paris'" in output
     assert len(output) < 5_000
-    assert db_rows(db, "SELECT name, correct FROM players") == [("Tess", 1)]
+    assert rows(db, "SELECT name, correct FROM players") == [("Tess", 1)]
 
 
 def test_a_hostile_player_name_reaches_the_terminal_spelled_out_and_the_database_literally(
@@ -100,8 +95,8 @@ def test_a_hostile_player_name_reaches_the_terminal_spelled_out_and_the_database
         spelled_out = rb"\x1b[2J\x1b]0;owned\x07Eve [/] [red]x[/red] \u202eabc"
         assert squashed(spelled_out) in squashed(shown)
     assert output.count(b"[/] [red]x[/red]") >= 3  # started by, correct, final table
-    assert db_rows(db, "SELECT name FROM players") == [(HOSTILE_NAME,)]
-    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(db, "SELECT name FROM players") == [(HOSTILE_NAME,)]
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_rich_markup_in_a_question_is_printed_as_written(
@@ -132,7 +127,7 @@ def test_argument_bytes_that_are_not_utf8_are_refused_as_bad_usage(
         assert code == 2, output
         assert b"not valid UTF-8 text" in output
         assert b"Traceback" not in output
-    assert not db.exists() or db_rows(db, "SELECT COUNT(*) FROM players") == [(0,)]
+    assert not db.exists() or rows(db, "SELECT COUNT(*) FROM players") == [(0,)]
 
 
 def test_stdin_bytes_that_are_not_utf8_are_a_wrong_guess_and_the_game_goes_on(
@@ -172,8 +167,8 @@ def test_sql_looking_arguments_are_plain_text(
     assert stats[0] == 0
     assert SQL.encode() in stats[1]
     assert nobody[0] == 1
-    assert db_rows(db, "SELECT name FROM players") == [(SQL,)]
-    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(db, "SELECT name FROM players") == [(SQL,)]
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,13 @@ a refused import or form stores no question.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.domain.model import ServerKey
+from tests.helpers import rows
 from tests.platforms.discord_bot import is_question, is_revealed, reply_to, trivia_bot
 from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser
 from tests.robustness.nasty import NASTY, SQL
@@ -77,11 +77,6 @@ def assert_pings_nobody(fake: FakeDiscord) -> int:
         assert not mentions.get("roles")
         assert not mentions.get("replied_user")
     return len(bodies)
-
-
-def rows(db: Path, query: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query).fetchall()
 
 
 async def test_hostile_names_and_guesses_play_a_game_that_pings_nobody(

@@ -11,8 +11,7 @@ import asyncio
 import itertools
 import json
 import random
-import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,6 +57,7 @@ from bot.domain.records import (
 from bot.storage import open_store
 from tests.fakes import MemoryScoreStore, RecordingSink, question
 from tests.harness import build_service
+from tests.helpers import rows
 from tests.robustness.nasty import NASTY, SQL, any_text, hostile_text
 
 PLATFORM, SERVER = "discord", "guild-1"
@@ -126,11 +126,6 @@ async def sqlite_bot(tmp_path: Path) -> AsyncIterator[Bot]:
         yield Bot(app, sink, clock, config.db)
 
 
-def rows(db: Path, query: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query, params).fetchall()
-
-
 def assert_database_intact(db: Path) -> None:
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
@@ -166,7 +161,7 @@ async def test_every_hostile_name_plays_and_is_stored_once_literally(tmp_path: P
 
     assert {row.player.user: row.name for row in board} == names
     for user, name in names.items():
-        assert rows(bot.db, "SELECT user_id FROM players WHERE name = ?", (name,)) == [(user,)]
+        assert rows(bot.db, "SELECT user_id FROM players WHERE name = ?", name) == [(user,)]
         if name in found:
             assert PlayerKey(PLATFORM, SERVER, user) in found[name]
     assert rows(bot.db, "SELECT COUNT(*) FROM players") == [(len(names),)]

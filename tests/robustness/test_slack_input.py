@@ -8,13 +8,13 @@ markup of its own.  A refused form stores no question.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from tests.helpers import rows
 from tests.platforms.fake_slack import FakeSlack
 from tests.platforms.slack_harness import ADA, BOB, SlackBot, channel, running_bot
 from tests.robustness.nasty import SQL
@@ -66,11 +66,6 @@ def everything_sent(slack: FakeSlack, acks: list[Any]) -> list[str]:
     sent += [s for post in slack.responses for s in strings(post.body)]
     sent += [s for ack in acks for s in strings(ack)]
     return sent
-
-
-def rows(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 async def test_a_hostile_name_and_hostile_guesses_never_become_live_slack_markup(

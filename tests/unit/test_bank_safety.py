@@ -6,34 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import BankError, BankProblem, load_bank_file, load_bank_text, yaml_tree
+from bot.bank import BankError, BankProblem, load_bank_file, load_bank_text
 from bot.bank.format import MAX_FILE_BYTES
+from tests.helpers import lol_bomb
 
-LOADERS = [
-    pytest.param(yaml_tree._CTextLoader, id="libyaml"),
-    pytest.param(yaml_tree._PyTextLoader, id="pure-python"),
-]
-
-
-@pytest.fixture(params=LOADERS, autouse=True)
-def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test here runs with libyaml's parser and PyYAML's own."""
-    monkeypatch.setattr(yaml_tree, "LOADER", request.param)
+# Every test here runs with libyaml's parser and PyYAML's own.
+pytestmark = pytest.mark.usefixtures("any_loader")
 
 
 def problems_of(data: str | bytes) -> tuple[BankProblem, ...]:
     with pytest.raises(BankError) as raised:
         load_bank_text(data, path="t.yaml")
     return raised.value.problems
-
-
-def lol_bomb(levels: int = 9) -> str:
-    """The classic "billion laughs": 9**levels values from a few hundred bytes."""
-    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for n in range(1, levels):
-        refs = ",".join([f"*a{n - 1}"] * 9)
-        lines.append(f"a{n}: &a{n} [{refs}]")
-    return "\n".join(lines) + "\n"
 
 
 @pytest.mark.parametrize("field", ["answers", "tags", "hints", "choices", "prompt"])

@@ -17,12 +17,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.bank import BankError, BankProblem, LoadedBank, load_bank_text, yaml_tree
+from bot.bank import BankError, BankProblem, LoadedBank, load_bank_text
 from bot.bank import files as bank_files_module
 from bot.bank import red_import as red_import_module
 from bot.bank.format import ID_PATTERN, MAX_ANSWER, MAX_ANSWERS, MAX_FILE_BYTES, MAX_PROMPT
 from bot.bank.red_import import IMPORT_TAG, RedConversion, convert_red_list, convert_red_path
 from bot.domain.model import Difficulty
+from tests.helpers import lol_bomb
 
 LISTS = Path(__file__).parent / "red_lists"
 LIST_FILES = sorted(LISTS.glob("*.yaml"))
@@ -75,17 +76,6 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
         "Which question comes last?": ("last",),
     },
 }
-
-LOADERS = [
-    pytest.param(yaml_tree._CTextLoader, id="libyaml"),
-    pytest.param(yaml_tree._PyTextLoader, id="pure-python"),
-]
-
-
-@pytest.fixture(params=LOADERS)
-def any_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test runs with libyaml's parser and with PyYAML's own."""
-    monkeypatch.setattr(yaml_tree, "LOADER", request.param)
 
 
 def convert(text: str, *, name: str = "quiz") -> RedConversion:
@@ -452,14 +442,6 @@ def test_a_bank_the_loader_refuses_as_a_whole_is_an_error_not_a_bad_bank(
 
 
 # -- files that are not lists -----------------------------------------------
-
-
-def lol_bomb(levels: int = 9) -> str:
-    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for n in range(1, levels):
-        refs = ",".join([f"*a{n - 1}"] * 9)
-        lines.append(f"a{n}: &a{n} [{refs}]")
-    return "\n".join(lines) + "\n"
 
 
 @pytest.mark.usefixtures("any_loader")

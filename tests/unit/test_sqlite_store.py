@@ -7,8 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from bot.storage.sqlite.baseline import raw_answer_commits_per_second
 from bot.storage.sqlite.schema import Migration, load_migrations, split_statements
 from bot.storage.sqlite.store import SqliteScoreStore, open_sqlite_store
 from bot.storage.sqlite.store import sql as sqlite_sql
+from tests.helpers import raw
 
 NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
 GUILD = ServerKey("discord", "guild-1")
@@ -49,13 +49,6 @@ def answer(user: str, *, question_id: str = "q1", points: int = 1) -> AnswerReco
 
 def key(user: str) -> PlayerKey:
     return PlayerKey(GUILD.platform, GUILD.server, user)
-
-
-@contextmanager
-def raw(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain sqlite3 connection, for looking behind the store's back."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        yield conn
 
 
 def user_version(path: Path) -> int:
