@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.platforms.fake_discord import FakeDiscord
+from tests.platforms.discord.fake import FakeDiscord
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.domain.events import QuestionAsked
 from bot.domain.model import Actor, ChannelKey, PlayerKey
 from bot.observability.metrics import Metrics
 from tests.fakes import RecordingSink
-from tests.platforms.slack_harness import write_bank
+from tests.platforms.slack.bot_harness import write_bank
 
 CHANNEL = ChannelKey("discord", "111", "222")
 OTHER_CHANNEL = ChannelKey("slack", "T0TEAM", "C0OTHER")

@@ -17,7 +17,7 @@ from bot.domain.model import ChannelKey, GameOptions
 from bot.observability.logs import channel_context, log_context, setup_logging
 from tests.fakes import question
 from tests.harness import build_service
-from tests.platforms.slack_harness import ALICE, BOB, CHANNEL, TEAM, answer_to, running_bot
+from tests.platforms.slack.bot_harness import ALICE, BOB, CHANNEL, TEAM, answer_to, running_bot
 
 from .apps import actor
 

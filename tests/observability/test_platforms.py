@@ -13,10 +13,10 @@ import pytest
 from bot.observability.instrument import counting_rate_limit_warnings
 from bot.observability.metrics import Metrics
 from tests.helpers import free_port
-from tests.platforms.discord_bot import is_question, trivia_bot
-from tests.platforms.fake_discord import FakeDiscord
-from tests.platforms.fake_slack import instant_rate_limit_retries
-from tests.platforms.slack_harness import ALICE, running_bot
+from tests.platforms.discord.bot_harness import is_question, trivia_bot
+from tests.platforms.discord.fake import FakeDiscord
+from tests.platforms.slack.bot_harness import ALICE, running_bot
+from tests.platforms.slack.fake import instant_rate_limit_retries
 
 from .scrape import get, scraped
 

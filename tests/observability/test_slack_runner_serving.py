@@ -14,9 +14,9 @@ import pytest
 
 from bot.app.slack_main import run_slack
 from tests.helpers import free_port
-from tests.platforms.fake_slack import FakeSlack, SlackHttpDriver
-from tests.platforms.slack_harness import ALICE, CHANNEL, SECRET, TEAM, bot_settings
-from tests.platforms.test_slack_runner import bot_process, run_env
+from tests.platforms.slack.bot_harness import ALICE, CHANNEL, SECRET, TEAM, bot_settings
+from tests.platforms.slack.fake import FakeSlack, SlackHttpDriver
+from tests.platforms.slack.test_runner import bot_process, run_env
 
 from .scrape import Scraped, get
 

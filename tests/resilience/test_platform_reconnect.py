@@ -13,9 +13,9 @@ from pathlib import Path
 
 from bot.domain.model import PlayerKey, ServerKey
 from bot.domain.records import Period
-from tests.platforms.discord_bot import is_question, is_revealed, trivia_bot, word_to_type
-from tests.platforms.fake_discord import FakeDiscord, FakeUser
-from tests.platforms.slack_harness import ALICE, BOB, answer_to, player, running_bot
+from tests.platforms.discord.bot_harness import is_question, is_revealed, trivia_bot, word_to_type
+from tests.platforms.discord.fake import FakeDiscord, FakeUser
+from tests.platforms.slack.bot_harness import ALICE, BOB, answer_to, player, running_bot
 
 RESUME = 6
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from bot.domain.model import ServerKey
 from tests.helpers import rows
-from tests.platforms.discord_bot import is_question, is_revealed, reply_to, trivia_bot
-from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser
+from tests.platforms.discord.bot_harness import is_question, is_revealed, reply_to, trivia_bot
+from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
 from tests.robustness.nasty import NASTY, SQL
 
 BANK = """\

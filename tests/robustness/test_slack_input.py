@@ -15,8 +15,8 @@ from typing import Any
 
 from bot.config import Settings
 from tests.helpers import rows
-from tests.platforms.fake_slack import FakeSlack
-from tests.platforms.slack_harness import ADA, BOB, SlackBot, channel, running_bot
+from tests.platforms.slack.bot_harness import ADA, BOB, SlackBot, channel, running_bot
+from tests.platforms.slack.fake import FakeSlack
 from tests.robustness.nasty import SQL
 
 EVE = "U0EVE"

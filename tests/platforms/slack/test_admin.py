@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from .fake_slack import View
-from .slack_harness import ADA, ALICE, BOB, SlackBot, Transport, running_bot
+from tests.platforms.slack.bot_harness import ADA, ALICE, BOB, SlackBot, Transport, running_bot
+from tests.platforms.slack.fake import View
 
 OWNER = "U0OWNER"
 QUESTION = {

@@ -13,9 +13,8 @@ import pytest
 import bot.app.compose
 from bot.domain.commands import Command, SubmitAnswer
 from tests.fakes import RoutedService
-
-from .fake_slack import instant_rate_limit_retries
-from .slack_harness import ADA, ALICE, BOB, SlackBot, answer_to, running_bot
+from tests.platforms.slack.bot_harness import ADA, ALICE, BOB, SlackBot, answer_to, running_bot
+from tests.platforms.slack.fake import instant_rate_limit_retries
 
 
 def count_answers(bot: SlackBot) -> list[SubmitAnswer]:

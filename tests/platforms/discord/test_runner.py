@@ -19,14 +19,14 @@ from bot.app.discord_main import run_discord
 from bot.config import Settings
 from bot.domain.model import PlayerKey
 from bot.storage import open_store
-from tests.platforms.discord_bot import (
+from tests.platforms.discord.bot_harness import (
     is_question,
     is_revealed,
     trivia_bot,
     word_to_type,
     write_bank,
 )
-from tests.platforms.fake_discord import FakeDiscord
+from tests.platforms.discord.fake import FakeDiscord
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.bank import load_bank_text
 from bot.bank.limits import MAX_UPLOAD_BYTES
 from bot.domain.model import Question, ServerKey
-from tests.platforms.discord_bot import add_by_form, reply_to, trivia_bot
-from tests.platforms.fake_discord import FakeDiscord
+from tests.platforms.discord.bot_harness import add_by_form, reply_to, trivia_bot
+from tests.platforms.discord.fake import FakeDiscord
 
 GOOD = (
     b"id: more\ntitle: More\nquestions:\n"

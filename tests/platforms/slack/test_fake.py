@@ -21,7 +21,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from .fake_slack import (
+from tests.platforms.slack.fake import (
     FakeSlack,
     HttpReply,
     SlackHttpDriver,

@@ -21,8 +21,7 @@ from bot.app.compose import App, open_app
 from bot.config import Settings
 from bot.domain.model import ChannelKey, PlayerKey
 from bot.ports import Clock
-
-from .fake_slack import FakeSlack, Message, SlackHttpDriver, SlackRequest, serve_app
+from tests.platforms.slack.fake import FakeSlack, Message, SlackHttpDriver, SlackRequest, serve_app
 
 SECRET = "fake-signing-secret"
 TEAM, CHANNEL = "T0TRIVIA", "C0TRIVIA"

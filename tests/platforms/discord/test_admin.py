@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.platforms.discord_bot import (
+from tests.platforms.discord.bot_harness import (
     add_by_form,
     choices_for,
     edit_by_form,
@@ -14,7 +14,7 @@ from tests.platforms.discord_bot import (
     reply_to,
     trivia_bot,
 )
-from tests.platforms.fake_discord import FakeDiscord, FakeRole
+from tests.platforms.discord.fake import FakeDiscord, FakeRole
 
 NEW_QUESTION = {
     "prompt": "Which city is called the Big Apple?",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.domain.commands import ShowStats, SubmitAnswer
-from tests.platforms.discord_bot import (
+from tests.platforms.discord.bot_harness import (
     is_question,
     is_revealed,
     option_to_pick,
@@ -17,8 +17,8 @@ from tests.platforms.discord_bot import (
     trivia_bot,
     word_to_type,
 )
-from tests.platforms.fake_discord import INTENT_MESSAGE_CONTENT, FakeDiscord
-from tests.platforms.fake_discord.payloads import PERM_EMBED_LINKS
+from tests.platforms.discord.fake import INTENT_MESSAGE_CONTENT, FakeDiscord
+from tests.platforms.discord.fake.payloads import PERM_EMBED_LINKS
 
 MESSAGES = r"/channels/\d+/messages"
 MESSAGE = r"/channels/\d+/messages/\d+"

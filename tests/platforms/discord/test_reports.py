@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.platforms.discord_bot import (
+from tests.platforms.discord.bot_harness import (
     add_by_form,
     choices_for,
     edit_by_form,
@@ -18,8 +18,8 @@ from tests.platforms.discord_bot import (
     trivia_bot,
     word_to_type,
 )
-from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser
-from tests.platforms.fake_discord.messages import walk_components
+from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
+from tests.platforms.discord.fake.messages import walk_components
 
 
 async def play_one_word(fake: FakeDiscord, player: FakeUser) -> tuple[str, FakeMessage]:

@@ -18,9 +18,7 @@ from bot.clock import ManualClock
 from bot.domain.commands import Command
 from bot.domain.records import Period
 from tests.fakes import RoutedService
-
-from .fake_slack import Message
-from .slack_harness import (
+from tests.platforms.slack.bot_harness import (
     ALICE,
     BOB,
     CHANNEL,
@@ -29,6 +27,7 @@ from .slack_harness import (
     player,
     running_bot,
 )
+from tests.platforms.slack.fake import Message
 
 
 @pytest.mark.parametrize("transport", ["http", "socket"])

@@ -17,9 +17,7 @@ import pytest
 
 from bot.bank import load_bank_text
 from bot.bank.limits import MAX_UPLOAD_BYTES
-
-from .fake_slack import Message, SlackRequest, View
-from .slack_harness import (
+from tests.platforms.slack.bot_harness import (
     ADA,
     ALICE,
     BOB,
@@ -30,6 +28,7 @@ from .slack_harness import (
     answer_to,
     running_bot,
 )
+from tests.platforms.slack.fake import Message, SlackRequest, View
 
 ADA_DM = "D0ADMIN"
 BOB_DM = "D0BOB"

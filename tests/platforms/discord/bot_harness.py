@@ -21,7 +21,7 @@ from typing import Any
 from bot.app.discord_main import RunningBot, connected_bot
 from bot.clock import SystemClock
 from bot.config import Settings
-from tests.platforms.fake_discord import FakeDiscord, FakeMessage, FakeUser
+from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
 
 BANK = """\
 id: discord-tests

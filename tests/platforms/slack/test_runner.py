@@ -20,11 +20,18 @@ from bot.config import Settings
 from bot.domain.model import PlayerKey
 from bot.storage import open_store
 from tests.helpers import free_port
+from tests.platforms.slack.bot_harness import (
+    ALICE,
+    BOB,
+    SECRET,
+    TEAM,
+    answer_to,
+    bot_settings,
+    write_bank,
+)
+from tests.platforms.slack.fake import FakeSlack, Identity, SlackHttpDriver
 
-from .fake_slack import FakeSlack, Identity, SlackHttpDriver
-from .slack_harness import ALICE, BOB, SECRET, TEAM, answer_to, bot_settings, write_bank
-
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 MANIFEST = ROOT / "deploy" / "slack-manifest.yaml"
 ADAPTER_SOURCES = sorted((ROOT / "bot" / "adapters" / "slack").glob("*.py"))
 

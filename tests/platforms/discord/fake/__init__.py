@@ -7,7 +7,7 @@ tens of milliseconds plus the client's ``guild_ready_timeout`` (set it to ~0.05 
 
 A transcript::
 
-    from tests.platforms.fake_discord import FakeDiscord, run_client
+    from tests.platforms.discord.fake import FakeDiscord, run_client
 
     async def test_a_correct_answer_scores() -> None:
         async with FakeDiscord() as fake:

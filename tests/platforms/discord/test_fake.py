@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from tests.platforms.fake_discord import (
+from tests.platforms.discord.fake import (
     FakeDiscord,
     FakeDiscordError,
     point_discord_at,
