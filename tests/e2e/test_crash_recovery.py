@@ -61,3 +61,58 @@ async def test_points_announced_before_a_kill_survive_the_restart(
     assert re.search(rf"Kim\s*│\s*{announced}\s*│\s*1", board.stdout), board.stdout
     stats = run_cli("stats", "Kim", "--db", str(db), env=cli_env)
     assert re.search(r"Games\s*│\s*1\b", stats.stdout), stats.stdout
+
+
+async def test_the_first_game_after_a_crash_is_played_to_its_end(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    db = tmp_path / "scores.db"
+    args = ["play", "--bank", str(BANKS / "tiny.yaml"), "--db", str(db), "--player", "Kim"]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        "--pause",
+        "30",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=cli_env,
+    )
+    assert proc.stdout is not None
+    async with asyncio.timeout(30):
+        while line := (await proc.stdout.readline()).decode():
+            if line.startswith(tuple(ANSWERS)):
+                proc.send_signal(signal.SIGKILL)  # killed with a question open
+                break
+        await proc.wait()
+
+    # The interrupted game is reported, then the new one asks every question.
+    again = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        "--pause",
+        "0",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=cli_env,
+    )
+    assert again.stdin is not None
+    assert again.stdout is not None
+    shown: list[str] = []
+    async with asyncio.timeout(30):
+        while line := (await again.stdout.readline()).decode():
+            shown.append(line)
+            for prompt, answer in ANSWERS.items():
+                if line.startswith(prompt):
+                    again.stdin.write(f"{answer}\n".encode())
+                    await again.stdin.drain()
+        await again.wait()
+    output = "".join(shown)
+
+    assert again.returncode == 0, output
+    assert "cut short" in output
+    assert "shutting down" not in output
+    assert output.count("Correct!") == 3, output

@@ -29,7 +29,7 @@ from bot.domain.commands import (
     StopGame,
     SubmitAnswer,
 )
-from bot.domain.events import Event, GameEnded, QuestionAsked, QuestionRevealed
+from bot.domain.events import Event, GameEnded, GameStarted, QuestionAsked, QuestionRevealed
 from bot.domain.model import Actor
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
@@ -55,6 +55,9 @@ class ConsoleAdapter:
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._question_open = asyncio.Event()
         self._ended = asyncio.Event()
+        #: The game this terminal started: a game a crash left running is ended (and
+        #: shown) first, and its end must not end this one.
+        self._game_id: str | None = None
         self._reader: threading.Thread | None = None
         self._service: TriviaPort | None = None
 
@@ -62,11 +65,13 @@ class ConsoleAdapter:
 
     async def publish(self, event: Event) -> None:
         match event:
+            case GameStarted(game_id=game_id):
+                self._game_id = game_id
             case QuestionAsked():
                 self._question_open.set()
             case QuestionRevealed():
                 self._question_open.clear()
-            case GameEnded():
+            case GameEnded(game_id=game_id) if game_id == self._game_id:
                 self._question_open.clear()
                 self._ended.set()
         renderable = render(event)
