@@ -1,4 +1,4 @@
-"""The ports the service talks through: Protocols only.
+"""The ports the service talks through: Protocols, and the one error their contract names.
 
 Ports are ``typing.Protocol``s: an implementation never inherits from them, it
 only has to fit.  SQL lives behind ``ScoreStore`` (``bot/storage``), files behind
@@ -49,11 +49,19 @@ from bot.domain.records import (
 )
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be read or written for now: locked by another process,
+    full, read-only, unreachable.  Nothing was changed, and the same call may work
+    later.  Every store raises it (chained to its driver's error) for such faults,
+    so that the service can wait them out and say so, instead of failing."""
+
+
 class ScoreStore(Protocol):
     """Durable scores, game results and the asked-question history.
 
     Every method that writes returns only once the data is committed, so the
-    service can announce what it has written.  Implementations must pass
+    service can announce what it has written; a database that cannot be used
+    for now raises ``StoreUnavailable``.  Implementations must pass
     ``tests/contract``.
     """
 

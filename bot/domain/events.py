@@ -236,6 +236,16 @@ class GameEnded:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoresDelayed:
+    """Saving the game's results failed for now (the database is locked, full or out
+    of reach): what was just played is kept, and announced as soon as it is saved.
+    Published once when a channel's saving stalls, so players know why it is quiet."""
+
+    channel: ChannelKey
+    game_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """A refusal the user should see, meant for the sender alone."""
 
@@ -415,6 +425,7 @@ GameEvent = (
 
 Event = (
     GameEvent
+    | ScoresDelayed
     | Rejected
     | LeaderboardShown
     | StatsShown

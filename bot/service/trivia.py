@@ -15,7 +15,6 @@ import logging
 import random
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -37,12 +36,10 @@ from bot.domain.commands import (
     SubmitAnswer,
 )
 from bot.domain.events import (
-    CategoriesShown,
     Event,
-    LeaderboardShown,
     QuestionAsked,
     Refusal,
-    StatsShown,
+    ScoresDelayed,
 )
 from bot.domain.game import TriviaGame
 from bot.domain.model import (
@@ -68,17 +65,21 @@ from bot.ports import (
     ReportStore,
     ScoreStore,
     SettingsStore,
+    StoreUnavailable,
 )
 from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
 from bot.service.recovery import end_interrupted_games
+from bot.service.scores_desk import ScoresDesk
 from bot.service.settings_desk import AdminDesk, ServerPolicy, refuse
+from bot.service.stalls import WriteStalls
 
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
 """How soon a transition whose write failed is tried again."""
+BUSY = "The scores are busy right now (the database is not answering); try again in a moment."
 
 
 @dataclass(slots=True)
@@ -144,6 +145,8 @@ class TriviaService:
         self._timers: dict[ChannelKey, _Timer] = {}
         self._writes: set[asyncio.Task[None]] = set()
         self._backlog: dict[ChannelKey, list[Event]] = {}
+        self._stalls = WriteStalls(clock)
+        self._scores = ScoresDesk(bank=bank, store=store, clock=clock, sink=sink)
         self._closed = False
 
     # -- public ---------------------------------------------------------------------
@@ -174,7 +177,11 @@ class TriviaService:
         started = time.perf_counter()
         try:
             with channel_context(command.channel):
-                await self._dispatch(command)
+                try:
+                    await self._dispatch(command)
+                except StoreUnavailable as exc:
+                    log.warning("%s could not be carried out: %s", type(command).__name__, exc)
+                    await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, BUSY)
         finally:
             if self._observer is not None:
                 self._observer.handled(command, time.perf_counter() - started)
@@ -200,12 +207,8 @@ class TriviaService:
                 await self._in_game(channel, actor, lambda g, now: g.stop(actor, now))
             case ShowScore(channel=channel, actor=actor):
                 await self._in_game(channel, actor, lambda g, now: [g.score()])
-            case ShowLeaderboard():
-                await self._leaderboard(command)
-            case ShowStats():
-                await self._stats(command)
-            case ListCategories():
-                await self._categories(command)
+            case ShowLeaderboard() | ShowStats() | ListCategories():
+                await self._scores.handle(command)
             case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
             case _:  # the question commands (mypy checks that nothing else is left)
@@ -350,47 +353,6 @@ class TriviaService:
             if events:
                 await self._apply(game, events)
 
-    async def _leaderboard(self, command: ShowLeaderboard) -> None:
-        rows = await self._store.leaderboard(
-            command.channel.server_key, command.period, now=self._clock.now(), limit=command.limit
-        )
-        await self._sink.publish(
-            LeaderboardShown(
-                channel=command.channel,
-                recipient=command.actor.key,
-                period=command.period,
-                rows=tuple(rows),
-            )
-        )
-
-    async def _stats(self, command: ShowStats) -> None:
-        player = command.player or command.actor.key
-        stats = await self._store.player_stats(player)
-        if stats is None:
-            who = "You have" if player == command.actor.key else "That player has"
-            await refuse(
-                self._sink,
-                command.channel,
-                command.actor,
-                Refusal.UNKNOWN_PLAYER,
-                f"{who} not played here yet.",
-            )
-            return
-        await self._sink.publish(
-            StatsShown(channel=command.channel, recipient=command.actor.key, stats=stats)
-        )
-
-    async def _categories(self, command: ListCategories) -> None:
-        questions = await self._bank.questions(command.channel.server_key)
-        counts = Counter(q.category for q in questions)
-        await self._sink.publish(
-            CategoriesShown(
-                channel=command.channel,
-                recipient=command.actor.key,
-                categories=tuple(sorted(counts.items())),
-            )
-        )
-
     # -- applying a transition -------------------------------------------------------
 
     async def _apply(self, game: TriviaGame, events: Sequence[Event]) -> None:
@@ -404,7 +366,10 @@ class TriviaService:
         If a write fails, the game has already moved on but nobody has been
         told: the events wait in the channel's backlog, a retry is scheduled,
         and the next attempt (the retry or the channel's next command) writes
-        and publishes them first, in order.  The error is re-raised.
+        and publishes them first, in order.  When that starts a stall, the
+        channel hears ``ScoresDelayed`` (``stalls`` keeps the log short).  A
+        ``StoreUnavailable`` is waited out; any other error is a bug and is
+        re-raised.
         """
         pending = self._backlog.pop(game.channel, [])
         if pending:
@@ -421,10 +386,15 @@ class TriviaService:
                 await self._store.record_answers(records.announced + records.unannounced)
             if records.game is not None:
                 await self._store.record_game(records.game)
-        except Exception:
+        except Exception as exc:
             self._backlog[game.channel] = list(events)
             self._schedule(game, self._clock.monotonic() + RETRY_SECONDS, retry=True)
+            if self._stalls.failed(game.channel, game.game_id, exc):
+                await self._sink.publish(ScoresDelayed(channel=game.channel, game_id=game.game_id))
+            if isinstance(exc, StoreUnavailable):
+                return
             raise
+        self._stalls.saved(game.channel)
         if records.unannounced and not records.announced:
             self._write_behind(self._store.record_answers(records.unannounced), game)
         if records.asked:
@@ -449,7 +419,8 @@ class TriviaService:
     def _written(self, task: asyncio.Task[None], *, game: TriviaGame) -> None:
         self._writes.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("write for game %s in %s failed", game.game_id, game.channel, exc_info=error)
+            # Nothing announced waits for it (misses, the asked history, progress).
+            self._stalls.failed(game.channel, game.game_id, error)
 
     # -- timers ---------------------------------------------------------------------------
 

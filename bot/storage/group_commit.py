@@ -140,7 +140,9 @@ class GroupCommitter(Generic[Op]):
                 for request in batch:
                     await self._commit([request])
                 return
-            log.warning("%s: %d writes failed: %s", self._name, len(batch), exc)
+            # Each caller hears of it and decides what the log says (the service
+            # logs a stall once, not once per retry): one line here only when debugging.
+            log.debug("%s: %d writes failed: %s", self._name, len(batch), exc)
             for request in batch:
                 _fail(request, exc)
         except BaseException as exc:

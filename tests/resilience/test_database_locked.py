@@ -30,6 +30,7 @@ from bot.domain.events import (
     QuestionAsked,
     QuestionRevealed,
     RevealReason,
+    ScoresDelayed,
 )
 from bot.domain.model import ChannelKey, GameOptions
 from bot.domain.records import Period
@@ -218,20 +219,29 @@ async def test_a_lock_held_past_the_busy_timeout_delays_the_point_but_never_lose
         await bot.start(OTHER, rounds=2, seconds=10)
         bot.holder.lock()
 
-        # The write fails after 100 ms: the caller hears of it, the players hear nothing yet.
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            await bot.answer(GENERAL)
+        # The write fails after 100 ms: the players hear why it is quiet, once, and nothing
+        # of the answer yet; the caller is not failed (the service waits the lock out).
+        await bot.answer(GENERAL)
         assert bot.accepted(GENERAL) == []
+        assert [e.channel for e in bot.sink.of(ScoresDelayed)] == [GENERAL]
 
         # Meanwhile another channel's question times out and its game moves on.
         await bot.clock.advance(10)
         await until(lambda: len(bot.asked(OTHER)) == 1 and _revealed(bot, OTHER))
         await bot.clock.advance(5)
         await until(lambda: len(bot.asked(OTHER)) == 2)
-        # Retries (one every RETRY_SECONDS) keep failing while the lock is held.
-        await until(lambda: "timer of game" in caplog.text)
+        # Retries (one every RETRY_SECONDS) keep failing while the lock is held, quietly.
+        async with asyncio.timeout(WAIT):
+            while "still cannot save game" not in caplog.text:
+                await bot.clock.advance(RETRY_SECONDS)
+                await asyncio.sleep(0.01)
         assert bot.accepted(GENERAL) == []
         assert len(bot.asked(GENERAL)) == 1
+        # Told once per stalled channel, however many retries (other's game may have
+        # ended meanwhile: its result waits too).
+        delayed = [e.channel for e in bot.sink.of(ScoresDelayed)]
+        assert delayed.count(GENERAL) == 1
+        assert set(delayed) <= {GENERAL, OTHER}
 
         bot.holder.release()
         async with asyncio.timeout(WAIT):
@@ -277,6 +287,12 @@ async def test_a_lock_held_past_the_busy_timeout_delays_the_point_but_never_lose
         [(BOB.key.user, bob.points), (ALICE.key.user, alice.points)]
     )
     assert len(bot.accepted(GENERAL)) == 2
+    # The log: one warning when saving stalled, counts while it lasted, one line when it
+    # cleared; no traceback.
+    said = [r.getMessage() for r in caplog.records if r.levelname in {"WARNING", "ERROR"}]
+    general = [line.split(" game ")[0] for line in said if str(GENERAL) in line]
+    assert general == ["cannot save", "still cannot save", "saved"]
+    assert all(r.exc_info is None for r in caplog.records)
 
 
 def _revealed(bot: Bot, channel: ChannelKey) -> bool:

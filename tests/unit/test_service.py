@@ -31,11 +31,13 @@ from bot.domain.events import (
     Refusal,
     Rejected,
     RevealReason,
+    ScoresDelayed,
     ScoreShown,
     StatsShown,
 )
 from bot.domain.model import ChannelKey, GameMode, GameOptions, QuestionType
 from bot.domain.records import Period
+from bot.ports import StoreUnavailable
 from tests.fakes import CHANNEL, SERVER, MemoryScoreStore, player, question
 from tests.harness import ALICE, ServiceHarness, build_service
 
@@ -321,9 +323,9 @@ async def test_shutdown_ends_running_games_and_records_them(h: ServiceHarness) -
 
 async def test_a_failed_write_is_not_announced_until_it_is_written(h: ServiceHarness) -> None:
     await h.start()
-    h.store.fail_next = OSError("disk full")
-    with pytest.raises(OSError, match="disk full"):
-        await h.answer_current(BOB)
+    h.store.fail_next = StoreUnavailable("disk full")
+    await h.answer_current(BOB)  # waited out, not failed
+    assert [e.channel for e in h.sink.of(ScoresDelayed)] == [CHANNEL]
     assert not h.sink.of(AnswerAccepted)
     assert h.store.answers == []
     # The retry writes the point once, then announces it, in order.
@@ -337,9 +339,8 @@ async def test_a_failed_write_is_not_announced_until_it_is_written(h: ServiceHar
 
 async def test_the_next_command_delivers_a_backlog_first(h: ServiceHarness) -> None:
     await h.start()
-    h.store.fail_next = OSError("disk full")
-    with pytest.raises(OSError, match="disk full"):
-        await h.answer_current(BOB)
+    h.store.fail_next = StoreUnavailable("disk full")
+    await h.answer_current(BOB)
     await h.send(ShowScore(channel=CHANNEL, actor=ALICE))
     kinds = [type(e).__name__ for e in h.sink.events]
     assert kinds[-3:] == ["AnswerAccepted", "QuestionRevealed", "ScoreShown"]
@@ -354,9 +355,9 @@ async def test_a_failing_timer_retries_instead_of_freezing_the_game(
     h = make_harness()
     await h.start(mode=GameMode.CHOICE)
     await h.send(PickChoice(channel=CHANNEL, actor=BOB, question_number=1, choice=1))
-    h.store.fail_next = OSError("database is locked")
+    h.store.fail_next = StoreUnavailable("database is locked")
     await h.clock.advance(30)
-    assert "timer of game" in caplog.text
+    assert "cannot save game" in caplog.text
     assert not h.sink.of(AnswerAccepted)
     await h.clock.advance(1)
     assert h.sink.of(GameEnded)
@@ -368,11 +369,38 @@ async def test_unannounced_writes_go_behind_and_failures_are_logged(
 ) -> None:
     await h.start()
     await h.say(BOB, "wrong")
-    h.store.fail_next = OSError("disk full")
+    h.store.fail_next = StoreUnavailable("disk full")
     await h.clock.advance(30)
     assert h.sink.last(QuestionRevealed).reason is RevealReason.TIMEOUT
-    assert "write for game" in caplog.text
+    assert "cannot save game" in caplog.text
     assert "disk full" in caplog.text
+    assert not h.sink.of(ScoresDelayed)  # nothing announced waits for a write behind
+
+
+async def test_a_write_that_fails_for_another_reason_is_a_bug_raised_and_still_retried(
+    h: ServiceHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await h.start()
+    h.store.fail_next = ValueError("a record the store cannot take")
+    with pytest.raises(ValueError, match="cannot take"):
+        await h.answer_current(BOB)
+    assert not h.sink.of(AnswerAccepted)
+    assert any(r.exc_info for r in caplog.records)  # a bug is logged with its traceback
+    await h.clock.advance(1)
+    [accepted] = h.sink.of(AnswerAccepted)
+    assert accepted.award.player == BOB.key
+
+
+async def test_a_read_the_store_cannot_answer_is_refused_as_busy(h: ServiceHarness) -> None:
+    async def unavailable(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("database is locked")
+
+    h.store.leaderboard = unavailable  # type: ignore[method-assign]
+    await h.send(ShowLeaderboard(channel=CHANNEL, actor=ALICE))
+
+    refused = h.sink.last(Rejected)
+    assert (refused.recipient, refused.reason) == (ALICE.key, Refusal.NOT_NOW)
+    assert "busy" in refused.message
 
 
 async def test_shutdown_waits_for_writes_behind(h: ServiceHarness) -> None:

@@ -18,6 +18,7 @@ from bot.domain.records import (
     AnswerRecord,
     Period,
 )
+from bot.ports import StoreUnavailable
 from bot.storage.bench import measure_concurrent_writes, measure_query_latency, seed_answers
 from bot.storage.errors import SchemaError, StoreClosedError
 from bot.storage.periods import DAY_US
@@ -276,8 +277,9 @@ async def test_a_locked_database_fails_after_the_busy_timeout_then_recovers(
     async with await open_sqlite_store(db_path, busy_timeout_ms=50) as store:
         with raw(db_path) as other_process:
             other_process.execute("BEGIN IMMEDIATE")
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
+            with pytest.raises(StoreUnavailable, match="locked") as raised:
                 await store.record_answers([answer("alice")])
+            assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
             other_process.execute("ROLLBACK")
 
         await store.record_answers([answer("alice", points=2)])

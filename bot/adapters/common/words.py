@@ -25,3 +25,10 @@ def closed_reports(resolved: Sequence[int]) -> str:
 def plural(count: int, word: str) -> str:
     """ "1 question", "2 questions": ``word`` takes an s unless there is one."""
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+#: What every platform says when a channel's results wait for the database (``ScoresDelayed``).
+SCORES_DELAYED = (
+    "⏳ Saving the scores is taking longer than usual: the database is busy. Nothing is "
+    "lost, and the game goes on as soon as they are saved."
+)

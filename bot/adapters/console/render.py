@@ -21,7 +21,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.adapters.common.words import closed_reports, then
+from bot.adapters.common.words import SCORES_DELAYED, closed_reports, then
 from bot.adapters.console.render_admin import render_admin
 from bot.domain.events import (
     AnswerAccepted,
@@ -42,6 +42,7 @@ from bot.domain.events import (
     QuestionRevealed,
     Rejected,
     RevealReason,
+    ScoresDelayed,
     ScoreShown,
     SettingsShown,
     StatsShown,
@@ -105,6 +106,8 @@ def render(event: Event) -> RenderableType | None:
     """What the console shows for ``event``; None for events it keeps quiet about."""
     event = _terminal_safe_values(event)
     match event:
+        case ScoresDelayed():
+            return Text(SCORES_DELAYED, style="yellow")
         case GameStarted(options=options, total_questions=total, started_by_name=who):
             how = (
                 "type the number or letter of your choice"

@@ -44,6 +44,7 @@ from bot.domain.events import (
     HintGiven,
     QuestionAsked,
     QuestionRevealed,
+    ScoresDelayed,
     ScoreShown,
     WrongChoice,
 )
@@ -244,7 +245,7 @@ class DiscordOutbound:
                             notices = _Notices()
                             steps.append(notices)
                         notices.lines.append(((event.game_id, event.number), line))
-                case GameStarted() | ScoreShown() | GameEnded():
+                case GameStarted() | ScoreShown() | GameEnded() | ScoresDelayed():
                     reply = render.channel_reply(event)
                     if reply is not None:
                         steps.append(reply)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.adapters.common.words import SCORES_DELAYED
 from bot.adapters.discord.ids import pick_custom_id, report_custom_id
 from bot.adapters.discord.message import (
     BLURPLE,
@@ -55,6 +56,7 @@ from bot.domain.events import (
     QuestionRevealed,
     Rejected,
     RevealReason,
+    ScoresDelayed,
     ScoreShown,
     SettingsShown,
     StatsShown,
@@ -276,6 +278,8 @@ def channel_reply(event: Event) -> Reply | None:
             return score(event)
         case GameEnded():
             return game_ended(event)
+        case ScoresDelayed():
+            return Reply(content=SCORES_DELAYED)
     return None
 
 

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.adapters.common.words import SCORES_DELAYED
 from bot.adapters.slack.commands import (
     USAGE,
     Usage,
@@ -49,6 +50,7 @@ from bot.domain.events import (
     QuestionRevealed,
     Rejected,
     RevealReason,
+    ScoresDelayed,
     ScoreShown,
     SettingsShown,
     StatsShown,
@@ -124,6 +126,8 @@ def render(event: Event) -> SlackMessage | None:
             return _standings_message(title, standings)
         case GameEnded():
             return _game_ended(event)
+        case ScoresDelayed():
+            return message(SCORES_DELAYED)
         case Rejected(message=text):
             return message(f"🚫 {esc(text)}")
         case LeaderboardShown(rows=rows, period=period):

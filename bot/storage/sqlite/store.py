@@ -11,9 +11,10 @@ Writes: group commit (``bot.storage.group_commit``)
     being five index-maintained rows (log, player, three period totals).
 
     A failed transaction is rolled back.  ``sqlite3.OperationalError`` (locked
-    past the busy timeout, disk full, I/O) fails the whole batch; any other
-    error is blamed on the data and each operation is retried alone, so one
-    game's bad record never costs another game its point.
+    past the busy timeout, disk full, I/O) fails the whole batch, and reaches
+    the caller as the port's ``StoreUnavailable``; any other error is blamed on
+    the data and each operation is retried alone, so one game's bad record
+    never costs another game its point.
 
 Reads
     A file store reads through a second connection with ``query_only`` on.  In
@@ -31,10 +32,11 @@ Ranking
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -58,7 +60,7 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
-from bot.ports import ReloadChannel
+from bot.ports import ReloadChannel, StoreUnavailable
 from bot.storage.errors import StoreClosedError
 from bot.storage.group_commit import CommitCounters, GroupCommitter
 from bot.storage.periods import period_key, to_epoch_us
@@ -225,10 +227,11 @@ class SqliteScoreStore:
         if self._committer.closing:
             raise StoreClosedError(f"{self!r} is closed")
         known = dict(self._server_ids)
-        report_id, new = await run_on_connection_thread(
-            self._writer,
-            lambda: report_transaction(self._writer._conn, draft, known_servers=known),
-        )
+        with _unavailable_when_sqlite_says_so(self._label):
+            report_id, new = await run_on_connection_thread(
+                self._writer,
+                lambda: report_transaction(self._writer._conn, draft, known_servers=known),
+            )
         self._server_ids.update(new.servers)
         return QuestionReport(id=report_id, draft=draft)
 
@@ -256,7 +259,8 @@ class SqliteScoreStore:
     async def _submit(self, op: WriteOp) -> None:
         if self._committer.closing:
             raise StoreClosedError(f"{self!r} is closed")
-        await self._committer.submit(op)
+        with _unavailable_when_sqlite_says_so(self._label):
+            await self._committer.submit(op)
 
     # -- the writer's transactions ---------------------------------------------
 
@@ -286,7 +290,8 @@ class SqliteScoreStore:
     async def _fetch(self, query: str, params: Sequence[object]) -> list[Any]:
         if self._committer.closing:
             raise StoreClosedError(f"{self!r} is closed")
-        return list(await self._reader.execute_fetchall(query, params))
+        with _unavailable_when_sqlite_says_so(self._label):
+            return list(await self._reader.execute_fetchall(query, params))
 
     async def leaderboard(
         self, server: ServerKey, period: Period, *, now: datetime, limit: int = 10
@@ -455,6 +460,16 @@ class SqliteScoreStore:
                 await self._reader.close()
             await self._writer.close()
             log.debug("%r closed", self)
+
+
+@contextlib.contextmanager
+def _unavailable_when_sqlite_says_so(label: str) -> Iterator[None]:
+    """SQLite's operational errors (locked, busy, full, read-only, I/O) are the port's
+    ``StoreUnavailable``; anything else (a constraint, a bad value) is a bug and stays."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailable(f"{label}: {exc}") from exc
 
 
 async def open_sqlite_store(

@@ -1,0 +1,76 @@
+"""What players read: leaderboards, stats and the categories they can play.
+
+Reads only; the store answers from maintained totals (microseconds), never a
+scan of every answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.domain.commands import ListCategories, ShowLeaderboard, ShowStats
+from bot.domain.events import CategoriesShown, LeaderboardShown, Refusal, StatsShown
+from bot.ports import Clock, EventSink, QuestionBank, ScoreStore
+from bot.service.settings_desk import refuse
+
+
+class ScoresDesk:
+    """Answers ``ShowLeaderboard``, ``ShowStats`` and ``ListCategories``."""
+
+    def __init__(
+        self, *, bank: QuestionBank, store: ScoreStore, clock: Clock, sink: EventSink
+    ) -> None:
+        self._bank = bank
+        self._store = store
+        self._clock = clock
+        self._sink = sink
+
+    async def handle(self, command: ShowLeaderboard | ShowStats | ListCategories) -> None:
+        match command:
+            case ShowLeaderboard():
+                await self._leaderboard(command)
+            case ShowStats():
+                await self._stats(command)
+            case ListCategories():
+                await self._categories(command)
+
+    async def _leaderboard(self, command: ShowLeaderboard) -> None:
+        rows = await self._store.leaderboard(
+            command.channel.server_key, command.period, now=self._clock.now(), limit=command.limit
+        )
+        await self._sink.publish(
+            LeaderboardShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                period=command.period,
+                rows=tuple(rows),
+            )
+        )
+
+    async def _stats(self, command: ShowStats) -> None:
+        player = command.player or command.actor.key
+        stats = await self._store.player_stats(player)
+        if stats is None:
+            who = "You have" if player == command.actor.key else "That player has"
+            await refuse(
+                self._sink,
+                command.channel,
+                command.actor,
+                Refusal.UNKNOWN_PLAYER,
+                f"{who} not played here yet.",
+            )
+            return
+        await self._sink.publish(
+            StatsShown(channel=command.channel, recipient=command.actor.key, stats=stats)
+        )
+
+    async def _categories(self, command: ListCategories) -> None:
+        questions = await self._bank.questions(command.channel.server_key)
+        counts = Counter(q.category for q in questions)
+        await self._sink.publish(
+            CategoriesShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                categories=tuple(sorted(counts.items())),
+            )
+        )
