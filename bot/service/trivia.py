@@ -80,6 +80,10 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
 """How soon a transition whose write failed is tried again."""
 BUSY = "The scores are busy right now (the database is not answering); try again in a moment."
+HELD = (
+    "The scores are busy right now (the database is not answering): what you did is kept and "
+    "shows here as soon as it is saved."
+)
 
 
 @dataclass(slots=True)
@@ -348,10 +352,16 @@ class TriviaService:
                         "No game is running in this channel. Start one with `start`.",
                     )
                 return
+            stalled = channel in self._backlog
             events = step(game, self._now())
             # Most chat is a wrong guess: nothing happened, nothing to write.
             if events:
                 await self._apply(game, events)
+            if stalled and actor is not None and channel in self._backlog:
+                # What the command did waits with the rest for the database (the
+                # channel heard why when it started): its sender is told now rather
+                # than left without an answer.
+                await refuse(self._sink, channel, actor, Refusal.NOT_NOW, HELD)
 
     # -- applying a transition -------------------------------------------------------
 

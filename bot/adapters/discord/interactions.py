@@ -6,7 +6,10 @@ A command runs through the outbox's reply collector
 channel announcements the interaction shows itself, become the interaction's
 response; everything else goes to the channel as usual.  Discord allows 3 s
 for the first response: a command still running after ``defer_after`` seconds
-(a slow database) is deferred first and answered when it is done.
+(a slow database) is deferred first and answered when it is done.  A deferred
+response is always followed up: after ``busy_after`` seconds with why it is
+slow, then with the answer, or, before the interaction's 15 minutes run out,
+with "try again in a moment"; and with an apology if the command fails.
 
 The command modules (``commands``, ``admin_commands``) and the client
 (``adapter``) answer through one ``Interactions``.
@@ -21,6 +24,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.adapters.common.replies import Collecting
 from bot.adapters.discord import inbound, render
 from bot.adapters.discord.api import message_kwargs
 from bot.adapters.discord.message import Reply
@@ -33,7 +37,7 @@ from bot.adapters.discord.outbox import (
 )
 from bot.bank.uploads import UploadParser
 from bot.domain.commands import AddQuestion, Command, EditQuestion, ImportQuestions
-from bot.domain.events import Event
+from bot.domain.events import Event, ScoresDelayed
 from bot.domain.model import Actor, ChannelKey
 from bot.observability.metrics import PlatformMeter
 from bot.ports import TriviaPort
@@ -42,6 +46,10 @@ log = logging.getLogger(__name__)
 
 #: How many players' last servers are remembered (what their DMs refer to).
 _REMEMBERED_PLAYERS = 10_000
+
+WENT_WRONG = "Sorry, that went wrong on my side; it has been logged."
+STILL_WORKING = "⏳ Still working on it: the scores are busy right now. The answer will show here."
+TRY_AGAIN = "The scores are still busy; try again in a moment."
 
 
 class Interactions:
@@ -54,8 +62,12 @@ class Interactions:
         typed_answers: bool,
         meter: PlatformMeter,
         defer_after: float = 1.5,
+        busy_after: float = 10.0,
+        give_up_after: float = 14 * 60.0,
     ) -> None:
         self.outbound = outbound
+        self._busy_after = busy_after
+        self._give_up_after = give_up_after
         self.typed_answers = typed_answers
         self.meter = meter
         self._defer_after = defer_after
@@ -90,12 +102,14 @@ class Interactions:
             interaction.user.id,
             exc_info=error or True,
         )
-        autocomplete = interaction.type is discord.InteractionType.autocomplete
-        if not autocomplete and not interaction.response.is_done():
-            with contextlib.suppress(discord.HTTPException):
-                await interaction.response.send_message(
-                    "Sorry, that went wrong on my side; it has been logged.", ephemeral=True
-                )
+        if interaction.type is discord.InteractionType.autocomplete:
+            return
+        with contextlib.suppress(discord.HTTPException):
+            if not interaction.response.is_done():
+                await interaction.response.send_message(WENT_WRONG, ephemeral=True)
+            else:
+                # Deferred ("thinking..."): a deferred response must always be followed up.
+                await interaction.edit_original_response(content=WENT_WRONG, embed=None, view=None)
 
     # -- running a command for an interaction --------------------------------------------------
 
@@ -197,18 +211,41 @@ class Interactions:
         hold = self.outbound.hold(commands[0].channel) if capture else contextlib.nullcontext()
         with hold:
             collecting = self.outbound.replies.start(
-                self.service.handle, commands, wants=wants_for_interaction(capture)
+                # A stall the command ran into is news for the channel it was run in.
+                self.service.handle,
+                commands,
+                wants=wants_for_interaction((*capture, ScoresDelayed)),
             )
             if not await collecting.within(self._defer_after):
                 if not interaction.response.is_done():
                     # A slow database: Discord allows 3 s for the first response.
                     await interaction.response.defer(ephemeral=not capture, thinking=True)
                     deferred = not capture
-                await collecting.finish()
+                if not await self._wait_deferred(interaction, collecting):
+                    return Replies()
             replies = Replies.of(collecting.events)
             messages = response_messages(replies, ack=ack, note=note, server_name=server_name)
             await self._respond(interaction, messages, deferred)
         return replies
+
+    async def _wait_deferred(
+        self, interaction: discord.Interaction, collecting: Collecting
+    ) -> bool:
+        """Wait for a deferred command: Discord's token takes follow-ups for 15 minutes,
+        and "thinking..." must never be the last word.  After ``busy_after`` seconds the
+        user hears why it is slow; past ``give_up_after`` the command's replies go out
+        as usual and the user is told to try again (False: answered that way)."""
+        if await collecting.within(self._busy_after):
+            return True
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.edit_original_response(content=STILL_WORKING)
+        if await collecting.within(self._give_up_after - self._busy_after):
+            return True
+        collecting.let_go(deliver=True)
+        log.warning("interaction %s: gave up waiting for %s", interaction.id, collecting.what)
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.edit_original_response(content=TRY_AGAIN)
+        return False
 
     async def _respond(
         self,
