@@ -51,6 +51,7 @@ class Settings:
     log_format: str = "human"
     http_port: int | None = None
     reload_seconds: float = 5.0
+    shutdown_seconds: float = 8.0
     discord_token: str | None = field(default=None, repr=False)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -227,6 +228,13 @@ FIELDS: tuple[Field, ...] = (
         _float_between(0, 3600),
         "how often bank files are checked for changes and reloaded (0: only on SIGHUP "
         "and `trivia-bot reload`)",
+    ),
+    Field(
+        "shutdown_seconds",
+        "TRIVIA_SHUTDOWN_SECONDS",
+        _float_between(1, 600),
+        "how long a stopping bot may take: it records every game first, then sends their "
+        "last messages; keep it under your supervisor's grace period (Docker: 10 s)",
     ),
     Field("discord_token", "DISCORD_TOKEN", _text, "Discord bot token", secret=True),
     Field("discord_api_base", "DISCORD_API_BASE", _url, "Discord REST base (API proxies)"),

@@ -56,9 +56,10 @@ class Adapter(Protocol):
         """Whether the platform is reachable now (the health check's question)."""
         ...
 
-    async def close(self) -> None:
-        """Send what is still queued (within a bound), then let go of the platform.
-        Idempotent."""
+    async def close(self, *, within: float | None = None) -> None:
+        """Send what is still queued, for at most ``within`` seconds (None: the
+        adapter's own bound), then drop the rest with a log line that counts it and
+        let go of the platform.  Idempotent."""
         ...
 
 

@@ -27,6 +27,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.app.shutdown import ShutdownBudget
 from bot.bank import LoadedBank, StaticQuestionBank, bundled_bank_dir, load_banks
 from bot.bank.reload import BankReloader
 from bot.bank.server_bank import ServerQuestionBank
@@ -37,6 +38,7 @@ from bot.observability.metrics import Metrics
 from bot.ports import (
     Clock,
     EventSink,
+    OperatedStore,
     ReloadChannel,
     TriviaStore,
 )
@@ -81,11 +83,14 @@ async def open_app(
     rng: random.Random | None = None,
     metrics: Metrics | None = None,
     serve: bool = True,
+    budget: ShutdownBudget | None = None,
 ) -> AsyncIterator[App]:
     """The app for ``settings``; raises ``BankError`` if the banks do not load.
 
     ``serve=False`` (a CLI command acting once) leaves out what only a running
     bot needs: reloading the banks, and being listed for ``trivia-bot reload``.
+    With a ``budget``, closing spends it in order: the games are recorded, then
+    the database closes, each within what is left of it.
     """
     async with AsyncExitStack() as stack:
         if serve:
@@ -96,7 +101,7 @@ async def open_app(
         static = StaticQuestionBank(load_configured_banks(settings))
         log.info("loaded %d bundled questions", len(static.all_questions))
         operated = await open_store(settings.db)
-        stack.push_async_callback(operated.close)
+        stack.push_async_callback(_close_store, operated, budget)
         store: TriviaStore = operated
         if metrics is not None:
             store = MeteredStore(operated, metrics)
@@ -119,7 +124,7 @@ async def open_app(
             metrics.watch_games(lambda: service.active_games)
         # Registered after the store, so it runs first: games are ended and
         # recorded while the database is still open.
-        stack.push_async_callback(service.shutdown)
+        stack.push_async_callback(_end_games, service, budget)
 
         async def database_writable() -> bool:
             return await operated.check_writable(lock_wait=WRITABLE_LOCK_WAIT)
@@ -137,6 +142,20 @@ async def open_app(
             location=operated.location,
             metrics=metrics,
         )
+
+
+async def _end_games(service: TriviaService, budget: ShutdownBudget | None) -> None:
+    await service.shutdown(within=budget.left() if budget is not None else None)
+
+
+async def _close_store(store: OperatedStore, budget: ShutdownBudget | None) -> None:
+    if budget is None:
+        await store.close()
+        return
+    try:
+        await asyncio.wait_for(store.close(), budget.left())
+    except TimeoutError:
+        log.warning("the database did not close within the shutdown budget; stopping anyway")
 
 
 @asynccontextmanager

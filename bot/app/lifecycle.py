@@ -11,13 +11,18 @@
 4. on the way out, in reverse: nothing new comes in, every running game ends
    and is recorded ("the bot is shutting down" and its standings), the
    database closes, and only then the adapter sends what is queued and lets
-   go of the platform.
+   go of the platform.  All of it within ``TRIVIA_SHUTDOWN_SECONDS``
+   (``shutdown.ShutdownBudget``), spent in order of value: recording the
+   games, then their last messages, then whatever is left is dropped with a
+   log line that counts it.  A game whose end could not be recorded in time
+   is told so and stays in the journal for the next start.
 
 ``run_until_stopped`` adds the signals (SIGINT and SIGTERM, what Ctrl-C,
 ``docker stop`` and systemd send; discord.py's own ``run`` handles only
-Ctrl-C) and turns what can go wrong into exit codes: 0 a clean stop, 1 a
-broken bank or a platform that cannot be reached (worth retrying), 2 a
-platform that refused the bot's credentials (not worth retrying).
+Ctrl-C) and turns what can go wrong into exit codes: 0 a clean stop (every
+game recorded), 1 a broken bank, a platform that cannot be reached or a game
+left unrecorded (worth retrying), 2 a platform that refused the bot's
+credentials (not worth retrying).
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from bot.adapters.adapter import Adapter, PlatformRefused, PlatformUnreachable
+from bot.adapters.common.words import plural
 from bot.app.compose import App, open_app
+from bot.app.shutdown import ShutdownBudget
 from bot.bank import BankError
 from bot.config import Settings
 from bot.observability.health import Health
@@ -61,13 +68,15 @@ async def serving(
     metrics: Metrics | None = None,
     clock: Clock | None = None,
     rng: random.Random | None = None,
+    budget: ShutdownBudget | None = None,
 ) -> AsyncIterator[Running]:
     """The app open on ``adapter``, the platform connected and crashed games recovered
-    (the module docstring's steps 1 to 3); on exit, step 4."""
+    (the module docstring's steps 1 to 3); on exit, step 4, within ``budget`` if given."""
     async with AsyncExitStack() as stack:
-        stack.push_async_callback(adapter.close)  # last: games end first, then it sends
+        # Last: games end first, then the adapter sends, with what is left of the budget.
+        stack.push_async_callback(_close_adapter, adapter, budget)
         app = await stack.enter_async_context(
-            open_app(settings, sink=adapter, clock=clock, rng=rng, metrics=metrics)
+            open_app(settings, sink=adapter, clock=clock, rng=rng, metrics=metrics, budget=budget)
         )
         adapter.bind(app.service)
         health = Health(
@@ -81,6 +90,10 @@ async def serving(
         await stack.enter_async_context(adapter.connect(health, metrics))
         await app.service.recover(adapter.platform)
         yield Running(app=app, adapter=adapter)
+
+
+async def _close_adapter(adapter: Adapter, budget: ShutdownBudget | None) -> None:
+    await adapter.close(within=budget.left() if budget is not None else None)
 
 
 async def run_until_stopped(
@@ -140,10 +153,17 @@ async def _serve(
     metrics: Metrics | None,
     rng: random.Random | None,
 ) -> int:
+    budget = ShutdownBudget(settings.shutdown_seconds)
     try:
-        async with serving(settings, adapter, metrics=metrics, rng=rng):
+        async with serving(settings, adapter, metrics=metrics, rng=rng, budget=budget) as running:
             connected.set()
-            return await _run(adapter, stop)
+            code = await _run(adapter, stop, budget)
+        if code == 0 and running.app.service.unrecorded_games:
+            # The journal keeps them: the next start ends them with their points.
+            unrecorded = plural(running.app.service.unrecorded_games, "game")
+            tell(f"{unrecorded} could not be recorded in time; the next start ends them.")
+            return 1
+        return code
     except BankError as exc:
         tell(f"{_problems(len(exc.problems))} in the question banks:", *map(str, exc.problems))
         return 1
@@ -158,8 +178,9 @@ async def _serve(
         return 1
 
 
-async def _run(adapter: Adapter, stop: asyncio.Event) -> int:
-    """Until ``stop`` is set (0) or the adapter stops on its own (its code)."""
+async def _run(adapter: Adapter, stop: asyncio.Event, budget: ShutdownBudget) -> int:
+    """Until ``stop`` is set (0) or the adapter stops on its own (its code); then the
+    shutdown budget's clock starts."""
     running = asyncio.create_task(adapter.run(), name=f"{adapter.platform}-run")
     stopping = asyncio.create_task(stop.wait(), name=f"{adapter.platform}-stop-wait")
     try:
@@ -169,6 +190,7 @@ async def _run(adapter: Adapter, stop: asyncio.Event) -> int:
         log.info("stopping: ending games and closing the connection")
         return 0
     finally:
+        budget.start()
         stopping.cancel()
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):

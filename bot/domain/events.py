@@ -246,6 +246,16 @@ class ScoresDelayed:
 
 
 @dataclass(frozen=True, slots=True)
+class GameSuspended:
+    """The bot is stopping and could not save the game's end in time (the database is
+    busy): nothing is announced that is not saved, the game stays in the journal, and
+    the next start ends it with every point it had (``GameEnded``, reason restarted)."""
+
+    channel: ChannelKey
+    game_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """A refusal the user should see, meant for the sender alone."""
 
@@ -426,6 +436,7 @@ GameEvent = (
 Event = (
     GameEvent
     | ScoresDelayed
+    | GameSuspended
     | Rejected
     | LeaderboardShown
     | StatsShown

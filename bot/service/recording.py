@@ -1,4 +1,4 @@
-"""What a game transition's events mean for the store: a pure mapping.
+"""What a game transition's events mean for the store, and writing it in that order.
 
 The service announces nothing before its record is committed, but not every
 record announces something: a point and a game's result are announced by their
@@ -8,9 +8,10 @@ only) are not, so they are written behind, without holding up the channel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.domain.events import (
     AnswerAccepted,
@@ -21,17 +22,20 @@ from bot.domain.events import (
     QuestionRevealed,
 )
 from bot.domain.game import TriviaGame
+from bot.domain.model import ServerKey
 from bot.domain.records import (
     AnswerRecord,
     GameRecord,
     RunningGame,
 )
+from bot.ports import GameJournal, ScoreStore
 
 
 @dataclass(slots=True)
 class Records:
-    """The store writes one transition calls for."""
+    """The store writes one transition of game ``game_id`` calls for."""
 
+    game_id: str
     announced: list[AnswerRecord] = field(default_factory=list)
     unannounced: list[AnswerRecord] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
@@ -39,9 +43,35 @@ class Records:
     started: RunningGame | None = None
     progress: int | None = None
 
+    async def commit_announced(self, store: ScoreStore, journal: GameJournal | None) -> None:
+        """Write what the transition's events will announce (the game's start in the
+        journal, points with the misses of the same moment, the game's result); returns
+        once it is committed, so that it can be announced."""
+        if self.started is not None and journal is not None:
+            # Journaled before anyone is told, so a crash cannot orphan it.
+            await journal.journal_game(self.started)
+        if self.announced:
+            # Misses of the same transition ride along in the same transaction.
+            await store.record_answers(self.announced + self.unannounced)
+        if self.game is not None:
+            await store.record_game(self.game)
+
+    def behind(
+        self, store: ScoreStore, journal: GameJournal | None, *, server: ServerKey, at: datetime
+    ) -> list[Coroutine[Any, Any, None]]:
+        """The writes that announce nothing (misses alone, the asked history, progress)."""
+        writes: list[Coroutine[Any, Any, None]] = []
+        if self.unannounced and not self.announced:
+            writes.append(store.record_answers(self.unannounced))
+        if self.asked:
+            writes.append(store.mark_asked(server, self.asked, at=at))
+        if self.progress is not None and self.game is None and journal is not None:
+            writes.append(journal.journal_progress(self.game_id, self.progress))
+        return writes
+
 
 def records_for(game: TriviaGame, events: Sequence[Event], *, at: datetime) -> Records:
-    records = Records()
+    records = Records(game.game_id)
     for event in events:
         match event:
             case AnswerAccepted(award=award, question_id=question_id):

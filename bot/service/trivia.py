@@ -16,7 +16,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -37,6 +37,7 @@ from bot.domain.commands import (
 )
 from bot.domain.events import (
     Event,
+    GameSuspended,
     QuestionAsked,
     Refusal,
     ScoresDelayed,
@@ -74,6 +75,7 @@ from bot.service.recovery import end_interrupted_games
 from bot.service.scores_desk import ScoresDesk
 from bot.service.settings_desk import AdminDesk, ServerPolicy, refuse
 from bot.service.stalls import WriteStalls
+from bot.service.timers import ChannelTimers
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +86,6 @@ HELD = (
     "The scores are busy right now (the database is not answering): what you did is kept and "
     "shows here as soon as it is saved."
 )
-
-
-@dataclass(slots=True)
-class _Timer:
-    task: asyncio.Task[None]
-    deadline: float
 
 
 class TriviaService:
@@ -146,12 +142,13 @@ class TriviaService:
         )
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
-        self._timers: dict[ChannelKey, _Timer] = {}
+        self._timers = ChannelTimers(clock, self._wake)
         self._writes: set[asyncio.Task[None]] = set()
         self._backlog: dict[ChannelKey, list[Event]] = {}
         self._stalls = WriteStalls(clock)
         self._scores = ScoresDesk(bank=bank, store=store, clock=clock, sink=sink)
         self._closed = False
+        self._unrecorded = 0
 
     # -- public ---------------------------------------------------------------------
 
@@ -162,6 +159,11 @@ class TriviaService:
     @property
     def active_games(self) -> int:
         return len(self._games)
+
+    @property
+    def unrecorded_games(self) -> int:
+        """How many games ``shutdown`` could not record (the next start ends them)."""
+        return self._unrecorded
 
     def game_in(self, channel: ChannelKey) -> GameInPlay | None:
         game = self._games.get(channel)
@@ -236,29 +238,59 @@ class TriviaService:
             platform, journal=self._journal, store=self._store, sink=self._sink, clock=self._clock
         )
 
-    async def shutdown(self) -> None:
-        """End every running game (recorded, announced) and stop all timers.
+    async def shutdown(self, *, within: float | None = None) -> int:
+        """End every running game (recorded, announced) and stop all timers; returns how
+        many games' ends could not be recorded.
 
-        Idempotent; commands that arrive afterwards are refused.
+        An end the store cannot take now (``StoreUnavailable``) is tried again every
+        ``RETRY_SECONDS`` for at most ``within`` real seconds (None: until it is).  A
+        game still unrecorded then is announced ``GameSuspended``: it stays in the
+        journal, and the next start ends it with its points.  Idempotent; commands
+        that arrive afterwards are refused.
         """
         if self._closed:
-            return
+            return self._unrecorded
         self._closed = True
-        for channel in list(self._games):
-            with channel_context(channel):
+        self._timers.stop_new()  # ends are retried here, within the budget
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                # Together: a store that commits in groups takes them in one transaction.
+                await asyncio.gather(*(self._end(channel) for channel in list(self._games)))
+                await self._record_what_is_left()
+                # Writes behind must reach the store before it closes.
+                await asyncio.gather(*self._writes, return_exceptions=True)
+        await self._timers.stop()
+        return await self._suspend_what_is_left()
+
+    async def _end(self, channel: ChannelKey) -> None:
+        with channel_context(channel):
+            async with self._lock(channel):
+                game = self._games.get(channel)
+                if game is not None:
+                    await self._apply(game, game.shutdown(self._now()))
+
+    async def _record_what_is_left(self) -> None:
+        while self._backlog:
+            await self._clock.sleep_until(self._clock.monotonic() + RETRY_SECONDS)
+            for channel in list(self._backlog):
                 async with self._lock(channel):
                     game = self._games.get(channel)
                     if game is not None:
-                        await self._apply(game, game.shutdown(self._now()))
-        timers = [timer.task for timer in self._timers.values()]
-        self._timers.clear()
-        for task in timers:
-            task.cancel()
-        for task in timers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        # Writes behind must reach the store before it closes.
-        await asyncio.gather(*self._writes, return_exceptions=True)
+                        await self._apply(game, [])
+
+    async def _suspend_what_is_left(self) -> int:
+        # A game leaves ``_games`` once its end is recorded: those left were not.
+        for channel, game in list(self._games.items()):
+            del self._games[channel]
+            self._backlog.pop(channel, None)
+            log.warning(
+                "game %s in %s could not be recorded before stopping; the next start ends it",
+                game.game_id,
+                channel,
+            )
+            self._unrecorded += 1
+            await self._sink.publish(GameSuspended(channel=channel, game_id=game.game_id))
+        return self._unrecorded
 
     # -- commands -----------------------------------------------------------------------
 
@@ -381,37 +413,23 @@ class TriviaService:
         ``StoreUnavailable`` is waited out; any other error is a bug and is
         re-raised.
         """
-        pending = self._backlog.pop(game.channel, [])
-        if pending:
-            events = [*pending, *events]
+        events = [*self._backlog.pop(game.channel, []), *events]
         at = self._clock.now()
         records = records_for(game, events, at=at)
-        server = game.channel.server_key
         try:
-            if records.started is not None and self._journal is not None:
-                # Journaled before anyone is told, so a crash cannot orphan it.
-                await self._journal.journal_game(records.started)
-            if records.announced:
-                # Misses of the same transition ride along in the same transaction.
-                await self._store.record_answers(records.announced + records.unannounced)
-            if records.game is not None:
-                await self._store.record_game(records.game)
+            await records.commit_announced(self._store, self._journal)
         except Exception as exc:
             self._backlog[game.channel] = list(events)
-            self._schedule(game, self._clock.monotonic() + RETRY_SECONDS, retry=True)
+            self._timers.set(game, self._clock.monotonic() + RETRY_SECONDS, retry=True)
             if self._stalls.failed(game.channel, game.game_id, exc):
                 await self._sink.publish(ScoresDelayed(channel=game.channel, game_id=game.game_id))
             if isinstance(exc, StoreUnavailable):
                 return
             raise
         self._stalls.saved(game.channel)
-        if records.unannounced and not records.announced:
-            self._write_behind(self._store.record_answers(records.unannounced), game)
-        if records.asked:
-            self._write_behind(self._store.mark_asked(server, records.asked, at=at), game)
-        if records.progress is not None and records.game is None and self._journal is not None:
-            progress = self._journal.journal_progress(game.game_id, records.progress)
-            self._write_behind(progress, game)
+        server = game.channel.server_key
+        for write in records.behind(self._store, self._journal, server=server, at=at):
+            self._write_behind(write, game)
         for event in events:
             if isinstance(event, QuestionAsked):
                 self._last_asked[game.channel] = event.question
@@ -419,7 +437,7 @@ class TriviaService:
         if records.game is not None:
             self._games.pop(game.channel, None)
             log.info("game %s in %s ended: %s", game.game_id, game.channel, records.game.reason)
-        self._reschedule(game)
+        self._timers.follow(game)
 
     def _write_behind(self, write: Coroutine[Any, Any, None], game: TriviaGame) -> None:
         task = asyncio.create_task(write, name=f"trivia-write:{game.channel}")
@@ -434,27 +452,7 @@ class TriviaService:
 
     # -- timers ---------------------------------------------------------------------------
 
-    def _reschedule(self, game: TriviaGame) -> None:
-        deadline = None if game.ended else game.next_deadline
-        current = self._timers.get(game.channel)
-        if current is not None and current.deadline == deadline and not current.task.done():
-            return
-        self._schedule(game, deadline)
-
-    def _schedule(self, game: TriviaGame, deadline: float | None, *, retry: bool = False) -> None:
-        """Replace the channel's timer with one for ``deadline`` (None: no timer)."""
-        channel = game.channel
-        current = self._timers.pop(channel, None)
-        if current is not None and current.task is not asyncio.current_task():
-            current.task.cancel()
-        if deadline is None or self._closed:
-            return
-        name = f"trivia-{'retry' if retry else 'timer'}:{channel}"
-        task = asyncio.create_task(self._wake(game, deadline), name=name)
-        self._timers[channel] = _Timer(task=task, deadline=deadline)
-
-    async def _wake(self, game: TriviaGame, deadline: float) -> None:
-        await self._clock.sleep_until(deadline)
+    async def _wake(self, game: TriviaGame) -> None:
         with channel_context(game.channel):
             async with self._lock(game.channel):
                 if self._games.get(game.channel) is not game:

@@ -462,3 +462,15 @@ def test_aiosqlite_still_runs_a_function_on_its_connection_thread() -> None:
     execute = aiosqlite.Connection._execute
     assert inspect.iscoroutinefunction(execute)
     assert list(inspect.signature(execute).parameters)[:2] == ["self", "fn"]
+
+
+async def test_the_store_s_connection_threads_never_keep_a_stopping_process_alive(
+    db_path: Path,
+) -> None:
+    # A write stuck behind another process's lock must not hold the process's exit past
+    # its shutdown budget: the store marks aiosqlite's worker threads daemon, reaching for
+    # Connection._thread before it starts (no public API does this).
+    async with await open_sqlite_store(db_path) as store:
+        threads = {store._writer._thread, store._reader._thread}
+
+    assert all(thread.daemon for thread in threads)

@@ -11,7 +11,9 @@ A lane retires after ``idle_after`` quiet seconds (``on_retire`` lets the
 platform forget what it kept for that channel), so channels that played once
 cost nothing later; ``hold`` keeps a worker from sending while an interaction
 answers first; ``close`` lets every lane drain within a bound, then stops the
-workers.
+workers.  A stopping bot's outbox, closing against its shutdown budget, sends
+only its channels' ``last_words``: how questions and games ended, not the next
+question or a hint.
 """
 
 from __future__ import annotations
@@ -22,11 +24,21 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
+from bot.domain.events import (
+    Event,
+    GameEnded,
+    GameSuspended,
+    QuestionRevealed,
+    ScoresDelayed,
+)
 from bot.domain.model import ChannelKey
 
 log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
+
+#: What a stopping bot still sends when its time is short: how questions and games ended.
+LAST_WORDS = (QuestionRevealed, GameEnded, GameSuspended, ScoresDelayed)
 
 #: Longer than any question (at most 300 s), so a reveal still finds its question to edit.
 IDLE_AFTER = 900.0
@@ -61,10 +73,16 @@ class ChannelLanes(Generic[Item]):
         self._on_retire = on_retire
         self._lanes: dict[ChannelKey, _Lane[Item]] = {}
         self._closed = False
+        self._last_words_only = False
 
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def last_words_only(self) -> bool:
+        """Closing against a deadline: only ``last_words`` are worth sending now."""
+        return self._last_words_only
 
     @property
     def channels(self) -> int:
@@ -96,20 +114,22 @@ class ChannelLanes(Generic[Item]):
         for lane in list(self._lanes.values()):
             await lane.queue.join()
 
-    async def close(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a drain budget
-        """Deliver what is queued (within ``timeout``), then stop every worker. Idempotent."""
+    async def close(self, *, within: float = 10.0, last_words_only: bool = False) -> None:
+        """Deliver what is queued (within ``within`` seconds; only ``last_words`` with
+        ``last_words_only``), then stop every worker. Idempotent."""
         if self._closed:
             return
         self._closed = True
+        self._last_words_only = last_words_only
         try:
-            await asyncio.wait_for(self.flush(), timeout)
+            await asyncio.wait_for(self.flush(), within)
         except TimeoutError:
             queued = sum(lane.queue.qsize() for lane in self._lanes.values())
             log.warning(
                 "%s: %d messages still queued after %.0f s; dropping them",
                 self._name,
                 queued,
-                timeout,
+                within,
             )
         workers = [lane.worker for lane in self._lanes.values() if lane.worker is not None]
         for worker in workers:
@@ -154,3 +174,15 @@ class ChannelLanes(Generic[Item]):
             del self._lanes[lane.channel]
             if self._on_retire is not None:
                 self._on_retire(lane.channel)
+
+
+def last_words(
+    batch: Sequence[Item], channel: ChannelKey, *, event_of: Callable[[Item], Event | None]
+) -> list[Item]:
+    """``batch`` without what is not worth a stopping bot's last seconds (new questions,
+    hints, notices: ``LAST_WORDS`` are kept), with a log line counting what was left out.
+    ``event_of`` says which event an item carries (None: it carries none)."""
+    kept = [item for item in batch if isinstance(event_of(item), LAST_WORDS)]
+    if len(kept) < len(batch):
+        log.info("stopping: left out %d messages for %s", len(batch) - len(kept), channel)
+    return kept

@@ -32,3 +32,8 @@ SCORES_DELAYED = (
     "⏳ Saving the scores is taking longer than usual: the database is busy. Nothing is "
     "lost, and the game goes on as soon as they are saved."
 )
+#: What every platform says of a game whose end could not be saved before the bot stopped.
+GAME_SUSPENDED = (
+    "⏸️ The bot is restarting and could not save this game's end in time. Nothing is lost: "
+    "the game is finished, with every point, as soon as the bot is back."
+)

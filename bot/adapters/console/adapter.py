@@ -102,7 +102,7 @@ class ConsoleAdapter:
     async def connected(self) -> bool:
         return True
 
-    async def close(self) -> None:
+    async def close(self, *, within: float | None = None) -> None:
         """Nothing is queued: every event was printed when it was published."""
 
     # -- input ----------------------------------------------------------------------

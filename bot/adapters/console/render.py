@@ -21,7 +21,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.adapters.common.words import SCORES_DELAYED, closed_reports, then
+from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED, closed_reports, then
 from bot.adapters.console.render_admin import render_admin
 from bot.domain.events import (
     AnswerAccepted,
@@ -34,6 +34,7 @@ from bot.domain.events import (
     Event,
     GameEnded,
     GameStarted,
+    GameSuspended,
     HintGiven,
     LeaderboardShown,
     QuestionAdded,
@@ -108,6 +109,8 @@ def render(event: Event) -> RenderableType | None:
     match event:
         case ScoresDelayed():
             return Text(SCORES_DELAYED, style="yellow")
+        case GameSuspended():
+            return Text(GAME_SUSPENDED, style="yellow")
         case GameStarted(options=options, total_questions=total, started_by_name=who):
             how = (
                 "type the number or letter of your choice"

@@ -276,8 +276,8 @@ class DiscordAdapter:
     async def connected(self) -> bool:
         return self.client.connected
 
-    async def close(self) -> None:
-        await self.outbound.close()
+    async def close(self, *, within: float | None = None) -> None:
+        await self.outbound.close(within=within)
         await self.client.close()
         if self._task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):

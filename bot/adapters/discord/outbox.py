@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.adapters.common.lanes import IDLE_AFTER, ChannelLanes
+from bot.adapters.common.lanes import IDLE_AFTER, ChannelLanes, last_words
 from bot.adapters.common.replies import ReplyCollector
 from bot.adapters.discord import render
 from bot.adapters.discord.render import Reply
@@ -41,6 +41,7 @@ from bot.domain.events import (
     Event,
     GameEnded,
     GameStarted,
+    GameSuspended,
     HintGiven,
     QuestionAsked,
     QuestionRevealed,
@@ -208,9 +209,14 @@ class DiscordOutbound:
         """Wait until everything queued so far has been sent (or has failed)."""
         await self._lanes.flush()
 
-    async def close(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - a drain budget
-        """Send what is queued (within ``timeout``), then stop every lane. Idempotent."""
-        await self._lanes.close(timeout=timeout)
+    async def close(self, *, within: float | None = None) -> None:
+        """Send what is queued, then stop every lane. Idempotent.  ``within`` a
+        shutdown's budget, only the channels' last words go out (``lanes``);
+        without one, everything, within 10 s."""
+        if within is None:
+            await self._lanes.close(within=10.0)
+        else:
+            await self._lanes.close(within=within, last_words_only=True)
 
     # -- a lane's batch -> as few calls as it takes -------------------------------------------
 
@@ -218,6 +224,8 @@ class DiscordOutbound:
         self._questions.pop(channel, None)
 
     async def _deliver(self, channel: ChannelKey, batch: Sequence[Event]) -> None:
+        if self._lanes.last_words_only:
+            batch = last_words(batch, channel, event_of=lambda event: event)
         questions = self._questions.setdefault(channel, {})
         steps: list[_Step] = []
         notices: _Notices | None = None
@@ -245,7 +253,7 @@ class DiscordOutbound:
                             notices = _Notices()
                             steps.append(notices)
                         notices.lines.append(((event.game_id, event.number), line))
-                case GameStarted() | ScoreShown() | GameEnded() | ScoresDelayed():
+                case GameStarted() | ScoreShown() | GameEnded() | ScoresDelayed() | GameSuspended():
                     reply = render.channel_reply(event)
                     if reply is not None:
                         steps.append(reply)

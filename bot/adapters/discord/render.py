@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.adapters.common.words import SCORES_DELAYED
+from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED
 from bot.adapters.discord.ids import pick_custom_id, report_custom_id
 from bot.adapters.discord.message import (
     BLURPLE,
@@ -51,6 +51,7 @@ from bot.domain.events import (
     Event,
     GameEnded,
     GameStarted,
+    GameSuspended,
     LeaderboardShown,
     QuestionAsked,
     QuestionRevealed,
@@ -280,6 +281,8 @@ def channel_reply(event: Event) -> Reply | None:
             return game_ended(event)
         case ScoresDelayed():
             return Reply(content=SCORES_DELAYED)
+        case GameSuspended():
+            return Reply(content=GAME_SUSPENDED)
     return None
 
 

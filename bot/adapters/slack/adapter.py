@@ -253,10 +253,17 @@ class SlackAdapter:
             return True
         return await self.socket_connected()
 
-    async def close(self) -> None:
-        """Let in-flight commands finish (briefly), then flush the outbox. Idempotent."""
-        await self.replies.close()
-        await self.outbox.close()
+    async def close(self, *, within: float | None = None) -> None:
+        """Let in-flight commands finish (briefly), then flush the outbox (for at most
+        ``within`` seconds in all, when given). Idempotent."""
+        started = asyncio.get_running_loop().time()
+        await self.replies.close(within=5.0 if within is None else min(within, 5.0))
+        left = (
+            None
+            if within is None
+            else max(within - (asyncio.get_running_loop().time() - started), 0.0)
+        )
+        await self.outbox.close(within=left)
         self.parser.close()
 
     async def __aenter__(self) -> Self:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Protocol
 
-from bot.adapters.common.lanes import ChannelLanes
+from bot.adapters.common.lanes import ChannelLanes, last_words
 from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.slack.ids import is_direct_message
 from bot.adapters.slack.message import SlackMessage, esc
@@ -93,6 +93,10 @@ class SlackWeb(Protocol):
     async def upload_file(self, channel: str, filename: str, content: str, comment: str) -> None:
         """Share a text file in ``channel`` with ``comment`` above it."""
         ...
+
+
+def _event_of(item: _Item) -> Event | None:
+    return item.event if isinstance(item, _Queued) else None
 
 
 def _rate_limited(exc: Exception) -> bool:
@@ -206,11 +210,15 @@ class SlackOutbox:
         self._response_urls[(channel.channel, user_id)] = (url, now + RESPONSE_URL_TTL)
         self._response_urls[(channel.channel, "")] = (url, now + RESPONSE_URL_TTL)
 
-    async def close(self) -> None:
-        """Send what is queued (within ``close_timeout``), then stop every task. Idempotent."""
+    async def close(self, *, within: float | None = None) -> None:
+        """Send what is queued (within ``within`` seconds, else ``close_timeout``), then
+        stop every task. Idempotent."""
         for task in self._tickers:
             task.cancel()
-        await self._lanes.close(timeout=self._close_timeout)
+        if within is None:
+            await self._lanes.close(within=self._close_timeout)
+        else:
+            await self._lanes.close(within=within, last_words_only=True)
         await asyncio.gather(*self._tickers, return_exceptions=True)
 
     # -- lanes ---------------------------------------------------------------------------
@@ -219,6 +227,8 @@ class SlackOutbox:
         self._state.pop(channel, None)
 
     async def _deliver_batch(self, channel: ChannelKey, batch: Sequence[_Item]) -> None:
+        if self._lanes.last_words_only:
+            batch = last_words(batch, channel, event_of=_event_of)
         lane = self._state.get(channel)
         if lane is None:
             lane = self._state[channel] = _Lane(channel)

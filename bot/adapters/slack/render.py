@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.adapters.common.words import SCORES_DELAYED
+from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED
 from bot.adapters.slack.commands import (
     USAGE,
     Usage,
@@ -44,6 +44,7 @@ from bot.domain.events import (
     Event,
     GameEnded,
     GameStarted,
+    GameSuspended,
     LeaderboardShown,
     QuestionAdded,
     QuestionAsked,
@@ -128,6 +129,8 @@ def render(event: Event) -> SlackMessage | None:
             return _game_ended(event)
         case ScoresDelayed():
             return message(SCORES_DELAYED)
+        case GameSuspended():
+            return message(GAME_SUSPENDED)
         case Rejected(message=text):
             return message(f"🚫 {esc(text)}")
         case LeaderboardShown(rows=rows, period=period):

@@ -85,7 +85,14 @@ async def open_connections(
 async def _connect(location: str, busy_timeout_ms: int) -> aiosqlite.Connection:
     # isolation_level=None: the store issues BEGIN/COMMIT itself, so the
     # sqlite3 module never opens a transaction behind its back.
-    conn = await aiosqlite.connect(location, isolation_level=None)
+    connecting = aiosqlite.connect(location, isolation_level=None)
+    # The connection's worker thread must not keep a stopping process alive: a write
+    # stuck behind another process's lock would otherwise hold the exit past the
+    # shutdown budget (and the supervisor's grace).  Dying mid-transaction is safe:
+    # SQLite rolls it back, and nothing unsaved was announced.  aiosqlite makes the
+    # thread in the constructor and starts it when awaited; a test checks it is there.
+    connecting._thread.daemon = True
+    conn = await connecting
     try:
         # PRAGMA values cannot be bound as parameters; this is an int we validated.
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")

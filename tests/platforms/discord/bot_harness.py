@@ -10,11 +10,13 @@ along by reading the question (``word_to_type``, ``option_to_pick``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +216,72 @@ async def edit_by_form(
     await opened.response()
     sent = await fake.submit_modal(opened, fields)
     return await sent.response_message()
+
+
+# -- the real command in a subprocess ----------------------------------------------------------
+
+
+def discord_env(
+    cli_env: dict[str, str], fake: FakeDiscord, tmp_path: Path, **extra: str
+) -> dict[str, str]:
+    """The whole configuration, from environment variables only."""
+    env = dict(cli_env)
+    env.update(
+        DISCORD_TOKEN=fake.token,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        TRIVIA_DISCORD_GUILD=str(fake.guild.id),
+        TRIVIA_DB=str(tmp_path / "trivia.db"),
+        TRIVIA_QUESTIONS=str(write_bank(tmp_path)),
+        TRIVIA_PAUSE="0",
+        TRIVIA_LOG_LEVEL="INFO",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class BotProcess:
+    """``python -m bot ...`` running; ``stdout`` and ``stderr`` fill in line by line."""
+
+    process: asyncio.subprocess.Process
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    _seen: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def read(self, stream: asyncio.StreamReader | None, into: list[str]) -> None:
+        assert stream is not None
+        async for raw in stream:
+            into.append(raw.decode(errors="replace").rstrip())
+            self._seen.set()
+
+    async def wait_for_log(self, text: str) -> None:
+        async with asyncio.timeout(15):
+            while not any(text in line for line in self.stderr):
+                self._seen.clear()
+                await self._seen.wait()
+
+
+@contextlib.asynccontextmanager
+async def trivia_bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[BotProcess]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    running = BotProcess(process)
+    readers = [
+        asyncio.create_task(running.read(process.stdout, running.stdout)),
+        asyncio.create_task(running.read(process.stderr, running.stderr)),
+    ]
+    try:
+        yield running
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+        await asyncio.gather(*readers)

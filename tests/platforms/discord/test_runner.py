@@ -4,11 +4,7 @@ subprocess (configured by environment variables only, stopped by SIGTERM), token
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
-import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +16,12 @@ from bot.config import Settings
 from bot.domain.model import PlayerKey
 from bot.storage import open_store
 from tests.platforms.discord.bot_harness import (
+    discord_env,
     is_question,
     is_revealed,
     trivia_bot,
+    trivia_bot_process,
     word_to_type,
-    write_bank,
 )
 from tests.platforms.discord.fake import FakeDiscord
 
@@ -88,80 +85,14 @@ async def test_an_interaction_is_answered_within_3_s_while_the_database_is_slow(
     assert not announced.ephemeral
 
 
-def _discord_env(
-    cli_env: dict[str, str], fake: FakeDiscord, tmp_path: Path, **extra: str
-) -> dict[str, str]:
-    """The whole configuration, from environment variables only."""
-    env = dict(cli_env)
-    env.update(
-        DISCORD_TOKEN=fake.token,
-        DISCORD_API_BASE=fake.api_base,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        TRIVIA_DISCORD_GUILD=str(fake.guild.id),
-        TRIVIA_DB=str(tmp_path / "trivia.db"),
-        TRIVIA_QUESTIONS=str(write_bank(tmp_path)),
-        TRIVIA_PAUSE="0",
-        TRIVIA_LOG_LEVEL="INFO",
-    )
-    env.update(extra)
-    return env
-
-
-@dataclass
-class BotProcess:
-    """``python -m bot ...`` running; ``stdout`` and ``stderr`` fill in line by line."""
-
-    process: asyncio.subprocess.Process
-    stdout: list[str] = field(default_factory=list)
-    stderr: list[str] = field(default_factory=list)
-    _seen: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def read(self, stream: asyncio.StreamReader | None, into: list[str]) -> None:
-        assert stream is not None
-        async for raw in stream:
-            into.append(raw.decode(errors="replace").rstrip())
-            self._seen.set()
-
-    async def wait_for_log(self, text: str) -> None:
-        async with asyncio.timeout(15):
-            while not any(text in line for line in self.stderr):
-                self._seen.clear()
-                await self._seen.wait()
-
-
-@contextlib.asynccontextmanager
-async def _trivia_bot_process(*args: str, env: dict[str, str]) -> AsyncIterator[BotProcess]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    running = BotProcess(process)
-    readers = [
-        asyncio.create_task(running.read(process.stdout, running.stdout)),
-        asyncio.create_task(running.read(process.stderr, running.stderr)),
-    ]
-    try:
-        yield running
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
-        await asyncio.gather(*readers)
-
-
 async def test_trivia_bot_run_discord_plays_and_exits_0_on_sigterm_with_the_game_recorded(
     fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
     alice = fake.add_member(fake.guild.id, "alice")
     channel = fake.channel.id
-    env = _discord_env(cli_env, fake, tmp_path, TRIVIA_ROUNDS="2", TRIVIA_CATEGORY="words")
+    env = discord_env(cli_env, fake, tmp_path, TRIVIA_ROUNDS="2", TRIVIA_CATEGORY="words")
 
-    async with _trivia_bot_process("run", "discord", env=env) as bot_process:
+    async with trivia_bot_process("run", "discord", env=env) as bot_process:
         await bot_process.wait_for_log("connected to Discord as TriviaBot")
         start = await fake.slash_command(fake.guild.id, channel, alice, subcommand="start")
         await start.response()
@@ -190,9 +121,9 @@ async def test_trivia_bot_run_discord_plays_and_exits_0_on_sigterm_with_the_game
 async def test_trivia_bot_discord_invite_asks_discord_for_the_application_id(
     fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
-    env = _discord_env(cli_env, fake, tmp_path)
+    env = discord_env(cli_env, fake, tmp_path)
 
-    async with _trivia_bot_process("discord", "invite", env=env) as bot_process:
+    async with trivia_bot_process("discord", "invite", env=env) as bot_process:
         code = await asyncio.wait_for(bot_process.process.wait(), 15)
 
     assert code == 0, "\n".join(bot_process.stderr)
@@ -230,9 +161,9 @@ async def test_a_refused_token_explains_and_exits_2(
 async def test_sigterm_while_the_gateway_is_unreachable_still_exits_0(
     fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
-    env = _discord_env(cli_env, fake, tmp_path, DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway")
+    env = discord_env(cli_env, fake, tmp_path, DISCORD_GATEWAY_URL="ws://127.0.0.1:9/gateway")
 
-    async with _trivia_bot_process("run", "discord", env=env) as bot_process:
+    async with trivia_bot_process("run", "discord", env=env) as bot_process:
         # The commands are synced before the gateway connection is tried.
         await fake.wait_for_request("PUT", r"/applications/\d+/guilds/\d+/commands", timeout=15)
         bot_process.process.send_signal(signal.SIGTERM)

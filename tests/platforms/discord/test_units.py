@@ -351,6 +351,7 @@ async def test_a_question_hinted_and_revealed_before_it_was_sent_is_one_post() -
 
     for event in (asked(), hint("M..."), revealed()):
         await outbound.publish(event)
+    await outbound.flush()
     await outbound.close()
 
     (call,) = sender.calls
@@ -372,6 +373,7 @@ async def test_a_hint_and_a_reveal_that_queue_up_together_are_one_edit() -> None
     for event in (hint("M..."), close("carol"), revealed(), asked(MARS, number=2)):
         await outbound.publish(event)
     sender.gate.set()
+    await outbound.flush()
     await outbound.close()
 
     assert [(kind, ident) for kind, ident, _ in sender.calls] == [
@@ -402,6 +404,7 @@ async def test_only_the_collecting_task_s_events_go_to_the_interaction() -> None
         handle, [command], wants=wants_for_interaction((GameEnded,))
     )
     replies = Replies.of(await collecting.finish())
+    await outbound.flush()
     await outbound.close()
 
     assert replies.private == [refusal]
@@ -426,6 +429,7 @@ async def test_an_idle_channel_s_worker_retires_and_comes_back_on_the_next_event
         await asyncio.sleep(0.01)
     retired = outbound.channels
     await outbound.publish(asked(number=2))
+    await outbound.flush()
     await outbound.close()
 
     assert retired == 0
