@@ -26,7 +26,7 @@ import asyncio
 import logging
 import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -34,6 +34,7 @@ from typing import Any, Self
 
 import aiohttp
 from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -54,6 +55,7 @@ from bot.adapters.slack.commands import (
 )
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.forms import FORM_CALLBACKS, SlackForms, first_section_text
+from bot.adapters.slack.http import Parsed, slack_events_app
 from bot.adapters.slack.ids import (
     COMMAND,
     PICK_ACTION_PATTERN,
@@ -135,6 +137,7 @@ class SlackAdapter:
     ) -> None:
         self.client = client
         self.transport = transport
+        self._signing_secret = signing_secret
         self.meter = meter or PlatformMeter()
         self.bolt = AsyncApp(
             client=client,
@@ -203,9 +206,20 @@ class SlackAdapter:
     # -- transports --------------------------------------------------------------------------
 
     def web_app(self, path: str = "/slack/events") -> web.Application:
-        """The Events API endpoint at ``path`` (signed requests only); the runner adds
-        ``/healthz`` and ``/metrics``."""
-        return self.bolt.web_app(path=path)
+        """The Events API endpoint at ``path`` (signed requests only; what bolt cannot
+        read is refused before it, see ``http``); the runner adds ``/healthz`` and
+        ``/metrics``."""
+        return slack_events_app(self._read, signing_secret=self._signing_secret, path=path)
+
+    def _read(self, text: str, request: web.Request) -> Parsed:
+        """bolt's request for a decoded body, as bolt's aiohttp adapter builds it."""
+        headers: dict[str, str | Sequence[str]] = dict(request.headers.items())
+        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+
+        async def run() -> web.Response:
+            return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+        return Parsed(bolt_request.body, run)
 
     @asynccontextmanager
     async def socket_mode(self, app_token: str) -> AsyncIterator[None]:
