@@ -7,8 +7,9 @@ into commands, ``render`` and ``modals`` turn events into Block Kit, and
 wire needs:
 
 * every slash command and interaction is acked before any slow work (Slack
-  gives 3 s); ``forms`` opens the modals and runs their submissions,
-  ``uploads`` turns bank files shared with the bot into imports;
+  gives 3 s); ``slash`` handles ``/trivia``, ``forms`` opens the modals and
+  runs their submissions, ``uploads`` turns bank files shared with the bot into
+  imports; ``http`` refuses HTTP requests bolt cannot read;
 * replies to one command are picked out by the reply collector
   (``bot.adapters.common.replies``): while a command runs for a form or the App
   Home, ``publish`` keeps the events meant for its sender;
@@ -43,16 +44,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.common.replies import ReplyCollector, ask, for_recipient
 from bot.adapters.slack.api import SdkWeb, build_client
-from bot.adapters.slack.commands import (
-    IMPORT_HOWTO,
-    ExplainImport,
-    OpenAddQuestion,
-    OpenEditQuestion,
-    OpenSettings,
-    ShowHelp,
-    Usage,
-    parse_trivia,
-)
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.forms import FORM_CALLBACKS, SlackForms, first_section_text
 from bot.adapters.slack.http import Parsed, slack_events_app
@@ -65,21 +56,21 @@ from bot.adapters.slack.ids import (
 from bot.adapters.slack.inbound import (
     channel_key,
     channel_of,
-    payload_actor,
     pick_choice,
     report_target,
     team_of,
     typed_answer,
-    with_actor,
 )
 from bot.adapters.slack.outbox import SlackOutbox, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
-from bot.adapters.slack.render import help_message, home_view, usage_text
+from bot.adapters.slack.render import home_view
+from bot.adapters.slack.slash import SlackSlash
 from bot.adapters.slack.uploads import SlackUploads, file_share
 from bot.bank.uploads import UploadParser
 from bot.config import Settings
 from bot.domain.commands import Command, ShowLeaderboard, ShowStats, SubmitAnswer
 from bot.domain.events import Event, LeaderboardShown, StatsShown
+from bot.domain.model import Actor, ServerKey
 from bot.domain.records import Period
 from bot.observability.health import Health
 from bot.observability.http import add_routes, serving
@@ -153,8 +144,16 @@ class SlackAdapter:
             views=web,
             directory=self.directory,
             ask=self._ask,
+            may_administer=self._may_administer,
             send=self.outbox.send,
             reply_budget=reply_budget,
+            meter=self.meter,
+        )
+        self.slash = SlackSlash(
+            forms=self.forms,
+            directory=self.directory,
+            run=self._run,
+            remember_response_url=self.outbox.remember_response_url,
             meter=self.meter,
         )
         self.parser = UploadParser()
@@ -297,7 +296,7 @@ class SlackAdapter:
         app = self.bolt
         app.middleware(self._tag_logs)
         app.middleware(self._once_per_event)
-        app.command(COMMAND)(self._on_command)
+        app.command(COMMAND)(self.slash.handle)
         app.event("message")(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
         app.action(re.compile(PICK_ACTION_PATTERN))(self._on_pick)
@@ -330,52 +329,6 @@ class SlackAdapter:
             return BoltResponse(status=200, body="")
         await next_()
         return None
-
-    async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
-        team, user = team_of(command), str(command.get("user_id", ""))
-        channel = channel_key(team, str(command.get("channel_id", "")))
-        text = str(command.get("text", ""))
-        acked = False
-        try:
-            provisional = payload_actor(team, user, command.get("user_name"))
-            parsed = parse_trivia(text, channel=channel, actor=provisional)
-            match parsed:
-                case Usage():
-                    acked = True
-                    await ack(text=usage_text(parsed))
-                    return
-                case ShowHelp():
-                    shown = help_message()
-                    acked = True
-                    await ack(text=shown.text, blocks=shown.blocks_json())
-                    return
-                case ExplainImport():
-                    acked = True
-                    await ack(text=IMPORT_HOWTO)
-                    return
-            acked = True
-            await ack()
-            if url := command.get("response_url"):
-                self.outbox.remember_response_url(channel, user, str(url))
-            trigger = str(command.get("trigger_id", ""))
-            match parsed:
-                case OpenAddQuestion():
-                    await self.forms.open_add(trigger, channel)
-                case OpenSettings():
-                    await self.forms.open_settings(trigger, channel, provisional)
-                case OpenEditQuestion(question_id=question_id):
-                    await self.forms.open_edit(trigger, channel, provisional, question_id)
-                case _:
-                    actor = await self.directory.actor(team, user, provisional.name)
-                    await self._run(with_actor(parsed, actor))
-        except Exception:
-            self.meter.error()
-            log.exception(
-                "slack: %s %r from %s in %s (%s) failed", COMMAND, text, user, channel.channel, team
-            )
-        finally:
-            if not acked:
-                await ack()
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         try:
@@ -488,6 +441,9 @@ class SlackAdapter:
         return await ask(
             self.replies, self._run, command, wants=wants, within=within, deliver_late=deliver_late
         )
+
+    async def _may_administer(self, actor: Actor, server: ServerKey) -> bool:
+        return self._service is not None and await self._service.may_administer(actor, server)
 
     async def _users_info(self, user_id: str) -> Mapping[str, Any] | None:
         try:

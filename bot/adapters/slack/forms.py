@@ -2,10 +2,13 @@
 
 No SDK here: the adapter hands in ``ViewsApi`` (``views.open``/``views.update``
 over slack-sdk) and bolt's ``ack``.  Opening a form that needs the service's
-answer first (settings, edit) opens a "Loading…" notice at once, because a
-``trigger_id`` expires after 3 s, then fills it in.  A submission runs its
-command and acks with the outcome within ``reply_budget`` seconds, so a
-question's problems can be shown next to the fields they concern.
+answer first (add, settings, edit) opens a "Loading…" notice at once, because a
+``trigger_id`` expires after 3 s, then fills it in.  An admin form asks the
+service whether the user may administer first: a member sees the core's
+refusal in the notice and never a form to fill in for nothing (as on Discord).
+A submission runs its command and acks with the outcome within
+``reply_budget`` seconds, so a question's problems can be shown next to the
+fields they concern.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from bot.adapters.slack.modals import (
 from bot.adapters.slack.render import plain_text
 from bot.domain.commands import (
     AddQuestion,
+    ChangeSettings,
     Command,
     EditQuestion,
     ReportQuestion,
@@ -54,13 +58,15 @@ from bot.domain.commands import (
     ShowSettings,
 )
 from bot.domain.events import DraftRejected, Event, QuestionShown, SettingsShown
-from bot.domain.model import Actor, ChannelKey, QuestionDraft
+from bot.domain.model import Actor, ChannelKey, QuestionDraft, ServerKey
 from bot.observability.metrics import PlatformMeter
 
 log = logging.getLogger(__name__)
 
 Ack = Callable[..., Awaitable[Any]]
 Ask = Callable[..., Awaitable[tuple[list[Event], bool]]]
+#: The service's ``may_administer``: whether an actor counts as an admin of a workspace.
+MayAdminister = Callable[[Actor, ServerKey], Awaitable[bool]]
 #: How long a form waits for the service's answer before it is filled in anyway.
 LOOKUP_SECONDS = 10.0
 
@@ -93,6 +99,7 @@ class SlackForms:
         views: ViewsApi,
         directory: SlackDirectory,
         ask: Ask,
+        may_administer: MayAdminister,
         send: Callable[[Event], None],
         reply_budget: float,
         meter: PlatformMeter,
@@ -100,28 +107,38 @@ class SlackForms:
         self._views = views
         self._directory = directory
         self._ask = ask
+        self._may_administer = may_administer
         self._send = send
         self._reply_budget = reply_budget
         self._meter = meter
 
     # -- opening ---------------------------------------------------------------------------
 
-    async def open_add(self, trigger_id: str, channel: ChannelKey) -> None:
+    async def open_add(self, trigger_id: str, channel: ChannelKey, who: Actor) -> None:
+        """The empty question form, for admins; a member sees why not instead."""
+        title = "Add a trivia question"
+        view_id = await self._views.open_view(trigger_id, notice_modal(title, "Loading…"))
+        actor = await self._directory.actor(channel.server, who.key.user, who.name)
+        probe = AddQuestion(channel=channel, actor=actor, draft=QuestionDraft("", ""))
+        if await self._refused(view_id, title, probe):
+            return
         origin = encode_origin(channel.server, channel.channel)
-        await self._views.open_view(trigger_id, add_question_modal(origin))
+        await self._views.update_view(view_id, add_question_modal(origin))
 
     async def open_settings(self, trigger_id: str, channel: ChannelKey, who: Actor) -> None:
-        view_id = await self._views.open_view(
-            trigger_id, notice_modal("Trivia settings", "Loading…")
-        )
+        """The settings form, filled in, for admins; a member sees why not instead."""
+        title = "Trivia settings"
+        view_id = await self._views.open_view(trigger_id, notice_modal(title, "Loading…"))
         actor = await self._directory.actor(channel.server, who.key.user, who.name)
+        if await self._refused(view_id, title, ChangeSettings(channel=channel, actor=actor)):
+            return
         replies, _ = await self._ask(
             ShowSettings(channel=channel, actor=actor), within=LOOKUP_SECONDS, deliver_late=False
         )
         shown = next((e for e in replies if isinstance(e, SettingsShown)), None)
         if shown is None:
             refusal = next((plain_text(e) for e in replies), "The settings could not be read.")
-            await self._views.update_view(view_id, notice_modal("Trivia settings", refusal))
+            await self._views.update_view(view_id, notice_modal(title, refusal))
             return
         origin = encode_origin(channel.server, channel.channel)
         form = settings_modal(origin, settings=shown.settings, defaults=shown.defaults)
@@ -154,6 +171,19 @@ class SlackForms:
             return
         metadata = encode_subject(channel.server, channel.channel, question.id)
         await self._views.update_view(view_id, edit_question_modal(metadata, question))
+
+    async def _refused(self, view_id: str, title: str, probe: AddQuestion | ChangeSettings) -> bool:
+        """False for an admin; otherwise the notice shows the core's refusal of ``probe``.
+
+        The probe is only sent for a member, whom the core refuses before it reads
+        the command, so it never changes anything.
+        """
+        if await self._may_administer(probe.actor, probe.channel.server_key):
+            return False
+        replies, _ = await self._ask(probe, within=LOOKUP_SECONDS, deliver_late=False)
+        refusal = next((plain_text(e) for e in replies), "Only admins can do this.")
+        await self._views.update_view(view_id, notice_modal(title, refusal))
+        return True
 
     async def open_report(
         self, trigger_id: str, channel: ChannelKey, question_id: str, shown: str
