@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.adapters.slack.adapter import EventsApi, SlackAdapter, SocketMode, Transport
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.api import check_token
 from bot.adapters.slack.ids import PLATFORM
+from bot.adapters.slack.transports import EventsApi, SocketMode, Transport
 from bot.app.lifecycle import run_until_stopped, tell
 from bot.config import Settings
 from bot.observability.logs import log_context

@@ -14,6 +14,9 @@ wire needs:
   (``bot.adapters.common.replies``): while a command runs for a form or the App
   Home, ``publish`` keeps the events meant for its sender;
 * an event Slack delivers again (same ``event_id``) is handled once;
+* every request acts in the workspace that authenticated it (``_place``, the
+  rule in ``workspaces``), never in one its payload names: commands, forms and
+  file shares that name another are refused;
 * ``Actor.is_admin`` is the workspace's admin/owner flag from ``users.info``
   (cached) or the configured ``TRIVIA_SLACK_ADMINS``.
 
@@ -29,7 +32,6 @@ import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
@@ -37,7 +39,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -65,7 +67,9 @@ from bot.adapters.slack.outbox import SlackOutbox, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
 from bot.adapters.slack.render import home_view
 from bot.adapters.slack.slash import SlackSlash
+from bot.adapters.slack.transports import EventsApi, SocketMode, Transport
 from bot.adapters.slack.uploads import SlackUploads, file_share
+from bot.adapters.slack.workspaces import Installation, Place, place
 from bot.bank.uploads import UploadParser
 from bot.config import Settings
 from bot.domain.commands import Command, ShowLeaderboard, ShowStats, SubmitAnswer
@@ -82,25 +86,6 @@ log = logging.getLogger(__name__)
 
 #: How long a form submission waits for the service before acking (Slack allows 3 s).
 REPLY_BUDGET = 2.0
-
-
-@dataclass(frozen=True, slots=True)
-class SocketMode:
-    """Connect out to Slack with an app-level token (``xapp-``): no public URL needed."""
-
-    app_token: str
-
-
-@dataclass(frozen=True, slots=True)
-class EventsApi:
-    """Serve Slack's signed HTTP requests (events, commands, interactions) on ``path``."""
-
-    host: str
-    port: int
-    path: str = "/slack/events"
-
-
-Transport = SocketMode | EventsApi
 
 
 # -- the adapter ---------------------------------------------------------------------------------
@@ -296,7 +281,7 @@ class SlackAdapter:
         app = self.bolt
         app.middleware(self._tag_logs)
         app.middleware(self._once_per_event)
-        app.command(COMMAND)(self.slash.handle)
+        app.command(COMMAND)(self._on_command)
         app.event("message")(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
         app.action(re.compile(PICK_ACTION_PATTERN))(self._on_pick)
@@ -330,16 +315,25 @@ class SlackAdapter:
         await next_()
         return None
 
-    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def _on_command(
+        self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await self.slash.handle(ack, command, self._place(context, command))
+
+    async def _on_message(
+        self, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         try:
+            found = self._place(context, body)
             share = file_share(event)
             if share is not None:
-                await self.uploads.shared(team_of(body), share)
+                await self.uploads.shared(found, share)
                 return
             typed = typed_answer(event)
             if typed is None:
                 return
-            team = team_of(body)
+            # Answers count in the authenticated workspace, whatever else the event names.
+            team = found.team
             channel = channel_key(team, typed.channel_id)
             # Chat in a channel without a game is just chat: no lookups, no locks.
             if self._service is None or self._service.game_in(channel) is None:
@@ -355,12 +349,18 @@ class SlackAdapter:
                 event.get("channel"),
             )
 
-    async def _on_pick(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def _on_pick(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
         await ack()
         user = body.get("user") or {}
         channel_id = channel_of(body)
         try:
-            team = team_of(body)
+            team = self._place(context, body).team
             actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
             command = pick_choice(action, channel=channel_key(team, str(channel_id)), actor=actor)
             if command is not None:
@@ -375,12 +375,14 @@ class SlackAdapter:
                 channel_id,
             )
 
-    async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
+    async def _on_home_opened(
+        self, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        team = self._place(context, body).team
+        if event.get("tab", "home") != "home" or not team:
             return
         user = str(event.get("user", ""))
         try:
-            team = team_of(body)
             actor = await self.directory.actor(team, user)
             channel = channel_key(team, str(event.get("channel") or user))
             board, _ = await self._ask(
@@ -398,11 +400,21 @@ class SlackAdapter:
             self.meter.error()
             log.exception("slack: App Home for %s (event %s) failed", user, body.get("event_id"))
 
-    async def _on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        await self.forms.submit(ack, body, view)
+    async def _on_form(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
+        await self.forms.submit(ack, body, view, self._place(context, body))
 
     async def _on_report_click(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
     ) -> None:
         """The Report button on a reveal: open the report form for that question."""
         await ack()
@@ -411,7 +423,7 @@ class SlackAdapter:
             question_id = report_target(action)
             if question_id is None or not channel_id:
                 return
-            channel = channel_key(team_of(body), str(channel_id))
+            channel = channel_key(self._place(context, body).team, str(channel_id))
             shown = first_section_text(body.get("message") or {})
             await self.forms.open_report(
                 str(body.get("trigger_id", "")), channel, question_id, shown
@@ -426,6 +438,19 @@ class SlackAdapter:
             )
 
     # -- running commands --------------------------------------------------------------------
+
+    @staticmethod
+    def _place(context: AsyncBoltContext, body: Mapping[str, Any]) -> Place:
+        """Where a request acts: the workspace of the installation whose token answers it
+        (``workspaces``).  With one bot token that is bolt's authorize result, the
+        token's ``auth.test``: a workspace install, since the manifest does not deploy
+        the app org-wide (``org_deploy_enabled: false``)."""
+        result = context.authorize_result
+        installation = Installation(
+            team_id=result.team_id if result is not None else None,
+            enterprise_id=result.enterprise_id if result is not None else None,
+        )
+        return place(body, installation, request_team=context.team_id)
 
     async def _run(self, command: Command) -> None:
         if self._service is None:
@@ -445,7 +470,8 @@ class SlackAdapter:
     async def _may_administer(self, actor: Actor, server: ServerKey) -> bool:
         return self._service is not None and await self._service.may_administer(actor, server)
 
-    async def _users_info(self, user_id: str) -> Mapping[str, Any] | None:
+    async def _users_info(self, team_id: str, user_id: str) -> Mapping[str, Any] | None:
+        # One bot token, one workspace: the token's own (``_place`` made sure it is team_id).
         try:
             response = await self.client.users_info(user=user_id)
         except (SlackClientError, aiohttp.ClientError, OSError) as exc:

@@ -8,7 +8,10 @@ service whether the user may administer first: a member sees the core's
 refusal in the notice and never a form to fill in for nothing (as on Discord).
 A submission runs its command and acks with the outcome within
 ``reply_budget`` seconds, so a question's problems can be shown next to the
-fields they concern.
+fields they concern.  It acts in the workspace that authenticated it
+(``workspaces.Place``), and the form's ``private_metadata`` only says which
+channel (and question) in it: a submission that names another workspace,
+there or anywhere in the payload, saves nothing.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from bot.adapters.slack.modals import (
     settings_modal,
 )
 from bot.adapters.slack.render import plain_text
+from bot.adapters.slack.workspaces import Place, log_refusal
 from bot.domain.commands import (
     AddQuestion,
     ChangeSettings,
@@ -193,20 +197,30 @@ class SlackForms:
 
     # -- submitting ------------------------------------------------------------------------
 
-    async def submit(self, ack: Ack, body: Mapping[str, Any], view: Mapping[str, Any]) -> None:
-        """Run the form's command and ack with its outcome, all within ``reply_budget``."""
+    async def submit(
+        self, ack: Ack, body: Mapping[str, Any], view: Mapping[str, Any], found: Place
+    ) -> None:
+        """Run the form's command in the workspace ``found`` authenticated, and ack with
+        its outcome, all within ``reply_budget``."""
         deadline = time.monotonic() + self._reply_budget
         callback = str(view.get("callback_id", ""))
         top = _TOP_BLOCK.get(callback, "prompt")
         user = body.get("user") or {}
         acked = False
         try:
-            place = _place(callback, str(view.get("private_metadata", "")))
-            if place is None:
+            if found.foreign:
+                acked = True
+                refused = notice_modal("Nothing was saved", found.refusal_text())
+                await ack(response_action="update", view=refused)
+                log_refusal(found, f"the {callback} form", user.get("id"))
+                return
+            origin = _origin(callback, str(view.get("private_metadata", "")))
+            if origin is None:
                 acked = True
                 await ack(response_action="errors", errors={top: "This form has expired."})
                 return
-            team, channel_id, subject = place
+            channel_id, subject = origin
+            team = found.team
             channel = channel_key(team, channel_id)
             actor = await self._directory.actor(team, str(user.get("id")), user.get("name"))
             values = view.get("state", {}).get("values", {})
@@ -243,12 +257,17 @@ class SlackForms:
                 )
 
 
-def _place(callback: str, metadata: str) -> tuple[str, str, str] | None:
-    """(team, channel, subject) a form was opened for; "" for forms not about one thing."""
+def _origin(callback: str, metadata: str) -> tuple[str, str] | None:
+    """(channel, subject) a form was opened for; "" for forms not about one thing.
+
+    The metadata's team is not read here: ``workspaces.place`` has checked that it is
+    the authenticated one.
+    """
     if callback in _ABOUT_ONE:
-        return decode_subject(metadata)
+        about = decode_subject(metadata)
+        return None if about is None else about[1:]
     origin = decode_origin(metadata)
-    return None if origin is None else (*origin, "")
+    return None if origin is None else (origin[1], "")
 
 
 def form_command(

@@ -3,8 +3,10 @@
 Slack gives a slash command 3 s for its ack, so what the adapter answers on its
 own (help, usage, how to import) goes in the ack, and everything else is acked
 bare first: forms are opened with the payload's ``trigger_id`` (``SlackForms``),
-commands go to the service with the sender looked up (admin flag, name).  No
-SDK here: the adapter hands in bolt's ``ack`` and the command payload.
+commands go to the service with the sender looked up (admin flag, name).  A
+command acts in the workspace that authenticated it (``workspaces.Place``): one
+that names another workspace is refused in the ack and changes nothing.  No
+SDK here: the adapter hands in bolt's ``ack``, the command payload and its place.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from bot.adapters.slack.commands import (
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.forms import SlackForms
 from bot.adapters.slack.ids import COMMAND
-from bot.adapters.slack.inbound import channel_key, payload_actor, team_of, with_actor
+from bot.adapters.slack.inbound import channel_key, payload_actor, with_actor
 from bot.adapters.slack.render import help_message, usage_text
+from bot.adapters.slack.workspaces import Place, log_refusal
 from bot.domain.commands import Command
 from bot.domain.model import ChannelKey
 from bot.observability.metrics import PlatformMeter
@@ -58,12 +61,18 @@ class SlackSlash:
         self._remember_response_url = remember_response_url
         self._meter = meter
 
-    async def handle(self, ack: Ack, command: Mapping[str, Any]) -> None:
-        team, user = team_of(command), str(command.get("user_id", ""))
+    async def handle(self, ack: Ack, command: Mapping[str, Any], found: Place) -> None:
+        """``/trivia`` as ``command`` says, in the workspace ``found`` authenticated."""
+        team, user = found.team, str(command.get("user_id", ""))
         channel = channel_key(team, str(command.get("channel_id", "")))
         text = str(command.get("text", ""))
         acked = False
         try:
+            if found.foreign:
+                acked = True
+                await ack(text=found.refusal_text())
+                log_refusal(found, f"{COMMAND} {text[:60]!r}", user)
+                return
             provisional = payload_actor(team, user, command.get("user_name"))
             parsed = parse_trivia(text, channel=channel, actor=provisional)
             match parsed:

@@ -17,6 +17,10 @@ a channel it is in; Slack sends a ``message`` event with subtype
    without problems becomes ``ImportQuestions``, otherwise the admin gets
    every problem (each names the file and line) and nothing changes.
 
+A share whose event names a workspace other than the one that authenticated it
+(``workspaces.Place``) is refused before anything is fetched: in a DM, or for a
+bank file in a channel, the sharer is told why.
+
 Replies go through the outbox (``note``): ephemeral in a channel, a plain
 message in the bot's DM.  No SDK here: ``FileApi`` is implemented by the
 adapter (``files.info`` and a download with the bot token).
@@ -36,6 +40,7 @@ from bot.adapters.slack.ids import is_direct_message
 from bot.adapters.slack.inbound import channel_key
 from bot.adapters.slack.message import SlackMessage, esc, message
 from bot.adapters.slack.render_admin import upload_refused
+from bot.adapters.slack.workspaces import Place, log_refusal
 from bot.bank.files import BANK_SUFFIXES
 from bot.bank.limits import MAX_UPLOAD_BYTES, too_big
 from bot.bank.uploads import UploadParser
@@ -156,8 +161,15 @@ class SlackUploads:
         self._run = run
         self._note = note
 
-    async def shared(self, team: str, share: FileShare) -> None:
-        channel = channel_key(team, share.channel_id)
+    async def shared(self, found: Place, share: FileShare) -> None:
+        """Import the bank files of ``share`` into the workspace ``found`` authenticated."""
+        channel = channel_key(found.team, share.channel_id)
+        if found.foreign:
+            # People share files in channels all the time: only a bank file gets an answer.
+            if share.in_dm or any(file.is_bank for file in share.files):
+                log_refusal(found, "a file share", share.user_id)
+                self._note(channel, share.user_id, message(esc(found.refusal_text())))
+            return
         for shared in share.files:
             # Slack Connect shares name only the file: its name says whether it is a bank.
             file = await self._described(shared) if shared.needs_info else shared

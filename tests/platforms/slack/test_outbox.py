@@ -314,7 +314,7 @@ async def test_users_are_looked_up_once_per_ttl_and_admins_come_from_slack_or_se
         "U3": {"id": "U3", "name": "carl", "profile": {"display_name": ""}},
     }
 
-    async def users_info(user_id: str) -> dict[str, Any] | None:
+    async def users_info(team_id: str, user_id: str) -> dict[str, Any] | None:
         asked_for.append(user_id)
         return people.get(user_id)
 
@@ -334,11 +334,37 @@ async def test_users_are_looked_up_once_per_ttl_and_admins_come_from_slack_or_se
     assert asked_for == ["U1", "U2", "U3", "U9", "U1"]
 
 
+async def test_admin_flags_count_only_in_a_workspace_the_user_belongs_to() -> None:
+    asked_for: list[tuple[str, str]] = []
+    people = {
+        "U1": {"id": "U1", "team_id": "T1", "is_admin": True},
+        "U2": {"id": "U2", "team_id": "T2", "is_admin": True},  # a Slack Connect guest
+        "U3": {
+            "id": "U3",
+            "team_id": "T2",
+            "is_owner": True,
+            "enterprise_user": {"id": "U3", "enterprise_id": "E1", "teams": ["T1", "T2"]},
+        },
+    }
+
+    async def users_info(team_id: str, user_id: str) -> dict[str, Any] | None:
+        asked_for.append((team_id, user_id))
+        return people.get(user_id)
+
+    directory = SlackDirectory(users_info)
+    here = [(await directory.actor("T1", u)).is_admin for u in ("U1", "U2", "U3")]
+    there = (await directory.actor("T2", "U1")).is_admin
+
+    assert here == [True, False, True]
+    assert there is False  # U1's flags are about T1
+    assert asked_for == [("T1", "U1"), ("T1", "U2"), ("T1", "U3"), ("T2", "U1")]
+
+
 async def test_concurrent_events_from_a_new_player_share_one_lookup() -> None:
     calls = 0
     release = asyncio.Event()
 
-    async def users_info(user_id: str) -> dict[str, Any] | None:
+    async def users_info(team_id: str, user_id: str) -> dict[str, Any] | None:
         nonlocal calls
         calls += 1
         await release.wait()
@@ -357,7 +383,7 @@ async def test_concurrent_events_from_a_new_player_share_one_lookup() -> None:
 async def test_a_lookup_slack_does_not_answer_in_time_falls_back_to_the_payload(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def users_info(user_id: str) -> dict[str, Any] | None:
+    async def users_info(team_id: str, user_id: str) -> dict[str, Any] | None:
         await asyncio.Event().wait()
         return None
 

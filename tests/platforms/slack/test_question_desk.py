@@ -10,7 +10,6 @@ posts in the bot's DM.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from tests.platforms.slack.bot_harness import (
     answer_to,
     running_bot,
 )
-from tests.platforms.slack.fake import Message, SlackRequest, View
+from tests.platforms.slack.fake import FakeSlack, Identity, Message, View
 
 ADA_DM = "D0ADMIN"
 BOB_DM = "D0BOB"
@@ -61,19 +60,16 @@ def bank(count: int, *, answer_offset: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def in_team(request: SlackRequest, team: str) -> SlackRequest:
-    """The same slash command, typed in another workspace."""
-    return replace(request, payload={**request.payload, "team_id": team})
-
-
 async def trivia(
     bot: SlackBot, text: str, *, user: str = ADA, channel: str = CHANNEL, team: str = TEAM
 ) -> str:
-    """``/trivia text``: the private answer's text (the ack's, or the ephemeral that follows)."""
+    """``/trivia text``: the private answer's text (the ack's, or the ephemeral that follows).
+    ``team`` is the workspace of the bot's fake Slack (each serves one)."""
     slack = bot.slack
+    assert slack.team_id == team
     before = len(slack.ephemerals(user))
     request = slack.slash_command("/trivia", text, user=user, channel=channel)
-    acked = await bot.send(in_team(request, team) if team != TEAM else request)
+    acked = await bot.send(request)
     if acked.payload is not None:
         return str(acked.payload["text"])
     replies = await slack.wait_until(
@@ -344,17 +340,23 @@ async def test_an_export_goes_to_the_admins_dm_and_loads_as_a_bank(tmp_path: Pat
 
 
 async def test_each_workspace_keeps_its_own_questions(tmp_path: Path) -> None:
+    # Two workspaces, each served by its own token, on one database.
     async with running_bot(tmp_path) as bot:
         question_id = await add_question(bot)
-        elsewhere = await trivia(bot, "questions own", team=OTHER_TEAM)
-        not_theirs = await trivia(bot, f"remove {question_id}", team=OTHER_TEAM)
-        off_there = await trivia(bot, "disable colour-sky", team=OTHER_TEAM)
+    others = FakeSlack(identity=Identity(team_id=OTHER_TEAM, bot_token="xoxb-other-token"))
+    async with others, running_bot(tmp_path, slack=others) as there:
+        elsewhere = await trivia(there, "questions own", team=OTHER_TEAM)
+        not_theirs = await trivia(there, f"remove {question_id}", team=OTHER_TEAM)
+        off_there = await trivia(there, "disable colour-sky", team=OTHER_TEAM)
+    async with running_bot(tmp_path) as bot:
         here = await trivia(bot, "questions colour")
+        still_here = await trivia(bot, "questions own")
 
     assert "none yet" in elsewhere
     assert not_theirs.startswith("🚫 This server has no question of its own with id")
     assert off_there.startswith("⏸ Disabled `colour-sky`")
     assert "⏸ *disabled*" not in here  # switched off in the other workspace only
+    assert f"`{question_id}`" in still_here
 
 
 # -- reports --------------------------------------------------------------------------------

@@ -27,12 +27,14 @@ class SlackUser:
     is_owner: bool = False
     is_bot: bool = False
     real_name: str = ""
+    #: A Slack Connect guest's own workspace (their flags are about that one); None: this one.
+    home_team: str | None = None
 
     def to_api(self, team_id: str) -> JsonDict:
         real_name = self.real_name or self.name.title()
         return {
             "id": self.id,
-            "team_id": team_id,
+            "team_id": self.home_team or team_id,
             "name": self.name,
             "real_name": real_name,
             "deleted": False,

@@ -165,10 +165,17 @@ class FakeSlack(SlackPayloads):
         is_admin: bool = False,
         is_owner: bool = False,
         is_bot: bool = False,
+        home_team: str | None = None,
     ) -> SlackUser:
-        """`slack.add_user("U0DAN", "dan", is_admin=True)`; replaces a member with that id."""
+        """`slack.add_user("U0DAN", "dan", is_admin=True)`; replaces a member with that id.
+        `home_team` makes them a Slack Connect guest: `users.info` names their own team."""
         user = SlackUser(
-            user_id, name or user_id.lower(), is_admin=is_admin, is_owner=is_owner, is_bot=is_bot
+            user_id,
+            name or user_id.lower(),
+            is_admin=is_admin,
+            is_owner=is_owner,
+            is_bot=is_bot,
+            home_team=home_team,
         )
         return self.workspace.add_user(user)
 
