@@ -118,6 +118,8 @@ async def submit(bot: SlackBot, values: dict[str, str]) -> Any:
     await bot.send(bot.slack.slash_command("/trivia", "add", user=ADA))
     opened = await bot.slack.wait_for_call("views.open", after=mark)
     form = bot.slack.views[opened.response["view"]["id"]]
+    # A "Loading…" notice first, filled in with the form once Ada is known to be an admin.
+    await bot.slack.wait_until(lambda: form.history or None, what="the form to be filled in")
     fields = {name: {"value": value} for name, value in values.items()}
     return (await bot.send(bot.slack.view_submission(form, fields))).payload
 

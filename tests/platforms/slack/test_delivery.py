@@ -174,6 +174,7 @@ async def test_everything_is_acked_within_3_s_while_the_database_takes_2_s_a_wri
         await harness.send(slack.slash_command("/trivia", "add", user=ADA))
         opened = await slack.wait_for_call("views.open")
         form = slack.views[opened.response["view"]["id"]]
+        await slack.wait_until(lambda: form.history or None, what="the form, not its notice")
         values = {"prompt": {"value": "Slow one: what is 2 + 2?"}, "answers": {"value": "4"}}
         submitted = await harness.send(slack.view_submission(form, values))
         added = await slack.wait_for_call(
