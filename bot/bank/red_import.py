@@ -48,13 +48,21 @@ broken YAML, not a mapping, an alias bomb, or without one usable question)
 raises ``BankError`` instead, like the loader.  The bank text returned has
 always been loaded by ``load_bank_text``: the import never yields a bank that
 trivia-bot would refuse.
+
+``convert_red_files`` converts many lists so that their banks load together
+(``load_banks``, ``TRIVIA_QUESTIONS``): each list on its own, a list that
+fails not stopping the others, and no bank id or question id used twice (a
+list whose bank id an earlier one has is not converted; a question whose id a
+question of an earlier list has is skipped and reported).  ``trivia-bot
+questions convert`` writes them as bank files, ``questions import --format
+red`` (``convert_red_path``) makes them a server's own.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -85,7 +93,15 @@ from bot.bank.yaml_tree import STR_TAG, compose_bank, gc_paused
 
 log = logging.getLogger(__name__)
 
-__all__ = ["IMPORT_TAG", "RedConversion", "convert_red_list", "convert_red_path"]
+__all__ = [
+    "IMPORT_TAG",
+    "RedConversion",
+    "RedListFile",
+    "convert_red_files",
+    "convert_red_list",
+    "convert_red_path",
+    "red_bank_id",
+]
 
 IMPORT_TAG = "red-import"
 """The tag every converted question carries."""
@@ -106,7 +122,9 @@ class RedConversion:
     (skipped questions, left-out answers, metadata cut to fit), each with
     file, line and why, in line order; ``notes`` are Red's game settings
     (CONFIG), which are not imported, each with what trivia-bot does
-    instead.  Neither is fatal.
+    instead.  Neither is fatal.  ``question_ids`` are the bank's question ids
+    in order; ``listed`` counts the list's entries meant as questions (every
+    key but Red's own), converted or not.
     """
 
     bank_text: str
@@ -114,19 +132,55 @@ class RedConversion:
     problems: tuple[BankProblem, ...]
     notes: tuple[BankProblem, ...]
     bank_id: str
+    question_ids: tuple[str, ...]
+    listed: int
+
+    @property
+    def skipped(self) -> int:
+        """How many of the list's questions the bank does not hold."""
+        return self.listed - self.questions
+
+    @property
+    def file_name(self) -> str:
+        """The name of the bank file this conversion is written to: its bank id."""
+        return f"{self.bank_id}.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class RedListFile:
+    """One list file of ``convert_red_files``: its conversion, or None and why.
+
+    ``problems`` are the conversion's own problems, or those that kept the
+    file from being converted at all.
+    """
+
+    path: Path
+    conversion: RedConversion | None
+    problems: tuple[BankProblem, ...]
 
 
 # -- the public API ---------------------------------------------------------
 
 
+def red_bank_id(list_name: str) -> str:
+    """The bank id of the list called ``list_name`` (Red names a list after its file)."""
+    return f"{_ID_PREFIX}-{list_id_slug(printable(list_name))}"
+
+
 def convert_red_list(
-    data: str | bytes, *, path: str, list_name: str | None = None
+    data: str | bytes,
+    *,
+    path: str,
+    list_name: str | None = None,
+    taken: Mapping[str, str] | None = None,
 ) -> RedConversion:
     """Convert one Red trivia list into a bank; raise ``BankError`` if impossible.
 
     ``path`` names the file in problems; ``list_name`` (by default the file
     name without its extension, as Red names lists) becomes the bank's title
-    and category and the stem of every id.
+    and category and the stem of every id.  ``taken`` maps question ids that
+    other banks hold to where they are: a question that would get one of them
+    is skipped and reported.
     """
     name = printable(PurePath(path).stem if list_name is None else list_name)
     # As in the loader: an alias-free file holds no more values than bytes.
@@ -157,45 +211,72 @@ def convert_red_list(
     for entry, question_id in kept:
         for node, message in entry.dropped:
             walker.report(node, message, question_id=question_id, field="answers")
-    text, count = _loaded_bank(walker, red, kept, name=name, list_slug=list_slug)
+    if taken:
+        kept = _untaken(walker, kept, taken)
+    text, kept = _loaded_bank(walker, red, kept, name=name, list_slug=list_slug)
     return RedConversion(
         bank_text=text,
-        questions=count,
+        questions=len(kept),
         problems=tuple(capped(_in_line_order(walker.problems))),
         notes=tuple(red.notes),
         bank_id=f"{_ID_PREFIX}-{list_slug}",
+        question_ids=tuple(question_id for _, question_id in kept),
+        listed=red.listed,
     )
 
 
 def convert_red_path(path: Path) -> list[tuple[Path, RedConversion]]:
     """Convert a Red list file, or every ``*.yaml``/``*.yml`` file of a folder
-    (not its subfolders) in name order.
+    (not its subfolders) in name order, as ``convert_red_files`` does.
 
     Every file is tried; if any cannot be converted (or two files would give
     the same bank id), one ``BankError`` lists the problems of all of them.
     """
-    files, problems = bank_files([path])
+    lists, problems = convert_red_files([path])
     converted: list[tuple[Path, RedConversion]] = []
+    for listed in lists:
+        if listed.conversion is None:
+            problems.extend(listed.problems)
+        else:
+            converted.append((listed.path, listed.conversion))
+    if problems:
+        raise BankError(capped(problems))
+    return converted
+
+
+def convert_red_files(paths: Sequence[Path]) -> tuple[list[RedListFile], list[BankProblem]]:
+    """Convert every Red list named by ``paths`` (files, or the ``*.yaml`` and
+    ``*.yml`` files of folders, not their subfolders), in name order, into
+    banks that load together.
+
+    Returns one ``RedListFile`` per list file, and the problems of paths that
+    hold no list (no such file, a folder without list files).  A list whose
+    bank id an earlier list has is not converted (rename one of the files); a
+    question whose id a question of an earlier list has is skipped, reported
+    in its list.  Which lists are converted together changes no id.
+    """
+    files, problems = bank_files(paths)
+    lists: list[RedListFile] = []
     owners: dict[str, Path] = {}
+    taken: dict[str, str] = {}
     for file in files:
-        try:
-            conversion = convert_red_list(_read_bytes(file), path=str(file))
-        except BankError as exc:
-            problems.extend(exc.problems)
-            continue
-        bank_id = conversion.bank_id
+        bank_id = red_bank_id(file.stem)
         if bank_id in owners:
             message = (
                 f"this list converts to the bank id '{bank_id}', as {owners[bank_id]} does, "
                 "and their question ids could clash; rename one of the files"
             )
-            problems.append(file_problem(str(file), message))
+            lists.append(RedListFile(file, None, (file_problem(str(file), message),)))
+            continue
+        try:
+            conversion = convert_red_list(_read_bytes(file), path=str(file), taken=taken)
+        except BankError as exc:
+            lists.append(RedListFile(file, None, exc.problems))
             continue
         owners[bank_id] = file
-        converted.append((file, conversion))
-    if problems:
-        raise BankError(capped(problems))
-    return converted
+        taken.update(dict.fromkeys(conversion.question_ids, str(file)))
+        lists.append(RedListFile(file, conversion, conversion.problems))
+    return lists, problems
 
 
 # -- writing the bank -------------------------------------------------------
@@ -223,8 +304,8 @@ def _loaded_bank(
     *,
     name: str,
     list_slug: str,
-) -> tuple[str, int]:
-    """The bank's text and its number of questions, once ``load_bank_text``
+) -> tuple[str, list[tuple[RedEntry, str]]]:
+    """The bank's text and the questions it holds, once ``load_bank_text``
     accepts it.
 
     ``read_list`` applies the loader's rules, so the first load normally
@@ -247,7 +328,26 @@ def _loaded_bank(
             raise file_error(
                 walker.path, f"the converted bank holds {count} of {len(kept)} questions"
             )
-        return text, count
+        return text, kept
+
+
+def _untaken(
+    walker: NodeWalker, kept: list[tuple[RedEntry, str]], taken: Mapping[str, str]
+) -> list[tuple[RedEntry, str]]:
+    """``kept`` without the questions whose id another bank holds, each reported
+    at its line.  Raise ``BankError`` if none is left."""
+    for entry, question_id in kept:
+        if question_id in taken:
+            message = (
+                f"the question {excerpt(entry.prompt)} would get the id '{question_id}', "
+                f"which a question of {taken[question_id]} has already; skipped "
+                "(rename one of the two lists to give its questions other ids)"
+            )
+            walker.problems.append(file_problem(walker.path, message, line=entry.line, field="id"))
+    left = [(entry, question_id) for entry, question_id in kept if question_id not in taken]
+    if not left:
+        raise _nothing_to_import(walker)
+    return left
 
 
 def _without_refused(
@@ -330,8 +430,8 @@ def _bank_text(
     ]
     header = (
         f"# Converted by trivia-bot from the Red-DiscordBot trivia list '{title}'.\n"
-        "# Question ids come from the list's name and each question's text: import\n"
-        "# the list again under the same name to update these questions.\n"
+        "# Question ids come from the list's name and each question's text: converting\n"
+        "# or importing the list again under the same name gives the same ids.\n"
     )
     body = yaml.dump(
         document,

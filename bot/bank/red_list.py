@@ -61,6 +61,8 @@ class RedList:
     description: str = ""
     entries: list[RedEntry] = field(default_factory=list)
     notes: list[BankProblem] = field(default_factory=list)
+    # Entries that are meant as questions (every key but Red's own), kept or not.
+    listed: int = 0
 
 
 def read_list(walker: NodeWalker, root: yaml.Node | None) -> RedList:
@@ -91,7 +93,9 @@ def read_list(walker: NodeWalker, root: yaml.Node | None) -> RedList:
                 continue
             red_keys[key.value] = _line(key)
             _read_red_key(walker, red, key.value, value)
-        elif (entry := _read_question(walker, key, value, questions)) is not None:
+            continue
+        red.listed += 1
+        if (entry := _read_question(walker, key, value, questions)) is not None:
             red.entries.append(entry)
     return red
 

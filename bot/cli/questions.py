@@ -2,7 +2,8 @@
 
 The bank-file commands (validate, list, show, try) are here; a server's own
 questions are curated by ``bot.cli.admin`` and imported and exported by
-``bot.cli.bank_io``, whose commands join this group.
+``bot.cli.bank_io``, and other bots' lists become bank files through
+``bot.cli.convert``; their commands join this group.
 """
 
 from __future__ import annotations
@@ -29,14 +30,15 @@ from bot.cli.admin import (
 )
 from bot.cli.bank_io import export_command, import_command
 from bot.cli.common import err, load_cli_settings, out, print_bank_problems, unicode_text
+from bot.cli.convert import convert_command
 from bot.domain.answers import matcher_for
 from bot.domain.model import Question
 
 
 @click.group()
 def questions() -> None:
-    """Check and browse bank files; curate a server's questions (add, edit, disable,
-    enable, remove, bundled, import, export)."""
+    """Check, browse and convert bank files; curate a server's questions (add, edit,
+    disable, enable, remove, bundled, import, export)."""
 
 
 @questions.command()
@@ -194,6 +196,7 @@ def _print_bank_error(exc: BankError) -> None:
 
 questions.add_command(import_command)
 questions.add_command(export_command)
+questions.add_command(convert_command)
 for _command in (add_command, edit_command, disable_command, enable_command, remove_command):
     questions.add_command(_command)
 questions.add_command(bundled_command)
