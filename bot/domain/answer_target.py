@@ -2,7 +2,8 @@
 
 A ``Target`` holds an answer's form and the rejections that need no guess,
 and compares one guess with it: by value for numbers, else as text, with
-typos and parts of the answer as the rules in ``bot.domain.answers`` say.
+typos, parts of the answer, initials and place words as the rules in
+``bot.domain.answers`` say.
 ``AnswerMatcher`` there compares a guess with every target of a question and
 keeps the best ``Match``.
 """
@@ -26,6 +27,19 @@ CLOSE_PART_SHARE = 0.5
 CLOSE_LAST_WORD_LETTERS = 5
 # Answer words this short (and any word with a digit) take no typos.
 SHORT_WORD = 3
+# The generic words a place is named with, which a guess may add to an answer
+# exactly as written: "new york city", "mississippi river", "mount everest".
+PLACE_SUFFIXES = frozenset(
+    {
+        "city", "state", "county", "province", "river", "lake", "sea", "ocean", "island",
+        "islands", "mountains", "desert",
+    }
+)  # fmt: skip
+PLACE_PREFIXES = frozenset({"mount", "mt", "lake", "river"})
+# After a one-word name these often name another place (Mexico City, Kansas
+# City, Michigan State), so they follow only names of two or more words.
+_SEVERAL_WORDS_ONLY = frozenset({"city", "state"})
+_SUFFIXES_AFTER_ONE_WORD = PLACE_SUFFIXES - _SEVERAL_WORDS_ONLY
 
 
 class Verdict(enum.StrEnum):
@@ -86,6 +100,9 @@ class Target:
     allowance: int
     protected: tuple[tuple[int, int], ...]  # spans in form.compact that take no edits
     words: frozenset[str]  # form.tokens, to reject a guess that is no part in one lookup
+    place_suffixes: frozenset[str]  # the generic words a guess may add after the answer
+    # The answer's word count if a middle word may be given as its initial, else 0.
+    initials_words: int
     no_match: Match
     says_more: Match
     too_little: Match
@@ -101,13 +118,19 @@ class Target:
             if len(token) <= SHORT_WORD or any(map(str.isdigit, token))
         )
         quoted = f"'{text}'"
+        tokens = form.tokens
         return cls(
             text,
             form,
             quantity.value,
             typo_allowance(form.letters),
             protected,
-            frozenset(form.tokens),
+            frozenset(tokens),
+            PLACE_SUFFIXES if len(tokens) > 1 else _SUFFIXES_AFTER_ONE_WORD,
+            # A name of three words or more, with no number (Louis XIV of France).
+            len(tokens)
+            if len(tokens) >= 3 and not form.numbers and any(len(word) > 1 for word in tokens[1:-1])
+            else 0,
             no_match=rejected(f"does not match {quoted}"),
             says_more=rejected(f"says more than {quoted} (a guess is matched as a whole)"),
             too_little=rejected(f"too little of {quoted}"),
@@ -129,14 +152,19 @@ class Target:
         return self._compare_text(guess)
 
     def accepts_text(self, guess: TextForm) -> bool:
-        """``self._compare_text(guess).accepted``, without building reasons.
+        """``self._compare_text(guess).accepted``, mostly without building reasons.
 
         Accepted means equal, or (no more words, the same numbers) within the
-        typo allowance with no short word edited; a part is never accepted.
+        typo allowance with no short word edited, or one of the widenings of
+        ``_widened``; a part is never accepted.
         """
         answer = self.form
         if guess.compact == answer.compact:
             return True
+        return self._within_typos(guess) or self._widened(guess) is not None
+
+    def _within_typos(self, guess: TextForm) -> bool:
+        answer = self.form
         allowance = self.allowance
         if (
             not allowance
@@ -165,7 +193,18 @@ class Target:
         answer = self.form
         if guess.compact == answer.compact:
             return Match(Verdict.ACCEPTED, self._equal_reason(guess), self.text)
-        if len(guess.tokens) > len(answer.tokens):
+        # The widenings, inline: this runs for every wrong guess.
+        tokens = guess.tokens
+        if len(tokens) > 1 and (tokens[-1] in self.place_suffixes or tokens[0] in PLACE_PREFIXES):
+            widened = self._with_place_word(guess)
+            if widened is not None:
+                return widened
+        plain = guess.plain
+        if len(plain) == self.initials_words and 1 in map(len, plain[1:-1]):
+            widened = self._with_initials(guess)
+            if widened is not None:
+                return widened
+        if len(tokens) > len(answer.tokens):
             return self.says_more if answer.compact in guess.compact else self.no_match
         typo: Match | None = None
         if guess.numbers == answer.numbers:
@@ -179,6 +218,62 @@ class Target:
         # "harry truman" for "Harry S Truman" edits a short word away, but is
         # still a close part of the answer.
         return part if typo is None or part.close else typo
+
+    def _widened(self, guess: TextForm) -> Match | None:
+        """ACCEPTED for the answer named with a generic place word added
+        (``new york city``) or with middle names as initials (``franklin d
+        roosevelt``), else None (``_compare_text`` has these checks inline)."""
+        if len(guess.tokens) > 1:
+            widened = self._with_place_word(guess)
+            if widened is not None:
+                return widened
+        if len(guess.plain) == self.initials_words:
+            return self._with_initials(guess)
+        return None
+
+    def _with_place_word(self, guess: TextForm) -> Match | None:
+        """ACCEPTED if the guess is the whole answer with a generic place word added."""
+        answer, tokens = self.form, guess.tokens
+        last, first = tokens[-1], tokens[0]
+        if (
+            last in self.place_suffixes
+            and guess.compact == answer.compact + last
+            and last != answer.tokens[-1]
+        ):
+            added = last
+        elif (
+            first in PLACE_PREFIXES
+            and guess.compact == first + answer.compact
+            and first != answer.tokens[0]
+        ):
+            added = first
+        else:
+            return None
+        reason = f"matches '{self.text}' named with the place word '{added}'"
+        return Match(Verdict.ACCEPTED, reason, self.text)
+
+    def _with_initials(self, guess: TextForm) -> Match | None:
+        """ACCEPTED if the guess, each single letter standing for the middle
+        answer word it starts read as that word, is accepted.  The first and
+        the last word (a given name and the surname) must be spelled out."""
+        words = self.form.tokens
+        said = list(guess.plain)
+        initials = []
+        for index in range(1, len(words) - 1):
+            word, given = words[index], said[index]
+            if len(given) == 1 and len(word) > 1 and word[0] == given:
+                said[index] = word
+                initials.append(f"'{given}' as the initial of '{word}'")
+        if not initials:
+            return None
+        spelled = TextForm.of(" ".join(said))
+        how = f"with {' and '.join(initials)}"
+        if spelled.compact == self.form.compact:
+            return Match(Verdict.ACCEPTED, f"matches '{self.text}' {how}", self.text)
+        if not self._within_typos(spelled):
+            return None
+        distance = OSA.distance(self.form.compact, spelled.compact, processor=None)
+        return Match(Verdict.ACCEPTED, f"{_edits(distance)} off '{self.text}' {how}", self.text)
 
     def _equal_reason(self, guess: TextForm) -> str:
         quoted = f"'{self.text}'"

@@ -53,20 +53,42 @@ Typos (text answers)
 
 Whole guesses, not word by word
     ``paris london rome`` is rejected for Paris: the guess says more than the
-    answer.  A part of a multi-word answer is CLOSE when it is whole words, in
-    order, covering at least half of the letters (``delano roosevelt``) or the
-    last word of 5 or more letters (``roosevelt``): it is not accepted,
+    answer (one generic place word excepted, below).  A part of a multi-word
+    answer is CLOSE when it is whole words, in order, covering at least half
+    of the letters (``delano roosevelt``) or the last word of 5 or more
+    letters (``roosevelt``): it is not accepted,
     because a surname or a last word is often ambiguous (Theodore Roosevelt;
     ``africa`` for South Africa); list it as an alias to accept it.  Less
     (``franklin``, ``frank``) is rejected as too little.
+
+Initials and place words (what a quizmaster accepts beyond the answer's words)
+    A middle word of an answer of three or more words, none of them a number,
+    may be given as its initial, with or without a dot: ``franklin d
+    roosevelt``, ``Franklin D. Roosevelt``, ``john r r tolkien`` are accepted
+    (with typos in the spelled-out words counted as ever).  The first and the
+    last word (a given name and the surname) are spelled out and the guess
+    has exactly the answer's words, so ``f d roosevelt``, ``franklin delano
+    r``, ``franklin d`` and ``franklin x roosevelt`` are not accepted.
+    A place may be named with one generic word added to the whole answer,
+    typed without typos: after it ``city``, ``state``, ``county``,
+    ``province``, ``river``, ``lake``, ``sea``, ``ocean``, ``island``,
+    ``islands``, ``mountains``, ``desert`` (``new york city``, ``pacific
+    ocean``); before it ``mount``, ``mt``, ``lake``, ``river`` (``mount
+    everest``).  ``city`` and ``state`` only after answers of two or more
+    words: after one they often name another place (``mexico city`` is not
+    Mexico, ``michigan state`` not Michigan).  Nothing else may be added
+    (``new york city hall``, ``paris river london``), and the word is never
+    dropped: ``mexico`` for Mexico City stays a CLOSE part, since the name
+    without its generic word may be another place; list it as an alias.
 
 Choices (questions with ``choices``; booleans always have True/False)
     A guess names an option by, in this order: a decorated letter (``b)``,
     ``(b)``, ``[b]``, ``b.``, ``option b``); the option's exact text; a bare
     letter (``b``, ``B``); its 1-based number (``2``, ``#2``, ``2)``) unless the
     options are numbers; for booleans ``true/false/yes/no/y/n/t/f/correct/
-    incorrect/right/wrong``; else the option's text with typos as above (the
-    closest option, rejected if two are equally close).  When any option is a
+    incorrect/right/wrong``; else the option's text with typos, initials or a
+    place word as above, for options of 5 or more letters (the closest
+    option, rejected if two are equally close).  When any option is a
     number, digits and number words are values (``2`` names the option "2",
     never the second option); letters still name options.  A named option sets
     ``choice`` and is ACCEPTED iff it is the correct one, else REJECTED.  A
@@ -80,7 +102,10 @@ Cost
     precomputes every answer's and option's form, the rejections that need no
     guess and lookup tables for naming options; ``check()`` takes 2 to 4 µs
     for a typical wrong guess and 3 to 7 µs for a right one (measured on the
-    synthetic bank; building a matcher 15 to 70 µs, once per question).
+    synthetic bank; building a matcher 15 to 70 µs, once per question).  A
+    wrong guess pays a few set lookups for the initials and place words;
+    only a guess that has a single-letter middle word or ends (begins) with a
+    place word is looked at further.
     ``tests/unit/test_answers_equivalence.py`` pins every verdict and reason
     on a large corpus, so a speed-up cannot change one unnoticed.
 """

@@ -209,6 +209,60 @@ WHOLE_GUESSES = [
     (text("Leonardo da Vinci"), "da vinci", REJECTED),  # too little; alias it if wanted
 ]
 
+# A middle name given as its initial; the first name and the surname stay spelled out.
+INITIALS = [
+    (FDR, "franklin d roosevelt", ACCEPTED),
+    (FDR, "Franklin D. Roosevelt", ACCEPTED),
+    (FDR, "franklin d rosevelt", ACCEPTED),  # a typo in a spelled-out word, as ever
+    (text("John Fitzgerald Kennedy"), "john f kennedy", ACCEPTED),
+    (text("John Ronald Reuel Tolkien"), "john r r tolkien", ACCEPTED),
+    (text("John Ronald Reuel Tolkien"), "John R. Reuel Tolkien", ACCEPTED),
+    (text("Vincent Valentine Smith"), "vincent v smith", ACCEPTED),  # "v" is no Roman 5 here
+    (FDR, "f d roosevelt", REJECTED),  # the first name is needed too
+    (FDR, "f. d. roosevelt", REJECTED),
+    (FDR, "franklin delano r", REJECTED),  # and the surname
+    (FDR, "franklin x roosevelt", REJECTED),  # an initial is the word's first letter
+    (FDR, "franklin d", REJECTED),
+    (FDR, "franklin d roosevelt jr", REJECTED),
+    (FDR, "franklin d e roosevelt", REJECTED),
+    (text("Tom Hanks"), "t hanks", REJECTED),  # no middle name to abbreviate
+    (text("Louis XIV of France"), "louis x of france", REJECTED),  # numbers are not names
+    (text("Harry S Truman"), "harry s truman", ACCEPTED),
+    (text("Harry S Truman"), "harry x truman", REJECTED),
+]
+
+# A place named with its generic word ("city", "river", "mount", ...) added.
+PLACE_WORDS = [
+    (text("New York"), "new york city", ACCEPTED),
+    (text("New York"), "New York City!", ACCEPTED),
+    (text("New York"), "new york state", ACCEPTED),
+    (text("New York"), "newyork city", ACCEPTED),
+    (text("Mississippi"), "mississippi river", ACCEPTED),
+    (text("Mississippi"), "the Mississippi River", ACCEPTED),
+    (text("Pacific"), "pacific ocean", ACCEPTED),
+    (text("Everest"), "mount everest", ACCEPTED),
+    (text("Everest"), "Mt. Everest", ACCEPTED),
+    (text("Victoria"), "lake victoria", ACCEPTED),
+    (text("Thames"), "river thames", ACCEPTED),
+    (text("Galápagos"), "galapagos islands", ACCEPTED),
+    (text("Los Angeles"), "los angeles county", ACCEPTED),
+    # "city" and "state" after a one-word name often make another place.
+    (text("Mexico"), "mexico city", REJECTED),
+    (text("Michigan"), "michigan state", REJECTED),
+    (text("New York"), "new york city hall", REJECTED),  # one generic word, no more
+    (text("New York"), "new york london", REJECTED),
+    (text("New York"), "city new york", REJECTED),  # "city" is no prefix
+    (text("New York"), "new yrok city", REJECTED),  # no typos beside an extra word
+    (text("Paris"), "paris london rome", REJECTED),
+    (text("Paris"), "paris river london", REJECTED),
+    # Leaving the generic word out may name another place (Mexico City, Mexico).
+    (text("Mexico City"), "mexico", CLOSE),
+    (text("Mississippi River"), "mississippi", CLOSE),
+    (FDR, "frank", REJECTED),
+    (text("5"), "5 river", ACCEPTED),  # a number answer: unit words, by value as ever
+    (text("5"), "15 river", REJECTED),
+]
+
 PLANETS = choice("Mars", "Venus", "Mars", "Jupiter", "Saturn")
 ODD = choice("5", "3", "5", "7")
 CAPITALS = Question(
@@ -222,7 +276,14 @@ CAPITALS = Question(
 
 @pytest.mark.parametrize(
     ("question", "guess", "expected"),
-    GUIDE_TABLE + NORMALISING + NUMBERS + NUMBERS_IN_TEXT + TYPOS + WHOLE_GUESSES,
+    GUIDE_TABLE
+    + NORMALISING
+    + NUMBERS
+    + NUMBERS_IN_TEXT
+    + TYPOS
+    + WHOLE_GUESSES
+    + INITIALS
+    + PLACE_WORDS,
     ids=lambda value: repr(value) if isinstance(value, str) else None,
 )
 def test_guess_gets_the_expected_verdict_and_a_reason(
@@ -267,6 +328,22 @@ def test_guess_gets_the_expected_verdict_and_a_reason(
         (ODD, "b", ACCEPTED, 1),  # letters still name options
         (ODD, "(a)", REJECTED, 0),
         (CAPITALS, "city of light", ACCEPTED, None),  # an alias, no option named
+        # An option named as the text rules allow names it: with a place word...
+        (choice("New York", "Boston", "New York", "Chicago"), "new york city", ACCEPTED, 1),
+        (choice("Boston", "Boston", "New York", "Chicago"), "new york city", REJECTED, 1),
+        # ...or with a middle name as its initial.
+        (
+            choice("John F. Kennedy", "John F. Kennedy", "John Fitzgerald Kennedy"),
+            "john f kennedy",
+            ACCEPTED,
+            0,
+        ),
+        (
+            choice("Harry Truman", "Harry Truman", "John Fitzgerald Kennedy"),
+            "john f kennedy",
+            REJECTED,
+            1,
+        ),
         (CAPITALS, "paris", ACCEPTED, 1),
         (CAPITALS, "c", REJECTED, 2),
         (choice("A", "O", "A", "B", "AB"), "a", ACCEPTED, 1),  # exact option text beats letter
@@ -417,7 +494,8 @@ def test_typical_guesses_are_judged_and_timed() -> None:
         "fdr": ACCEPTED,
         "roosevelt": CLOSE,
         "paris": REJECTED,
-        "franklin d roosevelt": REJECTED,
+        "franklin d roosevelt": ACCEPTED,
+        "f d roosevelt": REJECTED,
     }
     guesses = list(batch) * 500
 

@@ -7,6 +7,7 @@ import re
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.answer_target import PLACE_PREFIXES, PLACE_SUFFIXES, Target
 from bot.domain.answer_text import TextForm, _clean_unicode, _tokens_by_rules, normal_tokens
 from bot.domain.answers import (
     _LETTER_FORM,
@@ -87,6 +88,7 @@ def test_an_answer_with_extra_words_around_it_is_not_accepted(
     answer: str, extra: list[str], before: bool, data: st.DataObject
 ) -> None:
     assume(not set(extra) & set(answer.split()))
+    assume(not set(extra) & PLACE_WORDS)  # one of them alone names a place: see below
     padding = " ".join(extra)
     guess = f"{padding} {answer}" if before else f"{answer} {padding}"
     guess = data.draw(st.sampled_from([guess, guess.upper(), guess.replace(" ", ", ")]))
@@ -94,6 +96,73 @@ def test_an_answer_with_extra_words_around_it_is_not_accepted(
     match = matcher_for(question(answer)).check(guess)
 
     assert not match.accepted, (guess, match)
+
+
+PLACE_WORDS = PLACE_SUFFIXES | PLACE_PREFIXES
+# After one word these often name another place (Mexico City, Michigan State).
+SEVERAL_WORDS_ONLY = {"city", "state"}
+
+
+@PROFILE
+@given(answers, st.sampled_from(sorted(PLACE_WORDS)), st.data())
+def test_a_place_named_with_one_generic_word_is_accepted(
+    answer: str, place_word: str, data: st.DataObject
+) -> None:
+    assume(place_word not in answer.split())
+    matcher = matcher_for(question(answer))
+    one_word = " " not in answer
+    for guess, allowed in (
+        (f"{answer} {place_word}", place_word in PLACE_SUFFIXES),
+        (f"{place_word} {answer}", place_word in PLACE_PREFIXES),
+    ):
+        guess = data.draw(st.sampled_from([guess, guess.title(), guess.replace(" ", ". ")]))
+        expected = allowed and not (one_word and place_word in SEVERAL_WORDS_ONLY)
+
+        assert matcher.check(guess).accepted == expected, (answer, guess)
+
+
+@PROFILE
+@given(answers, st.sampled_from(sorted(PLACE_WORDS)), words, st.booleans())
+def test_a_place_word_does_not_let_another_word_in(
+    answer: str, place_word: str, extra: str, before: bool
+) -> None:
+    assume(not {place_word, extra} & set(answer.split()))
+    named = f"{place_word} {answer}" if place_word in PLACE_PREFIXES else f"{answer} {place_word}"
+    guess = f"{extra} {named}" if before else f"{named} {extra}"
+
+    assert not matcher_for(question(answer)).check(guess).accepted, guess
+
+
+names = st.lists(words, min_size=3, max_size=5)
+
+
+@PROFILE
+@given(names, st.data())
+def test_middle_names_given_as_initials_are_accepted_and_nothing_more(
+    name: list[str], data: st.DataObject
+) -> None:
+    middle = range(1, len(name) - 1)
+    initials = data.draw(st.sets(st.sampled_from(middle), min_size=1))
+    dot = data.draw(st.sampled_from(["", "."]))
+    given_words = [word[0] + dot if index in initials else word for index, word in enumerate(name)]
+    guess = " ".join(given_words)
+    matcher = matcher_for(question(" ".join(name)))
+
+    assert matcher.check(guess).accepted, guess
+    for longer in (f"{guess} {name[0]}", f"{name[-1]} {guess}"):
+        # (Unless its letters happen to spell the answer: spacing never matters.)
+        if TextForm.of(longer).compact != TextForm.of(" ".join(name)).compact:
+            assert not matcher.check(longer).accepted, longer
+
+
+@PROFILE
+@given(names.filter(lambda name: len(name[0]) >= 5 and len(name[-1]) >= 5), st.booleans())
+def test_the_first_name_and_the_surname_are_never_initials(name: list[str], first: bool) -> None:
+    # Five letters or more: too many edits for any typo allowance.
+    index = 0 if first else len(name) - 1
+    guess = " ".join(word[0] if i in (index, 1) else word for i, word in enumerate(name))
+
+    assert not matcher_for(question(" ".join(name))).check(guess).accepted, guess
 
 
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -301,3 +370,26 @@ def test_a_guess_in_letter_form_is_short_once_normalised(raw: str) -> None:
 @given(st.from_regex(_NUMBER_FORM, fullmatch=True))
 def test_a_guess_in_number_form_has_numbers_once_normalised(raw: str) -> None:
     assert TextForm.of(raw).numbers
+
+
+guess_words = st.lists(
+    st.one_of(words, st.sampled_from(sorted(PLACE_WORDS)), st.sampled_from(list("abcdefrs"))),
+    min_size=1,
+    max_size=5,
+)
+
+
+@PROFILE
+@given(names | answers.map(str.split), guess_words, st.data())
+def test_accepts_text_agrees_with_the_full_comparison(
+    answer: list[str], other: list[str], data: st.DataObject
+) -> None:
+    # Guesses near the answer: other words, a place word, initials; then a typo or not.
+    initials = [answer[0], *(word[0] for word in answer[1:-1]), answer[-1]]
+    guess = data.draw(st.sampled_from([other, answer + other[:1], other[:1] + answer, initials]))
+    text = " ".join(guess)
+    text = data.draw(st.sampled_from([text, text[:-1], text + "x", text.replace("e", "a", 1)]))
+    target = Target.of(" ".join(answer), units_allowed=False)
+    form = TextForm.of(text)
+
+    assert target.accepts_text(form) == target._compare_text(form).accepted, text
