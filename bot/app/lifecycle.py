@@ -38,11 +38,11 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from bot.adapters.adapter import Adapter, PlatformRefused, PlatformUnreachable
-from bot.adapters.common.words import plural
 from bot.app.compose import App, open_app
 from bot.app.shutdown import ShutdownBudget
 from bot.bank import BankError
 from bot.config import Settings
+from bot.domain.words import plural
 from bot.observability.health import Health
 from bot.observability.http import observability_server
 from bot.observability.logs import log_context

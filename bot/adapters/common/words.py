@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.words import plural
+
+__all__ = ["clip", "closed_reports", "plural", "then"]
+
 
 def clip(text: str, limit: int) -> str:
     """``text``, cut to ``limit`` characters with an ellipsis when it is longer."""
@@ -20,11 +24,6 @@ def closed_reports(resolved: Sequence[int]) -> str:
     if not resolved:
         return ""
     return f"Closed {plural(len(resolved), 'report')}: {', '.join(f'#{n}' for n in resolved)}."
-
-
-def plural(count: int, word: str) -> str:
-    """ "1 question", "2 questions": ``word`` takes an s unless there is one."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 #: What every platform says when a channel's results wait for the database (``ScoresDelayed``).
