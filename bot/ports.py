@@ -32,6 +32,7 @@ from bot.domain.records import (
     BundledOverview,
     GameInPlay,
     GameRecord,
+    ImportRefused,
     ImportResult,
     LeaderboardRow,
     ListedQuestion,
@@ -139,9 +140,11 @@ class QuestionEditor(Protocol):
 
     async def import_questions(
         self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
-    ) -> ImportResult:
+    ) -> ImportResult | ImportRefused:
         """Make validated questions the server's own. A question whose id the
-        server already has replaces it, so importing a file twice updates."""
+        server already has replaces it, so importing a file twice updates.
+        Refused whole, before anything is written, when the new ones would take
+        the server past its cap of own questions."""
         ...
 
     async def custom_questions(self, server: ServerKey) -> Sequence[Question]:

@@ -26,6 +26,7 @@ from bot.bank.format import (
     MAX_HINTS,
     MAX_PROMPT,
 )
+from bot.domain.words import plural
 
 #: A bank file sent from chat (a Discord attachment, a file shared on Slack).
 MAX_UPLOAD_BYTES: Final = 512 * 1024
@@ -65,6 +66,7 @@ __all__ = [
     "MAX_UPLOAD_QUESTIONS",
     "PAGE_SIZE",
     "too_big",
+    "too_many_own",
 ]
 
 
@@ -88,4 +90,20 @@ def too_big(what: str, *, size: int | None = None, count: int | None = None) -> 
         f"{what} holds {count:,} questions; a file sent in chat can hold at most "
         f"{MAX_UPLOAD_QUESTIONS}. Split it, or import it with "
         "`trivia-bot questions import` on the bot's machine."
+    )
+
+
+def too_many_own(*, adds: int, has: int) -> str:
+    """The message for an import that would take a server past ``MAX_SERVER_QUESTIONS``.
+
+    ``adds`` is how many new questions the file brings, ``has`` how many of its
+    own the server keeps now.  Nothing of the file is imported.
+    """
+    room = max(MAX_SERVER_QUESTIONS - has, 0)
+    return (
+        f"Nothing was imported: the file adds {plural(adds, 'new question')} and this "
+        f"server already has {has:,} of its own; a server can keep at most "
+        f"{MAX_SERVER_QUESTIONS:,} (room for {room:,} more). Split the file, remove "
+        "questions the server no longer needs, or serve a big collection to every server "
+        "as bank files with TRIVIA_QUESTIONS."
     )

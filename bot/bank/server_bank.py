@@ -21,16 +21,17 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.bank.drafts import draft_to_question, edit_question, prompt_key
-from bot.bank.limits import MAX_SERVER_QUESTIONS, PAGE_SIZE
+from bot.bank.limits import MAX_SERVER_QUESTIONS, PAGE_SIZE, too_many_own
 from bot.bank.static import StaticQuestionBank
 from bot.domain.model import FieldProblem, PlayerKey, Question, QuestionDraft, ServerKey
 from bot.domain.records import (
     BundledOverview,
     BundledPart,
+    ImportRefused,
     ImportResult,
     ListedQuestion,
     QuestionPage,
@@ -209,7 +210,7 @@ class ServerQuestionBank:
 
     async def import_questions(
         self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
-    ) -> ImportResult:
+    ) -> ImportResult | ImportRefused:
         async with self._lock(server):
             try:
                 return await self._import(server, questions, by=by, at=at)
@@ -219,39 +220,43 @@ class ServerQuestionBank:
 
     async def _import(
         self, server: ServerKey, questions: Sequence[Question], *, by: PlayerKey, at: datetime
-    ) -> ImportResult:
+    ) -> ImportResult | ImportRefused:
         own = {q.id: q for q in (await self._view(server)).own}
+        plan = await self._plan_import(server, questions, own)
+        # Checked before the first write: a file that would take the server past
+        # its cap changes nothing (not the first 5,000 of it).
+        if len(own) + len(plan.added) > MAX_SERVER_QUESTIONS:
+            return ImportRefused(too_many_own(adds=len(plan.added), has=len(own)))
+        for question in plan.writes:
+            await self._store.save_custom_question(server, question, by=by, at=at)
+        return ImportResult(
+            added=tuple(plan.added), updated=tuple(plan.updated), skipped=tuple(plan.skipped)
+        )
+
+    async def _plan_import(
+        self, server: ServerKey, questions: Sequence[Question], own: dict[str, Question]
+    ) -> _ImportPlan:
+        """What importing ``questions`` would do, question by question; writes nothing."""
+        own = dict(own)
         bundled = {q.id for q in self._static.all_questions} - own.keys()
         prompts = {prompt_key(q.prompt): q.id for q in await self._every(server)}
-        added: list[str] = []
-        updated: list[str] = []
-        skipped: list[tuple[str, str]] = []
-        room = MAX_SERVER_QUESTIONS - len(own)
+        plan = _ImportPlan()
         for question in questions:
             if question.id in bundled:
-                skipped.append((question.id, "a bundled question already has this id"))
+                plan.skipped.append((question.id, "a bundled question already has this id"))
                 continue
             key = prompt_key(question.prompt)
             same = prompts.get(key)
             if same is not None and same != question.id:
-                skipped.append((question.id, f"the same question is already here as {same!r}"))
-                continue
-            if question.id not in own and room <= 0:
-                skipped.append((question.id, _full_message()))
+                plan.skipped.append((question.id, f"the same question is already here as {same!r}"))
                 continue
             scoped = replace(question, scope=str(server), bank_id=f"server:{server}")
-            if own.get(question.id) == scoped:
-                updated.append(question.id)  # unchanged: nothing to write
-                continue
-            await self._store.save_custom_question(server, scoped, by=by, at=at)
-            if question.id in own:
-                updated.append(question.id)
-            else:
-                added.append(question.id)
-                room -= 1
+            if own.get(question.id) != scoped:  # unchanged: nothing to write
+                plan.writes.append(scoped)
+            (plan.updated if question.id in own else plan.added).append(question.id)
             own[question.id] = scoped
             prompts[key] = question.id
-        return ImportResult(added=tuple(added), updated=tuple(updated), skipped=tuple(skipped))
+        return plan
 
     # -- QuestionEditor: what admins look at ---------------------------------------------
 
@@ -340,6 +345,16 @@ class ServerQuestionBank:
 
 def _haystack(question: Question) -> str:
     return " ".join((question.id, question.prompt, question.category, *question.answers)).casefold()
+
+
+@dataclass(slots=True)
+class _ImportPlan:
+    """What an import will write, and what it tells the admin."""
+
+    writes: list[Question] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _full_message() -> str:

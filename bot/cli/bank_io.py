@@ -25,7 +25,7 @@ from bot.cli.common import cli_player, load_cli_settings, parse_server, print_ba
 from bot.config import Settings
 from bot.domain.events import Event
 from bot.domain.model import Question, ServerKey
-from bot.domain.records import ImportResult
+from bot.domain.records import ImportRefused, ImportResult
 from bot.storage import open_store
 
 SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."
@@ -61,6 +61,9 @@ def import_command(
         count = len(exc.problems)
         print_bank_problems(exc, f"The configured banks have {count} problem(s); nothing imported:")
         raise SystemExit(1) from None
+    if isinstance(result, ImportRefused):
+        click.secho(f"{key}: {result.message}", fg="red", err=True)
+        raise SystemExit(1)
     click.echo(
         f"{key}: {len(result.added)} added, {len(result.updated)} updated, "
         f"{len(result.skipped)} skipped."
@@ -118,7 +121,9 @@ def _read(source: Path, fmt: str) -> list[Question]:
     return list(load_bank_file(source).questions)
 
 
-async def _import(settings: Settings, server: ServerKey, questions: list[Question]) -> ImportResult:
+async def _import(
+    settings: Settings, server: ServerKey, questions: list[Question]
+) -> ImportResult | ImportRefused:
     async with open_app(settings, sink=_NoEvents(), serve=False) as app:
         by = cli_player(server)
         return await app.bank.import_questions(server, questions, by=by, at=datetime.now(UTC))

@@ -107,6 +107,14 @@ class ImportResult:
     skipped: tuple[tuple[str, str], ...]  # (question id, why)
 
 
+@dataclass(frozen=True, slots=True)
+class ImportRefused:
+    """An import refused whole, before anything was written: ``message`` says
+    why and what to do (say, the server's own questions would pass their cap)."""
+
+    message: str
+
+
 class Switch(enum.StrEnum):
     """What an admin can switch off for their server."""
 

@@ -54,6 +54,7 @@ from bot.domain.events import (
 )
 from bot.domain.model import Actor, ChannelKey, Question
 from bot.domain.records import (
+    ImportRefused,
     Resolution,
     Switch,
 )
@@ -272,6 +273,10 @@ class QuestionDesk:
         result = await editor.import_questions(
             server, command.questions, by=actor.key, at=self._clock.now()
         )
+        if isinstance(result, ImportRefused):
+            log.info("%s refused for %s: %s", command.source, server, result.message)
+            await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, result.message)
+            return
         log.info(
             "%s imported into %s by %s: %d added, %d updated, %d skipped",
             command.source,

@@ -100,3 +100,25 @@ def test_red_discordbot_lists_are_converted_on_import(
     assert "added" in out, err
     _, exported, _ = cli("questions", "export", "--server", "discord:7", env=cli_env, db=db)
     assert "- id: red-" in exported
+
+
+def test_a_file_past_the_servers_cap_changes_nothing(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    db = tmp_path / "t.db"
+    big = tmp_path / "big.yaml"
+    lines = ["id: big", "title: Big", "questions:"]
+    lines += [f"  - {{id: q{n}, prompt: Question {n}?, answers: [a{n}]}}" for n in range(6_000)]
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = cli(
+        "questions", "import", str(big), "--server", "discord:42", env=cli_env, db=db
+    )
+    assert code == 1
+    assert "Nothing was imported: the file adds 6,000 new questions" in err
+    assert "already has 0 of its own; a server can keep at most 5,000" in err
+    assert "Split the file" in err
+    assert "TRIVIA_QUESTIONS" in err
+    assert "added" not in out
+    code, out, err = cli("questions", "list", "--server", "discord:42", "--own", env=cli_env, db=db)
+    assert code == 0, err
+    assert out.strip() == "No questions."

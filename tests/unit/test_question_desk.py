@@ -11,7 +11,13 @@ from dataclasses import replace
 import pytest
 
 from bot.bank import StaticQuestionBank, load_bank_text
-from bot.bank.limits import MAX_OPEN_REPORTS_PER_PLAYER, MAX_REPORT_REASON, MAX_SEARCH, PAGE_SIZE
+from bot.bank.limits import (
+    MAX_OPEN_REPORTS_PER_PLAYER,
+    MAX_REPORT_REASON,
+    MAX_SEARCH,
+    MAX_SERVER_QUESTIONS,
+    PAGE_SIZE,
+)
 from bot.domain.commands import (
     AddQuestion,
     DismissReport,
@@ -48,7 +54,7 @@ from bot.domain.events import (
     ReportFiled,
     ReportsListed,
 )
-from bot.domain.model import ChannelKey, GameOptions, QuestionDraft, QuestionType
+from bot.domain.model import ChannelKey, GameOptions, Question, QuestionDraft, QuestionType
 from bot.domain.records import (
     ReportKind,
     Resolution,
@@ -318,6 +324,49 @@ async def test_importing_the_same_file_twice_updates_instead_of_duplicating(
     assert (second.added, second.updated) == ((), ("m-one", "m-two"))
     assert list(h.store.custom[SERVER]) == ["m-one", "m-two"]
     assert h.store.custom[SERVER]["m-one"].tags == ("x",)
+
+
+def numbered(count: int, *, start: int = 0, answer: str = "yes") -> tuple[Question, ...]:
+    """``count`` distinct questions, ids ``n{start}`` onwards."""
+    return tuple(
+        Question(id=f"n{n}", prompt=f"Question number {n}?", answers=(answer,))
+        for n in range(start, start + count)
+    )
+
+
+async def test_a_file_past_the_servers_cap_is_refused_whole(h: ServiceHarness) -> None:
+    await h.send(ImportQuestions(CHANNEL, ADMIN, "big.yaml", numbered(6_000)))
+    refusal = h.sink.last(Rejected)
+    assert refusal.recipient == ADMIN.key
+    assert "Nothing was imported" in refusal.message
+    assert "adds 6,000 new questions" in refusal.message
+    assert "already has 0 of its own" in refusal.message
+    assert f"at most {MAX_SERVER_QUESTIONS:,}" in refusal.message
+    assert "Split the file" in refusal.message
+    assert "TRIVIA_QUESTIONS" in refusal.message
+    assert not h.sink.of(QuestionsImported)
+    assert not h.store.custom.get(SERVER)
+
+
+async def test_the_cap_counts_what_the_server_has_and_what_the_file_updates(
+    h: ServiceHarness,
+) -> None:
+    await h.send(ImportQuestions(CHANNEL, ADMIN, "first.yaml", numbered(4_990)))
+    assert len(h.sink.last(QuestionsImported).result.added) == 4_990
+    # 10 updated and 10 new: exactly the cap, accepted.
+    updates_and_ten_new = numbered(20, start=4_980, answer="no")
+    await h.send(ImportQuestions(CHANNEL, ADMIN, "second.yaml", updates_and_ten_new))
+    result = h.sink.last(QuestionsImported).result
+    assert (len(result.updated), len(result.added)) == (10, 10)
+    assert len(h.store.custom[SERVER]) == MAX_SERVER_QUESTIONS
+    # One more new one is refused, and the updates in that file are not made either.
+    one_too_many = (*numbered(1, answer="maybe"), *numbered(1, start=MAX_SERVER_QUESTIONS))
+    await h.send(ImportQuestions(CHANNEL, ADMIN, "third.yaml", one_too_many))
+    assert "adds 1 new question and this server already has 5,000" in (
+        h.sink.last(Rejected).message
+    )
+    assert h.store.custom[SERVER]["n0"].answers == ("yes",)
+    assert len(h.store.custom[SERVER]) == MAX_SERVER_QUESTIONS
 
 
 async def test_export_gives_a_bank_file_that_loads_back(h: ServiceHarness) -> None:
