@@ -55,7 +55,7 @@ from bot.domain.model import Question
 FORMAT_VERSION = 1
 """The value of a bank's optional ``format`` key that this loader reads."""
 
-LOADER_VERSION = "bank-loader-2"
+LOADER_VERSION = "bank-loader-3"
 """Part of the cache key: bump it whenever loading the same bytes would yield
 different questions, so that no cache built by an older loader is trusted."""
 

@@ -48,6 +48,7 @@ from bot.bank.format import (
 from bot.bank.problems import BankError, capped
 from bot.bank.question_types import CHOICES_FIX, check_kind
 from bot.bank.walker import BudgetExhausted, NodeWalker
+from bot.bank.yaml_tags import bank_tag_problems
 from bot.bank.yaml_tree import compose_bank, gc_paused
 from bot.domain.model import Difficulty, Question, QuestionType, SourceRef
 
@@ -86,7 +87,9 @@ def load_bank_text(text: str | bytes, *, path: str) -> LoadedBank:
     walker = NodeWalker(path, budget=10_000 + len(text))
     try:
         with gc_paused():
-            bank = _read_bank(walker, compose_bank(text, path=path))
+            # The tree is never kept in a variable here: it must be freed before
+            # the collector is back on, or the collector walks all of it.
+            bank = _read_bank(walker, compose_bank(text, path=path), text)
     except BudgetExhausted:
         walker.report(
             None,
@@ -102,7 +105,8 @@ def load_bank_text(text: str | bytes, *, path: str) -> LoadedBank:
     return bank
 
 
-def _read_bank(walker: NodeWalker, root: yaml.Node | None) -> LoadedBank | None:
+def _read_bank(walker: NodeWalker, root: yaml.Node | None, text: str | bytes) -> LoadedBank | None:
+    walker.problems += bank_tag_problems(walker.path, root, text)
     if root is None:
         walker.report(
             None, "the file is empty; a bank needs at least 'id', 'title' and 'questions'"

@@ -87,6 +87,7 @@ from bot.bank.red_list import (
     file_problem,
     printable,
     read_list,
+    tag_problems,
 )
 from bot.bank.walker import BudgetExhausted, NodeWalker
 from bot.bank.yaml_tree import STR_TAG, compose_bank, gc_paused
@@ -187,7 +188,7 @@ def convert_red_list(
     walker = NodeWalker(path, budget=10_000 + len(data))
     try:
         with gc_paused():
-            red = read_list(walker, compose_bank(data, path=path))
+            red = _read_red(walker, data)
     except BudgetExhausted:
         raise file_error(
             path,
@@ -223,6 +224,15 @@ def convert_red_list(
         question_ids=tuple(question_id for _, question_id in kept),
         listed=red.listed,
     )
+
+
+def _read_red(walker: NodeWalker, data: str | bytes) -> RedList:
+    """Compose and read one list (its tree is freed on return, while the
+    collector is still paused); a YAML tag Red cannot load refuses it whole."""
+    root = compose_bank(data, path=walker.path)
+    if tagged := tag_problems(walker.path, root, data):
+        raise BankError(capped(tagged))
+    return read_list(walker, root)
 
 
 def convert_red_path(path: Path) -> list[tuple[Path, RedConversion]]:

@@ -17,6 +17,7 @@ import yaml
 from bot.bank.format import MAX_ANSWER, MAX_ANSWERS, MAX_AUTHOR, MAX_DESCRIPTION, MAX_PROMPT
 from bot.bank.problems import BankError, BankProblem
 from bot.bank.walker import NodeWalker
+from bot.bank.yaml_tags import dotted, foreign_tags, tag_message
 from bot.bank.yaml_tree import STR_TAG, is_plain_null
 from bot.domain.answers import normalise
 
@@ -286,6 +287,21 @@ def _refusal(
     if checker.text(node, None, field, limit=limit, label=label) is not None:
         return None
     return checker.problems[0].message if checker.problems else f"{label} is refused"
+
+
+def tag_problems(path: str, root: yaml.Node | None, data: str | bytes) -> list[BankProblem]:
+    """The list's YAML tags that ``safe_load`` does not know (Red cannot load such a
+    list either), each with its line and field."""
+    problems = []
+    for foreign in foreign_tags(root, data):
+        where = foreign.where
+        if where and where[0] in _RED_KEYS:
+            field_name = dotted(where)
+        else:
+            field_name = "prompt" if foreign.is_key and len(where) == 1 else "answers"
+        message = tag_message(foreign, what="a trivia list") + " (Red cannot load it either)"
+        problems.append(file_problem(path, message, line=_line(foreign.node), field=field_name))
+    return problems
 
 
 # -- small helpers, for red_import too --------------------------------------

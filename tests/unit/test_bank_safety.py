@@ -8,6 +8,8 @@ import pytest
 
 from bot.bank import BankError, BankProblem, load_bank_file, load_bank_text
 from bot.bank.format import MAX_FILE_BYTES
+from bot.bank.yaml_tags import foreign_tags
+from bot.bank.yaml_tree import compose_bank
 from tests.helpers import lol_bomb
 
 # Every test here runs with libyaml's parser and PyYAML's own.
@@ -137,3 +139,107 @@ def test_control_characters_are_refused() -> None:
     (problem,) = problems_of("id: b-1\ntitle: T\x07\nquestions: []\n")
 
     assert "cannot be read as YAML" in problem.message
+
+
+# -- YAML tags -----------------------------------------------------------------------------
+
+TAGGED_HEADER = "id: tagged\ntitle: Tagged\nquestions:\n"  # questions start on line 4
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "shown"),
+    [
+        pytest.param(
+            '{id: q-1, prompt: P, answers: [!secret "x"]}', "answers", "!secret", id="local"
+        ),
+        pytest.param("{id: q-1, prompt: !x P, answers: [a]}", "prompt", "!x", id="prompt"),
+        pytest.param(
+            "{id: q-1, prompt: P, answers: [a], tags: !set [b]}", "tags", "!set", id="list"
+        ),
+        pytest.param(
+            "{id: q-1, prompt: P, answers: [a], source: {paragraph: !n 3, context: c}}",
+            "source.paragraph",
+            "!n",
+            id="nested",
+        ),
+        pytest.param(
+            "{id: q-1, prompt: P, answers: [!!python/object:os.system x]}",
+            "answers",
+            "!!python/object:os.system",
+            id="python",
+        ),
+        pytest.param(
+            "{id: q-1, prompt: P, answers: [!<tag:example.com,2000:x> y]}",
+            "answers",
+            "!<tag:example.com,2000:x>",
+            id="global",
+        ),
+        pytest.param("{id: q-1, prompt: P, answers: [a,!y b]}", "answers", "!y", id="after-comma"),
+    ],
+)
+def test_an_unknown_yaml_tag_is_refused_with_its_line_question_and_field(
+    question: str, field: str, shown: str
+) -> None:
+    problems = problems_of(TAGGED_HEADER + "  - " + question + "\n")
+
+    tagged = [p for p in problems if "YAML tag" in p.message]
+    assert len(tagged) == 1, problems
+    assert (tagged[0].line, tagged[0].question_id, tagged[0].field) == (4, "q-1", field)
+    assert f"unknown YAML tag '{shown}'" in tagged[0].message
+    assert "remove the tag" in tagged[0].message
+
+
+def test_a_tag_outside_the_questions_and_on_a_key_is_refused_too() -> None:
+    text = "id: tagged\ntitle: !t Tagged\n!k questions:\n  - {id: q-1, prompt: P, answers: [a]}\n"
+
+    problems = problems_of(text)
+
+    assert [(p.line, p.question_id, p.field) for p in problems] == [
+        (2, None, "title"),
+        (3, None, "questions"),
+    ]
+
+
+def test_a_tagged_value_behind_an_alias_is_reported_once() -> None:
+    text = "id: tagged\ntitle: Tagged\nshared: &s !secret x\nquestions:\n" + "".join(
+        f"  - {{id: q-{n}, prompt: P{n}, answers: [*s]}}\n" for n in range(50)
+    )
+
+    problems = problems_of(text)
+
+    assert len([p for p in problems if "YAML tag" in p.message]) == 1
+
+
+def test_standard_tags_are_read_as_the_text_they_tag() -> None:
+    text = TAGGED_HEADER + (
+        "  - {id: q-1, prompt: !!str How many, answers: [!!int 5, !!str five], type: number}\n"
+        "  - {id: q-2, prompt: ! Is it, answers: [!!bool yes]}\n"
+    )
+
+    bank = load_bank_text(text, path="t.yaml")
+
+    assert [(q.prompt, q.answers) for q in bank.questions] == [
+        ("How many", ("5", "five")),
+        ("Is it", ("yes",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "!t x\n",
+        "\ufeff!t x\n",
+        "a: [!t x]\n",
+        '{"a":!t x}\n',
+        "a: [b,!t x]\n",
+        "- !t x\n",
+        "--- !t x\n",
+        "a:\n  !t x\n",
+    ],
+)
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["text", "bytes"])
+def test_a_tag_is_found_wherever_yaml_lets_it_start(text: str, as_bytes: bool) -> None:
+    data = text.encode("utf-8") if as_bytes else text
+    root = compose_bank(data, path="t.yaml")
+
+    assert [found.tag for found in foreign_tags(root, data)] == ["!t"]

@@ -484,6 +484,26 @@ def test_a_nested_alias_bomb_is_never_expanded() -> None:
     assert time.perf_counter() - started < 2
 
 
+@pytest.mark.usefixtures("any_loader")
+def test_a_list_with_an_unknown_yaml_tag_is_refused_with_its_line_and_field() -> None:
+    data = "AUTHOR: !me Ada\nWho directed MI2?:\n- John Woo\n- !secret Woo\n!odd How many:\n- 5\n"
+
+    with pytest.raises(BankError) as raised:
+        convert_red_list(data, path="bad.yaml")
+
+    found = [(p.line, p.field) for p in raised.value.problems]
+    assert found == [(1, "AUTHOR"), (4, "answers"), (5, "prompt")]
+    assert "unknown YAML tag '!secret'" in raised.value.problems[1].message
+    assert all("remove the tag" in p.message for p in raised.value.problems)
+
+
+@pytest.mark.usefixtures("any_loader")
+def test_a_list_with_standard_tags_converts_as_written() -> None:
+    conversion = convert("How many legs has a spider:\n- !!int 8\n- !!str eight\n")
+
+    assert answers_by_prompt(conversion) == {"How many legs has a spider": ("8", "eight")}
+
+
 # -- files and folders ------------------------------------------------------
 
 
