@@ -44,7 +44,6 @@ from bot.bank import BankError
 from bot.config import Settings
 from bot.domain.words import plural
 from bot.observability.health import Health
-from bot.observability.http import observability_server
 from bot.observability.logs import log_context
 from bot.observability.metrics import Metrics
 from bot.ports import Clock
@@ -84,6 +83,10 @@ async def serving(
         )
         port = settings.http_port
         if metrics is not None and port is not None and port != adapter.observability_port:
+            # aiohttp comes with the platform extras only: a console game
+            # (``make play``, no extras) never serves HTTP and never imports it.
+            from bot.observability.http import observability_server
+
             await stack.enter_async_context(
                 observability_server(health=health, metrics=metrics, port=port)
             )
