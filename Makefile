@@ -1,9 +1,10 @@
 # Two commands matter: `make play` and `make test`. Both build .venv themselves.
+# `make discord` / `make slack` add a chat platform's SDK to .venv (the extras).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: play test lint format bench clean
+.PHONY: play discord slack test lint format bench clean
 
 # The stamp files remember which extras are installed; pyproject changes reinstall.
 $(BIN)/python:
@@ -14,12 +15,28 @@ $(VENV)/.play-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The play stamp too: `pip install -e '.[x]'` installs the project itself as well.
+$(VENV)/.discord-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[discord]'
+	touch $@ $(VENV)/.play-installed
+
+$(VENV)/.slack-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[slack]'
+	touch $@ $(VENV)/.play-installed
+
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,discord,slack]'
-	touch $@ $(VENV)/.play-installed
+	touch $@ $(VENV)/.play-installed $(VENV)/.discord-installed $(VENV)/.slack-installed
 
 play: $(VENV)/.play-installed
 	$(BIN)/trivia-bot play
+
+# Install discord.py (slack-bolt) into .venv; then `.venv/bin/trivia-bot run discord` (slack).
+discord: $(VENV)/.discord-installed
+	@echo "discord.py is installed. Next: export DISCORD_TOKEN=... and run .venv/bin/trivia-bot run discord"
+
+slack: $(VENV)/.slack-installed
+	@echo "slack-bolt is installed. Next: export SLACK_BOT_TOKEN=... SLACK_APP_TOKEN=... and run .venv/bin/trivia-bot run slack"
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q

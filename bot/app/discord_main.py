@@ -25,7 +25,6 @@ from bot.adapters.discord.api import (
     discord_endpoints,
     fetch_application,
 )
-from bot.adapters.discord.api import invite_url as _invite_url
 from bot.adapters.discord.ids import PLATFORM
 from bot.app.compose import App
 from bot.app.lifecycle import run_until_stopped, serving
@@ -52,11 +51,6 @@ INTENT_OFF = (
     "Bot -> Privileged Gateway Intents -> Message Content Intent in the developer portal "
     "and restart."
 )
-
-
-def invite_url(client_id: str) -> str:
-    """The OAuth2 URL that adds the bot with exactly the scopes and permissions it uses."""
-    return _invite_url(client_id)
 
 
 async def resolve_client_id(settings: Settings) -> str:

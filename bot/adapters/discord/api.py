@@ -1,5 +1,6 @@
-"""Discord's REST side, as the rest of the adapter sees it: logging in, the invite
-link, and the ``MessageSender`` the outbox posts and edits through.
+"""Discord's REST side, as the rest of the adapter sees it: logging in, and the
+``MessageSender`` the outbox posts and edits through (the invite link is built
+without discord.py, in ``invite``).
 
 With ``adapter`` (the gateway client), ``interactions`` and the two command
 modules, one of the modules of this folder that import discord.py; what they
@@ -31,11 +32,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Invite scopes: a bot user, and slash commands.
-INVITE_SCOPES = ("bot", "applications.commands")
-#: What the bot does in a channel, and nothing more (see the README's Discord section):
-#: see it, post questions and results, and show them as embeds.
-INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
 _STYLES = {
     ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
     ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
@@ -100,10 +96,6 @@ async def fetch_application(token: str) -> ApplicationInfo:
     flags = client.application_flags
     allowed = flags.gateway_message_content or flags.gateway_message_content_limited
     return ApplicationInfo(id=application.id, name=application.name, message_content=allowed)
-
-
-def invite_url(client_id: str | int) -> str:
-    return discord.utils.oauth_url(client_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)
 
 
 # -- sending ----------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import discord
 import pytest
 
 from bot.adapters.discord import ids, inbound, render
-from bot.adapters.discord.api import INVITE_PERMISSIONS, invite_url
+from bot.adapters.discord.invite import INVITE_PERMISSIONS, INVITE_SCOPES, invite_url
 from bot.adapters.discord.outbox import DiscordOutbound, Replies, wants_for_interaction
 from bot.adapters.discord.render import ButtonStyle, Reply
 from bot.domain.commands import ChangeSettings, Command, ShowScore, ShowSettings, StartGame
@@ -312,7 +313,10 @@ def test_the_invite_asks_for_exactly_the_scopes_and_permissions_used() -> None:
         "https://discord.com/oauth2/authorize?client_id=123"
         "&scope=bot+applications.commands&permissions=19456"
     )
-    assert INVITE_PERMISSIONS.value == (1 << 10) | (1 << 11) | (1 << 14)
+    # Built without discord.py, and still what discord.py would build.
+    wanted = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+    assert INVITE_PERMISSIONS == wanted.value == 19456
+    assert url == discord.utils.oauth_url(123, permissions=wanted, scopes=INVITE_SCOPES)
 
 
 # -- the outbox -------------------------------------------------------------------------------
