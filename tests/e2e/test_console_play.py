@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -130,3 +132,35 @@ def test_python_dash_m_bot_is_the_same_command(cli_env: dict[str, str]) -> None:
     assert result.returncode == 0
     assert "trivia-bot" in result.stdout
     assert "play" in result.stdout
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readmes_piped_example_scores_what_the_readme_says(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    text = README.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("printf ") and " play " in ln)
+    claim = re.search(r"\*\*(\d+) correct, (\d+) points\*\*", text)
+    assert claim, "the README no longer says what the piped example scores"
+    correct, points = claim.groups()
+    # Exactly the README's line, with the command this test suite runs in its place.
+    command = line.replace(".venv/bin/trivia-bot", f"{shlex.quote(sys.executable)} -m bot")
+    assert command != line
+
+    result = subprocess.run(
+        ["sh", "-c", command],
+        capture_output=True,
+        text=True,
+        env={**cli_env, "TMPDIR": str(tmp_path)},
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Correct!") == int(correct), result.stdout
+    assert re.search(rf"│\s*1\s*│\s*\S+\s*│\s*{points}\s*│\s*{correct}\s*│", result.stdout), (
+        result.stdout
+    )
