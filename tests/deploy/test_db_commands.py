@@ -78,6 +78,7 @@ async def test_backup_while_the_store_writes_is_consistent_and_never_stalls_the_
     tmp_path: Path,
 ) -> None:
     live, copy = tmp_path / "live.db", tmp_path / "backups" / "copy.db"
+    copy.parent.mkdir()  # a backup goes into a folder that exists
     store = await open_sqlite_store(live)
     # Enough data that the copy takes a while, so writes really land during it.
     await seed_answers(
@@ -184,6 +185,23 @@ def test_backup_of_a_missing_database_creates_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no database at" in result.output
     assert names(tmp_path) == []
+
+
+async def test_backup_into_a_folder_that_does_not_exist_is_refused_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    live = tmp_path / "live.db"
+    await make_database(live)
+    before = names(tmp_path)
+    target = tmp_path / "no" / "such" / "dir" / "x.db"
+
+    result = invoke("backup", str(target), "--db", str(live))
+
+    assert result.exit_code == 1
+    assert f"the folder {target.parent} does not exist" in result.output
+    assert f"mkdir -p {target.parent}" in result.output
+    assert not (tmp_path / "no").exists()
+    assert names(tmp_path) == before
 
 
 async def test_backup_of_a_damaged_database_fails_and_leaves_no_copy(tmp_path: Path) -> None:

@@ -117,8 +117,9 @@ def backup_database(source: Path, target: Path, *, overwrite: bool = False) -> B
 
     Raises :class:`NoDatabaseError` when ``source`` is not there,
     :class:`TargetExistsError` when ``target`` exists and ``overwrite`` is
-    false, and :class:`MaintenanceError` when the copy fails or does not pass
-    the integrity check (nothing is left at ``target`` then).
+    false, and :class:`MaintenanceError` when ``target``'s folder does not
+    exist (it is not created), or the copy fails or does not pass the
+    integrity check (nothing is left at ``target`` then).
     """
     source, target = Path(source), Path(target)
     _require_database(source)
@@ -126,7 +127,12 @@ def backup_database(source: Path, target: Path, *, overwrite: bool = False) -> B
         raise TargetExistsError(f"{target} already exists (use --force to replace it)")
     if target.resolve() == source.resolve():
         raise MaintenanceError(f"{target} is the database itself; back up to another file")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        # Never created: a typo in a path must not leave new folders behind.
+        raise MaintenanceError(
+            f"the folder {target.parent} does not exist; create it first "
+            f"(mkdir -p {target.parent}) or name a file in a folder that exists"
+        )
     # mkstemp: a unique name in the target's folder (so the final rename is
     # atomic) and mode 0600 from the start, which SQLite keeps.
     handle, temp_name = tempfile.mkstemp(
