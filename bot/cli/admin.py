@@ -82,9 +82,16 @@ class _Collected:
         self.events.append(event)
 
 
-def run_admin(ctx: click.Context, server: str, *makes: MakeCommand, db: Path | None = None) -> None:
+def run_admin(
+    ctx: click.Context,
+    server: str,
+    *makes: MakeCommand,
+    db: Path | None = None,
+    on_refusal: str = "",
+) -> None:
     """Send admin commands for ``server`` in order, print what they answered, exit 1
-    if any was refused (the ones before it stand; the ones after are still sent)."""
+    if any was refused (the ones before it stand; the ones after are still sent),
+    after printing ``on_refusal`` (the command line's own advice), if given."""
     key = parse_server(server)
     settings = load_cli_settings(ctx, db=str(db) if db is not None else None)
     try:
@@ -108,6 +115,8 @@ def run_admin(ctx: click.Context, server: str, *makes: MakeCommand, db: Path | N
     if changed:
         tell_running_bots(settings)
     if refused:
+        if on_refusal:
+            err.print(on_refusal, markup=False)
         raise SystemExit(1)
 
 
@@ -367,7 +376,8 @@ def list_reports(ctx: click.Context, server: str, db: Path | None) -> None:
 @click.pass_context
 def dismiss_report(ctx: click.Context, report_id: int, server: str, db: Path | None) -> None:
     """Close a report without changing its question (edit or disable close it too)."""
-    run_admin(ctx, server, lambda c, a: DismissReport(c, a, report_id), db=db)
+    listing = f"The open reports: trivia-bot reports list --server {server}"
+    run_admin(ctx, server, lambda c, a: DismissReport(c, a, report_id), db=db, on_refusal=listing)
 
 
 # -- reload ---------------------------------------------------------------------------------

@@ -154,8 +154,8 @@ class ReportDesk:
                 channel,
                 actor,
                 Refusal.BAD_OPTION,
-                f"Report #{command.report_id} is {state}; the open reports are listed "
-                "with `reports`.",
+                f"Report #{command.report_id} is {state}; the reports list shows the open "
+                "ones and their numbers.",
             )
             return
         now = self._clock.now()

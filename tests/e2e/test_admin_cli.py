@@ -127,6 +127,8 @@ def test_a_players_report_is_listed_and_dismissed(tmp_path: Path, cli_env: dict[
     code, _, err = cli("reports", "dismiss", "1", *local, env=env, db=db)
     assert code == 1
     assert "closed already" in err
+    assert "`reports`" not in err  # no such command: it is `reports list`
+    assert "The open reports: trivia-bot reports list --server console:local" in err
 
 
 async def test_reload_reaches_a_running_bot_and_a_broken_bank_changes_nothing(
