@@ -124,21 +124,41 @@ def show(
 
 
 @questions.command("try")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.argument("question_id")
-@click.argument("guess")
-def try_guess(file: Path, question_id: str, guess: str) -> None:
-    """Check how GUESS would be judged for a question: accepted, close or rejected."""
-    try:
-        bank = load_bank_file(file)
-    except BankError as exc:
-        _print_bank_error(exc)
-        raise SystemExit(1) from None
-    question = _find(bank.questions, question_id)
+@click.argument("args", nargs=-1, required=True, metavar="[FILE] QUESTION_ID GUESS")
+@click.option(
+    "--bank",
+    "banks",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Look in this bank file or folder instead of the configured banks (repeatable).",
+)
+@click.pass_context
+def try_guess(ctx: click.Context, args: tuple[str, ...], banks: tuple[Path, ...]) -> None:
+    """Check how GUESS would be judged for a question: accepted, close or rejected.
+
+    The question is looked up in the configured banks (the bundled one unless
+    TRIVIA_QUESTIONS says otherwise), in the --bank files, or in FILE if one
+    is given first.
+    """
+    if len(args) not in (2, 3):
+        raise click.UsageError("give QUESTION_ID and GUESS, and optionally a bank FILE first")
+    *files, question_id, guess = args
+    questions_ = _load_file(Path(files[0])) if files else _load(ctx, banks)
+    question = _find(questions_, question_id)
     match = matcher_for(question).check(guess)
     colour = {"accepted": "green", "close": "yellow", "rejected": "red"}[match.verdict.value]
     out.print(f"[bold {colour}]{match.verdict.value}[/]: ", end="")
     out.print(match.reason, markup=False)
+
+
+def _load_file(path: Path) -> Sequence[Question]:
+    if not path.is_file():
+        raise click.BadParameter(f"{path} is not a bank file", param_hint="FILE")
+    try:
+        return load_bank_file(path).questions
+    except BankError as exc:
+        _print_bank_error(exc)
+        raise SystemExit(1) from None
 
 
 def _load(ctx: click.Context, banks: tuple[Path, ...]) -> list[Question]:

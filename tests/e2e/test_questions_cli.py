@@ -52,6 +52,24 @@ def test_try_says_how_a_guess_would_be_judged(cli_env: dict[str, str]) -> None:
     assert "No question with id 'tiny-nope'" in unknown.stderr
 
 
+def test_try_takes_the_configured_banks_without_a_file(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    bundled = run_cli("questions", "try", "mi2-director", "john woo", env=cli_env)
+    assert bundled.returncode == 0, bundled.stderr
+    assert bundled.stdout.startswith("accepted:")
+    chosen = run_cli(
+        "questions", "try", "tiny-legs", "18", "--bank", str(BANKS / "tiny.yaml"), env=cli_env
+    )
+    assert chosen.stdout.startswith("rejected:")
+    missing = run_cli("questions", "try", str(tmp_path / "nope.yaml"), "q", "x", env=cli_env)
+    assert missing.returncode == 2
+    assert "is not a bank file" in missing.stderr
+    too_few = run_cli("questions", "try", "mi2-director", env=cli_env)
+    assert too_few.returncode == 2
+    assert "give QUESTION_ID and GUESS" in too_few.stderr
+
+
 def test_list_and_show(cli_env: dict[str, str]) -> None:
     listed = run_cli("questions", "list", "--bank", str(BANKS / "tiny.yaml"), env=cli_env)
     assert listed.returncode == 0
