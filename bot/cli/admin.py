@@ -29,6 +29,7 @@ from bot.app.compose import load_configured_banks, open_app
 from bot.bank import BankError
 from bot.bank.drafts import DEFAULT_CATEGORY
 from bot.cli.common import (
+    WholeSummaries,
     cli_player,
     err,
     load_cli_settings,
@@ -355,7 +356,7 @@ def show_server_question(
 # -- reports --------------------------------------------------------------------------------
 
 
-@click.group("reports")
+@click.group("reports", cls=WholeSummaries)
 def reports() -> None:
     """Players' reports about wrong or unclear questions, per server."""
 

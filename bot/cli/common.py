@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,22 @@ from bot.observability.logs import setup_logging
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class WholeSummaries(click.Group):
+    """A command group whose ``--help`` shows each command's summary whole (the
+    first sentence of its docstring, wrapped), where click cuts it to the
+    width left and ends it with "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def load_cli_settings(ctx: click.Context, **overrides: Any) -> Settings:

@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import click
 
-from bot.cli.common import load_cli_settings
+from bot.cli.common import WholeSummaries, load_cli_settings
 from bot.storage.sqlite.maintenance import (
     CheckReport,
     MaintenanceError,
@@ -25,7 +25,7 @@ from bot.storage.sqlite.maintenance import (
 _DB_HELP = "The SQLite file (default: the db setting, TRIVIA_DB)."
 
 
-@click.group("db")
+@click.group("db", cls=WholeSummaries)
 def db() -> None:
     """Back up and check the database (both are safe while the bot runs)."""
 

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from bot.adapters.discord.invite import invite_url
-from bot.cli.common import load_cli_settings, run_command
+from bot.cli.common import WholeSummaries, load_cli_settings, run_command
 
 #: Each extra: the top-level modules it installs, and the SDK a user knows it by.
 _EXTRAS = {
@@ -50,7 +50,7 @@ def needs_extra(extra: str, command: str, *, otherwise: str = "") -> Iterator[No
         raise SystemExit(2) from None
 
 
-@click.group()
+@click.group(cls=WholeSummaries)
 def run() -> None:
     """Run the bot on a chat platform (tokens come from the environment)."""
 
@@ -90,7 +90,7 @@ def run_slack_command(ctx: click.Context, http_mode: bool, host: str, port: int)
     run_command(run_slack(load_cli_settings(ctx), http=http_mode, host=host, port=port))
 
 
-@click.group("discord")
+@click.group("discord", cls=WholeSummaries)
 def discord_group() -> None:
     """Discord setup: the invite link that adds the bot to a server."""
 

@@ -29,13 +29,20 @@ from bot.cli.admin import (
     show_server_question,
 )
 from bot.cli.bank_io import export_command, import_command
-from bot.cli.common import err, load_cli_settings, out, print_bank_problems, unicode_text
+from bot.cli.common import (
+    WholeSummaries,
+    err,
+    load_cli_settings,
+    out,
+    print_bank_problems,
+    unicode_text,
+)
 from bot.cli.convert import convert_command
 from bot.domain.answers import matcher_for
 from bot.domain.model import Question
 
 
-@click.group()
+@click.group(cls=WholeSummaries)
 def questions() -> None:
     """Check, browse and convert bank files; curate a server's questions (add, edit,
     disable, enable, remove, bundled, import, export)."""
