@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -17,8 +18,20 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.domain.model import PlayerKey, ServerKey
 from bot.observability.logs import setup_logging
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+#: The width of output that goes to a pipe or a file: no line is wrapped, no table
+#: squeezed (an id cut in two is no use to a script), unless COLUMNS says otherwise.
+PIPED_WIDTH = 10_000
+
+
+def _console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
+    console = Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console.width = PIPED_WIDTH
+    return console
+
+
+out = _console()
+err = _console(stderr=True, soft_wrap=True)
 
 
 class WholeSummaries(click.Group):

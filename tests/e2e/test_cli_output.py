@@ -1,17 +1,57 @@
-"""What the command line prints reads right: whole summaries in --help."""
+"""What the command line prints reads right: whole ids and summaries when output goes
+to a pipe or a file."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import click
 
 from bot.cli.common import WholeSummaries
 from bot.cli.main import main
-from tests.e2e.conftest import run_cli
+from tests.e2e.conftest import BANKS, run_cli
+
+ONE = """\
+id: one-question
+title: One question
+questions:
+  - {id: the-one-and-only-question-with-a-rather-long-id, prompt: Only one, answers: [yes]}
+"""
 
 
 def piped(cli_env: dict[str, str]) -> dict[str, str]:
     """The environment of a command whose output goes to a pipe, with no COLUMNS set."""
     return {k: v for k, v in cli_env.items() if k != "COLUMNS"}
+
+
+def test_piped_tables_keep_each_row_on_one_line(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    env = piped(cli_env)
+    db = str(tmp_path / "t.db")
+    long_id = "the-one-and-only-question-with-a-rather-long-id"
+    bank = tmp_path / "one.yaml"
+    bank.write_text(ONE, encoding="utf-8")
+    run_cli("questions", "import", str(bank), "--server", "discord:1", "--db", db, env=env)
+    reason = "a reason long enough that a table squeezed into 80 columns would wrap it"
+    run_cli(
+        "play", "--bank", str(BANKS / "tiny.yaml"), "--db", db, "--rounds", "1", "--pause", "0",
+        "--category", "tiny", "--seed", "1", "--player", "Pipe",
+        env=env, stdin=f"/report unclear {reason}\n8\n",  # seed 1: the spider
+    )  # fmt: skip
+
+    listed = run_cli("questions", "list", "--server", "discord:1", "--db", db, env=env)
+    row = next(ln for ln in listed.stdout.splitlines() if long_id[:10] in ln)
+    assert long_id in row, listed.stdout
+    bundled = run_cli("questions", "list", env=env)
+    director = next(ln for ln in bundled.stdout.splitlines() if "mi2-director " in ln)
+    assert "Who directed Mission: Impossible 2?" in director  # the prompt is not wrapped
+    reports = run_cli(
+        "reports", "list", "--server", "console:local", "--db", db,
+        env={**env, "TRIVIA_QUESTIONS": str(BANKS / "tiny.yaml")},
+    )  # fmt: skip
+    assert reason in reports.stdout, reports.stdout
+    board = run_cli("leaderboard", "--db", db, env=env)
+    assert re.search(r"│\s*1\s*│\s*Pipe\s*│", board.stdout), board.stdout
 
 
 def groups(
