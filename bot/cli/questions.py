@@ -159,7 +159,9 @@ def try_guess(ctx: click.Context, args: tuple[str, ...], banks: tuple[Path, ...]
 
 
 def _load_file(path: Path) -> Sequence[Question]:
-    if not path.is_file():
+    # As click.Path(exists=True, dir_okay=False) did: the loader refuses the
+    # rest (a device that never ends, a file too big) with its own message.
+    if not path.exists() or path.is_dir():
         raise click.BadParameter(f"{path} is not a bank file", param_hint="FILE")
     try:
         return load_bank_file(path).questions
