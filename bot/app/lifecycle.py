@@ -201,7 +201,7 @@ async def _run(adapter: Adapter, stop: asyncio.Event, budget: ShutdownBudget) ->
 
 
 def _problems(count: int) -> str:
-    return f"{count} problem{'' if count == 1 else 's'}"
+    return plural(count, "problem")
 
 
 def tell(*lines: str) -> None:

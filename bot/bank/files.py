@@ -17,6 +17,7 @@ from bot.bank.format import MAX_FILE_BYTES, LoadedBank
 from bot.bank.loader import load_bank_text
 from bot.bank.problems import BankError, BankProblem
 from bot.bank.yaml_tree import gc_paused
+from bot.domain.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +123,9 @@ def load_banks(paths: Sequence[Path], *, cache_dir: Path | None = None) -> tuple
     if problems:
         raise BankError(problems)
     log.info(
-        "loaded %d question banks with %d questions",
-        len(banks),
-        sum(len(bank.questions) for bank in banks),
+        "loaded %s with %s",
+        plural(len(banks), "question bank"),
+        plural(sum(len(bank.questions) for bank in banks), "question"),
     )
     return tuple(banks)
 

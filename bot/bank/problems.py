@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.words import plural
+
 # Past this many, the rest of a file's problems are summarised in one line: an
 # author fixes the first hundreds before the next matter, and an alias bomb or
 # a binary file must not turn into megabytes of messages.
@@ -51,8 +53,7 @@ class BankError(Exception):
         super().__init__(self.problems)
 
     def __str__(self) -> str:
-        count = len(self.problems)
-        lines = [f"{count} problem{'s' if count != 1 else ''} in the question bank:"]
+        lines = [f"{plural(len(self.problems), 'problem')} in the question bank:"]
         lines.extend(f"  {problem}" for problem in self.problems)
         return "\n".join(lines)
 

@@ -91,6 +91,7 @@ from bot.bank.red_list import (
 )
 from bot.bank.walker import BudgetExhausted, NodeWalker
 from bot.bank.yaml_tree import STR_TAG, compose_bank, gc_paused
+from bot.domain.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -336,7 +337,7 @@ def _loaded_bank(
             continue
         if count != len(kept):
             raise file_error(
-                walker.path, f"the converted bank holds {count} of {len(kept)} questions"
+                walker.path, f"the converted bank holds {count} of {plural(len(kept), 'question')}"
             )
         return text, kept
 

@@ -20,6 +20,7 @@ from bot.bank.walker import NodeWalker
 from bot.bank.yaml_tags import dotted, foreign_tags, tag_message
 from bot.bank.yaml_tree import STR_TAG, is_plain_null
 from bot.domain.answers import normalise
+from bot.domain.words import plural
 
 # Red's own keys.  Red reads them in capitals only; "$schema" points editors
 # at Red's JSON schema and means nothing to us.
@@ -266,8 +267,9 @@ def _read_answers(walker: NodeWalker, node: yaml.Node, entry: RedEntry) -> str:
         entry.dropped.append(
             (
                 extra[0],
-                f"a question takes at most {MAX_ANSWERS} answers; the {len(extra)} from here "
-                "on are left out",
+                f"a question takes at most {MAX_ANSWERS} answers; "
+                f"{plural(len(extra), 'more answer')} from here on "
+                f"{'is' if len(extra) == 1 else 'are'} left out",
             )
         )
     if entry.dropped:

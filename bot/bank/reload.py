@@ -33,6 +33,7 @@ from bot.bank.problems import BankError
 from bot.bank.server_bank import ServerQuestionBank
 from bot.bank.static import StaticQuestionBank
 from bot.bank.worker import WorkerProcess
+from bot.domain.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,12 @@ class BankReloader:
                 return self._refused(why, (str(exc),))
             self._bank.replace_static(static)
             questions = len(static.all_questions)
-            log.warning("banks reloaded (%s): %d banks, %d questions", why, len(banks), questions)
+            log.warning(
+                "banks reloaded (%s): %s, %s",
+                why,
+                plural(len(banks), "bank"),
+                plural(questions, "question"),
+            )
             return ReloadResult(ok=True, banks=len(banks), questions=questions)
 
     def request(self, why: str) -> None:
@@ -140,11 +146,10 @@ class BankReloader:
     def _refused(self, why: str, problems: tuple[str, ...]) -> ReloadResult:
         current = self._bank.static
         log.error(
-            "bank reload (%s) refused: %d problem(s); the %d questions loaded before stay "
-            "in service",
+            "bank reload (%s) refused: %s; still serving the %s loaded before",
             why,
-            len(problems),
-            len(current.all_questions),
+            plural(len(problems), "problem"),
+            plural(len(current.all_questions), "question"),
         )
         for problem in problems:
             log.error("  %s", problem)

@@ -98,7 +98,9 @@ def run_admin(
     try:
         events = asyncio.run(_send(settings, key, makes))
     except BankError as exc:
-        print_bank_problems(exc, f"The configured banks have {len(exc.problems)} problem(s):")
+        print_bank_problems(
+            exc, f"The configured banks have {plural(len(exc.problems), 'problem')}:"
+        )
         raise SystemExit(1) from None
     refused = False
     overviews = [e for e in events if isinstance(e, BundledShown)]
@@ -399,14 +401,15 @@ def reload_command(ctx: click.Context, db: Path | None) -> None:
     try:
         banks = load_configured_banks(settings)
     except BankError as exc:
-        headline = f"{len(exc.problems)} problem(s); the running bots keep their banks:"
+        headline = f"{plural(len(exc.problems), 'problem')}; the running bots keep their banks:"
         print_bank_problems(exc, headline)
         raise SystemExit(1) from None
     questions = sum(len(bank.questions) for bank in banks)
     asked = asyncio.run(ask_running_bots(settings))
     if not asked:
         err.print(
-            f"The banks are fine ({len(banks)} banks, {questions} questions), but no bot is "
+            f"The banks are fine ({plural(len(banks), 'bank')}, {plural(questions, 'question')}), "
+            "but no bot is "
             f"running on {settings.db}.",
             markup=False,
         )

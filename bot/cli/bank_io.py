@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.domain.events import Event
 from bot.domain.model import Question, ServerKey
 from bot.domain.records import ImportRefused, ImportResult
+from bot.domain.words import plural
 from bot.storage import open_store
 
 SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."
@@ -53,13 +54,13 @@ def import_command(
     try:
         questions = _read(source, fmt)
     except BankError as exc:
-        print_bank_problems(exc, f"{len(exc.problems)} problem(s); nothing was imported:")
+        print_bank_problems(exc, f"{plural(len(exc.problems), 'problem')}; nothing was imported:")
         raise SystemExit(1) from None
     try:
         result = asyncio.run(_import(settings, key, questions))
     except BankError as exc:
-        count = len(exc.problems)
-        print_bank_problems(exc, f"The configured banks have {count} problem(s); nothing imported:")
+        problems = plural(len(exc.problems), "problem")
+        print_bank_problems(exc, f"The configured banks have {problems}; nothing imported:")
         raise SystemExit(1) from None
     if isinstance(result, ImportRefused):
         click.secho(f"{key}: {result.message}", fg="red", err=True)
@@ -105,7 +106,7 @@ def export_command(
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {len(questions)} questions to {output}.", err=True)
+        click.echo(f"Wrote {plural(len(questions), 'question')} to {output}.", err=True)
 
 
 def _read(source: Path, fmt: str) -> list[Question]:

@@ -13,6 +13,7 @@ from typing import NoReturn
 import click
 
 from bot.cli.common import WholeSummaries, load_cli_settings
+from bot.domain.words import plural
 from bot.storage.sqlite.maintenance import (
     CheckReport,
     MaintenanceError,
@@ -88,8 +89,7 @@ def describe_check(report: CheckReport) -> list[str]:
     mode = f", journal mode {report.journal_mode}" if report.journal_mode else ""
     lines = [f"Database: {report.path} ({_size(report.size_bytes)}{mode})"]
     if report.problems:
-        count = len(report.problems)
-        lines.append(f"Integrity: {count} problem{'s' if count != 1 else ''}:")
+        lines.append(f"Integrity: {plural(len(report.problems), 'problem')}:")
         lines += [f"  - {problem}" for problem in report.problems]
         lines.append(
             "  Restore the latest good backup (docs/operations.md, 'Back up and restore')."

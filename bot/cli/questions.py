@@ -40,6 +40,7 @@ from bot.cli.common import (
 from bot.cli.convert import convert_command
 from bot.domain.answers import matcher_for
 from bot.domain.model import Question
+from bot.domain.words import plural
 
 
 @click.group(cls=WholeSummaries)
@@ -63,7 +64,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         raise SystemExit(1) from None
     for bank in loaded:
         out.print(
-            f"ok  {bank.info.path}: {len(bank.questions)} questions ({bank.info.id})",
+            f"ok  {bank.info.path}: {plural(len(bank.questions), 'question')} ({bank.info.id})",
             markup=False,
         )
 
@@ -101,7 +102,7 @@ def list_questions(
         if category is None or q.category.casefold() == category.casefold()
     ]
     table = Table(
-        "id", "type", "difficulty", "category", "prompt", title=f"{len(selected)} questions"
+        "id", "type", "difficulty", "category", "prompt", title=plural(len(selected), "question")
     )
     for q in selected:
         table.add_row(q.id, q.type, q.difficulty, Text(q.category), Text(q.prompt))

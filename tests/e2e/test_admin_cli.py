@@ -171,7 +171,7 @@ async def test_reload_reaches_a_running_bot_and_a_broken_bank_changes_nothing(
         assert told.returncode == 0, told.stderr
         assert f"Told 1 bot (pid {bot.pid}) to reload 1 bank with 4 questions." in told.stdout
         async with asyncio.timeout(60):
-            while b"banks reloaded (SIGHUP): 1 banks, 4 questions" not in (
+            while b"banks reloaded (SIGHUP): 1 bank, 4 questions" not in (
                 await bot.stderr.readline()
             ):
                 pass
@@ -197,9 +197,9 @@ def test_a_broken_configured_bank_is_reported_not_raised(
         "questions", "import", str(BANKS / "tiny.yaml"), *SERVER, env=env, db=db
     )  # fmt: skip
     assert code == 1
-    assert "The configured banks have 1 problem(s); nothing imported:" in err
+    assert "The configured banks have 1 problem; nothing imported:" in err
     assert f"{broken}:4" in err
     assert "Traceback" not in err
     code, _, err = cli("questions", "disable", "x1", *SERVER, env=env, db=db)
     assert code == 1
-    assert "The configured banks have 1 problem(s):" in err
+    assert "The configured banks have 1 problem:" in err

@@ -1,5 +1,5 @@
-"""What the command line prints reads right: whole ids and summaries when output goes
-to a pipe or a file."""
+"""What the command line prints reads right: counts in words, whole ids and summaries
+when output goes to a pipe or a file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from bot.cli.common import WholeSummaries
 from bot.cli.main import main
+from bot.domain.words import plural
 from tests.e2e.conftest import BANKS, run_cli
 
 ONE = """\
@@ -23,6 +24,40 @@ questions:
 def piped(cli_env: dict[str, str]) -> dict[str, str]:
     """The environment of a command whose output goes to a pipe, with no COLUMNS set."""
     return {k: v for k, v in cli_env.items() if k != "COLUMNS"}
+
+
+def test_plural_counts_in_words() -> None:
+    assert [plural(n, "question") for n in (0, 1, 2, 5_000)] == [
+        "0 questions",
+        "1 question",
+        "2 questions",
+        "5,000 questions",
+    ]
+    assert plural(2, "entry", "entries") == "2 entries"
+
+
+def test_one_of_a_thing_is_one_thing(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    bank = tmp_path / "one.yaml"
+    bank.write_text(ONE, encoding="utf-8")
+    env = {**cli_env, "TRIVIA_QUESTIONS": str(bank)}
+    db = str(tmp_path / "t.db")
+
+    validated = run_cli("questions", "validate", env=env)
+    assert ": 1 question (one-question)" in validated.stdout, validated.stderr
+    listed = run_cli("questions", "list", env=env)
+    assert listed.stdout.split("\n", 1)[0].strip() == "1 question"
+    reloaded = run_cli("reload", "--db", db, env=env)
+    assert "The banks are fine (1 bank, 1 question)" in reloaded.stderr
+    run_cli("questions", "import", str(bank), "--server", "discord:1", "--db", db, env=cli_env)
+    exported = run_cli(
+        "questions", "export", "--server", "discord:1", "--db", db,
+        "-o", str(tmp_path / "out.yaml"), env=cli_env,
+    )  # fmt: skip
+    assert f"Wrote 1 question to {tmp_path / 'out.yaml'}." in exported.stderr
+    bank.write_text(ONE.replace("answers", "answrs"), encoding="utf-8")
+    broken = run_cli("questions", "validate", env=env)
+    assert "1 problem in the question banks:" in broken.stderr
+    assert "(s)" not in broken.stderr
 
 
 def test_piped_tables_keep_each_row_on_one_line(tmp_path: Path, cli_env: dict[str, str]) -> None:

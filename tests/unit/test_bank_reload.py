@@ -91,7 +91,7 @@ async def test_a_broken_file_is_refused_and_the_last_good_bank_stays(
     assert ids(bank) == ["woo"]
     logged = caplog.text
     assert "refused" in logged
-    assert "the 1 questions loaded before stay in service" in logged
+    assert "still serving the 1 question loaded before" in logged
     assert f"{folder / 'films.yaml'}:" in logged
 
 

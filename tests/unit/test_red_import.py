@@ -302,7 +302,7 @@ def test_answers_past_the_limit_are_left_out_from_the_first_one_too_many() -> No
     assert len(answers_by_prompt(conversion)["Q?"]) == MAX_ANSWERS
     (problem,) = conversion.problems
     assert problem.line == 2 + MAX_ANSWERS
-    assert "the 5 from here on are left out" in problem.message
+    assert "5 more answers from here on are left out" in problem.message
 
 
 # -- questions --------------------------------------------------------------

@@ -21,7 +21,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED, closed_reports, then
+from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED, closed_reports, plural, then
 from bot.adapters.console.render_admin import render_admin
 from bot.domain.events import (
     AnswerAccepted,
@@ -242,7 +242,7 @@ def _game_ended(event: GameEnded) -> RenderableType:
             Text.assemble(
                 ("Winner: ", "bold"),
                 (event.winner.name, "bold green"),
-                f" with {event.winner.points} points.",
+                f" with {plural(event.winner.points, 'point')}.",
             )
         )
     elif len(event.standings) == 1:

@@ -60,7 +60,7 @@ def render_admin(event: Event) -> RenderableType | None:
             lines += [Text(f"  skipped {qid}: {why}") for qid, why in result.skipped]
             return Group(*lines)
         case QuestionsExported(count=count, filename=filename):
-            return Text(f"Exported {count} questions as {filename}.", style="green")
+            return Text(f"Exported {plural(count, 'question')} as {filename}.", style="green")
         case ReportFiled(report=report):
             return Text(
                 f"Thanks: report #{report.id} on {report.question_id!r} is with the admins.",

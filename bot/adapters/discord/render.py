@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED
+from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED, plural
 from bot.adapters.discord.ids import pick_custom_id, report_custom_id
 from bot.adapters.discord.message import (
     BLURPLE,
@@ -248,7 +248,8 @@ def game_ended(event: GameEnded) -> Reply:
     lines = [_standings(event.standings) or "Nobody played this time."]
     if event.winner is not None:
         lines.append(
-            f"\n🏆 **{escape(event.winner.name)}** wins with {event.winner.points} points!"
+            f"\n🏆 **{escape(event.winner.name)}** wins with "
+            f"{plural(event.winner.points, 'point')}!"
         )
     elif len(event.standings) == 1:
         lines.append("\nSolo games count for your stats but not for wins.")

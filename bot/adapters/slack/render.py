@@ -182,7 +182,7 @@ def _game_ended(event: GameEnded) -> SlackMessage:
         return message(title, "Nobody played this time.")
     closing = ""
     if event.winner is not None:
-        closing = f"🏆 *{esc(event.winner.name)}* wins with {event.winner.points} points!"
+        closing = f"🏆 *{esc(event.winner.name)}* wins with {plural(event.winner.points, 'point')}!"
     elif len(event.standings) == 1:
         closing = "Solo games count for your stats but not for wins."
     return _standings_message(title, event.standings, closing)
