@@ -47,6 +47,7 @@ from bot.observability.health import Health
 from bot.observability.logs import log_context
 from bot.observability.metrics import Metrics
 from bot.ports import Clock
+from bot.storage.errors import SchemaError, StoreOpenError
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,9 @@ async def _serve(
         return code
     except BankError as exc:
         tell(f"{_problems(len(exc.problems))} in the question banks:", *map(str, exc.problems))
+        return 1
+    except (StoreOpenError, SchemaError) as exc:
+        tell(str(exc))
         return 1
     except PlatformRefused as exc:
         tell(str(exc))

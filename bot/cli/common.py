@@ -17,6 +17,7 @@ from bot.bank import BankError
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.model import PlayerKey, ServerKey
 from bot.observability.logs import setup_logging
+from bot.storage.errors import SchemaError, StoreOpenError
 
 #: The width of output that goes to a pipe or a file: no line is wrapped, no table
 #: squeezed (an id cut in two is no use to a script), unless COLUMNS says otherwise.
@@ -48,6 +49,19 @@ class WholeSummaries(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+class RootGroup(WholeSummaries):
+    """The ``trivia-bot`` group: a database that cannot be used (a read-only folder, a
+    file that is no database, a schema from a newer trivia-bot) is one clear message
+    and exit 1, whichever command met it, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (StoreOpenError, SchemaError) as exc:
+            err.print(str(exc), style="red", markup=False)
+            ctx.exit(1)
 
 
 def load_cli_settings(ctx: click.Context, **overrides: Any) -> Settings:

@@ -18,7 +18,7 @@ from rich.text import Text
 from bot import __version__
 from bot.cli.admin import reload_command, reports
 from bot.cli.bench import bench
-from bot.cli.common import WholeSummaries, load_cli_settings, out
+from bot.cli.common import RootGroup, load_cli_settings, out
 from bot.cli.db import db
 from bot.cli.platforms import discord_group, run
 from bot.cli.play import leaderboard, play, stats
@@ -26,7 +26,7 @@ from bot.cli.questions import questions
 from bot.config import describe
 
 
-@click.group(cls=WholeSummaries, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trivia-bot")
 @click.option(
     "--config",

@@ -14,3 +14,8 @@ class SchemaError(RuntimeError):
     migration fails (that migration is rolled back), or when the bundled
     migrations themselves are malformed.
     """
+
+
+class StoreOpenError(RuntimeError):
+    """The database cannot be opened: a folder that is missing or read-only, a file
+    that is no database.  The message says which, and what to do about it."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final, TypeVar
 
 import aiosqlite
@@ -118,3 +119,23 @@ async def _configure_writer(conn: aiosqlite.Connection, location: str, *, memory
     # totals' indexes outgrow the 2 MiB default and every batch pays in page reads.
     await conn.execute("PRAGMA cache_size = -65536")
     await conn.execute("PRAGMA foreign_keys = ON")
+
+
+def cannot_open(location: str, error: BaseException) -> str:
+    """Why the database at ``location`` cannot be opened, and what to do, in words."""
+    text = str(error)
+    folder = Path(location).absolute().parent
+    if "not a database" in text or "malformed" in text:
+        why = "it is not a SQLite database, or it is damaged"
+        fix = (
+            "point TRIVIA_DB (or --db) at the bot's database, or restore a backup "
+            "(docs/operations.md: Back up and restore)"
+        )
+    else:
+        why = "this user cannot write there"
+        if folder.is_dir():
+            where = f"make {folder} and the database file in it writable for this user"
+        else:
+            where = f"create {folder} where this user may write"
+        fix = f"{where}, or choose a writable place with TRIVIA_DB (or --db)"
+    return f"Cannot open the database {location}: {why} ({text}). To fix it, {fix}."

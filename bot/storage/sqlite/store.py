@@ -61,7 +61,7 @@ from bot.domain.records import (
     UnfinishedGame,
 )
 from bot.ports import ReloadChannel, StoreUnavailable
-from bot.storage.errors import StoreClosedError
+from bot.storage.errors import StoreClosedError, StoreOpenError
 from bot.storage.group_commit import CommitCounters, GroupCommitter
 from bot.storage.periods import period_key, to_epoch_us
 from bot.storage.read_rows import history_rows, report_row, switched_off_rows, unfinished_game
@@ -76,6 +76,7 @@ from bot.storage.sqlite.connection import (
     DEFAULT_BUSY_TIMEOUT_MS,
     MEMORY,
     ConnectionSettings,
+    cannot_open,
     open_connections,
     read_connection_settings,
     run_on_connection_thread,
@@ -492,11 +493,13 @@ async def open_sqlite_store(
         raise ValueError(f"max_batch_records must be >= 1, got {max_batch_records}")
     location = str(path)
     memory = location == MEMORY
-    if not memory:
-        Path(location).parent.mkdir(parents=True, exist_ok=True)
     schema = load_migrations() if migrations is None else tuple(migrations)
-
-    writer, reader = await open_connections(location, busy_timeout_ms, schema, memory=memory)
+    try:
+        if not memory:
+            Path(location).parent.mkdir(parents=True, exist_ok=True)
+        writer, reader = await open_connections(location, busy_timeout_ms, schema, memory=memory)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreOpenError(cannot_open(location, exc)) from exc
     log.info("opened score store %s (schema version %d)", location, len(schema))
     return SqliteScoreStore(
         writer=writer, reader=reader, label=location, max_batch_records=max_batch_records
