@@ -18,6 +18,7 @@ import random
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
+from bot.adapters.adapter import PlatformUnreachable
 from bot.adapters.discord.adapter import DiscordAdapter, TriviaClient
 from bot.adapters.discord.api import (
     ApplicationInfo,
@@ -27,7 +28,7 @@ from bot.adapters.discord.api import (
 )
 from bot.adapters.discord.ids import PLATFORM
 from bot.app.compose import App
-from bot.app.lifecycle import run_until_stopped, serving
+from bot.app.lifecycle import run_until_stopped, serving, tell
 from bot.config import Settings
 from bot.observability.instrument import counting_rate_limit_warnings
 from bot.observability.logs import log_context
@@ -45,6 +46,8 @@ TOKEN_REFUSED = (
     "Discord refused DISCORD_TOKEN (%s). Copy the bot token again from the developer portal "
     "(Bot -> Reset Token); an application id or client secret is not a bot token."
 )
+#: Exit 1 (not 2, "do not restart"): an outage at boot must not keep the bot down for good.
+RETRIED = "The bot exits with 1, so systemd or Docker start it again."
 INTENT_OFF = (
     "The Message Content intent is off for this application, so typed answers cannot be "
     "read: games are played with buttons (choice mode). To allow typed answers, switch on "
@@ -114,6 +117,9 @@ async def run_discord(settings: Settings) -> int:
             adapter = await _adapter(settings, metrics)
         except SystemExit as exc:
             return int(exc.code or 0)
+        except PlatformUnreachable as exc:
+            tell(f"{exc}.", RETRIED)
+            return 1
         return await run_until_stopped(settings, adapter, metrics=metrics)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.adapters.adapter import PlatformRefused, PlatformUnreachable
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.api import check_token
 from bot.adapters.slack.ids import PLATFORM
@@ -67,10 +68,20 @@ async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> 
             )
             return 2
         assert settings.slack_bot_token is not None
-        problem = await check_token(settings.slack_bot_token, base_url=settings.slack_api_url)
-        if problem is not None:
-            tell(f"SLACK_BOT_TOKEN does not work: {problem}.", f"Check {WHERE['SLACK_BOT_TOKEN']}.")
+        try:
+            await check_token(settings.slack_bot_token, base_url=settings.slack_api_url)
+        except PlatformRefused as exc:
+            tell(f"SLACK_BOT_TOKEN does not work: {exc}.", f"Check {WHERE['SLACK_BOT_TOKEN']}.")
             return 2
+        except PlatformUnreachable as exc:
+            # Exit 1: the supervisor tries again (a network outage at boot must not
+            # leave the bot down for good, as exit 2 would).
+            tell(
+                f"Cannot reach Slack ({exc}). The token was not checked: this is the "
+                "network or Slack, not the configuration.",
+                "The bot exits with 1, so systemd or Docker start it again.",
+            )
+            return 1
         transport: Transport
         if http:
             transport = EventsApi(host=host, port=port)

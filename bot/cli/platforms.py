@@ -16,8 +16,9 @@ from typing import Any
 
 import click
 
+from bot.adapters.adapter import PlatformUnreachable
 from bot.adapters.discord.invite import invite_url
-from bot.cli.common import WholeSummaries, load_cli_settings, run_command
+from bot.cli.common import WholeSummaries, err, load_cli_settings, run_command
 
 #: Each extra: the top-level modules it installs, and the SDK a user knows it by.
 _EXTRAS = {
@@ -125,6 +126,9 @@ def _application_id(value: str | None) -> str | None:
 def _run_value(coroutine: Coroutine[Any, Any, str]) -> str:
     try:
         return asyncio.run(coroutine)
+    except PlatformUnreachable as exc:
+        err.print(f"{exc}.", markup=False)
+        raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
 

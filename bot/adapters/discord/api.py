@@ -17,11 +17,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.adapters.adapter import PlatformRefused, PlatformUnreachable
 from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.discord import render
 from bot.adapters.discord.message import ButtonStyle, Reply
@@ -40,7 +42,7 @@ _STYLES = {
 }
 
 
-class TokenRejected(Exception):
+class TokenRejected(PlatformRefused):
     """Discord refused the bot token."""
 
 
@@ -88,6 +90,11 @@ async def fetch_application(token: str) -> ApplicationInfo:
         await client.login(token)  # GET /users/@me, GET /oauth2/applications/@me
     except discord.LoginFailure as exc:
         raise TokenRejected(str(exc)) from exc
+    except (aiohttp.ClientError, OSError, TimeoutError, discord.DiscordServerError) as exc:
+        raise PlatformUnreachable(
+            f"Cannot reach Discord at {Route.BASE} ({exc}). The token was not checked: this "
+            "is the network or Discord, not the configuration"
+        ) from exc
     finally:
         await client.close()
     application = client.application

@@ -25,6 +25,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.adapters.adapter import PlatformRefused, PlatformUnreachable
 from bot.adapters.slack.message import SlackMessage
 from bot.adapters.slack.outbox import SlackCallError
 from bot.adapters.slack.uploads import DownloadError
@@ -85,16 +86,27 @@ def build_client(
     return AsyncWebClient(token=token, base_url=base, retry_handlers=handlers)
 
 
-async def check_token(token: str, *, base_url: str | None = None) -> str | None:
-    """None if Slack accepts the bot token (``auth.test``), else what went wrong."""
+#: ``auth.test`` errors that mean the token itself is no good (retrying will not help).
+REFUSED = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+
+
+async def check_token(token: str, *, base_url: str | None = None) -> None:
+    """Return if Slack accepts the bot token (``auth.test``); raise ``PlatformRefused``
+    when Slack refuses it, ``PlatformUnreachable`` when Slack cannot be asked (the
+    network, an outage, a rate limit: worth trying again later)."""
     client = build_client(token, base_url=base_url, retries=1)
     try:
         await client.auth_test()
     except SlackApiError as exc:
-        return f"Slack answered {exc.response.get('error', 'an error')}"
-    except (SlackClientError, aiohttp.ClientError, OSError) as exc:
-        return f"Slack could not be reached ({exc!r})"
-    return None
+        code = str(exc.response.get("error", "an error"))
+        status = exc.response.status_code
+        if code in REFUSED or status in (401, 403):
+            raise PlatformRefused(f"Slack answered {code}") from exc
+        raise PlatformUnreachable(f"Slack answered {code} (HTTP {status})") from exc
+    except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise PlatformUnreachable(str(exc) or type(exc).__name__) from exc
 
 
 class SdkWeb:
