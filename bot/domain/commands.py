@@ -37,6 +37,8 @@ class StartGame:
     mode: GameMode | None = None
     category: str | None = None
     tags: tuple[str, ...] = ()
+    #: One player by construction (the console): see ``GameOptions.solo``.
+    solo: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ class RevealReason(enum.StrEnum):
     TIMEOUT = "timeout"
     SKIPPED = "skipped"
     STOPPED = "stopped"
+    #: A solo game's only player can change nothing more (locked out, or picked).
+    NOBODY_LEFT = "nobody_left"
 
 
 class EndReason(enum.StrEnum):

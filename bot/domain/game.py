@@ -210,6 +210,8 @@ class TriviaGame:
                     choice=match.choice,
                 )
             )
+            if self.options.solo:
+                events.extend(self._reveal(RevealReason.NOBODY_LEFT, now))
         else:
             kind = CloseGuess if match.verdict is Verdict.CLOSE else WrongGuess
             events.append(
@@ -381,7 +383,7 @@ class TriviaGame:
         elapsed_ms = round_.elapsed_ms(now)
         round_.picks[actor.key] = (choice, elapsed_ms)
         round_.tried.setdefault(actor.key, elapsed_ms)
-        return [
+        events: list[Event] = [
             ChoiceRecorded(
                 channel=self.channel,
                 game_id=self.game_id,
@@ -391,6 +393,9 @@ class TriviaGame:
                 choice_text=round_.question.choices[choice],
             )
         ]
+        if self.options.solo:
+            events.extend(self._reveal(RevealReason.NOBODY_LEFT, now))
+        return events
 
     def _reveal(self, reason: RevealReason, now: Instant) -> list[Event]:
         round_ = self._round
@@ -400,7 +405,7 @@ class TriviaGame:
         counts: tuple[int, ...] = ()
         if self.options.mode is GameMode.CHOICE:
             counts = round_.choice_counts()
-            if reason is RevealReason.TIMEOUT:
+            if reason in (RevealReason.TIMEOUT, RevealReason.NOBODY_LEFT):
                 events.extend(self._award_picks(round_))
         misses = self._scores.settle(round_.tried, round_.scorers())
         self._idle = 0 if round_.tried else self._idle + 1

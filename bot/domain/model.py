@@ -269,6 +269,9 @@ class GameOptions:
     pause: float = 4.0
     auto_hints: bool = True
     max_idle_questions: int = 3
+    #: One player by construction (a terminal): a question is over once that player
+    #: can change nothing more, instead of waiting out its time.
+    solo: bool = False
 
     @property
     def filter(self) -> QuestionFilter:

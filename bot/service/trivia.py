@@ -354,6 +354,7 @@ class TriviaService:
             mode=command.mode or defaults.mode,
             category=command.category or defaults.category,
             tags=command.tags or defaults.tags,
+            solo=command.solo,
         )
         return options, self._policy.check_limits(options.rounds, options.seconds)
 

@@ -18,7 +18,9 @@ ANSWERS = {
 }
 
 
-async def play_along(args: list[str], env: dict[str, str]) -> tuple[str, int]:
+async def play_along(
+    args: list[str], env: dict[str, str], answers: dict[str, list[str]] = ANSWERS
+) -> tuple[str, int]:
     """Start ``trivia-bot play``, answer each prompt as it appears, return all output."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -37,7 +39,7 @@ async def play_along(args: list[str], env: dict[str, str]) -> tuple[str, int]:
     async with asyncio.timeout(60):
         while line := (await proc.stdout.readline()).decode():
             seen.append(line)
-            for prompt, replies in ANSWERS.items():
+            for prompt, replies in answers.items():
                 if line.startswith(prompt):
                     proc.stdin.write("".join(f"{r}\n" for r in replies).encode())
                     await proc.stdin.drain()
@@ -72,6 +74,24 @@ async def test_a_piped_game_plays_to_the_final_table_and_saves_scores(
     assert re.search(r"Games\s*│\s*1", stats.stdout)
     assert re.search(r"Wins\s*│\s*0", stats.stdout)
     assert re.search(r"Accuracy\s*│\s*100% of 3 answered", stats.stdout)
+
+
+async def test_a_wrong_option_tells_the_player_and_moves_on_without_waiting_out_the_time(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    db = tmp_path / "scores.db"
+    # Five minutes a question: the game only ends within the test's minute if a player who
+    # can no longer score does not have to wait for the timer.
+    args = ["--bank", str(BANKS / "tiny.yaml"), "--db", str(db), "--seconds", "300"]
+    wrong = {**ANSWERS, "Tiny question three": ["1"]}  # Venus: a wrong option
+
+    output, code = await play_along([*args, "--pause", "0"], cli_env, wrong)
+
+    assert code == 0, output
+    assert output.count("Option 1 is not it. One pick per question: you're out of this one.") == 1
+    assert output.count("Correct!") == 2
+    assert "The answer: Mars" in output
+    assert "Game over!" in output
 
 
 def test_end_of_input_stops_the_game_and_keeps_the_points(

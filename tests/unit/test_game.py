@@ -359,6 +359,43 @@ def test_text_mode_wrong_option_locks_the_player_out_of_that_question() -> None:
     assert isinstance(right[0], AnswerAccepted)
 
 
+def test_a_solo_player_locked_out_is_told_once_and_the_question_moves_on() -> None:
+    game = new_game(CAPITAL, ROME, solo=True)
+    game.start(at(0))
+
+    events = game.answer(ALICE, "A", at(1))
+
+    assert kinds(events) == ["WrongChoice", "QuestionRevealed"]
+    revealed = events[1]
+    assert isinstance(revealed, QuestionRevealed)
+    assert revealed.reason is RevealReason.NOBODY_LEFT
+    assert [m.name for m in revealed.misses] == ["alice"]
+    # The next question comes after the usual pause, not after the rest of the 30 s.
+    assert kinds(game.tick(at(6))) == ["QuestionAsked"]
+
+
+def test_a_solo_players_pick_decides_the_question_at_once() -> None:
+    game = new_game(CAPITAL, mode=GameMode.CHOICE, solo=True)
+    game.start(at(0))
+
+    events = game.pick(ALICE, 1, at(2))
+
+    assert kinds(events)[:3] == ["ChoiceRecorded", "AnswerAccepted", "QuestionRevealed"]
+    accepted = events[1]
+    assert isinstance(accepted, AnswerAccepted)
+    assert accepted.award.answer_ms == 2000
+    revealed = events[2]
+    assert isinstance(revealed, QuestionRevealed)
+    assert revealed.reason is RevealReason.NOBODY_LEFT
+
+
+def test_in_a_group_game_a_locked_out_player_waits_for_the_others() -> None:
+    game = new_game(CAPITAL)
+    game.start(at(0))
+    assert kinds(game.answer(ALICE, "A", at(1))) == ["WrongChoice"]
+    assert game.tick(at(10)) == []  # bob may still answer
+
+
 def test_boolean_question_accepts_yes_for_true() -> None:
     q = question("bool", "True", type=QuestionType.BOOLEAN, choices=BOOLEAN_CHOICES)
     game = new_game(q)

@@ -93,7 +93,7 @@ class ConsoleAdapter:
         """Play one game to its end: 0, or 1 when it could not start (the reason is shown)."""
         if self._service is None:
             raise RuntimeError("the console adapter has no service bound")
-        await self._service.handle(StartGame(channel=CHANNEL, actor=self.actor))
+        await self._service.handle(StartGame(channel=CHANNEL, actor=self.actor, solo=True))
         if self._service.game_in(CHANNEL) is None:
             return 1
         await self.listen(self._service.handle)

@@ -214,6 +214,7 @@ def _reveal(event: QuestionRevealed) -> RenderableType:
         RevealReason.TIMEOUT: ("Time's up! ", "yellow"),
         RevealReason.SKIPPED: ("Skipped. ", "yellow"),
         RevealReason.STOPPED: ("", ""),
+        RevealReason.NOBODY_LEFT: ("", ""),
     }[event.reason]
     lines: list[RenderableType] = [Text.assemble(lead, "The answer: ", (q.answer, "bold green"))]
     if event.choice_counts:

@@ -113,6 +113,7 @@ REVEAL_LEADS = {
     RevealReason.TIMEOUT: "Time's up!",
     RevealReason.SKIPPED: "Skipped.",
     RevealReason.STOPPED: "Stopped.",
+    RevealReason.NOBODY_LEFT: "Nobody left to answer.",
 }
 
 

@@ -80,6 +80,7 @@ REVEAL_LEADS = {
     RevealReason.TIMEOUT: "⏰ Time's up! ",
     RevealReason.SKIPPED: "⏭ Skipped. ",
     RevealReason.STOPPED: "",
+    RevealReason.NOBODY_LEFT: "",
 }
 
 
