@@ -36,41 +36,17 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import aiosqlite
 
-from bot.domain.model import PlayerKey, Question, ServerKey, ServerSettings
-from bot.domain.records import (
-    AnswerRecord,
-    GameRecord,
-    LeaderboardRow,
-    Period,
-    PlayerStats,
-    QuestionHistory,
-    QuestionReport,
-    ReportDraft,
-    Resolution,
-    RunningGame,
-    Switch,
-    SwitchedOff,
-    UnfinishedGame,
-)
+from bot.domain.model import PlayerKey, ServerKey
+from bot.domain.records import ReportDraft
 from bot.ports import ReloadChannel, StoreUnavailable
-from bot.storage.errors import StoreClosedError, StoreOpenError
-from bot.storage.group_commit import CommitCounters, GroupCommitter
-from bot.storage.periods import period_key, to_epoch_us
-from bot.storage.read_rows import history_rows, report_row, switched_off_rows, unfinished_game
-from bot.storage.records_json import (
-    question_from_json,
-    question_to_json,
-    settings_from_json,
-    settings_to_json,
-)
+from bot.storage.errors import StoreOpenError
+from bot.storage.sql_store import DEFAULT_MAX_BATCH_RECORDS, SqlScoreStore
 from bot.storage.sqlite import sql
 from bot.storage.sqlite.connection import (
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -84,34 +60,15 @@ from bot.storage.sqlite.connection import (
 from bot.storage.sqlite.running import PidFileReloads
 from bot.storage.sqlite.schema import Migration, load_migrations
 from bot.storage.sqlite.transaction import NewIds, report_transaction, write_transaction
-from bot.storage.write_plan import (
-    DeleteQuestion,
-    ForgetAsked,
-    JournalGame,
-    JournalProgress,
-    RecordAnswers,
-    RecordGame,
-    ResolveReports,
-    SaveQuestion,
-    SaveSettings,
-    SaveSwitch,
-    WriteOp,
-    check_answer,
-    check_game,
-    mark_asked_op,
-    name_key,
-    op_size,
-    question_id_tuple,
-)
+from bot.storage.write_plan import WriteOp
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BATCH_RECORDS: Final = 2000
 # Bounds the player id cache (~200 bytes an entry); past it, it starts over.
 _MAX_CACHED_PLAYERS: Final = 100_000
 
 
-class SqliteScoreStore:
+class SqliteScoreStore(SqlScoreStore):
     """``bot.ports.ScoreStore`` on SQLite. Create it with :func:`open_sqlite_store`."""
 
     def __init__(
@@ -122,148 +79,25 @@ class SqliteScoreStore:
         label: str,
         max_batch_records: int = DEFAULT_MAX_BATCH_RECORDS,
     ) -> None:
-        self._writer = writer
-        self._reader = reader
-        self._label = label
-        self._close_task: asyncio.Task[None] | None = None
-        # Row ids this process has committed; ids never change once assigned.
-        self._server_ids: dict[ServerKey, int] = {}
-        self._player_ids: dict[PlayerKey, int] = {}
-        self._committer = GroupCommitter(
-            self._transaction,
-            size=op_size,
-            max_batch=max_batch_records,
+        super().__init__(
+            label=label,
+            queries=sql,
+            max_batch_records=max_batch_records,
             # A locked, full or broken database fails each write alone just the same
             # (and would wait out the busy timeout once per write): don't retry.
             blame_data=lambda exc: not isinstance(exc, sqlite3.OperationalError),
-            name=f"score-writer {label}",
         )
-
-    def __repr__(self) -> str:
-        return f"<SqliteScoreStore {self._label}>"
-
-    @property
-    def location(self) -> str:
-        return self._label
+        self._writer = writer
+        self._reader = reader
+        # Row ids this process has committed; ids never change once assigned.
+        self._server_ids: dict[ServerKey, int] = {}
+        self._player_ids: dict[PlayerKey, int] = {}
 
     def reloads(self) -> ReloadChannel:
         """Bots on one SQLite file find each other by pid files beside it."""
         return PidFileReloads(Path(self._label))
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    # -- writes --------------------------------------------------------------
-
-    async def record_answers(self, answers: Sequence[AnswerRecord]) -> None:
-        """Store answers and update every total; returns once committed."""
-        records = tuple(answers)
-        for record in records:
-            check_answer(record)
-        if records:
-            await self._submit(RecordAnswers(records))
-
-    async def record_game(self, game: GameRecord) -> None:
-        """Store a finished game: a game for each player in the standings, a
-        win for ``winner``.  Recording the same ``game_id`` again is a no-op
-        (the first record wins)."""
-        check_game(game)
-        await self._submit(RecordGame(game))
-
-    async def mark_asked(
-        self, server: ServerKey, question_ids: Sequence[str], *, at: datetime
-    ) -> None:
-        """Remember that ``question_ids`` were asked in ``server`` at ``at``."""
-        op = mark_asked_op(server, question_ids, at)
-        if op.question_ids:
-            await self._submit(op)
-
-    async def forget_asked(self, server: ServerKey, question_ids: Collection[str]) -> None:
-        """Make ``question_ids`` askable again in ``server`` (ids never asked are ignored)."""
-        ids = question_id_tuple(question_ids)
-        if ids:
-            await self._submit(ForgetAsked(server, ids))
-
-    async def save_custom_question(
-        self, server: ServerKey, question: Question, *, by: PlayerKey, at: datetime
-    ) -> None:
-        """Add one of ``server``'s own questions, or replace it (same id); a
-        removed question saved again is back in play."""
-        body = question_to_json(question)
-        await self._submit(SaveQuestion(server, question.id, body, by.user, to_epoch_us(at)))
-
-    async def delete_custom_question(
-        self, server: ServerKey, question_id: str, *, by: PlayerKey, at: datetime
-    ) -> bool:
-        """Take a question out of ``server``'s pool (kept, with who and when).
-        False if the server has no such question in play."""
-        params = (server.platform, server.server, question_id)
-        if not await self._fetch(sql.CUSTOM_QUESTION_LIVE, params):
-            return False
-        await self._submit(DeleteQuestion(server, question_id, by.user, to_epoch_us(at)))
-        return True
-
-    async def save_server_settings(
-        self, server: ServerKey, settings: ServerSettings, *, by: PlayerKey, at: datetime
-    ) -> None:
-        body = settings_to_json(settings)
-        await self._submit(SaveSettings(server, body, by.user, to_epoch_us(at)))
-
-    async def switch(
-        self, server: ServerKey, kind: Switch, name: str, *, on: bool, by: PlayerKey, at: datetime
-    ) -> None:
-        op = SaveSwitch(server, kind.value, name, not on, by.user, to_epoch_us(at))
-        await self._submit(op)
-
-    async def file_report(self, draft: ReportDraft) -> QuestionReport:
-        """Store a player's report; it comes back with its id."""
-        if self._committer.closing:
-            raise StoreClosedError(f"{self!r} is closed")
-        known = dict(self._server_ids)
-        with _unavailable_when_sqlite_says_so(self._label):
-            report_id, new = await run_on_connection_thread(
-                self._writer,
-                lambda: report_transaction(self._writer._conn, draft, known_servers=known),
-            )
-        self._server_ids.update(new.servers)
-        return QuestionReport(id=report_id, draft=draft)
-
-    async def resolve_reports(
-        self,
-        server: ServerKey,
-        report_ids: Collection[int],
-        resolution: Resolution,
-        *,
-        by: PlayerKey,
-        at: datetime,
-    ) -> None:
-        ids = tuple(sorted(set(report_ids)))
-        if ids:
-            op = ResolveReports(server, ids, resolution.value, by.user, to_epoch_us(at))
-            await self._submit(op)
-
-    async def journal_game(self, game: RunningGame) -> None:
-        """Keep ``game`` in the journal until ``record_game`` records it."""
-        await self._submit(JournalGame(game))
-
-    async def journal_progress(self, game_id: str, questions_asked: int) -> None:
-        await self._submit(JournalProgress(game_id, questions_asked))
-
-    async def _submit(self, op: WriteOp) -> None:
-        if self._committer.closing:
-            raise StoreClosedError(f"{self!r} is closed")
-        with _unavailable_when_sqlite_says_so(self._label):
-            await self._committer.submit(op)
-
-    # -- the writer's transactions ---------------------------------------------
+    # -- the backend's part ---------------------------------------------------------
 
     async def _transaction(self, ops: Sequence[WriteOp]) -> None:
         known_servers, known_players = dict(self._server_ids), dict(self._player_ids)
@@ -286,126 +120,30 @@ class SqliteScoreStore:
         self._server_ids.update(new.servers)
         self._player_ids.update(new.players)
 
-    # -- reads ---------------------------------------------------------------
+    async def _read(self, query: str, params: Sequence[object]) -> list[Sequence[Any]]:
+        return list(await self._reader.execute_fetchall(query, params))
 
-    async def _fetch(self, query: str, params: Sequence[object]) -> list[Any]:
-        if self._committer.closing:
-            raise StoreClosedError(f"{self!r} is closed")
-        with _unavailable_when_sqlite_says_so(self._label):
-            return list(await self._reader.execute_fetchall(query, params))
-
-    async def leaderboard(
-        self, server: ServerKey, period: Period, *, now: datetime, limit: int = 10
-    ) -> list[LeaderboardRow]:
-        """The top ``limit`` players of ``server`` in the ``period`` containing ``now``."""
-        kind, start = period_key(period, now)
-        if limit < 1:
-            return []
-        rows = await self._fetch(
-            sql.LEADERBOARD, (server.platform, server.server, kind, start, limit)
+    async def _insert_report(self, draft: ReportDraft) -> int:
+        known = dict(self._server_ids)
+        report_id, new = await run_on_connection_thread(
+            self._writer,
+            lambda: report_transaction(self._writer._conn, draft, known_servers=known),
         )
-        return [
-            LeaderboardRow(
-                rank=rank,
-                player=PlayerKey(server.platform, server.server, user),
-                name=name,
-                points=points,
-                correct=correct,
-            )
-            for rank, (user, name, points, correct) in enumerate(rows, start=1)
-        ]
+        self._server_ids.update(new.servers)
+        return report_id
 
-    async def player_stats(self, player: PlayerKey) -> PlayerStats | None:
-        rows = await self._fetch(sql.PLAYER_STATS, (player.platform, player.server, player.user))
-        if not rows:
-            return None
-        name, points, games, wins, correct, answered, best_streak, correct_ms = rows[0]
-        return PlayerStats(
-            player=player,
-            name=name,
-            points=points,
-            games=games,
-            wins=wins,
-            correct=correct,
-            answered=answered,
-            best_streak=best_streak,
-            average_answer_ms=correct_ms / correct if correct else None,
-        )
+    def _unavailable(self) -> contextlib.AbstractContextManager[None]:
+        return _unavailable_when_sqlite_says_so(self._label)
 
-    async def find_players(self, server: ServerKey, name: str) -> list[PlayerKey]:
-        """Players of ``server`` whose latest display name is ``name``, ignoring
-        case and spacing; the highest scorer first."""
-        rows = await self._fetch(sql.FIND_PLAYERS, (server.platform, server.server, name_key(name)))
-        return [PlayerKey(server.platform, server.server, user) for (user,) in rows]
+    def _id_list(self, ids: tuple[str, ...]) -> object:
+        return json.dumps(ids)  # read with json_each
 
-    async def asked_questions(self, server: ServerKey, question_ids: Collection[str]) -> set[str]:
-        """The ids among ``question_ids`` already asked in ``server``."""
-        ids = question_id_tuple(question_ids)
-        if not ids:
-            return set()
-        rows = await self._fetch(
-            sql.ASKED_QUESTIONS, (server.platform, server.server, json.dumps(ids))
-        )
-        return {question_id for (question_id,) in rows}
+    async def _close_connections(self) -> None:
+        if self._reader is not self._writer:
+            await self._reader.close()
+        await self._writer.close()
 
-    async def custom_questions(self, server: ServerKey) -> list[Question]:
-        """``server``'s own questions in play, oldest first."""
-        rows = await self._fetch(sql.CUSTOM_QUESTIONS, (server.platform, server.server))
-        return [question_from_json(body) for (body,) in rows]
-
-    async def question_history(self, server: ServerKey) -> dict[str, QuestionHistory]:
-        """Who added and last changed each of ``server``'s own questions in play."""
-        return history_rows(await self._fetch(sql.QUESTION_HISTORY, self._server_params(server)))
-
-    async def switched_off(self, server: ServerKey) -> SwitchedOff:
-        return switched_off_rows(await self._fetch(sql.SWITCHED_OFF, self._server_params(server)))
-
-    async def open_reports(
-        self,
-        server: ServerKey,
-        *,
-        question_id: str | None = None,
-        reporter: PlayerKey | None = None,
-        limit: int = 25,
-    ) -> list[QuestionReport]:
-        user = reporter.user if reporter is not None else None
-        params = (*self._server_params(server), question_id, user, limit)
-        return [report_row(server, row) for row in await self._fetch(sql.OPEN_REPORTS, params)]
-
-    async def count_open_reports(
-        self, server: ServerKey, *, reporter: PlayerKey | None = None
-    ) -> int:
-        user = reporter.user if reporter is not None else None
-        params = (*self._server_params(server), user)
-        return int((await self._fetch(sql.COUNT_OPEN_REPORTS, params))[0][0])
-
-    async def get_report(self, server: ServerKey, report_id: int) -> QuestionReport | None:
-        rows = await self._fetch(sql.GET_REPORT, (*self._server_params(server), report_id))
-        return report_row(server, rows[0]) if rows else None
-
-    @staticmethod
-    def _server_params(server: ServerKey) -> tuple[str, str]:
-        return (server.platform, server.server)
-
-    async def server_settings(self, server: ServerKey) -> ServerSettings:
-        rows = await self._fetch(sql.SERVER_SETTINGS, (server.platform, server.server))
-        return settings_from_json(rows[0][0]) if rows else ServerSettings()
-
-    async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:
-        """``platform``'s games that started and were never recorded as ended,
-        each with standings rebuilt from its committed answers."""
-        found: list[UnfinishedGame] = []
-        for row in await self._fetch(sql.UNFINISHED_GAMES, (platform,)):
-            game_id, after = row[0], row[-1]
-            tallies = await self._fetch(sql.GAME_TALLIES, (after, game_id))
-            found.append(unfinished_game(platform, row, tallies))
-        return found
-
-    # -- diagnostics and lifecycle -------------------------------------------
-
-    def writer_counters(self) -> CommitCounters:
-        """Transactions, operations and rows committed since the store was opened."""
-        return self._committer.counters()
+    # -- diagnostics -------------------------------------------------------------------
 
     async def connection_settings(self) -> ConnectionSettings:
         return await read_connection_settings(self._writer)
@@ -444,23 +182,6 @@ class SqliteScoreStore:
             log.warning("%r is not writable: %s", self, exc or "timed out")
             return False
         return True
-
-    async def close(self) -> None:
-        """Commit everything already submitted, stop the writer, close the
-        connections.  Idempotent; concurrent calls all wait for the same close."""
-        if self._close_task is None:
-            self._close_task = asyncio.create_task(self._shutdown(), name=f"close {self!r}")
-        # Shielded: a caller cancelled mid-close must not leave connections half closed.
-        await asyncio.shield(self._close_task)
-
-    async def _shutdown(self) -> None:
-        try:
-            await self._committer.close()
-        finally:
-            if self._reader is not self._writer:
-                await self._reader.close()
-            await self._writer.close()
-            log.debug("%r closed", self)
 
 
 @contextlib.contextmanager
