@@ -25,7 +25,7 @@ $(VENV)/.slack-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.play-installed
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,discord,slack]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,discord,slack,postgres]'
 	touch $@ $(VENV)/.play-installed $(VENV)/.discord-installed $(VENV)/.slack-installed
 
 play: $(VENV)/.play-installed

@@ -18,6 +18,7 @@ from typing import Any
 import platformdirs
 
 from bot.domain.model import GameMode, GameOptions, Limits
+from bot.storage.location import check_postgres_url, is_postgres, masked
 
 APP_NAME = "trivia-bot"
 LIMITS = Limits()
@@ -33,7 +34,7 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    db: Path = field(
+    db: Path | str = field(
         default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)) / "trivia.db"
     )
     questions: tuple[Path, ...] = ()
@@ -126,6 +127,17 @@ def _mode(raw: Any) -> GameMode:
         raise ValueError("must be 'text' or 'choice'") from None
 
 
+def _database(raw: Any) -> Path | str:
+    """A SQLite file's path, or a PostgreSQL URL (kept as text)."""
+    if isinstance(raw, str) and is_postgres(raw.strip()):
+        url = raw.strip()
+        problem = check_postgres_url(url)
+        if problem is not None:
+            raise ValueError(problem)
+        return url
+    return _path(raw)
+
+
 def _path(raw: Any) -> Path:
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("must be a file path")
@@ -189,7 +201,12 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("db", "TRIVIA_DB", _path, "SQLite database file for scores"),
+    Field(
+        "db",
+        "TRIVIA_DB",
+        _database,
+        "where scores are kept: a SQLite file, or postgresql://user:password@host:5432/dbname",
+    ),
     Field(
         "questions",
         "TRIVIA_QUESTIONS",
@@ -334,6 +351,8 @@ def describe(settings: Settings) -> list[tuple[str, str, str, str, str]]:
         value = getattr(settings, spec.name)
         if spec.secret and value:
             shown = "(set, hidden)"
+        elif spec.name == "db":
+            shown = masked(value)
         elif isinstance(value, tuple) and spec.name == "questions":
             shown = os.pathsep.join(str(v) for v in value) or "(bundled bank)"
         elif isinstance(value, tuple):

@@ -334,12 +334,25 @@ class TriviaPort(Protocol):
 
 
 class ReloadChannel(Protocol):
-    """How the bots sharing one database are told to reload their bank files
-    (``trivia-bot reload``, and the CLI's changes to a server's questions)."""
+    """How the bots sharing one database reach each other: to reload their bank files
+    (``trivia-bot reload``), and to drop what they cached of a server that another
+    process changed (its own questions, switches, settings)."""
 
-    def listening(self, reload: Callable[[str], None]) -> AbstractAsyncContextManager[None]:
+    @property
+    def by_signal(self) -> bool:
+        """Whether an ask arrives as SIGHUP (pid files): then this process may only
+        listen while its SIGHUP handler is in place."""
+        ...
+
+    def listening(
+        self,
+        reload: Callable[[str], None],
+        server_changed: Callable[[ServerKey | None], None],
+    ) -> AbstractAsyncContextManager[None]:
         """While inside, this process can be reached: ``reload(source)`` is called
-        when another process asks (or the ask arrives as SIGHUP)."""
+        when another process asks, ``server_changed(server)`` when another process
+        changed a server (None: anything may have changed).  A backend whose
+        processes share no news of changes calls neither (the ask comes as SIGHUP)."""
         ...
 
     async def ask_to_reload(self) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.platforms.discord.fake import FakeDiscord
+from tests.services import postgres_schema
 
 
 @pytest.fixture
@@ -38,3 +39,10 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         PYTHONIOENCODING="utf-8",
     )
     return env
+
+
+@pytest.fixture
+async def postgres_dsn() -> AsyncIterator[str]:
+    """A PostgreSQL DSN whose schema is this test's own (``tests/services.py``)."""
+    async with postgres_schema() as dsn:
+        yield dsn

@@ -33,6 +33,7 @@ from bot.bank.reload import BankReloader
 from bot.bank.server_bank import ServerQuestionBank
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.domain.model import ServerKey
 from bot.observability.instrument import CommandMeter, MeteredSink, MeteredStore
 from bot.observability.metrics import Metrics
 from bot.ports import (
@@ -131,7 +132,9 @@ async def open_app(
 
         reloads = operated.reloads()
         if serve:
-            await stack.enter_async_context(_reloading(settings, bank, reloads))
+            await stack.enter_async_context(
+                _reloading(settings, bank, reloads, _forgetting(bank, service))
+            )
         yield App(
             settings=settings,
             bank=bank,
@@ -142,6 +145,21 @@ async def open_app(
             location=operated.location,
             metrics=metrics,
         )
+
+
+def _forgetting(
+    bank: ServerQuestionBank, service: TriviaService
+) -> Callable[[ServerKey | None], None]:
+    """What to do when another process changed a server: drop what was cached of it."""
+
+    def forget(server: ServerKey | None) -> None:
+        if server is None:
+            bank.forget_all()
+        else:
+            bank.forget(server)
+        service.server_changed(server)
+
+    return forget
 
 
 async def _end_games(service: TriviaService, budget: ShutdownBudget | None) -> None:
@@ -160,7 +178,10 @@ async def _close_store(store: OperatedStore, budget: ShutdownBudget | None) -> N
 
 @asynccontextmanager
 async def _reloading(
-    settings: Settings, bank: ServerQuestionBank, reloads: ReloadChannel
+    settings: Settings,
+    bank: ServerQuestionBank,
+    reloads: ReloadChannel,
+    server_changed: Callable[[ServerKey | None], None],
 ) -> AsyncIterator[None]:
     """Reload the banks on file changes, SIGHUP and other processes' asking while inside."""
     async with AsyncExitStack() as stack:
@@ -171,8 +192,9 @@ async def _reloading(
                 reloader.watch(settings.reload_seconds), name="bank-watcher"
             )
             stack.push_async_callback(_cancel, watcher)
-        if stack.enter_context(_reload_on_sighup(reloader)):
-            await stack.enter_async_context(reloads.listening(reloader.request))
+        sighup = stack.enter_context(_reload_on_sighup(reloader))
+        if sighup or not reloads.by_signal:
+            await stack.enter_async_context(reloads.listening(reloader.request, server_changed))
         yield
 
 

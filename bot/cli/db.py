@@ -14,6 +14,7 @@ import click
 
 from bot.cli.common import WholeSummaries, load_cli_settings
 from bot.domain.words import plural
+from bot.storage.location import sqlite_path
 from bot.storage.sqlite.maintenance import (
     CheckReport,
     MaintenanceError,
@@ -46,7 +47,7 @@ def backup(ctx: click.Context, path: Path, db_path: Path | None, force: bool) ->
     """
     settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
     try:
-        result = backup_database(settings.db, path, overwrite=force)
+        result = backup_database(sqlite_path(settings.db), path, overwrite=force)
     except TargetExistsError as exc:
         _fail(f"Not backed up: {exc}.", code=2)
     except MaintenanceError as exc:
@@ -71,7 +72,7 @@ def check(ctx: click.Context, db_path: Path | None) -> None:
     """
     settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
     try:
-        report = check_database(settings.db)
+        report = check_database(sqlite_path(settings.db))
     except MaintenanceError as exc:
         _fail(f"Cannot check: {exc} (set TRIVIA_DB or pass --db).")
     except OSError as exc:

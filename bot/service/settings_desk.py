@@ -87,6 +87,13 @@ class ServerPolicy:
             mode=settings.mode or self._defaults.mode,
         )
 
+    def forget(self, server: ServerKey | None) -> None:
+        """Read ``server``'s settings again next time (None: every server's)."""
+        if server is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(server, None)
+
     async def server_settings(self, server: ServerKey) -> ServerSettings:
         """A server's settings (cached; the store is read once per server)."""
         cached = self._cache.get(server)

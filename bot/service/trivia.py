@@ -362,6 +362,11 @@ class TriviaService:
         """A server's own settings (for adapters that show them in a form)."""
         return await self._policy.server_settings(server)
 
+    def server_changed(self, server: ServerKey | None) -> None:
+        """Another process changed ``server``'s settings (None: maybe any server's):
+        forget what was read of them."""
+        self._policy.forget(server)
+
     async def may_administer(self, actor: Actor, server: ServerKey) -> bool:
         """Whether ``actor`` counts as an admin of ``server``: for adapters that
         must decide before a command exists (whether to open an admin form)."""

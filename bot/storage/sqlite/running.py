@@ -27,6 +27,8 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+from bot.domain.model import ServerKey
+
 if sys.platform != "win32":  # Windows has neither flock nor SIGHUP: bots are not listed there
     import fcntl
 
@@ -154,11 +156,19 @@ class PidFileReloads:
     same one ``systemctl reload`` uses; ``listening`` only lists the process.
     """
 
+    by_signal = True
+
     def __init__(self, db: Path) -> None:
         self._db = db
 
     @contextlib.asynccontextmanager
-    async def listening(self, reload: Callable[[str], None]) -> AsyncIterator[None]:
+    async def listening(
+        self,
+        reload: Callable[[str], None],
+        server_changed: Callable[[ServerKey | None], None],
+    ) -> AsyncIterator[None]:
+        # The ask arrives as SIGHUP at the app's handler; the CLI asks after every
+        # change it makes, so there is no separate news of changed servers.
         with listed_as_running(self._db):
             yield
 

@@ -1,16 +1,12 @@
-"""The numbered SQL migrations shipped in ``bot/storage/migrations``.
+"""SQLite's numbered migrations (``migrations/``; the rules are ``bot.storage.migrations``).
 
-A migration is a plain SQL file named ``NNNN_description.sql``; ``NNNN`` is the
-schema version it produces.  Versions start at 1 and have no gaps.
-:func:`apply_migrations` runs each pending one in its own transaction and
-records the version in ``PRAGMA user_version``.  Never edit a released
-migration: add the next one.
+:func:`apply_migrations` runs each pending one in its own transaction, under
+SQLite's write lock, and records the version in ``PRAGMA user_version``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,10 +15,9 @@ from importlib.resources.abc import Traversable
 from typing import Any, Protocol
 
 from bot.storage.errors import SchemaError
+from bot.storage.migrations import migration_files, newer_than_known
 
 log = logging.getLogger(__name__)
-
-_FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,23 +55,10 @@ def split_statements(script: str, *, source: str = "<sql>") -> tuple[str, ...]:
 def load_migrations(directory: Traversable | None = None) -> tuple[Migration, ...]:
     """Read and check the migrations in ``directory`` (default: the bundled ones)."""
     directory = directory or files("bot.storage.sqlite").joinpath("migrations")
-    migrations: list[Migration] = []
-    for entry in directory.iterdir():
-        if not entry.name.endswith(".sql"):
-            continue
-        match = _FILE_NAME.match(entry.name)
-        if match is None:
-            raise SchemaError(f"migration file {entry.name!r} is not named NNNN_description.sql")
-        statements = split_statements(entry.read_text(encoding="utf-8"), source=entry.name)
-        migrations.append(Migration(int(match["version"]), match["name"], statements))
-    migrations.sort(key=lambda migration: migration.version)
-    for expected, migration in enumerate(migrations, start=1):
-        if migration.version != expected:
-            raise SchemaError(
-                f"migrations must be numbered 1, 2, 3...: expected {expected:04d}, "
-                f"found {migration.label}"
-            )
-    return tuple(migrations)
+    return tuple(
+        Migration(f.version, f.name, split_statements(f.text, source=f"{f.label}.sql"))
+        for f in migration_files(directory)
+    )
 
 
 class SqlConnection(Protocol):
@@ -108,10 +90,7 @@ async def apply_migrations(
     latest = len(migrations)
     current = await user_version(conn)
     if current > latest:
-        raise SchemaError(
-            f"{location} has schema version {current}, newer than this trivia-bot knows "
-            f"(up to {latest}): upgrade trivia-bot or use another database file"
-        )
+        raise newer_than_known(location, current, latest)
     for migration in migrations[current:]:
         await conn.execute("BEGIN IMMEDIATE")
         try:

@@ -1,0 +1,177 @@
+"""What the processes sharing one PostgreSQL database tell each other: LISTEN/NOTIFY.
+
+Two kinds of news, both rare (LISTEN/NOTIFY suits rare changes, not per-answer
+traffic: every notifying commit takes a global lock):
+
+* ``trivia_server_changed``: a server's own questions, switches or settings
+  changed (sent by the write transaction itself, delivered at its commit).
+  Every bot drops what it cached of that server, so an admin's change made
+  through the CLI or another process reaches the next game within a second.
+* ``trivia_reload``: ``trivia-bot reload`` asks every bot to reload its bank
+  files (what SIGHUP and pid files do for bots sharing a SQLite file).  Each
+  bot answers on ``trivia_reload_done``, so the command can say who reloaded.
+
+A bot listens on a connection of its own, kept open while it serves and opened
+again (after a pause) if the database goes away; after such a gap every cache
+is dropped, since news may have been missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import Any
+
+import asyncpg
+
+from bot.domain.model import ServerKey
+
+log = logging.getLogger(__name__)
+
+SERVER_CHANGED = "trivia_server_changed"
+RELOAD = "trivia_reload"
+RELOAD_DONE = "trivia_reload_done"
+#: How long ``trivia-bot reload`` waits for the bots' answers.
+ANSWER_WAIT = 1.5
+#: How long a listener waits before connecting again after losing the database.
+RECONNECT_AFTER = 2.0
+
+Connect = Callable[[], Any]  # () -> Awaitable[asyncpg.Connection]
+
+
+def server_payload(server: ServerKey) -> str:
+    return json.dumps([server.platform, server.server])
+
+
+def _server_of(payload: str) -> ServerKey | None:
+    try:
+        platform, server = json.loads(payload)
+    except (ValueError, TypeError):
+        return None
+    return ServerKey(str(platform), str(server))
+
+
+def _set_on_close(closed: asyncio.Event, conn: object) -> None:
+    closed.set()
+
+
+def _me() -> str:
+    return f"pid {os.getpid()} on {socket.gethostname()}"
+
+
+class Listener:
+    """One process's LISTEN connection and what it does with the news."""
+
+    def __init__(
+        self,
+        connect: Connect,
+        *,
+        server_changed: Callable[[ServerKey | None], None],
+        reload: Callable[[str], None] | None,
+    ) -> None:
+        """``server_changed(None)`` means "maybe anything changed" (after a gap)."""
+        self._connect = connect
+        self._server_changed = server_changed
+        self._reload = reload
+        self._task: asyncio.Task[None] | None = None
+        self._conn: asyncpg.Connection[Any] | None = None
+        self._ready = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        self._task = asyncio.create_task(self._keep_listening(), name="postgres-listener")
+        try:
+            # The first connection before serving: news from now on is not missed.
+            async with asyncio.timeout(10):
+                await self._ready.wait()
+            yield
+        finally:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            if self._conn is not None and not self._conn.is_closed():
+                await self._conn.close()
+
+    async def _keep_listening(self) -> None:
+        first = True
+        while True:
+            try:
+                self._conn = conn = await self._connect()
+                await conn.add_listener(SERVER_CHANGED, self._on_server_changed)
+                if self._reload is not None:
+                    await conn.add_listener(RELOAD, self._on_reload)
+                if not first:
+                    log.warning("listening to the database again; dropping every cache")
+                    self._server_changed(None)
+                first = False
+                self._ready.set()
+                closed = asyncio.Event()
+                conn.add_termination_listener(partial(_set_on_close, closed))
+                await closed.wait()
+                log.warning("lost the database's notifications; listening again soon")
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("cannot listen to the database's notifications: %s", exc)
+            await asyncio.sleep(RECONNECT_AFTER)
+
+    def _on_server_changed(self, conn: object, pid: int, channel: str, payload: str) -> None:
+        server = _server_of(payload)
+        if server is not None:
+            self._server_changed(server)
+
+    def _on_reload(self, conn: object, pid: int, channel: str, payload: str) -> None:
+        assert self._reload is not None
+        self._reload(f"trivia-bot reload ({payload or 'another process'})")
+        if self._conn is not None:
+            reply = json.dumps({"request": payload, "bot": _me()})
+            asyncio.get_running_loop().create_task(self._answer(reply), name="reload-answer")
+
+    async def _answer(self, reply: str) -> None:
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            assert self._conn is not None
+            await self._conn.execute("SELECT pg_notify($1, $2)", RELOAD_DONE, reply)
+
+
+class NotifyReloads:
+    """The ``ReloadChannel`` of a PostgreSQL store (see the module docstring)."""
+
+    #: Asks arrive as notifications, not as SIGHUP: no signal handler is needed.
+    by_signal = False
+
+    def __init__(self, connect: Connect) -> None:
+        self._connect = connect
+
+    @contextlib.asynccontextmanager
+    async def listening(
+        self,
+        reload: Callable[[str], None],
+        server_changed: Callable[[ServerKey | None], None],
+    ) -> AsyncIterator[None]:
+        listener = Listener(self._connect, server_changed=server_changed, reload=reload)
+        async with listener.running():
+            yield
+
+    async def ask_to_reload(self) -> list[str]:
+        request = f"{_me()}, request {uuid.uuid4().hex[:8]}"
+        answers: list[str] = []
+
+        def answered(conn: object, pid: int, channel: str, payload: str) -> None:
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                reply = json.loads(payload)
+                if reply["request"] == request:
+                    answers.append(str(reply["bot"]))
+
+        conn = await self._connect()
+        try:
+            await conn.add_listener(RELOAD_DONE, answered)
+            await conn.execute("SELECT pg_notify($1, $2)", RELOAD, request)
+            await asyncio.sleep(ANSWER_WAIT)
+        finally:
+            await conn.close()
+        return sorted(answers)

@@ -1,0 +1,259 @@
+"""The SQL the PostgreSQL store runs: SQLite's statements (``bot.storage.sqlite.sql``) in
+PostgreSQL's words, under the same names and with the same parameters, plus the
+bulk statements its transactions write with.
+
+What differs from SQLite, and why:
+
+* ``$n`` parameters; an optional filter casts its parameter (``$3::text IS NULL``)
+  so PostgreSQL knows its type;
+* a list of ids is an array (``= ANY($3::text[])``), not ``json_each``;
+* ``ON CONFLICT ... DO UPDATE`` names the table's own column (``p.points``), and
+  the larger of two values is ``GREATEST``;
+* a batch is one statement over ``unnest`` of arrays (up to twice as fast as
+  ``executemany``), its rows sorted by the table's key by the caller, so that
+  several processes writing together always lock rows in the same order and
+  never deadlock;
+* a new row's id comes back with ``RETURNING``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# -- reads (the names and parameters of bot.storage.sqlite.sql) ------------------------------
+
+LEADERBOARD: Final = """
+SELECT p.user_id, p.name, t.points, t.correct
+FROM servers AS s
+JOIN period_totals AS t ON t.server_id = s.id
+JOIN players AS p ON p.id = t.player_id
+WHERE s.platform = $1 AND s.server = $2 AND t.kind = $3 AND t.start = $4
+ORDER BY t.points DESC, t.correct DESC, t.reached_us, t.player_id
+LIMIT $5
+"""
+
+PLAYER_STATS: Final = """
+SELECT p.name, p.points, p.games, p.wins, p.correct, p.answered, p.best_streak, p.correct_ms
+FROM servers AS s JOIN players AS p ON p.server_id = s.id
+WHERE s.platform = $1 AND s.server = $2 AND p.user_id = $3
+"""
+
+FIND_PLAYERS: Final = """
+SELECT p.user_id
+FROM servers AS s JOIN players AS p ON p.server_id = s.id
+WHERE s.platform = $1 AND s.server = $2 AND p.name_key = $3
+ORDER BY p.points DESC, p.id
+"""
+
+ASKED_QUESTIONS: Final = """
+SELECT q.question_id
+FROM servers AS s JOIN asked_questions AS q ON q.server_id = s.id
+WHERE s.platform = $1 AND s.server = $2 AND q.question_id = ANY($3::text[])
+"""
+
+CUSTOM_QUESTIONS: Final = """
+SELECT q.body FROM custom_questions AS q JOIN servers AS s ON s.id = q.server_id
+WHERE s.platform = $1 AND s.server = $2 AND q.removed_us IS NULL
+ORDER BY q.added_us, q.question_id
+"""
+
+CUSTOM_QUESTION_LIVE: Final = """
+SELECT 1 FROM custom_questions AS q JOIN servers AS s ON s.id = q.server_id
+WHERE s.platform = $1 AND s.server = $2 AND q.question_id = $3 AND q.removed_us IS NULL
+"""
+
+SERVER_SETTINGS: Final = """
+SELECT t.body FROM server_settings AS t JOIN servers AS s ON s.id = t.server_id
+WHERE s.platform = $1 AND s.server = $2
+"""
+
+UNFINISHED_GAMES: Final = """
+SELECT j.game_id, s.server, j.channel, j.mode, j.started_us, j.started_by,
+       j.total_questions, j.questions_asked, j.answers_after
+FROM game_journal AS j JOIN servers AS s ON s.id = j.server_id
+WHERE s.platform = $1
+ORDER BY j.started_us
+"""
+
+# Each player's result in one game, from its answers (all written after
+# answers_after); reached_id orders ties as the live game did.
+GAME_TALLIES: Final = """
+SELECT p.user_id, p.name, sum(a.points)::bigint, sum(a.correct)::bigint,
+       max(CASE WHEN a.points > 0 THEN a.id END)
+FROM answers AS a JOIN players AS p ON p.id = a.player_id
+WHERE a.id > $1 AND a.game_id = $2
+GROUP BY a.player_id, p.user_id, p.name
+"""
+
+QUESTION_HISTORY: Final = """
+SELECT q.question_id, q.added_by, q.added_us, q.changed_by, q.changed_us
+FROM custom_questions AS q JOIN servers AS s ON s.id = q.server_id
+WHERE s.platform = $1 AND s.server = $2 AND q.removed_us IS NULL
+"""
+
+SWITCHED_OFF: Final = """
+SELECT w.kind, w.name FROM question_switches AS w JOIN servers AS s ON s.id = w.server_id
+WHERE s.platform = $1 AND s.server = $2 AND w.off = 1
+"""
+
+_REPORT_COLUMNS: Final = """
+SELECT r.id, r.channel, r.question_id, r.prompt, r.kind, r.reason, r.reporter,
+       r.reporter_name, r.reported_us, r.resolution, r.resolved_by, r.resolved_us
+FROM question_reports AS r JOIN servers AS s ON s.id = r.server_id
+WHERE s.platform = $1 AND s.server = $2
+"""
+
+# The question ($3) and the reporter ($4) are optional filters: NULL matches all.
+OPEN_REPORTS: Final = (
+    _REPORT_COLUMNS
+    + """ AND r.resolution IS NULL AND ($3::text IS NULL OR r.question_id = $3)
+    AND ($4::text IS NULL OR r.reporter = $4) ORDER BY r.id LIMIT $5"""
+)
+
+GET_REPORT: Final = _REPORT_COLUMNS + " AND r.id = $3"
+
+COUNT_OPEN_REPORTS: Final = """
+SELECT count(*) FROM question_reports AS r JOIN servers AS s ON s.id = r.server_id
+WHERE s.platform = $1 AND s.server = $2 AND r.resolution IS NULL
+  AND ($3::text IS NULL OR r.reporter = $3)
+"""
+
+# -- the writer's statements --------------------------------------------------------------
+
+ADD_SERVERS: Final = """
+INSERT INTO servers (platform, server)
+SELECT * FROM unnest($1::text[], $2::text[])
+ON CONFLICT (platform, server) DO NOTHING
+"""
+
+SERVER_IDS: Final = """
+SELECT s.platform, s.server, s.id
+FROM servers AS s JOIN unnest($1::text[], $2::text[]) AS k (platform, server)
+  ON s.platform = k.platform AND s.server = k.server
+"""
+
+# Rows come sorted by (server_id, user_id): see the module docstring.
+UPSERT_PLAYERS: Final = """
+INSERT INTO players AS p (server_id, user_id, name, name_key,
+                          points, correct, answered, best_streak, correct_ms, games, wins)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                     $6::bigint[], $7::bigint[], $8::integer[], $9::bigint[], $10::bigint[],
+                     $11::bigint[])
+ON CONFLICT (server_id, user_id) DO UPDATE SET
+    name        = excluded.name,
+    name_key    = excluded.name_key,
+    points      = p.points + excluded.points,
+    correct     = p.correct + excluded.correct,
+    answered    = p.answered + excluded.answered,
+    best_streak = GREATEST(p.best_streak, excluded.best_streak),
+    correct_ms  = p.correct_ms + excluded.correct_ms,
+    games       = p.games + excluded.games,
+    wins        = p.wins + excluded.wins
+RETURNING server_id, user_id, id
+"""
+
+INSERT_ANSWERS: Final = """
+INSERT INTO answers (player_id, channel, game_id, question_id,
+                     correct, points, answer_ms, streak, at_us)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::smallint[],
+                     $6::integer[], $7::integer[], $8::integer[], $9::bigint[])
+"""
+
+# Rows come sorted by the primary key.
+UPSERT_PERIOD_TOTALS: Final = """
+INSERT INTO period_totals AS t (server_id, kind, start, player_id, points, correct, reached_us)
+SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::integer[], $4::bigint[], $5::bigint[],
+                     $6::bigint[], $7::bigint[])
+ON CONFLICT (server_id, kind, start, player_id) DO UPDATE SET
+    points     = t.points + excluded.points,
+    correct    = t.correct + excluded.correct,
+    reached_us = GREATEST(t.reached_us, excluded.reached_us)
+"""
+
+RECORDED_GAMES: Final = "SELECT game_id FROM games WHERE game_id = ANY($1::text[])"
+
+INSERT_GAMES: Final = """
+INSERT INTO games (game_id, server_id, channel, mode, started_us, ended_us,
+                   reason, questions_asked, winner_id)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                     $6::bigint[], $7::text[], $8::integer[], $9::bigint[])
+"""
+
+INSERT_GAME_PLAYERS: Final = """
+INSERT INTO game_players (game_id, player_id, name, points, correct, rank)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[],
+                     $6::integer[])
+"""
+
+# Rows come sorted by the primary key.
+UPSERT_ASKED: Final = """
+INSERT INTO asked_questions AS q (server_id, question_id, asked_us)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
+ON CONFLICT (server_id, question_id) DO UPDATE SET asked_us = excluded.asked_us
+"""
+
+DELETE_ASKED: Final = """
+DELETE FROM asked_questions AS q
+USING unnest($1::bigint[], $2::text[]) AS k (server_id, question_id)
+WHERE q.server_id = k.server_id AND q.question_id = k.question_id
+"""
+
+JOURNAL_GAME: Final = """
+INSERT INTO game_journal (game_id, server_id, channel, mode, started_us, started_by,
+                          total_questions, answers_after)
+VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT coalesce(max(id), 0) FROM answers))
+ON CONFLICT (game_id) DO NOTHING
+"""
+
+JOURNAL_PROGRESS: Final = """
+UPDATE game_journal SET questions_asked = GREATEST(questions_asked, $1) WHERE game_id = $2
+"""
+
+END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ANY($1::text[])"
+
+SAVE_QUESTION: Final = """
+INSERT INTO custom_questions AS q (server_id, question_id, body, added_by, added_us,
+                                   changed_by, changed_us)
+VALUES ($1, $2, $3, $4, $5, $4, $5)
+ON CONFLICT (server_id, question_id) DO UPDATE SET
+    body       = excluded.body,
+    changed_by = excluded.changed_by,
+    changed_us = excluded.changed_us,
+    removed_by = NULL,
+    removed_us = NULL
+"""
+
+REMOVE_QUESTION: Final = """
+UPDATE custom_questions SET removed_by = $3, removed_us = $4
+WHERE server_id = $1 AND question_id = $2 AND removed_us IS NULL
+"""
+
+SAVE_SETTINGS: Final = """
+INSERT INTO server_settings AS t (server_id, body, changed_by, changed_us)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (server_id) DO UPDATE SET
+    body = excluded.body, changed_by = excluded.changed_by, changed_us = excluded.changed_us
+"""
+
+SAVE_SWITCH: Final = """
+INSERT INTO question_switches AS w (server_id, kind, name, off, changed_by, changed_us)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (server_id, kind, name) DO UPDATE SET
+    off = excluded.off, changed_by = excluded.changed_by, changed_us = excluded.changed_us
+"""
+
+RESOLVE_REPORTS: Final = """
+UPDATE question_reports SET resolution = $1, resolved_by = $2, resolved_us = $3
+WHERE server_id = $4 AND id = ANY($5::bigint[]) AND resolution IS NULL
+"""
+
+INSERT_REPORT: Final = """
+INSERT INTO question_reports (server_id, channel, question_id, prompt, kind, reason,
+                              reporter, reporter_name, reported_us)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id
+"""
+
+#: What a change to a server's questions, switches or settings tells the other
+#: processes on the database (``bot.storage.postgres.notify``): delivered at commit.
+NOTIFY_SERVER_CHANGED: Final = "SELECT pg_notify($1, $2)"
