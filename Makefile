@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: play discord slack test lint format bench clean
+.PHONY: play discord slack postgres test lint format bench clean
 
 # The stamp files remember which extras are installed; pyproject changes reinstall.
 $(BIN)/python:
@@ -24,9 +24,14 @@ $(VENV)/.slack-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[slack]'
 	touch $@ $(VENV)/.play-installed
 
+$(VENV)/.postgres-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[postgres]'
+	touch $@ $(VENV)/.play-installed
+
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,discord,slack,postgres]'
-	touch $@ $(VENV)/.play-installed $(VENV)/.discord-installed $(VENV)/.slack-installed
+	touch $@ $(VENV)/.play-installed $(VENV)/.discord-installed $(VENV)/.slack-installed \
+		$(VENV)/.postgres-installed
 
 play: $(VENV)/.play-installed
 	$(BIN)/trivia-bot play
@@ -37,6 +42,10 @@ discord: $(VENV)/.discord-installed
 
 slack: $(VENV)/.slack-installed
 	@echo "slack-bolt is installed. Next: export SLACK_BOT_TOKEN=... SLACK_APP_TOKEN=... and run .venv/bin/trivia-bot run slack"
+
+# Install asyncpg into .venv, for TRIVIA_DB=postgresql://...
+postgres: $(VENV)/.postgres-installed
+	@echo "asyncpg is installed. Next: export TRIVIA_DB=postgresql://user@host:5432/dbname"
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q

@@ -376,3 +376,8 @@ class OperatedStore(TriviaStore, Protocol):
     def reloads(self) -> ReloadChannel:
         """How the bots on this database reach each other to reload their banks."""
         ...
+
+    def pool_stats(self) -> tuple[int, int, float] | None:
+        """(connections open, idle, seconds waited for one so far) of a pooled
+        backend; None for one without a pool."""
+        ...

@@ -5,19 +5,19 @@
 #   deploy/install.sh SOURCE_DIR VENV_DIR
 #
 # builds a wheel of the project in SOURCE_DIR (the bundled question bank goes
-# inside it) and installs it, with its Discord and Slack extras, into the
+# inside it) and installs it, with its Discord, Slack and PostgreSQL extras, into the
 # virtual environment VENV_DIR, which is created unless it exists, with the
 # `python3` on PATH (3.11 or newer; PYTHON=/usr/bin/python3.11 picks another).
 # Run it again on the same VENV_DIR to upgrade (stop the bot first).
 # Afterwards VENV_DIR/bin/trivia-bot is the whole bot: the source directory is
 # no longer needed, but the venv cannot be moved (its scripts name its path).
-# EXTRAS=slack installs one platform only; pip's own settings (PIP_INDEX_URL,
-# PIP_NO_CACHE_DIR, ...) apply as usual.
+# EXTRAS=slack installs one platform only (the default: discord,slack,postgres);
+# pip's own settings (PIP_INDEX_URL, PIP_NO_CACHE_DIR, ...) apply as usual.
 set -eu
 
 src=${1:?usage: install.sh SOURCE_DIR VENV_DIR}
 venv=${2:?usage: install.sh SOURCE_DIR VENV_DIR}
-extras=${EXTRAS-discord,slack}
+extras=${EXTRAS-discord,slack,postgres}
 python=${PYTHON:-python3}
 
 wheels=$(mktemp -d)

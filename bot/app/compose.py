@@ -123,6 +123,7 @@ async def open_app(
         )
         if metrics is not None:
             metrics.watch_games(lambda: service.active_games)
+            metrics.watch_pool(operated.pool_stats)
         # Registered after the store, so it runs first: games are ended and
         # recorded while the database is still open.
         stack.push_async_callback(_end_games, service, budget)

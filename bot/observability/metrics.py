@@ -123,6 +123,22 @@ class Metrics:
         self.db_errors = Counter(
             "trivia_db_errors", "Store operations that raised.", ["operation"], registry=r
         )
+        self._pool: Callable[[], tuple[int, int, float] | None] = lambda: None
+        self.db_pool_connections = Gauge(
+            "trivia_db_pool_connections",
+            "Connections the store holds to its database (PostgreSQL's pool), open and idle.",
+            ["state"],
+            registry=r,
+        )
+        self.db_pool_connections.labels(state="open").set_function(lambda: self._pool_at(0))
+        self.db_pool_connections.labels(state="idle").set_function(lambda: self._pool_at(1))
+        self.db_pool_wait_seconds = Gauge(
+            "trivia_db_pool_wait_seconds",
+            "Seconds spent so far waiting for a free connection of the pool (grows when "
+            "the pool is too small for the load).",
+            registry=r,
+        )
+        self.db_pool_wait_seconds.set_function(lambda: self._pool_at(2))
         if process:
             ProcessCollector(registry=r)
             PlatformCollector(registry=r)
@@ -132,6 +148,14 @@ class Metrics:
     def watch_games(self, count: Callable[[], int]) -> None:
         """Read ``trivia_games_running`` from ``count`` (``lambda: service.active_games``)."""
         self._games = count
+
+    def watch_pool(self, stats: Callable[[], tuple[int, int, float] | None]) -> None:
+        """Read the pool's figures from ``stats`` (the store's ``pool_stats``)."""
+        self._pool = stats
+
+    def _pool_at(self, index: int) -> float:
+        stats = self._pool()
+        return float(stats[index]) if stats is not None else 0.0
 
     def platform(self, name: str) -> PlatformMeter:
         """The meter an adapter of platform ``name`` reports through."""

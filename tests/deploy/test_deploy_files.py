@@ -45,6 +45,7 @@ KNOWN = {spec.env for spec in FIELDS}
 EXTRA = {
     "TRIVIA_PLATFORM": ENTRYPOINT,  # picks `run discord` or `run slack` in the container
     "TRIVIA_CONFIG": REPO / "bot" / "config.py",  # names the TOML settings file
+    "TRIVIA_PG_PASSWORD": COMPOSE,  # the compose file's PostgreSQL password, for the bots' URL
 }
 INSTRUCTIONS = dockerfile_instructions(DOCKERFILE.read_text(encoding="utf-8"))
 FINAL_STAGE = max(i.stage for i in INSTRUCTIONS)
@@ -169,10 +170,31 @@ def test_dockerignore_keeps_the_venv_git_databases_and_secrets_out() -> None:
 # -- compose.yaml ------------------------------------------------------------------------------
 
 
-def services() -> dict[str, dict[str, object]]:
+def all_services() -> dict[str, dict[str, object]]:
     found = compose()["services"]
     assert isinstance(found, dict)
     return found
+
+
+def services() -> dict[str, dict[str, object]]:
+    """The bots (the database beside them is checked on its own)."""
+    return {name: s for name, s in all_services().items() if name != "postgres"}
+
+
+def test_compose_has_postgresql_for_bots_that_outgrow_sqlite_when_asked_for() -> None:
+    database = all_services()["postgres"]
+    assert database["profiles"] == ["postgres"]  # SQLite stays the default
+    assert str(database["image"]).startswith("postgres:15")
+    assert database["volumes"] == ["trivia-postgres:/var/lib/postgresql/data"]
+    assert "trivia-postgres" in compose()["volumes"]  # type: ignore[operator]
+    check = database["healthcheck"]
+    assert isinstance(check, dict)
+    assert "pg_isready" in check["test"]
+    environment = database["environment"]
+    assert isinstance(environment, dict)
+    # No default password: the profile does not start without one.
+    assert environment["POSTGRES_PASSWORD"].startswith("${TRIVIA_PG_PASSWORD:?")
+    assert "ports" not in database  # reachable from the bots only
 
 
 def test_compose_runs_discord_and_slack_from_one_image_on_one_volume() -> None:
@@ -182,7 +204,7 @@ def test_compose_runs_discord_and_slack_from_one_image_on_one_volume() -> None:
     assert len(images) == 1
     mounts = {tuple(s["volumes"]) for s in found.values()}  # type: ignore[arg-type]
     assert mounts == {("trivia-data:/data",)}
-    assert compose()["volumes"] == {"trivia-data": None}
+    assert compose()["volumes"] == {"trivia-data": None, "trivia-postgres": None}
     for service in found.values():
         build = service["build"]
         assert isinstance(build, dict)

@@ -31,10 +31,15 @@ def current_answer(sink: RecordingSink, channel: ChannelKey = CHANNEL) -> str:
 
 @asynccontextmanager
 async def instrumented_app(
-    tmp_path: Path, *, sink: RecordingSink, clock: ManualClock, metrics: Metrics | None = None
+    tmp_path: Path,
+    *,
+    sink: RecordingSink,
+    clock: ManualClock,
+    metrics: Metrics | None = None,
+    db: Path | str | None = None,
 ) -> AsyncIterator[App]:
     settings = Settings(
-        db=tmp_path / "trivia.db",
+        db=db if db is not None else tmp_path / "trivia.db",
         questions=(write_bank(tmp_path),),
         cache_dir=None,
         rounds=2,

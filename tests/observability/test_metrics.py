@@ -103,3 +103,32 @@ def test_each_app_counts_in_its_own_registry() -> None:
     assert scraped(first).value("trivia_rate_limit_hits_total", platform="slack") == 1
     assert scraped(second).value("trivia_questions_asked_total") == 0
     assert scraped(second).value("trivia_rate_limit_hits_total", platform="slack") == 0
+
+
+async def test_a_postgresql_store_shows_its_pool_and_answers_health(
+    tmp_path: Path, postgres_dsn: str
+) -> None:
+    metrics = Metrics(process=False)
+    sink, clock = RecordingSink(), ManualClock()
+    async with instrumented_app(
+        tmp_path, sink=sink, clock=clock, metrics=metrics, db=postgres_dsn
+    ) as app:
+        await app.service.handle(StartGame(channel=CHANNEL, actor=actor("alice")))
+        writable = await app.database_writable()
+        found = scraped(metrics)
+
+    assert writable
+    opened = found.value("trivia_db_pool_connections", state="open")
+    assert opened is not None
+    assert opened >= 1
+    assert found.value("trivia_db_pool_wait_seconds") is not None
+
+
+async def test_a_sqlite_store_has_no_pool_to_show(tmp_path: Path) -> None:
+    metrics = Metrics(process=False)
+    async with instrumented_app(
+        tmp_path, sink=RecordingSink(), clock=ManualClock(), metrics=metrics
+    ):
+        found = scraped(metrics)
+
+    assert found.value("trivia_db_pool_connections", state="open") == 0

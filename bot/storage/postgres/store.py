@@ -142,9 +142,9 @@ class PostgresScoreStore(SqlScoreStore):
 
     # -- operations ------------------------------------------------------------------
 
-    def pool_stats(self) -> tuple[int, int]:
-        """(connections open, of which idle)."""
-        return self._pool.get_size(), self._pool.get_idle_size()
+    def pool_stats(self) -> tuple[int, int, float] | None:
+        """(connections open, of which idle, seconds waited for one so far)."""
+        return self._pool.get_size(), self._pool.get_idle_size(), self.acquire_waits
 
     async def check_writable(self, *, lock_wait: float = 1.0) -> bool:
         """Whether PostgreSQL answers within ``lock_wait`` seconds and takes writes

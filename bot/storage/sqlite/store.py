@@ -93,6 +93,9 @@ class SqliteScoreStore(SqlScoreStore):
         self._server_ids: dict[ServerKey, int] = {}
         self._player_ids: dict[PlayerKey, int] = {}
 
+    def pool_stats(self) -> tuple[int, int, float] | None:
+        return None  # two connections of its own, no pool
+
     def reloads(self) -> ReloadChannel:
         """Bots on one SQLite file find each other by pid files beside it."""
         return PidFileReloads(Path(self._label))
