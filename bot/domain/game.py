@@ -48,6 +48,7 @@ from bot.domain.model import (
 from bot.domain.rounds import Round
 from bot.domain.scoreboard import Scoreboard
 from bot.domain.scoring import ScoringRules
+from bot.domain.snapshot import GameSnapshot, to_mono, to_wall
 from bot.domain.standings import winner_of
 
 
@@ -137,6 +138,50 @@ class TriviaGame:
 
     def standings(self) -> tuple[Standing, ...]:
         return self._scores.standings()
+
+    # -- carrying a game over to another process ------------------------------------
+
+    def snapshot(self, now: Instant) -> GameSnapshot:
+        """Everything this game holds, as plain values on the wall clock."""
+        return GameSnapshot(
+            game_id=self.game_id,
+            channel=self.channel,
+            options=self.options,
+            started_by=self.started_by,
+            questions=self._questions,
+            phase=self._phase.value,
+            round=self._round.state(now) if self._round is not None else None,
+            next_at=to_wall(self._next_at, now) if self._next_at is not None else None,
+            idle=self._idle,
+            started_at=self._started.wall if self._started is not None else None,
+            players=self._scores.state(now),
+            taken_at=now.wall,
+        )
+
+    @classmethod
+    def resume(
+        cls, snapshot: GameSnapshot, now: Instant, *, rules: ScoringRules | None = None
+    ) -> TriviaGame:
+        """The game ``snapshot`` describes, going on from ``now``: deadlines keep
+        their wall-clock instants, so a question keeps the time it had left."""
+        game = cls(
+            snapshot.game_id,
+            snapshot.channel,
+            options=snapshot.options,
+            questions=snapshot.questions,
+            started_by=snapshot.started_by,
+            rules=rules,
+        )
+        game._phase = Phase(snapshot.phase)
+        if snapshot.round is not None:
+            question = snapshot.questions[snapshot.round.number - 1]
+            game._round = Round.from_state(snapshot.round, question, now)
+        game._next_at = to_mono(snapshot.next_at, now) if snapshot.next_at else None
+        game._idle = snapshot.idle
+        if snapshot.started_at is not None:
+            game._started = Instant(to_mono(snapshot.started_at, now), snapshot.started_at)
+        game._scores.restore(snapshot.players, now)
+        return game
 
     # -- transitions --------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.domain.events import Award
 from bot.domain.hints import hints_for
 from bot.domain.model import Instant, PlayerKey, Question
+from bot.domain.snapshot import RoundState, to_mono, to_wall
 
 
 @dataclass(slots=True)
@@ -83,3 +84,34 @@ class Round:
 
     def scorers(self) -> set[PlayerKey]:
         return {award.player for award in self.awards}
+
+    def state(self, now: Instant) -> RoundState:
+        """The round as plain values, its moments on the wall clock."""
+        return RoundState(
+            number=self.number,
+            asked_at=to_wall(self.asked_at, now),
+            deadline=to_wall(self.deadline, now),
+            hint_times=tuple(to_wall(t, now) for t in self.hint_times),
+            hints_shown=self.hints_shown,
+            tried=tuple(self.tried.items()),
+            locked_out=tuple(sorted(self.locked_out)),
+            picks=tuple((key, choice, ms) for key, (choice, ms) in self.picks.items()),
+            awards=tuple(self.awards),
+        )
+
+    @classmethod
+    def from_state(cls, state: RoundState, question: Question, now: Instant) -> Round:
+        """The round ``state`` describes, its moments on this process's clock."""
+        return cls(
+            question=question,
+            number=state.number,
+            asked_at=to_mono(state.asked_at, now),
+            deadline=to_mono(state.deadline, now),
+            hints=hints_for(question),
+            hint_times=tuple(to_mono(t, now) for t in state.hint_times),
+            hints_shown=state.hints_shown,
+            tried=dict(state.tried),
+            locked_out=set(state.locked_out),
+            picks={key: (choice, ms) for key, choice, ms in state.picks},
+            awards=list(state.awards),
+        )

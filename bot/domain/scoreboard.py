@@ -8,12 +8,13 @@ the misses of those who tried and failed, and the table ``rank`` orders.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
 from bot.domain.events import Award, Miss
-from bot.domain.model import Actor, Difficulty, PlayerKey, Standing
+from bot.domain.model import Actor, Difficulty, Instant, PlayerKey, Standing
 from bot.domain.scoring import ScoringRules
+from bot.domain.snapshot import PlayerState, to_mono, to_wall
 from bot.domain.standings import Tally, rank
 
 
@@ -89,6 +90,33 @@ class Scoreboard:
             for key, ms in tried.items()
             if key not in scorers
         )
+
+    def state(self, now: Instant) -> tuple[PlayerState, ...]:
+        """The players as plain values, their moments on the wall clock."""
+        return tuple(
+            PlayerState(
+                key=key,
+                name=p.name,
+                points=p.points,
+                correct=p.correct,
+                streak=p.streak,
+                scored_at=None if p.scored_at == float("inf") else to_wall(p.scored_at, now),
+            )
+            for key, p in self._players.items()
+        )
+
+    def restore(self, players: Iterable[PlayerState], now: Instant) -> None:
+        """Take the players back as ``state`` gave them, on this process's clock."""
+        self._players = {
+            p.key: _Player(
+                name=p.name,
+                points=p.points,
+                correct=p.correct,
+                streak=p.streak,
+                scored_at=float("inf") if p.scored_at is None else to_mono(p.scored_at, now),
+            )
+            for p in players
+        }
 
     def standings(self) -> tuple[Standing, ...]:
         return rank(

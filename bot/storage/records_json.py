@@ -23,6 +23,15 @@ VERSION = 1
 
 
 def question_to_json(question: Question) -> str:
+    return json.dumps(question_body(question), ensure_ascii=False, separators=(",", ":"))
+
+
+def question_from_json(text: str) -> Question:
+    return question_from_body(json.loads(text))
+
+
+def question_body(question: Question) -> dict[str, Any]:
+    """``question`` as JSON-ready values (what ``question_from_body`` reads back)."""
     body: dict[str, Any] = {
         "v": VERSION,
         "id": question.id,
@@ -43,11 +52,10 @@ def question_to_json(question: Question) -> str:
             "paragraph": question.source.paragraph,
             "context": question.source.context,
         }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return body
 
 
-def question_from_json(text: str) -> Question:
-    body = json.loads(text)
+def question_from_body(body: dict[str, Any]) -> Question:
     source = body.get("source")
     return Question(
         id=body["id"],
