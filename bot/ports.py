@@ -48,6 +48,7 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.snapshot import GameSnapshot
 
 
 class StoreUnavailable(Exception):
@@ -266,6 +267,20 @@ class GameJournal(Protocol):
         ...
 
     async def journal_progress(self, game_id: str, questions_asked: int) -> None: ...
+
+    async def save_game_state(
+        self, snapshot: GameSnapshot, seq: int, answers: Sequence[AnswerRecord] = ()
+    ) -> None:
+        """Keep ``snapshot`` as its game's state, in one transaction with ``answers``
+        (the points of the same moment), so the two always agree.  A save whose
+        ``seq`` is not above the kept one changes nothing (a late write never
+        undoes a newer one); a game no longer journaled is left alone."""
+        ...
+
+    async def note_question_message(self, game_id: str, ref: str) -> None:
+        """Remember where the platform shows the game's open question (``ref`` is
+        the adapter's own reference), so that another process can edit it."""
+        ...
 
     async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:
         """Games of ``platform`` journaled but not recorded by ``record_game``

@@ -43,7 +43,9 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.snapshot import GameSnapshot
 from bot.domain.standings import Tally, rank
+from bot.storage.game_state_json import snapshot_from_json, snapshot_to_json
 from bot.storage.periods import period_start
 from bot.storage.write_plan import check_answer, check_game
 
@@ -82,6 +84,9 @@ class MemoryScoreStore:
         self.switches: dict[ServerKey, dict[tuple[Switch, str], bool]] = defaultdict(dict)
         self.reports: dict[int, QuestionReport] = {}
         self.journal: dict[str, tuple[RunningGame, int]] = {}
+        #: Per journaled game: its saved state and seq, and its question message.
+        self.states: dict[str, tuple[GameSnapshot, int]] = {}
+        self.messages: dict[str, str] = {}
         self.write_delay = 0.0
         self.fail_next: Exception | None = None
         self.closed = False
@@ -111,6 +116,9 @@ class MemoryScoreStore:
         for record in answers:
             check_answer(record)
         await self._write()
+        self._add_answers(answers)
+
+    def _add_answers(self, answers: Sequence[AnswerRecord]) -> None:
         for record in answers:
             self.answers.append(record)
             player = self._player(record.player, record.name)
@@ -133,6 +141,8 @@ class MemoryScoreStore:
         check_game(game)
         await self._write()
         self.journal.pop(game.game_id, None)
+        self.states.pop(game.game_id, None)
+        self.messages.pop(game.game_id, None)
         if game.game_id in self.games:
             return
         self.games[game.game_id] = game
@@ -311,6 +321,23 @@ class MemoryScoreStore:
             game, _ = self.journal[game_id]
             self.journal[game_id] = (game, questions_asked)
 
+    async def save_game_state(
+        self, snapshot: GameSnapshot, seq: int, answers: Sequence[AnswerRecord] = ()
+    ) -> None:
+        for record in answers:
+            check_answer(record)
+        await self._write()
+        self._add_answers(answers)
+        # Through JSON, as every database keeps it: what comes back is what was read.
+        saved = self.states.get(snapshot.game_id)
+        if snapshot.game_id in self.journal and (saved is None or saved[1] < seq):
+            self.states[snapshot.game_id] = (snapshot_from_json(snapshot_to_json(snapshot)), seq)
+
+    async def note_question_message(self, game_id: str, ref: str) -> None:
+        await self._write()
+        if game_id in self.journal:
+            self.messages[game_id] = ref
+
     async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:
         found = []
         for game, asked in self.journal.values():
@@ -328,7 +355,18 @@ class MemoryScoreStore:
                 Tally(key, self.players[key].name, points=p, correct=c, reached_at=r)
                 for key, (p, c, r) in tallies.items()
             )
-            found.append(UnfinishedGame(game, questions_asked=asked, standings=standings))
+            state, seq = self.states.get(game.game_id, (None, 0))
+            found.append(
+                UnfinishedGame(
+                    game,
+                    questions_asked=asked,
+                    standings=standings,
+                    state=state,
+                    state_seq=seq,
+                    state_at=state.taken_at if state is not None else None,
+                    question_message=self.messages.get(game.game_id),
+                )
+            )
         return found
 
     def reopen(self) -> MemoryScoreStore:

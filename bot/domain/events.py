@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.awards import Award, Miss
 from bot.domain.model import (
     ChannelKey,
     FieldProblem,
@@ -62,36 +63,6 @@ class Refusal(enum.StrEnum):
     ALREADY_ANSWERED = "already_answered"
     NOT_NOW = "not_now"
     UNKNOWN_PLAYER = "unknown_player"
-
-
-@dataclass(frozen=True, slots=True)
-class Points:
-    """How a score was made up; ``total`` is what the player gets."""
-
-    base: int
-    speed_bonus: int
-    streak_bonus: int
-    hint_penalty: int
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
-class Award:
-    player: PlayerKey
-    name: str
-    guess: str
-    points: Points
-    answer_ms: int
-    streak: int
-
-
-@dataclass(frozen=True, slots=True)
-class Miss:
-    """A player who tried and did not score; recorded for accuracy stats."""
-
-    player: PlayerKey
-    name: str
-    answer_ms: int
 
 
 @dataclass(frozen=True, slots=True)

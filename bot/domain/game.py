@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.domain.answers import Verdict, matcher_for
+from bot.domain.awards import Award
 from bot.domain.events import (
     AnswerAccepted,
-    Award,
     ChoiceRecorded,
     CloseGuess,
     EndReason,

@@ -18,6 +18,7 @@ from bot.domain.model import (
     ServerKey,
     Standing,
 )
+from bot.domain.snapshot import GameSnapshot
 
 
 class Period(enum.StrEnum):
@@ -252,12 +253,20 @@ class UnfinishedGame:
     """A journaled game that was never recorded as ended (the bot died).
 
     ``standings`` are rebuilt from the committed answers of the game, so they
-    hold every point that was announced.
+    hold every point that was announced.  ``state`` is the game as last saved
+    (None if it never was, or cannot be read): saved in the same transaction
+    as the points of the same moment, its scores agree with ``standings``.
+    ``question_message`` is the platform's reference to the open question's
+    message, as the adapter noted it.
     """
 
     game: RunningGame
     questions_asked: int
     standings: tuple[Standing, ...]
+    state: GameSnapshot | None = None
+    state_seq: int = 0
+    state_at: datetime | None = None
+    question_message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

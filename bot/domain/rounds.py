@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.domain.events import Award
+from bot.domain.awards import Award
 from bot.domain.hints import hints_for
 from bot.domain.model import Instant, PlayerKey, Question
 from bot.domain.snapshot import RoundState, to_mono, to_wall

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
-from bot.domain.events import Award, Miss
+from bot.domain.awards import Award, Miss
 from bot.domain.model import Actor, Difficulty, Instant, PlayerKey, Standing
 from bot.domain.scoring import ScoringRules
 from bot.domain.snapshot import PlayerState, to_mono, to_wall

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.events import Points
+from bot.domain.awards import Points
 from bot.domain.model import Difficulty
 
 

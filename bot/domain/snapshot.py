@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.events import Award
+from bot.domain.awards import Award
 from bot.domain.model import Actor, ChannelKey, GameOptions, Instant, PlayerKey, Question
 
 

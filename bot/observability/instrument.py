@@ -37,6 +37,7 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.snapshot import GameSnapshot
 from bot.observability.metrics import Metrics
 from bot.ports import (
     EventSink,
@@ -225,6 +226,16 @@ class MeteredStore:
     async def journal_progress(self, game_id: str, questions_asked: int) -> None:
         call = self._store.journal_progress(game_id, questions_asked)
         await self._timed("journal_progress", call)
+
+    async def save_game_state(
+        self, snapshot: GameSnapshot, seq: int, answers: Sequence[AnswerRecord] = ()
+    ) -> None:
+        call = self._store.save_game_state(snapshot, seq, answers)
+        await self._timed("save_game_state", call)
+
+    async def note_question_message(self, game_id: str, ref: str) -> None:
+        call = self._store.note_question_message(game_id, ref)
+        await self._timed("note_question_message", call)
 
     async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:
         return await self._timed("unfinished_games", self._store.unfinished_games(platform))

@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.domain.events import Award, Points
+from bot.domain.awards import Award, Points
 from bot.domain.model import Actor, ChannelKey, GameMode, GameOptions, PlayerKey
 from bot.domain.snapshot import GameSnapshot, PlayerState, RoundState
 from bot.storage.records_json import question_body, question_from_body

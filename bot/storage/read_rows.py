@@ -7,6 +7,7 @@ module selects, in that order.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,8 +23,12 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.snapshot import GameSnapshot
 from bot.domain.standings import Tally, rank
+from bot.storage.game_state_json import GameStateError, snapshot_from_json
 from bot.storage.periods import from_epoch_us
+
+log = logging.getLogger(__name__)
 
 
 def history_rows(rows: Iterable[Sequence[Any]]) -> dict[str, QuestionHistory]:
@@ -89,7 +94,8 @@ def unfinished_game(
 ) -> UnfinishedGame:
     """A journaled game (``UNFINISHED_GAMES``'s row) with standings rebuilt from its
     committed answers (``GAME_TALLIES``' rows)."""
-    game_id, server, channel, mode, started_us, by, total, asked, _after = row
+    game_id, server, channel, mode, started_us, by, total, asked = row[:8]
+    state, state_seq, state_us, question_message = row[8:12]
     tallies = [
         Tally(
             PlayerKey(platform, server, user),
@@ -108,4 +114,23 @@ def unfinished_game(
         started_by=PlayerKey(platform, server, by),
         total_questions=total,
     )
-    return UnfinishedGame(running, questions_asked=asked, standings=rank(tallies))
+    return UnfinishedGame(
+        running,
+        questions_asked=asked,
+        standings=rank(tallies),
+        state=_readable_state(game_id, state),
+        state_seq=state_seq,
+        state_at=from_epoch_us(state_us) if state_us is not None else None,
+        question_message=question_message,
+    )
+
+
+def _readable_state(game_id: str, body: str | None) -> GameSnapshot | None:
+    if body is None:
+        return None
+    try:
+        return snapshot_from_json(body)
+    except GameStateError as exc:
+        # The game is then ended with its points, as if it had never been saved.
+        log.warning("game %s: its saved state cannot be read (%s); it will be ended", game_id, exc)
+        return None

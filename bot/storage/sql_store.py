@@ -37,8 +37,10 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.snapshot import GameSnapshot
 from bot.ports import ReloadChannel
 from bot.storage.errors import StoreClosedError
+from bot.storage.game_state_json import snapshot_to_json
 from bot.storage.group_commit import CommitCounters, GroupCommitter
 from bot.storage.periods import period_key, to_epoch_us
 from bot.storage.read_rows import history_rows, report_row, switched_off_rows, unfinished_game
@@ -53,9 +55,11 @@ from bot.storage.write_plan import (
     ForgetAsked,
     JournalGame,
     JournalProgress,
+    NoteQuestionMessage,
     RecordAnswers,
     RecordGame,
     ResolveReports,
+    SaveGameState,
     SaveQuestion,
     SaveSettings,
     SaveSwitch,
@@ -234,6 +238,22 @@ class SqlScoreStore(ABC):
 
     async def journal_progress(self, game_id: str, questions_asked: int) -> None:
         await self._submit(JournalProgress(game_id, questions_asked))
+
+    async def save_game_state(
+        self, snapshot: GameSnapshot, seq: int, answers: Sequence[AnswerRecord] = ()
+    ) -> None:
+        """Keep ``snapshot`` as its game's state (unless a higher ``seq`` is kept
+        already), in one transaction with ``answers``; a game not in the journal
+        (recorded as ended) is left alone."""
+        records = tuple(answers)
+        for record in records:
+            check_answer(record)
+        body = snapshot_to_json(snapshot)
+        state = SaveGameState(snapshot.game_id, body, seq, to_epoch_us(snapshot.taken_at))
+        await self._submit(RecordAnswers(records, state))
+
+    async def note_question_message(self, game_id: str, ref: str) -> None:
+        await self._submit(NoteQuestionMessage(game_id, ref))
 
     async def _submit(self, op: WriteOp) -> None:
         if self._committer.closing:

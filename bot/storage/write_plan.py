@@ -33,8 +33,21 @@ from bot.storage.periods import (
 
 
 @dataclass(frozen=True, slots=True)
+class SaveGameState:
+    """A running game's state (``body``, JSON); only a higher ``seq`` replaces it."""
+
+    game_id: str
+    body: str
+    seq: int
+    at_us: int
+
+
+@dataclass(frozen=True, slots=True)
 class RecordAnswers:
+    """Answers, and the state of the game they were given in, in one transaction."""
+
     records: tuple[AnswerRecord, ...]
+    state: SaveGameState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +133,25 @@ class JournalProgress:
     questions_asked: int
 
 
+@dataclass(frozen=True, slots=True)
+class NoteQuestionMessage:
+    """Where the platform shows a game's open question (an opaque reference)."""
+
+    game_id: str
+    ref: str
+
+
 AdminOp = SaveQuestion | DeleteQuestion | SaveSettings | SaveSwitch | ResolveReports
 JournalOp = JournalGame | JournalProgress
-WriteOp = RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp | JournalOp
+GameStateOp = SaveGameState | NoteQuestionMessage
+WriteOp = RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp | JournalOp | GameStateOp
 
 
 def op_size(op: WriteOp) -> int:
     """Rows an operation writes, roughly: what a batch bound counts."""
     match op:
-        case RecordAnswers(records):
-            return len(records)
+        case RecordAnswers(records, state):
+            return len(records) + (state is not None)
         case RecordGame(game):
             return 1 + len(game.standings)
         case MarkAsked(_, ids, _) | ForgetAsked(_, ids):
@@ -143,6 +165,8 @@ def op_size(op: WriteOp) -> int:
             | SaveSwitch()
             | JournalGame()
             | JournalProgress()
+            | SaveGameState()
+            | NoteQuestionMessage()
         ):
             return 1
 
@@ -236,6 +260,10 @@ class WritePlan:
     admin: list[AdminOp] = field(default_factory=list)
     #: Journal writes, in order (a game's start before its progress).
     journal: list[JournalOp] = field(default_factory=list)
+    #: The newest state of each game in the batch (applied after ``journal``).
+    states: dict[str, SaveGameState] = field(default_factory=dict)
+    #: Each game's question message, the last one noted.
+    messages: dict[str, str] = field(default_factory=dict)
 
     def _player(self, player: PlayerKey, name: str) -> PlayerDelta:
         delta = self.players.get(player)
@@ -274,6 +302,12 @@ class WritePlan:
         if game.winner is not None:
             self.players[game.winner].wins += 1
 
+    def save_state(self, state: SaveGameState) -> None:
+        # Several saves of one game in a batch: only the newest is written.
+        known = self.states.get(state.game_id)
+        if known is None or state.seq > known.seq:
+            self.states[state.game_id] = state
+
     def mark_asked(self, server: ServerKey, question_ids: Iterable[str], at_us: int) -> None:
         for question_id in question_ids:
             self.asked[server, question_id] = at_us
@@ -311,8 +345,14 @@ def build_plan(ops: Sequence[WriteOp], *, recorded_games: Collection[str] = ()) 
     seen_games = set(recorded_games)
     for op in ops:
         match op:
-            case RecordAnswers(records):
+            case RecordAnswers(records, state):
                 plan.add_answers(records)
+                if state is not None:
+                    plan.save_state(state)
+            case SaveGameState():
+                plan.save_state(op)
+            case NoteQuestionMessage(game_id, ref):
+                plan.messages[game_id] = ref
             case RecordGame(game):
                 if game.game_id not in seen_games:
                     seen_games.add(game.game_id)

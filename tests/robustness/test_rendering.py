@@ -22,9 +22,9 @@ from rich.console import Console
 from bot.adapters.console import render as render_console
 from bot.adapters.discord import render as render_discord
 from bot.adapters.slack import render as render_slack
+from bot.domain.awards import Award, Miss, Points
 from bot.domain.events import (
     AnswerAccepted,
-    Award,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,
@@ -35,8 +35,6 @@ from bot.domain.events import (
     GameStarted,
     HintGiven,
     LeaderboardShown,
-    Miss,
-    Points,
     QuestionAdded,
     QuestionAsked,
     QuestionRevealed,

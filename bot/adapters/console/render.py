@@ -23,9 +23,9 @@ from rich.text import Text
 
 from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED, closed_reports, plural, then
 from bot.adapters.console.render_admin import render_admin
+from bot.domain.awards import Award
 from bot.domain.events import (
     AnswerAccepted,
-    Award,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,

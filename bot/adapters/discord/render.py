@@ -42,8 +42,8 @@ from bot.adapters.discord.message import (
     escape,
 )
 from bot.adapters.discord.render_admin import admin_reply
+from bot.domain.awards import Award
 from bot.domain.events import (
-    Award,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,

@@ -33,9 +33,9 @@ from bot.adapters.slack.message import (
     section,
 )
 from bot.adapters.slack.render_admin import render_admin
+from bot.domain.awards import Award
 from bot.domain.events import (
     AnswerAccepted,
-    Award,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,

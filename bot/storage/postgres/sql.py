@@ -69,7 +69,8 @@ WHERE s.platform = $1 AND s.server = $2
 
 UNFINISHED_GAMES: Final = """
 SELECT j.game_id, s.server, j.channel, j.mode, j.started_us, j.started_by,
-       j.total_questions, j.questions_asked, j.answers_after
+       j.total_questions, j.questions_asked, j.state, j.state_seq, j.state_us,
+       j.question_message, j.answers_after
 FROM game_journal AS j JOIN servers AS s ON s.id = j.server_id
 WHERE s.platform = $1
 ORDER BY j.started_us
@@ -207,6 +208,19 @@ ON CONFLICT (game_id) DO NOTHING
 
 JOURNAL_PROGRESS: Final = """
 UPDATE game_journal SET questions_asked = GREATEST(questions_asked, $1) WHERE game_id = $2
+"""
+
+# A late save (seq not above the saved one) changes nothing.
+SAVE_GAME_STATE: Final = """
+UPDATE game_journal AS j SET state = k.state, state_seq = k.seq, state_us = k.at_us
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS k (game_id, state, seq, at_us)
+WHERE j.game_id = k.game_id AND j.state_seq < k.seq
+"""
+
+NOTE_QUESTION_MESSAGE: Final = """
+UPDATE game_journal AS j SET question_message = k.ref
+FROM unnest($1::text[], $2::text[]) AS k (game_id, ref)
+WHERE j.game_id = k.game_id
 """
 
 END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ANY($1::text[])"

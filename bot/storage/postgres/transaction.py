@@ -70,6 +70,7 @@ async def write_transaction(
         await _insert_games(conn, plan, server_ids, player_ids)
         for entry in plan.journal:
             await _apply_journal(conn, entry, server_ids)
+        await _save_game_states(conn, plan)
         ended = [g.game_id for g in plan.games] + ended_elsewhere
         if ended:
             # A recorded game leaves the journal in the same transaction.
@@ -219,6 +220,25 @@ async def _write_asked(
         await conn.execute(sql.UPSERT_ASKED, *_columns(sorted(upserts), 3))
     if deletes:
         await conn.execute(sql.DELETE_ASKED, *_columns(sorted(deletes), 2))
+
+
+async def _save_game_states(conn: Connection, plan: WritePlan) -> None:
+    # In key order, like every batch update here: two writers never wait on each other
+    # in opposite orders.
+    if plan.states:
+        states = sorted(plan.states.values(), key=lambda state: state.game_id)
+        await conn.execute(
+            sql.SAVE_GAME_STATE,
+            [s.game_id for s in states],
+            [s.body for s in states],
+            [s.seq for s in states],
+            [s.at_us for s in states],
+        )
+    if plan.messages:
+        games = sorted(plan.messages)
+        await conn.execute(
+            sql.NOTE_QUESTION_MESSAGE, games, [plan.messages[game] for game in games]
+        )
 
 
 async def _apply_journal(

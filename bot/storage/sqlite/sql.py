@@ -155,11 +155,20 @@ JOURNAL_PROGRESS: Final = """
 UPDATE game_journal SET questions_asked = max(questions_asked, ?) WHERE game_id = ?
 """
 
+# A late save (seq not above the saved one) changes nothing.
+SAVE_GAME_STATE: Final = """
+UPDATE game_journal SET state = ?, state_seq = ?, state_us = ?
+WHERE game_id = ? AND state_seq < ?
+"""
+
+NOTE_QUESTION_MESSAGE: Final = "UPDATE game_journal SET question_message = ? WHERE game_id = ?"
+
 END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ?"
 
 UNFINISHED_GAMES: Final = """
 SELECT j.game_id, s.server, j.channel, j.mode, j.started_us, j.started_by,
-       j.total_questions, j.questions_asked, j.answers_after
+       j.total_questions, j.questions_asked, j.state, j.state_seq, j.state_us,
+       j.question_message, j.answers_after
 FROM game_journal AS j JOIN servers AS s ON s.id = j.server_id
 WHERE s.platform = ?
 ORDER BY j.started_us

@@ -81,6 +81,15 @@ def write_transaction(
             conn.executemany(sql.INSERT_GAME_PLAYER, standings)
         for entry in plan.journal:
             _apply_journal(conn, entry, server_ids)
+        if plan.states:
+            conn.executemany(
+                sql.SAVE_GAME_STATE,
+                [(s.body, s.seq, s.at_us, s.game_id, s.seq) for s in plan.states.values()],
+            )
+        if plan.messages:
+            conn.executemany(
+                sql.NOTE_QUESTION_MESSAGE, [(ref, game) for game, ref in plan.messages.items()]
+            )
         if plan.games or ended_elsewhere:
             # A recorded game leaves the journal in the same transaction.
             ended = [(g.game_id,) for g in plan.games] + [(i,) for i in ended_elsewhere]

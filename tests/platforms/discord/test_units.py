@@ -12,14 +12,13 @@ from bot.adapters.discord import ids, inbound, render
 from bot.adapters.discord.invite import INVITE_PERMISSIONS, INVITE_SCOPES, invite_url
 from bot.adapters.discord.outbox import DiscordOutbound, Replies, wants_for_interaction
 from bot.adapters.discord.render import ButtonStyle, Reply
+from bot.domain.awards import Award, Points
 from bot.domain.commands import ChangeSettings, Command, ShowScore, ShowSettings, StartGame
 from bot.domain.events import (
-    Award,
     CloseGuess,
     EndReason,
     GameEnded,
     HintGiven,
-    Points,
     QuestionAsked,
     QuestionRevealed,
     Refusal,

@@ -28,9 +28,9 @@ from bot.adapters.slack.render import (
     seconds_left,
     usage_text,
 )
+from bot.domain.awards import Award, Points
 from bot.domain.events import (
     AnswerAccepted,
-    Award,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,
@@ -41,7 +41,6 @@ from bot.domain.events import (
     GameStarted,
     HintGiven,
     LeaderboardShown,
-    Points,
     QuestionAdded,
     QuestionAsked,
     QuestionRemoved,
