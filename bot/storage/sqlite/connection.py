@@ -93,7 +93,15 @@ async def _connect(location: str, busy_timeout_ms: int) -> aiosqlite.Connection:
     # SQLite rolls it back, and nothing unsaved was announced.  aiosqlite makes the
     # thread in the constructor and starts it when awaited; a test checks it is there.
     connecting._thread.daemon = True
-    conn = await connecting
+    try:
+        conn = await connecting
+    except BaseException:
+        # aiosqlite stops its worker on a failed connect without waiting for it; a
+        # process that exits at once (a CLI command saying the database cannot be
+        # opened) would have the thread call into a closed event loop and print a
+        # traceback.  The stop is queued already: waiting for it is quick.
+        connecting._thread.join(timeout=1.0)
+        raise
     try:
         # PRAGMA values cannot be bound as parameters; this is an int we validated.
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")
