@@ -53,6 +53,7 @@ class Settings:
     http_port: int | None = None
     reload_seconds: float = 5.0
     shutdown_seconds: float = 8.0
+    resume_within: float = 120.0
     discord_token: str | None = field(default=None, repr=False)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -252,6 +253,14 @@ FIELDS: tuple[Field, ...] = (
         _float_between(1, 600),
         "how long a stopping bot may take: it records every game first, then sends their "
         "last messages; keep it under your supervisor's grace period (Docker: 10 s)",
+    ),
+    Field(
+        "resume_within",
+        "TRIVIA_RESUME_WITHIN",
+        _float_between(0, 3600),
+        "on Discord and Slack, a game saved at most this many seconds before a start goes "
+        "on where it stood (a stop saves every game and says 'back in a moment'); older "
+        "ones end with their points; 0 ends every game when the bot stops",
     ),
     Field("discord_token", "DISCORD_TOKEN", _text, "Discord bot token", secret=True),
     Field("discord_api_base", "DISCORD_API_BASE", _url, "Discord REST base (API proxies)"),

@@ -344,6 +344,12 @@ class TriviaPort(Protocol):
         decide before a command exists (whether to open an admin form)."""
         ...
 
+    async def note_question_message(self, channel: ChannelKey, game_id: str, ref: str) -> None:
+        """Where the adapter shows the game's open question (its own reference): kept
+        with the game, so that whoever carries it on after a restart edits that
+        message (``GameResumed.message``) instead of posting the question again."""
+        ...
+
 
 # -- what the app (not the service) needs of a backend ----------------------------------------
 

@@ -64,6 +64,8 @@ def build_service(
     seed: int | None = None,
     journal: bool = False,
     settle: bool = True,
+    resume_within: float = 0.0,
+    clock: ManualClock | None = None,
 ) -> ServiceHarness:
     """A service over ``questions`` (a ``ListBank``), or over ``bank_files`` (file name ->
     YAML text, loaded into a ``StaticQuestionBank``) when given.
@@ -73,7 +75,9 @@ def build_service(
     report store); without it those commands are refused. ``store`` shares one store between
     services (a restart); ``options`` are the service's defaults (``None``: the service's
     own); ``seed`` seeds its random draws (``None``: unseeded, the service's default);
-    ``journal`` journals running games in the store; ``settle``: see ``ServiceHarness``.
+    ``journal`` journals running games in the store; ``settle``: see ``ServiceHarness``;
+    ``resume_within`` (with ``journal``) saves games to go on after a restart; ``clock``
+    replaces the fresh ``ManualClock`` (a restart later on the wall clock).
     """
     store = store if store is not None else MemoryScoreStore()
     bank: ListBank | StaticQuestionBank | ServerQuestionBank
@@ -88,7 +92,7 @@ def build_service(
         if not isinstance(bank, StaticQuestionBank):
             raise ValueError("server_questions needs bank_files")
         bank = editor = ServerQuestionBank(bank, store)
-    clock = ManualClock()
+    clock = clock if clock is not None else ManualClock()
     sink = RecordingSink()
     service = TriviaService(
         bank=bank,
@@ -101,5 +105,6 @@ def build_service(
         settings_store=store if server_questions else None,
         reports=store if server_questions else None,
         journal=store if journal else None,
+        resume_within=resume_within,
     )
     return ServiceHarness(service, clock, store, sink, bank, settle=settle)

@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.domain.events import Event
+from bot.domain.model import ServerKey
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 from bot.ports import TriviaPort
@@ -31,6 +32,17 @@ class Adapter(Protocol):
     def observability_port(self) -> int | None:
         """The port on which the adapter's own HTTP server already answers ``/healthz``
         and ``/metrics`` (Slack's HTTP mode); None when it serves none."""
+        ...
+
+    @property
+    def resumes_games(self) -> bool:
+        """Whether a game stopped with the bot goes on after a restart here (a chat
+        channel outlives the process; a terminal session does not)."""
+        ...
+
+    def owns(self, server: ServerKey) -> bool:
+        """Whether this process serves ``server`` (the shards it runs): it only ever
+        resumes or ends the games of servers it owns."""
         ...
 
     async def publish(self, event: Event) -> None:

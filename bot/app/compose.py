@@ -85,13 +85,16 @@ async def open_app(
     metrics: Metrics | None = None,
     serve: bool = True,
     budget: ShutdownBudget | None = None,
+    resumes_games: bool = False,
 ) -> AsyncIterator[App]:
     """The app for ``settings``; raises ``BankError`` if the banks do not load.
 
     ``serve=False`` (a CLI command acting once) leaves out what only a running
     bot needs: reloading the banks, and being listed for ``trivia-bot reload``.
     With a ``budget``, closing spends it in order: the games are recorded, then
-    the database closes, each within what is left of it.
+    the database closes, each within what is left of it.  ``resumes_games`` (a
+    platform whose channels outlive the process): games are saved as they go and
+    handed over on the way out, for ``TRIVIA_RESUME_WITHIN`` seconds.
     """
     async with AsyncExitStack() as stack:
         if serve:
@@ -120,6 +123,7 @@ async def open_app(
             defaults=settings.game_options(),
             rng=rng,
             observer=CommandMeter(metrics) if metrics is not None else None,
+            resume_within=settings.resume_within if resumes_games else 0.0,
         )
         if metrics is not None:
             metrics.watch_games(lambda: service.active_games)

@@ -6,10 +6,13 @@
    a broken bank fails fast and no command arrives before the service exists;
 2. ``/healthz`` and ``/metrics`` are served on ``TRIVIA_HTTP_PORT`` from then
    on (unless the adapter's own HTTP server answers them there);
-3. the adapter connects; games a crash left running are ended, recorded and
-   said so (``TriviaService.recover``) before any new command is taken;
-4. on the way out, in reverse: nothing new comes in, every running game ends
-   and is recorded ("the bot is shutting down" and its standings), the
+3. the adapter connects; games the last stop left running go on where they
+   stood if they were saved recently enough, the others are ended, recorded
+   and said so (``TriviaService.recover``), before any new command is taken;
+4. on the way out, in reverse: nothing new comes in, every running game is
+   saved to go on after the restart ("back in a moment", on Discord and
+   Slack) or ends and is recorded ("the bot is shutting down" and its
+   standings: the console, or ``TRIVIA_RESUME_WITHIN=0``), the
    database closes, and only then the adapter sends what is queued and lets
    go of the platform.  All of it within ``TRIVIA_SHUTDOWN_SECONDS``
    (``shutdown.ShutdownBudget``), spent in order of value: recording the
@@ -76,7 +79,15 @@ async def serving(
         # Last: games end first, then the adapter sends, with what is left of the budget.
         stack.push_async_callback(_close_adapter, adapter, budget)
         app = await stack.enter_async_context(
-            open_app(settings, sink=adapter, clock=clock, rng=rng, metrics=metrics, budget=budget)
+            open_app(
+                settings,
+                sink=adapter,
+                clock=clock,
+                rng=rng,
+                metrics=metrics,
+                budget=budget,
+                resumes_games=adapter.resumes_games,
+            )
         )
         adapter.bind(app.service)
         health = Health(
@@ -92,7 +103,7 @@ async def serving(
                 observability_server(health=health, metrics=metrics, port=port)
             )
         await stack.enter_async_context(adapter.connect(health, metrics))
-        await app.service.recover(adapter.platform)
+        await app.service.recover(adapter.platform, owns=adapter.owns)
         yield Running(app=app, adapter=adapter)
 
 

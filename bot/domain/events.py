@@ -15,6 +15,7 @@ from bot.domain.awards import Award, Miss
 from bot.domain.model import (
     ChannelKey,
     FieldProblem,
+    GameMode,
     GameOptions,
     PlayerKey,
     Question,
@@ -219,6 +220,31 @@ class ScoresDelayed:
 
 
 @dataclass(frozen=True, slots=True)
+class GamePaused:
+    """The bot is restarting and the game is saved: it goes on in a moment, on this
+    process or another, where it stood (``GameResumed``)."""
+
+    channel: ChannelKey
+    game_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class GameResumed:
+    """A game saved before a restart goes on.  ``asked`` is its open question as it
+    was asked (None between questions): it keeps the deadline it had; ``hints`` are
+    the hints already shown; ``message`` is where the platform shows the question
+    (the adapter's own reference, as it noted it), so that it is edited from now
+    on instead of posted again."""
+
+    channel: ChannelKey
+    game_id: str
+    mode: GameMode
+    asked: QuestionAsked | None
+    hints: tuple[str, ...]
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class GameSuspended:
     """The bot is stopping and could not save the game's end in time (the database is
     busy): nothing is announced that is not saved, the game stays in the journal, and
@@ -409,6 +435,8 @@ GameEvent = (
 Event = (
     GameEvent
     | ScoresDelayed
+    | GamePaused
+    | GameResumed
     | GameSuspended
     | Rejected
     | LeaderboardShown

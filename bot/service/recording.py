@@ -28,6 +28,7 @@ from bot.domain.records import (
     GameRecord,
     RunningGame,
 )
+from bot.domain.snapshot import GameSnapshot
 from bot.ports import GameJournal, ScoreStore
 
 
@@ -42,6 +43,9 @@ class Records:
     game: GameRecord | None = None
     started: RunningGame | None = None
     progress: int | None = None
+    #: The game's state after the transition, to save (``carry_over``), and its number.
+    state: GameSnapshot | None = None
+    state_seq: int = 0
 
     async def commit_announced(self, store: ScoreStore, journal: GameJournal | None) -> None:
         """Write what the transition's events will announce (the game's start in the
@@ -51,18 +55,27 @@ class Records:
             # Journaled before anyone is told, so a crash cannot orphan it.
             await journal.journal_game(self.started)
         if self.announced:
-            # Misses of the same transition ride along in the same transaction.
-            await store.record_answers(self.announced + self.unannounced)
+            # Misses of the same transition ride along in the same transaction, and so
+            # does the game's state: saved state and committed points always agree.
+            answers = self.announced + self.unannounced
+            if self.state is not None and journal is not None:
+                await journal.save_game_state(self.state, self.state_seq, answers)
+            else:
+                await store.record_answers(answers)
         if self.game is not None:
             await store.record_game(self.game)
 
     def behind(
         self, store: ScoreStore, journal: GameJournal | None, *, server: ServerKey, at: datetime
     ) -> list[Coroutine[Any, Any, None]]:
-        """The writes that announce nothing (misses alone, the asked history, progress)."""
+        """The writes that announce nothing (misses alone, the asked history, progress,
+        the state of a transition that scored nothing)."""
         writes: list[Coroutine[Any, Any, None]] = []
-        if self.unannounced and not self.announced:
-            writes.append(store.record_answers(self.unannounced))
+        if not self.announced:
+            if self.state is not None and journal is not None:
+                writes.append(journal.save_game_state(self.state, self.state_seq, self.unannounced))
+            elif self.unannounced:
+                writes.append(store.record_answers(self.unannounced))
         if self.asked:
             writes.append(store.mark_asked(server, self.asked, at=at))
         if self.progress is not None and self.game is None and journal is not None:

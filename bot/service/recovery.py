@@ -1,5 +1,7 @@
 """Games a crash left running: ended on restart, with every point that was announced.
 
+(Games saved recently enough go on instead: ``carry_over``.)
+
 The journal (``GameJournal``) notes each game when it starts and its progress;
 ``record_game`` ends the entry in the same transaction.  A game still in the
 journal when the bot starts was cut short: it is recorded with the standings
@@ -11,21 +13,21 @@ announced) and announced in its channel as a ``GameEnded`` with reason
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from bot.domain.events import EndReason, GameEnded
-from bot.domain.records import GameRecord
+from bot.domain.records import GameRecord, UnfinishedGame
 from bot.domain.standings import winner_of
 from bot.observability.logs import channel_context
-from bot.ports import Clock, EventSink, GameJournal, ScoreStore
+from bot.ports import Clock, EventSink, ScoreStore
 
 log = logging.getLogger(__name__)
 
 
 async def end_interrupted_games(
-    platform: str, *, journal: GameJournal, store: ScoreStore, sink: EventSink, clock: Clock
-) -> int:
-    """End ``platform``'s games that a crash left running; how many there were."""
-    unfinished = await journal.unfinished_games(platform)
+    unfinished: Sequence[UnfinishedGame], *, store: ScoreStore, sink: EventSink, clock: Clock
+) -> None:
+    """End the games a crash left running (or that were saved too long ago to go on)."""
     now = clock.now()
     for item in unfinished:
         with channel_context(item.game.channel):
@@ -60,4 +62,3 @@ async def end_interrupted_games(
                     questions_asked=item.questions_asked,
                 )
             )
-    return len(unfinished)

@@ -37,6 +37,7 @@ from bot.domain.commands import (
 )
 from bot.domain.events import (
     Event,
+    GamePaused,
     GameSuspended,
     QuestionAsked,
     Refusal,
@@ -53,8 +54,9 @@ from bot.domain.model import (
     ServerKey,
     ServerSettings,
 )
-from bot.domain.records import GameInPlay
+from bot.domain.records import GameInPlay, UnfinishedGame
 from bot.domain.scoring import ScoringRules
+from bot.domain.snapshot import GameSnapshot
 from bot.observability.logs import channel_context
 from bot.ports import (
     Clock,
@@ -68,6 +70,7 @@ from bot.ports import (
     SettingsStore,
     StoreUnavailable,
 )
+from bot.service.carry_over import SaveSequence, changes_state, resumable, resumed_event
 from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
@@ -108,7 +111,11 @@ class TriviaService:
         journal: GameJournal | None = None,
         new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         observer: CommandObserver | None = None,
+        resume_within: float = 0.0,
     ) -> None:
+        """``resume_within`` > 0 (with a ``journal``): games are saved as they go,
+        ``shutdown`` hands them over instead of ending them, and ``recover`` carries
+        on those saved at most that many seconds before (``carry_over``)."""
         self._bank = bank
         self._draw = QuestionDraw(bank=bank, store=store, rng=rng or random.Random())
         self._observer = observer
@@ -120,6 +127,8 @@ class TriviaService:
         self._rules = rules or ScoringRules()
         self._new_game_id = new_game_id
         self._journal = journal
+        self._resume_within = resume_within if journal is not None else 0.0
+        self._saves = SaveSequence()
         # The last question asked in each channel, even after its game ended:
         # what a player's report is about.
         self._last_asked: dict[ChannelKey, Question] = {}
@@ -226,27 +235,73 @@ class TriviaService:
                     return
                 await self._questions.handle(command)
 
-    async def recover(self, platform: str) -> int:
-        """End the games of ``platform`` that a crash left running (``recovery``).
+    async def recover(
+        self, platform: str, *, owns: Callable[[ServerKey], bool] | None = None
+    ) -> int:
+        """Deal with ``platform``'s games that were running when the bot last stopped:
+        those saved recently enough go on where they stood, the others end with their
+        points (``carry_over``, ``recovery``).  Only games of servers ``owns`` accepts
+        (this process's shards) are touched.
 
         Call it once the platform is connected, before taking commands.  Returns
-        how many games it ended.
+        how many games it found.
         """
         if self._journal is None:
             return 0
-        return await end_interrupted_games(
-            platform, journal=self._journal, store=self._store, sink=self._sink, clock=self._clock
-        )
+        found = [
+            item
+            for item in await self._journal.unfinished_games(platform)
+            if owns is None or owns(item.game.channel.server_key)
+        ]
+        stale = []
+        for item in found:
+            state = resumable(item, self._clock.now(), self._resume_within)
+            if state is None or state.channel in self._games:
+                stale.append(item)
+            else:
+                await self._resume(item, state)
+        await end_interrupted_games(stale, store=self._store, sink=self._sink, clock=self._clock)
+        return len(found)
+
+    async def _resume(self, item: UnfinishedGame, state: GameSnapshot) -> None:
+        channel = state.channel
+        with channel_context(channel):
+            async with self._lock(channel):
+                now = self._now()
+                game = TriviaGame.resume(state, now, rules=self._rules)
+                self._games[channel] = game
+                self._saves.resumed(game.game_id, item.state_seq)
+                if game.current_question is not None:
+                    self._last_asked[channel] = game.current_question
+                log.info(
+                    "game %s in %s goes on at question %d of %d",
+                    game.game_id,
+                    channel,
+                    game.question_number,
+                    game.total,
+                )
+                await self._sink.publish(resumed_event(state, item.question_message))
+                # Deadlines that passed while no process ran it fall due now.
+                await self._apply(game, game.tick(now))
+
+    async def note_question_message(self, channel: ChannelKey, game_id: str, ref: str) -> None:
+        """The adapter shows ``game_id``'s open question at ``ref`` (its own reference):
+        kept with the game's state, so that whoever carries the game on edits it."""
+        if self._resume_within > 0 and self._journal is not None:
+            game = self._games.get(channel)
+            if game is not None and game.game_id == game_id:
+                self._write_behind(self._journal.note_question_message(game_id, ref), game)
 
     async def shutdown(self, *, within: float | None = None) -> int:
-        """End every running game (recorded, announced) and stop all timers; returns how
-        many games' ends could not be recorded.
+        """Hand every running game over (saved, "back in a moment": with
+        ``resume_within``) or end it (recorded, announced), and stop all timers;
+        returns how many games could be neither saved nor recorded.
 
         An end the store cannot take now (``StoreUnavailable``) is tried again every
         ``RETRY_SECONDS`` for at most ``within`` real seconds (None: until it is).  A
-        game still unrecorded then is announced ``GameSuspended``: it stays in the
-        journal, and the next start ends it with its points.  Idempotent; commands
-        that arrive afterwards are refused.
+        game still unsaved then is announced ``GameSuspended``: it stays in the
+        journal, and the next start deals with it (``recover``).  Idempotent;
+        commands that arrive afterwards are refused.
         """
         if self._closed:
             return self._unrecorded
@@ -255,12 +310,40 @@ class TriviaService:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(within):
                 # Together: a store that commits in groups takes them in one transaction.
-                await asyncio.gather(*(self._end(channel) for channel in list(self._games)))
-                await self._record_what_is_left()
+                if self._resume_within > 0:
+                    # A game that cannot be saved now (the database failing) could not
+                    # be recorded either: it is suspended, and the next start sees it.
+                    await asyncio.gather(*(self._hand_over(ch) for ch in list(self._games)))
+                else:
+                    await asyncio.gather(*(self._end(ch) for ch in list(self._games)))
+                    await self._record_what_is_left()
                 # Writes behind must reach the store before it closes.
                 await asyncio.gather(*self._writes, return_exceptions=True)
         await self._timers.stop()
         return await self._suspend_what_is_left()
+
+    async def _hand_over(self, channel: ChannelKey) -> None:
+        """Save ``channel``'s game where it stands, for the next process to carry on."""
+        assert self._journal is not None  # resume_within > 0 only with a journal
+        with channel_context(channel):
+            async with self._lock(channel):
+                game = self._games.get(channel)
+                if game is None:
+                    return
+                if channel in self._backlog:
+                    await self._apply(game, [])  # what is not saved yet goes first
+                    if channel in self._backlog:
+                        return
+                seq = self._saves.next(game.game_id)
+                try:
+                    await self._journal.save_game_state(game.snapshot(self._now()), seq)
+                except Exception as exc:
+                    log.warning("game %s could not be saved to go on later: %s", game.game_id, exc)
+                    return
+                del self._games[channel]
+                self._saves.forget(game.game_id)
+                log.info("game %s in %s saved; it goes on after the restart", game.game_id, channel)
+                await self._sink.publish(GamePaused(channel=channel, game_id=game.game_id))
 
     async def _end(self, channel: ChannelKey) -> None:
         with channel_context(channel):
@@ -420,8 +503,12 @@ class TriviaService:
         re-raised.
         """
         events = [*self._backlog.pop(game.channel, []), *events]
-        at = self._clock.now()
+        now = self._now()
+        at = now.wall
         records = records_for(game, events, at=at)
+        if self._resume_within > 0 and records.game is None and changes_state(events):
+            records.state = game.snapshot(now)
+            records.state_seq = self._saves.next(game.game_id)
         try:
             await records.commit_announced(self._store, self._journal)
         except Exception as exc:
@@ -442,6 +529,7 @@ class TriviaService:
             await self._sink.publish(event)
         if records.game is not None:
             self._games.pop(game.channel, None)
+            self._saves.forget(game.game_id)
             log.info("game %s in %s ended: %s", game.game_id, game.channel, records.game.reason)
         self._timers.follow(game)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.common.words import GAME_SUSPENDED
+from tests.helpers import rows
 from tests.platforms.discord.bot_harness import (
     discord_env,
     is_question,
@@ -64,11 +65,16 @@ def _games_table(db: Path) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-async def test_sigterm_in_a_429_storm_records_every_game_and_exits_0_within_the_grace(
-    fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
+@pytest.mark.parametrize("resume_within", ["120", "0"], ids=["saved", "recorded"])
+async def test_sigterm_in_a_429_storm_keeps_every_game_and_exits_0_within_the_grace(
+    fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str], resume_within: str
 ) -> None:
+    """Every game is saved to go on after the restart (or, with TRIVIA_RESUME_WITHIN=0,
+    recorded as ended) although no message gets through."""
     alice = fake.add_member(fake.guild.id, "alice")
-    env = discord_env(cli_env, fake, tmp_path, TRIVIA_SECONDS="120")
+    env = discord_env(
+        cli_env, fake, tmp_path, TRIVIA_SECONDS="120", TRIVIA_RESUME_WITHIN=resume_within
+    )
 
     async with trivia_bot_process("run", "discord", env=env) as bot:
         await bot.wait_for_log("connected to Discord as TriviaBot")
@@ -85,7 +91,12 @@ async def test_sigterm_in_a_429_storm_records_every_game_and_exits_0_within_the_
     assert took < GRACE, f"stopped after {took:.1f} s\n{log}"
     assert code == 0, log
     assert "Traceback" not in log
-    assert _games_table(tmp_path / "trivia.db") == (len(channels), 0)
+    db = tmp_path / "trivia.db"
+    if resume_within == "0":
+        assert _games_table(db) == (len(channels), 0)
+    else:
+        assert _games_table(db) == (0, len(channels))
+        assert rows(db, "SELECT count(*) FROM game_journal WHERE state IS NULL") == [(0,)]
     # What could not be sent is dropped with a line that counts it.
     assert "still queued after" in log, log
 

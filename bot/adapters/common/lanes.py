@@ -27,6 +27,7 @@ from typing import Generic, TypeVar
 from bot.domain.events import (
     Event,
     GameEnded,
+    GamePaused,
     GameSuspended,
     QuestionRevealed,
     ScoresDelayed,
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 Item = TypeVar("Item")
 
 #: What a stopping bot still sends when its time is short: how questions and games ended.
-LAST_WORDS = (QuestionRevealed, GameEnded, GameSuspended, ScoresDelayed)
+LAST_WORDS = (QuestionRevealed, GameEnded, GamePaused, GameSuspended, ScoresDelayed)
 
 #: Longer than any question (at most 300 s), so a reveal still finds its question to edit.
 IDLE_AFTER = 900.0

@@ -31,6 +31,8 @@ SCORES_DELAYED = (
     "⏳ Saving the scores is taking longer than usual: the database is busy. Nothing is "
     "lost, and the game goes on as soon as they are saved."
 )
+#: What every platform says of a game saved to go on after a restart.
+GAME_PAUSED = "⏸️ Back in a moment: the bot is restarting. This game goes on where it stood."
 #: What every platform says of a game whose end could not be saved before the bot stopped.
 GAME_SUSPENDED = (
     "⏸️ The bot is restarting and could not save this game's end in time. Nothing is lost: "

@@ -30,7 +30,7 @@ from bot.domain.commands import (
     SubmitAnswer,
 )
 from bot.domain.events import Event, GameEnded, GameStarted, QuestionAsked, QuestionRevealed
-from bot.domain.model import Actor
+from bot.domain.model import Actor, ServerKey
 from bot.observability.health import Health
 from bot.observability.metrics import Metrics
 from bot.ports import TriviaPort
@@ -41,6 +41,7 @@ class ConsoleAdapter:
 
     platform = PLATFORM
     observability_port = None
+    resumes_games = False
 
     def __init__(
         self,
@@ -79,6 +80,9 @@ class ConsoleAdapter:
             self.console.print(renderable)
 
     # -- the adapter's lifecycle (bot.adapters.adapter) ------------------------------------
+
+    def owns(self, server: ServerKey) -> bool:
+        return True
 
     def bind(self, service: TriviaPort) -> None:
         self._service = service

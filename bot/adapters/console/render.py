@@ -21,7 +21,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED, closed_reports, plural, then
+from bot.adapters.common.words import (
+    GAME_PAUSED,
+    GAME_SUSPENDED,
+    SCORES_DELAYED,
+    closed_reports,
+    plural,
+    then,
+)
 from bot.adapters.console.render_admin import render_admin
 from bot.domain.awards import Award
 from bot.domain.events import (
@@ -33,6 +40,7 @@ from bot.domain.events import (
     EndReason,
     Event,
     GameEnded,
+    GamePaused,
     GameStarted,
     GameSuspended,
     HintGiven,
@@ -109,6 +117,8 @@ def render(event: Event) -> RenderableType | None:
     match event:
         case ScoresDelayed():
             return Text(SCORES_DELAYED, style="yellow")
+        case GamePaused():
+            return Text(GAME_PAUSED, style="yellow")
         case GameSuspended():
             return Text(GAME_SUSPENDED, style="yellow")
         case GameStarted(options=options, total_questions=total, started_by_name=who):

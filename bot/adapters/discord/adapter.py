@@ -39,6 +39,7 @@ from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.outbox import DiscordOutbound
 from bot.domain.commands import PickChoice
 from bot.domain.events import Event
+from bot.domain.model import ServerKey
 from bot.observability.health import Health
 from bot.observability.logs import log_context, tag_task
 from bot.observability.metrics import Metrics, PlatformMeter
@@ -218,6 +219,7 @@ class DiscordAdapter:
 
     platform = ids.PLATFORM
     observability_port = None
+    resumes_games = True
 
     def __init__(
         self,
@@ -249,8 +251,12 @@ class DiscordAdapter:
     async def publish(self, event: Event) -> None:
         await self.outbound.publish(event)
 
+    def owns(self, server: ServerKey) -> bool:
+        return True
+
     def bind(self, service: TriviaPort) -> None:
         self.client.bind(service)
+        self.outbound.noting_questions(service.note_question_message)
 
     @contextlib.asynccontextmanager
     async def connect(self, health: Health, metrics: Metrics | None) -> AsyncIterator[None]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.adapters.common.lanes import IDLE_AFTER, ChannelLanes, last_words
+from bot.adapters.common.question_refs import QuestionShown, question_message, question_ref
 from bot.adapters.common.replies import ReplyCollector
 from bot.adapters.discord import render
 from bot.adapters.discord.render import Reply
@@ -40,6 +41,8 @@ from bot.domain.events import (
     CloseGuess,
     Event,
     GameEnded,
+    GamePaused,
+    GameResumed,
     GameStarted,
     GameSuspended,
     HintGiven,
@@ -173,10 +176,15 @@ class DiscordOutbound:
         )
         #: Per channel, the question messages the lane may still edit.
         self._questions: dict[ChannelKey, dict[_QuestionKey, _Question]] = {}
+        self._question_shown: QuestionShown | None = None
         self.replies = ReplyCollector(send=self.enqueue)
 
     def attach(self, sender: MessageSender) -> None:
         self._sender = sender
+
+    def noting_questions(self, shown: QuestionShown) -> None:
+        """Tell ``shown`` where each question is posted (so a restart can edit it)."""
+        self._question_shown = shown
 
     async def publish(self, event: Event) -> None:
         if self.replies.intercept(event):
@@ -235,6 +243,14 @@ class DiscordOutbound:
                 case QuestionAsked(game_id=game, number=number):
                     questions[game, number] = _Question(event)
                     _add_once(steps, (game, number))
+                case GameResumed(game_id=game, asked=asked, hints=hints, message=ref) if asked:
+                    # The question goes on in the message it was posted in: an edit
+                    # brings it up to date (a post only if that message is unknown).
+                    number = asked.number
+                    noted = question_message(ref, number)
+                    message_id = int(noted) if noted is not None and noted.isdigit() else None
+                    questions[game, number] = _Question(asked, list(hints), message_id=message_id)
+                    _add_once(steps, (game, number))
                 case HintGiven(game_id=game, number=number, hint=hint):
                     if (q := questions.get((game, number))) is not None:
                         q.hints.append(hint)
@@ -253,7 +269,14 @@ class DiscordOutbound:
                             notices = _Notices()
                             steps.append(notices)
                         notices.lines.append(((event.game_id, event.number), line))
-                case GameStarted() | ScoreShown() | GameEnded() | ScoresDelayed() | GameSuspended():
+                case (
+                    GameStarted()
+                    | ScoreShown()
+                    | GameEnded()
+                    | ScoresDelayed()
+                    | GamePaused()
+                    | GameSuspended()
+                ):
                     reply = render.channel_reply(event)
                     if reply is not None:
                         steps.append(reply)
@@ -286,3 +309,7 @@ class DiscordOutbound:
             return
         # Not posted yet, or the post is gone (deleted by a moderator): post it now.
         question.message_id = await self._post(channel, reply)
+        if question.message_id is not None and self._question_shown is not None:
+            asked = question.asked
+            ref = question_ref(asked.number, question.message_id)
+            await self._question_shown(channel, asked.game_id, ref)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED, plural
+from bot.adapters.common.words import GAME_PAUSED, GAME_SUSPENDED, SCORES_DELAYED, plural
 from bot.adapters.discord.ids import pick_custom_id, report_custom_id
 from bot.adapters.discord.message import (
     BLURPLE,
@@ -50,6 +50,7 @@ from bot.domain.events import (
     EndReason,
     Event,
     GameEnded,
+    GamePaused,
     GameStarted,
     GameSuspended,
     LeaderboardShown,
@@ -283,6 +284,8 @@ def channel_reply(event: Event) -> Reply | None:
             return game_ended(event)
         case ScoresDelayed():
             return Reply(content=SCORES_DELAYED)
+        case GamePaused():
+            return Reply(content=GAME_PAUSED)
         case GameSuspended():
             return Reply(content=GAME_SUSPENDED)
     return None

@@ -171,14 +171,20 @@ class SlackAdapter:
 
     platform = PLATFORM
 
+    resumes_games = True
+
     @property
     def observability_port(self) -> int | None:
         """In HTTP mode, ``/healthz`` and ``/metrics`` are served beside ``/slack/events``."""
         return self.transport.port if isinstance(self.transport, EventsApi) else None
 
+    def owns(self, server: ServerKey) -> bool:
+        return True
+
     def bind(self, service: TriviaPort) -> None:
         """Send inbound commands to ``service`` (``TriviaService``)."""
         self._service = service
+        self.outbox.noting_questions(service.note_question_message)
 
     # -- EventSink -------------------------------------------------------------------------
 

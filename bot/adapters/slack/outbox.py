@@ -31,6 +31,7 @@ from functools import partial
 from typing import Protocol
 
 from bot.adapters.common.lanes import ChannelLanes, last_words
+from bot.adapters.common.question_refs import QuestionShown, question_message, question_ref
 from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.slack.ids import is_direct_message
 from bot.adapters.slack.message import SlackMessage, esc
@@ -44,6 +45,7 @@ from bot.domain.events import (
     CloseGuess,
     Event,
     GameEnded,
+    GameResumed,
     GameStarted,
     HintGiven,
     QuestionAsked,
@@ -187,6 +189,11 @@ class SlackOutbox:
         self._state: dict[ChannelKey, _Lane] = {}
         self._tickers: set[asyncio.Task[None]] = set()
         self._response_urls: dict[tuple[str, str], tuple[str, float]] = {}
+        self._question_shown: QuestionShown | None = None
+
+    def noting_questions(self, shown: QuestionShown) -> None:
+        """Tell ``shown`` where each question card is posted (so a restart can edit it)."""
+        self._question_shown = shown
 
     # -- inbound side --------------------------------------------------------------------
 
@@ -267,6 +274,10 @@ class SlackOutbox:
                 await self._post(lane, render(event))
             case QuestionAsked():
                 await self._ask(lane, event, item.at)
+            case GameResumed(mode=mode, asked=asked, hints=hints, message=ref):
+                lane.mode = mode
+                if asked is not None:
+                    await self._resume(lane, asked, hints, question_message(ref, asked.number))
             case HintGiven(number=number, hint=hint):
                 card = lane.card
                 if card is not None and card.asked.number == number and card.reveal is None:
@@ -286,12 +297,32 @@ class SlackOutbox:
         lane.card_ts = None
         lane.card_at = at
         lane.card_ts = await self._post(lane, render_card(lane.card))
+        await self._noted(lane, asked)
+        self._count_down(lane, asked)
+
+    def _count_down(self, lane: _Lane, asked: QuestionAsked) -> None:
         if self._countdown_every and lane.card_ts is not None:
             task = asyncio.create_task(
                 self._countdown(lane, asked), name=f"slack-countdown:{lane.channel}"
             )
             self._tickers.add(task)
             task.add_done_callback(self._tickers.discard)
+
+    async def _noted(self, lane: _Lane, asked: QuestionAsked) -> None:
+        if lane.card_ts is not None and self._question_shown is not None:
+            ref = question_ref(asked.number, lane.card_ts)
+            await self._question_shown(lane.channel, asked.game_id, ref)
+
+    async def _resume(
+        self, lane: _Lane, asked: QuestionAsked, hints: tuple[str, ...], ts: str | None
+    ) -> None:
+        """The question goes on in its card (posted again only if its ts is unknown),
+        its countdown on the wall-clock deadline it had."""
+        left = max(0.0, (asked.ends_at - datetime.now(UTC)).total_seconds())
+        lane.card_at = self._monotonic() - max(0.0, asked.seconds - left)
+        lane.card, lane.card_ts = QuestionCard(asked=asked, mode=lane.mode, hints=hints), ts
+        await self._redraw(lane, lane.card)
+        self._count_down(lane, asked)
 
     async def _reveal(self, lane: _Lane, reveal: QuestionRevealed) -> None:
         card = lane.card
@@ -315,6 +346,8 @@ class SlackOutbox:
         lane.card = card
         if lane.card_ts is None:
             lane.card_ts = await self._post(lane, render_card(card))
+            if card.reveal is None:
+                await self._noted(lane, card.asked)
         else:
             await self._web.update_message(lane.channel.channel, lane.card_ts, render_card(card))
 

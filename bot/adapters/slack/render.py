@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.adapters.common.words import GAME_SUSPENDED, SCORES_DELAYED
+from bot.adapters.common.words import GAME_PAUSED, GAME_SUSPENDED, SCORES_DELAYED
 from bot.adapters.slack.commands import (
     USAGE,
     Usage,
@@ -43,6 +43,7 @@ from bot.domain.events import (
     EndReason,
     Event,
     GameEnded,
+    GamePaused,
     GameStarted,
     GameSuspended,
     LeaderboardShown,
@@ -130,6 +131,8 @@ def render(event: Event) -> SlackMessage | None:
             return _game_ended(event)
         case ScoresDelayed():
             return message(SCORES_DELAYED)
+        case GamePaused():
+            return message(GAME_PAUSED)
         case GameSuspended():
             return message(GAME_SUSPENDED)
         case Rejected(message=text):

@@ -88,9 +88,17 @@ async def test_an_interaction_is_answered_within_3_s_while_the_database_is_slow(
 async def test_trivia_bot_run_discord_plays_and_exits_0_on_sigterm_with_the_game_recorded(
     fake: FakeDiscord, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
+    """With TRIVIA_RESUME_WITHIN=0 a stop ends the games (test_restart: they go on)."""
     alice = fake.add_member(fake.guild.id, "alice")
     channel = fake.channel.id
-    env = discord_env(cli_env, fake, tmp_path, TRIVIA_ROUNDS="2", TRIVIA_CATEGORY="words")
+    env = discord_env(
+        cli_env,
+        fake,
+        tmp_path,
+        TRIVIA_ROUNDS="2",
+        TRIVIA_CATEGORY="words",
+        TRIVIA_RESUME_WITHIN="0",
+    )
 
     async with trivia_bot_process("run", "discord", env=env) as bot_process:
         await bot_process.wait_for_log("connected to Discord as TriviaBot")

@@ -72,6 +72,8 @@ def run_env(cli_env: dict[str, str], tmp_path: Path, slack: FakeSlack) -> dict[s
         TRIVIA_PAUSE="0",
         TRIVIA_ROUNDS="2",
         TRIVIA_AUTO_HINTS="false",
+        # These tests watch a stop end the game; test_restart watches one go on.
+        TRIVIA_RESUME_WITHIN="0",
     )
     return env
 
@@ -148,7 +150,8 @@ async def test_socket_mode_runs_until_sigterm_and_exits_0(tmp_path: Path) -> Non
         code = await asyncio.wait_for(running, 10)
 
     assert code == 0
-    assert slack.transcript()[-1].startswith("triviabot: *🔌 Game ended")
+    # Saved to go on after the restart (TRIVIA_RESUME_WITHIN, on by default).
+    assert slack.transcript()[-1].startswith("triviabot: ⏸️ Back in a moment")
 
 
 @pytest.mark.parametrize(
