@@ -58,6 +58,13 @@ class StoreUnavailable(Exception):
     so that the service can wait them out and say so, instead of failing."""
 
 
+class LeaseLost(Exception):
+    """A write refused: it was made under a lease (a Discord shard) this process no
+    longer holds, because another process took it over or it expired.  Nothing was
+    written.  The process must let the server's games go and say nothing more in
+    their channels: their new owner carries them on."""
+
+
 class ScoreStore(Protocol):
     """Durable scores, game results and the asked-question history.
 
@@ -266,7 +273,9 @@ class GameJournal(Protocol):
         """Note a game that has started (committed when this returns)."""
         ...
 
-    async def journal_progress(self, game_id: str, questions_asked: int) -> None: ...
+    async def journal_progress(
+        self, game_id: str, questions_asked: int, server: ServerKey | None = None
+    ) -> None: ...
 
     async def save_game_state(
         self, snapshot: GameSnapshot, seq: int, answers: Sequence[AnswerRecord] = ()
@@ -277,7 +286,7 @@ class GameJournal(Protocol):
         undoes a newer one); a game no longer journaled is left alone."""
         ...
 
-    async def note_question_message(self, game_id: str, ref: str) -> None:
+    async def note_question_message(self, channel: ChannelKey, game_id: str, ref: str) -> None:
         """Remember where the platform shows the game's open question (``ref`` is
         the adapter's own reference), so that another process can edit it."""
         ...

@@ -315,7 +315,9 @@ class MemoryScoreStore:
         await self._write()
         self.journal.setdefault(game.game_id, (game, 0))
 
-    async def journal_progress(self, game_id: str, questions_asked: int) -> None:
+    async def journal_progress(
+        self, game_id: str, questions_asked: int, server: ServerKey | None = None
+    ) -> None:
         await self._write()
         if game_id in self.journal:
             game, _ = self.journal[game_id]
@@ -333,7 +335,7 @@ class MemoryScoreStore:
         if snapshot.game_id in self.journal and (saved is None or saved[1] < seq):
             self.states[snapshot.game_id] = (snapshot_from_json(snapshot_to_json(snapshot)), seq)
 
-    async def note_question_message(self, game_id: str, ref: str) -> None:
+    async def note_question_message(self, channel: ChannelKey, game_id: str, ref: str) -> None:
         await self._write()
         if game_id in self.journal:
             self.messages[game_id] = ref

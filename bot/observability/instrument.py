@@ -21,7 +21,7 @@ from typing import Final, TypeVar
 
 from bot.domain.commands import Command, PickChoice, SubmitAnswer
 from bot.domain.events import AnswerAccepted, Event, QuestionAsked
-from bot.domain.model import PlayerKey, Question, ServerKey, ServerSettings
+from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey, ServerSettings
 from bot.domain.records import (
     AnswerRecord,
     GameRecord,
@@ -223,8 +223,10 @@ class MeteredStore:
     async def journal_game(self, game: RunningGame) -> None:
         await self._timed("journal_game", self._store.journal_game(game))
 
-    async def journal_progress(self, game_id: str, questions_asked: int) -> None:
-        call = self._store.journal_progress(game_id, questions_asked)
+    async def journal_progress(
+        self, game_id: str, questions_asked: int, server: ServerKey | None = None
+    ) -> None:
+        call = self._store.journal_progress(game_id, questions_asked, server)
         await self._timed("journal_progress", call)
 
     async def save_game_state(
@@ -233,8 +235,8 @@ class MeteredStore:
         call = self._store.save_game_state(snapshot, seq, answers)
         await self._timed("save_game_state", call)
 
-    async def note_question_message(self, game_id: str, ref: str) -> None:
-        call = self._store.note_question_message(game_id, ref)
+    async def note_question_message(self, channel: ChannelKey, game_id: str, ref: str) -> None:
+        call = self._store.note_question_message(channel, game_id, ref)
         await self._timed("note_question_message", call)
 
     async def unfinished_games(self, platform: str) -> list[UnfinishedGame]:

@@ -79,7 +79,7 @@ class Records:
         if self.asked:
             writes.append(store.mark_asked(server, self.asked, at=at))
         if self.progress is not None and self.game is None and journal is not None:
-            writes.append(journal.journal_progress(self.game_id, self.progress))
+            writes.append(journal.journal_progress(self.game_id, self.progress, server))
         return writes
 
 

@@ -63,6 +63,7 @@ from bot.ports import (
     CommandObserver,
     EventSink,
     GameJournal,
+    LeaseLost,
     QuestionBank,
     QuestionEditor,
     ReportStore,
@@ -290,7 +291,8 @@ class TriviaService:
         if self._resume_within > 0 and self._journal is not None:
             game = self._games.get(channel)
             if game is not None and game.game_id == game_id:
-                self._write_behind(self._journal.note_question_message(game_id, ref), game)
+                write = self._journal.note_question_message(channel, game_id, ref)
+                self._write_behind(write, game)
 
     async def shutdown(self, *, within: float | None = None) -> int:
         """Hand every running game over (saved, "back in a moment": with
@@ -511,6 +513,10 @@ class TriviaService:
             records.state_seq = self._saves.next(game.game_id)
         try:
             await records.commit_announced(self._store, self._journal)
+        except LeaseLost as exc:
+            # Another process owns this server now: it carries the game on.
+            self._let_go(game, exc)
+            return
         except Exception as exc:
             self._backlog[game.channel] = list(events)
             self._timers.set(game, self._clock.monotonic() + RETRY_SECONDS, retry=True)
@@ -540,9 +546,32 @@ class TriviaService:
 
     def _written(self, task: asyncio.Task[None], *, game: TriviaGame) -> None:
         self._writes.discard(task)
-        if not task.cancelled() and (error := task.exception()) is not None:
+        if not task.cancelled() and isinstance(error := task.exception(), LeaseLost):
+            if self._games.get(game.channel) is game:
+                self._let_go(game, error)
+        elif not task.cancelled() and (error := task.exception()) is not None:
             # Nothing announced waits for it (misses, the asked history, progress).
             self._stalls.failed(game.channel, game.game_id, error)
+
+    def let_go(self, lost: Callable[[ServerKey], bool]) -> int:
+        """Drop the games of servers ``lost`` names (a shard another process took over)
+        without a write or a word: their new owner carries them on.  How many."""
+        games = [game for game in self._games.values() if lost(game.channel.server_key)]
+        for game in games:
+            self._let_go(game, None)
+        return len(games)
+
+    def _let_go(self, game: TriviaGame, why: Exception | None) -> None:
+        self._games.pop(game.channel, None)
+        self._backlog.pop(game.channel, None)
+        self._saves.forget(game.game_id)
+        self._timers.set(game, None)
+        log.warning(
+            "game %s in %s is no longer this process's to run%s",
+            game.game_id,
+            game.channel,
+            f" ({why})" if why is not None else "",
+        )
 
     # -- timers ---------------------------------------------------------------------------
 

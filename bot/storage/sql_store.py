@@ -21,7 +21,7 @@ from datetime import datetime
 from types import ModuleType, TracebackType
 from typing import Any, Final, Self
 
-from bot.domain.model import PlayerKey, Question, ServerKey, ServerSettings
+from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey, ServerSettings
 from bot.domain.records import (
     AnswerRecord,
     GameRecord,
@@ -52,6 +52,8 @@ from bot.storage.records_json import (
 )
 from bot.storage.write_plan import (
     DeleteQuestion,
+    Fence,
+    Fenced,
     ForgetAsked,
     JournalGame,
     JournalProgress,
@@ -63,11 +65,13 @@ from bot.storage.write_plan import (
     SaveQuestion,
     SaveSettings,
     SaveSwitch,
+    UnfencedOp,
     WriteOp,
     check_answer,
     check_game,
     mark_asked_op,
     name_key,
+    op_servers,
     op_size,
     question_id_tuple,
 )
@@ -91,6 +95,7 @@ class SqlScoreStore(ABC):
         self._label = label
         self._sql = queries
         self._close_task: asyncio.Task[None] | None = None
+        self._fence_for: Callable[[ServerKey], Fence | None] | None = None
         self._committer = GroupCommitter(
             self._transaction,
             size=op_size,
@@ -236,8 +241,10 @@ class SqlScoreStore(ABC):
         """Keep ``game`` in the journal until ``record_game`` records it."""
         await self._submit(JournalGame(game))
 
-    async def journal_progress(self, game_id: str, questions_asked: int) -> None:
-        await self._submit(JournalProgress(game_id, questions_asked))
+    async def journal_progress(
+        self, game_id: str, questions_asked: int, server: ServerKey | None = None
+    ) -> None:
+        await self._submit(JournalProgress(game_id, questions_asked, server))
 
     async def save_game_state(
         self, snapshot: GameSnapshot, seq: int, answers: Sequence[AnswerRecord] = ()
@@ -249,17 +256,32 @@ class SqlScoreStore(ABC):
         for record in records:
             check_answer(record)
         body = snapshot_to_json(snapshot)
-        state = SaveGameState(snapshot.game_id, body, seq, to_epoch_us(snapshot.taken_at))
+        at_us = to_epoch_us(snapshot.taken_at)
+        server = snapshot.channel.server_key
+        state = SaveGameState(snapshot.game_id, body, seq, at_us, server)
         await self._submit(RecordAnswers(records, state))
 
-    async def note_question_message(self, game_id: str, ref: str) -> None:
-        await self._submit(NoteQuestionMessage(game_id, ref))
+    async def note_question_message(self, channel: ChannelKey, game_id: str, ref: str) -> None:
+        await self._submit(NoteQuestionMessage(game_id, ref, channel.server_key))
 
-    async def _submit(self, op: WriteOp) -> None:
+    def fence_writes(self, fence_for: Callable[[ServerKey], Fence | None]) -> None:
+        """From now on every write for a server is made under ``fence_for(server)``
+        (the lease of its shard, None: no lease needed): it raises ``LeaseLost`` when
+        this process cannot prove it holds the lease, and the transaction refuses the
+        write (``LeaseLost``) when the lease changed hands or expired meanwhile."""
+        self._fence_for = fence_for
+
+    async def _submit(self, op: UnfencedOp) -> None:
         if self._committer.closing:
             raise StoreClosedError(f"{self!r} is closed")
+        write: WriteOp = op
+        if self._fence_for is not None:
+            fence_for = self._fence_for
+            fences = {f for s in op_servers(op) if (f := fence_for(s)) is not None}
+            if fences:
+                write = Fenced(op, tuple(sorted(fences)))
         with self._unavailable():
-            await self._committer.submit(op)
+            await self._committer.submit(write)
 
     # -- reads ---------------------------------------------------------------
 

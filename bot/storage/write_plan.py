@@ -40,6 +40,7 @@ class SaveGameState:
     body: str
     seq: int
     at_us: int
+    server: ServerKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,7 @@ class JournalGame:
 class JournalProgress:
     game_id: str
     questions_asked: int
+    server: ServerKey | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,17 +141,60 @@ class NoteQuestionMessage:
 
     game_id: str
     ref: str
+    server: ServerKey
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Fence:
+    """The lease a write is made under: the write is refused (``LeaseLost``) unless
+    lease ``name`` is still held, unexpired, at ``epoch`` when it commits."""
+
+    name: str
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fenced:
+    """``op``, made under ``fences``."""
+
+    op: UnfencedOp
+    fences: tuple[Fence, ...]
 
 
 AdminOp = SaveQuestion | DeleteQuestion | SaveSettings | SaveSwitch | ResolveReports
 JournalOp = JournalGame | JournalProgress
 GameStateOp = SaveGameState | NoteQuestionMessage
-WriteOp = RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp | JournalOp | GameStateOp
+UnfencedOp = (
+    RecordAnswers | RecordGame | MarkAsked | ForgetAsked | AdminOp | JournalOp | GameStateOp
+)
+WriteOp = UnfencedOp | Fenced
+
+
+def op_servers(op: UnfencedOp) -> set[ServerKey]:
+    """The servers ``op`` writes for: whose shard's lease it must be made under."""
+    match op:
+        case RecordAnswers(records, state):
+            found = {record.channel.server_key for record in records}
+            if state is not None:
+                found.add(state.server)
+            return found
+        case RecordGame(game) | JournalGame(game):
+            return {game.channel.server_key}
+        case JournalProgress(server=server):
+            return {server} if server is not None else set()
+        case SaveGameState(server=server) | NoteQuestionMessage(server=server):
+            return {server}
+        case MarkAsked(server=server) | ForgetAsked(server=server):
+            return {server}
+        case _:
+            return {op.server}
 
 
 def op_size(op: WriteOp) -> int:
     """Rows an operation writes, roughly: what a batch bound counts."""
     match op:
+        case Fenced(inner):
+            return op_size(inner)
         case RecordAnswers(records, state):
             return len(records) + (state is not None)
         case RecordGame(game):
@@ -264,6 +309,8 @@ class WritePlan:
     states: dict[str, SaveGameState] = field(default_factory=dict)
     #: Each game's question message, the last one noted.
     messages: dict[str, str] = field(default_factory=dict)
+    #: The leases the batch's writes were made under: all must still be held.
+    fences: set[Fence] = field(default_factory=set)
 
     def _player(self, player: PlayerKey, name: str) -> PlayerDelta:
         delta = self.players.get(player)
@@ -328,9 +375,13 @@ class WritePlan:
         return found
 
 
+def unfenced(op: WriteOp) -> UnfencedOp:
+    return op.op if isinstance(op, Fenced) else op
+
+
 def game_ids(ops: Iterable[WriteOp]) -> list[str]:
     """The game ids a batch records, to look up which are already stored."""
-    return [op.game.game_id for op in ops if isinstance(op, RecordGame)]
+    return [op.game.game_id for op in map(unfenced, ops) if isinstance(op, RecordGame)]
 
 
 def build_plan(ops: Sequence[WriteOp], *, recorded_games: Collection[str] = ()) -> WritePlan:
@@ -343,7 +394,10 @@ def build_plan(ops: Sequence[WriteOp], *, recorded_games: Collection[str] = ()) 
     """
     plan = WritePlan()
     seen_games = set(recorded_games)
-    for op in ops:
+    for each in ops:
+        if isinstance(each, Fenced):
+            plan.fences.update(each.fences)
+        op = unfenced(each)
         match op:
             case RecordAnswers(records, state):
                 plan.add_answers(records)

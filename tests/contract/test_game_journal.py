@@ -168,8 +168,8 @@ async def test_saves_in_one_batch_keep_the_newest(store: TriviaStore) -> None:
 
 async def test_the_question_message_is_kept_until_the_game_is_recorded(store: TriviaStore) -> None:
     await store.journal_game(GAME)
-    await store.note_question_message("game-1", "c1/1001")
-    await store.note_question_message("game-1", "c1/1002")
+    await store.note_question_message(CHANNEL, "game-1", "c1/1001")
+    await store.note_question_message(CHANNEL, "game-1", "c1/1002")
     [unfinished] = await store.unfinished_games("discord")
     assert unfinished.question_message == "c1/1002"
     await store.record_game(
@@ -187,7 +187,7 @@ async def test_the_question_message_is_kept_until_the_game_is_recorded(store: Tr
     )
     # A state saved behind the game's end (a write that arrived late) revives nothing.
     await store.save_game_state(snapshot_of(), 9)
-    await store.note_question_message("game-1", "c1/1003")
+    await store.note_question_message(CHANNEL, "game-1", "c1/1003")
     assert await store.unfinished_games("discord") == []
 
 

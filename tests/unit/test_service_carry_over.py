@@ -17,8 +17,8 @@ from bot.domain.events import (
     QuestionRevealed,
     RevealReason,
 )
-from bot.domain.model import GameOptions, ServerKey
-from bot.ports import StoreUnavailable
+from bot.domain.model import ChannelKey, GameOptions, ServerKey
+from bot.ports import LeaseLost, StoreUnavailable
 from tests.fakes import CHANNEL, MemoryScoreStore, player, question
 from tests.harness import ALICE, ServiceHarness, build_service
 
@@ -189,3 +189,33 @@ async def test_the_question_message_noted_comes_back_with_the_game() -> None:
     await second.service.recover("test")
     assert second.sink.last(GameResumed).message == "2:12345"
     await second.service.shutdown()
+
+
+# -- letting go of a server another process took over -------------------------------------
+
+
+async def test_a_write_refused_for_a_lost_lease_lets_the_game_go_without_a_word() -> None:
+    store = MemoryScoreStore()
+    h = await played_to_question_two(store)
+    published = len(h.sink.events)
+    store.fail_next = LeaseLost("lease discord:shard:1 changed hands")
+    await h.answer_current(BOB)
+    assert len(h.sink.events) == published  # nothing announced: the point was not saved
+    assert h.service.game_in(CHANNEL) is None
+    await h.clock.advance(120)  # no timer fires for it
+    assert len(h.sink.events) == published
+
+
+async def test_let_go_drops_the_games_of_lost_servers_only() -> None:
+    store = MemoryScoreStore()
+    h = harness(store)
+    other = ChannelKey("test", "guild-2", "general")
+    await h.start(rounds=3)
+    await h.start(rounds=3, channel=other)
+    published = len(h.sink.events)
+    assert h.service.let_go(lambda server: server == other.server_key) == 1
+    assert h.service.game_in(other) is None
+    assert h.service.game_in(CHANNEL) is not None
+    await h.clock.advance(31)
+    assert {e.channel for e in h.sink.events[published:]} == {CHANNEL}
+    await h.service.shutdown()

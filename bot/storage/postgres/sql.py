@@ -223,6 +223,16 @@ FROM unnest($1::text[], $2::text[]) AS k (game_id, ref)
 WHERE j.game_id = k.game_id
 """
 
+# The leases a batch was written under (fencing.py), judged by the database's clock and
+# locked until the commit, so that a takeover waits for this transaction to end.
+LEASES_OF_FENCES: Final = """
+SELECT name, holder, epoch,
+       expires_us > (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+FROM leases WHERE name = ANY($1::text[])
+ORDER BY name
+FOR SHARE
+"""
+
 END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ANY($1::text[])"
 
 SAVE_QUESTION: Final = """

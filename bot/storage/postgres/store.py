@@ -34,7 +34,7 @@ import asyncpg
 
 from bot.domain.model import ServerKey
 from bot.domain.records import ReportDraft
-from bot.ports import ReloadChannel, StoreUnavailable
+from bot.ports import LeaseLost, ReloadChannel, StoreUnavailable
 from bot.storage.errors import StoreOpenError
 from bot.storage.location import masked
 from bot.storage.postgres import sql
@@ -88,8 +88,9 @@ class PostgresScoreStore(SqlScoreStore):
             queries=sql,
             max_batch_records=max_batch_records,
             # Only a constraint or a bad value can come from one operation's data.
+            # A stale lease is one write's: the others of the batch may go through.
             blame_data=lambda exc: isinstance(
-                exc, asyncpg.DataError | asyncpg.IntegrityConstraintViolationError
+                exc, asyncpg.DataError | asyncpg.IntegrityConstraintViolationError | LeaseLost
             ),
         )
         self._pool = pool

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.model import PlayerKey, ServerKey
 from bot.domain.records import ReportDraft
+from bot.storage.fencing import refuse_stale
 from bot.storage.periods import KIND_ALL, to_epoch_us
 from bot.storage.postgres import sql
 from bot.storage.postgres.notify import SERVER_CHANGED, server_payload
@@ -60,6 +61,9 @@ async def write_transaction(
         ids = game_ids(ops)
         recorded = {row[0] for row in await conn.fetch(sql.RECORDED_GAMES, ids)} if ids else set()
         plan = build_plan(ops, recorded_games=recorded)
+        if plan.fences:
+            names = sorted(fence.name for fence in plan.fences)
+            refuse_stale(plan.fences, await conn.fetch(sql.LEASES_OF_FENCES, names))
         # Recording a game already recorded (a retry) still closes its journal.
         ended_elsewhere = [i for i in ids if i in recorded]
         server_ids = await resolve_servers(conn, plan.servers(), known_servers)

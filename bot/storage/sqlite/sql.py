@@ -163,6 +163,12 @@ WHERE game_id = ? AND state_seq < ?
 
 NOTE_QUESTION_MESSAGE: Final = "UPDATE game_journal SET question_message = ? WHERE game_id = ?"
 
+# The leases a batch was written under (fencing.py): name, holder, epoch, still live.
+LEASES_OF_FENCES: Final = """
+SELECT name, holder, epoch, expires_us > ? FROM leases
+WHERE name IN (SELECT value FROM json_each(?))
+"""
+
 END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ?"
 
 UNFINISHED_GAMES: Final = """
