@@ -28,13 +28,45 @@ A transcript::
 Arranging (before the client connects: READY and GUILD_CREATE describe this world)
     ``FakeDiscord(*, token, bot_name, guild_name, channel_name, heartbeat_interval_ms=1000,
     interaction_deadline=3.0, message_content_allowed=True, members_allowed=True,
-    presences_allowed=True, zlib_frames=True)`` starts with one guild, ``fake.guild``, holding
-    the bot and one text channel, ``fake.channel``. ``add_member(guild_id, name, *, admin=False,
+    presences_allowed=True, zlib_frames=True, shard_count=1, max_concurrency=1,
+    identify_window=5.0)`` starts with one guild, ``fake.guild``, holding the bot and one
+    text channel, ``fake.channel``. ``add_member(guild_id, name, *, admin=False,
     permissions=None)`` returns a ``FakeUser`` (``permissions`` bits add to @everyone's);
-    ``add_guild(name)``, ``add_channel(guild_id, name)``, ``add_user(name)`` (in no guild, for
-    DMs), ``dm_channel(user)``, ``attachment(filename, data)`` (a file a user attaches, or a
+    ``add_guild(name, *, shard=None)`` (``shard=k``: an id that puts it on shard k),
+    ``add_channel(guild_id, name)``, ``add_user(name)`` (in no guild, for DMs),
+    ``dm_channel(user)``, ``attachment(filename, data)`` (a file a user attaches, or a
     slash-command attachment option). Also ``fake.token``, ``fake.application_id``,
-    ``fake.bot_user``, ``fake.api_base``, ``fake.gateway_url``.
+    ``fake.bot_user``, ``fake.api_base``, ``fake.gateway_url``, ``fake.guilds``.
+
+Shards (``FakeDiscord(shard_count=4, max_concurrency=2)``; the defaults, 1 and 1, are a bot
+that needs no sharding)
+    A sketch::
+
+        async with FakeDiscord(shard_count=4, max_concurrency=4) as fake:
+            on_three = fake.add_guild("Big server", shard=3)
+            client = discord.AutoShardedClient(intents=..., guild_ready_timeout=0.05)
+            async with run_client(fake, client):       # asks GET /gateway/bot: 4 shards
+                await fake.user_says(on_three.text_channels[0].id, someone, "hi")
+            assert [d.shard_id for d in fake.deliveries if d.event == "MESSAGE_CREATE"] == [3]
+            assert fake.identify_violations == []
+
+    ``GET /gateway/bot`` answers ``{"url", "shards": shard_count, "session_start_limit":
+    {..., "max_concurrency"}}``. Each gateway connection IDENTIFYs with ``"shard": [id,
+    count]``: a missing shard when ``shard_count > 1`` closes it with 4011 (sharding
+    required), an id outside ``0..count-1`` or a count other than ``shard_count`` with 4010
+    (invalid shard; stricter than Discord, which takes more shards than it recommends).
+    READY carries ``shard`` and lists, like GUILD_CREATE, only the guilds of that shard
+    (``shard_of(guild_id)`` = ``(guild_id >> 22) % shard_count``). A guild's messages,
+    echoes and interactions go to the sessions of its shard, DMs to shard 0; an event no
+    session serves is dropped, as on Discord. ``live_shards()`` lists the connected shards;
+    ``deliveries`` (``Delivery``: event, guild_id, shard_id, session_id) every event sent.
+    ``identify_log`` (``IdentifyRecord``: time on the loop's clock, shard_id, shard_count,
+    key = shard_id % max_concurrency, violation) keeps every IDENTIFY; one that comes less
+    than ``identify_window`` seconds after another of its bucket is a violation (recorded,
+    not refused: ``identify_violations`` should stay empty). ``command_syncs``
+    (``CommandSync``: guild_id or None, time) counts the PUTs of the command tree.
+    Subprocess bots reach it the same way over 127.0.0.1 (``fake.api_base``,
+    ``fake.gateway_url``).
 
 Connecting
     ``run_client(fake, client)`` (async context manager) enters ``point_discord_at(fake)``,
@@ -131,6 +163,7 @@ from .payloads import (
 )
 from .rest import RecordedRequest
 from .server import FakeDiscord
+from .shards import CommandSync, Delivery, IdentifyRecord
 
 __all__ = [
     "ALL_PERMISSIONS",
@@ -142,6 +175,8 @@ __all__ = [
     "PERM_MANAGE_GUILD",
     "PERM_MANAGE_MESSAGES",
     "ApiError",
+    "CommandSync",
+    "Delivery",
     "FakeAttachment",
     "FakeChannel",
     "FakeDiscord",
@@ -152,6 +187,7 @@ __all__ = [
     "FakeMessage",
     "FakeRole",
     "FakeUser",
+    "IdentifyRecord",
     "RecordedRequest",
     "point_discord_at",
     "run_client",

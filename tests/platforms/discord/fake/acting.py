@@ -87,12 +87,17 @@ class UserActions:
             body["message_reference"] = {"message_id": str(message_id_of(reply_to))}
         message = self._world.messages.create(channel, user, body)
         delivered = await self._gateway.dispatch(
-            "MESSAGE_CREATE", lambda s: self._world.message_create_for(s, message)
+            "MESSAGE_CREATE",
+            lambda s: self._world.message_create_for(s, message),
+            guild_id=channel.guild_id,
         )
         if not delivered:
             needed = "DIRECT_MESSAGES" if channel.guild_id is None else "GUILD_MESSAGES"
             log.warning(
-                "message %s not delivered: the client lacks the %s intent", message["id"], needed
+                "message %s not delivered: no client of its shard, or the client lacks the %s "
+                "intent",
+                message["id"],
+                needed,
             )
         self.changed()
         return self._world.messages.snapshot(int(message["id"]))
@@ -362,7 +367,9 @@ class UserActions:
             created_at=asyncio.get_running_loop().time(),
         )
         world.desk.register(interaction)
-        await self._gateway.dispatch("INTERACTION_CREATE", lambda s: copy.deepcopy(payload))
+        await self._gateway.dispatch(
+            "INTERACTION_CREATE", lambda s: copy.deepcopy(payload), guild_id=channel.guild_id
+        )
         self.changed()
         return interaction
 

@@ -2,7 +2,12 @@
 
 Frames are JSON text, or zlib-stream binary when the client asks for ``compress=zlib-stream``
 (discord.py does by default; it accepts both). Closing codes follow Discord: 4004 for a bad
-token, 4014 for a privileged intent the application is not allowed.
+token, 4010 for an invalid shard, 4011 when sharding is required, 4014 for a privileged intent
+the application is not allowed.
+
+Each session serves one shard (``shard: [id, count]`` in its IDENTIFY): READY and GUILD_CREATE
+describe that shard's guilds only, and ``dispatch`` sends a guild's events to the sessions of
+the guild's shard, a DM's to shard 0 (``shards``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from .payloads import (
     INTENT_MESSAGE_CONTENT,
     JSON,
 )
+from .shards import Delivery, IdentifyLog, shard_of
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,8 @@ DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE = 0, 1, 2, 3
 RESUME, REQUEST_GUILD_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 6, 8, 9, 10, 11
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 CLOSE_AUTHENTICATION_FAILED = 4004
+CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
 CLOSE_DISALLOWED_INTENTS = 4014
 
 
@@ -85,11 +93,20 @@ class Session:
     id: str
     intents: int
     identify: JSON
+    #: (shard id, shard count) from the IDENTIFY; None for an unsharded session.
+    shard: tuple[int, int] | None = None
     seq: int = 0
     connection: Connection | None = field(default=None, repr=False)
 
     def has(self, intent: int) -> bool:
         return bool(self.intents & intent)
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session gets the events of ``guild_id`` (None: a DM, shard 0's)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
 
 class Gateway:
@@ -101,8 +118,14 @@ class Gateway:
         *,
         heartbeat_interval_ms: int,
         allowed_privileged_intents: int,
+        shard_count: int,
+        identify_log: IdentifyLog,
     ) -> None:
         self._host = host
+        self.shard_count = shard_count
+        self.identify_log = identify_log
+        #: Every event sent, with its guild and the shard whose connection carried it.
+        self.deliveries: list[Delivery] = []
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.allowed_privileged_intents = allowed_privileged_intents
         self.answer_heartbeats = True
@@ -166,8 +189,20 @@ class Gateway:
         return session
 
     async def _identify(self, connection: Connection, data: JSON) -> Session | None:
+        raw_shard = data.get("shard")
+        shard = _shard_pair(raw_shard)
+        shard_id, count = shard if shard is not None else (0, 1)
+        self.identify_log.add(asyncio.get_running_loop().time(), shard_id, count)
         if data.get("token") != self._host.token:
             await self._close(connection, CLOSE_AUTHENTICATION_FAILED, "Authentication failed.")
+            return None
+        if raw_shard is None and self.shard_count > 1:
+            await self._close(connection, CLOSE_SHARDING_REQUIRED, "Sharding required.")
+            return None
+        # Stricter than Discord, which also takes more shards than it recommends: the fake
+        # wants the count it was made with, so a misconfigured test fails loudly.
+        if raw_shard is not None and (shard is None or count != self.shard_count):
+            await self._close(connection, CLOSE_INVALID_SHARD, "Invalid shard.")
             return None
         intents = int(data.get("intents", 0))
         refused = intents & PRIVILEGED_INTENTS & ~self.allowed_privileged_intents
@@ -175,12 +210,16 @@ class Gateway:
             await self._close(connection, CLOSE_DISALLOWED_INTENTS, "Disallowed intent(s).")
             return None
         session = Session(
-            id=uuid.uuid4().hex, intents=intents, identify=data, connection=connection
+            id=uuid.uuid4().hex,
+            intents=intents,
+            identify=data,
+            shard=shard if raw_shard is not None else None,
+            connection=connection,
         )
         self.sessions[session.id] = session
         await self.send_event(session, "READY", self._host.ready_payload(session))
         for guild in self._host.guild_payloads(session):
-            await self.send_event(session, "GUILD_CREATE", guild)
+            await self.send_event(session, "GUILD_CREATE", guild, guild_id=int(guild["id"]))
         return session
 
     async def _resume(self, connection: Connection, data: JSON) -> Session | None:
@@ -198,18 +237,34 @@ class Gateway:
         self.close_codes.append(code)
         await connection.ws.close(code=code, message=reason.encode())
 
-    async def send_event(self, session: Session, event: str, data: Any) -> bool:
+    async def send_event(
+        self, session: Session, event: str, data: Any, *, guild_id: int | None = None
+    ) -> bool:
+        """Send one event to ``session``, logged in ``deliveries`` (about ``guild_id``)."""
         if session.connection is None:
             return False
         frame = {"op": DISPATCH, "t": event, "d": data}
-        return await session.connection.send(frame, session=session)
+        sent = await session.connection.send(frame, session=session)
+        if sent:
+            shard_id = session.shard[0] if session.shard is not None else None
+            self.deliveries.append(Delivery(event, guild_id, shard_id, session.id))
+        return sent
 
-    async def dispatch(self, event: str, data_for: Callable[[Session], JSON | None]) -> int:
-        """Send ``event`` to every live session; ``data_for`` returns None to skip a session."""
+    async def dispatch(
+        self,
+        event: str,
+        data_for: Callable[[Session], JSON | None],
+        *,
+        guild_id: int | None,
+    ) -> int:
+        """Send ``event`` to the live sessions serving ``guild_id`` (None: a DM, shard 0);
+        ``data_for`` returns None to skip a session.  How many sessions got it."""
         delivered = 0
         for session in self.live:
+            if not session.serves(guild_id):
+                continue
             data = data_for(session)
-            if data is not None and await self.send_event(session, event, data):
+            if data is not None and await self.send_event(session, event, data, guild_id=guild_id):
                 delivered += 1
         return delivered
 
@@ -221,3 +276,13 @@ class Gateway:
     async def close_all(self) -> None:
         for connection in list(self.connections):
             await connection.ws.close(code=1001, message=b"fake Discord shutting down")
+
+
+def _shard_pair(raw: Any) -> tuple[int, int] | None:
+    """``[id, count]`` as Discord takes it (0 <= id < count), else None."""
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        return None
+    shard_id, count = raw
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (shard_id, count)):
+        return None
+    return (shard_id, count) if 0 <= shard_id < count else None

@@ -101,6 +101,17 @@ class SnowflakeGenerator:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id whose guild would be on ``shard_id`` of ``shard_count``.
+
+        The shard comes from the timestamp bits (``(id >> 22) % shard_count``), so the id
+        is moved up to ``shard_count - 1`` milliseconds ahead; later ids stay larger.
+        """
+        candidate = self()
+        step = (shard_id - (candidate >> 22) % shard_count) % shard_count
+        self._last = candidate + (step << 22)
+        return self._last
+
 
 @dataclass(frozen=True, slots=True)
 class FakeUser:

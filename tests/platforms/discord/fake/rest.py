@@ -22,6 +22,7 @@ from . import validation
 from .errors import UNKNOWN_MESSAGE, ApiError, unknown
 from .interactions import Upload
 from .payloads import API_VERSION, FLAG_EPHEMERAL, JSON
+from .shards import CommandSync
 from .world import World
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,18 @@ async def _read(request: web.Request) -> tuple[Any, list[Upload]]:
 
 
 class RestApi:
-    def __init__(self, world: World, *, publish: Publish, on_change: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        publish: Publish,
+        on_change: Callable[[], None],
+        max_concurrency: int = 1,
+    ) -> None:
         self._world = world
+        self.max_concurrency = max_concurrency
+        #: Every bulk overwrite of the command tree (global or per guild), in order.
+        self.command_syncs: list[CommandSync] = []
         self._publish = publish
         self._on_change = on_change
         self.requests: list[RecordedRequest] = []
@@ -259,8 +270,17 @@ class RestApi:
         return 200, {"url": self._world.gateway_url}
 
     async def _gateway_bot(self, req: Incoming) -> Reply:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return 200, {"url": self._world.gateway_url, "shards": 1, "session_start_limit": limit}
+        limit = {
+            "total": 1000,
+            "remaining": 999,
+            "reset_after": 0,
+            "max_concurrency": self.max_concurrency,
+        }
+        return 200, {
+            "url": self._world.gateway_url,
+            "shards": self._world.shard_count,
+            "session_start_limit": limit,
+        }
 
     # -- application commands ---------------------------------------------------------------
     def _check_app(self, app_id: str) -> None:
@@ -277,7 +297,10 @@ class RestApi:
         self._check_app(app_id)
         if guild_id is not None:
             self._world.guild(int(guild_id))
-        return 200, self._world.put_commands(int(guild_id) if guild_id else None, req.body or [])
+        stored = self._world.put_commands(int(guild_id) if guild_id else None, req.body or [])
+        now = asyncio.get_running_loop().time()
+        self.command_syncs.append(CommandSync(int(guild_id) if guild_id else None, now))
+        return 200, stored
 
     # -- channels and messages --------------------------------------------------------------
     async def _channel(self, req: Incoming, channel_id: str) -> Reply:

@@ -31,6 +31,7 @@ from .payloads import (
     FakeUser,
 )
 from .rest import API_PREFIX, RecordedRequest, RestApi
+from .shards import IDENTIFY_WINDOW, CommandSync, Delivery, IdentifyLog, IdentifyRecord, shard_of
 from .world import World
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,12 @@ class FakeDiscord(UserActions):
         members_allowed: bool = True,
         presences_allowed: bool = True,
         zlib_frames: bool = True,
+        shard_count: int = 1,
+        max_concurrency: int = 1,
+        identify_window: float = IDENTIFY_WINDOW,
     ) -> None:
+        if shard_count < 1:
+            raise ValueError("shard_count must be at least 1")
         allowed = (
             (INTENT_MESSAGE_CONTENT if message_content_allowed else 0)
             | (INTENT_GUILD_MEMBERS if members_allowed else 0)
@@ -65,14 +71,24 @@ class FakeDiscord(UserActions):
             bot_name=bot_name,
             interaction_deadline=interaction_deadline,
             allowed_privileged_intents=allowed,
+            shard_count=shard_count,
         )
         self.guild: FakeGuild = self._world.add_guild(guild_name, channels=(channel_name,))
         self.channel: FakeChannel = self.guild.text_channels[0]
         self._gateway = Gateway(
-            self, heartbeat_interval_ms=heartbeat_interval_ms, allowed_privileged_intents=allowed
+            self,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+            allowed_privileged_intents=allowed,
+            shard_count=shard_count,
+            identify_log=IdentifyLog(max_concurrency=max_concurrency, window=identify_window),
         )
         self._gateway.zlib_frames = zlib_frames
-        self._rest = RestApi(self._world, publish=self._publish, on_change=self.changed)
+        self._rest = RestApi(
+            self._world,
+            publish=self._publish,
+            on_change=self.changed,
+            max_concurrency=max_concurrency,
+        )
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -190,6 +206,50 @@ class FakeDiscord(UserActions):
         sessions = list(self._gateway.sessions.values())
         return sessions[-1].intents if sessions else None
 
+    # -- shards ---------------------------------------------------------------------------------
+    @property
+    def shard_count(self) -> int:
+        """How many shards the fake serves (and recommends in ``GET /gateway/bot``)."""
+        return self._world.shard_count
+
+    @property
+    def max_concurrency(self) -> int:
+        return self._rest.max_concurrency
+
+    @property
+    def guilds(self) -> list[FakeGuild]:
+        """Every guild, ``fake.guild`` first, in creation order."""
+        return list(self._world.guilds.values())
+
+    def shard_of(self, guild_id: int) -> int:
+        """The shard whose connection carries ``guild_id``'s events."""
+        return shard_of(guild_id, self.shard_count)
+
+    @property
+    def identify_log(self) -> list[IdentifyRecord]:
+        """Every IDENTIFY received, in order, each marked if it broke the rate limit."""
+        return list(self._gateway.identify_log.records)
+
+    @property
+    def identify_violations(self) -> list[IdentifyRecord]:
+        """IDENTIFYs that came less than ``identify_window`` after one of the same bucket."""
+        return self._gateway.identify_log.violations
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every event the gateway sent (READY, GUILD_CREATE, messages, interactions...),
+        with the guild it concerned and the shard whose connection carried it."""
+        return list(self._gateway.deliveries)
+
+    @property
+    def command_syncs(self) -> list[CommandSync]:
+        """Every ``PUT`` of the command tree (global or per guild), in order."""
+        return list(self._rest.command_syncs)
+
+    def live_shards(self) -> list[int]:
+        """The shard ids with a connected session, sorted (0 for unsharded sessions)."""
+        return sorted({s.shard[0] if s.shard else 0 for s in self._gateway.live})
+
     @property
     def interaction_deadline(self) -> float:
         return self._world.desk.deadline
@@ -211,9 +271,12 @@ class FakeDiscord(UserActions):
         return copy.deepcopy(self._world.guild_commands.get(guild_id, []))
 
     # -- arranging ----------------------------------------------------------------------------
-    def add_guild(self, name: str, *, channels: Sequence[str] = ("trivia",)) -> FakeGuild:
-        """A new guild with the bot in it. Arrange before the client connects."""
-        return self._world.add_guild(name, channels=channels)
+    def add_guild(
+        self, name: str, *, channels: Sequence[str] = ("trivia",), shard: int | None = None
+    ) -> FakeGuild:
+        """A new guild with the bot in it (on shard ``shard`` if given: its id is picked so).
+        Arrange before the client connects."""
+        return self._world.add_guild(name, channels=channels, shard=shard)
 
     def add_channel(self, guild_id: int, name: str) -> FakeChannel:
         return self._world.add_channel(guild_id, name)
@@ -292,13 +355,16 @@ class FakeDiscord(UserActions):
     async def _publish(self, event: str, message: JSON) -> None:
         if int(message.get("flags", 0)) & FLAG_EPHEMERAL:
             return  # nobody but the interaction's user sees it; no gateway event
+        guild_id = int(message["guild_id"]) if "guild_id" in message else None
         if event == "MESSAGE_DELETE":
             data: JSON = {k: message[k] for k in ("id", "channel_id", "guild_id") if k in message}
             intent = INTENT_GUILD_MESSAGES if "guild_id" in message else INTENT_DIRECT_MESSAGES
-            await self._gateway.dispatch(event, lambda s: data if s.has(intent) else None)
+            await self._gateway.dispatch(
+                event, lambda s: data if s.has(intent) else None, guild_id=guild_id
+            )
         else:
             await self._gateway.dispatch(
-                event, lambda s: self._world.message_create_for(s, message)
+                event, lambda s: self._world.message_create_for(s, message), guild_id=guild_id
             )
 
     # -- reading the channel --------------------------------------------------------------------

@@ -49,8 +49,10 @@ class World:
         bot_name: str,
         interaction_deadline: float,
         allowed_privileged_intents: int,
+        shard_count: int = 1,
     ) -> None:
         self.ids = SnowflakeGenerator()
+        self.shard_count = shard_count
         self.token = token
         self.base_url = ""  # set once the server listens; attachment URLs need it
         self.gateway_url = ""
@@ -82,8 +84,14 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, channels: Sequence[str] = ("trivia",)) -> FakeGuild:
-        guild_id = self.ids()
+    def add_guild(
+        self, name: str, *, channels: Sequence[str] = ("trivia",), shard: int | None = None
+    ) -> FakeGuild:
+        if shard is not None and not 0 <= shard < self.shard_count:
+            raise FakeDiscordError(
+                f"no shard {shard}: the fake runs shards 0 to {self.shard_count - 1}"
+            )
+        guild_id = self.ids() if shard is None else self.ids.on_shard(shard, self.shard_count)
         everyone = FakeRole(guild_id, "@everyone", DEFAULT_MEMBER_PERMISSIONS)
         guild = FakeGuild(guild_id, name, self.app_owner.id, everyone)
         self.guilds[guild_id] = guild
@@ -185,7 +193,9 @@ class World:
         ready: JSON = {
             "v": API_VERSION,
             "user": self.me_payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [
+                {"id": str(g), "unavailable": True} for g in self.guilds if session.serves(g)
+            ],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -205,7 +215,9 @@ class World:
         # Without the GUILD_MEMBERS intent Discord sends only the bot's own member (member_count
         # stays the real count), exactly what a bot sees in production.
         visible = None if session.has(INTENT_GUILD_MEMBERS) else {self.bot.id}
-        return [g.payload(include_members=visible) for g in self.guilds.values()]
+        return [
+            g.payload(include_members=visible) for g in self.guilds.values() if session.serves(g.id)
+        ]
 
     def member_chunk(self, request: JSON) -> JSON:
         guild = self.guild(int(request["guild_id"]))
