@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,10 @@ from bot.storage.location import check_postgres_url, is_postgres, masked
 
 APP_NAME = "trivia-bot"
 LIMITS = Limits()
+#: Discord's global REST limit: requests per second for one bot token, all processes together.
+DISCORD_REST_LIMIT = 50
+#: More shards than any bot runs (the largest run a few thousand): a typo guard.
+MAX_SHARDS = 100_000
 
 
 class SettingsError(Exception):
@@ -58,6 +62,9 @@ class Settings:
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     discord_guild: str | None = None
+    discord_shard_count: int | None = None
+    discord_shards: tuple[int, ...] | None = None
+    discord_rest_share: int | None = None
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
@@ -75,6 +82,16 @@ class Settings:
             auto_hints=self.auto_hints,
             max_idle_questions=self.idle_questions,
         )
+
+    def discord_rest_rate(self) -> int:
+        """REST requests per second this process may spend: ``discord_rest_share``, else
+        its shards' part of Discord's 50/s (rounded down, at least 1), else all 50."""
+        if self.discord_rest_share is not None:
+            return self.discord_rest_share
+        if self.discord_shards is None or self.discord_shard_count is None:
+            return DISCORD_REST_LIMIT
+        share = DISCORD_REST_LIMIT * len(self.discord_shards) // self.discord_shard_count
+        return max(1, share)
 
 
 # -- parsers: text (or a TOML value) -> typed value, raising ValueError with a hint --------
@@ -185,6 +202,53 @@ def _url(raw: Any) -> str | None:
     return text
 
 
+_SHARDS_EXAMPLE = "shard ids and ranges, for example 0-7, 0,2,4 or 0-3,8"
+
+
+def _shard_ids(raw: Any) -> tuple[int, ...]:
+    """``0-7``, ``0,2,4``, ``0-3,8`` (a TOML list of ids too) -> sorted ids, each once."""
+    items = [str(i) for i in raw] if isinstance(raw, list) else str(raw).split(",")
+    ids: set[int] = set()
+    for item in (i.strip() for i in items):
+        if not item:
+            raise ValueError(f"has an empty entry; it must be {_SHARDS_EXAMPLE}")
+        low, dash, high = item.partition("-")
+        bounds = (low, high) if dash else (low, low)
+        if not all(b.strip().isdigit() for b in bounds):
+            raise ValueError(
+                f"has {item!r}, which is not a shard id or range; use {_SHARDS_EXAMPLE}"
+            )
+        first, last = (int(b) for b in bounds)
+        if first > last:
+            raise ValueError(
+                f"has the range {item!r}, which runs backwards; write it {last}-{first}"
+            )
+        if last >= MAX_SHARDS:
+            raise ValueError(f"has shard {last}; shard ids go from 0 to {MAX_SHARDS - 1}")
+        listed = set(range(first, last + 1))
+        if listed & ids:
+            twice = min(listed & ids)
+            raise ValueError(f"lists shard {twice} twice; name each shard once")
+        ids |= listed
+    return tuple(sorted(ids))
+
+
+def shard_ranges(ids: Collection[int]) -> str:
+    """Shard ids written compactly, as an operator would: ``0-3,8``."""
+    runs: list[list[int]] = []
+    for shard in sorted(ids):
+        if runs and shard == runs[-1][-1] + 1:
+            runs[-1].append(shard)
+        else:
+            runs.append([shard])
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def _optional_int_between(low: int, high: int) -> Callable[[Any], int | None]:
+    whole = _int_between(low, high)
+    return lambda raw: None if raw in (None, "") else whole(raw)
+
+
 def _ids(raw: Any) -> tuple[str, ...]:
     items = raw.replace(",", " ").split() if isinstance(raw, str) else raw
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
@@ -271,6 +335,25 @@ FIELDS: tuple[Field, ...] = (
         _text,
         "sync slash commands to this guild only, at once (development)",
     ),
+    Field(
+        "discord_shard_count",
+        "TRIVIA_DISCORD_SHARD_COUNT",
+        _optional_int_between(1, MAX_SHARDS),
+        "how many shards the bot runs in all processes together (default: as many as "
+        "Discord recommends)",
+    ),
+    Field(
+        "discord_shards",
+        "TRIVIA_DISCORD_SHARDS",
+        _shard_ids,
+        "which shards this process runs, e.g. 0-7 or 0,2,4 (needs the shard count; default: all)",
+    ),
+    Field(
+        "discord_rest_share",
+        "TRIVIA_DISCORD_REST_SHARE",
+        _optional_int_between(1, 100_000),
+        "Discord REST requests per second this process may send (default: its shards' part of 50)",
+    ),
     Field("slack_bot_token", "SLACK_BOT_TOKEN", _text, "Slack bot token (xoxb-)", secret=True),
     Field(
         "slack_app_token", "SLACK_APP_TOKEN", _text, "Slack app token for Socket Mode", secret=True
@@ -332,9 +415,34 @@ def load_settings(
     for name, raw in (overrides or {}).items():
         if raw is not None:
             take(name, raw, f"option --{name.replace('_', '-')}")
+    problems += _shard_problems(values, sources)
     if problems:
         raise SettingsError(problems)
     return replace(Settings(), **values, sources=sources)
+
+
+def _shard_problems(values: Mapping[str, Any], sources: Mapping[str, str]) -> list[str]:
+    """What is wrong with the shard settings together (each was valid on its own)."""
+    shards: tuple[int, ...] | None = values.get("discord_shards")
+    count: int | None = values.get("discord_shard_count")
+    if shards is None:
+        return []
+    where = sources["discord_shards"]
+    listed = shard_ranges(shards)
+    if count is None:
+        return [
+            f"{where}: discord_shards = {listed!r} needs the shard count too: set "
+            "TRIVIA_DISCORD_SHARD_COUNT to the number of shards of all processes together "
+            "(for example 4 with TRIVIA_DISCORD_SHARDS=0-1 here and 2-3 in another process)."
+        ]
+    beyond = [s for s in shards if s >= count]
+    if beyond:
+        return [
+            f"{where}: discord_shards = {listed!r} names shard {beyond[0]}, but "
+            f"discord_shard_count is {count} ({sources['discord_shard_count']}): shard ids "
+            f"go from 0 to {count - 1}, for example 0-{count - 1}."
+        ]
+    return []
 
 
 def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
@@ -364,6 +472,8 @@ def describe(settings: Settings) -> list[tuple[str, str, str, str, str]]:
             shown = masked(value)
         elif isinstance(value, tuple) and spec.name == "questions":
             shown = os.pathsep.join(str(v) for v in value) or "(bundled bank)"
+        elif isinstance(value, tuple) and spec.name == "discord_shards":
+            shown = shard_ranges(value)
         elif isinstance(value, tuple):
             shown = ", ".join(value)
         else:
