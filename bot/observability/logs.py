@@ -7,9 +7,15 @@ they know where it comes from, and the runners set the platform for the whole
 run.  asyncio copies the context into every task at creation, so the timers,
 write-behind tasks and SDK handler tasks started from there carry it too.
 
-``WhereFilter`` copies it onto every record that reaches the handler, whatever
+A second context variable holds the gateway shard whose connection delivered
+the event being handled (Discord): set by the adapter with ``shard=``, left as
+it is by blocks that do not name one, so the service's own per-channel blocks
+inside an event keep it.
+
+``WhereFilter`` copies both onto every record that reaches the handler, whatever
 logger it came through (ours, discord.py's, slack-bolt's): ``platform``,
-``server``, ``channel`` and ``where``, a compact `` [discord:123:456]``.
+``server``, ``channel``, ``shard`` and ``where``, a compact
+`` [discord:123:456 shard=3]``.
 ``setup_logging`` installs one handler on the root logger: human-readable lines
 by default, one JSON object per line with ``fmt="json"``.
 """
@@ -47,28 +53,45 @@ class Where:
 
 NOWHERE: Final = Where()
 _where: ContextVar[Where] = ContextVar("trivia_log_where", default=NOWHERE)
+_shard: ContextVar[int | None] = ContextVar("trivia_log_shard", default=None)
 
 
 @contextmanager
 def log_context(
-    platform: str | None, server: object = None, channel: object = None
+    platform: str | None,
+    server: object = None,
+    channel: object = None,
+    *,
+    shard: int | None = None,
 ) -> Iterator[None]:
     """Tag the log lines of this block, and of the tasks created in it, with a place.
 
     ``server`` and ``channel`` may be ids of any type (Discord's are ints); None
-    leaves them unknown.
+    leaves them unknown.  ``shard`` names the gateway shard that delivered the
+    event; None keeps the one already set (if any).
     """
     token = _where.set(Where(platform, _text(server), _text(channel)))
+    shard_token = _shard.set(shard) if shard is not None else None
     try:
         yield
     finally:
+        if shard_token is not None:
+            _shard.reset(shard_token)
         _where.reset(token)
 
 
-def tag_task(platform: str | None, server: object = None, channel: object = None) -> None:
+def tag_task(
+    platform: str | None,
+    server: object = None,
+    channel: object = None,
+    *,
+    shard: int | None = None,
+) -> None:
     """Tag the rest of the current task with a place, for work that runs in a task
     of its own from here to its end (an SDK's per-event task) with no block to wrap."""
     _where.set(Where(platform, _text(server), _text(channel)))
+    if shard is not None:
+        _shard.set(shard)
 
 
 def channel_context(channel: ChannelKey) -> AbstractContextManager[None]:
@@ -92,7 +115,10 @@ class WhereFilter(logging.Filter):
         fields.setdefault("platform", where.platform)
         fields.setdefault("server", where.server)
         fields.setdefault("channel", where.channel)
+        fields.setdefault("shard", _shard.get())
         label = Where(*(_text(fields[k]) for k in ("platform", "server", "channel"))).label()
+        if fields["shard"] is not None:
+            label = f"{label} shard={fields['shard']}".strip()
         fields["where"] = f" [{label}]" if label else ""
         return True
 
@@ -101,7 +127,8 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per record, on one line.
 
     Keys: ``time`` (UTC, ISO 8601, milliseconds), ``level``, ``logger``,
-    ``message``, ``platform``, ``server``, ``channel`` (null when unknown), and
+    ``message``, ``platform``, ``server``, ``channel``, ``shard`` (null when
+    unknown), and
     ``exception`` (the traceback's text) when the record carries one.  Non-ASCII
     text is escaped, so no character of a player's name can split a line for a
     log shipper that also breaks on Unicode line separators.
@@ -116,6 +143,7 @@ class JsonFormatter(logging.Formatter):
             "platform": getattr(record, "platform", None),
             "server": getattr(record, "server", None),
             "channel": getattr(record, "channel", None),
+            "shard": getattr(record, "shard", None),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

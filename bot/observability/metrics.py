@@ -4,14 +4,16 @@ One ``Metrics`` per app, never prometheus_client's global registry: two apps in
 one process (tests build dozens) keep separate counts, and registering the same
 names twice is not an error.  docs/observability.md lists every metric.
 
-``PlatformMeter`` is the part an adapter sees: two callables, one for a failure
-on its platform and one for a rate-limit hit, so adapters report without
-knowing about Prometheus.
+``PlatformMeter`` is the part an adapter sees: callables for a failure on its
+platform, a rate-limit hit and an inbound gateway event (by shard), so adapters
+report without knowing about Prometheus.  A sharded adapter also hands its
+shards' states to ``watch_shards``: each shard's connection and heartbeat
+latency are read from it at scrape time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -24,6 +26,10 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from bot.observability.shards import ShardStates
 
 #: Handling an answer is a lock, a fuzzy match and, when it scores, a commit:
 #: normally a few milliseconds; the top buckets catch a database that stalls.
@@ -54,12 +60,55 @@ def _nothing() -> None:
     return None
 
 
+def _nothing_on(shard: int) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class PlatformMeter:
     """What an adapter reports about its platform. The default counts nothing."""
 
     error: Callable[[], None] = _nothing
     rate_limited: Callable[[], None] = _nothing
+    #: An inbound gateway event (a message, an interaction) arrived on this shard.
+    received: Callable[[int], None] = _nothing_on
+
+
+class _ShardCollector(Collector):
+    """``trivia_gateway_connected`` and ``trivia_gateway_latency_seconds``, read from the
+    watched adapters' shard states at each scrape (shards come and go with the client)."""
+
+    def __init__(self) -> None:
+        self.watched: dict[str, ShardStates] = {}
+
+    def describe(self) -> Iterable[Metric]:
+        return self._families()
+
+    def collect(self) -> Iterable[Metric]:
+        connected, latency = self._families()
+        for platform, states in self.watched.items():
+            for state in states():
+                labels = [platform, str(state.id)]
+                connected.add_metric(labels, 1.0 if state.connected else 0.0)
+                if state.latency is not None:
+                    latency.add_metric(labels, state.latency)
+        return [connected, latency]
+
+    @staticmethod
+    def _families() -> list[GaugeMetricFamily]:
+        labels = ["platform", "shard"]
+        return [
+            GaugeMetricFamily(
+                "trivia_gateway_connected",
+                "1 while the shard's gateway connection is ready and open, else 0.",
+                labels=labels,
+            ),
+            GaugeMetricFamily(
+                "trivia_gateway_latency_seconds",
+                "Heartbeat round trip of the shard's gateway connection (absent until measured).",
+                labels=labels,
+            ),
+        ]
 
 
 class Metrics:
@@ -139,6 +188,15 @@ class Metrics:
             registry=r,
         )
         self.db_pool_wait_seconds.set_function(lambda: self._pool_at(2))
+        self.gateway_events = Counter(
+            "trivia_gateway_events_received",
+            "Inbound gateway events the adapter handled (messages, interactions), by the "
+            "shard that carried them.",
+            ["platform", "shard"],
+            registry=r,
+        )
+        self._shards = _ShardCollector()
+        r.register(self._shards)
         if process:
             ProcessCollector(registry=r)
             PlatformCollector(registry=r)
@@ -153,6 +211,10 @@ class Metrics:
         """Read the pool's figures from ``stats`` (the store's ``pool_stats``)."""
         self._pool = stats
 
+    def watch_shards(self, platform: str, states: ShardStates) -> None:
+        """Read ``platform``'s gateway series from ``states`` at each scrape."""
+        self._shards.watched[platform] = states
+
     def _pool_at(self, index: int) -> float:
         stats = self._pool()
         return float(stats[index]) if stats is not None else 0.0
@@ -161,7 +223,12 @@ class Metrics:
         """The meter an adapter of platform ``name`` reports through."""
         errors = self.platform_errors.labels(platform=name)
         limits = self.rate_limit_hits.labels(platform=name)
-        return PlatformMeter(error=errors.inc, rate_limited=limits.inc)
+        events = self.gateway_events
+
+        def received(shard: int) -> None:
+            events.labels(platform=name, shard=str(shard)).inc()
+
+        return PlatformMeter(error=errors.inc, rate_limited=limits.inc, received=received)
 
     def exposition(self) -> bytes:
         """Every metric in Prometheus' text format (``CONTENT_TYPE``)."""
