@@ -24,6 +24,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.adapter import PlatformRefused, PlatformUnreachable
+from bot.adapters.common.budget import RequestBudget
 from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.discord import render
 from bot.adapters.discord.message import ButtonStyle, Reply
@@ -155,11 +156,33 @@ def message_kwargs(reply: Reply, *, embeds: bool, edit: bool = False) -> dict[st
 
 
 class ChannelSender:
-    """``MessageSender`` for the outbox: posts and edits in a channel."""
+    """``MessageSender`` for the outbox: posts and edits in a channel.
 
-    def __init__(self, client: discord.Client, meter: PlatformMeter) -> None:
+    Every attempt spends from ``budget``, this process's share of Discord's global
+    REST limit (``bot.adapters.common.budget``), when one is given.  Interaction
+    responses do not pass here: Discord does not count them against that limit.
+    """
+
+    def __init__(
+        self,
+        client: discord.Client,
+        meter: PlatformMeter,
+        *,
+        budget: RequestBudget | None = None,
+    ) -> None:
         self._client = client
         self._meter = meter
+        self.budget = budget
+
+    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()`` through rate limits; each attempt waits for the budget first."""
+
+        async def within_budget() -> T:
+            if self.budget is not None:
+                await self.budget.spend()
+            return await call()
+
+        return await _through_rate_limits(within_budget)
 
     def _embeds_allowed(self, channel_id: int) -> bool:
         channel = self._client.get_channel(channel_id)
@@ -176,7 +199,7 @@ class ChannelSender:
     async def post(self, channel: ChannelKey, reply: Reply) -> int | None:
         kwargs = message_kwargs(reply, embeds=self._embeds_allowed(int(channel.channel)))
         try:
-            sent = await _through_rate_limits(lambda: self._target(channel).send(**kwargs))
+            sent = await self._call(lambda: self._target(channel).send(**kwargs))
         except discord.HTTPException as exc:
             self._meter.error()
             log.warning("could not post in %s: %s %s", channel, exc.status, exc.text)
@@ -187,7 +210,7 @@ class ChannelSender:
         kwargs = message_kwargs(reply, embeds=self._embeds_allowed(int(channel.channel)), edit=True)
         try:
             message = self._target(channel).get_partial_message(message_id)
-            await _through_rate_limits(lambda: message.edit(**kwargs))
+            await self._call(lambda: message.edit(**kwargs))
         except discord.NotFound:
             return False
         except discord.HTTPException as exc:
