@@ -7,6 +7,11 @@ application lacks closes the gateway with 4014).  discord.py's REST base and
 gateway URL are pointed at ``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` for
 the whole run, and its rate-limit warnings are counted in
 ``trivia_rate_limit_hits``.
+
+The process runs the shards of ``TRIVIA_DISCORD_SHARDS`` among
+``TRIVIA_DISCORD_SHARD_COUNT`` (default: all those Discord recommends), and
+its channel posts and edits spend at most ``TRIVIA_DISCORD_REST_SHARE``
+requests per second (default: its shards' part of Discord's 50).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from bot.adapters.discord.api import (
     fetch_application,
 )
 from bot.adapters.discord.ids import PLATFORM
+from bot.adapters.discord.shards import IDENTIFY_WINDOW, IdentifyTurn
 from bot.app.compose import App
 from bot.app.lifecycle import run_until_stopped, serving, tell
 from bot.config import Settings
@@ -87,9 +93,17 @@ def _discord_run(settings: Settings, metrics: Metrics) -> Iterator[None]:
 
 
 async def _adapter(
-    settings: Settings, metrics: Metrics, *, guild_ready_timeout: float = 2.0
+    settings: Settings,
+    metrics: Metrics,
+    *,
+    guild_ready_timeout: float = 2.0,
+    identify_turn: IdentifyTurn | None = None,
+    identify_window: float = IDENTIFY_WINDOW,
 ) -> DiscordAdapter:
-    """The adapter for ``settings``, once Discord has accepted the token."""
+    """The adapter for ``settings``, once Discord has accepted the token.
+
+    ``identify_turn``: awaited with a shard's id before it IDENTIFYs (None: the adapter
+    paces its own shards, one per ``max_concurrency`` bucket per ``identify_window``)."""
     info = await _application(settings)
     if not info.message_content:
         log.warning(INTENT_OFF)
@@ -100,6 +114,11 @@ async def _adapter(
         sync_guild=int(settings.discord_guild) if settings.discord_guild else None,
         guild_ready_timeout=guild_ready_timeout,
         meter=metrics.platform(PLATFORM),
+        shard_count=settings.discord_shard_count,
+        shard_ids=settings.discord_shards,
+        identify_turn=identify_turn,
+        identify_window=identify_window,
+        rest_share=settings.discord_rest_rate(),
     )
 
 
@@ -143,8 +162,11 @@ async def connected_bot(
     guild_ready_timeout: float = 2.0,
     clock: Clock | None = None,
     rng: random.Random | None = None,
+    identify_turn: IdentifyTurn | None = None,
+    identify_window: float = IDENTIFY_WINDOW,
 ) -> AsyncIterator[RunningBot]:
     """The lifecycle's ``serving`` without the signals: for tests and embedding.
+    ``identify_turn`` and ``identify_window`` as for the adapter.
 
     On exit (normal, error or cancellation): games end and are recorded, queued
     messages are sent, the client disconnects, the database closes.
@@ -153,6 +175,12 @@ async def connected_bot(
         raise ValueError("connected_bot needs settings.discord_token")
     metrics = Metrics(platform=PLATFORM)
     with _discord_run(settings, metrics):
-        adapter = await _adapter(settings, metrics, guild_ready_timeout=guild_ready_timeout)
+        adapter = await _adapter(
+            settings,
+            metrics,
+            guild_ready_timeout=guild_ready_timeout,
+            identify_turn=identify_turn,
+            identify_window=identify_window,
+        )
         async with serving(settings, adapter, metrics=metrics, clock=clock, rng=rng) as running:
             yield RunningBot(client=adapter.client, app=running.app, adapter=adapter)

@@ -1,6 +1,6 @@
 """Trivia on Discord with discord.py 2.7: the gateway client.
 
-``TriviaClient`` is a ``discord.Client`` with one ``/trivia`` command group
+``TriviaClient`` is a ``discord.AutoShardedClient`` with one ``/trivia`` command group
 (``commands`` for players, ``admin_commands`` for admins).  It reads what it
 needs from discord.py's objects, builds commands with the pure functions of
 ``inbound``, and hands them to the service; what the service publishes comes
@@ -17,7 +17,12 @@ Discord facts this module is built around (GUIDE section 4):
   that custom_id (no view objects kept in memory, and clicks on an old message
   still get an answer after a restart);
 * mentions never ping (``AllowedMentions.none()``): players' names and guesses
-  are echoed, and ``@everyone`` typed as a guess must stay text.
+  are echoed, and ``@everyone`` typed as a guess must stay text;
+* a guild's events come through its shard's connection, ``(guild_id >> 22) %
+  shard_count``, DMs through shard 0's (``shards``).  A process runs the shards
+  it is given (``TRIVIA_DISCORD_SHARDS`` of ``TRIVIA_DISCORD_SHARD_COUNT``), or
+  all of those Discord recommends; each shard's IDENTIFY waits for its turn
+  (``identify_turn``), and its state is reported by ``shard_states``.
 """
 
 from __future__ import annotations
@@ -25,31 +30,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, cast
 
 import discord
 from discord import app_commands
 
+from bot.adapters.common.budget import RequestBudget
 from bot.adapters.discord import ids, inbound
 from bot.adapters.discord.api import ChannelSender, quiet_voice_warnings
 from bot.adapters.discord.commands import TriviaCommands
 from bot.adapters.discord.forms import on_form_or_button
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.outbox import DiscordOutbound
+from bot.adapters.discord.shards import (
+    IDENTIFY_WINDOW,
+    IdentifyPacer,
+    IdentifyTurn,
+    Link,
+    ShardBoard,
+    check_shards,
+    shard_of,
+)
+from bot.clock import SystemClock
+from bot.config import shard_ranges
 from bot.domain.commands import PickChoice
 from bot.domain.events import Event
 from bot.domain.model import ServerKey
 from bot.observability.health import Health
 from bot.observability.logs import log_context, tag_task
 from bot.observability.metrics import Metrics, PlatformMeter
-from bot.ports import TriviaPort
+from bot.observability.shards import ShardState
+from bot.ports import Clock, TriviaPort
 
 log = logging.getLogger(__name__)
 
 
-class TriviaClient(discord.Client):
-    """The bot: slash commands, typed answers, button clicks and the forms."""
+class TriviaClient(discord.AutoShardedClient):
+    """The bot: slash commands, typed answers, button clicks and the forms, on the
+    shards ``shard_ids`` of ``shard_count`` (None: all of those Discord recommends)."""
 
     def __init__(
         self,
@@ -60,7 +79,17 @@ class TriviaClient(discord.Client):
         guild_ready_timeout: float = 2.0,
         defer_after: float = 1.5,
         meter: PlatformMeter | None = None,
+        shard_count: int | None = None,
+        shard_ids: Sequence[int] | None = None,
+        identify_turn: IdentifyTurn | None = None,
+        identify_window: float = IDENTIFY_WINDOW,
+        rest_budget: RequestBudget | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        """``identify_turn``: awaited with a shard's id before it IDENTIFYs (default: an
+        ``IdentifyPacer`` with Discord's ``max_concurrency`` and ``identify_window``);
+        ``rest_budget``: what channel posts and edits spend (None: no limit of ours)."""
+        check_shards(shard_count, shard_ids)
         intents = discord.Intents.default()
         intents.message_content = typed_answers
         quiet_voice_warnings()
@@ -68,7 +97,19 @@ class TriviaClient(discord.Client):
             intents=intents,
             guild_ready_timeout=guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
+            shard_count=shard_count,
+            # discord.py's own default is None ("all"), though its stubs say list[int].
+            shard_ids=list(shard_ids) if shard_ids is not None else cast("list[int]", None),
         )
+        self._identify_turn = identify_turn
+        self._identify_window = identify_window
+        self._clock = clock or SystemClock()
+        #: From ``GET /gateway/bot``, once the shards are launched.
+        self.max_concurrency: int | None = None
+        self._board = ShardBoard()
+        #: Inside ``launch_shards``: discord.py retries a shard that cannot connect every
+        #: 5 s, forever, closed or not; the adapter cancels such a start when it closes.
+        self.launching = False
         self.typed_answers = typed_answers
         self.outbound = outbound
         self.meter = meter or PlatformMeter()
@@ -81,7 +122,8 @@ class TriviaClient(discord.Client):
         self.tree = _Tree(self)
         self.tree.add_command(TriviaCommands(self.interactions))
         self._sync_guild = sync_guild
-        outbound.attach(ChannelSender(self, self.meter))
+        self.sender = ChannelSender(self, self.meter, budget=rest_budget)
+        outbound.attach(self.sender)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -95,9 +137,90 @@ class TriviaClient(discord.Client):
 
     @property
     def connected(self) -> bool:
-        """Ready and holding an open gateway connection (False while reconnecting)."""
-        ws = self.ws
-        return self.is_ready() and not self.is_closed() and ws is not None and ws.open
+        """Ready, with every shard of this process connected (False while one reconnects)."""
+        states = self.shard_states()
+        return (
+            self.is_ready()
+            and not self.is_closed()
+            and bool(states)
+            and all(s.connected for s in states)
+        )
+
+    # -- shards -------------------------------------------------------------------------------
+
+    @property
+    def running_shards(self) -> tuple[int, ...]:
+        """The shard ids this process runs; () while the count is not known yet (it comes
+        from Discord when not configured)."""
+        if self.shard_ids is not None:
+            return tuple(self.shard_ids)
+        return tuple(range(self.shard_count)) if self.shard_count is not None else ()
+
+    def shard_for(self, guild_id: int | None) -> int:
+        """The shard whose connection carries ``guild_id``'s events (None: a DM, shard 0)."""
+        if guild_id is None:
+            return 0
+        if self.shard_count is None:
+            raise RuntimeError("the shard count is not known before the client connects")
+        return shard_of(guild_id, self.shard_count)
+
+    def shard_states(self) -> list[ShardState]:
+        """Each shard of this process as it stands now (health and metrics read this)."""
+        links = {i: Link(not s.is_closed(), s.latency) for i, s in self.shards.items()}
+        return self._board.states(self.running_shards, links, closed=self.is_closed())
+
+    async def launch_shards(self) -> None:
+        """Ask Discord for ``max_concurrency`` (and the shard count, unless configured),
+        then launch.  Unlike discord.py's own, the shards connect to the configured
+        gateway (``DISCORD_GATEWAY_URL``, a proxy) rather than the URL Discord returns."""
+        if not self.is_closed():
+            count, _url, limits = await self.http.get_bot_gateway()
+            self.max_concurrency = int(limits["max_concurrency"])
+            # discord.py annotates shard_count as int; it is None until known.
+            if cast("int | None", self.shard_count) is None:
+                self.shard_count = count
+            if self._identify_turn is None:
+                self._identify_turn = IdentifyPacer(
+                    self.max_concurrency, clock=self._clock, window=self._identify_window
+                )
+            log.info(
+                "running shards %s of %d (Discord recommends %d; %d IDENTIFY at a time)",
+                shard_ranges(self.running_shards),
+                self.shard_count,
+                count,
+                self.max_concurrency,
+            )
+        self.launching = True
+        try:
+            await super().launch_shards()
+        finally:
+            self.launching = False
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait for the shard's turn (``identify_turn``) before it IDENTIFYs."""
+        turn = self._identify_turn
+        if turn is None:  # launch_shards sets one; keep discord.py's pacing otherwise
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        with log_context(ids.PLATFORM, shard=shard_id or 0):
+            await turn(shard_id or 0)
+            log.debug("shard %s: identifying", shard_id or 0)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self._board.ready(shard_id)
+        with log_context(ids.PLATFORM, shard=shard_id):
+            guilds = sum(1 for g in self.guilds if g.shard_id == shard_id)
+            log.info("shard %d of %s ready with %d servers", shard_id, self.shard_count, guilds)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._board.resumed(shard_id)
+        with log_context(ids.PLATFORM, shard=shard_id):
+            log.info("shard %d resumed", shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        if self._board.disconnected(shard_id):
+            with log_context(ids.PLATFORM, shard=shard_id):
+                log.info("shard %d disconnected; discord.py reconnects it", shard_id)
 
     async def setup_hook(self) -> None:
         """Sync the commands: to one guild at once (TRIVIA_DISCORD_GUILD), or globally."""
@@ -114,21 +237,30 @@ class TriviaClient(discord.Client):
 
     async def on_ready(self) -> None:
         log.info(
-            "connected to Discord as %s in %d servers; typed answers %s",
+            "connected to Discord as %s in %d servers on shards %s of %s; typed answers %s",
             self.user,
             len(self.guilds),
+            shard_ranges(self.running_shards),
+            self.shard_count,
             "on" if self.typed_answers else "off (no Message Content intent: choice mode)",
         )
 
     async def close(self) -> None:
         self.interactions.close()
+        if getattr(self, "_AutoShardedClient__queue", None) is None:
+            # Never logged in: discord.py's sharded close feeds a queue made at login
+            # (AttributeError without it); a plain client's close has nothing more to do.
+            await discord.Client.close(self)
+            return
         await super().close()
 
     # -- typed answers ----------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
         guild_id = message.guild.id if message.guild else None
-        with log_context(ids.PLATFORM, guild_id, message.channel.id):
+        shard = self.shard_for(guild_id)
+        self.meter.received(shard)
+        with log_context(ids.PLATFORM, guild_id, message.channel.id, shard=shard):
             try:
                 await self._on_message(message)
             except Exception:
@@ -169,7 +301,9 @@ class TriviaClient(discord.Client):
         """Option buttons, Report buttons and forms; slash commands go through the tree."""
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
-        with log_context(ids.PLATFORM, interaction.guild_id, interaction.channel_id):
+        shard = self.shard_for(interaction.guild_id)
+        self.meter.received(shard)
+        with log_context(ids.PLATFORM, interaction.guild_id, interaction.channel_id, shard=shard):
             try:
                 pick = ids.parse_pick(custom_id)
                 if interaction.type is discord.InteractionType.component and pick is not None:
@@ -198,7 +332,8 @@ class _Tree(app_commands.CommandTree["TriviaClient"]):
     async def interaction_check(self, interaction: discord.Interaction[TriviaClient]) -> bool:
         """Tags the log lines of a slash command with its place. discord.py runs each
         interaction in a task of its own, so the tag lives and dies with it."""
-        tag_task(ids.PLATFORM, interaction.guild_id, interaction.channel_id)
+        shard = self.client.shard_for(interaction.guild_id)
+        tag_task(ids.PLATFORM, interaction.guild_id, interaction.channel_id, shard=shard)
         return True
 
     async def on_error(
@@ -229,7 +364,18 @@ class DiscordAdapter:
         sync_guild: int | None = None,
         guild_ready_timeout: float = 2.0,
         meter: PlatformMeter | None = None,
+        shard_count: int | None = None,
+        shard_ids: Sequence[int] | None = None,
+        identify_turn: IdentifyTurn | None = None,
+        identify_window: float = IDENTIFY_WINDOW,
+        rest_share: int | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        """Shards ``shard_ids`` of ``shard_count`` (None: all Discord recommends);
+        ``rest_share``: REST requests per second this process's channel posts and edits
+        may spend (None: no limit of ours); the rest as ``TriviaClient``'s."""
+        clock = clock or SystemClock()
+        budget = RequestBudget(rest_share, clock=clock) if rest_share is not None else None
         self.outbound = DiscordOutbound()
         self.client = TriviaClient(
             outbound=self.outbound,
@@ -237,9 +383,35 @@ class DiscordAdapter:
             sync_guild=sync_guild,
             guild_ready_timeout=guild_ready_timeout,
             meter=meter,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            identify_turn=identify_turn,
+            identify_window=identify_window,
+            rest_budget=budget,
+            clock=clock,
         )
         self._token = token
         self._task: asyncio.Task[None] | None = None
+
+    # -- shards (leases, recovery and health ask these) ----------------------------------------
+
+    @property
+    def shard_count(self) -> int | None:
+        """How many shards the bot runs in all; None until known (from Discord, when not
+        configured: it is known once ``connect`` has launched the shards)."""
+        return self.client.shard_count
+
+    @property
+    def shard_ids(self) -> tuple[int, ...]:
+        """The shards this process runs (() while the count is not known yet)."""
+        return self.client.running_shards
+
+    def shard_of(self, guild_id: int) -> int:
+        """The shard of ``guild_id``; RuntimeError while the count is not known."""
+        return self.client.shard_for(guild_id)
+
+    def shard_states(self) -> list[ShardState]:
+        return self.client.shard_states()
 
     @property
     def task(self) -> asyncio.Task[None]:
@@ -261,7 +433,11 @@ class DiscordAdapter:
     @contextlib.asynccontextmanager
     async def connect(self, health: Health, metrics: Metrics | None) -> AsyncIterator[None]:
         """Log in and open the gateway; inside once the bot is ready.  Leaving it takes
-        no more commands in (the service refuses them once its games have ended)."""
+        no more commands in (the service refuses them once its games have ended).
+        ``health`` and ``metrics`` report each shard from then on."""
+        health.watch_shards(self.client.shard_states)
+        if metrics is not None:
+            metrics.watch_shards(self.platform, self.client.shard_states)
         self._task = asyncio.create_task(self.client.start(self._token), name="discord-client")
         ready = asyncio.create_task(self.client.wait_until_ready(), name="discord-ready")
         try:
@@ -285,6 +461,8 @@ class DiscordAdapter:
     async def close(self, *, within: float | None = None) -> None:
         await self.outbound.close(within=within)
         await self.client.close()
+        if self._task is not None and self.client.launching:
+            self._task.cancel()  # still launching shards: it would retry them for ever
         if self._task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self._task
