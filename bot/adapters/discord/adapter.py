@@ -33,9 +33,11 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
 
+import aiohttp
 import discord
 from discord import app_commands
 
+from bot.adapters.adapter import PlatformUnreachable
 from bot.adapters.common.budget import RequestBudget
 from bot.adapters.discord import ids, inbound
 from bot.adapters.discord.api import ChannelSender, quiet_voice_warnings
@@ -174,7 +176,13 @@ class TriviaClient(discord.AutoShardedClient):
         then launch.  Unlike discord.py's own, the shards connect to the configured
         gateway (``DISCORD_GATEWAY_URL``, a proxy) rather than the URL Discord returns."""
         if not self.is_closed():
-            count, _url, limits = await self.http.get_bot_gateway()
+            try:
+                count, _url, limits = await self.http.get_bot_gateway()
+            except (discord.GatewayNotFound, aiohttp.ClientError, OSError, TimeoutError) as exc:
+                raise PlatformUnreachable(
+                    f"Cannot ask Discord how to connect (GET /gateway/bot: {exc}); the gateway "
+                    "was not tried"
+                ) from exc
             self.max_concurrency = int(limits["max_concurrency"])
             # discord.py annotates shard_count as int; it is None until known.
             if cast("int | None", self.shard_count) is None:

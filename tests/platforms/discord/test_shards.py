@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.discord.message import Reply
-from bot.app.discord_main import RunningBot, connected_bot
+from bot.app.discord_main import RunningBot, connected_bot, run_discord
 from bot.domain.model import ChannelKey
 from bot.observability.logs import setup_logging
 from bot.observability.shards import ShardPhase
@@ -268,3 +268,17 @@ async def test_channel_posts_keep_to_the_rest_share_while_interactions_do_not_wa
     # than the share within a second.
     for t in sent:
         assert sum(1 for u in sent if t <= u < t + 0.95) <= 4
+
+
+async def test_a_failing_gateway_bot_request_stops_the_bot_with_1_saying_so(
+    fake: FakeDiscord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.fail_next("GET", r"/gateway/bot", status=403, code=40001, message="Unauthorized")
+
+    code = await asyncio.wait_for(run_discord(bot_settings(fake, tmp_path)), 15)
+
+    assert code == 1  # worth a restart: Discord's answer, not the configuration
+    said = capsys.readouterr().err
+    assert "Cannot ask Discord how to connect (GET /gateway/bot" in said
+    assert "Traceback" not in said
+    assert fake.gateway.urls == []  # the gateway was not tried
