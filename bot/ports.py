@@ -5,7 +5,9 @@ only has to fit.  SQL lives behind ``ScoreStore`` (``bot/storage``), files behin
 ``QuestionBank`` (``bot/bank``), time behind ``Clock`` (``bot/clock.py``), and
 the chat platforms behind ``EventSink`` (``bot/adapters``).  The records that
 cross them are plain values of the domain (``bot.domain.records``); nothing in
-the domain imports this module.
+the domain imports this module.  What the processes of one bot share through the
+database (leases, paced turns, facts, last servers: ``SharedStore``) trades in the
+values of ``bot.coordination``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
+from bot.coordination import LastServer, Lease, LeaseHeld, LeaseLost
 from bot.domain.commands import Command
 from bot.domain.events import Event
 from bot.domain.model import (
@@ -390,8 +393,83 @@ class ReloadChannel(Protocol):
         ...
 
 
-class OperatedStore(TriviaStore, Protocol):
-    """A backend as the app runs it: the service's ports, and what operators need."""
+class LeaseStore(Protocol):
+    """Leases on work one process at a time may do (``bot.coordination`` says what a
+    lease, its holder, epoch and tenure are).  Expiry is judged by the database's
+    clock.  ``ttl`` is in seconds and must be positive."""
+
+    async def take_lease(self, name: str, holder: str, *, ttl: float) -> Lease | LeaseHeld:
+        """Hold ``name`` for ``ttl`` seconds if it is free, expired, or ``holder``'s
+        already (then its tenure goes on: same epoch); a new tenure's epoch is the last
+        one plus one.  Otherwise the hold that stands in the way."""
+        ...
+
+    async def renew_lease(self, lease: Lease, *, ttl: float) -> Lease | LeaseLost:
+        """Extend an unexpired tenure to ``ttl`` seconds from now; ``LeaseLost`` when
+        the tenure is over (expired, released, or taken by someone else)."""
+        ...
+
+    async def release_lease(self, lease: Lease) -> bool:
+        """End the tenure now, so the next holder can take the lease at once; False
+        (and nothing changed) when the tenure was already over."""
+        ...
+
+    async def lease_holders(self, prefix: str = "") -> list[LeaseHeld]:
+        """Every lease whose name starts with ``prefix``, expired ones included, by name."""
+        ...
+
+    async def check_lease(self, name: str, epoch: int) -> bool:
+        """Whether tenure ``epoch`` of ``name`` is still unexpired, judged inside a write
+        transaction as the fenced writes will judge it (see ``bot.storage.sqlite.fencing``
+        and ``bot.storage.postgres.fencing``)."""
+        ...
+
+
+class PacedTurns(Protocol):
+    """Turns that processes take one at a time, no closer than a given interval (the
+    IDENTIFYs a Discord bot may send: ``max_concurrency`` per 5 s)."""
+
+    async def take_turn(self, name: str, *, every: float) -> float:
+        """0.0 when this call took the turn ``name`` (the next one can be taken ``every``
+        seconds later, by the database's clock); else the seconds to wait before asking
+        again (always more than 0)."""
+        ...
+
+
+class BotFacts(Protocol):
+    """Small facts about the bot as a whole that its processes agree on."""
+
+    async def fact(self, name: str) -> str | None: ...
+
+    async def set_fact_if_changed(self, name: str, value: str) -> bool:
+        """Set ``name`` to ``value``; True only for the one call that changed it (of many
+        processes setting the same value at once, exactly one gets True).  Whoever gets
+        True does the work the fact stands for (syncing the command tree whose hash is
+        ``value``); if that work fails, it sets the fact back to what it was, so the next
+        start does it again."""
+        ...
+
+
+class LastServers(Protocol):
+    """Where each player last played: a DM names no server, and arrives at whichever
+    process the platform chooses, not the one running the player's server."""
+
+    async def remember_server(
+        self, platform: str, player: str, server: str, server_name: str
+    ) -> None:
+        """Note that ``player`` played in ``server`` now (one upsert, committed on return)."""
+        ...
+
+    async def last_server(self, platform: str, player: str) -> LastServer | None: ...
+
+
+class SharedStore(LeaseStore, PacedTurns, BotFacts, LastServers, Protocol):
+    """What the processes of one bot share through its database."""
+
+
+class OperatedStore(TriviaStore, SharedStore, Protocol):
+    """A backend as the app runs it: the service's ports, what the processes of one bot
+    share, and what operators need."""
 
     @property
     def location(self) -> str:

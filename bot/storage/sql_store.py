@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from types import ModuleType, TracebackType
 from typing import Any, Final, Self
@@ -50,6 +50,7 @@ from bot.storage.records_json import (
     settings_from_json,
     settings_to_json,
 )
+from bot.storage.shared_store import SharedSqlStore
 from bot.storage.write_plan import (
     DeleteQuestion,
     Fence,
@@ -81,8 +82,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH_RECORDS: Final = 2000
 
 
-class SqlScoreStore(ABC):
-    """``bot.ports.OperatedStore`` over a dialect's SQL (see the module docstring)."""
+class SqlScoreStore(SharedSqlStore, ABC):
+    """``bot.ports.OperatedStore`` over a dialect's SQL (see the module docstring); what the
+    processes of one bot share comes from ``SharedSqlStore``."""
 
     def __init__(
         self,
@@ -266,10 +268,17 @@ class SqlScoreStore(ABC):
 
     def fence_writes(self, fence_for: Callable[[ServerKey], Fence | None]) -> None:
         """From now on every write for a server is made under ``fence_for(server)``
-        (the lease of its shard, None: no lease needed): it raises ``LeaseLost`` when
+        (the lease of its shard, None: no lease needed): it raises ``FencedOut`` when
         this process cannot prove it holds the lease, and the transaction refuses the
-        write (``LeaseLost``) when the lease changed hands or expired meanwhile."""
+        write (``FencedOut``) when the lease changed hands or expired meanwhile."""
         self._fence_for = fence_for
+
+    @contextlib.contextmanager
+    def _usable(self) -> Iterator[None]:
+        if self._committer.closing:
+            raise StoreClosedError(f"{self!r} is closed")
+        with self._unavailable():
+            yield
 
     async def _submit(self, op: UnfencedOp) -> None:
         if self._committer.closing:

@@ -17,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.ports import TriviaStore
+from bot.clock import SystemClock
+from bot.ports import SharedStore, TriviaStore
+from bot.storage.sql_store import SqlScoreStore
 from bot.storage.sqlite.store import open_sqlite_store
+from tests.fake_shared import MemorySharedStore
 from tests.fakes import MemoryScoreStore
 
 
@@ -72,6 +75,22 @@ BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Backend]] = {
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     return BACKENDS[request.param](request, tmp_path)
+
+
+@pytest.fixture
+async def shared(backend: Backend) -> AsyncIterator[SharedStore]:
+    """What the processes of one bot share (leases, turns, facts, last servers): the SQL
+    stores themselves; for "memory", ``tests.fake_shared.MemorySharedStore`` on the system
+    clock, the double the lease keeper's unit tests run on."""
+    if backend.name == "memory":
+        yield MemorySharedStore(SystemClock())
+        return
+    opened = await backend.open()
+    assert isinstance(opened, SqlScoreStore)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 @pytest.fixture

@@ -63,7 +63,10 @@ SDKS = {
 #: ports beside the service; the composition root (app) wires the adapters and
 #: the command line drives the app.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("bot.domain",),  # and ``bot`` itself: the package's face holds only its version
+    # And ``bot`` itself: the package's face holds only its version.  ``bot.coordination``
+    # holds the pure values of the processes' shared ports (leases), as the domain does
+    # the game's.
+    ("bot.domain", "bot.coordination"),
     ("bot.ports",),
     ("bot.bank", "bot.storage", "bot.observability", "bot.clock", "bot.config"),
     ("bot.service",),

@@ -281,3 +281,84 @@ RETURNING id
 #: What a change to a server's questions, switches or settings tells the other
 #: processes on the database (``bot.storage.postgres.notify``): delivered at commit.
 NOTIFY_SERVER_CHANGED: Final = "SELECT pg_notify($1, $2)"
+
+# -- what the processes of one bot share (bot.storage.shared_store) -----------------------
+#
+# Time is the database server's (clock_timestamp(), the moment the statement reads it, not
+# the start of its transaction), so processes on hosts whose clocks disagree still agree on
+# who holds a lease.  Microseconds since 1970, as in SQLite; the same statements under the
+# same names with the same parameters as bot.storage.sqlite.sql.
+
+_NOW_US: Final = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+
+# (name, holder, ttl_us).  excluded.expires_us - ttl is now: the clock is read once.
+TAKE_LEASE: Final = f"""
+INSERT INTO leases (name, holder, epoch, expires_us) VALUES ($1, $2, 1, {_NOW_US} + $3)
+ON CONFLICT (name) DO UPDATE SET
+    epoch = CASE WHEN leases.holder = excluded.holder
+                      AND leases.expires_us > excluded.expires_us - $3
+                 THEN leases.epoch ELSE leases.epoch + 1 END,
+    holder = excluded.holder,
+    expires_us = excluded.expires_us
+WHERE leases.holder = excluded.holder OR leases.expires_us <= excluded.expires_us - $3
+RETURNING epoch, expires_us
+"""
+
+LEASE: Final = f"SELECT name, holder, epoch, expires_us, {_NOW_US} FROM leases WHERE name = $1"
+
+RENEW_LEASE: Final = f"""
+UPDATE leases SET expires_us = clock.now_us + $4
+FROM (SELECT {_NOW_US} AS now_us) AS clock
+WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_us > clock.now_us
+RETURNING expires_us
+"""
+
+RELEASE_LEASE: Final = f"""
+UPDATE leases SET expires_us = clock.now_us
+FROM (SELECT {_NOW_US} AS now_us) AS clock
+WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_us > clock.now_us
+RETURNING epoch
+"""
+
+LEASE_HOLDERS: Final = f"""
+SELECT name, holder, epoch, expires_us, {_NOW_US} FROM leases
+WHERE left(name, length($1)) = $1
+ORDER BY name
+"""
+
+# (name, epoch): the fencing check (bot.storage.postgres.fencing).  FOR SHARE holds the
+# lease's row until the writing transaction ends: a new holder's TAKE_LEASE (an UPDATE of
+# that row) waits for the commit, so no write of the old tenure lands after the new one
+# began.  Concurrent checks share the lock and do not wait for each other.
+CHECK_LEASE: Final = f"""
+SELECT 1 FROM leases WHERE name = $1 AND epoch = $2 AND expires_us > {_NOW_US} FOR SHARE
+"""
+
+TAKE_TURN: Final = f"""
+INSERT INTO paced_turns (name, next_us) VALUES ($1, {_NOW_US} + $2)
+ON CONFLICT (name) DO UPDATE SET next_us = excluded.next_us
+WHERE paced_turns.next_us <= excluded.next_us - $2
+RETURNING next_us
+"""
+
+TURN_WAIT: Final = f"SELECT next_us - {_NOW_US} FROM paced_turns WHERE name = $1"
+
+FACT: Final = "SELECT value FROM bot_facts WHERE name = $1"
+
+SET_FACT: Final = f"""
+INSERT INTO bot_facts (name, value, changed_us) VALUES ($1, $2, {_NOW_US})
+ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_us = excluded.changed_us
+WHERE bot_facts.value <> excluded.value
+RETURNING 1
+"""
+
+REMEMBER_SERVER: Final = f"""
+INSERT INTO last_servers (platform, player, server, server_name, played_us)
+VALUES ($1, $2, $3, $4, {_NOW_US})
+ON CONFLICT (platform, player) DO UPDATE SET
+    server = excluded.server, server_name = excluded.server_name, played_us = excluded.played_us
+"""
+
+LAST_SERVER: Final = (
+    "SELECT server, server_name FROM last_servers WHERE platform = $1 AND player = $2"
+)

@@ -38,9 +38,11 @@ from bot.ports import LeaseLost, ReloadChannel, StoreUnavailable
 from bot.storage.errors import StoreOpenError
 from bot.storage.location import masked
 from bot.storage.postgres import sql
+from bot.storage.postgres.fencing import lease_current
 from bot.storage.postgres.notify import NotifyReloads
 from bot.storage.postgres.schema import apply_migrations, load_migrations
 from bot.storage.postgres.transaction import report_transaction, write_transaction
+from bot.storage.shared_store import Statement
 from bot.storage.sql_store import DEFAULT_MAX_BATCH_RECORDS, SqlScoreStore
 from bot.storage.write_plan import WriteOp
 
@@ -124,6 +126,22 @@ class PostgresScoreStore(SqlScoreStore):
             )
         self._server_ids.update(new.servers)
         return report_id
+
+    async def _write_now(
+        self, first: Statement, otherwise: Statement | None = None
+    ) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+        async with self._connection() as conn, conn.transaction():
+            query, params = first
+            rows: list[Sequence[Any]] = list(await conn.fetch(query, *params))
+            more: list[Sequence[Any]] = []
+            if otherwise and not rows:
+                query, params = otherwise
+                more = list(await conn.fetch(query, *params))
+        return rows, more
+
+    async def _lease_current_now(self, name: str, epoch: int) -> bool:
+        async with self._connection() as conn, conn.transaction():
+            return await lease_current(conn, name, epoch)
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> Any:

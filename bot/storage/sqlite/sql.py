@@ -240,3 +240,90 @@ RESOLVE_REPORT: Final = """
 UPDATE question_reports SET resolution = ?, resolved_by = ?, resolved_us = ?
 WHERE server_id = ? AND id = ? AND resolution IS NULL
 """
+
+# -- what the processes of one bot share (bot.storage.shared_store) -----------------------
+#
+# Time is the database's: SQLite's 'now' (this machine's wall clock, to the millisecond,
+# the same for every use within one statement) in microseconds since 1970.  Each write
+# runs in a BEGIN IMMEDIATE transaction of its own, so no two processes interleave.
+
+_NOW_US: Final = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
+
+# (name, holder, ttl_us): a free, expired or own lease is taken; a new tenure (anything
+# but our own unexpired one) gets the next epoch.  excluded.expires_us - ttl is now.
+TAKE_LEASE: Final = f"""
+INSERT INTO leases (name, holder, epoch, expires_us) VALUES (?1, ?2, 1, {_NOW_US} + ?3)
+ON CONFLICT (name) DO UPDATE SET
+    epoch = CASE WHEN leases.holder = excluded.holder
+                      AND leases.expires_us > excluded.expires_us - ?3
+                 THEN leases.epoch ELSE leases.epoch + 1 END,
+    holder = excluded.holder,
+    expires_us = excluded.expires_us
+WHERE leases.holder = excluded.holder OR leases.expires_us <= excluded.expires_us - ?3
+RETURNING epoch, expires_us
+"""
+
+LEASE: Final = f"""
+SELECT name, holder, epoch, expires_us, {_NOW_US} FROM leases WHERE name = ?1
+"""
+
+# (name, holder, epoch, ttl_us): only an unexpired tenure is extended.
+RENEW_LEASE: Final = f"""
+UPDATE leases SET expires_us = clock.now_us + ?4
+FROM (SELECT {_NOW_US} AS now_us) AS clock
+WHERE name = ?1 AND holder = ?2 AND epoch = ?3 AND expires_us > clock.now_us
+RETURNING expires_us
+"""
+
+# (name, holder, epoch): the tenure ends now; the row stays, naming its last holder.
+RELEASE_LEASE: Final = f"""
+UPDATE leases SET expires_us = clock.now_us
+FROM (SELECT {_NOW_US} AS now_us) AS clock
+WHERE name = ?1 AND holder = ?2 AND epoch = ?3 AND expires_us > clock.now_us
+RETURNING epoch
+"""
+
+LEASE_HOLDERS: Final = f"""
+SELECT name, holder, epoch, expires_us, {_NOW_US} FROM leases
+WHERE substr(name, 1, length(?1)) = ?1
+ORDER BY name
+"""
+
+# (name, epoch): the fencing check (bot.storage.sqlite.fencing).  Inside the writer's
+# BEGIN IMMEDIATE transaction nobody else can take the lease before the commit.
+CHECK_LEASE: Final = f"""
+SELECT 1 FROM leases WHERE name = ?1 AND epoch = ?2 AND expires_us > {_NOW_US}
+"""
+
+# (name, every_us): the turn is taken when its time has come (the row is made the first
+# time); excluded.next_us - every is now.
+TAKE_TURN: Final = f"""
+INSERT INTO paced_turns (name, next_us) VALUES (?1, {_NOW_US} + ?2)
+ON CONFLICT (name) DO UPDATE SET next_us = excluded.next_us
+WHERE paced_turns.next_us <= excluded.next_us - ?2
+RETURNING next_us
+"""
+
+TURN_WAIT: Final = f"SELECT next_us - {_NOW_US} FROM paced_turns WHERE name = ?1"
+
+FACT: Final = "SELECT value FROM bot_facts WHERE name = ?1"
+
+# (name, value): a row comes back only when this statement changed the value.
+SET_FACT: Final = f"""
+INSERT INTO bot_facts (name, value, changed_us) VALUES (?1, ?2, {_NOW_US})
+ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_us = excluded.changed_us
+WHERE bot_facts.value <> excluded.value
+RETURNING 1
+"""
+
+# (platform, player, server, server_name)
+REMEMBER_SERVER: Final = f"""
+INSERT INTO last_servers (platform, player, server, server_name, played_us)
+VALUES (?1, ?2, ?3, ?4, {_NOW_US})
+ON CONFLICT (platform, player) DO UPDATE SET
+    server = excluded.server, server_name = excluded.server_name, played_us = excluded.played_us
+"""
+
+LAST_SERVER: Final = """
+SELECT server, server_name FROM last_servers WHERE platform = ?1 AND player = ?2
+"""

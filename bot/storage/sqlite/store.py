@@ -46,6 +46,7 @@ from bot.domain.model import PlayerKey, ServerKey
 from bot.domain.records import ReportDraft
 from bot.ports import ReloadChannel, StoreUnavailable
 from bot.storage.errors import StoreOpenError
+from bot.storage.shared_store import Statement
 from bot.storage.sql_store import DEFAULT_MAX_BATCH_RECORDS, SqlScoreStore
 from bot.storage.sqlite import sql
 from bot.storage.sqlite.connection import (
@@ -57,6 +58,7 @@ from bot.storage.sqlite.connection import (
     read_connection_settings,
     run_on_connection_thread,
 )
+from bot.storage.sqlite.fencing import lease_current
 from bot.storage.sqlite.running import PidFileReloads
 from bot.storage.sqlite.schema import Migration, load_migrations
 from bot.storage.sqlite.transaction import NewIds, report_transaction, write_transaction
@@ -134,6 +136,37 @@ class SqliteScoreStore(SqlScoreStore):
         )
         self._server_ids.update(new.servers)
         return report_id
+
+    async def _write_now(
+        self, first: Statement, otherwise: Statement | None = None
+    ) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+        def run() -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+            # One call on the writer's thread, between two group-commit batches (each is
+            # one call too); BEGIN IMMEDIATE waits out another process's write lock.
+            conn = self._writer._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rows = conn.execute(*first).fetchall()
+                more = conn.execute(*otherwise).fetchall() if otherwise and not rows else []
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return rows, more
+
+        return await run_on_connection_thread(self._writer, run)
+
+    async def _lease_current_now(self, name: str, epoch: int) -> bool:
+        def run() -> bool:
+            conn = self._writer._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                return lease_current(conn, name, epoch)
+            finally:
+                conn.execute("ROLLBACK")  # it wrote nothing
+
+        return await run_on_connection_thread(self._writer, run)
 
     def _unavailable(self) -> contextlib.AbstractContextManager[None]:
         return _unavailable_when_sqlite_says_so(self._label)

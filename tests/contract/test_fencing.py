@@ -1,0 +1,86 @@
+"""Fencing: the check a write under a lease makes inside its transaction, per dialect
+(``bot.storage.sqlite.fencing``, ``bot.storage.postgres.fencing``).
+
+What matters is what the write path will count on: inside the writing transaction the
+check accepts only the current, unexpired tenure, and no one can begin a new tenure
+until that transaction ends, so no write of an old tenure lands after a new one began.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.coordination import Lease
+from bot.storage.sqlite.fencing import lease_current as sqlite_lease_current
+from bot.storage.sqlite.store import open_sqlite_store
+
+SHARD = "discord:shard:2"
+OLD, NEW = "old process", "new process"
+
+
+async def test_sqlite_a_takeover_waits_for_the_fenced_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "scores.db"
+    store = await open_sqlite_store(path)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        lease = await store.take_lease(SHARD, OLD, ttl=0.3)
+        assert isinstance(lease, Lease)
+        with pytest.raises(RuntimeError, match="inside the writing transaction"):
+            sqlite_lease_current(writer, SHARD, lease.epoch)
+
+        writer.execute("BEGIN IMMEDIATE")
+        assert sqlite_lease_current(writer, SHARD, lease.epoch)
+        assert not sqlite_lease_current(writer, SHARD, lease.epoch + 1)
+        await asyncio.sleep(0.4)
+        # Expired by now: judged by the clock at the check, not at BEGIN.
+        assert not sqlite_lease_current(writer, SHARD, lease.epoch)
+        takeover = asyncio.create_task(store.take_lease(SHARD, NEW, ttl=30))
+        await asyncio.sleep(0.3)
+        assert not takeover.done(), "a new tenure began inside a fenced transaction"
+        writer.execute("COMMIT")
+        taken = await asyncio.wait_for(takeover, 5)
+        assert isinstance(taken, Lease)
+        assert taken.epoch == lease.epoch + 1
+    finally:
+        writer.close()
+        await store.close()
+
+
+async def test_postgres_a_takeover_waits_for_the_fenced_transaction(postgres_dsn: str) -> None:
+    import asyncpg
+
+    from bot.storage.postgres.fencing import lease_current as postgres_lease_current
+    from bot.storage.postgres.store import open_postgres_store
+
+    store = await open_postgres_store(postgres_dsn)
+    writer = await asyncpg.connect(postgres_dsn)
+    try:
+        lease = await store.take_lease(SHARD, OLD, ttl=0.3)
+        assert isinstance(lease, Lease)
+        with pytest.raises(RuntimeError, match="inside the writing transaction"):
+            await postgres_lease_current(writer, SHARD, lease.epoch)
+
+        fenced = writer.transaction()
+        await fenced.start()
+        assert await postgres_lease_current(writer, SHARD, lease.epoch)
+        assert not await postgres_lease_current(writer, SHARD, lease.epoch + 1)
+        # The lease expires while the transaction goes on: a new holder must wait for it.
+        await asyncio.sleep(0.4)
+        takeover = asyncio.create_task(store.take_lease(SHARD, NEW, ttl=30))
+        await asyncio.sleep(0.3)
+        assert not takeover.done(), "a new tenure began inside a fenced transaction"
+        await fenced.commit()
+        taken = await asyncio.wait_for(takeover, 5)
+        assert isinstance(taken, Lease)
+        assert taken.epoch == lease.epoch + 1
+        # And a check after the takeover refuses the old tenure.
+        async with writer.transaction():
+            assert not await postgres_lease_current(writer, SHARD, lease.epoch)
+            assert await postgres_lease_current(writer, SHARD, taken.epoch)
+    finally:
+        await writer.close()
+        await store.close()
