@@ -74,6 +74,12 @@ class ManualClock:
         for _ in range(self._settle_rounds):
             await asyncio.sleep(0)
 
+    def jump(self, seconds: float) -> None:
+        """Move time forward and wake no one, as a process paused (SIGSTOP) and then
+        resumed finds it: what it asks the clock next sees the new time at once, and
+        sleepers whose deadline passed wake at the next ``advance``."""
+        self._mono += seconds
+
     async def advance(self, seconds: float) -> None:
         """Move time forward, waking every sleeper whose deadline passes."""
         target = self._mono + seconds

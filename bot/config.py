@@ -58,6 +58,8 @@ class Settings:
     reload_seconds: float = 5.0
     shutdown_seconds: float = 8.0
     resume_within: float = 120.0
+    lease_seconds: float = 15.0
+    lease_wait: float = 60.0
     discord_token: str | None = field(default=None, repr=False)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -325,6 +327,20 @@ FIELDS: tuple[Field, ...] = (
         "on Discord and Slack, a game saved at most this many seconds before a start goes "
         "on where it stood (a stop saves every game and says 'back in a moment'); older "
         "ones end with their points; 0 ends every game when the bot stops",
+    ),
+    Field(
+        "lease_seconds",
+        "TRIVIA_LEASE_SECONDS",
+        _float_between(1, 600),
+        "how long a process's lease on its work (a Discord shard) lasts unless renewed "
+        "(every third of it); a process that stops renewing loses its work after this",
+    ),
+    Field(
+        "lease_wait",
+        "TRIVIA_LEASE_WAIT",
+        _float_between(0, 3600),
+        "how long a starting process waits for work another process holds (a rolling "
+        "restart) before it exits with 2, naming the holder",
     ),
     Field("discord_token", "DISCORD_TOKEN", _text, "Discord bot token", secret=True),
     Field("discord_api_base", "DISCORD_API_BASE", _url, "Discord REST base (API proxies)"),

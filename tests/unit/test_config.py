@@ -76,3 +76,13 @@ def test_the_readme_documents_every_setting() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     missing = [f.env for f in FIELDS if f"| `{f.name}` | `{f.env}` |" not in readme]
     assert missing == [], "add these to the README's configuration table"
+
+
+def test_lease_timings_default_to_15_and_60_seconds_and_are_bounded() -> None:
+    defaults = load_settings(environ={})
+    assert (defaults.lease_seconds, defaults.lease_wait) == (15.0, 60.0)
+    short = load_settings(environ={"TRIVIA_LEASE_SECONDS": "2", "TRIVIA_LEASE_WAIT": "0"})
+    assert (short.lease_seconds, short.lease_wait) == (2.0, 0.0)
+    refused = r"TRIVIA_LEASE_SECONDS: lease_seconds = '0\.5' must be from 1"
+    with pytest.raises(SettingsError, match=refused):
+        load_settings(environ={"TRIVIA_LEASE_SECONDS": "0.5"})
