@@ -1,4 +1,5 @@
-"""``trivia-bot db``: back up and check the SQLite database, safe while the bot runs.
+"""``trivia-bot db``: back up and check the SQLite database, safe while the bot runs; list
+the leases the bot's processes hold (either backend).
 
 Exit codes follow ``bot.cli.main``: 0 success, 1 the database is the problem (missing,
 damaged, written by a newer trivia-bot, or the copy failed), 2 bad usage or
@@ -7,14 +8,18 @@ configuration (including a backup target that exists without ``--force``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from bot.cli.common import WholeSummaries, load_cli_settings
+from bot.cli.common import WholeSummaries, load_cli_settings, run_command
+from bot.coordination import LeaseHeld
 from bot.domain.words import plural
-from bot.storage.location import sqlite_path
+from bot.ports import StoreUnavailable
+from bot.storage import open_store
+from bot.storage.location import is_postgres, sqlite_path
 from bot.storage.sqlite.maintenance import (
     CheckReport,
     MaintenanceError,
@@ -29,7 +34,7 @@ _DB_HELP = "The SQLite file (default: the db setting, TRIVIA_DB)."
 
 @click.group("db", cls=WholeSummaries)
 def db() -> None:
-    """Back up and check the database (both are safe while the bot runs)."""
+    """Back up and check the database, list leases (all safe while the bot runs)."""
 
 
 @db.command()
@@ -83,6 +88,65 @@ def check(ctx: click.Context, db_path: Path | None) -> None:
         click.secho("Healthy.", fg="green")
         return
     _fail("Not healthy: see above.")
+
+
+@db.command()
+@click.argument("prefix", default="")
+@click.option("--db", "location", help="The database: a SQLite file or a PostgreSQL URL.")
+@click.pass_context
+def leases(ctx: click.Context, prefix: str, location: str | None) -> None:
+    """List the leases the bot's processes hold: who runs which work (Discord shards).
+
+    One line a lease whose name starts with PREFIX (default: all): its name, epoch,
+    holder, and how long it still runs by the database's clock, or that it expired
+    (or was released: a process that stopped cleanly).  A process starting for work
+    another holds waits for it up to TRIVIA_LEASE_WAIT (docs/operations.md, "Leases:
+    one owner per shard").
+    """
+    settings = load_cli_settings(ctx, db=location)
+    if not is_postgres(settings.db) and not sqlite_path(settings.db).is_file():
+        # Opening it would create an empty database where a path was mistyped.
+        _fail(f"No database at {settings.db} (set TRIVIA_DB or pass --db).")
+    run_command(_list_leases(settings.db, prefix))
+
+
+async def _list_leases(location: Path | str, prefix: str) -> int:
+    store = await open_store(location)
+    try:
+        held = await store.lease_holders(prefix)
+    except StoreUnavailable as exc:
+        click.secho(f"Cannot read the leases: {exc}.", fg="red", err=True)
+        return 1
+    finally:
+        await store.close()
+    for line in describe_leases(held, prefix):
+        click.echo(line)
+    return 0
+
+
+def describe_leases(held: Sequence[LeaseHeld], prefix: str) -> list[str]:
+    """The leases as aligned lines, holders and expiry in words."""
+    if not held:
+        return [f"No leases{f' starting with {prefix!r}' if prefix else ''}."]
+    width = max(len(lease.name) for lease in held)
+    lines = []
+    for lease in held:
+        until = f"{lease.expires:%Y-%m-%d %H:%M:%S} UTC"
+        state = (
+            f"held for {lease.remaining:.1f} s more (until {until})"
+            if not lease.expired
+            else f"free: expired or released {_ago(-lease.remaining)} ago ({until})"
+        )
+        lines.append(f"{lease.name:<{width}}  epoch {lease.epoch}  {lease.holder}  {state}")
+    return lines
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def describe_check(report: CheckReport) -> list[str]:
