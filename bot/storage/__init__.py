@@ -8,8 +8,10 @@ and maintenance); PostgreSQL (``postgres/``) is the store for bots that run as
 several processes.  ``sql_store`` is the API they share.  Backend-neutral
 pieces: ``periods`` (UTC days, weeks from Monday), ``write_plan`` (folding a
 batch of writes into totals), ``group_commit`` (many callers, one transaction),
-``read_rows`` and ``records_json`` (rows -> records), ``bench`` (synthetic
-load). Every backend must pass ``tests/contract``.
+``read_rows`` and ``records_json`` (rows -> records), ``shared_store`` (what the
+processes of one bot share: leases, paced turns, facts, last servers; fencing is in
+each backend's ``fencing``), ``bench`` (synthetic load). Every backend must pass
+``tests/contract``.
 """
 
 from __future__ import annotations

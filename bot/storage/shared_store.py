@@ -3,8 +3,9 @@ once for every SQL backend: leases, paced turns, facts, last servers.
 
 Each operation is one statement of the dialect's SQL module (the same names and
 parameters in ``sqlite/sql.py`` and ``postgres/sql.py``), run in a transaction of its
-own outside the group-commit writer (``_write_now``), so that a lease is renewed
-without waiting for a batch of scores, and a refusal is known at once.  When that
+own outside the group-commit writer's queue (``_write_now``), so that a renewal never
+waits behind queued batches of scores (on SQLite it shares the writer's thread, so at
+most for the one batch being written), and a refusal is known at once.  When that
 statement changes nothing, a second one in the same transaction says why (who holds
 the lease, how long until the next turn).
 
