@@ -61,7 +61,7 @@ class StoreUnavailable(Exception):
     so that the service can wait them out and say so, instead of failing."""
 
 
-class LeaseLost(Exception):
+class FencedOut(Exception):
     """A write refused: it was made under a lease (a Discord shard) this process no
     longer holds, because another process took it over or it expired.  Nothing was
     written.  The process must let the server's games go and say nothing more in

@@ -62,8 +62,8 @@ from bot.ports import (
     Clock,
     CommandObserver,
     EventSink,
+    FencedOut,
     GameJournal,
-    LeaseLost,
     QuestionBank,
     QuestionEditor,
     ReportStore,
@@ -513,7 +513,7 @@ class TriviaService:
             records.state_seq = self._saves.next(game.game_id)
         try:
             await records.commit_announced(self._store, self._journal)
-        except LeaseLost as exc:
+        except FencedOut as exc:
             # Another process owns this server now: it carries the game on.
             self._let_go(game, exc)
             return
@@ -546,7 +546,7 @@ class TriviaService:
 
     def _written(self, task: asyncio.Task[None], *, game: TriviaGame) -> None:
         self._writes.discard(task)
-        if not task.cancelled() and isinstance(error := task.exception(), LeaseLost):
+        if not task.cancelled() and isinstance(error := task.exception(), FencedOut):
             if self._games.get(game.channel) is game:
                 self._let_go(game, error)
         elif not task.cancelled() and (error := task.exception()) is not None:

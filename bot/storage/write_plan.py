@@ -146,7 +146,7 @@ class NoteQuestionMessage:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Fence:
-    """The lease a write is made under: the write is refused (``LeaseLost``) unless
+    """The lease a write is made under: the write is refused (``FencedOut``) unless
     lease ``name`` is still held, unexpired, at ``epoch`` when it commits."""
 
     name: str

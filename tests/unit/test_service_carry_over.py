@@ -18,7 +18,7 @@ from bot.domain.events import (
     RevealReason,
 )
 from bot.domain.model import ChannelKey, GameOptions, ServerKey
-from bot.ports import LeaseLost, StoreUnavailable
+from bot.ports import FencedOut, StoreUnavailable
 from tests.fakes import CHANNEL, MemoryScoreStore, player, question
 from tests.harness import ALICE, ServiceHarness, build_service
 
@@ -198,7 +198,7 @@ async def test_a_write_refused_for_a_lost_lease_lets_the_game_go_without_a_word(
     store = MemoryScoreStore()
     h = await played_to_question_two(store)
     published = len(h.sink.events)
-    store.fail_next = LeaseLost("lease discord:shard:1 changed hands")
+    store.fail_next = FencedOut("lease discord:shard:1 changed hands")
     await h.answer_current(BOB)
     assert len(h.sink.events) == published  # nothing announced: the point was not saved
     assert h.service.game_in(CHANNEL) is None

@@ -16,14 +16,29 @@ transactions share the lock; a renewal of it waits for them (each is short).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from bot.storage.fencing import refuse_stale
 from bot.storage.postgres import sql
 from bot.storage.postgres.types import Connection
+from bot.storage.write_plan import Fence
+
+
+async def leases_of(conn: Connection, names: Collection[str]) -> list[Sequence[Any]]:
+    """(name, holder, epoch, unexpired now) of each lease in ``names`` that exists, their
+    rows then locked until ``conn``'s transaction ends.  Call it inside that
+    transaction: outside one, the lock would end with the statement."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("the fencing check must run inside the writing transaction")
+    return list(await conn.fetch(sql.LEASES_OF_FENCES, sorted(names)))
+
+
+async def check_fences(conn: Connection, fences: Collection[Fence]) -> None:
+    """Raise ``FencedOut`` unless every one of ``fences`` is current (``fencing``)."""
+    refuse_stale(fences, await leases_of(conn, {fence.name for fence in fences}))
 
 
 async def lease_current(conn: Connection, name: str, epoch: int) -> bool:
-    """Whether tenure ``epoch`` of lease ``name`` is unexpired now (the server's clock),
-    its row then locked until ``conn``'s transaction ends.  Call it inside that
-    transaction: outside one, the lock would end with the statement."""
-    if not conn.is_in_transaction():
-        raise RuntimeError("lease_current must run inside the writing transaction")
-    return await conn.fetchval(sql.CHECK_LEASE, name, epoch) is not None
+    """Whether tenure ``epoch`` of lease ``name`` is unexpired now (the server's clock)."""
+    return any(row[2] == epoch and row[3] for row in await leases_of(conn, [name]))

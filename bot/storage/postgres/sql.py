@@ -223,16 +223,6 @@ FROM unnest($1::text[], $2::text[]) AS k (game_id, ref)
 WHERE j.game_id = k.game_id
 """
 
-# The leases a batch was written under (fencing.py), judged by the database's clock and
-# locked until the commit, so that a takeover waits for this transaction to end.
-LEASES_OF_FENCES: Final = """
-SELECT name, holder, epoch,
-       expires_us > (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
-FROM leases WHERE name = ANY($1::text[])
-ORDER BY name
-FOR SHARE
-"""
-
 END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ANY($1::text[])"
 
 SAVE_QUESTION: Final = """
@@ -326,12 +316,14 @@ WHERE left(name, length($1)) = $1
 ORDER BY name
 """
 
-# (name, epoch): the fencing check (bot.storage.postgres.fencing).  FOR SHARE holds the
-# lease's row until the writing transaction ends: a new holder's TAKE_LEASE (an UPDATE of
-# that row) waits for the commit, so no write of the old tenure lands after the new one
-# began.  Concurrent checks share the lock and do not wait for each other.
-CHECK_LEASE: Final = f"""
-SELECT 1 FROM leases WHERE name = $1 AND epoch = $2 AND expires_us > {_NOW_US} FOR SHARE
+# ($1: names): the fencing check (bot.storage.postgres.fencing): each lease's holder,
+# epoch and whether it is unexpired by the server's clock now, its row locked until the
+# transaction ends, so that a takeover waits for the fenced write to commit.
+LEASES_OF_FENCES: Final = f"""
+SELECT name, holder, epoch, expires_us > {_NOW_US} FROM leases
+WHERE name = ANY($1::text[])
+ORDER BY name
+FOR SHARE
 """
 
 TAKE_TURN: Final = f"""

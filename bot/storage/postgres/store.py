@@ -34,7 +34,7 @@ import asyncpg
 
 from bot.domain.model import ServerKey
 from bot.domain.records import ReportDraft
-from bot.ports import LeaseLost, ReloadChannel, StoreUnavailable
+from bot.ports import FencedOut, ReloadChannel, StoreUnavailable
 from bot.storage.errors import StoreOpenError
 from bot.storage.location import masked
 from bot.storage.postgres import sql
@@ -92,7 +92,7 @@ class PostgresScoreStore(SqlScoreStore):
             # Only a constraint or a bad value can come from one operation's data.
             # A stale lease is one write's: the others of the batch may go through.
             blame_data=lambda exc: isinstance(
-                exc, asyncpg.DataError | asyncpg.IntegrityConstraintViolationError | LeaseLost
+                exc, asyncpg.DataError | asyncpg.IntegrityConstraintViolationError | FencedOut
             ),
         )
         self._pool = pool

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from bot.domain.model import PlayerKey, ServerKey
 from bot.domain.records import ReportDraft
-from bot.storage.fencing import refuse_stale
 from bot.storage.periods import KIND_ALL, to_epoch_us
 from bot.storage.postgres import sql
+from bot.storage.postgres.fencing import check_fences
 from bot.storage.postgres.notify import SERVER_CHANGED, server_payload
 from bot.storage.postgres.types import Connection
 from bot.storage.write_plan import (
@@ -62,8 +62,7 @@ async def write_transaction(
         recorded = {row[0] for row in await conn.fetch(sql.RECORDED_GAMES, ids)} if ids else set()
         plan = build_plan(ops, recorded_games=recorded)
         if plan.fences:
-            names = sorted(fence.name for fence in plan.fences)
-            refuse_stale(plan.fences, await conn.fetch(sql.LEASES_OF_FENCES, names))
+            await check_fences(conn, plan.fences)
         # Recording a game already recorded (a retry) still closes its journal.
         ended_elsewhere = [i for i in ids if i in recorded]
         server_ids = await resolve_servers(conn, plan.servers(), known_servers)

@@ -163,12 +163,6 @@ WHERE game_id = ? AND state_seq < ?
 
 NOTE_QUESTION_MESSAGE: Final = "UPDATE game_journal SET question_message = ? WHERE game_id = ?"
 
-# The leases a batch was written under (fencing.py): name, holder, epoch, still live.
-LEASES_OF_FENCES: Final = """
-SELECT name, holder, epoch, expires_us > ? FROM leases
-WHERE name IN (SELECT value FROM json_each(?))
-"""
-
 END_JOURNAL: Final = "DELETE FROM game_journal WHERE game_id = ?"
 
 UNFINISHED_GAMES: Final = """
@@ -289,10 +283,12 @@ WHERE substr(name, 1, length(?1)) = ?1
 ORDER BY name
 """
 
-# (name, epoch): the fencing check (bot.storage.sqlite.fencing).  Inside the writer's
-# BEGIN IMMEDIATE transaction nobody else can take the lease before the commit.
-CHECK_LEASE: Final = f"""
-SELECT 1 FROM leases WHERE name = ?1 AND epoch = ?2 AND expires_us > {_NOW_US}
+# (names as a JSON list): the fencing check (bot.storage.sqlite.fencing): each lease's
+# holder, epoch and whether it is unexpired now.  Inside the writer's BEGIN IMMEDIATE
+# transaction nobody else can take a lease before the commit.
+LEASES_OF_FENCES: Final = f"""
+SELECT name, holder, epoch, expires_us > {_NOW_US} FROM leases
+WHERE name IN (SELECT value FROM json_each(?1))
 """
 
 # (name, every_us): the turn is taken when its time has come (the row is made the first

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain.model import PlayerKey, ServerKey
 from bot.domain.records import ReportDraft
-from bot.storage.fencing import refuse_stale
 from bot.storage.periods import to_epoch_us
 from bot.storage.sqlite import rows as sqlite_rows
 from bot.storage.sqlite import sql
+from bot.storage.sqlite.fencing import check_fences
 from bot.storage.write_plan import (
     AdminOp,
     DeleteQuestion,
@@ -66,11 +65,7 @@ def write_transaction(
         )
         plan = build_plan(ops, recorded_games=recorded)
         if plan.fences:
-            names = json.dumps(sorted(fence.name for fence in plan.fences))
-            now_us = time.time_ns() // 1000
-            refuse_stale(
-                plan.fences, conn.execute(sql.LEASES_OF_FENCES, (now_us, names)).fetchall()
-            )
+            check_fences(conn, plan.fences)
         # Recording a game already recorded (a retry) still closes its journal.
         ended_elsewhere = [i for i in ids if i in recorded]
         server_ids = _resolve_servers(conn, plan.servers(), known_servers)
