@@ -29,6 +29,15 @@ def instant_from_us(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Fence:
+    """The tenure a write is made under: the write is refused (``FencedOut``) unless
+    lease ``name`` is still held, unexpired, at ``epoch`` when it commits."""
+
+    name: str
+    epoch: int
+
+
 @dataclass(frozen=True, slots=True)
 class Lease:
     """A lease this process holds: the tenure ``epoch`` of ``name``, until ``expires``."""

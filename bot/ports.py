@@ -17,7 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
-from bot.coordination import LastServer, Lease, LeaseHeld, LeaseLost
+from bot.coordination import Fence, LastServer, Lease, LeaseHeld, LeaseLost
 from bot.domain.commands import Command
 from bot.domain.events import Event
 from bot.domain.model import (
@@ -488,4 +488,11 @@ class OperatedStore(TriviaStore, SharedStore, Protocol):
     def pool_stats(self) -> tuple[int, int, float] | None:
         """(connections open, idle, seconds waited for one so far) of a pooled
         backend; None for one without a pool."""
+        ...
+
+    def fence_writes(self, fence_for: Callable[[ServerKey], Fence | None]) -> None:
+        """Make every later write for a server under the lease ``fence_for(server)``
+        names (None: none needed); it may raise ``FencedOut`` itself.  A write whose
+        lease changed hands or expired before it commits is refused with
+        ``FencedOut`` and changes nothing."""
         ...

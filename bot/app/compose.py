@@ -33,6 +33,7 @@ from bot.bank.reload import BankReloader
 from bot.bank.server_bank import ServerQuestionBank
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.coordination import Fence
 from bot.domain.model import ServerKey
 from bot.observability.instrument import CommandMeter, MeteredSink, MeteredStore
 from bot.observability.metrics import Metrics
@@ -41,6 +42,7 @@ from bot.ports import (
     EventSink,
     OperatedStore,
     ReloadChannel,
+    SharedStore,
     TriviaStore,
 )
 from bot.service.trivia import TriviaService
@@ -63,6 +65,10 @@ class App:
     database_writable: Callable[[], Awaitable[bool]]
     reloads: ReloadChannel
     location: str  # where the store keeps its data, for messages
+    #: What the processes of one bot share (leases, turns, facts), and the fence their
+    #: writes are made under: the backend itself.
+    shared: SharedStore
+    fence_writes: Callable[[Callable[[ServerKey], Fence | None]], None]
     metrics: Metrics | None = None
 
 
@@ -148,6 +154,8 @@ async def open_app(
             database_writable=database_writable,
             reloads=reloads,
             location=operated.location,
+            shared=operated,
+            fence_writes=operated.fence_writes,
             metrics=metrics,
         )
 

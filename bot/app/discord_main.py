@@ -22,6 +22,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from bot.adapters.adapter import PlatformUnreachable
 from bot.adapters.discord.adapter import DiscordAdapter, TriviaClient
@@ -34,7 +35,9 @@ from bot.adapters.discord.api import (
 from bot.adapters.discord.ids import PLATFORM
 from bot.adapters.discord.shards import IDENTIFY_WINDOW, IdentifyTurn
 from bot.app.compose import App
+from bot.app.discord_shards import holding_shards
 from bot.app.lifecycle import run_until_stopped, serving, tell
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.observability.instrument import counting_rate_limit_warnings
 from bot.observability.logs import log_context
@@ -114,7 +117,8 @@ async def _adapter(
         sync_guild=int(settings.discord_guild) if settings.discord_guild else None,
         guild_ready_timeout=guild_ready_timeout,
         meter=metrics.platform(PLATFORM),
-        shard_count=settings.discord_shard_count,
+        # Known before connecting, so that the process can take its shards' leases first.
+        shard_count=settings.discord_shard_count or info.recommended_shards,
         shard_ids=settings.discord_shards,
         identify_turn=identify_turn,
         identify_window=identify_window,
@@ -139,7 +143,8 @@ async def run_discord(settings: Settings) -> int:
         except PlatformUnreachable as exc:
             tell(f"{exc}.", RETRIED)
             return 1
-        return await run_until_stopped(settings, adapter, metrics=metrics)
+        claim = partial(holding_shards, settings, adapter, clock=SystemClock())
+        return await run_until_stopped(settings, adapter, metrics=metrics, claim=claim)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +169,11 @@ async def connected_bot(
     rng: random.Random | None = None,
     identify_turn: IdentifyTurn | None = None,
     identify_window: float = IDENTIFY_WINDOW,
+    hold_shards: bool = False,
 ) -> AsyncIterator[RunningBot]:
     """The lifecycle's ``serving`` without the signals: for tests and embedding.
-    ``identify_turn`` and ``identify_window`` as for the adapter.
+    ``identify_turn`` and ``identify_window`` as for the adapter; ``hold_shards``: take
+    the shards' leases and coordinate with other processes, as ``run_discord`` does.
 
     On exit (normal, error or cancellation): games end and are recorded, queued
     messages are sent, the client disconnects, the database closes.
@@ -182,5 +189,12 @@ async def connected_bot(
             identify_turn=identify_turn,
             identify_window=identify_window,
         )
-        async with serving(settings, adapter, metrics=metrics, clock=clock, rng=rng) as running:
+        claim = (
+            partial(holding_shards, settings, adapter, clock=clock or SystemClock())
+            if hold_shards
+            else None
+        )
+        async with serving(
+            settings, adapter, metrics=metrics, clock=clock, rng=rng, claim=claim
+        ) as running:
             yield RunningBot(client=adapter.client, app=running.app, adapter=adapter)

@@ -36,12 +36,13 @@ import logging
 import random
 import signal
 import sys
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 
 from bot.adapters.adapter import Adapter, PlatformRefused, PlatformUnreachable
 from bot.app.compose import App, open_app
+from bot.app.leases import LeaseUnavailable
 from bot.app.shutdown import ShutdownBudget
 from bot.bank import BankError
 from bot.config import Settings
@@ -53,6 +54,11 @@ from bot.ports import Clock
 from bot.storage.errors import SchemaError, StoreOpenError
 
 log = logging.getLogger(__name__)
+
+
+#: What a process holds while it serves, taken once the app is open and before the
+#: platform connects, let go once the games are saved (``discord_shards``: its shards).
+Claim = Callable[[App, ShutdownBudget | None], AbstractAsyncContextManager[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +78,11 @@ async def serving(
     clock: Clock | None = None,
     rng: random.Random | None = None,
     budget: ShutdownBudget | None = None,
+    claim: Claim | None = None,
 ) -> AsyncIterator[Running]:
     """The app open on ``adapter``, the platform connected and crashed games recovered
-    (the module docstring's steps 1 to 3); on exit, step 4, within ``budget`` if given."""
+    (the module docstring's steps 1 to 3); on exit, step 4, within ``budget`` if given.
+    ``claim``: what the process must hold before it connects (its shards)."""
     async with AsyncExitStack() as stack:
         # Last: games end first, then the adapter sends, with what is left of the budget.
         stack.push_async_callback(_close_adapter, adapter, budget)
@@ -89,6 +97,8 @@ async def serving(
                 resumes_games=adapter.resumes_games,
             )
         )
+        if claim is not None:
+            await stack.enter_async_context(claim(app, budget))
         adapter.bind(app.service)
         health = Health(
             platform_connected=adapter.connected, database_writable=app.database_writable
@@ -117,9 +127,11 @@ async def run_until_stopped(
     *,
     metrics: Metrics | None = None,
     rng: random.Random | None = None,
+    claim: Claim | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM (exit 0) or until the platform stops on its own (its
-    code); 1 for a broken bank or an unreachable platform, 2 for refused credentials."""
+    code); 1 for a broken bank or an unreachable platform, 2 for refused credentials
+    or work another process holds (``claim``)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)
@@ -127,7 +139,9 @@ async def run_until_stopped(
         loop.add_signal_handler(signum, stop.set)
     try:
         with log_context(adapter.platform):
-            return await _until_stopped(settings, adapter, stop, metrics=metrics, rng=rng)
+            return await _until_stopped(
+                settings, adapter, stop, metrics=metrics, rng=rng, claim=claim
+            )
     finally:
         for signum in signals:
             loop.remove_signal_handler(signum)
@@ -140,10 +154,11 @@ async def _until_stopped(
     *,
     metrics: Metrics | None,
     rng: random.Random | None,
+    claim: Claim | None,
 ) -> int:
     connected = asyncio.Event()
     server = asyncio.create_task(
-        _serve(settings, adapter, stop, connected, metrics=metrics, rng=rng),
+        _serve(settings, adapter, stop, connected, metrics=metrics, rng=rng, claim=claim),
         name=f"{adapter.platform}-serve",
     )
     stopping = asyncio.create_task(stop.wait(), name=f"{adapter.platform}-stop-signal")
@@ -167,10 +182,13 @@ async def _serve(
     *,
     metrics: Metrics | None,
     rng: random.Random | None,
+    claim: Claim | None,
 ) -> int:
     budget = ShutdownBudget(settings.shutdown_seconds)
     try:
-        async with serving(settings, adapter, metrics=metrics, rng=rng, budget=budget) as running:
+        async with serving(
+            settings, adapter, metrics=metrics, rng=rng, budget=budget, claim=claim
+        ) as running:
             connected.set()
             code = await _run(adapter, stop, budget)
         if code == 0 and running.app.service.unrecorded_games:
@@ -185,7 +203,7 @@ async def _serve(
     except (StoreOpenError, SchemaError) as exc:
         tell(str(exc))
         return 1
-    except PlatformRefused as exc:
+    except (PlatformRefused, LeaseUnavailable) as exc:
         tell(str(exc))
         return 2
     except PlatformUnreachable as exc:

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.coordination import Fence
 from bot.ports import FencedOut
-from bot.storage.write_plan import Fence
 
 
 def refuse_stale(fences: Iterable[Fence], rows: Sequence[Sequence[Any]]) -> None:

@@ -21,6 +21,7 @@ from datetime import datetime
 from types import ModuleType, TracebackType
 from typing import Any, Final, Self
 
+from bot.coordination import Fence
 from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey, ServerSettings
 from bot.domain.records import (
     AnswerRecord,
@@ -53,7 +54,6 @@ from bot.storage.records_json import (
 from bot.storage.shared_store import SharedSqlStore
 from bot.storage.write_plan import (
     DeleteQuestion,
-    Fence,
     Fenced,
     ForgetAsked,
     JournalGame,

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.coordination import Fence
 from bot.domain.model import PlayerKey, ServerKey
 from bot.domain.records import (
     AnswerRecord,
@@ -142,15 +143,6 @@ class NoteQuestionMessage:
     game_id: str
     ref: str
     server: ServerKey
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Fence:
-    """The lease a write is made under: the write is refused (``FencedOut``) unless
-    lease ``name`` is still held, unexpired, at ``epoch`` when it commits."""
-
-    name: str
-    epoch: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.domain.records import AnswerRecord, Period
 from bot.ports import FencedOut
 from bot.storage.sql_store import SqlScoreStore
-from bot.storage.write_plan import Fence
+from bot.coordination import Fence
 from tests.contract.conftest import Backend
 
 AT = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)

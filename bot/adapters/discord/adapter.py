@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
@@ -42,6 +44,7 @@ from bot.adapters.common.budget import RequestBudget
 from bot.adapters.discord import ids, inbound
 from bot.adapters.discord.api import ChannelSender, quiet_voice_warnings
 from bot.adapters.discord.commands import TriviaCommands
+from bot.adapters.discord.coordination import Coordination
 from bot.adapters.discord.forms import on_form_or_button
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.outbox import DiscordOutbound
@@ -105,6 +108,8 @@ class TriviaClient(discord.AutoShardedClient):
         )
         self._identify_turn = identify_turn
         self._identify_window = identify_window
+        #: What the bot's other processes share with this one (None: a lone process).
+        self.coordination: Coordination | None = None
         self._clock = clock or SystemClock()
         #: From ``GET /gateway/bot``, once the shards are launched.
         self.max_concurrency: int | None = None
@@ -231,17 +236,46 @@ class TriviaClient(discord.AutoShardedClient):
                 log.info("shard %d disconnected; discord.py reconnects it", shard_id)
 
     async def setup_hook(self) -> None:
-        """Sync the commands: to one guild at once (TRIVIA_DISCORD_GUILD), or globally."""
-        if self._sync_guild is not None:
-            guild = discord.Object(self._sync_guild)
+        """Sync the commands: to one guild at once (TRIVIA_DISCORD_GUILD), or globally;
+        with other processes, only when the tree changed since one of them last did."""
+        guild = discord.Object(self._sync_guild) if self._sync_guild is not None else None
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
+        scope = f"guild:{guild.id}" if guild is not None else "global"
+        shared = self.coordination
+        if shared is not None and not await shared.commands_changed(scope, self._tree_digest()):
+            log.info("commands unchanged since they were last synced (%s); not syncing", scope)
+            return
+        try:
             synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to guild %s", len(synced), self._sync_guild)
+        except BaseException:
+            if shared is not None:
+                await shared.commands_not_synced(scope)
+            raise
+        if guild is not None:
+            log.info("synced %d commands to guild %s", len(synced), guild.id)
         else:
-            synced = await self.tree.sync()
             log.info(
                 "synced %d commands globally (clients may take a while to show them)", len(synced)
             )
+
+    def _tree_digest(self) -> str:
+        """A hash of the command tree as Discord would receive it."""
+        guild = discord.Object(self._sync_guild) if self._sync_guild is not None else None
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def coordinate(self, coordination: Coordination) -> None:
+        """Share with the bot's other processes (before ``start``): IDENTIFY turns, the
+        command sync, and where players last played."""
+        self.coordination = coordination
+        self.interactions.servers.share_through(coordination)
+
+        async def turn(shard_id: int) -> None:
+            await coordination.identify_turn(shard_id, self.max_concurrency or 1)
+
+        self._identify_turn = turn
 
     async def on_ready(self) -> None:
         log.info(
@@ -400,6 +434,8 @@ class DiscordAdapter:
         )
         self._token = token
         self._task: asyncio.Task[None] | None = None
+        self._lost_shards: set[int] = set()
+        self._all_lost = asyncio.Event()
 
     # -- shards (leases, recovery and health ask these) ----------------------------------------
 
@@ -431,8 +467,31 @@ class DiscordAdapter:
     async def publish(self, event: Event) -> None:
         await self.outbound.publish(event)
 
+    def coordinate(self, coordination: Coordination) -> None:
+        """Run as one of the bot's processes (``coordination``), before ``connect``: act
+        only for the servers of shards it holds, take IDENTIFY turns and sync the
+        commands with the others, share where players last played."""
+        self.client.coordinate(coordination)
+        self.outbound.posting_only(lambda channel: self.owns(channel.server_key))
+
     def owns(self, server: ServerKey) -> bool:
-        return True
+        shared = self.client.coordination
+        if shared is None or not server.server.isdigit():
+            return True
+        return shared.owns(int(server.server))
+
+    async def let_go_of_shard(self, shard_id: int) -> None:
+        """Another process owns ``shard_id`` now: close its gateway connection (its events
+        are that process's to handle).  With no shard left, ``run`` ends (exit 1), and
+        the supervisor starts the process again."""
+        self._lost_shards.add(shard_id)
+        shard = self.client.get_shard(shard_id)
+        if shard is not None:
+            await shard.disconnect()
+        with log_context(ids.PLATFORM, shard=shard_id):
+            log.warning("shard %d now belongs to another process; disconnected it", shard_id)
+        if set(self.shard_ids) <= self._lost_shards:
+            self._all_lost.set()
 
     def bind(self, service: TriviaPort) -> None:
         self.client.bind(service)
@@ -458,7 +517,16 @@ class DiscordAdapter:
         yield
 
     async def run(self) -> int:
-        """Until the gateway gives up for good (a refused intent, a revoked token, ...)."""
+        """Until the gateway gives up for good (a refused intent, a revoked token, ...),
+        or every shard of this process went to another one."""
+        lost = asyncio.create_task(self._all_lost.wait(), name="discord-shards-lost")
+        try:
+            await asyncio.wait({self.task, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+        if self._all_lost.is_set():
+            log.error("every shard of this process went to another process; stopping")
+            return 1
         await self.task  # raises what stopped it
         log.error("the Discord connection closed; stopping")
         return 1

@@ -73,6 +73,10 @@ class ApplicationInfo:
     id: int
     name: str
     message_content: bool
+    #: From GET /gateway/bot: the shard count Discord recommends, and how many shards
+    #: may IDENTIFY at once (per 5 s).
+    recommended_shards: int = 1
+    max_concurrency: int = 1
 
 
 def quiet_voice_warnings() -> None:
@@ -89,6 +93,7 @@ async def fetch_application(token: str) -> ApplicationInfo:
     client = discord.Client(intents=discord.Intents.default())  # never connects
     try:
         await client.login(token)  # GET /users/@me, GET /oauth2/applications/@me
+        shards, limits = await _gateway_limits(client)
     except discord.LoginFailure as exc:
         raise TokenRejected(str(exc)) from exc
     except (aiohttp.ClientError, OSError, TimeoutError, discord.DiscordServerError) as exc:
@@ -103,7 +108,26 @@ async def fetch_application(token: str) -> ApplicationInfo:
         raise RuntimeError("logged in without application info")
     flags = client.application_flags
     allowed = flags.gateway_message_content or flags.gateway_message_content_limited
-    return ApplicationInfo(id=application.id, name=application.name, message_content=allowed)
+    return ApplicationInfo(
+        id=application.id,
+        name=application.name,
+        message_content=allowed,
+        recommended_shards=int(shards),
+        max_concurrency=int(limits["max_concurrency"]),
+    )
+
+
+async def _gateway_limits(client: discord.Client) -> tuple[int, dict[str, Any]]:
+    """Before any gateway connection: the shard count Discord recommends, and its
+    session start limits (``max_concurrency``)."""
+    try:
+        shards, _url, limits = await client.http.get_bot_gateway()
+    except (discord.GatewayNotFound, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise PlatformUnreachable(
+            f"Cannot ask Discord how to connect (GET /gateway/bot: {exc}); the gateway "
+            "was not tried"
+        ) from exc
+    return int(shards), dict(limits)
 
 
 # -- sending ----------------------------------------------------------------------------------

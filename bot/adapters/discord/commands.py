@@ -153,7 +153,7 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         if context is not None:
             return (*context, None)
         user = interaction.user
-        known = self.answers.last_server(user.id)
+        known = await self.answers.last_server(user.id)
         if known is None or interaction.channel_id is None:
             await interaction.response.send_message(render.DM_NO_SERVER, ephemeral=True)
             return None

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import discord
@@ -27,6 +26,7 @@ import discord
 from bot.adapters.common.replies import Collecting
 from bot.adapters.discord import inbound, render
 from bot.adapters.discord.api import message_kwargs
+from bot.adapters.discord.coordination import ServerMemory
 from bot.adapters.discord.message import Reply
 from bot.adapters.discord.outbox import (
     DiscordOutbound,
@@ -44,8 +44,6 @@ from bot.ports import TriviaPort
 
 log = logging.getLogger(__name__)
 
-#: How many players' last servers are remembered (what their DMs refer to).
-_REMEMBERED_PLAYERS = 10_000
 
 WENT_WRONG = "Sorry, that went wrong on my side; it has been logged."
 STILL_WORKING = "⏳ Still working on it: the scores are busy right now. The answer will show here."
@@ -73,7 +71,8 @@ class Interactions:
         self._defer_after = defer_after
         self._service: TriviaPort | None = None
         # user id -> (guild id, guild name) where they last used the bot: what DMs refer to.
-        self._last_server: OrderedDict[int, tuple[int, str]] = OrderedDict()
+        #: Where each player last played: what their DMs refer to.
+        self.servers = ServerMemory()
         #: Uploaded banks are parsed in a worker process (GUIDE section 5).
         self.uploads = UploadParser()
 
@@ -182,13 +181,10 @@ class Interactions:
         return inbound.channel_key(interaction.guild_id, channel_id), actor
 
     def remember(self, user_id: int, guild: discord.Guild) -> None:
-        self._last_server[user_id] = (guild.id, guild.name)
-        self._last_server.move_to_end(user_id)
-        while len(self._last_server) > _REMEMBERED_PLAYERS:
-            self._last_server.popitem(last=False)
+        self.servers.remember(user_id, guild.id, guild.name)
 
-    def last_server(self, user_id: int) -> tuple[int, str] | None:
-        return self._last_server.get(user_id)
+    async def last_server(self, user_id: int) -> tuple[int, str] | None:
+        return await self.servers.last_server(user_id)
 
     async def answer(
         self,

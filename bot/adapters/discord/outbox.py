@@ -177,10 +177,16 @@ class DiscordOutbound:
         #: Per channel, the question messages the lane may still edit.
         self._questions: dict[ChannelKey, dict[_QuestionKey, _Question]] = {}
         self._question_shown: QuestionShown | None = None
+        self._may_post: Callable[[ChannelKey], bool] = lambda channel: True
         self.replies = ReplyCollector(send=self.enqueue)
 
     def attach(self, sender: MessageSender) -> None:
         self._sender = sender
+
+    def posting_only(self, may_post: Callable[[ChannelKey], bool]) -> None:
+        """Send a channel's messages only while ``may_post(channel)`` (this process owns
+        its server); the rest is dropped: the server's new owner speaks for it."""
+        self._may_post = may_post
 
     def noting_questions(self, shown: QuestionShown) -> None:
         """Tell ``shown`` where each question is posted (so a restart can edit it)."""
@@ -232,6 +238,9 @@ class DiscordOutbound:
         self._questions.pop(channel, None)
 
     async def _deliver(self, channel: ChannelKey, batch: Sequence[Event]) -> None:
+        if not self._may_post(channel):
+            log.info("not posting %d events in %s: another process owns it", len(batch), channel)
+            return
         if self._lanes.last_words_only:
             batch = last_words(batch, channel, event_of=lambda event: event)
         questions = self._questions.setdefault(channel, {})
@@ -283,6 +292,8 @@ class DiscordOutbound:
                 case _:
                     pass  # scored answers show in the reveal; private events have no place here
         for step in steps:
+            if not self._may_post(channel):
+                return  # lost it meanwhile: not one more message
             match step:
                 case (str(), int()):
                     await self._send_question(channel, questions[step])

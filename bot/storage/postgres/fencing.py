@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from bot.coordination import Fence
 from bot.storage.fencing import refuse_stale
 from bot.storage.postgres import sql
 from bot.storage.postgres.types import Connection
-from bot.storage.write_plan import Fence
 
 
 async def leases_of(conn: Connection, names: Collection[str]) -> list[Sequence[Any]]:

@@ -16,9 +16,9 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from bot.coordination import Fence
 from bot.storage.fencing import refuse_stale
 from bot.storage.sqlite import sql
-from bot.storage.write_plan import Fence
 
 
 def leases_of(conn: sqlite3.Connection, names: Collection[str]) -> list[Sequence[Any]]:
