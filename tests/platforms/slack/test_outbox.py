@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.common.question_refs import question_ref
 from bot.adapters.common.replies import ReplyCollector, ask, for_recipient
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.outbox import SlackCallError, SlackOutbox, recipient_of
@@ -22,6 +23,7 @@ from bot.domain.events import (
     EndReason,
     Event,
     GameEnded,
+    GameResumed,
     HintGiven,
     QuestionAsked,
     QuestionRevealed,
@@ -29,7 +31,7 @@ from bot.domain.events import (
     Rejected,
     RevealReason,
 )
-from bot.domain.model import Actor, ChannelKey, PlayerKey, Question
+from bot.domain.model import Actor, ChannelKey, GameMode, PlayerKey, Question
 
 A = ChannelKey("slack", "T1", "CA")
 B = ChannelKey("slack", "T1", "CB")
@@ -409,3 +411,62 @@ def test_an_event_id_counts_once_until_it_expires() -> None:
     assert firsts == [True, False, True]
     assert again is True
     assert len(ids) == 3
+
+
+# -- a game carried on after a restart -------------------------------------------------------
+
+
+def resumed(ts: str | None, number: int = 1, *, noted_for: int | None = None) -> GameResumed:
+    """Question ``number`` goes on; its card was noted as ``ts`` for question ``noted_for``."""
+    ref = question_ref(noted_for or number, ts) if ts else None
+    return GameResumed(A, "g1", GameMode.TEXT, asked(number=number), ("b___",), ref)
+
+
+async def test_a_resumed_question_goes_on_in_its_card_and_the_reveal_edits_it() -> None:
+    web = RecordingWeb()
+    box = outbox(web)
+    noted: list[tuple[ChannelKey, str, str]] = []
+
+    async def note(channel: ChannelKey, game_id: str, ref: str) -> None:
+        noted.append((channel, game_id, ref))
+
+    box.noting_questions(note)
+    box.send(resumed("ts-old"))
+    box.send(reveal())
+    await box.close()
+
+    assert web.calls == [
+        ("update", "CA@ts-old", "Question 1/2: Sky?"),
+        ("update", "CA@ts-old", "Question 1/2: Sky?"),
+    ]
+    assert noted == []  # nothing new was posted
+
+
+async def test_a_resumed_question_whose_card_is_unknown_is_posted_once_and_noted() -> None:
+    web = RecordingWeb()
+    box = outbox(web)
+    noted: list[str] = []
+
+    async def note(channel: ChannelKey, game_id: str, ref: str) -> None:
+        noted.append(ref)
+
+    box.noting_questions(note)
+    box.send(resumed("ts-of-question-1", number=2, noted_for=1))  # an older question's card
+    await box.close()
+
+    assert web.calls == [("post", "CA", "Question 2/2: Sky?")]
+    assert noted == ["2:ts-1"]
+
+
+async def test_a_question_posted_is_noted_for_whoever_carries_the_game_on() -> None:
+    web = RecordingWeb()
+    box = outbox(web)
+    noted: list[str] = []
+
+    async def note(channel: ChannelKey, game_id: str, ref: str) -> None:
+        noted.append(ref)
+
+    box.noting_questions(note)
+    box.send(asked())
+    await box.close()
+    assert noted == ["1:ts-1"]
