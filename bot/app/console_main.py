@@ -17,6 +17,7 @@ from bot.adapters.console.adapter import ConsoleAdapter
 from bot.adapters.console.inbound import console_actor
 from bot.app.lifecycle import run_until_stopped
 from bot.config import Settings
+from bot.storage.location import masked
 
 
 async def play_in_terminal(
@@ -31,5 +32,5 @@ async def play_in_terminal(
     rng = random.Random(seed) if seed is not None else None
     code = await run_until_stopped(settings, adapter, rng=rng)
     if code == 0:
-        console.print(f"Scores are saved in {settings.db}", style="dim")
+        console.print(f"Scores are saved in {masked(settings.db)}", style="dim")
     return code

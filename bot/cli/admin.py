@@ -65,6 +65,7 @@ from bot.domain.events import (
 from bot.domain.model import Actor, ChannelKey, QuestionDraft, ServerKey
 from bot.domain.records import Switch
 from bot.storage import open_store
+from bot.storage.location import masked
 
 SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or slack:T0123."
 #: Events that change what a server may be asked: running bots must reload.
@@ -410,7 +411,7 @@ def reload_command(ctx: click.Context, db: Path | None) -> None:
         err.print(
             f"The banks are fine ({plural(len(banks), 'bank')}, {plural(questions, 'question')}), "
             "but no bot is "
-            f"running on {settings.db}.",
+            f"running on {masked(settings.db)}.",
             markup=False,
         )
         raise SystemExit(1)

@@ -200,14 +200,23 @@ async def test_the_command_works_on_postgresql(
             await store.close()
 
 
-async def test_config_shows_a_postgresql_url_without_its_password(
-    cli_env: dict[str, str], postgres_dsn: str
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["config"], "db = postgresql://postgres:***@127.0.0.1:5432/test?search_path="),
+        (["reload"], "but no bot is running on postgresql://postgres:***@127.0.0.1:5432/"),
+        (["play", "--pause", "0"], "Scores are saved in postgresql://postgres:***@127.0.0.1"),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else "",
+)
+async def test_a_postgresql_url_is_shown_without_its_password(
+    args: list[str], shown: str, cli_env: dict[str, str], postgres_dsn: str
 ) -> None:
     # Trust authentication ignores the password: it is only there to be hidden.
     with_password = postgres_dsn.replace("postgres@", "postgres:s3cret@", 1)
 
-    shown = run_cli("config", env={**cli_env, "TRIVIA_DB": with_password})
+    ran = run_cli(*args, env={**cli_env, "TRIVIA_DB": with_password})
 
-    assert shown.returncode == 0, shown.stderr
-    assert "db = postgresql://postgres:***@127.0.0.1:5432/test?search_path=" in shown.stdout
-    assert "s3cret" not in shown.stdout + shown.stderr
+    said = ran.stdout + ran.stderr
+    assert shown in said, said
+    assert "s3cret" not in said
