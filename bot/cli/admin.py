@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from functools import partial
-from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -29,6 +28,7 @@ from bot.app.compose import load_configured_banks, open_app
 from bot.bank import BankError
 from bot.bank.drafts import DEFAULT_CATEGORY
 from bot.cli.common import (
+    DB_OPTION,
     WholeSummaries,
     cli_player,
     err,
@@ -88,14 +88,14 @@ def run_admin(
     ctx: click.Context,
     server: str,
     *makes: MakeCommand,
-    db: Path | None = None,
+    db: str | None = None,
     on_refusal: str = "",
 ) -> None:
     """Send admin commands for ``server`` in order, print what they answered, exit 1
     if any was refused (the ones before it stand; the ones after are still sent),
     after printing ``on_refusal`` (the command line's own advice), if given."""
     key = parse_server(server)
-    settings = load_cli_settings(ctx, db=str(db) if db is not None else None)
+    settings = load_cli_settings(ctx, db=db)
     try:
         events = asyncio.run(_send(settings, key, makes))
     except BankError as exc:
@@ -157,9 +157,6 @@ async def ask_running_bots(settings: Settings) -> list[str]:
 
 # -- questions ------------------------------------------------------------------------------
 
-_db_option = click.option(
-    "--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file."
-)
 _server_option = click.option("--server", required=True, help=SERVER_HELP)
 
 
@@ -205,9 +202,9 @@ def _draft_options(required: bool) -> Callable[[F], F]:
 @click.command("add")
 @_server_option
 @_draft_options(required=True)
-@_db_option
+@DB_OPTION
 @click.pass_context
-def add_command(ctx: click.Context, /, server: str, db: Path | None, **given: object) -> None:
+def add_command(ctx: click.Context, /, server: str, db: str | None, **given: object) -> None:
     """Add a question to a server, validated like a bank file entry."""
     draft, _ = _draft(given)
     run_admin(ctx, server, lambda c, a: AddQuestion(c, a, draft), db=db)
@@ -218,7 +215,7 @@ def add_command(ctx: click.Context, /, server: str, db: Path | None, **given: ob
 @_server_option
 @_draft_options(required=False)
 @click.option("--no-choices", is_flag=True, help="Make it a typed question again.")
-@_db_option
+@DB_OPTION
 @click.pass_context
 def edit_command(
     ctx: click.Context,
@@ -226,7 +223,7 @@ def edit_command(
     question_id: str,
     server: str,
     no_choices: bool,
-    db: Path | None,
+    db: str | None,
     **given: object,
 ) -> None:
     """Change the given fields of one of a server's own questions (the rest are kept)."""
@@ -274,9 +271,9 @@ def _switch_command(on: bool) -> click.Command:
     @click.command(word)
     @click.argument("question_id")
     @_server_option
-    @_db_option
+    @DB_OPTION
     @click.pass_context
-    def command(ctx: click.Context, question_id: str, server: str, db: Path | None) -> None:
+    def command(ctx: click.Context, question_id: str, server: str, db: str | None) -> None:
         run_admin(ctx, server, lambda c, a: SwitchQuestion(c, a, question_id, on=on), db=db)
 
     command.help = (
@@ -294,9 +291,9 @@ disable_command = _switch_command(False)
 @click.command("remove")
 @click.argument("question_id")
 @_server_option
-@_db_option
+@DB_OPTION
 @click.pass_context
-def remove_command(ctx: click.Context, question_id: str, server: str, db: Path | None) -> None:
+def remove_command(ctx: click.Context, question_id: str, server: str, db: str | None) -> None:
     """Remove one of a server's own questions (kept in the database's history)."""
     run_admin(ctx, server, lambda c, a: RemoveQuestion(c, a, question_id), db=db)
 
@@ -307,7 +304,7 @@ def remove_command(ctx: click.Context, question_id: str, server: str, db: Path |
 @click.option("--category-on", "categories_on", multiple=True, help="Switch a category on.")
 @click.option("--bank-off", "banks_off", multiple=True, help="Switch a bundled bank off (its id).")
 @click.option("--bank-on", "banks_on", multiple=True, help="Switch a bundled bank on (its id).")
-@_db_option
+@DB_OPTION
 @click.pass_context
 def bundled_command(
     ctx: click.Context,
@@ -316,7 +313,7 @@ def bundled_command(
     categories_on: tuple[str, ...],
     banks_off: tuple[str, ...],
     banks_on: tuple[str, ...],
-    db: Path | None,
+    db: str | None,
 ) -> None:
     """Show the bundled banks and categories of a server, or switch them off and on."""
     switches = [
@@ -338,7 +335,7 @@ def _switch_bundled(
 
 
 def list_server_questions(
-    ctx: click.Context, server: str, search: str, page: int, own: bool, db: Path | None
+    ctx: click.Context, server: str, search: str, page: int, own: bool, db: str | None
 ) -> None:
     """``questions list --server``: a server's questions, own first, with their state."""
     run_admin(
@@ -349,9 +346,7 @@ def list_server_questions(
     )
 
 
-def show_server_question(
-    ctx: click.Context, server: str, question_id: str, db: Path | None
-) -> None:
+def show_server_question(ctx: click.Context, server: str, question_id: str, db: str | None) -> None:
     """``questions show --server``: one question as a server sees it, with its reports."""
     run_admin(ctx, server, lambda c, a: ShowQuestion(c, a, question_id), db=db)
 
@@ -366,9 +361,9 @@ def reports() -> None:
 
 @reports.command("list")
 @_server_option
-@_db_option
+@DB_OPTION
 @click.pass_context
-def list_reports(ctx: click.Context, server: str, db: Path | None) -> None:
+def list_reports(ctx: click.Context, server: str, db: str | None) -> None:
     """The server's open reports, oldest first."""
     run_admin(ctx, server, ListReports, db=db)
 
@@ -376,9 +371,9 @@ def list_reports(ctx: click.Context, server: str, db: Path | None) -> None:
 @reports.command("dismiss")
 @click.argument("report_id", type=click.IntRange(min=1, max=2**63 - 1))
 @_server_option
-@_db_option
+@DB_OPTION
 @click.pass_context
-def dismiss_report(ctx: click.Context, report_id: int, server: str, db: Path | None) -> None:
+def dismiss_report(ctx: click.Context, report_id: int, server: str, db: str | None) -> None:
     """Close a report without changing its question (edit or disable close it too)."""
     listing = f"The open reports: trivia-bot reports list --server {server}"
     run_admin(ctx, server, lambda c, a: DismissReport(c, a, report_id), db=db, on_refusal=listing)
@@ -388,9 +383,9 @@ def dismiss_report(ctx: click.Context, report_id: int, server: str, db: Path | N
 
 
 @click.command("reload")
-@_db_option
+@DB_OPTION
 @click.pass_context
-def reload_command(ctx: click.Context, db: Path | None) -> None:
+def reload_command(ctx: click.Context, db: str | None) -> None:
     """Check the configured banks, then tell the running bots to reload them.
 
     This finds the bots serving the same database (through pid files beside a
@@ -398,7 +393,7 @@ def reload_command(ctx: click.Context, db: Path | None) -> None:
     a problem nothing is sent (the bots would refuse it and keep their banks
     anyway) and every problem is printed.
     """
-    settings = load_cli_settings(ctx, db=str(db) if db is not None else None)
+    settings = load_cli_settings(ctx, db=db)
     try:
         banks = load_configured_banks(settings)
     except BankError as exc:

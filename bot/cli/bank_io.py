@@ -21,7 +21,13 @@ from bot.bank import BankError, load_bank_file, load_bank_text
 from bot.bank.export import server_export
 from bot.bank.red_import import convert_red_path
 from bot.cli.admin import tell_running_bots
-from bot.cli.common import cli_player, load_cli_settings, parse_server, print_bank_problems
+from bot.cli.common import (
+    DB_PATH_OPTION,
+    cli_player,
+    load_cli_settings,
+    parse_server,
+    print_bank_problems,
+)
 from bot.config import Settings
 from bot.domain.events import Event
 from bot.domain.model import Question, ServerKey
@@ -43,14 +49,14 @@ SERVER_HELP = "PLATFORM:SERVER the questions belong to, e.g. discord:1234 or sla
     show_default=True,
     help="trivia-bot: our bank format; red: Red-DiscordBot trivia lists (a file or a folder).",
 )
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False))
+@DB_PATH_OPTION
 @click.pass_context
 def import_command(
-    ctx: click.Context, source: Path, server: str, fmt: str, db_path: Path | None
+    ctx: click.Context, source: Path, server: str, fmt: str, db_path: str | None
 ) -> None:
     """Make the questions of a bank file a server's own."""
     key = parse_server(server)
-    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
+    settings = load_cli_settings(ctx, db=db_path)
     try:
         questions = _read(source, fmt)
     except BankError as exc:
@@ -85,14 +91,14 @@ def import_command(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write here instead of standard output.",
 )
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False))
+@DB_PATH_OPTION
 @click.pass_context
 def export_command(
-    ctx: click.Context, server: str, output: Path | None, db_path: Path | None
+    ctx: click.Context, server: str, output: Path | None, db_path: str | None
 ) -> None:
     """Write a server's own questions as a bank file."""
     key = parse_server(server)
-    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
+    settings = load_cli_settings(ctx, db=db_path)
     questions = asyncio.run(_own(settings, key))
     if not questions:
         click.secho(

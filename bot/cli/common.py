@@ -18,6 +18,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.domain.model import PlayerKey, ServerKey
 from bot.observability.logs import setup_logging
 from bot.storage.errors import SchemaError, StoreOpenError
+from bot.storage.location import is_postgres
 
 #: The width of output that goes to a pipe or a file: no line is wrapped, no table
 #: squeezed (an id cut in two is no use to a script), unless COLUMNS says otherwise.
@@ -62,6 +63,25 @@ class RootGroup(WholeSummaries):
         except (StoreOpenError, SchemaError) as exc:
             err.print(str(exc), style="red", markup=False)
             ctx.exit(1)
+
+
+def database_location(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--db`` as TRIVIA_DB takes it: a SQLite file, or a PostgreSQL URL kept whole.
+
+    Not a ``click.Path``: that folds a URL's ``//`` into one, and the scores would
+    go to a SQLite file in a folder named ``postgresql:``.
+    """
+    if value is None or is_postgres(value.strip()):
+        return value.strip() if value is not None else None
+    return str(click.Path(dir_okay=False).convert(value, param, ctx))
+
+
+DATABASE_HELP = "SQLite file or postgresql:// URL (default: TRIVIA_DB)."
+#: Every command's ``--db``; ``--db`` whose value is named ``db_path``.
+DB_OPTION = click.option("--db", metavar="PATH|URL", callback=database_location, help=DATABASE_HELP)
+DB_PATH_OPTION = click.option(
+    "--db", "db_path", metavar="PATH|URL", callback=database_location, help=DATABASE_HELP
+)
 
 
 def load_cli_settings(ctx: click.Context, **overrides: Any) -> Settings:

@@ -10,6 +10,7 @@ import click
 from bot.adapters.console.render import leaderboard_table, stats_table
 from bot.app.console_main import play_in_terminal
 from bot.cli.common import (
+    DB_OPTION,
     err,
     load_cli_settings,
     os_user,
@@ -41,7 +42,7 @@ from bot.storage import open_store
 )
 @click.option("--seconds", type=float, help="Seconds per question.")
 @click.option("--pause", type=float, help="Seconds between questions.")
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
+@DB_OPTION
 @click.option(
     "--player",
     callback=unicode_text,
@@ -59,7 +60,7 @@ def play(
     mode: str | None,
     seconds: float | None,
     pause: float | None,
-    db: Path | None,
+    db: str | None,
     player: str,
     seed: int | None,
 ) -> None:
@@ -77,7 +78,7 @@ def play(
         mode=mode,
         seconds=seconds,
         pause=pause,
-        db=str(db) if db else None,
+        db=db or None,
     )
     name = " ".join(player.split()) or "player"
     run_command(play_in_terminal(settings, name=name, seed=seed, console=out))
@@ -95,11 +96,11 @@ _SERVER_HELP = "PLATFORM:SERVER whose scores to show (default: console:local)."
 )
 @click.option("--server", default="console:local", callback=unicode_text, help=_SERVER_HELP)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
+@DB_OPTION
 @click.pass_context
-def leaderboard(ctx: click.Context, period: str, server: str, limit: int, db: Path | None) -> None:
+def leaderboard(ctx: click.Context, period: str, server: str, limit: int, db: str | None) -> None:
     """Show a server's leaderboard."""
-    settings = load_cli_settings(ctx, db=str(db) if db else None)
+    settings = load_cli_settings(ctx, db=db or None)
     key = parse_server(server)
 
     async def run() -> int:
@@ -117,11 +118,11 @@ def leaderboard(ctx: click.Context, period: str, server: str, limit: int, db: Pa
 @click.command()
 @click.argument("player", callback=unicode_text)
 @click.option("--server", default="console:local", callback=unicode_text, help=_SERVER_HELP)
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
+@DB_OPTION
 @click.pass_context
-def stats(ctx: click.Context, player: str, server: str, db: Path | None) -> None:
+def stats(ctx: click.Context, player: str, server: str, db: str | None) -> None:
     """Show a player's stats (by the name they play under)."""
-    settings = load_cli_settings(ctx, db=str(db) if db else None)
+    settings = load_cli_settings(ctx, db=db or None)
     key = parse_server(server)
 
     async def run() -> int:

@@ -30,6 +30,7 @@ from bot.cli.admin import (
 )
 from bot.cli.bank_io import export_command, import_command
 from bot.cli.common import (
+    DB_OPTION,
     WholeSummaries,
     err,
     load_cli_settings,
@@ -76,7 +77,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.option("--search", default="", callback=unicode_text, help="With --server: words to find.")
 @click.option("--page", type=click.IntRange(min=1), default=1, help="With --server: which page.")
 @click.option("--own", is_flag=True, help="With --server: only the server's own questions.")
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
+@DB_OPTION
 @click.pass_context
 def list_questions(
     ctx: click.Context,
@@ -86,7 +87,7 @@ def list_questions(
     search: str,
     page: int,
     own: bool,
-    db: Path | None,
+    db: str | None,
 ) -> None:
     """List the questions of bank files, or (--server) a server's, own and bundled.
 
@@ -113,14 +114,14 @@ def list_questions(
 @click.argument("question_id")
 @click.option("--bank", "banks", multiple=True, type=click.Path(path_type=Path))
 @click.option("--server", callback=unicode_text, help="As a server sees it: " + SERVER_HELP)
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="SQLite file.")
+@DB_OPTION
 @click.pass_context
 def show(
     ctx: click.Context,
     question_id: str,
     banks: tuple[Path, ...],
     server: str | None,
-    db: Path | None,
+    db: str | None,
 ) -> None:
     """Show everything about one question (with --server: a server's own too, its
     state there, who changed it and its open reports)."""

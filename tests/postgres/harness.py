@@ -134,13 +134,14 @@ class CliRun:
 
 
 @asynccontextmanager
-async def cli(*args: str, env: dict[str, str]) -> AsyncIterator[CliRun]:
+async def cli(*args: str, env: dict[str, str], cwd: Path | None = None) -> AsyncIterator[CliRun]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *args,
         env=env,
+        cwd=cwd,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -19,6 +19,7 @@ from bot.domain.records import AnswerRecord, Period, ReportDraft, ReportKind, Sw
 from bot.ports import OperatedStore
 from bot.storage import open_store
 from tests.e2e.conftest import BANKS, run_cli
+from tests.postgres.harness import cli
 
 SERVER = ServerKey("discord", "42")
 ON_SERVER = ("--server", "discord:42")
@@ -220,3 +221,26 @@ async def test_a_postgresql_url_is_shown_without_its_password(
     said = ran.stdout + ran.stderr
     assert shown in said, said
     assert "s3cret" not in said
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["leaderboard"], r"Tess\s*│\s*9\s*│\s*1"),
+        (["questions", "list", *ON_SERVER, "--own"], "tiny-legs"),
+        (["questions", "export", *ON_SERVER], "- id: tiny-colour"),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else "",
+)
+async def test_the_db_option_takes_a_postgresql_url_as_trivia_db_does(
+    args: list[str], says: str, tmp_path: Path, cli_env: dict[str, str], postgres_dsn: str
+) -> None:
+    await arrange(postgres_dsn)
+
+    # In a folder of its own: a URL taken for a file would leave a folder 'postgresql:' here.
+    async with cli(*args, "--db", postgres_dsn, env=cli_env, cwd=tmp_path) as ran:
+        code, out, err = await ran.finished()
+
+    assert code == 0, err
+    assert re.search(says, out), out
+    assert not (tmp_path / "postgresql:").exists()
