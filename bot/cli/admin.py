@@ -136,8 +136,9 @@ async def _send(settings: Settings, server: ServerKey, makes: Sequence[MakeComma
 
 
 def tell_running_bots(settings: Settings) -> None:
-    """Ask every bot running on the settings' database to reload, and say so."""
-    asked = asyncio.run(ask_running_bots(settings))
+    """Make the bots running on the settings' database see a server's changed questions:
+    ask them to reload, and say so.  Not where the database tells them itself."""
+    asked = asyncio.run(ask_running_bots(settings, unless_told=True))
     if asked:
         err.print(
             f"Told {plural(len(asked), 'running bot')} to reload ({', '.join(asked)}).",
@@ -145,12 +146,21 @@ def tell_running_bots(settings: Settings) -> None:
         )
 
 
-async def ask_running_bots(settings: Settings) -> list[str]:
+async def ask_running_bots(settings: Settings, *, unless_told: bool = False) -> list[str]:
     """Ask the bots on the settings' database to reload (through the store's
-    ``ReloadChannel``); who was asked."""
+    ``ReloadChannel``); who was asked.
+
+    With ``unless_told``, nobody is asked where the bots hear of a server's change
+    from the database itself (a channel that is not SIGHUP: PostgreSQL notifies them
+    when the change commits).  Asking there would only make every bot reload its bank
+    files, and the command wait for their answers.
+    """
     store = await open_store(settings.db)
     try:
-        return await store.reloads().ask_to_reload()
+        reloads = store.reloads()
+        if unless_told and not reloads.by_signal:
+            return []
+        return await reloads.ask_to_reload()
     finally:
         await store.close()
 

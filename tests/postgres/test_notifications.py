@@ -53,8 +53,9 @@ async def _start_a_pg_game(bot: SlackBot) -> str:
 
 
 async def test_a_question_the_cli_adds_then_disables_reaches_the_running_bot_within_a_second(
-    tmp_path: Path, postgres_dsn: str, pg_env: dict[str, str]
+    tmp_path: Path, postgres_dsn: str, pg_env: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.bank.reload")
     on_postgres = lambda s: replace(s, db=postgres_dsn, rounds=1)  # noqa: E731
     server = f"slack:{TEAM}"
     async with running_bot(tmp_path, settings=on_postgres) as bot:
@@ -79,6 +80,9 @@ async def test_a_question_the_cli_adds_then_disables_reaches_the_running_bot_wit
     assert PROMPT in asked, asked
     assert disabled[0] == 0, disabled
     assert "No questions match category 'pg'" in refused, refused
+    # The news came with the commits: no bot was asked to reload its bank files.
+    assert "Told" not in added[2] + disabled[2]
+    assert "banks reloaded" not in caplog.text
 
 
 async def test_reload_through_the_cli_reaches_the_running_bot_and_names_it(
