@@ -6,16 +6,23 @@ PostgreSQL schema; the admin is ``trivia-bot`` in a subprocess on the same datab
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import socket
+from contextlib import AsyncExitStack
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.domain.model import ServerKey
+from bot.domain.model import PlayerKey, ServerKey
+from bot.domain.records import Switch
+from bot.storage import open_store
 from tests.platforms.slack.bot_harness import ALICE, TEAM, SlackBot, running_bot
 from tests.postgres.harness import cli, within
+from tests.services import postgres_schema
 
 pytestmark = pytest.mark.slow
 
@@ -102,3 +109,36 @@ async def test_reload_through_the_cli_reaches_the_running_bot_and_names_it(
     assert f"Told 1 bot (pid {os.getpid()} on " in out
     assert len(reloaded) == 1, caplog.text
     assert "trivia-bot reload" in reloaded[0]
+
+
+async def test_news_from_another_schema_of_the_same_database_is_not_heard(
+    postgres_dsn: str,
+) -> None:
+    # Two deployments in one database, each in a schema of its own, both with the same
+    # Slack workspace.  A bot listens on "here"; an admin on each side asks the bots to
+    # reload, and switches a question off in that workspace: "there" first.
+    admin = PlayerKey("slack", TEAM, "ada")
+    heard: list[object] = []
+
+    async def heard_a_change() -> bool:
+        return SERVER in heard
+
+    async with postgres_schema() as elsewhere, AsyncExitStack() as stack:
+        bot_here, admin_here, admin_there = [
+            await stack.enter_async_context(await open_store(dsn))
+            for dsn in (postgres_dsn, postgres_dsn, elsewhere)
+        ]
+        listening = bot_here.reloads().listening(lambda why: heard.append("reload"), heard.append)
+        await stack.enter_async_context(listening)
+        asked_there, asked_here = await asyncio.gather(
+            admin_there.reloads().ask_to_reload(), admin_here.reloads().ask_to_reload()
+        )
+        now = datetime.now(UTC)
+        await admin_there.switch(SERVER, Switch.QUESTION, "q1", on=False, by=admin, at=now)
+        await admin_here.switch(SERVER, Switch.QUESTION, "q1", on=False, by=admin, at=now)
+        # Notifications arrive in commit order: had "there"'s been heard, it came first.
+        await within(1.0, heard_a_change)
+
+    assert asked_there == []
+    assert asked_here == [f"pid {os.getpid()} on {socket.gethostname()}"]
+    assert heard == ["reload", SERVER]

@@ -14,6 +14,12 @@ traffic: every notifying commit takes a global lock):
 A bot listens on a connection of its own, kept open while it serves and opened
 again (after a pause) if the database goes away; after such a gap every cache
 is dropped, since news may have been missed.
+
+PostgreSQL delivers a notification to every listener on the *database*, but
+one database can hold several trivia-bots apart in schemas of their own
+(``?search_path=...``: another deployment, or each test's schema).  So every
+payload starts with the schema it was sent from (``current_schema()``, the one
+the tables are in), and a listener heeds only news from its own schema.
 """
 
 from __future__ import annotations
@@ -46,16 +52,20 @@ RECONNECT_AFTER = 2.0
 Connect = Callable[[], Any]  # () -> Awaitable[asyncpg.Connection]
 
 
-def server_payload(server: ServerKey) -> str:
-    return json.dumps([server.platform, server.server])
+#: How ``ask_to_reload`` asks: the request after the schema it is for.
+ASK_TO_RELOAD = "SELECT pg_notify($1, json_build_array(current_schema(), $2::text)::text)"
 
 
-def _server_of(payload: str) -> ServerKey | None:
+def _from_schema(payload: str, schema: str | None, parts: int) -> list[str] | None:
+    """The ``parts`` values of a payload sent from ``schema``; None for one sent from
+    another schema of the database (or one that is not ours at all)."""
     try:
-        platform, server = json.loads(payload)
-    except (ValueError, TypeError):
+        found = json.loads(payload)
+    except ValueError:
         return None
-    return ServerKey(str(platform), str(server))
+    if not isinstance(found, list) or len(found) != parts + 1 or found[0] != schema:
+        return None
+    return [str(value) for value in found[1:]]
 
 
 def _set_on_close(closed: asyncio.Event, conn: object) -> None:
@@ -82,6 +92,7 @@ class Listener:
         self._reload = reload
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection[Any] | None = None
+        self._schema: str | None = None  # the schema whose news this process heeds
         self._ready = asyncio.Event()
 
     @contextlib.asynccontextmanager
@@ -104,6 +115,7 @@ class Listener:
         while True:
             try:
                 self._conn = conn = await self._connect()
+                self._schema = await conn.fetchval("SELECT current_schema()")
                 await conn.add_listener(SERVER_CHANGED, self._on_server_changed)
                 if self._reload is not None:
                     await conn.add_listener(RELOAD, self._on_reload)
@@ -121,15 +133,19 @@ class Listener:
             await asyncio.sleep(RECONNECT_AFTER)
 
     def _on_server_changed(self, conn: object, pid: int, channel: str, payload: str) -> None:
-        server = _server_of(payload)
-        if server is not None:
-            self._server_changed(server)
+        found = _from_schema(payload, self._schema, 2)
+        if found is not None:
+            self._server_changed(ServerKey(*found))
 
     def _on_reload(self, conn: object, pid: int, channel: str, payload: str) -> None:
         assert self._reload is not None
-        self._reload(f"trivia-bot reload ({payload or 'another process'})")
+        found = _from_schema(payload, self._schema, 1)
+        if found is None:
+            return
+        (request,) = found
+        self._reload(f"trivia-bot reload ({request})")
         if self._conn is not None:
-            reply = json.dumps({"request": payload, "bot": _me()})
+            reply = json.dumps({"request": request, "bot": _me()})
             asyncio.get_running_loop().create_task(self._answer(reply), name="reload-answer")
 
     async def _answer(self, reply: str) -> None:
@@ -170,7 +186,7 @@ class NotifyReloads:
         conn = await self._connect()
         try:
             await conn.add_listener(RELOAD_DONE, answered)
-            await conn.execute("SELECT pg_notify($1, $2)", RELOAD, request)
+            await conn.execute(ASK_TO_RELOAD, RELOAD, request)
             await asyncio.sleep(ANSWER_WAIT)
         finally:
             await conn.close()

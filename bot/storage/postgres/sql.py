@@ -270,7 +270,10 @@ RETURNING id
 
 #: What a change to a server's questions, switches or settings tells the other
 #: processes on the database (``bot.storage.postgres.notify``): delivered at commit.
-NOTIFY_SERVER_CHANGED: Final = "SELECT pg_notify($1, $2)"
+#: The payload names the schema written to, ahead of the server ($2 platform, $3 server).
+NOTIFY_SERVER_CHANGED: Final = (
+    "SELECT pg_notify($1, json_build_array(current_schema(), $2::text, $3::text)::text)"
+)
 
 # -- what the processes of one bot share (bot.storage.shared_store) -----------------------
 #

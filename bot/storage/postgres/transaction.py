@@ -23,7 +23,7 @@ from bot.domain.records import ReportDraft
 from bot.storage.periods import KIND_ALL, to_epoch_us
 from bot.storage.postgres import sql
 from bot.storage.postgres.fencing import check_fences
-from bot.storage.postgres.notify import SERVER_CHANGED, server_payload
+from bot.storage.postgres.notify import SERVER_CHANGED
 from bot.storage.postgres.types import Connection
 from bot.storage.write_plan import (
     AdminOp,
@@ -83,7 +83,9 @@ async def write_transaction(
             await _apply_admin(conn, admin_op, server_ids[admin_op.server])
         changed = sorted({op.server for op in plan.admin if not isinstance(op, ResolveReports)})
         for server in changed:
-            await conn.execute(sql.NOTIFY_SERVER_CHANGED, SERVER_CHANGED, server_payload(server))
+            await conn.execute(
+                sql.NOTIFY_SERVER_CHANGED, SERVER_CHANGED, server.platform, server.server
+            )
     return NewIds(
         servers={k: v for k, v in server_ids.items() if k not in known_servers},
         players=player_ids,
