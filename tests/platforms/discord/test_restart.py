@@ -98,7 +98,10 @@ async def test_a_game_saved_too_long_ago_ends_with_its_points_on_start(
     async with trivia_bot_process("run", "discord", env=env) as second:
         ended = await fake.wait_for_message(
             # The new process waits for its turn to IDENTIFY (5.5 s after the last one).
-            channel, lambda m: "went down mid-game" in m.text, after=q1, timeout=20
+            channel,
+            lambda m: "went down mid-game" in m.text,
+            after=q1,
+            timeout=20,
         )
         second.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.process.wait(), 15) == 0
