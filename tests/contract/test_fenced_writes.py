@@ -10,16 +10,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from bot.coordination import Lease
+from bot.coordination import Fence, Lease
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.domain.records import AnswerRecord, Period
 from bot.ports import FencedOut
 from bot.storage.sql_store import SqlScoreStore
-from bot.coordination import Fence
-from tests.contract.conftest import Backend
+from tests.contract.conftest import BACKENDS
 
 AT = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)
 SHARD = "discord:shard:1"
@@ -42,10 +42,12 @@ def point(channel: ChannelKey, user: str, points: int = 10) -> AnswerRecord:
     )
 
 
-@pytest.fixture
-async def two(backend: Backend) -> AsyncIterator[tuple[SqlScoreStore, SqlScoreStore]]:
-    if backend.name == "memory":
-        pytest.skip("fencing is the SQL stores' (the memory double keeps no leases)")
+@pytest.fixture(params=["sqlite", "postgres"])
+async def two(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[SqlScoreStore, SqlScoreStore]]:
+    """Two handles on one database of each SQL backend (the memory double keeps no leases)."""
+    backend = BACKENDS[request.param](request, tmp_path)
     old, new = await backend.open(), await backend.open()
     assert isinstance(old, SqlScoreStore)
     assert isinstance(new, SqlScoreStore)
