@@ -19,7 +19,7 @@ from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.domain.records import AnswerRecord, Period
 from bot.ports import FencedOut
 from bot.storage.sql_store import SqlScoreStore
-from tests.contract.conftest import BACKENDS
+from tests.contract.conftest import BACKENDS, Backend
 
 AT = datetime(2025, 2, 15, 12, 0, tzinfo=UTC)
 SHARD = "discord:shard:1"
@@ -43,12 +43,15 @@ def point(channel: ChannelKey, user: str, points: int = 10) -> AnswerRecord:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def two(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[SqlScoreStore, SqlScoreStore]]:
-    """Two handles on one database of each SQL backend (the memory double keeps no leases)."""
-    backend = BACKENDS[request.param](request, tmp_path)
-    old, new = await backend.open(), await backend.open()
+def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """The SQL backends: the memory double keeps no leases."""
+    return BACKENDS[request.param](request, tmp_path)
+
+
+@pytest.fixture
+async def two(sql_backend: Backend) -> AsyncIterator[tuple[SqlScoreStore, SqlScoreStore]]:
+    """Two handles on one database."""
+    old, new = await sql_backend.open(), await sql_backend.open()
     assert isinstance(old, SqlScoreStore)
     assert isinstance(new, SqlScoreStore)
     try:
