@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.sqlite.running import listed_as_running, signal_running
+from bot.storage.sqlite.running import listed_as_running, running_bots, signal_running
 
 
 @pytest.fixture
@@ -82,3 +82,27 @@ def test_a_live_bot_gets_the_signal(tmp_path: Path) -> None:
         bot.wait()
         if bot.stdout is not None:
             bot.stdout.close()
+
+
+def test_running_bots_names_the_live_ones_and_signals_nobody(
+    tmp_path: Path, bystander: subprocess.Popen[bytes]
+) -> None:
+    here = Path("/proc/self/ns/pid").stat().st_ino
+    live = tmp_path / f"trivia.db.{bystander.pid}.pid"
+    live.write_text(f"{bystander.pid} {here}\n")
+    boxed = tmp_path / "trivia.db.1.pid"
+    boxed.write_text(f"{bystander.pid} 12345\n")
+    stale = tmp_path / "trivia.db.999999.pid"
+    stale.write_text("999999 0\n")
+    with live.open() as one, boxed.open() as other:
+        fcntl.flock(one, fcntl.LOCK_EX)
+        fcntl.flock(other, fcntl.LOCK_EX)
+        found = running_bots(tmp_path / "trivia.db")
+    assert sorted(found) == [
+        f"pid {bystander.pid}",
+        f"pid {bystander.pid} in another pid namespace (a container?)",
+    ]
+    assert not stale.exists()
+    assert bystander.poll() is None
+    with listed_as_running(tmp_path / "trivia.db"):
+        assert running_bots(tmp_path / "trivia.db") == []  # never itself

@@ -38,6 +38,7 @@ from bot.ports import FencedOut, ReloadChannel, StoreUnavailable
 from bot.storage.errors import StoreOpenError
 from bot.storage.location import masked
 from bot.storage.postgres import sql
+from bot.storage.postgres.copy import PostgresTables
 from bot.storage.postgres.fencing import lease_current
 from bot.storage.postgres.notify import NotifyReloads
 from bot.storage.postgres.schema import apply_migrations, load_migrations
@@ -104,6 +105,10 @@ class PostgresScoreStore(SqlScoreStore):
     def reloads(self) -> ReloadChannel:
         """Bots on one PostgreSQL database hear each other through notifications."""
         return NotifyReloads(self._listen_connection)
+
+    def bulk_tables(self) -> PostgresTables:
+        """The database's tables as a whole, for ``db copy`` (``bot.storage.bulk``)."""
+        return PostgresTables(self._pool)
 
     async def _listen_connection(self) -> asyncpg.Connection[Any]:
         return await asyncpg.connect(self._dsn, timeout=CONNECT_TIMEOUT)

@@ -116,6 +116,23 @@ def _owner(path: Path) -> tuple[int, int] | None:
         return None
 
 
+def running_bots(db: Path) -> list[str]:
+    """The bots running on ``db`` now, in words (``pid 1234``), found by their locked
+    pid files; stale files are removed.  Empty where pid files are not kept (Windows)."""
+    found: list[str] = []
+    here = _pid_namespace()
+    for path in _pid_files(db):
+        owner = _owner(path)
+        if owner is None:
+            continue
+        pid, namespace = owner
+        if pid == os.getpid() and namespace == here:
+            continue
+        where = "" if namespace == here else " in another pid namespace (a container?)"
+        found.append(f"pid {pid}{where}")
+    return found
+
+
 def signal_running(db: Path, signum: int = signal.SIGHUP) -> list[int]:
     """Send ``signum`` to every bot running on ``db``; the pids signalled.
 

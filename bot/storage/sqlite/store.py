@@ -58,6 +58,7 @@ from bot.storage.sqlite.connection import (
     read_connection_settings,
     run_on_connection_thread,
 )
+from bot.storage.sqlite.copy import SqliteTables
 from bot.storage.sqlite.fencing import lease_current
 from bot.storage.sqlite.running import PidFileReloads
 from bot.storage.sqlite.schema import Migration, load_migrations
@@ -101,6 +102,10 @@ class SqliteScoreStore(SqlScoreStore):
     def reloads(self) -> ReloadChannel:
         """Bots on one SQLite file find each other by pid files beside it."""
         return PidFileReloads(Path(self._label))
+
+    def bulk_tables(self) -> SqliteTables:
+        """The file's tables as a whole, for ``db copy`` (``bot.storage.bulk``)."""
+        return SqliteTables(Path(self._label))
 
     # -- the backend's part ---------------------------------------------------------
 
