@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -147,3 +147,17 @@ def unicode_text(ctx: click.Context, param: click.Parameter, value: str | None) 
     if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
         raise click.BadParameter("not valid UTF-8 text; check your terminal's encoding")
     return value
+
+
+def fail(message: str, *, code: int = 1) -> NoReturn:
+    """Say what is wrong (in red, on stderr) and exit with ``code``."""
+    click.secho(message, fg="red", err=True)
+    raise SystemExit(code)
+
+
+def byte_size(size: int) -> str:
+    """``size`` bytes in words: "1.5 MiB", "512 bytes"."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size:,} bytes"

@@ -1,5 +1,6 @@
-"""``trivia-bot db``: back up and check the SQLite database, safe while the bot runs; list
-the leases the bot's processes hold (either backend).
+"""``trivia-bot db``: back up and check the database, safe while the bot runs; list the
+leases the bot's processes hold (either backend); copy it to another database
+(``db_copy``), with the bot stopped.
 
 Exit codes follow ``bot.cli.main``: 0 success, 1 the database is the problem (missing,
 damaged, written by a newer trivia-bot, or the copy failed), 2 bad usage or
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-from bot.cli.common import WholeSummaries, load_cli_settings, run_command
+from bot.cli.common import WholeSummaries, byte_size, fail, load_cli_settings, run_command
+from bot.cli.db_copy import copy_command
 from bot.coordination import LeaseHeld
 from bot.domain.words import plural
 from bot.ports import StoreUnavailable
@@ -34,7 +35,8 @@ _DB_HELP = "The SQLite file (default: the db setting, TRIVIA_DB)."
 
 @click.group("db", cls=WholeSummaries)
 def db() -> None:
-    """Back up and check the database, list leases (all safe while the bot runs)."""
+    """Back up and check the database, list leases (all safe while the bot runs); copy it
+    to another database, PostgreSQL for instance (with the bot stopped)."""
 
 
 @db.command()
@@ -54,13 +56,13 @@ def backup(ctx: click.Context, path: Path, db_path: Path | None, force: bool) ->
     try:
         result = backup_database(sqlite_path(settings.db), path, overwrite=force)
     except TargetExistsError as exc:
-        _fail(f"Not backed up: {exc}.", code=2)
+        fail(f"Not backed up: {exc}.", code=2)
     except MaintenanceError as exc:
-        _fail(f"Not backed up: {exc}.")
+        fail(f"Not backed up: {exc}.")
     except OSError as exc:
-        _fail(f"Not backed up: {path}: {exc.strerror or exc}.")
+        fail(f"Not backed up: {path}: {exc.strerror or exc}.")
     click.echo(
-        f"Backed up {result.source} to {result.target}: {_size(result.size_bytes)}, "
+        f"Backed up {result.source} to {result.target}: {byte_size(result.size_bytes)}, "
         f"schema version {result.schema_version}, integrity ok."
     )
 
@@ -79,15 +81,15 @@ def check(ctx: click.Context, db_path: Path | None) -> None:
     try:
         report = check_database(sqlite_path(settings.db))
     except MaintenanceError as exc:
-        _fail(f"Cannot check: {exc} (set TRIVIA_DB or pass --db).")
+        fail(f"Cannot check: {exc} (set TRIVIA_DB or pass --db).")
     except OSError as exc:
-        _fail(f"Cannot read {settings.db}: {exc.strerror or exc}.")
+        fail(f"Cannot read {settings.db}: {exc.strerror or exc}.")
     for line in describe_check(report):
         click.echo(line)
     if report.healthy:
         click.secho("Healthy.", fg="green")
         return
-    _fail("Not healthy: see above.")
+    fail("Not healthy: see above.")
 
 
 @db.command()
@@ -106,7 +108,7 @@ def leases(ctx: click.Context, prefix: str, location: str | None) -> None:
     settings = load_cli_settings(ctx, db=location)
     if not is_postgres(settings.db) and not sqlite_path(settings.db).is_file():
         # Opening it would create an empty database where a path was mistyped.
-        _fail(f"No database at {settings.db} (set TRIVIA_DB or pass --db).")
+        fail(f"No database at {settings.db} (set TRIVIA_DB or pass --db).")
     run_command(_list_leases(settings.db, prefix))
 
 
@@ -152,7 +154,7 @@ def _ago(seconds: float) -> str:
 def describe_check(report: CheckReport) -> list[str]:
     """The report as lines an operator reads top to bottom."""
     mode = f", journal mode {report.journal_mode}" if report.journal_mode else ""
-    lines = [f"Database: {report.path} ({_size(report.size_bytes)}{mode})"]
+    lines = [f"Database: {report.path} ({byte_size(report.size_bytes)}{mode})"]
     if report.problems:
         lines.append(f"Integrity: {plural(len(report.problems), 'problem')}:")
         lines += [f"  - {problem}" for problem in report.problems]
@@ -185,13 +187,4 @@ def _schema_line(report: CheckReport) -> str:
             return "Schema: unknown (the file could not be read)."
 
 
-def _fail(message: str, *, code: int = 1) -> NoReturn:
-    click.secho(message, fg="red", err=True)
-    raise SystemExit(code)
-
-
-def _size(size: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}"
-    return f"{size:,} bytes"
+db.add_command(copy_command)

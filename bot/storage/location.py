@@ -8,7 +8,7 @@ means SQLite; ``postgresql://user:password@host:5432/dbname`` (or
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_SCHEME = "sqlite://"
@@ -52,3 +52,22 @@ def check_postgres_url(text: str) -> str | None:
     except ValueError:
         return "has a port that is not a number"
     return None
+
+
+def same_database(one: Path | str, other: Path | str) -> bool:
+    """Whether two locations name the same database: the same file, or the same
+    server, database and ``search_path`` (whoever logs in)."""
+    return _identity(one) == _identity(other)
+
+
+def _identity(location: Path | str) -> tuple[object, ...]:
+    if not is_postgres(location):
+        return ("sqlite", sqlite_path(location).resolve())
+    parts = urlsplit(str(location))
+    query = dict(parse_qsl(parts.query))
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        port = None
+    host = parts.hostname or query.get("host", "")
+    return ("postgres", host, port, parts.path.strip("/"), query.get("search_path"))

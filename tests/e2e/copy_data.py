@@ -1,0 +1,211 @@
+"""A bot's worth of data, written through the store API, and everything read back from it:
+what the ``db copy`` tests copy and compare (``tests/e2e/test_db_copy.py``).
+
+``fill`` writes three servers on three platforms: answers on every other day over three
+weeks (so there are daily, weekly and all-time leaderboards), finished games with
+winners, own questions (one edited, one removed), switches (one turned back on), reports
+(one resolved), settings, asked questions (one forgotten again) and a game left running
+in the journal with answers of its own.  ``read_all`` reads all of it back through the
+API, independently of the copy's own check.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.domain.model import (
+    ChannelKey,
+    GameMode,
+    PlayerKey,
+    Question,
+    ServerKey,
+    ServerSettings,
+    Standing,
+    StartPolicy,
+)
+from bot.domain.records import (
+    AnswerRecord,
+    GameRecord,
+    Period,
+    ReportDraft,
+    ReportKind,
+    Resolution,
+    RunningGame,
+    Switch,
+)
+from bot.ports import TriviaStore
+
+NOW = datetime(2025, 3, 12, 18, 0, tzinfo=UTC)  # a Wednesday
+DAYS = tuple(range(0, 22, 2))  # days before NOW with answers
+SERVERS = (
+    ServerKey("discord", "guild-1"),
+    ServerKey("slack", "T0001"),
+    ServerKey("console", "local"),
+)
+USERS = ("ada", "bob", "cy")
+ASKED = ("q-1", "q-2", "q-3", "never-asked")
+REPORTS_PER_SERVER = 3
+UNFINISHED = "unfinished-1"
+
+
+def player(server: ServerKey, user: str) -> PlayerKey:
+    return PlayerKey(server.platform, server.server, user)
+
+
+def channel(server: ServerKey) -> ChannelKey:
+    return ChannelKey(server.platform, server.server, "trivia")
+
+
+def answers_of(server: ServerKey, day: int, *, game: str) -> list[AnswerRecord]:
+    at = NOW - timedelta(days=day, hours=1)
+    found = []
+    for n, user in enumerate(USERS):
+        correct = (day + n) % 3 != 0
+        found.append(
+            AnswerRecord(
+                player=player(server, user),
+                name=f"{user.title()} {server.platform}",
+                channel=channel(server),
+                game_id=game,
+                question_id=f"q-{day}-{n}",
+                correct=correct,
+                points=(n + day) % 3 + 1 if correct else 0,
+                answer_ms=1000 + 100 * n + day,
+                streak=n + 1 if correct else 0,
+                at=at + timedelta(minutes=n),
+            )
+        )
+    return found
+
+
+def own_question(server: ServerKey, number: int, prompt: str = "") -> Question:
+    return Question(
+        id=f"own-{number}",
+        prompt=prompt or f"Own question {number} of {server.server}?",
+        answers=(f"answer {number}",),
+        category="own",
+        hints=("It starts with an a.",),
+        bank_id=f"server:{server.platform}:{server.server}",
+        scope=f"{server.platform}:{server.server}",
+    )
+
+
+async def fill(store: TriviaStore) -> None:
+    """Write the data set (module docstring) into ``store``."""
+    for server in SERVERS:
+        await _games(store, server)
+        await _admin(store, server)
+    await _unfinished(store, SERVERS[0])
+
+
+async def _games(store: TriviaStore, server: ServerKey) -> None:
+    for day in DAYS:
+        game = f"{server.platform}-game-{day}"
+        answers = answers_of(server, day, game=game)
+        await store.record_answers(answers)
+        standings = tuple(
+            Standing(a.player, a.name, a.points, int(a.correct), rank)
+            for rank, a in enumerate(sorted(answers, key=lambda a: -a.points), start=1)
+        )
+        await store.record_game(
+            GameRecord(
+                game_id=game,
+                channel=channel(server),
+                mode=GameMode.TEXT,
+                started_at=answers[0].at - timedelta(minutes=5),
+                ended_at=answers[-1].at + timedelta(minutes=1),
+                reason="finished",
+                questions_asked=len(answers),
+                standings=standings,
+                winner=standings[0].player if day % 4 else None,
+            )
+        )
+
+
+async def _admin(store: TriviaStore, server: ServerKey) -> None:
+    admin = player(server, "admin")
+    at = NOW - timedelta(days=3)
+    for number in (1, 2, 3):
+        await store.save_custom_question(server, own_question(server, number), by=admin, at=at)
+    edited = own_question(server, 2, prompt="Edited, second?")
+    await store.save_custom_question(server, edited, by=player(server, "bob"), at=NOW)
+    await store.delete_custom_question(server, "own-3", by=admin, at=NOW)
+    settings = ServerSettings(
+        rounds=7,
+        seconds=12.5,
+        mode=GameMode.CHOICE,
+        start_policy=StartPolicy.ROLE,
+        starter_role="quizzers",
+        admin_role="mods",
+    )
+    if server.platform != "console":  # one server keeps the defaults
+        await store.save_server_settings(server, settings, by=admin, at=at)
+    await store.switch(server, Switch.QUESTION, "mi2-director", on=False, by=admin, at=at)
+    await store.switch(server, Switch.CATEGORY, "stunts", on=False, by=admin, at=at)
+    await store.switch(server, Switch.BANK, "mission-impossible-2", on=False, by=admin, at=at)
+    await store.switch(server, Switch.BANK, "mission-impossible-2", on=True, by=admin, at=NOW)
+    await store.mark_asked(server, ASKED[:3], at=at)
+    await store.forget_asked(server, ["q-2"])
+    reports = []
+    for number in range(REPORTS_PER_SERVER):
+        draft = ReportDraft(
+            server=server,
+            channel=channel(server),
+            question_id=f"own-{number + 1}",
+            prompt=f"Own question {number + 1}?",
+            kind=ReportKind.WRONG if number % 2 else ReportKind.UNCLEAR,
+            reason=f"reason {number}",
+            reporter=player(server, USERS[number]),
+            reporter_name=USERS[number].title(),
+            at=at + timedelta(hours=number),
+        )
+        reports.append(await store.file_report(draft))
+    await store.resolve_reports(server, [reports[0].id], Resolution.DISMISSED, by=admin, at=NOW)
+
+
+async def _unfinished(store: TriviaStore, server: ServerKey) -> None:
+    started = NOW - timedelta(minutes=10)
+    await store.journal_game(
+        RunningGame(
+            game_id=UNFINISHED,
+            channel=channel(server),
+            mode=GameMode.TEXT,
+            started_at=started,
+            started_by=player(server, "ada"),
+            total_questions=10,
+        )
+    )
+    await store.record_answers(answers_of(server, 0, game=UNFINISHED))
+    await store.journal_progress(UNFINISHED, 3)
+
+
+def report_ids() -> range:
+    return range(1, REPORTS_PER_SERVER * len(SERVERS) + 1)
+
+
+async def read_all(store: TriviaStore) -> dict[str, Any]:
+    """Everything ``fill`` wrote, read back through the store API, by label."""
+    seen: dict[str, Any] = {}
+    for server in SERVERS:
+        name = f"{server.platform}:{server.server}"
+        for day in range(max(DAYS) + 8):
+            at = NOW - timedelta(days=day)
+            for period in Period:
+                board = await store.leaderboard(server, period, now=at, limit=50)
+                seen[f"{name} {period} {at.date()}"] = board
+        for user in (*USERS, "admin", "nobody"):
+            seen[f"{name} stats {user}"] = await store.player_stats(player(server, user))
+        seen[f"{name} find"] = await store.find_players(server, f"Ada {server.platform}")
+        seen[f"{name} own"] = await store.custom_questions(server)
+        seen[f"{name} history"] = await store.question_history(server)
+        seen[f"{name} switched off"] = await store.switched_off(server)
+        seen[f"{name} settings"] = await store.server_settings(server)
+        seen[f"{name} asked"] = await store.asked_questions(server, ASKED)
+        seen[f"{name} open reports"] = await store.open_reports(server, limit=50)
+        seen[f"{name} open count"] = await store.count_open_reports(server)
+        for report_id in report_ids():
+            seen[f"{name} report {report_id}"] = await store.get_report(server, report_id)
+    for server in SERVERS:
+        seen[f"{server.platform} unfinished"] = await store.unfinished_games(server.platform)
+    return seen
