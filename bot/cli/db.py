@@ -1,10 +1,12 @@
-"""``trivia-bot db``: back up and check the database, safe while the bot runs; list the
-leases the bot's processes hold (either backend); copy it to another database
+"""``trivia-bot db``: back up and check the database (SQLite or PostgreSQL), safe while
+the bot runs; list the leases the bot's processes hold; copy it to another database
 (``db_copy``), with the bot stopped.
 
-Exit codes follow ``bot.cli.main``: 0 success, 1 the database is the problem (missing,
-damaged, written by a newer trivia-bot, or the copy failed), 2 bad usage or
-configuration (including a backup target that exists without ``--force``).
+SQLite is backed up and checked here (``bot.storage.sqlite.maintenance``);
+PostgreSQL in ``db_postgres``.  Exit codes follow ``bot.cli.main``: 0 success, 1 the
+database is the problem (missing, damaged, unreachable, read-only, written by a
+newer trivia-bot, or the copy failed), 2 bad usage or configuration (including a
+backup target that exists without ``--force``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import click
 
 from bot.cli.common import WholeSummaries, byte_size, fail, load_cli_settings, run_command
 from bot.cli.db_copy import copy_command
+from bot.cli.db_postgres import postgres_backup, postgres_check, schema_line
 from bot.coordination import LeaseHeld
 from bot.domain.words import plural
 from bot.ports import StoreUnavailable
@@ -24,13 +27,18 @@ from bot.storage.location import is_postgres, sqlite_path
 from bot.storage.sqlite.maintenance import (
     CheckReport,
     MaintenanceError,
-    SchemaState,
     TargetExistsError,
     backup_database,
     check_database,
 )
 
-_DB_HELP = "The SQLite file (default: the db setting, TRIVIA_DB)."
+# Text, not a click.Path: a path would turn postgresql://host into postgresql:/host.
+_DB_OPTION = click.option(
+    "--db",
+    "db_location",
+    metavar="FILE|URL",
+    help="The SQLite file or postgresql:// URL (default: the db setting, TRIVIA_DB).",
+)
 
 
 @click.group("db", cls=WholeSummaries)
@@ -41,18 +49,26 @@ def db() -> None:
 
 @db.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), help=_DB_HELP)
+@_DB_OPTION
 @click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
 @click.pass_context
-def backup(ctx: click.Context, path: Path, db_path: Path | None, force: bool) -> None:
+def backup(ctx: click.Context, path: Path, db_location: str | None, force: bool) -> None:
     """Copy the database to PATH, safely while the bot runs.
 
-    Uses SQLite's online backup, so the copy is the database as of one moment
-    and the bot is not held up.  The copy is checked before it gets its name.
-    Restore: stop the bot, copy the backup over the database file (removing any
-    -wal and -shm files beside it), start the bot.
+    SQLite: uses SQLite's online backup, so the copy is the database as of one
+    moment and the bot is not held up.  The copy is checked before it gets its
+    name.  Restore: stop the bot, copy the backup over the database file
+    (removing any -wal and -shm files beside it), start the bot.
+
+    PostgreSQL: runs pg_dump (--format=custom), PostgreSQL's own backup tool,
+    which must be installed (without it, the command to run elsewhere is
+    shown).  Restore with pg_restore, with the bots stopped; the command is
+    shown after the backup.
     """
-    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
+    settings = load_cli_settings(ctx, db=db_location)
+    if is_postgres(settings.db):
+        postgres_backup(str(settings.db), path, force=force)
+        return
     try:
         result = backup_database(sqlite_path(settings.db), path, overwrite=force)
     except TargetExistsError as exc:
@@ -68,16 +84,21 @@ def backup(ctx: click.Context, path: Path, db_path: Path | None, force: bool) ->
 
 
 @db.command()
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), help=_DB_HELP)
+@_DB_OPTION
 @click.pass_context
-def check(ctx: click.Context, db_path: Path | None) -> None:
+def check(ctx: click.Context, db_location: str | None) -> None:
     """Check the database's integrity and schema version.
 
-    Runs SQLite's integrity and foreign-key checks and compares the schema with
-    the migrations this trivia-bot ships.  Exits with 0 when the bot can use the
-    database, 1 otherwise.
+    SQLite: runs SQLite's integrity and foreign-key checks and compares the
+    schema with the migrations this trivia-bot ships.  PostgreSQL: connects,
+    shows the server's version, compares the schema, counts each table's rows
+    and checks that the bot may write there (not a read-only replica).  Changes
+    nothing.  Exits with 0 when the bot can use the database, 1 otherwise.
     """
-    settings = load_cli_settings(ctx, db=str(db_path) if db_path is not None else None)
+    settings = load_cli_settings(ctx, db=db_location)
+    if is_postgres(settings.db):
+        postgres_check(str(settings.db))
+        return
     try:
         report = check_database(sqlite_path(settings.db))
     except MaintenanceError as exc:
@@ -163,28 +184,8 @@ def describe_check(report: CheckReport) -> list[str]:
         )
     else:
         lines.append("Integrity: ok (integrity_check and foreign_key_check found nothing)")
-    lines.append(_schema_line(report))
+    lines.append(schema_line(report.schema_state, report.schema_version, report.latest_version))
     return lines
-
-
-def _schema_line(report: CheckReport) -> str:
-    version, latest = report.schema_version, report.latest_version
-    match report.schema_state:
-        case SchemaState.CURRENT:
-            return f"Schema: version {version}, the latest this trivia-bot knows."
-        case SchemaState.BEHIND:
-            return (
-                f"Schema: version {version}; this trivia-bot ships up to {latest}: "
-                "it will be upgraded on next start (back it up first)."
-            )
-        case SchemaState.AHEAD:
-            return (
-                f"Schema: version {version}, written by a newer trivia-bot (this one knows "
-                f"up to {latest}) and refused by this one: upgrade trivia-bot, or restore a "
-                "backup taken before the upgrade."
-            )
-        case SchemaState.UNKNOWN:
-            return "Schema: unknown (the file could not be read)."
 
 
 db.add_command(copy_command)

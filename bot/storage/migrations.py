@@ -15,6 +15,7 @@ first line says which kind it is.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -62,3 +63,23 @@ def newer_than_known(location: str, current: int, latest: int) -> SchemaError:
         f"{location} has schema version {current}, newer than this trivia-bot knows "
         f"(up to {latest}): upgrade trivia-bot or use another database"
     )
+
+
+class SchemaState(enum.Enum):
+    """How a database's schema version compares with this trivia-bot's migrations."""
+
+    CURRENT = "current"
+    BEHIND = "behind"  # upgraded by the next start
+    AHEAD = "ahead"  # written by a newer trivia-bot, which this one refuses to open
+    UNKNOWN = "unknown"  # unreadable
+
+
+def schema_state(version: int | None, latest: int) -> SchemaState:
+    """Where ``version`` (None: it could not be read) stands against ``latest``."""
+    if version is None:
+        return SchemaState.UNKNOWN
+    if version > latest:
+        return SchemaState.AHEAD
+    if version < latest:
+        return SchemaState.BEHIND
+    return SchemaState.CURRENT

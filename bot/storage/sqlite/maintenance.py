@@ -28,7 +28,6 @@ What a backup file is
 
 from __future__ import annotations
 
-import enum
 import os
 import sqlite3
 import tempfile
@@ -39,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bot.storage.migrations import SchemaState, schema_state
 from bot.storage.sqlite.schema import Migration, load_migrations
 
 # How long to wait for a lock the bot holds (it commits in milliseconds).
@@ -63,15 +63,6 @@ class TargetExistsError(MaintenanceError):
     """The backup's destination exists and replacing it was not asked for."""
 
 
-class SchemaState(enum.Enum):
-    """How a database's schema version compares with this trivia-bot's migrations."""
-
-    CURRENT = "current"
-    BEHIND = "behind"  # upgraded by the next start
-    AHEAD = "ahead"  # written by a newer trivia-bot, which this one refuses to open
-    UNKNOWN = "unknown"  # unreadable
-
-
 @dataclass(frozen=True, slots=True)
 class CheckReport:
     """What ``check_database`` found.  ``problems`` are integrity and
@@ -86,13 +77,7 @@ class CheckReport:
 
     @property
     def schema_state(self) -> SchemaState:
-        if self.schema_version is None:
-            return SchemaState.UNKNOWN
-        if self.schema_version > self.latest_version:
-            return SchemaState.AHEAD
-        if self.schema_version < self.latest_version:
-            return SchemaState.BEHIND
-        return SchemaState.CURRENT
+        return schema_state(self.schema_version, self.latest_version)
 
     @property
     def healthy(self) -> bool:
