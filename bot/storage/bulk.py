@@ -40,7 +40,7 @@ class Table:
 
 
 #: The schema version ``TABLES`` describes: the last migration of both backends.
-TABLES_VERSION: Final = 4
+TABLES_VERSION: Final = 5
 
 TABLES: Final[tuple[Table, ...]] = (
     Table("servers", ("id", "platform", "server"), ("id",), identity=True),
@@ -136,6 +136,10 @@ TABLES: Final[tuple[Table, ...]] = (
             "total_questions",
             "questions_asked",
             "answers_after",
+            "state",
+            "state_seq",
+            "state_us",
+            "question_message",
         ),
         ("game_id",),
     ),
@@ -163,6 +167,16 @@ TABLES: Final[tuple[Table, ...]] = (
         ),
         ("id",),
         identity=True,
+    ),
+    # What the processes of one bot share: copied too, so that a bot moved with its games
+    # running (stopped, copied, started) carries them on.
+    Table("leases", ("name", "holder", "epoch", "expires_us"), ("name",)),
+    Table("paced_turns", ("name", "next_us"), ("name",)),
+    Table("bot_facts", ("name", "value", "changed_us"), ("name",)),
+    Table(
+        "last_servers",
+        ("platform", "player", "server", "server_name", "played_us"),
+        ("platform", "player"),
     ),
 )
 

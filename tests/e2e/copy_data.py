@@ -14,9 +14,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.domain.game import TriviaGame
 from bot.domain.model import (
+    Actor,
     ChannelKey,
     GameMode,
+    GameOptions,
+    Instant,
     PlayerKey,
     Question,
     ServerKey,
@@ -34,7 +38,9 @@ from bot.domain.records import (
     RunningGame,
     Switch,
 )
+from bot.domain.snapshot import GameSnapshot
 from bot.ports import TriviaStore
+from bot.storage.sql_store import SqlScoreStore
 
 NOW = datetime(2025, 3, 12, 18, 0, tzinfo=UTC)  # a Wednesday
 DAYS = tuple(range(0, 22, 2))  # days before NOW with answers
@@ -178,6 +184,29 @@ async def _unfinished(store: TriviaStore, server: ServerKey) -> None:
     )
     await store.record_answers(answers_of(server, 0, game=UNFINISHED))
     await store.journal_progress(UNFINISHED, 3)
+    # Saved to go on after a restart, and where its question is shown.
+    await store.save_game_state(_running_state(server), 4)
+    await store.note_question_message(channel(server), UNFINISHED, "1:4242")
+    if isinstance(store, SqlScoreStore):
+        await store.take_lease("discord:shard:0", "host-a pid 1", ttl=600)
+        await store.set_fact_if_changed("discord:commands:global", "digest-1")
+        await store.remember_server(server.platform, "ada", server.server, "Ada's server")
+
+
+def _running_state(server: ServerKey) -> GameSnapshot:
+    questions = tuple(
+        Question(id=f"q{n}", prompt=f"Question {n}?", answers=(f"a{n}",)) for n in (1, 2)
+    )
+    game = TriviaGame(
+        UNFINISHED,
+        channel(server),
+        options=GameOptions(rounds=2, seconds=30),
+        questions=questions,
+        started_by=Actor(player(server, "ada"), "Ada"),
+    )
+    at = Instant(100.0, NOW - timedelta(minutes=1))
+    game.start(at)
+    return game.snapshot(Instant(110.0, NOW - timedelta(seconds=50)))
 
 
 def report_ids() -> range:
@@ -208,4 +237,9 @@ async def read_all(store: TriviaStore) -> dict[str, Any]:
             seen[f"{name} report {report_id}"] = await store.get_report(server, report_id)
     for server in SERVERS:
         seen[f"{server.platform} unfinished"] = await store.unfinished_games(server.platform)
+    if isinstance(store, SqlScoreStore):
+        leases = await store.lease_holders()
+        seen["leases"] = [(lease.name, lease.holder, lease.epoch) for lease in leases]
+        seen["fact"] = await store.fact("discord:commands:global")
+        seen["last server"] = await store.last_server(SERVERS[0].platform, "ada")
     return seen
