@@ -164,5 +164,5 @@ async def holding_shards(
                 left = budget.left() if budget is not None else SAY_GOODBYE_WITHIN
                 await asyncio.wait_for(adapter.outbound.flush(), left)
         finally:
-            await keeper.close()
+            await keeper.close(within=budget.left() if budget is not None else None)
             await asyncio.gather(*lost_tasks, return_exceptions=True)

@@ -249,9 +249,10 @@ class LeaseKeeper:
 
     # -- letting go ------------------------------------------------------------------
 
-    async def close(self) -> None:
-        """Stop renewing and release every lease still ours (each within ``ttl / 3``
-        seconds; one that cannot be released expires by itself).  Idempotent."""
+    async def close(self, *, within: float | None = None) -> None:
+        """Stop renewing and release every lease still ours, each within ``ttl / 3``
+        seconds and all within ``within`` (a shutdown's budget; None: no more bound);
+        one that cannot be released expires by itself.  Idempotent."""
         if self._closed:
             return
         self._closed = True
@@ -259,10 +260,12 @@ class LeaseKeeper:
         for task in renewals:
             task.cancel()
         await asyncio.gather(*renewals, return_exceptions=True)
-        await asyncio.gather(*(self._release(t.lease) for t in self._tenures.values()))
-
-    async def _release(self, lease: Lease) -> None:
         until = self._clock.monotonic() + self._ttl / 3
+        if within is not None:
+            until = min(until, self._clock.monotonic() + max(0.0, within))
+        await asyncio.gather(*(self._release(t.lease, until) for t in self._tenures.values()))
+
+    async def _release(self, lease: Lease, until: float) -> None:
         try:
             done = await before(
                 self._clock, self._store.release_lease(lease), until, name=f"release {lease.name}"
