@@ -92,7 +92,12 @@ to the loopback `upload_url`, `files.completeUploadExternal`); the file is then 
 attachment: `slack.shared_files("D0ADMIN")[-1].content` (a user id as channel means their DM).
 """
 
+from .browser import InstallVisit, SlackBrowser
+from .delivery import Delivery, HttpDelivery
+from .handles import FakeWorkspace
 from .http_driver import HttpReply, SlackHttpDriver, serve_app, slack_headers, slack_signature
+from .installs import FakeEnterprise
+from .oauth import OAuthApp, OAuthRefusal
 from .payloads import DEFAULT_CHANNEL, DEFAULT_USER, SlackPayloads
 from .records import (
     ApiCall,
@@ -109,26 +114,39 @@ from .records import (
 from .sdk_patches import instant_rate_limit_retries
 from .server import FakeSlack
 from .socket_mode import Envelope
+from .tokens import Grant, Refresh, SlackClock, Token
 from .workspace import Identity
 
 __all__ = [
     "DEFAULT_CHANNEL",
     "DEFAULT_USER",
     "ApiCall",
+    "Delivery",
     "Envelope",
     "Ephemeral",
+    "FakeEnterprise",
     "FakeSlack",
+    "FakeWorkspace",
+    "Grant",
+    "HttpDelivery",
     "HttpReply",
     "Identity",
+    "InstallVisit",
     "Message",
+    "OAuthApp",
+    "OAuthRefusal",
+    "Refresh",
     "ResponseUrlPost",
+    "SlackBrowser",
     "SlackChannel",
+    "SlackClock",
     "SlackFile",
     "SlackHttpDriver",
     "SlackPayloads",
     "SlackRequest",
     "SlackUser",
     "SocketAck",
+    "Token",
     "View",
     "instant_rate_limit_retries",
     "serve_app",

@@ -4,6 +4,12 @@ Each builder returns a `SlackRequest` that `SlackHttpDriver.post` signs and POST
 `FakeSlack.socket_send` wraps in an envelope (Socket Mode). The builders also keep the fake
 workspace consistent: a user who types exists in `users.info`, a typed message appears in the
 channel's history, every trigger_id can open one modal, every response_url is served.
+
+Every builder speaks for `self.workspace`: its team id, its Enterprise Grid org (if any:
+`enterprise_id`, `enterprise`, `authorizations[0].enterprise_id`) and whether the installation
+reaching it is org-wide (`is_enterprise_install`), as Slack fills them in. `user`/`channel`
+default to the workspace's `default_user`/`default_channel` (alice and #trivia in the default
+workspace).
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ class SlackPayloads:
         command: str,
         text: str = "",
         *,
-        user: str = DEFAULT_USER,
-        channel: str = DEFAULT_CHANNEL,
+        user: str | None = None,
+        channel: str | None = None,
     ) -> SlackRequest:
         """`/trivia start science` typed by `user` in `channel`."""
         ws, ident = self.workspace, self.workspace.identity
-        member, room = ws.ensure_user(user), ws.ensure_channel(channel)
+        member = ws.ensure_user(user or ws.default_user)
+        room = ws.ensure_channel(channel or ws.default_channel)
         fields = {
             "token": "legacy-verification-token",
             "team_id": ident.team_id,
@@ -50,52 +57,61 @@ class SlackPayloads:
             "command": command,
             "text": text,
             "api_app_id": ident.api_app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if ws.is_enterprise_install else "false",
             "response_url": ws.new_response_url(ResponseTarget(room.id, member.id)),
             "trigger_id": ws.issue_trigger(member.id),
         }
+        if ws.enterprise_id is not None:
+            fields["enterprise_id"] = ws.enterprise_id
+            fields["enterprise_name"] = ws.enterprise_name or ""
         return SlackRequest("slash_commands", fields)
 
     # ------------------------------------------------------------------ Events API
 
     def event(self, event: Mapping[str, Any], *, event_id: str | None = None) -> SlackRequest:
         """Wrap any inner event in the `event_callback` envelope Slack sends."""
-        ident = self.workspace.identity
-        body = {
+        ws, ident = self.workspace, self.workspace.identity
+        body: JsonDict = {
             "token": "legacy-verification-token",
             "team_id": ident.team_id,
             "api_app_id": ident.api_app_id,
             "event": dict(event),
             "type": "event_callback",
-            "event_id": event_id or f"Ev{self.workspace.next_number():08d}",
+            "event_id": event_id or f"Ev{ws.next_number():08d}",
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": ws.enterprise_id,
                     "team_id": ident.team_id,
                     "user_id": ident.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": ws.is_enterprise_install,
                 }
             ],
             "is_ext_shared_channel": False,
         }
+        if ws.enterprise_id is not None:
+            body |= {
+                "enterprise_id": ws.enterprise_id,
+                "context_team_id": ident.team_id,
+                "context_enterprise_id": ws.enterprise_id,
+            }
         return SlackRequest("events_api", body)
 
     def message_event(
         self,
         text: str,
         *,
-        user: str = DEFAULT_USER,
-        channel: str = DEFAULT_CHANNEL,
+        user: str | None = None,
+        channel: str | None = None,
         thread_ts: str | None = None,
         files: Sequence[SlackFile] = (),
         event_id: str | None = None,
     ) -> SlackRequest:
         """`user` types `text` in `channel`; the message also lands in the channel history."""
         ws = self.workspace
-        room = ws.ensure_channel(channel)
-        ws.ensure_user(user)
+        room = ws.ensure_channel(channel or ws.default_channel)
+        user = ws.ensure_user(user or ws.default_user).id
         message = ws.post(room.id, user=user, text=text, thread_ts=thread_ts)
         inner: JsonDict = {
             "type": "message",
@@ -121,9 +137,9 @@ class SlackPayloads:
         inner |= {"event_ts": message.ts, "channel_type": "channel"}
         return self.event(inner)
 
-    def app_home_opened(self, *, user: str = DEFAULT_USER, tab: str = "home") -> SlackRequest:
+    def app_home_opened(self, *, user: str | None = None, tab: str = "home") -> SlackRequest:
         ws = self.workspace
-        ws.ensure_user(user)
+        user = ws.ensure_user(user or ws.default_user).id
         inner: JsonDict = {
             "type": "app_home_opened",
             "user": user,
@@ -141,6 +157,22 @@ class SlackPayloads:
             "events_api", {"token": "legacy", "challenge": challenge, "type": "url_verification"}
         )
 
+    def app_uninstalled(self) -> SlackRequest:
+        """What Slack sends when the app is removed from this workspace (api.slack.com/events/
+        app_uninstalled: an inner event with nothing but its type)."""
+        return self.event({"type": "app_uninstalled"})
+
+    def tokens_revoked(self, *, bot: Sequence[str] = (), oauth: Sequence[str] = ()) -> SlackRequest:
+        """Slack's `tokens_revoked`: user ids, not tokens, keyed by the kind of token revoked
+        (`oauth` for user tokens, `bot` for bot tokens), as api.slack.com/events/tokens_revoked
+        shows it."""
+        tokens: JsonDict = {}
+        if oauth:
+            tokens["oauth"] = list(oauth)
+        if bot:
+            tokens["bot"] = list(bot)
+        return self.event({"type": "tokens_revoked", "tokens": tokens})
+
     # ------------------------------------------------------------------ interactivity
 
     def block_action(
@@ -152,7 +184,7 @@ class SlackPayloads:
         message: Message | None = None,
         view: View | None = None,
         user: str | None = None,
-        channel: str = DEFAULT_CHANNEL,
+        channel: str | None = None,
         block_id: str | None = None,
     ) -> SlackRequest:
         """`user` clicks (or picks from) an element of `message` or `view`.
@@ -161,10 +193,11 @@ class SlackPayloads:
         `label`, and the payload carries its real block_id, type, text and value: clicking a
         button that is not there fails the test here, not later. Without either, a bare
         action with `action_id`/`value` is sent from a message nobody can see. `user`
-        defaults to the view's owner, else alice.
+        defaults to the view's owner, else the workspace's default user (alice).
         """
         ws, ident = self.workspace, self.workspace.identity
-        member = ws.ensure_user(user or (view.user if view is not None else "") or DEFAULT_USER)
+        viewer = view.user if view is not None else ""
+        member = ws.ensure_user(user or viewer or ws.default_user)
         blocks = message.blocks if message is not None else (view.blocks if view else None)
         if blocks is None:
             if action_id is None:
@@ -179,9 +212,9 @@ class SlackPayloads:
             "api_app_id": ident.api_app_id,
             "token": "legacy-verification-token",
             "trigger_id": ws.issue_trigger(member.id),
-            "team": {"id": ident.team_id, "domain": ident.team_domain},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": team_payload(ws),
+            "enterprise": enterprise_payload(ws),
+            "is_enterprise_install": ws.is_enterprise_install,
             "state": {"values": {}},
             "actions": [action],
         }
@@ -189,7 +222,9 @@ class SlackPayloads:
             payload["container"] = {"type": "view", "view_id": view.id}
             payload["view"] = ws.view_api(view)
             return SlackRequest("interactive", payload)
-        room = ws.ensure_channel(message.channel if message is not None else channel)
+        room = ws.ensure_channel(
+            message.channel if message is not None else channel or ws.default_channel
+        )
         shown = message or Message(room.id, ws.next_ts(), ident.bot_user_id, bot_id=ident.bot_id)
         payload["container"] = {
             "type": "message",
@@ -221,28 +256,42 @@ class SlackPayloads:
             view = View(
                 id=f"V{ws.next_number():08d}",
                 type="modal",
-                user=user or DEFAULT_USER,
+                user=user or ws.default_user,
                 view={"type": "modal", "callback_id": view, "blocks": []},
             )
-        member = ws.ensure_user(user or view.user or DEFAULT_USER)
+        member = ws.ensure_user(user or view.user or ws.default_user)
         state = submitted_state(view, values or {})
         payload = {
             "type": "view_submission",
-            "team": {"id": ident.team_id, "domain": ident.team_domain},
+            "team": team_payload(ws),
             "user": user_payload(member.id, member.name, ident.team_id),
             "api_app_id": ident.api_app_id,
             "token": "legacy-verification-token",
             "trigger_id": ws.issue_trigger(member.id),
             "view": {**ws.view_api(view), "state": {"values": state}},
             "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
+            "is_enterprise_install": ws.is_enterprise_install,
+            "enterprise": enterprise_payload(ws),
         }
         return SlackRequest("interactive", payload)
 
 
 def user_payload(user_id: str, name: str, team_id: str) -> JsonDict:
     return {"id": user_id, "username": name, "name": name, "team_id": team_id}
+
+
+def team_payload(ws: SlackWorkspace) -> JsonDict:
+    """An interaction's `team`; on Enterprise Grid it also names the org."""
+    team: JsonDict = {"id": ws.team_id, "domain": ws.identity.team_domain}
+    if ws.enterprise_id is not None:
+        team |= {"enterprise_id": ws.enterprise_id, "enterprise_name": ws.enterprise_name}
+    return team
+
+
+def enterprise_payload(ws: SlackWorkspace) -> JsonDict | None:
+    if ws.enterprise_id is None:
+        return None
+    return {"id": ws.enterprise_id, "name": ws.enterprise_name}
 
 
 def find_element(

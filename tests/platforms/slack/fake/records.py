@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+from .tokens import TokenState
+
 JsonDict = dict[str, Any]
 RequestKind = Literal["slash_commands", "events_api", "interactive"]
 
@@ -213,17 +215,32 @@ class View:
 
 @dataclass(frozen=True, slots=True)
 class ApiCall:
-    """One Web API call the app made, with its arguments merged from query, form and JSON."""
+    """One Web API call the app made, with its arguments merged from query, form and JSON.
+
+    `token` is what the call presented (Bearer header or `token` field); `token_state` what
+    that token was at that moment ("valid", "expired", "revoked", "unknown", or "none" for
+    no token; `oauth.v2.access` authenticates the app instead and records "none");
+    `team_id`/`enterprise_id` name the workspace the call was answered for (None when the
+    token was refused or resolved to no workspace).
+    """
 
     method: str
     args: Mapping[str, Any]
     token: str | None
     status: int
     response: Mapping[str, Any]
+    token_state: TokenState = "valid"
+    team_id: str | None = None
+    enterprise_id: str | None = None
 
     @property
     def ok(self) -> bool:
         return bool(self.response.get("ok"))
+
+    @property
+    def error(self) -> str | None:
+        value = self.response.get("error")
+        return None if value is None else str(value)
 
     def __getitem__(self, key: str) -> Any:
         return self.args[key]

@@ -1,4 +1,4 @@
-"""`FakeSlack`: the Web API, response URLs, file downloads and Socket Mode on 127.0.0.1."""
+"""`FakeSlack`: the Web API, OAuth, response URLs, file downloads and Socket Mode on 127.0.0.1."""
 
 # The waits take `timeout=` on purpose: running out of time fails the test with what was seen,
 # which a bare `asyncio.timeout` around the call cannot say.
@@ -7,33 +7,38 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import logging
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Self, TypeVar
+from urllib.parse import urlencode
 
 from aiohttp import web
 
-from .payloads import DEFAULT_CHANNEL, DEFAULT_USER, SlackPayloads
+from .delivery import HttpDelivery
+from .handles import WorkspaceTools
+from .installs import TOKEN_METHODS, Installations
+from .oauth import OAuthApp, OAuthRefusal
 from .records import (
     ApiCall,
-    Ephemeral,
     JsonDict,
-    Message,
     ResponseUrlPost,
     SlackChannel,
-    SlackFile,
     SlackRequest,
     SlackUser,
     SocketAck,
-    View,
 )
 from .socket_mode import Envelope, SocketModeEndpoint
+from .tenancy import Tenancy
+from .tokens import SlackClock, Token
 from .workspace import (
     DEFAULT_CHANNELS,
     DEFAULT_USERS,
+    METHODS,
     Identity,
     SlackWorkspace,
     error,
@@ -50,8 +55,13 @@ JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 LOGIN_PAGE = "<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
 
 
-class FakeSlack(SlackPayloads):
-    """A Slack workspace on loopback, driven and inspected by tests. See the package docstring."""
+class FakeSlack(Tenancy, WorkspaceTools):
+    """Slack on loopback, driven and inspected by tests. See the package docstring.
+
+    The builders and inspectors on the fake itself (`slack.slash_command`, `slack.messages`)
+    speak for the default workspace, pre-installed with `identity.bot_token`; more
+    workspaces come from `add_workspace`.
+    """
 
     def __init__(
         self,
@@ -60,20 +70,38 @@ class FakeSlack(SlackPayloads):
         users: Iterable[SlackUser] = DEFAULT_USERS,
         channels: Iterable[SlackChannel] = DEFAULT_CHANNELS,
         trigger_ttl: float = 3.0,
+        oauth: OAuthApp | None = None,
     ) -> None:
         self.identity = identity or Identity()
-        self.workspace = SlackWorkspace(self.identity, trigger_ttl=trigger_ttl)
+        self.clock = SlackClock()
+        self.installs = Installations(
+            app=oauth or OAuthApp(), app_id=self.identity.api_app_id, clock=self.clock
+        )
+        self.installs.book.add(Token(self.identity.app_token, "app", None, self.clock.now()))
+        self.workspace = SlackWorkspace(
+            self.identity, trigger_ttl=trigger_ttl, team_name=self.identity.team_domain
+        )
+        members = list(users)
         bot = SlackUser(self.identity.bot_user_id, self.identity.bot_name, is_bot=True)
-        for user in (bot, *users):
+        for user in (bot, *members):
             self.workspace.add_user(user)
         for channel in channels:
             self.workspace.channels[channel.id] = channel
+        self.installs.add(self.workspace)
+        installer = next((u.id for u in members if u.is_owner), members[0].id if members else "")
+        self.installs.install(
+            self.workspace,
+            user=installer or bot.id,
+            scopes=self.identity.scopes,
+            bot_token=self.identity.bot_token,
+            rotating=False,
+        )
         #: Every Web API call answered (429s are in `rate_limited_calls` instead), in order.
         self.calls: list[ApiCall] = []
         self.rate_limited_calls: list[ApiCall] = []
         self.unknown_methods: list[str] = []
         self.responses: list[ResponseUrlPost] = []
-        #: (file id, whether the download carried the bot token)
+        #: (file id, whether the download carried a token that works in the file's workspace)
         self.file_downloads: list[tuple[str, bool]] = []
         #: (file id, bytes) POSTed to upload URLs from files.getUploadURLExternal
         self.uploads: list[tuple[str, bytes]] = []
@@ -81,6 +109,7 @@ class FakeSlack(SlackPayloads):
         self._failures: defaultdict[str, deque[str]] = defaultdict(deque)
         self._changed = asyncio.Condition()
         self.socket = SocketModeEndpoint(self.identity.api_app_id, self._take_ticket, self._notify)
+        self.http = HttpDelivery()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -103,6 +132,7 @@ class FakeSlack(SlackPayloads):
             return
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/oauth/v2/authorize", self._authorize)
         app.router.add_get("/link/", self.socket.handle)
         app.router.add_post("/response-url/{key}", self._response_url)
         app.router.add_get("/files-pri/{team_file}/{name}", self._file)
@@ -118,10 +148,13 @@ class FakeSlack(SlackPayloads):
             raise
         self._runner = runner
         host, port = runner.addresses[0][:2]
-        self.base_url = self.workspace.base_url = f"http://{host}:{port}/"
+        self.base_url = f"http://{host}:{port}/"
+        for ws in self.installs.workspaces.values():
+            ws.base_url = self.base_url
 
     async def close(self) -> None:
         """Idempotent. Close the app's Socket Mode handler first, or it will try to reconnect."""
+        await self.http.close()
         runner, self._runner = self._runner, None
         if runner is None:
             return
@@ -155,53 +188,7 @@ class FakeSlack(SlackPayloads):
     def bot_id(self) -> str:
         return self.identity.bot_id
 
-    # ------------------------------------------------------------------ arranging
-
-    def add_user(
-        self,
-        user_id: str,
-        name: str | None = None,
-        *,
-        is_admin: bool = False,
-        is_owner: bool = False,
-        is_bot: bool = False,
-        home_team: str | None = None,
-    ) -> SlackUser:
-        """`slack.add_user("U0DAN", "dan", is_admin=True)`; replaces a member with that id.
-        `home_team` makes them a Slack Connect guest: `users.info` names their own team."""
-        user = SlackUser(
-            user_id,
-            name or user_id.lower(),
-            is_admin=is_admin,
-            is_owner=is_owner,
-            is_bot=is_bot,
-            home_team=home_team,
-        )
-        return self.workspace.add_user(user)
-
-    def add_channel(
-        self, channel_id: str, name: str | None = None, *, is_private: bool = False
-    ) -> SlackChannel:
-        channel = SlackChannel(channel_id, name or channel_id.lower(), is_private=is_private)
-        self.workspace.channels[channel_id] = channel
-        return channel
-
-    def add_file(
-        self,
-        content: bytes | str,
-        *,
-        name: str = "questions.yaml",
-        user: str = DEFAULT_USER,
-        filetype: str = "yaml",
-        mimetype: str = "text/plain",
-    ) -> SlackFile:
-        """A file `user` shared; `files.info` describes it and its `url_private` serves it."""
-        data = content.encode() if isinstance(content, str) else content
-        file = SlackFile(
-            f"F{self.workspace.next_number():08d}", name, data, user, filetype, mimetype
-        )
-        self.workspace.files[file.id] = file
-        return file
+    # ------------------------------------------------------------------ faults
 
     def rate_limit_next(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with HTTP 429 and `Retry-After`.
@@ -219,50 +206,6 @@ class FakeSlack(SlackPayloads):
         self._failures[method].extend([error_code] * times)
 
     # ------------------------------------------------------------------ inspecting
-
-    def messages(self, channel: str = DEFAULT_CHANNEL) -> list[Message]:
-        """Visible messages in `channel` (users' and the bot's), oldest first, as edited."""
-        return self.workspace.channel_messages(channel)
-
-    def bot_messages(self, channel: str = DEFAULT_CHANNEL) -> list[Message]:
-        return [m for m in self.messages(channel) if m.user == self.bot_user_id]
-
-    def last_bot_message(self, channel: str = DEFAULT_CHANNEL) -> Message:
-        found = self.bot_messages(channel)
-        if not found:
-            raise AssertionError(f"the bot has posted nothing visible in {channel}")
-        return found[-1]
-
-    def transcript(self, channel: str = DEFAULT_CHANNEL) -> list[str]:
-        """`["bob: paris", "triviabot: Correct! | ...", ...]`: each visible message as a client
-        renders it (`Message.visible_text`, block texts joined by " | ")."""
-        users = self.workspace.users
-
-        def line(m: Message) -> str:
-            who = users[m.user].name if m.user in users else m.user
-            return f"{who}: {' | '.join(m.visible_text().splitlines())}"
-
-        return [line(m) for m in self.messages(channel)]
-
-    def ephemerals(self, user: str | None = None) -> list[Ephemeral]:
-        """Ephemeral messages (chat.postEphemeral and response_url), for `user` or everyone."""
-        return [e for e in self.workspace.ephemerals if user is None or e.user == user]
-
-    @property
-    def views(self) -> dict[str, View]:
-        """Modals and Home tabs by view id."""
-        return self.workspace.views
-
-    def file_api(self, file: SlackFile) -> JsonDict:
-        """The file object Slack shows the app (`url_private_download` serves the content)."""
-        return file.to_api(base_url=self.base_url, team_id=self.team_id)
-
-    def shared_files(self, channel: str) -> list[SlackFile]:
-        """Files the bot shared in `channel` (external uploads), oldest first."""
-        return [f for m in self.bot_messages(channel) for f in m.files]
-
-    def home_view(self, user: str) -> View | None:
-        return self.workspace.home_views.get(user)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
@@ -366,31 +309,97 @@ class FakeSlack(SlackPayloads):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await request_args(request)
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
-        form_token = args.pop("token", None)
-        token = token or (str(form_token) if form_token else None)
+        token, client = credentials(request, args)
         if self._rate_limits[method]:
             retry_after = self._rate_limits[method].popleft()
             answer = error("ratelimited")
-            call = ApiCall(method, args, token, 429, answer)
+            state = self.installs.book.state(token)
+            call = ApiCall(method, args, token, 429, answer, state)
             self.rate_limited_calls.append(call)
             await self._notify()
             return web.json_response(answer, status=429, headers={"Retry-After": str(retry_after)})
-        if self._failures[method]:
-            answer = error(self._failures[method].popleft())
-        else:
-            answer = self.workspace.call(method, args, token)
-        if answer.get("error") == "unknown_method":
+        call = self._answer(method, args, token, client)
+        if call.error == "unknown_method":
             self.unknown_methods.append(method)
-        self.calls.append(ApiCall(method, args, token, 200, answer))
+        self.calls.append(call)
         await self._notify()
-        return web.json_response(answer, headers={"X-OAuth-Scopes": self.identity.scopes})
+        return web.json_response(call.response, headers={"X-OAuth-Scopes": self._scopes(token)})
+
+    def _answer(
+        self, method: str, args: JsonDict, token: str | None, client: tuple[str, str] | None
+    ) -> ApiCall:
+        """Answer one call: app credentials for `oauth.v2.access`; otherwise the token decides
+        whether the call is made at all and in which workspace."""
+        state = self.installs.book.state(token)
+
+        def answered(answer: JsonDict, ws: SlackWorkspace | None = None) -> ApiCall:
+            team, org = (None, None) if ws is None else (ws.team_id, ws.enterprise_id)
+            return ApiCall(method, args, token, 200, answer, state, team, org)
+
+        if self._failures[method]:
+            return answered(error(self._failures[method].popleft()))
+        if method == "oauth.v2.access":
+            answer = self.installs.exchange(args, client)
+            team, org = answer.get("team") or {}, answer.get("enterprise") or {}
+            return ApiCall(method, args, token, 200, answer, state, team.get("id"), org.get("id"))
+        if method not in METHODS and method not in TOKEN_METHODS:
+            log.warning("fake Slack: unknown Web API method %s called with %s", method, args)
+            return answered(error("unknown_method"))
+        verdict = self.installs.check(method, token)
+        if verdict.problem is not None or verdict.token is None:
+            return answered(error(verdict.problem or "invalid_auth"))
+        if method in TOKEN_METHODS:
+            grant = verdict.token.grant
+            answer = self.installs.token_method(method, verdict.token, args)
+            team, org = (None, None) if grant is None else (grant.team_id, grant.enterprise_id)
+            return ApiCall(method, args, token, 200, answer, state, team, org)
+        ws = self.installs.workspace_for(verdict.token, args, self.workspace)
+        if ws is None:
+            return answered(error("team_access_not_granted"))
+        if self.installs.foreign_channel(ws, args):
+            return answered(error("channel_not_found"), ws)
+        return answered(ws.call(method, args), ws)
+
+    def _scopes(self, token: str | None) -> str:
+        found = None if token is None else self.installs.book.tokens.get(token)
+        grant = None if found is None else found.grant
+        return self.identity.scopes if grant is None else grant.scopes
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """Slack's authorize page, after the member clicked Allow (or Cancel). The browser says
+        who is signed in, and where, with `X-Fake-Slack-*` headers (see `SlackBrowser`)."""
+        query, headers = request.query, request.headers
+        ws = self.installs.workspaces.get(headers.get("X-Fake-Slack-Team", ""))
+        if ws is None:
+            return web.Response(text=LOGIN_PAGE, content_type="text/html")
+        if query.get("team") and query["team"] != ws.team_id:
+            return web.Response(status=400, text=f"this link is for {query['team']}")
+        if headers.get("X-Fake-Slack-Allow") == "0":
+            target = query.get("redirect_uri") or next(iter(self.installs.app.redirect_urls), "")
+            refused = urlencode({"error": "access_denied", "state": query.get("state", "")})
+            return web.Response(status=302, headers={"Location": f"{target}?{refused}"})
+        try:
+            location = self.installs.approve(
+                ws,
+                user=headers.get("X-Fake-Slack-User") or ws.default_user,
+                client_id=query.get("client_id", ""),
+                scopes=query.get("scope", ""),
+                user_scopes=query.get("user_scope", ""),
+                redirect_uri=query.get("redirect_uri") or None,
+                state=query.get("state"),
+                org_wide=headers.get("X-Fake-Slack-Org-Wide") == "1",
+            )
+        except OAuthRefusal as refusal:
+            return web.Response(status=400, text=refusal.code)
+        await self._notify()
+        return web.Response(status=302, headers={"Location": location})
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.responses.append(ResponseUrlPost(str(request.url), body))
-        known = self.workspace.respond(request.match_info["key"], body)
+        key = request.match_info["key"]
+        owner = self._owner(lambda ws: key in ws.response_targets)
+        known = owner is not None and owner.respond(key, body)
         await self._notify()
         if not known:
             return web.Response(status=404, text="no_such_response_url")
@@ -399,19 +408,30 @@ class FakeSlack(SlackPayloads):
     async def _upload(self, request: web.Request) -> web.Response:
         """Step 2 of the external upload: Slack answers 200 `OK - <length>`."""
         data = await request.read()
-        received = receive_upload(self.workspace, request.match_info["file_id"], data)
-        self.uploads.append((request.match_info["file_id"], data))
+        file_id = request.match_info["file_id"]
+        owner = self._owner(lambda ws: file_id in ws.pending_uploads)
+        received = owner is not None and receive_upload(owner, file_id, data)
+        self.uploads.append((file_id, data))
         await self._notify()
         if not received:
             return web.Response(status=404, text="upload_not_found")
         return web.Response(text=f"OK - {len(data)}")
 
     async def _file(self, request: web.Request) -> web.Response:
-        team_file = request.match_info["team_file"]
-        file = self.workspace.files.get(team_file.removeprefix(f"{self.team_id}-"))
-        authorized = request.headers.get("Authorization") == f"Bearer {self.bot_token}"
-        if file is None:
+        team, _, file_id = request.match_info["team_file"].rpartition("-")
+        ws = self.installs.workspaces.get(team)
+        file = None if ws is None else ws.files.get(file_id)
+        if ws is None or file is None:
             return web.Response(status=404, text="file_not_found")
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ") if header.startswith("Bearer ") else None
+        verdict = self.installs.check("files.info", token)
+        grant = None if verdict.token is None else verdict.token.grant
+        authorized = (
+            verdict.problem is None
+            and grant is not None
+            and grant.covers(ws.team_id, ws.enterprise_id)
+        )
         self.file_downloads.append((file.id, authorized))
         await self._notify()
         if not authorized:
@@ -420,6 +440,9 @@ class FakeSlack(SlackPayloads):
         return web.Response(body=file.content, content_type=file.mimetype)
 
     # ------------------------------------------------------------------ internals
+
+    def _owner(self, test: Callable[[SlackWorkspace], bool]) -> SlackWorkspace | None:
+        return next((ws for ws in self.installs.workspaces.values() if test(ws)), None)
 
     def _take_ticket(self, ticket: str) -> bool:
         if ticket not in self.workspace.socket_tickets:
@@ -430,6 +453,24 @@ class FakeSlack(SlackPayloads):
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
+
+
+def credentials(request: web.Request, args: JsonDict) -> tuple[str | None, tuple[str, str] | None]:
+    """(the token a call presents, the app's Basic-auth client id and secret). The token comes
+    from `Authorization: Bearer` or a `token` argument, which is taken out of `args`."""
+    header = request.headers.get("Authorization", "")
+    form_token = args.pop("token", None)
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip(), None
+    token = str(form_token) if form_token else None
+    if not header.startswith("Basic "):
+        return token, None
+    try:
+        decoded = base64.b64decode(header.removeprefix("Basic ").strip()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return token, None
+    client_id, _, client_secret = decoded.partition(":")
+    return token, (client_id, client_secret)
 
 
 async def request_args(request: web.Request) -> JsonDict:

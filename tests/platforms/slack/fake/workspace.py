@@ -1,7 +1,8 @@
 """The fake workspace's state and its Web API methods, with no HTTP in sight.
 
-`SlackWorkspace.call(method, args, token)` answers like Slack's Web API would (a dict with `ok`),
-so the HTTP layer in `server.py` only parses requests and serialises answers.
+`SlackWorkspace.call(method, args)` answers like Slack's Web API would (a dict with `ok`) once
+the token was accepted for this workspace (`installs.py` decides that), so the HTTP layer in
+`server.py` only parses requests and serialises answers.
 Errors use Slack's own codes (`channel_not_found`, `message_not_found`, `cant_update_message`,
 `invalid_trigger_id`, `expired_trigger_id`, `not_allowed_token_type`, ...).
 """
@@ -25,6 +26,7 @@ from .records import (
     SlackUser,
     View,
 )
+from .tokens import Grant
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ Handler = Callable[["SlackWorkspace", Mapping[str, Any]], JsonDict]
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who the app is in the fake workspace, and which tokens it must present."""
+    """Who the app is in a fake workspace. `bot_token` and `app_token` are the tokens of the
+    default workspace's pre-made installation; other workspaces get theirs when installed."""
 
     bot_token: str = "xoxb-fake-bot-token"
     app_token: str = "xapp-1-A0TRIVIA-fake-app-token"
@@ -74,6 +77,14 @@ class SlackWorkspace:
     identity: Identity
     base_url: str = ""
     trigger_ttl: float = 3.0
+    team_name: str = ""
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+    #: The installation whose token reaches this workspace (its own, or its org's), if any.
+    installation: Grant | None = None
+    #: Who types and where, when a builder is not told.
+    default_user: str = "U0ALICE"
+    default_channel: str = "C0TRIVIA"
     users: dict[str, SlackUser] = field(default_factory=dict)
     channels: dict[str, SlackChannel] = field(default_factory=dict)
     files: dict[str, SlackFile] = field(default_factory=dict)
@@ -87,12 +98,21 @@ class SlackWorkspace:
     socket_tickets: set[str] = field(default_factory=set)
     #: files.getUploadURLExternal -> (filename, declared length, bytes posted or None)
     pending_uploads: dict[str, tuple[str, int, bytes | None]] = field(default_factory=dict)
-    _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    #: Numbers for ids and timestamps; the fake's workspaces share one, so ids never collide.
+    counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     # ------------------------------------------------------------------ ids and registries
 
+    @property
+    def team_id(self) -> str:
+        return self.identity.team_id
+
+    @property
+    def is_enterprise_install(self) -> bool:
+        return self.installation is not None and self.installation.is_enterprise_install
+
     def next_number(self) -> int:
-        return next(self._counter)
+        return next(self.counter)
 
     def next_ts(self) -> str:
         """Message timestamps: unique, increasing, shaped like Slack's `"1700000000.000123"`."""
@@ -129,21 +149,34 @@ class SlackWorkspace:
         self.messages.setdefault(channel, []).append(message)
         return message
 
+    def has_channel(self, channel: str) -> bool:
+        """Whether `channel` (or a member's id, meaning their DM) is a conversation here."""
+        if channel in self.channels or channel in self.users:
+            return True
+        return channel.startswith("D") and "U" + channel[1:] in self.users
+
+    def knows(self, args: Mapping[str, Any]) -> bool:
+        """Whether any id in a call's arguments belongs here: how an org-wide token's call
+        finds its workspace when it names no `team_id`."""
+        named = {v for v in args.values() if isinstance(v, str)}
+        return any(
+            value in self.channels
+            or value in self.users
+            or value in self.triggers
+            or value in self.files
+            or value in self.views
+            or value in self.pending_uploads
+            for value in named
+        )
+
     # ------------------------------------------------------------------ dispatch
 
-    def call(self, method: str, args: Mapping[str, Any], token: str | None) -> JsonDict:
-        """Answer one Web API call the way Slack would."""
+    def call(self, method: str, args: Mapping[str, Any]) -> JsonDict:
+        """Answer one Web API call the way Slack would, for a token already accepted here."""
         handler = METHODS.get(method)
         if handler is None:
             log.warning("fake Slack: unknown Web API method %s called with %s", method, dict(args))
             return error("unknown_method")
-        if token is None:
-            return error("not_authed")
-        expected = self.identity.app_token if method == "apps.connections.open" else None
-        if expected is not None and token != expected:
-            return error("not_allowed_token_type" if token.startswith("xox") else "invalid_auth")
-        if expected is None and token != self.identity.bot_token:
-            return error("not_allowed_token_type" if token.startswith("xapp") else "invalid_auth")
         return handler(self, args)
 
     def bot_message_api(self, message: Message) -> JsonDict:
@@ -221,20 +254,6 @@ def has_content(args: Mapping[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------------- methods
-
-
-def auth_test(ws: SlackWorkspace, args: Mapping[str, Any]) -> JsonDict:
-    ident = ws.identity
-    return {
-        "ok": True,
-        "url": f"https://{ident.team_domain}.slack.com/",
-        "team": ident.team_domain,
-        "user": ident.bot_name,
-        "team_id": ident.team_id,
-        "user_id": ident.bot_user_id,
-        "bot_id": ident.bot_id,
-        "is_enterprise_install": False,
-    }
 
 
 def chat_post_message(ws: SlackWorkspace, args: Mapping[str, Any]) -> JsonDict:
@@ -449,7 +468,6 @@ def apps_connections_open(ws: SlackWorkspace, args: Mapping[str, Any]) -> JsonDi
 
 
 METHODS: dict[str, Handler] = {
-    "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
     "chat.delete": chat_delete,
