@@ -92,7 +92,7 @@ to the loopback `upload_url`, `files.completeUploadExternal`); the file is then 
 attachment: `slack.shared_files("D0ADMIN")[-1].content` (a user id as channel means their DM).
 """
 
-from .browser import InstallVisit, SlackBrowser
+from .browser import InstallVisit, add_to_slack
 from .delivery import Delivery, HttpDelivery
 from .handles import FakeWorkspace
 from .http_driver import HttpReply, SlackHttpDriver, serve_app, slack_headers, slack_signature
@@ -137,7 +137,6 @@ __all__ = [
     "OAuthRefusal",
     "Refresh",
     "ResponseUrlPost",
-    "SlackBrowser",
     "SlackChannel",
     "SlackClock",
     "SlackFile",
@@ -148,6 +147,7 @@ __all__ = [
     "SocketAck",
     "Token",
     "View",
+    "add_to_slack",
     "instant_rate_limit_retries",
     "serve_app",
     "slack_headers",

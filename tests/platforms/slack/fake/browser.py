@@ -4,7 +4,10 @@ and back to the app's redirect URL with a code.
 The authorize page is the fake's (`slack.authorize_url`); who is signed in to Slack, and in
 which workspace, travels in `X-Fake-Slack-*` headers the fake's page reads (a real browser
 would carry Slack's session cookie). Cookies the app sets (bolt's OAuth state cookie) are
-kept and sent back, as a browser does.
+kept and sent back, as a browser does::
+
+    visit = await add_to_slack(f"{bot}/slack/install", beta)   # beta's owner clicks Allow
+    assert visit.status == 200 and visit.code is not None
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+from yarl import URL
 
 if TYPE_CHECKING:
     from .handles import FakeWorkspace
 
+#: Bounds the whole visit: three page loads on loopback.
+PAGE_TIMEOUT = aiohttp.ClientTimeout(total=10.0)
 HREF = re.compile(r'href="([^"]*oauth/v2/authorize[^"]*)"')
 
 
@@ -43,42 +48,24 @@ class InstallVisit:
         return parse_qs(urlsplit(self.redirect_url).query).get("state", [None])[0]
 
 
-class SlackBrowser:
-    """`async with SlackBrowser() as browser: visit = await browser.install(url, beta)`."""
+async def add_to_slack(
+    install_url: str,
+    workspace: FakeWorkspace,
+    *,
+    user: str | None = None,
+    org_wide: bool = False,
+    allow: bool = True,
+) -> InstallVisit:
+    """Open the app's `install_url` in a fresh browser, follow its "Add to Slack" link to the
+    fake's authorize page as `user` of `workspace` (its owner by default), click Allow (or
+    Cancel, `allow=False`), and follow Slack's redirect back to the app.
 
-    def __init__(self, *, timeout: float = 10.0) -> None:
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    async def __aenter__(self) -> Self:
-        # unsafe=True: keep cookies for 127.0.0.1, which aiohttp otherwise refuses for IPs.
-        jar = aiohttp.CookieJar(unsafe=True)
-        self._session = aiohttp.ClientSession(timeout=self._timeout, cookie_jar=jar)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
-
-    async def install(
-        self,
-        install_url: str,
-        workspace: FakeWorkspace,
-        *,
-        user: str | None = None,
-        org_wide: bool = False,
-        allow: bool = True,
-    ) -> InstallVisit:
-        """Open the app's `install_url`, follow its "Add to Slack" link to the fake's authorize
-        page as `user` of `workspace` (its owner by default), click Allow (or Cancel, with
-        `allow=False`), and follow Slack's redirect back to the app."""
-        session = self._require_session()
+    Like a browser, it keeps the cookies the app sets (bolt's `Secure` state cookie too:
+    loopback origins count as secure, as browsers treat them).
+    """
+    origin = URL(install_url).origin()
+    jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[origin])
+    async with aiohttp.ClientSession(timeout=PAGE_TIMEOUT, cookie_jar=jar) as session:
         async with session.get(install_url, allow_redirects=False) as page:
             text = await page.text()
             location = page.headers.get("Location")
@@ -101,12 +88,7 @@ class SlackBrowser:
             raise AssertionError(f"Slack's authorize page answered {slack.status}: {refusal}")
         async with session.get(redirect_url, allow_redirects=False) as answer:
             body = await answer.text()
-        return InstallVisit(authorize_url, redirect_url, answer.status, body)
-
-    def _require_session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            raise RuntimeError("use `async with SlackBrowser() as browser:`")
-        return self._session
+    return InstallVisit(authorize_url, redirect_url, answer.status, body)
 
 
 def _authorize_link(page: str, install_url: str) -> str:

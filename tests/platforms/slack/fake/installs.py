@@ -180,6 +180,8 @@ class Installations:
         member = ws.users.get(user)
         if member is None:
             raise OAuthRefusal("user_not_found", f"{user} is not a member of {ws.team_id}")
+        if org_wide and ws.enterprise_id is None:
+            raise OAuthRefusal("invalid_team_for_org_install", f"{ws.team_id} is in no org")
         if org_wide and not (member.is_admin or member.is_owner):
             raise OAuthRefusal("not_authorized", "only an org admin or owner installs org-wide")
         code = f"{ws.next_number():010d}.{ws.team_id}.{secrets.token_hex(16)}"
@@ -217,9 +219,9 @@ class Installations:
         found, now = self.codes.get(code), self.clock.now()
         if found is None or found.used or now - found.issued_at > self.app.code_lifetime:
             return error("invalid_code")
-        found.used = True
         if found.redirect_uri is not None and redirect_uri != found.redirect_uri:
             return error("bad_redirect_uri")
+        found.used = True
         ws = self.workspaces[found.team_id]
         grant = self.grant_for(ws)
         if not found.org_wide and grant is not None and grant.is_enterprise_install:

@@ -15,6 +15,7 @@ from .delivery import Delivery, HttpDelivery
 from .handles import FakeWorkspace
 from .http_driver import Signature
 from .installs import FakeEnterprise, Installations
+from .oauth import OAuthApp
 from .records import SlackChannel, SlackRequest, SlackUser
 from .socket_mode import Envelope, SocketModeEndpoint
 from .tokens import Grant, Refresh, SlackClock
@@ -134,12 +135,10 @@ class Tenancy:
     # ------------------------------------------------------------------ installing
 
     @property
-    def oauth_client_id(self) -> str:
-        return self.installs.app.client_id
-
-    @property
-    def oauth_client_secret(self) -> str:
-        return self.installs.app.client_secret
+    def oauth(self) -> OAuthApp:
+        """The app's OAuth settings (client id and secret, redirect URLs, token rotation);
+        change them between steps, e.g. `slack.oauth.redirect_urls.append(url)`."""
+        return self.installs.app
 
     @property
     def authorize_url(self) -> str:
@@ -206,21 +205,19 @@ class Tenancy:
     async def uninstall(self, workspace: WorkspaceRef) -> list[SlackRequest]:
         """Remove the app from `workspace` (from the whole org, if the installation reaching it
         is org-wide): every token of that installation is revoked at once, then the app is
-        told with `tokens_revoked` and `app_uninstalled`, in that order (Slack does not
+        told with `tokens_revoked` (naming the bot and installer whose tokens were still
+        live, skipped if none was) and `app_uninstalled`, in that order (Slack does not
         promise one), by signed HTTP POST after `spread_over(...)`, else over Socket Mode.
         Returns the requests sent; the replies are in `deliveries` / `socket_acks`."""
         ws = self._ws(workspace)
         grant = self._installed(ws)
         self._check_reachable()
-        revoked = [t for t in self.installs.book.of(grant) if t.revoked_at is None]
+        live = [t for t in self.installs.book.of(grant) if t.revoked_at is None]
         handle = FakeWorkspace(self._fake(), ws.team_id)
-        requests = [
-            handle.tokens_revoked(
-                bot=[grant.bot_user_id] if any(t.kind == "bot" for t in revoked) else [],
-                oauth=[grant.installer] if any(t.kind == "user" for t in revoked) else [],
-            ),
-            handle.app_uninstalled(),
-        ]
+        bots = [grant.bot_user_id] if any(t.kind == "bot" for t in live) else []
+        users = [grant.installer] if any(t.kind == "user" for t in live) else []
+        requests = [handle.tokens_revoked(bot=bots, oauth=users)] if bots or users else []
+        requests.append(handle.app_uninstalled())
         self.installs.uninstall(grant)
         for request in requests:
             await self._push(request)
