@@ -248,7 +248,8 @@ class GameResumed:
 class GameSuspended:
     """The bot is stopping and could not save the game's end in time (the database is
     busy): nothing is announced that is not saved, the game stays in the journal, and
-    the next start ends it with every point it had (``GameEnded``, reason restarted)."""
+    the next start resumes it from its last saved state, or, past the resume window,
+    ends it with every point it had (``GameEnded``, reason restarted)."""
 
     channel: ChannelKey
     game_id: str

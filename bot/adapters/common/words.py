@@ -35,6 +35,7 @@ SCORES_DELAYED = (
 GAME_PAUSED = "⏸️ Back in a moment: the bot is restarting. This game goes on where it stood."
 #: What every platform says of a game whose end could not be saved before the bot stopped.
 GAME_SUSPENDED = (
-    "⏸️ The bot is restarting and could not save this game's end in time. Nothing is lost: "
-    "the game is finished, with every point, as soon as the bot is back."
+    "⏸️ The bot is restarting and could not save this game in time. Nothing is lost: "
+    "when the bot is back the game goes on from its last saved point, or, if it was away "
+    "too long, is finished with every point."
 )
