@@ -52,6 +52,7 @@ from bot.domain.records import (
     UnfinishedGame,
 )
 from bot.domain.snapshot import GameSnapshot
+from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
 
 
 class StoreUnavailable(Exception):
@@ -463,13 +464,70 @@ class LastServers(Protocol):
     async def last_server(self, platform: str, player: str) -> LastServer | None: ...
 
 
+class SlackInstallStore(Protocol):
+    """The Slack app's installations, the OAuth states of installs in progress, and the
+    Events API event ids already seen, shared by every replica through the database.
+
+    Tokens go in and come out as given (sealed: ``bot.installations``).  Expiry of
+    states and seen events is judged by the database's clock; ``ttl`` and ``keep`` are
+    seconds and must be positive.
+    """
+
+    async def save_slack_installation(self, installation: SlackInstallation) -> None:
+        """Add the installation, or replace the one with its key (a reinstall)."""
+        ...
+
+    async def find_slack_installation(
+        self, enterprise_id: str | None, team_id: str | None, *, is_enterprise_install: bool = False
+    ) -> SlackInstallation | None:
+        """The installation serving workspace ``team_id`` of org ``enterprise_id``: its
+        own, else (in an org) the org-wide one.  With ``is_enterprise_install`` or no
+        ``team_id``: the org-wide installation of ``enterprise_id``."""
+        ...
+
+    async def slack_installations(self) -> list[SlackInstallation]:
+        """Every installation, by key."""
+        ...
+
+    async def delete_slack_installation(self, key: InstallationKey) -> bool:
+        """Remove the installation with exactly this key; False if there was none."""
+        ...
+
+    async def swap_slack_tokens(
+        self, key: InstallationKey, *, spent_refresh_token: str, tokens: RotatedTokens
+    ) -> bool:
+        """Store the tokens a refresh bought, only if the installation's refresh token is
+        still ``spent_refresh_token`` (compare-and-swap): False, and nothing changed,
+        when another process stored a newer pair first or the app was uninstalled."""
+        ...
+
+    async def issue_oauth_state(self, state: str, *, ttl: float) -> None:
+        """Remember ``state`` for ``ttl`` seconds."""
+        ...
+
+    async def consume_oauth_state(self, state: str) -> bool:
+        """True exactly once for a state issued and not yet expired: it is gone after
+        the first call, whoever makes it."""
+        ...
+
+    async def first_sighting(self, event_id: str, *, keep: float) -> bool:
+        """True when no process has seen ``event_id`` in the last ``keep`` seconds, and
+        remember it for ``keep`` seconds: of any number of calls racing for one id,
+        exactly one gets True."""
+        ...
+
+    async def prune_slack_rows(self) -> int:
+        """Forget expired OAuth states and seen events; how many rows went."""
+        ...
+
+
 class SharedStore(LeaseStore, PacedTurns, BotFacts, LastServers, Protocol):
     """What the processes of one bot share through its database."""
 
 
-class OperatedStore(TriviaStore, SharedStore, Protocol):
+class OperatedStore(TriviaStore, SharedStore, SlackInstallStore, Protocol):
     """A backend as the app runs it: the service's ports, what the processes of one bot
-    share, and what operators need."""
+    share, the Slack app's installations, and what operators need."""
 
     @property
     def location(self) -> str:

@@ -40,7 +40,7 @@ class Table:
 
 
 #: The schema version ``TABLES`` describes: the last migration of both backends.
-TABLES_VERSION: Final = 5
+TABLES_VERSION: Final = 6
 
 TABLES: Final[tuple[Table, ...]] = (
     Table("servers", ("id", "platform", "server"), ("id",), identity=True),
@@ -178,6 +178,30 @@ TABLES: Final[tuple[Table, ...]] = (
         ("platform", "player", "server", "server_name", "played_us"),
         ("platform", "player"),
     ),
+    # The Slack app's installations (tokens as stored: sealed), installs in progress and
+    # events already seen: a moved bot keeps serving its workspaces.
+    Table(
+        "slack_installations",
+        (
+            "enterprise_id",
+            "team_id",
+            "is_enterprise_install",
+            "enterprise_name",
+            "team_name",
+            "app_id",
+            "bot_user_id",
+            "bot_id",
+            "bot_token",
+            "bot_scopes",
+            "bot_refresh_token",
+            "bot_token_expires_us",
+            "installer_user_id",
+            "installed_us",
+        ),
+        ("enterprise_id", "team_id"),
+    ),
+    Table("slack_oauth_states", ("state", "expires_us"), ("state",)),
+    Table("slack_seen_events", ("event_id", "seen_until_us"), ("event_id",)),
 )
 
 

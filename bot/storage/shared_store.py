@@ -30,7 +30,7 @@ from bot.ports import StoreUnavailable
 Statement = tuple[str, Sequence[object]]
 
 
-def _micros(seconds: float, what: str) -> int:
+def micros(seconds: float, what: str) -> int:
     if not (math.isfinite(seconds) and seconds > 0):
         raise ValueError(f"{what} must be a positive number of seconds, got {seconds!r}")
     return max(round(seconds * 1_000_000), 1)
@@ -80,7 +80,7 @@ class SharedSqlStore(ABC):
     async def take_lease(self, name: str, holder: str, *, ttl: float) -> Lease | LeaseHeld:
         if not holder:
             raise ValueError("a lease's holder must say who holds it")
-        take = (self._sql.TAKE_LEASE, (name, holder, _micros(ttl, "ttl")))
+        take = (self._sql.TAKE_LEASE, (name, holder, micros(ttl, "ttl")))
         for _ in range(3):
             with self._usable():
                 taken, current = await self._write_now(take, (self._sql.LEASE, (name,)))
@@ -94,7 +94,7 @@ class SharedSqlStore(ABC):
         raise StoreUnavailable(f"lease {name!r}: its row kept changing; try again")
 
     async def renew_lease(self, lease: Lease, *, ttl: float) -> Lease | LeaseLost:
-        params = (lease.name, lease.holder, lease.epoch, _micros(ttl, "ttl"))
+        params = (lease.name, lease.holder, lease.epoch, micros(ttl, "ttl"))
         with self._usable():
             renewed, current = await self._write_now(
                 (self._sql.RENEW_LEASE, params), (self._sql.LEASE, (lease.name,))
@@ -124,7 +124,7 @@ class SharedSqlStore(ABC):
     async def take_turn(self, name: str, *, every: float) -> float:
         with self._usable():
             taken, waits = await self._write_now(
-                (self._sql.TAKE_TURN, (name, _micros(every, "every"))),
+                (self._sql.TAKE_TURN, (name, micros(every, "every"))),
                 (self._sql.TURN_WAIT, (name,)),
             )
         if taken:

@@ -52,6 +52,7 @@ from bot.storage.records_json import (
     settings_to_json,
 )
 from bot.storage.shared_store import SharedSqlStore
+from bot.storage.slack_store import SlackSqlStore
 from bot.storage.write_plan import (
     DeleteQuestion,
     Fenced,
@@ -82,9 +83,10 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH_RECORDS: Final = 2000
 
 
-class SqlScoreStore(SharedSqlStore, ABC):
+class SqlScoreStore(SharedSqlStore, SlackSqlStore, ABC):
     """``bot.ports.OperatedStore`` over a dialect's SQL (see the module docstring); what the
-    processes of one bot share comes from ``SharedSqlStore``."""
+    processes of one bot share comes from ``SharedSqlStore``, the Slack app's installations
+    from ``SlackSqlStore``."""
 
     def __init__(
         self,

@@ -39,6 +39,7 @@ from bot.domain.records import (
     Switch,
 )
 from bot.domain.snapshot import GameSnapshot
+from bot.installations import SlackInstallation
 from bot.ports import TriviaStore
 from bot.storage.sql_store import SqlScoreStore
 
@@ -191,6 +192,10 @@ async def _unfinished(store: TriviaStore, server: ServerKey) -> None:
         await store.take_lease("discord:shard:0", "host-a pid 1", ttl=600)
         await store.set_fact_if_changed("discord:commands:global", "digest-1")
         await store.remember_server(server.platform, "ada", server.server, "Ada's server")
+        for installation in SLACK_INSTALLATIONS:
+            await store.save_slack_installation(installation)
+        await store.issue_oauth_state("state-in-progress", ttl=600)
+        assert await store.first_sighting("Ev0SEEN", keep=600)
 
 
 def _running_state(server: ServerKey) -> GameSnapshot:
@@ -207,6 +212,36 @@ def _running_state(server: ServerKey) -> GameSnapshot:
     at = Instant(100.0, NOW - timedelta(minutes=1))
     game.start(at)
     return game.snapshot(Instant(110.0, NOW - timedelta(seconds=50)))
+
+
+#: A workspace with token rotation (its tokens sealed) and an org-wide Grid install.
+SLACK_INSTALLATIONS = (
+    SlackInstallation(
+        enterprise_id=None,
+        team_id="T0001",
+        bot_user_id="U0BOT",
+        bot_id="B0BOT",
+        bot_token="fernet:sealed-bot-token",
+        bot_scopes=("chat:write", "commands"),
+        app_id="A0TRIVIA",
+        team_name="Acme Trivia",
+        bot_refresh_token="fernet:sealed-refresh-token",
+        bot_token_expires_at=NOW + timedelta(hours=12),
+        installer_user_id="U0ADA",
+        installed_at=NOW - timedelta(days=30),
+    ),
+    SlackInstallation(
+        enterprise_id="E0ACME",
+        team_id=None,
+        is_enterprise_install=True,
+        bot_user_id="W0ACMEBOT",
+        bot_id="B0ACME",
+        bot_token="xoxb-org-token",
+        bot_scopes=("chat:write",),
+        enterprise_name="Acme",
+        installed_at=NOW - timedelta(days=2),
+    ),
+)
 
 
 def report_ids() -> range:
@@ -242,4 +277,6 @@ async def read_all(store: TriviaStore) -> dict[str, Any]:
         seen["leases"] = [(lease.name, lease.holder, lease.epoch) for lease in leases]
         seen["fact"] = await store.fact("discord:commands:global")
         seen["last server"] = await store.last_server(SERVERS[0].platform, "ada")
+        seen["slack installations"] = await store.slack_installations()
+        seen["slack org install"] = await store.find_slack_installation("E0ACME", "T0EAST")
     return seen

@@ -253,7 +253,7 @@ async def test_the_command_copies_refuses_a_second_time_and_replaces_with_force(
 
     assert first.returncode == 0, first.stderr
     assert "answers: 102 rows" in first.stderr
-    assert f"Copied 396 rows in {len(TABLES)} tables" in first.stdout
+    assert f"Copied 400 rows in {len(TABLES)} tables" in first.stdout
     assert "answers 102, period_totals 111, games 33, game_players 99" in first.stdout
     assert "Verified: both databases read the same" in first.stdout
     assert "the stats of 9 players" in first.stdout

@@ -357,3 +357,78 @@ ON CONFLICT (platform, player) DO UPDATE SET
 LAST_SERVER: Final = (
     "SELECT server, server_name FROM last_servers WHERE platform = $1 AND player = $2"
 )
+
+# -- Slack installations, OAuth states, seen events (bot.storage.slack_store) ----------
+
+_INSTALLATION_COLUMNS: Final = """
+enterprise_id, team_id, is_enterprise_install, enterprise_name, team_name, app_id,
+bot_user_id, bot_id, bot_token, bot_scopes, bot_refresh_token, bot_token_expires_us,
+installer_user_id, installed_us
+"""
+
+# The columns above, in order ('' for a missing enterprise or team).
+SAVE_SLACK_INSTALLATION: Final = f"""
+INSERT INTO slack_installations ({_INSTALLATION_COLUMNS})
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (enterprise_id, team_id) DO UPDATE SET
+    is_enterprise_install = excluded.is_enterprise_install,
+    enterprise_name = excluded.enterprise_name, team_name = excluded.team_name,
+    app_id = excluded.app_id, bot_user_id = excluded.bot_user_id, bot_id = excluded.bot_id,
+    bot_token = excluded.bot_token, bot_scopes = excluded.bot_scopes,
+    bot_refresh_token = excluded.bot_refresh_token,
+    bot_token_expires_us = excluded.bot_token_expires_us,
+    installer_user_id = excluded.installer_user_id, installed_us = excluded.installed_us
+"""
+
+# (enterprise, team): the workspace's own installation first ('' sorts last), else, in an
+# org, the org-wide one; team '' asks for the org-wide one only.
+FIND_SLACK_INSTALLATION: Final = f"""
+SELECT {_INSTALLATION_COLUMNS} FROM slack_installations
+WHERE enterprise_id = $1 AND (team_id = $2 OR ($1 <> '' AND team_id = ''))
+ORDER BY team_id DESC
+LIMIT 1
+"""
+
+SLACK_INSTALLATIONS: Final = f"""
+SELECT {_INSTALLATION_COLUMNS} FROM slack_installations ORDER BY enterprise_id, team_id
+"""
+
+DELETE_SLACK_INSTALLATION: Final = """
+DELETE FROM slack_installations WHERE enterprise_id = $1 AND team_id = $2 RETURNING 1
+"""
+
+# (enterprise, team, bot_token, refresh_token, expires_us, spent refresh token)
+SWAP_SLACK_TOKENS: Final = """
+UPDATE slack_installations
+SET bot_token = $3, bot_refresh_token = $4, bot_token_expires_us = $5
+WHERE enterprise_id = $1 AND team_id = $2 AND bot_refresh_token = $6
+RETURNING 1
+"""
+
+# (state, ttl_us)
+ISSUE_OAUTH_STATE: Final = f"""
+INSERT INTO slack_oauth_states (state, expires_us) VALUES ($1, {_NOW_US} + $2)
+ON CONFLICT (state) DO UPDATE SET expires_us = excluded.expires_us
+"""
+
+# (state): gone whatever it was; the one row says whether it was still good.
+CONSUME_OAUTH_STATE: Final = f"""
+DELETE FROM slack_oauth_states WHERE state = $1 RETURNING expires_us > {_NOW_US}
+"""
+
+# (event_id, keep_us): a row comes back only for the first sighting (or the first after
+# the last one expired); excluded.seen_until_us - keep is now.
+FIRST_SIGHTING: Final = f"""
+INSERT INTO slack_seen_events (event_id, seen_until_us) VALUES ($1, {_NOW_US} + $2)
+ON CONFLICT (event_id) DO UPDATE SET seen_until_us = excluded.seen_until_us
+WHERE slack_seen_events.seen_until_us <= excluded.seen_until_us - $2
+RETURNING 1
+"""
+
+PRUNE_OAUTH_STATES: Final = f"""
+DELETE FROM slack_oauth_states WHERE expires_us <= {_NOW_US} RETURNING 1
+"""
+
+PRUNE_SEEN_EVENTS: Final = f"""
+DELETE FROM slack_seen_events WHERE seen_until_us <= {_NOW_US} RETURNING 1
+"""
