@@ -18,6 +18,7 @@ from typing import Any
 import platformdirs
 
 from bot.domain.model import GameMode, GameOptions, Limits
+from bot.slack_tokens import check_key
 from bot.storage.location import check_postgres_url, is_postgres, masked
 
 APP_NAME = "trivia-bot"
@@ -72,6 +73,7 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_api_url: str | None = None
     slack_admins: tuple[str, ...] = ()
+    slack_token_key: tuple[str, ...] = field(default=(), repr=False)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def game_options(self) -> GameOptions:
@@ -258,6 +260,21 @@ def _ids(raw: Any) -> tuple[str, ...]:
     return tuple(i.strip() for i in items if i.strip())
 
 
+def _token_keys(raw: Any) -> tuple[str, ...]:
+    """Fernet keys, comma-separated (the first encrypts, every one decrypts)."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise ValueError("must be one Fernet key, or several separated by commas")
+    keys = tuple(i.strip() for i in items if i.strip())
+    for number, key in enumerate(keys, start=1):
+        try:
+            check_key(key)
+        except ValueError as exc:
+            which = f"(key {number}) " if len(keys) > 1 else ""
+            raise ValueError(f"{which}{exc}") from None
+    return keys
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
@@ -383,6 +400,14 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("slack_api_url", "SLACK_API_URL", _url, "Slack Web API base (GovSlack, proxies)"),
     Field("slack_admins", "TRIVIA_SLACK_ADMINS", _ids, "Slack user ids that count as admins"),
+    Field(
+        "slack_token_key",
+        "TRIVIA_SLACK_TOKEN_KEY",
+        _token_keys,
+        "Fernet key that encrypts the Slack tokens of installed workspaces in the database "
+        "(new,old to change keys); unset: stored plain",
+        secret=True,
+    ),
 )
 _BY_NAME = {f.name: f for f in FIELDS}
 
@@ -413,7 +438,8 @@ def load_settings(
             values[name] = spec.parse(raw)
             sources[name] = source
         except ValueError as exc:
-            problems.append(f"{source}: {name} = {raw!r} {exc}.")
+            shown = "(hidden)" if spec.secret else repr(raw)
+            problems.append(f"{source}: {name} = {shown} {exc}.")
 
     path = config_file or (Path(env["TRIVIA_CONFIG"]) if env.get("TRIVIA_CONFIG") else None)
     if path is None and default_config_file().is_file():

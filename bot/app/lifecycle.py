@@ -51,6 +51,7 @@ from bot.observability.health import Health
 from bot.observability.logs import log_context
 from bot.observability.metrics import Metrics
 from bot.ports import Clock
+from bot.slack_tokens import TokenKeyError
 from bot.storage.errors import SchemaError, StoreOpenError
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ async def _serve(
     except (StoreOpenError, SchemaError) as exc:
         tell(str(exc))
         return 1
-    except (PlatformRefused, LeaseUnavailable) as exc:
+    except (PlatformRefused, LeaseUnavailable, TokenKeyError) as exc:
         tell(str(exc))
         return 2
     except PlatformUnreachable as exc:

@@ -86,3 +86,26 @@ def test_lease_timings_default_to_15_and_60_seconds_and_are_bounded() -> None:
     refused = r"TRIVIA_LEASE_SECONDS: lease_seconds = '0\.5' must be from 1"
     with pytest.raises(SettingsError, match=refused):
         load_settings(environ={"TRIVIA_LEASE_SECONDS": "0.5"})
+
+
+KEY = "Bk2sX1f0sQm8d1yqLrP9m0wE2xVhN1w7c3kY5tU8z0A="  # 32 bytes, URL-safe base64
+
+
+def test_the_slack_token_key_is_a_fernet_key_or_several_and_never_shown() -> None:
+    other = "A" * 43 + "="
+    settings = load_settings(environ={"TRIVIA_SLACK_TOKEN_KEY": f"{KEY}, {other}"})
+    shown = {name: value for name, value, *_ in describe(settings)}
+    assert settings.slack_token_key == (KEY, other)
+    assert shown["slack_token_key"] == "(set, hidden)"
+    assert KEY not in repr(settings)
+
+
+@pytest.mark.parametrize("bad", ["not-a-key", KEY[:-4], KEY + KEY, f"{KEY},short"])
+def test_a_malformed_slack_token_key_says_which_setting_and_how_to_make_one(bad: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ={"TRIVIA_SLACK_TOKEN_KEY": bad})
+    (problem,) = caught.value.problems
+    assert problem.startswith("environment TRIVIA_SLACK_TOKEN_KEY: slack_token_key = (hidden)")
+    assert "is not a Fernet key" in problem
+    assert "Fernet.generate_key()" in problem
+    assert bad not in problem
