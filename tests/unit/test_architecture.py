@@ -65,10 +65,10 @@ SDKS = {
 LAYERS: tuple[tuple[str, ...], ...] = (
     # And ``bot`` itself: the package's face holds only its version.  ``bot.coordination``
     # holds the pure values of the processes' shared ports (leases), as the domain does
-    # the game's.
-    ("bot.domain", "bot.coordination"),
+    # the game's; ``bot.installations`` those of the Slack app's installations.
+    ("bot.domain", "bot.coordination", "bot.installations"),
     ("bot.ports",),
-    ("bot.bank", "bot.storage", "bot.observability", "bot.clock", "bot.config"),
+    ("bot.bank", "bot.storage", "bot.observability", "bot.clock", "bot.config", "bot.slack_tokens"),
     ("bot.service",),
     ("bot.adapters",),
     ("bot.app",),
