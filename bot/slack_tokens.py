@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final, Protocol
 
 from bot.installations import InstallationKey, SlackInstallation
@@ -110,6 +111,15 @@ class TokenCipher:
                 "the key they were encrypted with. Set it to that key; to change keys, "
                 f"list the new one first and the old one after it (new,old)."
             ) from exc
+
+    def opened(self, installation: SlackInstallation) -> SlackInstallation:
+        """``installation`` with its tokens opened (plain)."""
+        key, refresh = installation.key, installation.bot_refresh_token
+        return replace(
+            installation,
+            bot_token=self.open(installation.bot_token, of=key),
+            bot_refresh_token=None if refresh is None else self.open(refresh, of=key),
+        )
 
 
 class InstallationLister(Protocol):

@@ -51,8 +51,12 @@ SDKS = {
         f"adapters/discord/{name}.py"
         for name in ("adapter", "api", "interactions", "commands", "admin_commands", "forms")
     ),
-    "slack_bolt": ("adapters/slack/adapter.py",),
-    "slack_sdk": ("adapters/slack/adapter.py", "adapters/slack/api.py"),
+    "slack_bolt": ("adapters/slack/adapter.py", "adapters/slack/installation_store.py"),
+    "slack_sdk": (
+        "adapters/slack/adapter.py",
+        "adapters/slack/api.py",
+        "adapters/slack/installation_store.py",
+    ),
     "aiosqlite": ("storage/sqlite/store.py", "storage/sqlite/connection.py"),
     "asyncpg": ("storage/postgres/",),  # the whole folder: every module there talks to it
 }
