@@ -1,8 +1,10 @@
 """Synthetic load for any ``ScoreStore``: bulk seeding and the figures ``trivia-bot bench`` shows.
 
 Works through the public ``ScoreStore`` methods only, so the same numbers can
-be taken for every backend.  Randomness comes from the ``rng`` passed in, so a
-seed reproduces a data set.
+be taken for every backend; :func:`bulk_seed_answers` writes the same rows
+through a SQL store's whole-table writer instead (``COPY`` on PostgreSQL), so a
+million answers go in within seconds on both.  Randomness comes from the ``rng``
+passed in, so a seed reproduces a data set.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from bot.domain.records import (
     AnswerRecord,
     Period,
 )
-from bot.ports import ScoreStore
+from bot.ports import OperatedStore, ScoreStore
+from bot.storage.bulk import TableWriter, table
+from bot.storage.copying import bulk_tables
+from bot.storage.periods import KIND_ALL, to_epoch_us
+from bot.storage.write_plan import WritePlan, name_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,106 @@ async def seed_answers(
         await store.record_answers(chunk)
         written += len(chunk)
     return Throughput(written, time.perf_counter() - started)
+
+
+async def bulk_seed_answers(
+    store: OperatedStore,
+    *,
+    server: ServerKey,
+    count: int,
+    players: int,
+    now: datetime,
+    rng: random.Random,
+    batch: int = 20_000,
+    span: timedelta = timedelta(days=28),
+) -> Throughput:
+    """The rows :func:`seed_answers` would leave (the same answers for the same
+    ``rng``), written into the empty ``store`` through its whole-table writer in
+    one transaction: ``COPY`` on PostgreSQL, ``executemany`` on SQLite.  A store
+    that has rows already refuses them (their row ids collide): nothing is lost.
+
+    Two passes over the same synthetic answers, so that memory stays flat: the
+    first folds every player's totals (the store's own write plan), which go in
+    first because each answer refers to its player's row.
+    """
+    replay = random.Random()
+    replay.setstate(rng.getstate())
+    started = time.perf_counter()
+    plan = WritePlan()
+    answers = synthetic_answers(
+        server=server, count=count, players=players, now=now, rng=rng, span=span
+    )
+    for chunk in _chunks(answers, batch):
+        plan.add_answers(chunk)
+        plan.answers.clear()  # only the totals are wanted from this pass
+    player_ids = {player: n for n, player in enumerate(sorted(plan.players), start=1)}
+    async with bulk_tables(store).replacing(clear=False) as writer:
+        await writer.write(table("servers"), [(1, server.platform, server.server)])
+        await _write_totals(writer, plan, player_ids)
+        answers = synthetic_answers(
+            server=server, count=count, players=players, now=now, rng=replay, span=span
+        )
+        written = 0
+        for chunk in _chunks(answers, batch):
+            rows = [
+                (
+                    written + n,
+                    player_ids[record.player],
+                    record.channel.channel,
+                    record.game_id,
+                    record.question_id,
+                    int(record.correct),
+                    record.points,
+                    record.answer_ms,
+                    record.streak,
+                    to_epoch_us(record.at),
+                )
+                for n, record in enumerate(chunk, start=1)
+            ]
+            await writer.write(table("answers"), rows)
+            written += len(rows)
+    return Throughput(written, time.perf_counter() - started)
+
+
+def _chunks(records: Iterator[AnswerRecord], size: int) -> Iterator[list[AnswerRecord]]:
+    while chunk := [record for _, record in zip(range(size), records, strict=False)]:
+        yield chunk
+
+
+async def _write_totals(
+    writer: TableWriter, plan: WritePlan, player_ids: dict[PlayerKey, int]
+) -> None:
+    """Each player's row and period totals, as the store's transactions would leave them."""
+    players: list[tuple[int, int, str, str, str, int, int, int, int, int, int, int]] = []
+    periods: list[tuple[int, int, int, int, int, int, int]] = []
+    for player, delta in plan.players.items():
+        player_id = player_ids[player]
+        players.append(
+            (
+                player_id,
+                1,
+                player.user,
+                delta.name,
+                name_key(delta.name),
+                delta.points,
+                delta.correct,
+                delta.answered,
+                delta.best_streak,
+                delta.correct_ms,
+                delta.games,
+                delta.wins,
+            )
+        )
+        if delta.scored:
+            periods.append(
+                (1, KIND_ALL, 0, player_id, delta.points, delta.correct, delta.reached_us)
+            )
+            periods.extend(
+                (1, kind, start, player_id, total.points, total.correct, total.reached_us)
+                for (kind, start), total in delta.periods.items()
+            )
+    await writer.write(table("players"), sorted(players))
+    await writer.write(table("period_totals"), sorted(periods))
 
 
 async def measure_concurrent_writes(

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.app.bench import TARGETS, run_bench, verdicts
-from bot.storage.bench import percentile
+from bot.domain.model import ChannelKey, PlayerKey, ServerKey
+from bot.domain.records import AnswerRecord, Period
+from bot.ports import OperatedStore
+from bot.storage import open_store
+from bot.storage.bench import bulk_seed_answers, percentile, seed_answers
+
+NOW = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
+SERVER = ServerKey("discord", "bench-guild")
 
 
 async def test_the_benchmark_measures_every_target(tmp_path: Path) -> None:
@@ -40,3 +52,72 @@ def test_percentile_is_the_nearest_rank() -> None:
     assert percentile(values, 0.99) == 99.0
     assert percentile(values, 1.0) == 100.0
     assert percentile([], 0.99) == 0.0
+
+
+async def reads(store: OperatedStore, players: int) -> list[object]:
+    """Everything a chat command could read about the seeded server."""
+    seen: list[object] = [
+        await store.leaderboard(SERVER, period, now=NOW, limit=players + 1) for period in Period
+    ]
+    for n in range(players):
+        player = PlayerKey(SERVER.platform, SERVER.server, f"bench-{n}")
+        seen.append(await store.player_stats(player))
+        seen.append(await store.find_players(SERVER, f"player {n}"))
+    return seen
+
+
+async def check_bulk_seed_reads_as_recorded(bulk_at: str | Path, recorded_at: str | Path) -> None:
+    """Bulk-seeded answers read back exactly as the same answers recorded through the
+    store, and the store records more after them (its row ids continue)."""
+    bulk, recorded = await open_store(bulk_at), await open_store(recorded_at)
+    try:
+        seeded = await bulk_seed_answers(
+            bulk, server=SERVER, count=3000, players=40, now=NOW, rng=random.Random(9), batch=700
+        )
+        await seed_answers(
+            recorded, server=SERVER, count=3000, players=40, now=NOW, rng=random.Random(9)
+        )
+        assert seeded.records == 3000
+        bulk_reads = await reads(bulk, 40)
+        assert bulk_reads == await reads(recorded, 40)
+        assert all(board for board in bulk_reads[:3])  # not three empty leaderboards
+
+        late = AnswerRecord(
+            player=PlayerKey(SERVER.platform, SERVER.server, "late"),
+            name="Late",
+            channel=ChannelKey(SERVER.platform, SERVER.server, "bench"),
+            game_id="late-game",
+            question_id="late-q",
+            correct=True,
+            points=1,
+            answer_ms=500,
+            streak=1,
+            at=NOW,
+        )
+        for store in (bulk, recorded):
+            await store.record_answers([late])
+        assert await reads(bulk, 40) == await reads(recorded, 40)
+        assert await bulk.player_stats(late.player) == await recorded.player_stats(late.player)
+    finally:
+        await bulk.close()
+        await recorded.close()
+
+
+async def test_bulk_seeded_answers_read_as_if_recorded_one_batch_at_a_time(
+    tmp_path: Path,
+) -> None:
+    await check_bulk_seed_reads_as_recorded(tmp_path / "bulk.db", tmp_path / "recorded.db")
+
+
+async def test_bulk_seeding_refuses_a_store_that_has_rows(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "used.db")
+    try:
+        await seed_answers(store, server=SERVER, count=10, players=2, now=NOW, rng=random.Random(1))
+        before = await reads(store, 2)
+        with pytest.raises(sqlite3.IntegrityError):  # the server's row id is taken
+            await bulk_seed_answers(
+                store, server=SERVER, count=10, players=2, now=NOW, rng=random.Random(1)
+            )
+        assert await reads(store, 2) == before
+    finally:
+        await store.close()
