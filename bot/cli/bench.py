@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from bot.app.bench import run_bench, verdicts
-from bot.cli.common import err, out
+from bot.app.bench import Figures, run_benches, verdicts
+from bot.cli.common import database_location, err, out
 
 
 @click.command()
@@ -43,6 +43,13 @@ from bot.cli.common import err, out
     help="Offered answers/s for the latency phase.",
 )
 @click.option(
+    "--steady-rate",
+    type=click.FloatRange(1),
+    default=1_000,
+    show_default=True,
+    help="Offered answers/s for the steady-load latency phase.",
+)
+@click.option(
     "--million",
     type=click.IntRange(0),
     default=1_000_000,
@@ -50,10 +57,18 @@ from bot.cli.common import err, out
     help="Recorded answers for the leaderboard timing (0 skips it).",
 )
 @click.option(
+    "--db",
+    metavar="PATH|URL",
+    callback=database_location,
+    help="A postgresql:// URL: bench that server too, beside SQLite, in scratch schemas "
+    "created in its database for the run and dropped afterwards. A SQLite file: bench "
+    "SQLite on scratch files in its folder. Never TRIVIA_DB unless given.",
+)
+@click.option(
     "--dir",
     "directory",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Where the temporary databases go (default: the system temp dir).",
+    help="Where the temporary SQLite files go (default: the system temp dir).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def bench(
@@ -61,42 +76,86 @@ def bench(
     players: int,
     seconds: float,
     rate: float,
+    steady_rate: float,
     million: int,
+    db: str | None,
     directory: Path | None,
     as_json: bool,
 ) -> None:
-    """Measure the service and the SQLite store under load (no platform)."""
+    """Measure the service and the store under load (no platform).
+
+    Every figure is taken on scratch stores, never on your data: temporary SQLite
+    files, and with --db postgresql://... a schema per phase created inside that
+    database and dropped when the phase ends. SQLite's figures and the server's are
+    measured in the same run and printed side by side, each against the targets.
+    """
 
     def progress(text: str) -> None:
         if not as_json:
             err.print(f"[dim]… {text}[/]")
 
-    figures = asyncio.run(
-        run_bench(
+    results = asyncio.run(
+        run_benches(
+            db,
             channels=channels,
             players=players,
             seconds=seconds,
             paced_rate=rate,
+            steady_rate=steady_rate,
             million=million,
             directory=directory,
             progress=progress,
         )
     )
     if as_json:
-        print(json.dumps(figures.as_json(), indent=2))
+        print(json.dumps({f.backend: f.as_json() for f in results}, indent=2))
         return
-    table = Table("target", "measured", "", title=f"{channels} channels x {players} players")
-    for label, measured, met in verdicts(figures):
-        table.add_row(label, measured, "[green]met[/]" if met else "[red]missed[/]")
-    out.print(table)
-    details = Table("figure", "value", title="All figures")
+    out.print(targets_table(results, title=f"{channels} channels x {players} players"))
+    out.print(details_table(results))
+
+
+def _verdict(met: bool | None) -> str:
+    if met is None:
+        return "[dim]-[/]"
+    return "[green]met[/]" if met else "[red]missed[/]"
+
+
+def targets_table(results: list[Figures], *, title: str) -> Table:
+    """One row per target; per backend, what was measured and whether it is met."""
+    table = Table("target", title=title)
+    for figures in results:
+        table.add_column(figures.backend)
+        table.add_column("")
+    rows = [verdicts(figures) for figures in results]
+    for index, (label, *_rest) in enumerate(rows[0]):
+        cells: list[str] = []
+        for checks in rows:
+            _, measured, met = checks[index]
+            cells += [measured, _verdict(met)]
+        table.add_row(label, *cells)
+    return table
+
+
+def details_table(results: list[Figures]) -> Table:
+    """Every figure, one column per backend."""
+    table = Table("figure", *(figures.backend for figures in results), title="All figures")
+    columns = [_flat(figures) for figures in results]
+    for key in dict.fromkeys(key for column in columns for key in column):
+        table.add_row(key, *(column.get(key, "-") for column in columns))
+    return table
+
+
+def _flat(figures: Figures) -> dict[str, str]:
+    shown: dict[str, str] = {}
     for key, value in figures.as_json().items():
         if isinstance(value, dict):
             for name, ms in value.items():
-                details.add_row(f"{key}: {name}", f"{ms:.3f}")
+                shown[f"{key}: {name}"] = f"{ms:.3f}"
+        elif value is None:
+            shown[key] = "-"
         else:
-            details.add_row(key, f"{value:,.3f}" if isinstance(value, float) else str(value))
-    out.print(details)
+            shown[key] = f"{value:,.3f}" if isinstance(value, float) else str(value)
+    return shown
 
 
 # Commands that live in their own modules.

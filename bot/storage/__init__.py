@@ -11,9 +11,9 @@ batch of writes into totals), ``group_commit`` (many callers, one transaction),
 ``read_rows`` and ``records_json`` (rows -> records), ``shared_store`` (what the
 processes of one bot share: leases, paced turns, facts, last servers; fencing is in
 ``fencing`` and each backend's), ``game_state_json`` (a running game's saved state),
-``bench`` (synthetic load), ``bulk``, ``copying`` and ``copy_check`` (``db copy``:
-every table moved to another database, then both read back and compared). Every
-backend must pass
+``bench`` (synthetic load) and ``scratch`` (the throwaway stores it runs on),
+``bulk``, ``copying`` and ``copy_check`` (``db copy``: every table moved to another
+database, then both read back and compared). Every backend must pass
 ``tests/contract``.
 """
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.bench import TARGETS, run_bench, verdicts
+from bot.app.bench import TARGETS, Figures, run_bench, verdicts
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.domain.records import AnswerRecord, Period
 from bot.ports import OperatedStore
@@ -27,23 +27,58 @@ async def test_the_benchmark_measures_every_target(tmp_path: Path) -> None:
         players=2,
         seconds=0.3,
         paced_rate=200,
+        steady_rate=100,
         million=500,
         bank_questions=50,
         directory=tmp_path,
         progress=steps.append,
     )
-    assert figures.raw_sqlite_rows_per_s > 0
+    assert figures.backend == "sqlite"
+    assert figures.raw_rows_per_s > 0
+    assert figures.raw_same_work_points_per_s > 0
     assert figures.store_points_per_s > 0
     assert figures.saturated_answers_per_s > 0
     assert figures.paced_answers_per_s > 0
+    assert figures.steady_answers_per_s > 0
     assert figures.memory_per_game_bytes > 0
+    assert figures.million_answers == 500
     assert set(figures.query_p99_ms) >= {"leaderboard all", "player stats"}
+    assert figures.bank_cold_s is not None
     assert figures.bank_cold_s > 0
-    assert len(verdicts(figures)) == len(TARGETS)
+    judged = verdicts(figures)
+    assert len(judged) == len(TARGETS)
+    assert all(met is not None for _, _, met in judged)  # every figure was measured
     assert "commit_ratio" in figures.as_json()
-    assert len(steps) >= 7
+    assert len(steps) >= 8
     # Its databases are cleaned up (a blocking listing is fine in a test).
     assert list(tmp_path.iterdir()) == []  # noqa: ASYNC240
+
+
+async def test_the_benchmark_beside_a_sqlite_file_leaves_the_file_alone(tmp_path: Path) -> None:
+    db = tmp_path / "trivia.db"
+    db.write_bytes(b"not even a database")
+    figures = await run_bench(
+        db=db,
+        channels=2,
+        players=2,
+        seconds=0.2,
+        paced_rate=50,
+        steady_rate=50,
+        million=0,
+        bank_questions=0,
+    )
+    assert figures.backend == "sqlite"
+    assert figures.store_points_per_s > 0
+    assert db.read_bytes() == b"not even a database"
+    assert list(tmp_path.iterdir()) == [db]  # noqa: ASYNC240
+
+
+def test_what_was_not_measured_is_neither_met_nor_missed() -> None:
+    judged = {label: (shown, met) for label, shown, met in verdicts(Figures(1, 1))}
+    bank = next(label for key, label in TARGETS if key == "bank_cold_s")
+    queries = next(label for key, label in TARGETS if key == "query_p99_1ms")
+    assert judged[bank] == ("not measured", None)
+    assert judged[queries] == ("not measured", None)
 
 
 def test_percentile_is_the_nearest_rank() -> None:
