@@ -199,6 +199,20 @@ def _unavailable_when_postgres_says_so(label: str) -> Iterator[None]:
         raise StoreUnavailable(f"{label}: {exc}") from exc
 
 
+async def _keep_session(conn: asyncpg.Connection[Any]) -> None:
+    """What a connection coming back to the pool needs beyond asyncpg's own cleanup
+    (which rolls back an open transaction and drops listeners first): nothing.
+
+    asyncpg's default sends a reset query (unlock advisory locks, close cursors,
+    UNLISTEN, RESET ALL) on every release: one more round trip for every read,
+    which measured 0.23 -> 0.15 ms median for a leaderboard on loopback.  The
+    store leaves no session state to reset: LISTEN runs on connections of its own
+    (``notify``), advisory locks are transaction-scoped, cursors live inside
+    transactions, and no statement SETs anything (server settings from the URL
+    are the session's defaults, which RESET ALL would keep anyway).
+    """
+
+
 async def open_postgres_store(
     dsn: str,
     *,
@@ -218,6 +232,7 @@ async def open_postgres_store(
             max_size=pool_size,
             timeout=CONNECT_TIMEOUT,
             command_timeout=STATEMENT_TIMEOUT,
+            reset=_keep_session,
         )
     except (*_UNAVAILABLE, asyncpg.PostgresError, ValueError) as exc:
         raise StoreOpenError(
