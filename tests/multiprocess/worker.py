@@ -17,6 +17,11 @@ time; the test talks to it with lines on stdin.
     Says ``ready``, waits for ``go``, then takes paced turns of NAME for ``--for``
     seconds: event ``turns`` (grants: [sent, answered] wall-clock windows of the calls
     that took a turn).
+``slack-token TEAM``
+    Says ``ready``, waits for ``go``, asks ``WorkspaceTokens`` for workspace TEAM's bot
+    token (refreshing it through ``--slack-api`` when it expires within an hour; tokens
+    sealed with ``--token-key``), then calls ``auth.test`` with it: event ``token``
+    (token, team_id).
 """
 
 from __future__ import annotations
@@ -122,10 +127,35 @@ async def turns(store: OperatedStore, args: argparse.Namespace) -> int:
     return 0
 
 
+async def slack_token(store: OperatedStore, args: argparse.Namespace) -> int:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.adapters.slack.installation_store import slack_refresher
+    from bot.adapters.slack.token_rotation import WorkspaceTokens
+    from bot.slack_tokens import TokenCipher
+
+    client_id, client_secret = args.slack_client
+    client = AsyncWebClient(base_url=args.slack_api)
+    clock = SystemClock()
+    tokens = WorkspaceTokens(
+        store,
+        cipher=TokenCipher([args.token_key]),
+        refresh=slack_refresher(client, client_id=client_id, client_secret=client_secret),
+        clock=clock,
+        holder=holder_description(clock),
+        margin=3600,
+    )
+    await _await_go(await _lines())
+    token = await tokens.bot_token(None, args.name)
+    answer = await client.auth_test(token=token)
+    emit("token", token=token, team_id=answer["team_id"])
+    return 0
+
+
 async def main(args: argparse.Namespace) -> int:
     store = await open_store(args.db)
     try:
-        role = {"hold": hold, "fact": fact, "turns": turns}[args.role]
+        role = {"hold": hold, "fact": fact, "turns": turns, "slack-token": slack_token}[args.role]
         return await asyncio.wait_for(role(store, args), args.limit)
     finally:
         await store.close()
@@ -133,7 +163,7 @@ async def main(args: argparse.Namespace) -> int:
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("role", choices=["hold", "fact", "turns"])
+    parser.add_argument("role", choices=["hold", "fact", "turns", "slack-token"])
     parser.add_argument("name")
     parser.add_argument("value", nargs="?", default="")
     parser.add_argument("--db", required=True)
@@ -143,6 +173,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--for", dest="seconds", type=float, default=1.5)
     parser.add_argument("--on-go", action="store_true", help="hold: start on a 'go' line")
     parser.add_argument("--limit", type=float, default=60.0, help="exit after this long")
+    parser.add_argument("--slack-api", default="", help="slack-token: the Web API base")
+    parser.add_argument(
+        "--slack-client", nargs=2, default=("", ""), help="slack-token: client id and secret"
+    )
+    parser.add_argument("--token-key", default="", help="slack-token: TRIVIA_SLACK_TOKEN_KEY")
     return parser.parse_args(argv)
 
 
