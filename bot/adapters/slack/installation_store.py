@@ -264,7 +264,14 @@ class WorkspaceAuthorize(AsyncAuthorize):
         actor_user_id: str | None = None,
     ) -> AuthorizeResult | None:
         org = bool(context.is_enterprise_install)
-        found = await self._tokens.installation(enterprise_id, team_id, is_enterprise_install=org)
+        try:
+            found = await self._tokens.installation(
+                enterprise_id, team_id, is_enterprise_install=org
+            )
+        except TokenRefreshFailed as exc:
+            # As bolt does with its own rotation errors: this request goes unauthorized.
+            log.error("slack: cannot refresh the bot token: %s", exc)
+            return None
         if found is None:
             log.info("slack: no installation serves enterprise %s team %s", enterprise_id, team_id)
             return None

@@ -198,7 +198,10 @@ class WorkspaceTokens:
             return found  # refreshed by the replica that held the lease before us
         spent = found.bot_refresh_token
         assert spent is not None  # _due
-        answer = await self._refresh(self._cipher.open(spent, of=key))
+        try:
+            answer = await self._refresh(self._cipher.open(spent, of=key))
+        except TokenRefreshFailed as exc:
+            raise TokenRefreshFailed(f"{key}: {exc}") from exc
         tokens = RotatedTokens(
             bot_token=self._cipher.seal(answer.access_token),
             bot_refresh_token=self._cipher.seal(answer.refresh_token),

@@ -8,6 +8,7 @@ token, refreshing it through ``WorkspaceTokens`` (one refresh per workspace)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -322,3 +323,29 @@ async def test_an_expiring_token_is_refreshed_once_and_never_used_after_revocati
     stored = await db.find_slack_installation(None, "T0BETA")
     assert stored is not None
     assert CIPHER.open(stored.bot_token) == refresh.access_token
+
+
+async def test_a_refresh_slack_refuses_leaves_the_request_unanswered_and_says_where(
+    db: SqliteScoreStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with FakeSlack(oauth=OAuthApp(token_rotation=True, token_lifetime=600)) as slack:
+        beta = slack.add_workspace("Beta")
+        async with running(slack, db) as bot:
+            await add_to_slack(bot.install_url, beta)
+            # Someone else spends the stored refresh token (another deployment, by mistake).
+            await AsyncWebClient(base_url=slack.api_url).oauth_v2_access(
+                client_id=slack.oauth.client_id,
+                client_secret=slack.oauth.client_secret,
+                grant_type="refresh_token",
+                refresh_token=str(beta.refresh_token),
+            )
+            with caplog.at_level(logging.ERROR, "bot.adapters.slack.installation_store"):
+                delivery = await slack.deliver(beta.slash_command("/trivia", "one"))
+
+    assert delivery.reply.status == 200  # bolt acks it: no point in Slack retrying
+    assert slack.calls_to("chat.postMessage") == []
+    assert [c.error for c in slack.calls_to("oauth.v2.access")][-1] == "invalid_refresh_token"
+    assert (
+        "cannot refresh the bot token: workspace T0BETA: Slack refused to refresh the bot "
+        "token: invalid_refresh_token"
+    ) in caplog.text

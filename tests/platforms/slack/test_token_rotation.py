@@ -181,7 +181,7 @@ async def test_a_failed_refresh_is_an_error_and_the_next_call_tries_again(
     slack = FakeRefresh(fail=True)
     tokens = tokens_of(store, clock, slack)
 
-    with pytest.raises(TokenRefreshFailed, match="invalid_refresh_token"):
+    with pytest.raises(TokenRefreshFailed, match=r"workspace T0BETA: .*invalid_refresh_token"):
         await tokens.bot_token(None, "T0BETA")
     slack.fail = False
 
