@@ -24,12 +24,17 @@ event loop; these keep what bolt's OAuth flow saves in the bot's own database, t
     beside ``installation_store=`` (bolt allows an ``AsyncAuthorize`` with OAuth).
 ``slack_refresher``
     The ``oauth.v2.access`` call (``grant_type=refresh_token``) ``WorkspaceTokens`` makes.
+``open_slack_stores``
+    All of them at once, after checking that ``TRIVIA_SLACK_TOKEN_KEY`` opens every
+    stored token.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,15 +47,17 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.seen_events import SeenEvents
 from bot.adapters.slack.token_rotation import (
+    InstallationStore,
     RefreshAnswer,
     Refresher,
     TokenRefreshFailed,
     WorkspaceTokens,
 )
 from bot.installations import SlackInstallation
-from bot.ports import SlackInstallStore
-from bot.slack_tokens import TokenCipher
+from bot.ports import Clock, SlackInstallStore
+from bot.slack_tokens import TokenCipher, check_stored_tokens
 
 log = logging.getLogger(__name__)
 
@@ -315,3 +322,57 @@ def slack_refresher(client: AsyncWebClient, *, client_id: str, client_secret: st
         )
 
     return refresh
+
+
+@dataclass(frozen=True, slots=True)
+class SlackStores:
+    """Everything a bolt app serving many workspaces needs from the database, made by
+    ``open_slack_stores``: pass ``installations`` as ``installation_store=`` (to
+    ``AsyncApp`` and to ``AsyncOAuthSettings``), ``states`` as ``state_store=``,
+    ``authorize`` as ``AsyncApp(authorize=...)``; ``seen_events`` recognises
+    redeliveries; ``tokens`` hands out a workspace's bot token outside a request (the
+    outbox, a game's timer)."""
+
+    tokens: WorkspaceTokens
+    installations: SqlInstallationStore
+    states: SqlOAuthStateStore
+    authorize: WorkspaceAuthorize
+    seen_events: SeenEvents
+
+
+async def open_slack_stores(
+    store: InstallationStore,
+    *,
+    token_keys: Sequence[str],
+    client: AsyncWebClient,
+    client_id: str,
+    client_secret: str,
+    clock: Clock,
+    holder: str,
+) -> SlackStores:
+    """The stores over ``store``, tokens sealed with ``token_keys``
+    (``TRIVIA_SLACK_TOKEN_KEY``), refreshes sent through ``client`` (built with
+    ``SLACK_API_URL``).  Every stored token is opened once first: ``TokenKeyError`` (the
+    app exits 2 with its message) when a key is malformed or cannot open them."""
+    cipher = TokenCipher(token_keys)
+    plain = await check_stored_tokens(store, cipher)
+    if plain:
+        log.warning(
+            "slack: %d stored tokens are not encrypted yet (stored before "
+            "TRIVIA_SLACK_TOKEN_KEY was set); each is encrypted at its next refresh or install",
+            plain,
+        )
+    tokens = WorkspaceTokens(
+        store,
+        cipher=cipher,
+        refresh=slack_refresher(client, client_id=client_id, client_secret=client_secret),
+        clock=clock,
+        holder=holder,
+    )
+    return SlackStores(
+        tokens=tokens,
+        installations=SqlInstallationStore(store, cipher=cipher, tokens=tokens),
+        states=SqlOAuthStateStore(store),
+        authorize=WorkspaceAuthorize(tokens),
+        seen_events=SeenEvents(store, clock=clock),
+    )

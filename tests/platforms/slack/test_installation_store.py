@@ -26,12 +26,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack.installation_store import (
     SqlInstallationStore,
     SqlOAuthStateStore,
-    WorkspaceAuthorize,
-    slack_refresher,
+    open_slack_stores,
 )
-from bot.adapters.slack.token_rotation import WorkspaceTokens
 from bot.clock import SystemClock
-from bot.slack_tokens import TokenCipher
+from bot.slack_tokens import TokenCipher, TokenKeyError
 from bot.storage.sqlite.store import SqliteScoreStore, open_sqlite_store
 from tests.helpers import rows
 from tests.platforms.slack.fake import (
@@ -45,7 +43,8 @@ from tests.platforms.slack.fake import (
 
 SECRET = "fake-signing-secret"
 SCOPES = ["channels:history", "chat:write", "commands"]
-CIPHER = TokenCipher([Fernet.generate_key().decode()])
+KEYS = [Fernet.generate_key().decode()]
+CIPHER = TokenCipher(KEYS)
 AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.filterwarnings(
@@ -211,30 +210,28 @@ class OAuthBot:
 @asynccontextmanager
 async def running(slack: FakeSlack, db: SqliteScoreStore) -> AsyncIterator[OAuthBot]:
     client = AsyncWebClient(base_url=slack.api_url)
-    tokens = WorkspaceTokens(
+    stores = await open_slack_stores(
         db,
-        cipher=CIPHER,
-        refresh=slack_refresher(
-            client, client_id=slack.oauth.client_id, client_secret=slack.oauth.client_secret
-        ),
+        token_keys=KEYS,
+        client=client,
+        client_id=slack.oauth.client_id,
+        client_secret=slack.oauth.client_secret,
         clock=SystemClock(),
         holder="test replica",
-        margin=3600,
     )
-    store = SqlInstallationStore(db, cipher=CIPHER, tokens=tokens)
     settings = AsyncOAuthSettings(
         client_id=slack.oauth.client_id,
         client_secret=slack.oauth.client_secret,
         scopes=SCOPES,
-        installation_store=store,
-        state_store=SqlOAuthStateStore(db),
+        installation_store=stores.installations,
+        state_store=stores.states,
         authorization_url=slack.authorize_url,
     )
     app = AsyncApp(
         client=client,
         signing_secret=SECRET,
-        installation_store=store,
-        authorize=WorkspaceAuthorize(tokens),
+        installation_store=stores.installations,
+        authorize=stores.authorize,
         oauth_settings=settings,
         process_before_response=True,
     )
@@ -245,7 +242,7 @@ async def running(slack: FakeSlack, db: SqliteScoreStore) -> AsyncIterator[OAuth
         await ack()
         await say(f"{command['team_id']} starts {command['text']}")
 
-    bot = OAuthBot(app, store)
+    bot = OAuthBot(app, stores.installations)
     async with serve_app(app.web_app(), path="") as base:
         bot.base = base
         slack.oauth.redirect_urls.append(f"{base}/slack/oauth_redirect")
@@ -349,3 +346,34 @@ async def test_a_refresh_slack_refuses_leaves_the_request_unanswered_and_says_wh
         "cannot refresh the bot token: workspace T0BETA: Slack refused to refresh the bot "
         "token: invalid_refresh_token"
     ) in caplog.text
+
+
+async def test_the_stores_open_only_with_a_key_that_opens_every_stored_token(
+    db: SqliteScoreStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    await SqlInstallationStore(db, cipher=CIPHER).async_save(bolts_installation("T0SEALED"))
+    await SqlInstallationStore(db, cipher=TokenCipher()).async_save(bolts_installation("T0PLAIN"))
+    client = AsyncWebClient(base_url="http://127.0.0.1:9/api/")
+
+    async def opened(keys: list[str]) -> object:
+        return await open_slack_stores(
+            db,
+            token_keys=keys,
+            client=client,
+            client_id="1.2",
+            client_secret="s",
+            clock=SystemClock(),
+            holder="test",
+        )
+
+    with pytest.raises(
+        TokenKeyError, match=r"workspace T0SEALED .*TRIVIA_SLACK_TOKEN_KEY is not set"
+    ):
+        await opened([])
+    with pytest.raises(TokenKeyError, match="workspace T0SEALED with TRIVIA_SLACK_TOKEN_KEY"):
+        await opened([Fernet.generate_key().decode()])
+    with pytest.raises(TokenKeyError, match="key 1 is not a Fernet key"):
+        await opened(["too-short"])
+    with caplog.at_level(logging.WARNING):
+        await opened(KEYS)
+    assert "2 stored tokens are not encrypted yet" in caplog.text
