@@ -1,5 +1,6 @@
 """Contract: the Slack app's installations, OAuth states and seen events on SQLite and
-PostgreSQL (``bot.ports.SlackInstallStore``), each race run on two handles of one database."""
+PostgreSQL (``bot.ports.SlackInstallStore``), each race run on two handles of one database,
+and on the memory double other tests use (``tests/fake_slack_store.py``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import SystemClock
 from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
+from bot.ports import SlackInstallStore as SlackStore
 from bot.storage.sql_store import SqlScoreStore
 from tests.contract.conftest import BACKENDS, Backend
+from tests.fake_slack_store import MemorySlackStore
 
 AT = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -60,15 +64,20 @@ def rotating(team: str = "T0ROT") -> SlackInstallation:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    return BACKENDS[request.param](request, tmp_path)
+@pytest.fixture(params=["sqlite", "postgres", "memory"])
+def slack_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend | None:
+    """The SQL backends, and None for ``tests.fake_slack_store.MemorySlackStore``."""
+    return None if request.param == "memory" else BACKENDS[request.param](request, tmp_path)
 
 
 @pytest.fixture
-async def two(sql_backend: Backend) -> AsyncIterator[tuple[SqlScoreStore, SqlScoreStore]]:
-    """Two handles on one database: two replicas."""
-    first, second = await sql_backend.open(), await sql_backend.open()
+async def two(slack_backend: Backend | None) -> AsyncIterator[tuple[SlackStore, SlackStore]]:
+    """Two handles on one database: two replicas (the memory double's one object twice)."""
+    if slack_backend is None:
+        memory = MemorySlackStore(SystemClock())
+        yield memory, memory
+        return
+    first, second = await slack_backend.open(), await slack_backend.open()
     assert isinstance(first, SqlScoreStore)
     assert isinstance(second, SqlScoreStore)
     try:
@@ -79,7 +88,7 @@ async def two(sql_backend: Backend) -> AsyncIterator[tuple[SqlScoreStore, SqlSco
 
 
 @pytest.fixture
-def store(two: tuple[SqlScoreStore, SqlScoreStore]) -> SqlScoreStore:
+def store(two: tuple[SlackStore, SlackStore]) -> SlackStore:
     return two[0]
 
 
@@ -87,7 +96,7 @@ def store(two: tuple[SqlScoreStore, SqlScoreStore]) -> SqlScoreStore:
 
 
 async def test_a_saved_workspace_installation_is_found_as_it_was_saved(
-    store: SqlScoreStore,
+    store: SlackStore,
 ) -> None:
     saved = rotating()
     await store.save_slack_installation(saved)
@@ -97,7 +106,7 @@ async def test_a_saved_workspace_installation_is_found_as_it_was_saved(
     assert await store.find_slack_installation("E0ACME", "T0ROT") is None
 
 
-async def test_installing_again_replaces_the_installation(store: SqlScoreStore) -> None:
+async def test_installing_again_replaces_the_installation(store: SlackStore) -> None:
     await store.save_slack_installation(workspace())
     again = workspace(bot_token="xoxb-T0BETA-2", installed_at=AT + timedelta(days=1))
     await store.save_slack_installation(again)
@@ -107,7 +116,7 @@ async def test_installing_again_replaces_the_installation(store: SqlScoreStore) 
 
 
 async def test_an_org_wide_install_serves_every_workspace_of_its_org(
-    store: SqlScoreStore,
+    store: SlackStore,
 ) -> None:
     org = org_wide()
     await store.save_slack_installation(org)
@@ -122,7 +131,7 @@ async def test_an_org_wide_install_serves_every_workspace_of_its_org(
     assert await store.find_slack_installation(None, "T0EAST") is None
 
 
-async def test_a_grid_workspaces_own_install_comes_before_its_orgs(store: SqlScoreStore) -> None:
+async def test_a_grid_workspaces_own_install_comes_before_its_orgs(store: SlackStore) -> None:
     org, east = org_wide(), workspace("T0EAST", enterprise="E0ACME")
     await store.save_slack_installation(org)
     await store.save_slack_installation(east)
@@ -138,7 +147,7 @@ async def test_a_grid_workspaces_own_install_comes_before_its_orgs(store: SqlSco
     ]
 
 
-async def test_deleting_removes_exactly_that_installation(store: SqlScoreStore) -> None:
+async def test_deleting_removes_exactly_that_installation(store: SlackStore) -> None:
     org, east, beta = org_wide(), workspace("T0EAST", enterprise="E0ACME"), workspace()
     for installation in (org, east, beta):
         await store.save_slack_installation(installation)
@@ -152,7 +161,7 @@ async def test_deleting_removes_exactly_that_installation(store: SqlScoreStore) 
 
 
 async def test_rotated_tokens_are_stored_only_over_the_refresh_token_they_replace(
-    two: tuple[SqlScoreStore, SqlScoreStore],
+    two: tuple[SlackStore, SlackStore],
 ) -> None:
     first, second = two
     await first.save_slack_installation(rotating())
@@ -183,7 +192,7 @@ async def test_rotated_tokens_are_stored_only_over_the_refresh_token_they_replac
 
 
 async def test_a_state_is_consumed_once_whoever_asks(
-    two: tuple[SqlScoreStore, SqlScoreStore],
+    two: tuple[SlackStore, SlackStore],
 ) -> None:
     first, second = two
     await first.issue_oauth_state("state-1", ttl=600)
@@ -196,11 +205,11 @@ async def test_a_state_is_consumed_once_whoever_asks(
     assert not await first.consume_oauth_state("state-1")
 
 
-async def test_a_state_never_issued_is_refused(store: SqlScoreStore) -> None:
+async def test_a_state_never_issued_is_refused(store: SlackStore) -> None:
     assert not await store.consume_oauth_state("forged")
 
 
-async def test_an_expired_state_is_refused(store: SqlScoreStore) -> None:
+async def test_an_expired_state_is_refused(store: SlackStore) -> None:
     await store.issue_oauth_state("slow", ttl=0.001)
     await store.issue_oauth_state("quick", ttl=600)
     await asyncio.sleep(0.01)
@@ -212,14 +221,14 @@ async def test_an_expired_state_is_refused(store: SqlScoreStore) -> None:
 # -- seen events ------------------------------------------------------------------------
 
 
-async def test_an_event_is_seen_first_exactly_once(store: SqlScoreStore) -> None:
+async def test_an_event_is_seen_first_exactly_once(store: SlackStore) -> None:
     assert await store.first_sighting("Ev01", keep=600)
     assert not await store.first_sighting("Ev01", keep=600)
     assert await store.first_sighting("Ev02", keep=600)
 
 
 async def test_of_two_replicas_racing_for_an_event_exactly_one_sees_it_first(
-    two: tuple[SqlScoreStore, SqlScoreStore],
+    two: tuple[SlackStore, SlackStore],
 ) -> None:
     for n in range(10):
         event = f"Ev{n:03d}"
@@ -229,14 +238,14 @@ async def test_of_two_replicas_racing_for_an_event_exactly_one_sees_it_first(
         assert sorted(firsts) == [False, False, False, True], event
 
 
-async def test_an_event_is_new_again_once_its_keep_has_passed(store: SqlScoreStore) -> None:
+async def test_an_event_is_new_again_once_its_keep_has_passed(store: SlackStore) -> None:
     assert await store.first_sighting("Ev01", keep=0.001)
     await asyncio.sleep(0.01)
     assert await store.first_sighting("Ev01", keep=600)
     assert not await store.first_sighting("Ev01", keep=600)
 
 
-async def test_pruning_forgets_only_expired_states_and_events(store: SqlScoreStore) -> None:
+async def test_pruning_forgets_only_expired_states_and_events(store: SlackStore) -> None:
     await store.issue_oauth_state("old", ttl=0.001)
     await store.issue_oauth_state("fresh", ttl=600)
     assert await store.first_sighting("EvOld", keep=0.001)
@@ -250,7 +259,7 @@ async def test_pruning_forgets_only_expired_states_and_events(store: SqlScoreSto
     assert not await store.first_sighting("EvFresh", keep=600)
 
 
-async def test_states_and_events_need_a_positive_lifetime(store: SqlScoreStore) -> None:
+async def test_states_and_events_need_a_positive_lifetime(store: SlackStore) -> None:
     with pytest.raises(ValueError, match="ttl"):
         await store.issue_oauth_state("s", ttl=0)
     with pytest.raises(ValueError, match="keep"):
