@@ -481,8 +481,9 @@ class SlackInstallStore(Protocol):
         self, enterprise_id: str | None, team_id: str | None, *, is_enterprise_install: bool = False
     ) -> SlackInstallation | None:
         """The installation serving workspace ``team_id`` of org ``enterprise_id``: its
-        own, else (in an org) the org-wide one.  With ``is_enterprise_install`` or no
-        ``team_id``: the org-wide installation of ``enterprise_id``."""
+        own (made in the org, else made before the workspace joined it: team ids are
+        unique across Slack), else the org-wide one.  With ``is_enterprise_install`` or
+        no ``team_id``: the org-wide installation of ``enterprise_id``."""
         ...
 
     async def slack_installations(self) -> list[SlackInstallation]:

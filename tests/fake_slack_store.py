@@ -38,8 +38,10 @@ class MemorySlackStore(MemorySharedStore):
         await self._call("find_slack_installation")
         enterprise = enterprise_id or None
         team = None if is_enterprise_install else team_id or None
-        if team is not None and (own := self.installations.get((enterprise, team))):
-            return own
+        if team is not None:
+            for key in ((enterprise, team), (None, team)):
+                if own := self.installations.get(key):
+                    return own
         return self.installations.get((enterprise, None)) if enterprise else None
 
     async def slack_installations(self) -> list[SlackInstallation]:

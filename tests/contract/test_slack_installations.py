@@ -103,7 +103,6 @@ async def test_a_saved_workspace_installation_is_found_as_it_was_saved(
 
     assert await store.find_slack_installation(None, "T0ROT") == saved
     assert await store.find_slack_installation(None, "T0OTHER") is None
-    assert await store.find_slack_installation("E0ACME", "T0ROT") is None
 
 
 async def test_installing_again_replaces_the_installation(store: SlackStore) -> None:
@@ -145,6 +144,18 @@ async def test_a_grid_workspaces_own_install_comes_before_its_orgs(store: SlackS
         InstallationKey("E0ACME", None),
         InstallationKey("E0ACME", "T0EAST"),
     ]
+
+
+async def test_a_workspace_that_joined_an_org_is_still_served_by_its_own_install(
+    store: SlackStore,
+) -> None:
+    before = workspace("T0EAST")  # installed while outside any org
+    await store.save_slack_installation(before)
+    assert await store.find_slack_installation("E0ACME", "T0EAST") == before
+    await store.save_slack_installation(org_wide())
+    assert await store.find_slack_installation("E0ACME", "T0EAST") == before
+    assert await store.find_slack_installation("E0ACME", "T0WEST") == org_wide()
+    assert await store.find_slack_installation("E0OTHER", "T0WEST") is None
 
 
 async def test_deleting_removes_exactly_that_installation(store: SlackStore) -> None:

@@ -346,12 +346,14 @@ ON CONFLICT (enterprise_id, team_id) DO UPDATE SET
     installer_user_id = excluded.installer_user_id, installed_us = excluded.installed_us
 """
 
-# (enterprise, team): the workspace's own installation first ('' sorts last), else, in an
-# org, the org-wide one; team '' asks for the org-wide one only.
+# (enterprise, team): the workspace's own installation first; then the one it made before
+# it joined an org (stored without the enterprise: team ids are unique across Slack); then,
+# in an org, the org-wide one.  Team '' asks for the org-wide one only.
 FIND_SLACK_INSTALLATION: Final = f"""
 SELECT {_INSTALLATION_COLUMNS} FROM slack_installations
-WHERE enterprise_id = ?1 AND (team_id = ?2 OR (?1 <> '' AND team_id = ''))
-ORDER BY team_id DESC
+WHERE (?2 <> '' AND team_id = ?2 AND enterprise_id IN (?1, ''))
+   OR (?1 <> '' AND enterprise_id = ?1 AND team_id = '')
+ORDER BY team_id = '', enterprise_id <> ?1
 LIMIT 1
 """
 
