@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -111,7 +112,9 @@ class WorkspaceTokens:
         self._cipher = cipher
         self._refresh = refresh
         self._clock = clock
-        self._holder = holder
+        # Unique to this object: a lease taken again by its holder stays taken, so two
+        # WorkspaceTokens of one process sharing a holder would both get it.
+        self._holder = f"{holder} (token refresher {secrets.token_hex(4)})"
         self._margin = timedelta(seconds=margin)
         self._lock_ttl = lock_ttl
         self._poll = poll

@@ -239,3 +239,23 @@ async def test_an_org_wide_installation_is_refreshed_for_any_workspace_of_its_or
     assert east.key == InstallationKey("E0ACME", None)
     assert east.bot_token == west == "xoxe.xoxb-1-T0BETA-2"
     assert refresh.spent == ["xoxe-1-T0BETA-1-refresh"]
+
+
+async def test_two_token_sources_of_one_process_never_share_the_refresh_lease(
+    stores: tuple[SqliteScoreStore, SqliteScoreStore], clock: ManualClock
+) -> None:
+    store, _ = stores
+    await store.save_slack_installation(rotating(clock, left=60))
+    slack = FakeRefresh(gate=asyncio.Event())
+    one, two = (tokens_of(store, clock, slack, holder="same process") for _ in "ab")
+
+    refreshing = asyncio.create_task(one.bot_token(None, "T0BETA"))
+    await asyncio.wait_for(slack.called.wait(), 5)
+    waiting = asyncio.create_task(two.bot_token(None, "T0BETA"))
+    await until(lambda: clock.pending == 1, "the second waiting for the first's refresh")
+    slack.gate.set()  # type: ignore[union-attr]
+    await refreshing
+    await clock.advance(0.2)
+
+    assert await asyncio.wait_for(waiting, 5) == "xoxe.xoxb-1-T0BETA-2"
+    assert slack.spent == ["xoxe-1-T0BETA-1-refresh"]
