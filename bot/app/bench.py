@@ -1,6 +1,6 @@
 """``trivia-bot bench``: the real service and the real store, no platform.
 
-Each backend's figures are measured on scratch stores (``bot.storage.scratch``:
+Each backend's figures are measured on scratch stores (``bot.app.bench_scratch``:
 temporary SQLite files, or PostgreSQL schemas created and dropped for the run),
 never on the operator's data; :func:`run_benches` measures SQLite and, given a
 PostgreSQL URL, that server too, in the same run, so they can be printed side by
@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.app.bench_scratch import Scratch, open_scratch
 from bot.bank import StaticQuestionBank, load_bank_text, load_banks
 from bot.bank.synthetic import synthetic_bank_text
 from bot.clock import SystemClock
@@ -59,7 +60,6 @@ from bot.storage.bench import (
     percentile,
 )
 from bot.storage.location import is_postgres
-from bot.storage.scratch import Scratch, open_scratch
 
 SERVER = ServerKey("bench", "server")
 RIGHT_SHARE = 0.1

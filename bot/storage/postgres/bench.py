@@ -1,4 +1,4 @@
-"""The bench on PostgreSQL (``bot.storage.scratch``): scratch schemas and raw baselines.
+"""The bench on PostgreSQL (``bot.app.bench_scratch``): scratch schemas and raw baselines.
 
 Every phase gets a schema of its own, ``trivia_bench_<random>_<phase>``, created
 inside the URL's database for the phase and dropped with ``CASCADE`` after it,
