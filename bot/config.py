@@ -9,6 +9,7 @@ naming where the bad value came from, so an operator fixes them in one go.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -71,6 +72,9 @@ class Settings:
     slack_bot_token: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_authorization_url: str | None = None
     slack_api_url: str | None = None
     slack_admins: tuple[str, ...] = ()
     slack_token_key: tuple[str, ...] = field(default=(), repr=False)
@@ -248,6 +252,17 @@ def shard_ranges(ids: Collection[int]) -> str:
     return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
+def _client_id(raw: Any) -> str | None:
+    """A Slack app's Client ID: two numbers joined by a dot, as the app's page shows it."""
+    text = _text(raw)
+    if text is not None and not re.fullmatch(r"\d+\.\d+", text):
+        raise ValueError(
+            "must be the app's Client ID as its Basic Information page shows it "
+            "(two numbers joined by a dot, e.g. 1234567890.1234567890)"
+        )
+    return text
+
+
 def _optional_int_between(low: int, high: int) -> Callable[[Any], int | None]:
     whole = _int_between(low, high)
     return lambda raw: None if raw in (None, "") else whole(raw)
@@ -397,6 +412,27 @@ FIELDS: tuple[Field, ...] = (
         _text,
         "Slack signing secret (HTTP mode)",
         secret=True,
+    ),
+    Field(
+        "slack_client_id",
+        "SLACK_CLIENT_ID",
+        _client_id,
+        "Slack app's Client ID: with the client secret, --http serves /slack/install and takes "
+        "installs from any workspace (no SLACK_BOT_TOKEN then)",
+    ),
+    Field(
+        "slack_client_secret",
+        "SLACK_CLIENT_SECRET",
+        _text,
+        "Slack app's Client Secret (OAuth installs)",
+        secret=True,
+    ),
+    Field(
+        "slack_authorization_url",
+        "SLACK_AUTHORIZATION_URL",
+        _url,
+        "Slack's authorize page for OAuth installs (default https://slack.com/oauth/v2/authorize; "
+        "GovSlack, proxies)",
     ),
     Field("slack_api_url", "SLACK_API_URL", _url, "Slack Web API base (GovSlack, proxies)"),
     Field("slack_admins", "TRIVIA_SLACK_ADMINS", _ids, "Slack user ids that count as admins"),

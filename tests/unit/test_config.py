@@ -109,3 +109,19 @@ def test_a_malformed_slack_token_key_says_which_setting_and_how_to_make_one(bad:
     assert "is not a Fernet key" in problem
     assert "Fernet.generate_key()" in problem
     assert bad not in problem
+
+
+def test_the_slack_apps_oauth_credentials_are_checked_and_the_secret_is_hidden() -> None:
+    settings = load_settings(
+        environ={"SLACK_CLIENT_ID": "1234567890.987654321", "SLACK_CLIENT_SECRET": "s3cr3t"}
+    )
+    shown = {name: value for name, value, *_ in describe(settings)}
+    with pytest.raises(SettingsError) as bad:
+        load_settings(environ={"SLACK_CLIENT_ID": "xoxb-not-an-id"})
+
+    assert shown["slack_client_id"] == "1234567890.987654321"
+    assert shown["slack_client_secret"] == "(set, hidden)"
+    assert "s3cr3t" not in repr(settings)
+    (problem,) = bad.value.problems
+    assert problem.startswith("environment SLACK_CLIENT_ID: slack_client_id = 'xoxb-not-an-id'")
+    assert "Client ID as its Basic Information page shows it" in problem
