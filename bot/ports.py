@@ -357,6 +357,11 @@ class TriviaPort(Protocol):
         decide before a command exists (whether to open an admin form)."""
         ...
 
+    async def end_games(self, server: ServerKey) -> int:
+        """End and record every game running in ``server`` (the bot was removed from it);
+        how many."""
+        ...
+
     async def note_question_message(self, channel: ChannelKey, game_id: str, ref: str) -> None:
         """Where the adapter shows the game's open question (its own reference): kept
         with the game, so that whoever carries it on after a restart edits that

@@ -1,5 +1,12 @@
 """``trivia-bot run slack``: Socket Mode by default, the Events API over HTTP with ``--http``.
 
+Two ways to run.  One workspace, with its bot token (``SLACK_BOT_TOKEN``, and
+``SLACK_APP_TOKEN`` for Socket Mode or ``SLACK_SIGNING_SECRET`` with
+``--http``).  Or any number of workspaces through OAuth installs
+(``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET`` and ``SLACK_SIGNING_SECRET``,
+``--http`` only): ``/slack/install`` takes installs and each workspace is
+served with its own token, so there is no one token to check at startup.
+
 Before the lifecycle (``bot.app.lifecycle``) opens anything, the settings and
 the bot token are checked: missing or malformed tokens, and a token Slack
 refuses, exit with 2 and say where to find the right one.  In HTTP mode
@@ -32,12 +39,28 @@ WHERE = {
         "connections:write scope, xapp-…"
     ),
     "SLACK_SIGNING_SECRET": "your app's Basic Information page: App Credentials, Signing Secret",
+    "SLACK_CLIENT_ID": "your app's Basic Information page: App Credentials, Client ID",
+    "SLACK_CLIENT_SECRET": "your app's Basic Information page: App Credentials, Client Secret",
 }
+MODES = (
+    "Two ways to run: one workspace with SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode, "
+    "or SLACK_SIGNING_SECRET with --http); or any number of workspaces installing the app "
+    "through /slack/install, with SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+    "SLACK_SIGNING_SECRET and --http (no SLACK_BOT_TOKEN)."
+)
 PREFIXES = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
+
+
+def takes_installs(settings: Settings) -> bool:
+    """Whether the bot serves OAuth installs (any number of workspaces): the app's client
+    id or secret is set."""
+    return bool(settings.slack_client_id or settings.slack_client_secret)
 
 
 def missing_settings(settings: Settings, *, http: bool) -> list[str]:
     """What stops the bot from starting, one line per variable, saying where to get it."""
+    if takes_installs(settings):
+        return _missing_for_installs(settings, http=http)
     wanted = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
     if http:
         wanted["SLACK_SIGNING_SECRET"] = settings.slack_signing_secret
@@ -55,6 +78,27 @@ def missing_settings(settings: Settings, *, http: bool) -> list[str]:
     return problems
 
 
+def _missing_for_installs(settings: Settings, *, http: bool) -> list[str]:
+    problems = []
+    if not http:
+        problems.append(
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET take installs from any workspace, which "
+            "Slack sends over HTTP: run with --http (or unset them to serve one workspace "
+            "over Socket Mode with SLACK_BOT_TOKEN and SLACK_APP_TOKEN)."
+        )
+    wanted = {
+        "SLACK_CLIENT_ID": settings.slack_client_id,
+        "SLACK_CLIENT_SECRET": settings.slack_client_secret,
+        "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+    }
+    problems += [
+        f"{variable} is not set: find it on {WHERE[variable]}."
+        for variable, value in wanted.items()
+        if not value
+    ]
+    return problems
+
+
 async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> int:
     """Serve Slack until SIGINT/SIGTERM; 0 on a clean stop, 1 bad bank, 2 bad setup."""
     with log_context(PLATFORM):
@@ -63,13 +107,17 @@ async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> 
             tell(
                 "Slack is not configured:",
                 *problems,
+                MODES,
                 f"Apps are at {APPS_PAGE}; docs/slack.md walks through creating one from "
-                "deploy/slack-manifest.yaml.",
+                "deploy/slack-manifest.yaml (one workspace) or "
+                "deploy/slack-manifest.distributed.yaml (installs).",
             )
             return 2
-        assert settings.slack_bot_token is not None
         try:
-            await check_token(settings.slack_bot_token, base_url=settings.slack_api_url)
+            if not takes_installs(settings):
+                # OAuth installs have a token per workspace, checked as each is used.
+                assert settings.slack_bot_token is not None
+                await check_token(settings.slack_bot_token, base_url=settings.slack_api_url)
         except PlatformRefused as exc:
             tell(f"SLACK_BOT_TOKEN does not work: {exc}.", f"Check {WHERE['SLACK_BOT_TOKEN']}.")
             return 2

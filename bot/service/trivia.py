@@ -553,6 +553,13 @@ class TriviaService:
             # Nothing announced waits for it (misses, the asked history, progress).
             self._stalls.failed(game.channel, game.game_id, error)
 
+    async def end_games(self, server: ServerKey) -> int:
+        """End every game running in ``server`` as a shutdown would, each recorded with its
+        standings (the bot was removed from that server: an uninstall); how many."""
+        channels = [channel for channel in self._games if channel.server_key == server]
+        await asyncio.gather(*(self._end(channel) for channel in channels))
+        return len(channels)
+
     def let_go(self, lost: Callable[[ServerKey], bool]) -> int:
         """Drop the games of servers ``lost`` names (a shard another process took over)
         without a write or a word: their new owner carries them on.  How many."""

@@ -51,11 +51,16 @@ SDKS = {
         f"adapters/discord/{name}.py"
         for name in ("adapter", "api", "interactions", "commands", "admin_commands", "forms")
     ),
-    "slack_bolt": ("adapters/slack/adapter.py", "adapters/slack/installation_store.py"),
+    "slack_bolt": (
+        "adapters/slack/adapter.py",
+        "adapters/slack/installation_store.py",
+        "adapters/slack/oauth.py",
+    ),
     "slack_sdk": (
         "adapters/slack/adapter.py",
         "adapters/slack/api.py",
         "adapters/slack/installation_store.py",
+        "adapters/slack/oauth.py",
     ),
     "aiosqlite": ("storage/sqlite/store.py", "storage/sqlite/connection.py"),
     "asyncpg": ("storage/postgres/",),  # the whole folder: every module there talks to it

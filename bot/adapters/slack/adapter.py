@@ -18,7 +18,10 @@ wire needs:
   rule in ``workspaces``), never in one its payload names: commands, forms and
   file shares that name another are refused;
 * ``Actor.is_admin`` is the workspace's admin/owner flag from ``users.info``
-  (cached) or the configured ``TRIVIA_SLACK_ADMINS``.
+  (cached) or the configured ``TRIVIA_SLACK_ADMINS``;
+* with OAuth installs (``oauth``: any number of workspaces), each request is
+  answered with its workspace's token, everything sent later uses the token of
+  the workspace it goes to, and an uninstall ends that workspace's games.
 
 What it reports for operators: each listener tags its log lines with the
 workspace and channel, and failed listeners count as platform errors.
@@ -45,7 +48,13 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.common.replies import ReplyCollector, ask, for_recipient
-from bot.adapters.slack.api import SdkWeb, build_client
+from bot.adapters.slack.api import (
+    Clients,
+    RequestWeb,
+    SdkWeb,
+    build_client,
+    use_request_client,
+)
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.forms import FORM_CALLBACKS, SlackForms, first_section_text
 from bot.adapters.slack.http import Parsed, slack_events_app
@@ -63,7 +72,14 @@ from bot.adapters.slack.inbound import (
     team_of,
     typed_answer,
 )
-from bot.adapters.slack.outbox import SlackOutbox, recipient_of
+from bot.adapters.slack.oauth import (
+    OAuthApp,
+    OAuthInstalls,
+    add_install_routes,
+    installation_stores,
+    installs_directory,
+)
+from bot.adapters.slack.outbox import SlackOutbox, SlackWeb, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
 from bot.adapters.slack.render import home_view
 from bot.adapters.slack.slash import SlackSlash
@@ -86,6 +102,8 @@ log = logging.getLogger(__name__)
 
 #: How long a form submission waits for the service before acking (Slack allows 3 s).
 REPLY_BUDGET = 2.0
+#: ``chat.update`` is Tier 3: about 50 a minute per workspace (OAuth installs pace by it).
+EDITS_PER_MINUTE = 50.0
 
 
 # -- the adapter ---------------------------------------------------------------------------------
@@ -110,23 +128,47 @@ class SlackAdapter:
         reply_budget: float = REPLY_BUDGET,
         meter: PlatformMeter | None = None,
         transport: Transport | None = None,
+        oauth: OAuthInstalls | None = None,
+        api_url: str | None = None,
     ) -> None:
         self.client = client
         self.transport = transport
         self._signing_secret = signing_secret
         self.meter = meter or PlatformMeter()
-        self.bolt = AsyncApp(
-            client=client,
-            signing_secret=signing_secret,
-            name="trivia-bot",
-            logger=logging.getLogger("slack_bolt"),
-        )
+        self.oauth = oauth
+        self._clients = Clients(base_url=api_url, meter=self.meter)
+        if oauth is None:
+            self.bolt = AsyncApp(
+                client=client,
+                signing_secret=signing_secret,
+                name="trivia-bot",
+                logger=logging.getLogger("slack_bolt"),
+            )
+        else:
+            # The store given to the app itself too, or bolt refreshes tokens at slack.com.
+            self.bolt = AsyncApp(
+                client=client,
+                signing_secret=signing_secret,
+                name="trivia-bot",
+                logger=logging.getLogger("slack_bolt"),
+                installation_store=oauth.store,
+                authorize=oauth.authorize,  # type: ignore[arg-type]  # an AsyncAuthorize
+                oauth_settings=oauth.settings(),
+            )
         web = SdkWeb(client, self.meter)
-        self.outbox = SlackOutbox(web, countdown_every=countdown_every, post_interval=post_interval)
+        self.outbox = SlackOutbox(
+            web,
+            countdown_every=countdown_every,
+            post_interval=post_interval,
+            web_for=self._web_for if oauth is not None else None,
+            edits_per_minute=EDITS_PER_MINUTE if oauth is not None else None,
+        )
         self.directory = SlackDirectory(self._users_info, admins=admins)
         self.replies = ReplyCollector(send=self.outbox.send)
+        # Forms and shared files: the token of the request they come from.
+        scoped = RequestWeb(client, self.meter)
         self.forms = SlackForms(
-            views=web,
+            views=scoped,
             directory=self.directory,
             ask=self._ask,
             may_administer=self._may_administer,
@@ -143,7 +185,7 @@ class SlackAdapter:
         )
         self.parser = UploadParser()
         self.uploads = SlackUploads(
-            files=web,
+            files=scoped,
             parser=self.parser,
             directory=self.directory,
             run=self._run,
@@ -158,14 +200,30 @@ class SlackAdapter:
     def from_settings(
         cls, settings: Settings, *, meter: PlatformMeter | None = None, **options: Any
     ) -> SlackAdapter:
-        client = build_client(
-            settings.slack_bot_token or "", base_url=settings.slack_api_url, meter=meter
-        )
+        if settings.slack_client_id and settings.slack_client_secret:
+            # OAuth installs: no token of its own; each request brings its workspace's.
+            client = build_client(None, base_url=settings.slack_api_url, meter=meter)
+            app = OAuthApp(
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                authorization_url=settings.slack_authorization_url,
+            )
+            store, states = installation_stores(
+                installs_directory(settings.db), client_id=app.client_id
+            )
+            options.setdefault(
+                "oauth", OAuthInstalls(app, store=store, states=states, client=client)
+            )
+        else:
+            client = build_client(
+                settings.slack_bot_token or "", base_url=settings.slack_api_url, meter=meter
+            )
         return cls(
             client=client,
             signing_secret=settings.slack_signing_secret or "",
             admins=settings.slack_admins,
             meter=meter,
+            api_url=settings.slack_api_url,
             **options,
         )
 
@@ -199,7 +257,11 @@ class SlackAdapter:
         """The Events API endpoint at ``path`` (signed requests only; what bolt cannot
         read is refused before it, see ``http``); the runner adds ``/healthz`` and
         ``/metrics``."""
-        return slack_events_app(self._read, signing_secret=self._signing_secret, path=path)
+        app = slack_events_app(self._read, signing_secret=self._signing_secret, path=path)
+        flow = self.bolt.oauth_flow
+        if flow is not None:
+            add_install_routes(app, flow)
+        return app
 
     def _read(self, text: str, request: web.Request) -> Parsed:
         """bolt's request for a decoded body, as bolt's aiohttp adapter builds it."""
@@ -242,6 +304,9 @@ class SlackAdapter:
                     add_routes(web_app, health=health, metrics=metrics)
                 async with serving(web_app, host=host, port=port):
                     tell(f"Serving Slack's Events API on http://{host}:{port}{path}. Ctrl-C stops.")
+                    if self.bolt.oauth_flow is not None:
+                        install = self.bolt.oauth_flow.install_path
+                        tell(f"Workspaces install the app at http://{host}:{port}{install}.")
                     yield
             case None:
                 raise RuntimeError("the Slack adapter has no transport to connect with")
@@ -287,6 +352,9 @@ class SlackAdapter:
         app = self.bolt
         app.middleware(self._tag_logs)
         app.middleware(self._once_per_event)
+        if self.oauth is not None:
+            app.event("app_uninstalled")(self._on_uninstalled)
+            app.event("tokens_revoked")(self._on_uninstalled)
         app.command(COMMAND)(self._on_command)
         app.event("message")(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
@@ -298,13 +366,16 @@ class SlackAdapter:
     async def _tag_logs(
         self,
         body: dict[str, Any],
+        context: AsyncBoltContext,
         next_: Callable[[], Awaitable[None]],
     ) -> None:
         """Log lines of the rest of a request, and of the listener tasks it starts, name
         its place.  Each request runs in a task of its own (aiohttp's per request,
         the Socket Mode client's per message), and bolt runs middleware one after
-        another rather than nested, so the tag is set for the rest of the task."""
+        another rather than nested, so the tag is set for the rest of the task; so
+        is the client with the token bolt authorized the request with."""
         tag_task(PLATFORM, team_of(body), channel_of(body))
+        use_request_client(context.client)
         await next_()
 
     async def _once_per_event(
@@ -401,7 +472,7 @@ class SlackAdapter:
             )
             rows = next((e.rows for e in board if isinstance(e, LeaderboardShown)), ())
             stats = next((e.stats for e in mine if isinstance(e, StatsShown)), None)
-            await self.client.views_publish(user_id=user, view=home_view(stats=stats, rows=rows))
+            await context.client.views_publish(user_id=user, view=home_view(stats=stats, rows=rows))
         except Exception:
             self.meter.error()
             log.exception("slack: App Home for %s (event %s) failed", user, body.get("event_id"))
@@ -455,6 +526,10 @@ class SlackAdapter:
         installation = Installation(
             team_id=result.team_id if result is not None else None,
             enterprise_id=result.enterprise_id if result is not None else None,
+            # Only an OAuth installation says (``oauth.WorkspaceAuthorize``).
+            is_enterprise_install=bool(result.get("is_enterprise_install"))
+            if result is not None
+            else False,
         )
         return place(body, installation, request_team=context.team_id)
 
@@ -477,15 +552,48 @@ class SlackAdapter:
         return self._service is not None and await self._service.may_administer(actor, server)
 
     async def _users_info(self, team_id: str, user_id: str) -> Mapping[str, Any] | None:
-        # One bot token, one workspace: the token's own (``_place`` made sure it is team_id).
+        # One bot token, one workspace: the token's own (``_place`` made sure it is team_id);
+        # with OAuth installs, team_id's.
+        client = await self._client_for(team_id)
+        if client is None:
+            return None
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await client.users_info(user=user_id)
         except (SlackClientError, aiohttp.ClientError, OSError) as exc:
             self.meter.error()
             log.warning("slack: users.info for %s failed: %r", user_id, exc)
             return None
         user = response.get("user")
         return user if isinstance(user, dict) else None
+
+    # -- OAuth installs: a token per workspace ------------------------------------------------
+
+    async def _client_for(self, team_id: str) -> AsyncWebClient | None:
+        """The client acting in ``team_id`` now; None if no installation covers it."""
+        if self.oauth is None:
+            return self.client
+        token = await self.oauth.tokens.token_for(team_id)
+        return None if token is None else self._clients.client(token)
+
+    async def _web_for(self, team_id: str) -> SlackWeb | None:
+        client = await self._client_for(team_id)
+        return None if client is None else SdkWeb(client, self.meter)
+
+    async def _on_uninstalled(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """``app_uninstalled``/``tokens_revoked``: forget what Slack revoked; a workspace
+        that lost its bot token has its games ended and recorded (nothing is said
+        there: no token is left to say it with), and nothing more is sent there."""
+        assert self.oauth is not None
+        try:
+            gone = await self.oauth.forget(event, context)
+            if self._service is None:
+                return
+            for team in sorted(gone):
+                ended = await self._service.end_games(ServerKey(PLATFORM, team))
+                log.warning("slack: %s uninstalled: %d game(s) ended and recorded", team, ended)
+        except Exception:
+            self.meter.error()
+            log.exception("slack: %s for %s failed", event.get("type"), context.team_id)
 
 
 def tell(*lines: str) -> None:

@@ -4,13 +4,20 @@
 (``outbox.SlackWeb``, ``forms.ViewsApi``, ``uploads.FileApi``); Slack's errors
 become ``SlackCallError``.  Every HTTP 429 is counted as a rate-limit hit
 (``PlatformMeter``) before the SDK waits out ``Retry-After`` and retries.
-With ``adapter``, the only module of this folder that imports slack-sdk.
+With ``adapter`` and ``oauth``, the only modules of this folder that import slack-sdk.
+
+With the app installed in many workspaces, every call carries the token of the
+workspace it acts in: ``Clients`` hands out one client per token (same API base,
+retries and meter), and ``RequestWeb`` makes the calls a request leads to (its
+forms, its shared files) with the token bolt authorized that request with.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import aiohttp
@@ -66,7 +73,7 @@ class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
 
 
 def build_client(
-    token: str,
+    token: str | None,
     *,
     base_url: str | None = None,
     retries: int = 5,
@@ -226,3 +233,66 @@ class SdkWeb:
         except SlackApiError as exc:
             self._meter.error()
             raise SlackCallError(method, str(exc.response.get("error", "unknown"))) from exc
+
+
+# -- a token per workspace -----------------------------------------------------------------------
+
+
+class Clients:
+    """Web API clients on one API base with our retries, one per token (the newest
+    ``limit`` kept: a rotated token's client is simply no longer asked for)."""
+
+    def __init__(
+        self, *, base_url: str | None = None, meter: PlatformMeter | None = None, limit: int = 1000
+    ) -> None:
+        self._base_url = base_url
+        self._meter = meter
+        self._limit = limit
+        self._clients: OrderedDict[str, AsyncWebClient] = OrderedDict()
+
+    def client(self, token: str) -> AsyncWebClient:
+        found = self._clients.get(token)
+        if found is None:
+            found = self._clients[token] = build_client(
+                token, base_url=self._base_url, meter=self._meter
+            )
+            while len(self._clients) > self._limit:
+                self._clients.popitem(last=False)
+        else:
+            self._clients.move_to_end(token)
+        return found
+
+
+_REQUEST_CLIENT: ContextVar[AsyncWebClient | None] = ContextVar(
+    "slack_request_client", default=None
+)
+
+
+def use_request_client(client: AsyncWebClient) -> None:
+    """The rest of this task (a request being handled, and the tasks it starts) calls
+    Slack with ``client``: bolt's per-request client, holding the token it authorized."""
+    _REQUEST_CLIENT.set(client)
+
+
+class RequestWeb:
+    """``forms.ViewsApi`` and ``uploads.FileApi`` with the token of the request being
+    handled (``use_request_client``); outside a request, ``fallback``'s."""
+
+    def __init__(self, fallback: AsyncWebClient, meter: PlatformMeter | None = None) -> None:
+        self._fallback = fallback
+        self._meter = meter
+
+    def _web(self) -> SdkWeb:
+        return SdkWeb(_REQUEST_CLIENT.get() or self._fallback, self._meter)
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        return await self._web().open_view(trigger_id, view)
+
+    async def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        await self._web().update_view(view_id, view)
+
+    async def file_info(self, file_id: str) -> Mapping[str, Any] | None:
+        return await self._web().file_info(file_id)
+
+    async def download(self, url: str, *, limit: int) -> bytes:
+        return await self._web().download(url, limit=limit)

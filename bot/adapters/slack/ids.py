@@ -14,6 +14,20 @@ from bot.domain.model import DRAFT_FIELDS as DRAFT_FIELDS
 PLATFORM = "slack"
 COMMAND = "/trivia"
 
+#: The bot scopes the app asks for, in deploy/slack-manifest.yaml's words (both manifests;
+#: tests/deploy checks they agree): what an OAuth install asks each workspace for.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "im:write",
+    "files:read",
+    "files:write",
+    "users:read",
+)
+
 #: Option buttons on a question: ``trivia_pick_0`` ... with value ``"<number>:<index>"``.
 PICK_ACTION_PREFIX = "trivia_pick_"
 PICK_ACTION_PATTERN = r"^trivia_pick_\d+$"

@@ -13,7 +13,12 @@ as a file to the admin's DM with the bot, never to a channel (it holds every
 answer).
 
 The Web API is reached through ``SlackWeb``, a protocol the adapter implements
-with slack-sdk; this module imports no SDK.  A message Slack still refuses with
+with slack-sdk; this module imports no SDK.  With the app installed in many
+workspaces, ``web_for`` gives each item the ``SlackWeb`` of its channel's
+workspace (its token, looked up for that call): a workspace nothing covers any
+more (uninstalled) gets nothing, and its items are dropped.  Edits
+(``chat.update``, Tier 3) are paced per workspace as well as posts per channel,
+when ``edits_per_minute`` is given.  A message Slack still refuses with
 ``ratelimited`` after the SDK's retries is sent again a few rounds
 (``bot.adapters.common.rate_limits``).  Every task is named, kept in a set and
 awaited on ``close``, which first lets the lanes drain within a bound.
@@ -24,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -97,6 +102,10 @@ class SlackWeb(Protocol):
         ...
 
 
+#: A workspace id -> the ``SlackWeb`` acting there (its token), or None if nothing does.
+WebFor = Callable[[str], Awaitable[SlackWeb | None]]
+
+
 def _event_of(item: _Item) -> Event | None:
     return item.event if isinstance(item, _Queued) else None
 
@@ -154,6 +163,7 @@ class _Lane:
     """What a channel's lane remembers between items: the question card it edits."""
 
     channel: ChannelKey
+    web: SlackWeb
     mode: GameMode = GameMode.TEXT
     card: QuestionCard | None = None
     card_ts: str | None = None
@@ -162,6 +172,23 @@ class _Lane:
     post_tokens: float = 0.0
     tokens_at: float = float("-inf")
     told_cannot_post: bool = False
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """A token bucket: short bursts pass, the steady rate is one per ``interval``."""
+
+    interval: float
+    burst: int
+    tokens: float = 0.0
+    at: float = float("-inf")
+
+    def wait(self, now: float) -> float:
+        """Take one; how long to wait first (0 if one is there)."""
+        self.tokens = min(float(self.burst), self.tokens + (now - self.at) / self.interval)
+        self.at = now
+        self.tokens -= 1
+        return max(0.0, -self.tokens * self.interval)
 
 
 class SlackOutbox:
@@ -176,8 +203,15 @@ class SlackOutbox:
         post_burst: int = 3,
         close_timeout: float = 10.0,
         monotonic: Callable[[], float] = time.monotonic,
+        web_for: WebFor | None = None,
+        edits_per_minute: float | None = None,
+        edit_burst: int = 20,
     ) -> None:
         self._web = web
+        self._web_for = web_for
+        self._edit_interval = 60.0 / edits_per_minute if edits_per_minute else None
+        self._edit_burst = edit_burst
+        self._edits: dict[str, _Bucket] = {}
         self._countdown_every = countdown_every
         self._post_interval = post_interval
         self._post_burst = post_burst
@@ -238,8 +272,19 @@ class SlackOutbox:
             batch = last_words(batch, channel, event_of=_event_of)
         lane = self._state.get(channel)
         if lane is None:
-            lane = self._state[channel] = _Lane(channel)
+            lane = self._state[channel] = _Lane(channel, self._web)
         for item in batch:
+            if self._web_for is not None:
+                # Per item: the token may have been refreshed, or the workspace uninstalled.
+                web = await self._web_for(channel.server)
+                if web is None:
+                    log.info(
+                        "slack: no installation covers %s any more; dropped %s",
+                        channel,
+                        _what(item),
+                    )
+                    continue
+                lane.web = web
             try:
                 await through_rate_limits(
                     partial(self._deliver, lane, item),
@@ -349,7 +394,8 @@ class SlackOutbox:
             if card.reveal is None:
                 await self._noted(lane, card.asked)
         else:
-            await self._web.update_message(lane.channel.channel, lane.card_ts, render_card(card))
+            await self._pace_edit(lane)
+            await lane.web.update_message(lane.channel.channel, lane.card_ts, render_card(card))
 
     async def _countdown(self, lane: _Lane, asked: QuestionAsked) -> None:
         step = self._countdown_every
@@ -379,7 +425,7 @@ class SlackOutbox:
             return None
         await self._pace(lane)
         try:
-            return await self._web.post_message(lane.channel.channel, message)
+            return await lane.web.post_message(lane.channel.channel, message)
         except SlackCallError as exc:
             if exc.code not in CANNOT_POST:
                 raise
@@ -399,6 +445,18 @@ class SlackOutbox:
             lane.post_tokens, lane.tokens_at = 1.0, self._monotonic()
         lane.post_tokens -= 1
 
+    async def _pace_edit(self, lane: _Lane) -> None:
+        """Slack takes about 50 ``chat.update`` a minute per workspace (Tier 3)."""
+        if self._edit_interval is None:
+            return
+        team = lane.channel.server
+        bucket = self._edits.get(team)
+        if bucket is None:
+            bucket = self._edits[team] = _Bucket(self._edit_interval, self._edit_burst)
+        delay = bucket.wait(self._monotonic())
+        if delay > 0:
+            await asyncio.sleep(delay)
+
     async def _explain_cannot_post(self, lane: _Lane, exc: SlackCallError) -> None:
         log.warning("slack: cannot post in %s: %s", lane.channel, exc.code)
         if lane.told_cannot_post:
@@ -407,7 +465,7 @@ class SlackOutbox:
         if url is None:
             return
         lane.told_cannot_post = True
-        await self._web.respond(
+        await lane.web.respond(
             url,
             SlackMessage(
                 text="I can't post in this channel yet: invite me with `/invite @trivia` "
@@ -420,8 +478,8 @@ class SlackOutbox:
         user = event.recipient.user
         shown = render(event)
         comment = shown.text if shown is not None else event.filename
-        dm = await self._web.open_dm(user)
-        await self._web.upload_file(dm, event.filename, event.text, comment)
+        dm = await lane.web.open_dm(user)
+        await lane.web.upload_file(dm, event.filename, event.text, comment)
         if dm != lane.channel.channel:
             note = f"📤 I sent you `{esc(event.filename)}` in a direct message."
             await self._ephemeral(lane, user, SlackMessage(text=note))
@@ -434,14 +492,14 @@ class SlackOutbox:
                 # (A DM between two people fails here; the slash command's response_url
                 # answers it instead.)
                 await self._pace(lane)
-                await self._web.post_message(channel, message)
+                await lane.web.post_message(channel, message)
             else:
-                await self._web.post_ephemeral(channel, user, message)
+                await lane.web.post_ephemeral(channel, user, message)
         except SlackCallError as exc:
             url = self._response_url(lane.channel.channel, user)
             if exc.code not in CANNOT_POST or url is None:
                 raise
-            await self._web.respond(url, message)
+            await lane.web.respond(url, message)
 
     def _response_url(self, channel: str, user: str) -> str | None:
         found = self._response_urls.get((channel, user))
