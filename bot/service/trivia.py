@@ -347,12 +347,15 @@ class TriviaService:
                 log.info("game %s in %s saved; it goes on after the restart", game.game_id, channel)
                 await self._sink.publish(GamePaused(channel=channel, game_id=game.game_id))
 
-    async def _end(self, channel: ChannelKey) -> None:
+    async def _end(self, channel: ChannelKey) -> bool:
+        """End ``channel``'s game if one runs there; whether one did."""
         with channel_context(channel):
             async with self._lock(channel):
                 game = self._games.get(channel)
-                if game is not None:
-                    await self._apply(game, game.shutdown(self._now()))
+                if game is None:
+                    return False
+                await self._apply(game, game.shutdown(self._now()))
+                return True
 
     async def _record_what_is_left(self) -> None:
         while self._backlog:
@@ -557,8 +560,7 @@ class TriviaService:
         """End every game running in ``server`` as a shutdown would, each recorded with its
         standings (the bot was removed from that server: an uninstall); how many."""
         channels = [channel for channel in self._games if channel.server_key == server]
-        await asyncio.gather(*(self._end(channel) for channel in channels))
-        return len(channels)
+        return sum(await asyncio.gather(*(self._end(channel) for channel in channels)))
 
     def let_go(self, lost: Callable[[ServerKey], bool]) -> int:
         """Drop the games of servers ``lost`` names (a shard another process took over)

@@ -590,7 +590,8 @@ class SlackAdapter:
                 return
             for team in sorted(gone):
                 ended = await self._service.end_games(ServerKey(PLATFORM, team))
-                log.warning("slack: %s uninstalled: %d game(s) ended and recorded", team, ended)
+                if ended:
+                    log.warning("slack: %s uninstalled: %d game(s) ended and recorded", team, ended)
         except Exception:
             self.meter.error()
             log.exception("slack: %s for %s failed", event.get("type"), context.team_id)

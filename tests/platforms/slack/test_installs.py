@@ -8,14 +8,18 @@ Web API call used.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from bot.domain.model import PlayerKey
+from bot.adapters.slack.oauth import find_bot
+from bot.domain.model import PlayerKey, ServerKey
+from tests.platforms.slack.bot_harness import answer_to
 from tests.platforms.slack.fake import FakeSlack, FakeWorkspace
-from tests.platforms.slack.installs_harness import installs_bot
+from tests.platforms.slack.installs_harness import InstallsBot, installs_bot
 
 # slack_sdk 3.48 sends oauth.v2.access's client credentials with aiohttp.BasicAuth, which
 # aiohttp 3.14 deprecates; filterwarnings=error would turn bolt's code exchange into a 500.
@@ -28,6 +32,35 @@ pytestmark = pytest.mark.filterwarnings(
 async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
         yield fake
+
+
+class Ends(asyncio.Event):
+    """Set once the service ended a game of a server (an uninstall); where, how many."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.servers: list[tuple[str, int]] = []
+
+
+def watch_ends(bot: InstallsBot) -> Ends:
+    ends = Ends()
+    service = bot.app.service
+    end_games = service.end_games
+
+    async def watched(server: ServerKey) -> int:
+        count = await end_games(server)
+        ends.servers.append((server.server, count))
+        if count:
+            ends.set()
+        return count
+
+    service.end_games = watched  # type: ignore[method-assign]
+    return ends
+
+
+def installs(bot: InstallsBot) -> AsyncInstallationStore:
+    assert bot.adapter.oauth is not None
+    return bot.adapter.oauth.store
 
 
 def own_tokens_only(ws: FakeWorkspace) -> None:
@@ -59,3 +92,56 @@ async def test_three_workspaces_install_and_each_plays_a_game_with_its_own_token
     # bolt's install asks who the bot is once; requests take it from their installation.
     assert [c.team_id for c in slack.calls_to("auth.test")] == [ws.team_id for ws in spaces]
     assert {d.reply.status for d in slack.deliveries} == {200}
+
+
+async def test_uninstalling_one_workspace_ends_its_game_with_standings_and_the_others_play_on(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    alpha, beta, gamma = spaces = [slack.add_workspace(n) for n in ("Alpha", "Beta", "Gamma")]
+    async with installs_bot(tmp_path, slack) as bot:
+        ended = watch_ends(bot)
+        await bot.install(*spaces)
+        for ws in spaces:
+            await slack.deliver(ws.slash_command("/trivia", "start colours"))
+        for ws in spaces:
+            await slack.deliver(ws.message_event(answer_to(await bot.question(ws, 1))))
+        seconds = {ws.team_id: await bot.question(ws, 2) for ws in spaces}
+        sent = await slack.uninstall(beta)
+        async with asyncio.timeout(10):
+            await ended.wait()
+        after = len(slack.calls)
+        unheard = await slack.deliver(beta.slash_command("/trivia", "start"))
+        for ws in (alpha, gamma):
+            await slack.deliver(ws.message_event(answer_to(seconds[ws.team_id])))
+            await bot.game_over(ws)
+        store = bot.app.store
+        stats = {
+            ws.team_id: await store.player_stats(PlayerKey("slack", ws.team_id, ws.default_user))
+            for ws in spaces
+        }
+        unfinished = await store.unfinished_games("slack")
+        kept = [await find_bot(installs(bot), None, ws.team_id) for ws in spaces]
+
+    assert [r.payload["event"]["type"] for r in sent] == ["tokens_revoked", "app_uninstalled"]
+    assert {d.reply.status for d in slack.deliveries} == {200}
+    # Both events say the bot token is gone: the first to arrive ends the game.
+    assert sorted(ended.servers) == [("T0BETA", 0), ("T0BETA", 1)]
+    # Beta's game ended where it stood, recorded with its one right answer's points.
+    beta_stats = stats["T0BETA"]
+    assert beta_stats is not None
+    assert (beta_stats.games, beta_stats.correct) == (1, 1)
+    assert beta_stats.points > 0
+    assert unfinished == []
+    # The others played to the end; nothing was said in Beta, with no token left.
+    for ws in (alpha, gamma):
+        done = stats[ws.team_id]
+        assert done is not None
+        assert (done.games, done.correct) == (1, 2)
+        assert ws.transcript()[-1].startswith("triviabot: *🏁 Game over!*")
+    assert not any("Game over" in line for line in beta.transcript())
+    assert [c for c in slack.calls if c.token_state != "valid" and c.token] == []
+    assert [c.method for c in slack.calls[after:] if c.team_id == "T0BETA"] == []
+    assert unheard.reply.status == 200
+    for ws in spaces:
+        own_tokens_only(ws)
+    assert [k is not None for k in kept] == [True, False, True]
