@@ -9,6 +9,7 @@ Web API call used.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,9 +17,10 @@ import pytest
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from bot.adapters.slack.oauth import find_bot
+from bot.clock import ManualClock
 from bot.domain.model import PlayerKey, ServerKey
 from tests.platforms.slack.bot_harness import answer_to
-from tests.platforms.slack.fake import FakeSlack, FakeWorkspace
+from tests.platforms.slack.fake import FakeSlack, FakeWorkspace, OAuthApp
 from tests.platforms.slack.installs_harness import InstallsBot, installs_bot
 
 # slack_sdk 3.48 sends oauth.v2.access's client credentials with aiohttp.BasicAuth, which
@@ -145,3 +147,100 @@ async def test_uninstalling_one_workspace_ends_its_game_with_standings_and_the_o
     for ws in spaces:
         own_tokens_only(ws)
     assert [k is not None for k in kept] == [True, False, True]
+
+
+# -- Enterprise Grid ---------------------------------------------------------------------------
+
+
+async def test_an_org_wide_install_answers_a_workspace_of_the_org_with_the_orgs_token(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    slack.add_enterprise("Acme")
+    east = slack.add_workspace("East", enterprise_id="E0ACME")
+    west = slack.add_workspace("West", enterprise_id="E0ACME")
+    solo = slack.add_workspace("Solo", installed=True)  # by hand: the bot knows no install
+    async with installs_bot(tmp_path, slack) as bot:
+        await bot.install(east, org_wide=True)
+        await bot.play([west])
+        mark = len(slack.calls)
+        refused = await slack.deliver(solo.slash_command("/trivia", "start colours"))
+        player = await bot.app.store.player_stats(PlayerKey("slack", "T0WEST", west.default_user))
+
+    (exchange,) = slack.calls_to("oauth.v2.access")
+    assert exchange.response["is_enterprise_install"] is True
+    assert west.transcript()[-1].startswith("triviabot: *🏁 Game over!*")
+    assert {c.token for c in west.calls if c.token} == {east.bot_token}  # the org's one token
+    with_it = [c for c in slack.calls if c.token == east.bot_token and c.method != "auth.test"]
+    assert {c.team_id for c in with_it} == {"T0WEST"}
+    assert player is not None
+    assert player.correct == 2
+    # A workspace the app was not installed in through the bot gets no answer with any token.
+    assert refused.reply.status == 200
+    assert [c for c in slack.calls[mark:] if c.token] == []
+    assert solo.messages() == []
+
+
+# -- token rotation ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def rotating() -> AsyncIterator[FakeSlack]:
+    """Token rotation on; access tokens live ten minutes (the bot refreshes them at once)."""
+    async with FakeSlack(oauth=OAuthApp(token_rotation=True, token_lifetime=600)) as fake:
+        yield fake
+
+
+async def test_requests_arriving_together_with_an_expiring_token_refresh_it_once(
+    rotating: FakeSlack, tmp_path: Path
+) -> None:
+    slack = rotating
+    alpha, beta = slack.add_workspace("Alpha"), slack.add_workspace("Beta")
+    async with installs_bot(tmp_path, slack) as bot:
+        await bot.install(alpha, beta)
+        first = {ws.team_id: ws.bot_token for ws in (alpha, beta)}
+        slack.oauth.token_lifetime = 43200  # the refreshed ones outlive the 2-hour margin
+        await asyncio.gather(
+            *(slack.deliver(ws.app_home_opened()) for ws in (alpha, beta) for _ in range(3))
+        )
+        await bot.play([alpha, beta])
+
+    assert sorted(r.team_id for r in slack.refreshes) == ["T0ALPHA", "T0BETA"]
+    assert [c.error for c in slack.calls_to("oauth.v2.access") if c.error] == []
+    for ws in (alpha, beta):
+        used = {c.token for c in ws.calls if c.token and c.method != "auth.test"}
+        assert used == {ws.bot_token} != {first[ws.team_id]}
+        own_tokens_only(ws)
+
+
+async def test_an_expiring_token_is_refreshed_before_a_timer_sends_with_it(
+    rotating: FakeSlack, tmp_path: Path
+) -> None:
+    slack = rotating
+    slack.oauth.token_lifetime = 43200
+    beta = slack.add_workspace("Beta")
+    clock = ManualClock()
+    async with installs_bot(tmp_path, slack, clock=clock) as bot:
+        await bot.install(beta)
+        await slack.deliver(beta.slash_command("/trivia", "start colours"))
+        card = await bot.question(beta, 1)
+        old = beta.bot_token
+        # Hours go by: the bot's token has a minute left, Slack's clock agrees.
+        await expire_soon(installs(bot), "T0BETA", within=60)
+        slack.clock.advance(43200 - 60)
+        mark = len(slack.calls)
+        await clock.advance(30)  # the question's time is up: the reveal edits its card
+        await slack.wait_until(lambda: "The answer:" in card.visible_text() or None)
+
+    (refresh,) = slack.refreshes
+    assert refresh.team_id == "T0BETA"
+    assert [c.method for c in slack.calls[mark:]][:2] == ["oauth.v2.access", "chat.update"]
+    assert {c.token for c in slack.calls[mark:] if c.token} == {beta.bot_token} != {old}
+    own_tokens_only(beta)
+
+
+async def expire_soon(store: AsyncInstallationStore, team_id: str, *, within: int) -> None:
+    """The stored bot token of ``team_id`` now expires ``within`` seconds from now."""
+    bot = await find_bot(store, None, team_id)
+    assert bot is not None
+    bot.bot_token_expires_at = int(time.time()) + within
+    await store.async_save_bot(bot)
