@@ -5,21 +5,26 @@ admin path is tried with correctly signed requests whose ids name workspace
 T0OTHERS instead (the envelope's ``team_id``, an interaction's ``team``,
 ``user`` and ``view``, a form's ``private_metadata``, an event's ``team``):
 nothing changes there or here (read back through the app's store), Ada is told
-why, and one WARNING line names both workspaces.  The last tests pin the rule
-itself: ``test_workspace_rule.py``.
+why, and one WARNING line names both workspaces.  The forms and shared files are
+tried again with both workspaces installed through OAuth (each with its own
+token), and the slash commands too (``both_installed``).  The last tests pin the
+rule itself: ``test_workspace_rule.py``.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.app.compose import App
 from bot.domain.model import (
     ChannelKey,
     PlayerKey,
@@ -34,11 +39,13 @@ from tests.platforms.slack.bot_harness import (
     BOB,
     CHANNEL,
     TEAM,
+    Acked,
     SlackBot,
     answer_to,
     running_bot,
 )
-from tests.platforms.slack.fake import SlackRequest
+from tests.platforms.slack.fake import FakeSlack, SlackRequest, add_to_slack
+from tests.platforms.slack.installs_harness import installs_bot
 
 OTHER = "T0OTHERS"
 HERE, THERE = ServerKey("slack", TEAM), ServerKey("slack", OTHER)
@@ -59,7 +66,7 @@ questions:
 """
 
 
-async def seed(bot: SlackBot) -> tuple[str, str]:
+async def seed(bot: SlackBot | InstalledBot) -> tuple[str, str]:
     """T0OTHERS has a question, settings, a switch and a report; T0TRIVIA a question.
     Returns (their question's id, ours)."""
     bank, store = bot.app.bank, bot.app.store
@@ -88,7 +95,7 @@ async def seed(bot: SlackBot) -> tuple[str, str]:
     return theirs.id, ours.id
 
 
-async def state(bot: SlackBot, server: ServerKey) -> tuple[Any, ...]:
+async def state(bot: SlackBot | InstalledBot, server: ServerKey) -> tuple[Any, ...]:
     """What the app's store holds for ``server``."""
     store = bot.app.store
     return (
@@ -125,6 +132,47 @@ def refusal_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert warnings[0].name.startswith("bot.adapters.slack")
     assert OTHER in line
     assert TEAM in line
+
+
+# -- the setups: one bot token, or both workspaces installed through OAuth ----------------------
+#
+# With OAuth installs T0OTHERS is a workspace the app is installed in too, with its own token.
+# A request whose envelope names it is authorized as T0OTHERS (that is how Slack says where a
+# request comes from), so there Ada is no member, let alone an admin; a request from T0TRIVIA
+# whose other ids name T0OTHERS is refused as with one token.  Nothing changes in either place.
+
+
+@dataclass
+class InstalledBot:
+    """``SlackBot``'s interface over ``installs_bot``: requests delivered as Slack would."""
+
+    slack: FakeSlack
+    app: App
+
+    async def send(self, request: SlackRequest) -> Acked:
+        reply = (await self.slack.deliver(request)).reply
+        payload = reply.json() if reply.body.startswith("{") else reply.body or None
+        if isinstance(payload, str):
+            payload = {"text": payload}
+        return Acked(reply.status, payload, reply.elapsed)
+
+    def mark(self) -> int:
+        return len(self.slack.calls)
+
+
+@asynccontextmanager
+async def both_installed(tmp_path: Path) -> AsyncIterator[InstalledBot]:
+    async with FakeSlack() as slack, installs_bot(tmp_path, slack) as bot:
+        others = slack.add_workspace("Others")
+        await add_to_slack(bot.install_url, slack.default, user=ADA)
+        await bot.install(others)
+        yield InstalledBot(slack, bot.app)
+
+
+SETUPS: dict[str, Callable[[Path], AbstractAsyncContextManager[Any]]] = {
+    "one-token": running_bot,
+    "both-installed": both_installed,
+}
 
 
 # -- slash commands ---------------------------------------------------------------------------
@@ -181,7 +229,32 @@ async def test_over_socket_mode_too_a_command_naming_another_workspace_is_refuse
     refusal_logged(caplog)
 
 
-async def answer_to_ada(bot: SlackBot, acked: Any, *, seen: int, calls: int) -> str:
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning:slack_sdk")
+@pytest.mark.parametrize("field", ["team_id"])
+@pytest.mark.parametrize("text", SLASH)
+async def test_with_both_installed_a_slash_command_naming_the_other_changes_nothing(
+    tmp_path: Path, text: str, field: str
+) -> None:
+    async with both_installed(tmp_path) as bot:
+        slack = bot.slack
+        theirs, _ = await seed(bot)
+        before = await state(bot, THERE), await state(bot, HERE)
+        seen, calls = len(slack.ephemerals(ADA)), bot.mark()
+        request = slack.slash_command("/trivia", text.format(theirs=theirs), user=ADA)
+        acked = await bot.send(naming_other(request, field))
+        said = await answer_to_ada(bot, acked, seen=seen, calls=calls)
+        after = await state(bot, THERE), await state(bot, HERE)
+
+    assert after == before
+    # Refused by the service (no admin there), or the form cannot even open: Slack refuses
+    # the other workspace's token for this workspace's trigger.
+    assert "🚫 Only admins can" in said or said == "(views.open)"
+    assert [c.error for c in slack.calls_to("views.open")] in ([], ["invalid_trigger_id"])
+    assert slack.views == {}
+    assert slack.shared_files(ADA_DM) == []
+
+
+async def answer_to_ada(bot: SlackBot | InstalledBot, acked: Any, *, seen: int, calls: int) -> str:
     """What Ada got back: the ack's text, or whatever the bot did for her afterwards."""
     if acked.payload is not None:
         return str(acked.payload.get("text", acked.payload))
@@ -206,12 +279,14 @@ FORMS = {
 FIELDS = ["team.id", "user.team_id", "view.team_id", "private_metadata"]
 
 
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning:slack_sdk")
+@pytest.mark.parametrize("setup", ["one-token", "both-installed"])
 @pytest.mark.parametrize("field", FIELDS)
 @pytest.mark.parametrize("form", FORMS)
 async def test_a_form_naming_another_workspace_saves_nothing(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, form: str, field: str
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, form: str, field: str, setup: str
 ) -> None:
-    async with running_bot(tmp_path) as bot:
+    async with SETUPS[setup](tmp_path) as bot:
         slack = bot.slack
         theirs, ours = await seed(bot)
         before = await state(bot, THERE), await state(bot, HERE)
@@ -237,11 +312,13 @@ async def test_a_form_naming_another_workspace_saves_nothing(
 # -- bank files shared with the bot --------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning:slack_sdk")
+@pytest.mark.parametrize("setup", ["one-token", "both-installed"])
 @pytest.mark.parametrize("field", ["team_id", "event.team"])
 async def test_a_bank_file_shared_naming_another_workspace_is_not_imported(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, field: str
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, field: str, setup: str
 ) -> None:
-    async with running_bot(tmp_path) as bot:
+    async with SETUPS[setup](tmp_path) as bot:
         slack = bot.slack
         await seed(bot)
         before = await state(bot, THERE), await state(bot, HERE)
