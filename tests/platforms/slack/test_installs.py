@@ -9,19 +9,26 @@ Web API call used.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
+import aiohttp
 import pytest
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from bot.adapters.slack.oauth import find_bot
+from bot.app.slack_main import missing_settings, run_slack
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.domain.model import PlayerKey, ServerKey
-from tests.platforms.slack.bot_harness import answer_to
-from tests.platforms.slack.fake import FakeSlack, FakeWorkspace, OAuthApp
-from tests.platforms.slack.installs_harness import InstallsBot, installs_bot
+from tests.helpers import free_port
+from tests.platforms.slack.bot_harness import SECRET, answer_to
+from tests.platforms.slack.fake import FakeSlack, FakeWorkspace, OAuthApp, add_to_slack
+from tests.platforms.slack.installs_harness import InstallsBot, installs_bot, installs_settings
 
 # slack_sdk 3.48 sends oauth.v2.access's client credentials with aiohttp.BasicAuth, which
 # aiohttp 3.14 deprecates; filterwarnings=error would turn bolt's code exchange into a 500.
@@ -244,3 +251,83 @@ async def expire_soon(store: AsyncInstallationStore, team_id: str, *, within: in
     assert bot is not None
     bot.bot_token_expires_at = int(time.time()) + within
     await store.async_save_bot(bot)
+
+
+# -- trivia-bot run slack --http, taking installs ----------------------------------------------
+
+
+def test_installs_need_the_apps_id_secret_and_signing_secret_and_http_but_no_bot_token(
+    tmp_path: Path,
+) -> None:
+    base = Settings(db=tmp_path / "t.db")
+    full = replace(
+        base,
+        slack_client_id="1234567890.1234567890",
+        slack_client_secret="s",
+        slack_signing_secret="x",
+    )
+
+    assert missing_settings(full, http=True) == []
+    assert [p.split(":")[0] for p in missing_settings(full, http=False)] == [
+        "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET take installs from any workspace, which Slack "
+        "sends over HTTP"
+    ]
+    half = replace(base, slack_client_id="1234567890.1234567890")
+    assert [p.split(":")[0] for p in missing_settings(half, http=True)] == [
+        "SLACK_CLIENT_SECRET is not set",
+        "SLACK_SIGNING_SECRET is not set",
+    ]
+
+
+async def test_the_two_ways_to_run_are_explained_when_slack_is_not_configured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = await run_slack(Settings(db=tmp_path / "t.db"), http=True, host="127.0.0.1", port=0)
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Two ways to run: one workspace with SLACK_BOT_TOKEN" in err
+    assert "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET and --http" in err
+    assert "deploy/slack-manifest.distributed.yaml" in err
+
+
+async def test_run_slack_http_with_the_apps_credentials_takes_installs_and_stops_cleanly(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    beta = slack.add_workspace("Beta")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = replace(installs_settings(tmp_path, slack), resume_within=0.0)
+    running = asyncio.create_task(run_slack(settings, http=True, host="127.0.0.1", port=port))
+    try:
+        await serving(f"{base}/healthz", running)
+        slack.spread_over(f"{base}/slack/events", signing_secret=SECRET)
+        slack.oauth.redirect_urls.append(f"{base}/slack/oauth_redirect")  # the app's settings
+        visit = await add_to_slack(f"{base}/slack/install", beta)
+        await slack.deliver(beta.slash_command("/trivia", "start colours"))
+        await slack.wait_for_call("chat.postMessage", lambda c: "Question 1/" in c["text"])
+    finally:
+        os.kill(os.getpid(), signal.SIGTERM)  # caught by the runner's handler
+        code = await asyncio.wait_for(running, 10)
+
+    assert code == 0
+    assert visit.status == 200
+    # No token to check at startup: the only auth.test is the install's.
+    assert [c.team_id for c in slack.calls_to("auth.test")] == ["T0BETA"]
+    # Stopping ends the game there (TRIVIA_RESUME_WITHIN=0), said with Beta's token.
+    assert beta.transcript()[-1].startswith("triviabot: *🔌 Game ended: the bot is restarting.")
+    own_tokens_only(beta)
+
+
+async def serving(url: str, running: asyncio.Task[int]) -> None:
+    """Until ``url`` answers (the bot started serving), for at most 10 s."""
+    async with asyncio.timeout(10), aiohttp.ClientSession() as session:
+        while not running.done():
+            try:
+                async with session.get(url) as reply:
+                    if reply.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.02)
+    raise AssertionError(f"the bot stopped with {running.result()} before serving")
