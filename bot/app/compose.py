@@ -69,6 +69,9 @@ class App:
     #: writes are made under: the backend itself.
     shared: SharedStore
     fence_writes: Callable[[Callable[[ServerKey], Fence | None]], None]
+    #: The backend with every port it has, for what needs several at once (the Slack
+    #: app's installations, refreshed under leases).
+    backend: OperatedStore
     metrics: Metrics | None = None
 
 
@@ -156,6 +159,7 @@ async def open_app(
             location=operated.location,
             shared=operated,
             fence_writes=operated.fence_writes,
+            backend=operated,
             metrics=metrics,
         )
 

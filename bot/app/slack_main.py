@@ -18,13 +18,18 @@ refuses, exit with 2 and say where to find the right one.  In HTTP mode
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 
 from bot.adapters.adapter import PlatformRefused, PlatformUnreachable
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.api import check_token
 from bot.adapters.slack.ids import PLATFORM
 from bot.adapters.slack.transports import EventsApi, SocketMode, Transport
-from bot.app.lifecycle import run_until_stopped, tell
+from bot.app.compose import App
+from bot.app.leases import holder_description
+from bot.app.lifecycle import Claim, run_until_stopped, tell
+from bot.app.shutdown import ShutdownBudget
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.observability.logs import log_context
 from bot.observability.metrics import Metrics
@@ -76,6 +81,21 @@ def missing_settings(settings: Settings, *, http: bool) -> list[str]:
                 f"{variable} should start with {prefix!r}: copy it from {WHERE[variable]}."
             )
     return problems
+
+
+def _installs_claim(adapter: SlackAdapter) -> Claim | None:
+    """With OAuth installs: keep them in the database from when it is open (before Slack
+    can reach the bot) until it closes."""
+    oauth = adapter.oauth
+    if oauth is None:
+        return None
+    clock = SystemClock()
+    holder = holder_description(clock)
+
+    def claim(app: App, budget: ShutdownBudget | None) -> AbstractAsyncContextManager[None]:
+        return oauth.attached(app.backend, clock=clock, holder=holder)
+
+    return claim
 
 
 def _missing_for_installs(settings: Settings, *, http: bool) -> list[str]:
@@ -140,7 +160,9 @@ async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> 
         adapter = SlackAdapter.from_settings(
             settings, meter=metrics.platform(PLATFORM), transport=transport
         )
-        code = await run_until_stopped(settings, adapter, metrics=metrics)
+        code = await run_until_stopped(
+            settings, adapter, metrics=metrics, claim=_installs_claim(adapter)
+        )
         if code == 0:
             log.info("slack: stopped cleanly")
         return code

@@ -72,13 +72,7 @@ from bot.adapters.slack.inbound import (
     team_of,
     typed_answer,
 )
-from bot.adapters.slack.oauth import (
-    OAuthApp,
-    OAuthInstalls,
-    add_install_routes,
-    installation_stores,
-    installs_directory,
-)
+from bot.adapters.slack.oauth import OAuthApp, OAuthInstalls, add_install_routes
 from bot.adapters.slack.outbox import SlackOutbox, SlackWeb, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
 from bot.adapters.slack.render import home_view
@@ -207,13 +201,10 @@ class SlackAdapter:
                 client_id=settings.slack_client_id,
                 client_secret=settings.slack_client_secret,
                 authorization_url=settings.slack_authorization_url,
+                token_keys=settings.slack_token_key,
             )
-            store, states = installation_stores(
-                installs_directory(settings.db), client_id=app.client_id
-            )
-            options.setdefault(
-                "oauth", OAuthInstalls(app, store=store, states=states, client=client)
-            )
+            # Its stores are the database's once it is open (``OAuthInstalls.attached``).
+            options.setdefault("oauth", OAuthInstalls(app, client=client))
         else:
             client = build_client(
                 settings.slack_bot_token or "", base_url=settings.slack_api_url, meter=meter

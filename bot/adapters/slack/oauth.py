@@ -2,39 +2,35 @@
 
 With ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` (HTTP mode), slack-bolt
 serves ``/slack/install`` (the "Add to Slack" page) and ``/slack/oauth_redirect``
-through its OAuth flow (``oauth_settings``), saving each installation in an
-installation store and each pending install's state in a state store.  Then:
+through its OAuth flow (``OAuthInstalls.settings``), keeping installations and
+pending installs' states in the bot's database (``installation_store``: both
+backends, tokens sealed with ``TRIVIA_SLACK_TOKEN_KEY``).  Then:
 
-* every request is authorized by ``WorkspaceAuthorize``: the installation of
+* every request is authorized by ``WorkspaceAuthorize``: the installation serving
   the request's workspace (its own, or its Enterprise Grid org's org-wide one)
-  gives the token bolt answers with, and the installation bolt's context keeps
-  (``is_enterprise_install`` included) is what ``workspaces.place`` checks the
-  request against; no ``auth.test`` per request;
-* everything sent later asks ``WorkspaceTokens`` (``tokens``) for the token of
-  the channel's workspace, per call;
-* ``StoreTokens`` is that token source over the installation store: a token
-  Slack rotates is refreshed before it expires, once per workspace (a lock, and
-  the installation read again under it: a spent refresh token is revoked);
+  gives the token bolt answers with, refreshed first when Slack rotates it (once
+  per workspace across replicas: ``token_rotation.WorkspaceTokens``), and tells
+  ``workspaces.place`` whether it is org-wide; no ``auth.test`` per request;
+* everything sent later asks ``TokensByTeam`` (``tokens``) for the token of the
+  channel's workspace, per call;
 * ``app_uninstalled`` and ``tokens_revoked`` remove what Slack revoked
   (``forget``); the adapter then ends that workspace's games.
 
-Where installations and states are kept is chosen in ``installation_stores``:
-slack_sdk's file stores under a directory for now (they implement the async
-interfaces), the database's once it keeps them.  With ``adapter`` and ``api``,
-the only modules of this folder that import an SDK.
+The database is opened after the adapter is built (``bot.app.lifecycle``), so the
+stores bolt is given stand in for the database's until ``attached`` (the
+lifecycle's claim step, before Slack can reach the bot).  With ``adapter``,
+``api`` and ``installation_store``, the only modules of this folder that import
+an SDK.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import platformdirs
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncBoltRequest
@@ -43,139 +39,164 @@ from slack_bolt.authorization.authorize_result import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.errors import SlackTokenRotationError
-from slack_sdk.oauth.installation_store import Bot, FileInstallationStore
+from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
-from slack_sdk.oauth.state_store import FileOAuthStateStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.ids import BOT_SCOPES
-from bot.adapters.slack.tokens import TokenSource, WorkspaceTokens
+from bot.adapters.slack.installation_store import (
+    SqlInstallationStore,
+    SqlOAuthStateStore,
+    slack_refresher,
+)
+from bot.adapters.slack.token_rotation import (
+    InstallationStore,
+    TokenRefreshFailed,
+    WorkspaceTokens,
+)
+from bot.adapters.slack.tokens import TokensByTeam
+from bot.installations import SlackInstallation
+from bot.ports import Clock
+from bot.slack_tokens import TokenCipher, check_stored_tokens
 
 log = logging.getLogger(__name__)
 
-#: Refresh a rotating token when it has less than this left (bolt's default, 2 hours;
-#: Slack's tokens live 12).
-REFRESH_MINUTES = 120
-#: How long an install's state (the browser's round trip through Slack) stays usable.
-STATE_SECONDS = 600
+#: bolt refreshes a token with less than this left; ``WorkspaceTokens`` hands out only
+#: tokens good for longer (its margin), so bolt never finds one to refresh itself.
+BOLT_REFRESH_MINUTES = 120
 
 
 @dataclass(frozen=True, slots=True)
 class OAuthApp:
-    """The app's OAuth credentials and where Slack is."""
+    """The app's OAuth credentials and where Slack's authorize page is."""
 
     client_id: str
     client_secret: str
     authorization_url: str | None = None
+    token_keys: tuple[str, ...] = ()
 
 
-def installs_directory(db: Path | str) -> Path:
-    """Where the file stores keep installs: beside a SQLite database, else in the user's
-    data directory (a PostgreSQL database, until the database keeps them itself)."""
-    if isinstance(db, Path):
-        return db.parent / "slack-installs"
-    return Path(platformdirs.user_data_dir("trivia-bot")) / "slack-installs"
+class NotAttached(RuntimeError):
+    """The database's stores are asked for before the database is open (a bug)."""
 
 
-def installation_stores(
-    directory: Path, *, client_id: str
-) -> tuple[AsyncInstallationStore, AsyncOAuthStateStore]:
-    """Where installations and pending installs' states are kept: files under
-    ``directory`` (slack_sdk's stores), until the database keeps them."""
-    store = FileInstallationStore(base_dir=str(directory / "installations"), client_id=client_id)
-    states = FileOAuthStateStore(
-        expiration_seconds=STATE_SECONDS, base_dir=str(directory / "states"), client_id=client_id
-    )
-    return store, states
+class _Stores:
+    """The database's stores, once ``OAuthInstalls.attached`` put them here."""
+
+    def __init__(self) -> None:
+        self.database: InstallationStore | None = None
+        self.installations: SqlInstallationStore | None = None
+        self.states: SqlOAuthStateStore | None = None
+        self.tokens: WorkspaceTokens | None = None
+
+    def installation_store(self) -> SqlInstallationStore:
+        if self.installations is None:
+            raise NotAttached("the Slack installation store is used before the database opened")
+        return self.installations
+
+    def state_store(self) -> SqlOAuthStateStore:
+        if self.states is None:
+            raise NotAttached("the OAuth state store is used before the database opened")
+        return self.states
+
+    def raw(self) -> InstallationStore:
+        if self.database is None:
+            raise NotAttached("the Slack installations are asked for before the database opened")
+        return self.database
+
+    def workspace_tokens(self) -> WorkspaceTokens:
+        if self.tokens is None:
+            raise NotAttached("Slack tokens are asked for before the database opened")
+        return self.tokens
 
 
-async def find_bot(
-    store: AsyncInstallationStore, enterprise_id: str | None, team_id: str | None
-) -> Bot | None:
-    """The bot installation acting in ``team_id``: the workspace's own install, else the
-    org-wide install of its org (which covers every workspace of the org)."""
-    bot = None
-    if team_id:
-        bot = await store.async_find_bot(
-            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=False
-        )
-    if bot is None and enterprise_id:
-        bot = await store.async_find_bot(
-            enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True
-        )
-    return bot
+class AttachedInstallationStore(AsyncInstallationStore):
+    """What bolt is given as its installation store: the database's, once attached."""
 
+    def __init__(self, stores: _Stores) -> None:
+        self._stores = stores
 
-class StoreTokens:
-    """``TokenSource`` over an installation store: rotating tokens are refreshed before
-    they expire (``refresh_minutes``), one refresh at a time per installation."""
+    @property
+    def logger(self) -> logging.Logger:
+        return log
 
-    def __init__(
+    async def async_save(self, installation: Installation) -> None:
+        await self._stores.installation_store().async_save(installation)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await self._stores.installation_store().async_save_bot(bot)
+
+    async def async_find_bot(
         self,
-        store: AsyncInstallationStore,
         *,
-        rotator: AsyncTokenRotator | None,
-        refresh_minutes: int = REFRESH_MINUTES,
-    ) -> None:
-        self._store = store
-        self._rotator = rotator
-        self._minutes = refresh_minutes
-        self._locks: dict[tuple[str | None, str | None], asyncio.Lock] = {}
-
-    async def bot_token(self, enterprise_id: str | None, team_id: str | None) -> str | None:
-        bot = await find_bot(self._store, enterprise_id, team_id)
-        if bot is None or not self._expiring(bot):
-            return bot.bot_token if bot is not None else None
-        key = (bot.enterprise_id, None if bot.is_enterprise_install else bot.team_id)
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            # Read again: whoever held the lock may have refreshed it already.
-            bot = await find_bot(self._store, enterprise_id, team_id)
-            if bot is None or not self._expiring(bot):
-                return bot.bot_token if bot is not None else None
-            return await self._refresh(bot)
-
-    def _expiring(self, bot: Bot) -> bool:
-        expires = bot.bot_token_expires_at
-        return (
-            bot.bot_refresh_token is not None
-            and expires is not None
-            and expires <= time.time() + self._minutes * 60
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        return await self._stores.installation_store().async_find_bot(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
         )
 
-    async def _refresh(self, bot: Bot) -> str | None:
-        where = bot.team_id or f"org {bot.enterprise_id}"
-        if self._rotator is None:
-            log.warning("slack: the token of %s expires, but no client secret to refresh it", where)
-            return bot.bot_token
-        try:
-            refreshed = await self._rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=self._minutes
-            )
-        except SlackTokenRotationError as exc:
-            log.warning("slack: refreshing the token of %s failed: %s", where, exc)
-            # Still usable until it expires; after that, nothing is sent there.
-            expires = bot.bot_token_expires_at or 0
-            return bot.bot_token if expires > time.time() else None
-        if refreshed is None:
-            return bot.bot_token
-        await self._store.async_save_bot(refreshed)
-        log.info("slack: refreshed the bot token of %s", where)
-        return refreshed.bot_token
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return await self._stores.installation_store().async_find_installation(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await self._stores.installation_store().async_delete_bot(
+            enterprise_id=enterprise_id, team_id=team_id
+        )
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        await self._stores.installation_store().async_delete_installation(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        )
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await self._stores.installation_store().async_delete_all(
+            enterprise_id=enterprise_id, team_id=team_id
+        )
+
+
+class AttachedStateStore(AsyncOAuthStateStore):
+    """What bolt is given as its OAuth state store: the database's, once attached."""
+
+    def __init__(self, stores: _Stores) -> None:
+        self._stores = stores
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        return await self._stores.state_store().async_issue(*args, **kwargs)
+
+    async def async_consume(self, state: str) -> bool:
+        return await self._stores.state_store().async_consume(state)
 
 
 class WorkspaceAuthorize(AsyncAuthorize):
-    """bolt's authorize: the request's workspace's installation and its current token."""
+    """bolt's authorize: the installation serving the request's workspace, with a token
+    good for a while (``WorkspaceTokens``), and what it says about the workspace."""
 
-    def __init__(
-        self, *, store: AsyncInstallationStore, tokens: TokenSource, workspaces: WorkspaceTokens
-    ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._store = store
-        self._tokens = tokens
-        self._workspaces = workspaces
+    def __init__(self, installs: OAuthInstalls) -> None:
+        # AsyncAuthorize.__init__ does nothing (and is untyped).
+        self._installs = installs
 
     async def __call__(
         self,
@@ -188,47 +209,38 @@ class WorkspaceAuthorize(AsyncAuthorize):
         actor_team_id: str | None = None,
         actor_user_id: str | None = None,
     ) -> AuthorizeResult | None:
-        bot = await find_bot(self._store, enterprise_id, team_id)
-        token = await self._tokens.bot_token(enterprise_id, team_id) if bot is not None else None
-        if bot is None or token is None:
-            log.info("slack: no installation for %s (org %s)", team_id, enterprise_id)
+        found = await self._installs.installation(enterprise_id, team_id)
+        if found is None:
+            log.info("slack: no installation serves workspace %s (org %s)", team_id, enterprise_id)
             return None
-        self._workspaces.learn(team_id, bot.enterprise_id)
+        self._installs.tokens.learn(team_id, found.enterprise_id)
         result = AuthorizeResult(
-            enterprise_id=bot.enterprise_id,
-            team_id=bot.team_id,
-            bot_user_id=bot.bot_user_id,
-            bot_id=bot.bot_id,
-            bot_token=token,
-            bot_scopes=bot.bot_scopes,
+            enterprise_id=found.enterprise_id,
+            team_id=found.team_id,
+            team=found.team_name,
+            bot_user_id=found.bot_user_id,
+            bot_id=found.bot_id,
+            bot_token=found.bot_token,
+            bot_scopes=list(found.bot_scopes),
             user_id=user_id,
         )
-        # What placed the request must say org-wide or not: the installation does.
-        result["is_enterprise_install"] = bool(bot.is_enterprise_install)
+        # What places the request must know whether the install is org-wide: it says.
+        result["is_enterprise_install"] = found.is_enterprise_install
         return result
 
 
 class OAuthInstalls:
     """What the adapter needs to take installs and answer each workspace with its token."""
 
-    def __init__(
-        self,
-        app: OAuthApp,
-        *,
-        store: AsyncInstallationStore,
-        states: AsyncOAuthStateStore,
-        client: AsyncWebClient,
-        tokens: TokenSource | None = None,
-    ) -> None:
+    def __init__(self, app: OAuthApp, *, client: AsyncWebClient) -> None:
         self.app = app
-        self.store = store
-        self.states = states
-        rotator = AsyncTokenRotator(
-            client_id=app.client_id, client_secret=app.client_secret, client=client
-        )
-        self.source = tokens or StoreTokens(store, rotator=rotator)
-        self.tokens = WorkspaceTokens(self.source)
-        self.authorize = WorkspaceAuthorize(store=store, tokens=self.source, workspaces=self.tokens)
+        self._client = client
+        self._stores = _Stores()
+        self.store = AttachedInstallationStore(self._stores)
+        self.states = AttachedStateStore(self._stores)
+        self.tokens = TokensByTeam(self)
+        self.authorize = WorkspaceAuthorize(self)
+        self._last: dict[str, str] = {}
 
     def settings(self) -> AsyncOAuthSettings:
         """bolt's OAuth flow: the install page, the redirect, the scopes, our stores."""
@@ -240,8 +252,61 @@ class OAuthInstalls:
             installation_store=self.store,
             state_store=self.states,
             authorization_url=self.app.authorization_url,
-            token_rotation_expiration_minutes=REFRESH_MINUTES,
+            token_rotation_expiration_minutes=BOLT_REFRESH_MINUTES,
         )
+
+    @asynccontextmanager
+    async def attached(
+        self, database: InstallationStore, *, clock: Clock, holder: str
+    ) -> AsyncIterator[None]:
+        """Keep installations, states and refreshes in ``database`` while inside; a stored
+        token the configured key cannot open stops the start (``TokenKeyError``)."""
+        cipher = TokenCipher(self.app.token_keys)
+        plain = await check_stored_tokens(database, cipher)
+        if plain:
+            log.warning(
+                "slack: %d stored token(s) not encrypted yet; sealed when next saved", plain
+            )
+        refresh = slack_refresher(
+            self._client, client_id=self.app.client_id, client_secret=self.app.client_secret
+        )
+        tokens = WorkspaceTokens(
+            database, cipher=cipher, refresh=refresh, clock=clock, holder=holder
+        )
+        self._stores.database, self._stores.tokens = database, tokens
+        self._stores.installations = SqlInstallationStore(database, cipher=cipher, tokens=tokens)
+        self._stores.states = SqlOAuthStateStore(database)
+        try:
+            yield
+        finally:
+            self._stores.database = self._stores.tokens = None
+            self._stores.installations = self._stores.states = None
+
+    async def installation(
+        self, enterprise_id: str | None, team_id: str | None
+    ) -> SlackInstallation | None:
+        """The installation serving ``team_id`` (of org ``enterprise_id``), its bot token
+        good for a while; None if none does, or its token cannot be refreshed."""
+        try:
+            return await self._stores.workspace_tokens().installation(enterprise_id, team_id)
+        except TokenRefreshFailed as exc:
+            log.warning("slack: no usable token for %s (org %s): %s", team_id, enterprise_id, exc)
+            return None
+
+    async def bot_token(self, enterprise_id: str | None, team_id: str | None) -> str | None:
+        """``tokens.TokenSource``: the bot token acting in ``team_id`` now, or None.
+
+        Once the database has closed (a stop: the games' last words are sent after it),
+        the token last handed out for the workspace, unless it was uninstalled since."""
+        if self._stores.tokens is None:
+            return self._last.get(team_id or "")
+        found = await self.installation(enterprise_id, team_id)
+        if found is None:
+            self._last.pop(team_id or "", None)
+            return None
+        if team_id:
+            self._last[team_id] = found.bot_token
+        return found.bot_token
 
     async def forget(self, event: Mapping[str, Any], context: AsyncBoltContext) -> set[str]:
         """Remove what ``app_uninstalled`` or ``tokens_revoked`` says Slack revoked; the
@@ -249,23 +314,22 @@ class OAuthInstalls:
         enterprise_id = context.enterprise_id
         team_id = None if context.is_enterprise_install else context.team_id
         where = team_id or f"org {enterprise_id}"
-        if event.get("type") == "app_uninstalled":
-            await self.store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
-            log.warning(
-                "slack: the app was uninstalled from %s; its installation is removed", where
-            )
-            return self.tokens.covered_by(enterprise_id, team_id)
         revoked = event.get("tokens")
         revoked = revoked if isinstance(revoked, Mapping) else {}
-        for user in revoked.get("oauth") or ():
-            await self.store.async_delete_installation(
-                enterprise_id=enterprise_id, team_id=team_id, user_id=str(user)
-            )
-        if not revoked.get("bot"):
-            return set()
-        await self.store.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
-        log.warning("slack: the bot token of %s was revoked; its installation is removed", where)
-        return self.tokens.covered_by(enterprise_id, team_id)
+        if event.get("type") != "app_uninstalled" and not revoked.get("bot"):
+            return set()  # user tokens only: the app keeps none
+        # The installation serving that workspace, its own or its org's: as stored (its
+        # token revoked, it must not be refreshed first).
+        found = await self._stores.raw().find_slack_installation(enterprise_id, team_id)
+        await self.store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        log.warning("slack: %s for %s: its installation is removed", event.get("type"), where)
+        if found is not None and found.is_enterprise_install:
+            gone = self.tokens.covered_by(found.enterprise_id, None)
+        else:
+            gone = self.tokens.covered_by(enterprise_id, team_id)
+        for team in gone:
+            self._last.pop(team, None)
+        return gone
 
 
 def add_install_routes(app: web.Application, flow: AsyncOAuthFlow) -> None:

@@ -4,7 +4,7 @@ Everything the bot sends later (the outbox's posts and edits, ``users.info``)
 acts in the workspace of a channel or user, and must use that workspace's bot
 token and no other.  A ``TokenSource`` (the installation store's tokens,
 refreshed before they expire when Slack rotates them) answers by Enterprise
-Grid org and team; ``WorkspaceTokens`` adds what a channel key lacks: the org a
+Grid org and team; ``TokensByTeam`` adds what a channel key lacks: the org a
 team belongs to, learned from the requests its installation authorized (an
 org-wide install's token covers each workspace of the org).  A workspace whose
 installation is gone has no token: nothing more is sent there.
@@ -29,7 +29,7 @@ class TokenSource(Protocol):
         ...
 
 
-class WorkspaceTokens:
+class TokensByTeam:
     """A workspace id -> the bot token of the installation that covers it, per call."""
 
     def __init__(self, source: TokenSource) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.app.compose import App, open_app
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.model import ChannelKey
 from bot.ports import Clock
@@ -113,8 +114,12 @@ async def installs_bot(
         adapter,
         open_app(config, sink=adapter, clock=clock, rng=random.Random(7)) as app,
     ):
-        adapter.bind(app.service)
-        async with serve_app(adapter.web_app(), path="") as base:
+        assert adapter.oauth is not None
+        async with (
+            adapter.oauth.attached(app.backend, clock=SystemClock(), holder="installs-bot"),
+            serve_app(adapter.web_app(), path="") as base,
+        ):
+            adapter.bind(app.service)
             slack.oauth.redirect_urls.append(f"{base}/slack/oauth_redirect")
             slack.spread_over(f"{base}/slack/events", signing_secret=SECRET)
             yield InstallsBot(slack, adapter, app, base)

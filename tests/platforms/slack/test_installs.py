@@ -11,20 +11,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from bot.adapters.slack.oauth import find_bot
 from bot.app.slack_main import missing_settings, run_slack
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.model import PlayerKey, ServerKey
+from bot.ports import OperatedStore
 from tests.helpers import free_port
 from tests.platforms.slack.bot_harness import SECRET, answer_to
 from tests.platforms.slack.fake import FakeSlack, FakeWorkspace, OAuthApp, add_to_slack
@@ -65,11 +64,6 @@ def watch_ends(bot: InstallsBot) -> Ends:
 
     service.end_games = watched  # type: ignore[method-assign]
     return ends
-
-
-def installs(bot: InstallsBot) -> AsyncInstallationStore:
-    assert bot.adapter.oauth is not None
-    return bot.adapter.oauth.store
 
 
 def own_tokens_only(ws: FakeWorkspace) -> None:
@@ -129,7 +123,7 @@ async def test_uninstalling_one_workspace_ends_its_game_with_standings_and_the_o
             for ws in spaces
         }
         unfinished = await store.unfinished_games("slack")
-        kept = [await find_bot(installs(bot), None, ws.team_id) for ws in spaces]
+        kept = [await bot.app.backend.find_slack_installation(None, ws.team_id) for ws in spaces]
 
     assert [r.payload["event"]["type"] for r in sent] == ["tokens_revoked", "app_uninstalled"]
     assert {d.reply.status for d in slack.deliveries} == {200}
@@ -232,7 +226,7 @@ async def test_an_expiring_token_is_refreshed_before_a_timer_sends_with_it(
         card = await bot.question(beta, 1)
         old = beta.bot_token
         # Hours go by: the bot's token has a minute left, Slack's clock agrees.
-        await expire_soon(installs(bot), "T0BETA", within=60)
+        await expire_soon(bot.app.backend, "T0BETA", within=60)
         slack.clock.advance(43200 - 60)
         mark = len(slack.calls)
         await clock.advance(30)  # the question's time is up: the reveal edits its card
@@ -245,12 +239,12 @@ async def test_an_expiring_token_is_refreshed_before_a_timer_sends_with_it(
     own_tokens_only(beta)
 
 
-async def expire_soon(store: AsyncInstallationStore, team_id: str, *, within: int) -> None:
+async def expire_soon(store: OperatedStore, team_id: str, *, within: int) -> None:
     """The stored bot token of ``team_id`` now expires ``within`` seconds from now."""
-    bot = await find_bot(store, None, team_id)
-    assert bot is not None
-    bot.bot_token_expires_at = int(time.time()) + within
-    await store.async_save_bot(bot)
+    found = await store.find_slack_installation(None, team_id)
+    assert found is not None
+    soon = datetime.now(UTC) + timedelta(seconds=within)
+    await store.save_slack_installation(replace(found, bot_token_expires_at=soon))
 
 
 # -- trivia-bot run slack --http, taking installs ----------------------------------------------
