@@ -325,3 +325,53 @@ async def serving(url: str, running: asyncio.Task[int]) -> None:
                 pass
             await asyncio.sleep(0.02)
     raise AssertionError(f"the bot stopped with {running.result()} before serving")
+
+
+async def test_uninstalling_an_org_wide_install_ends_the_games_of_every_workspace_of_the_org(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    slack.add_enterprise("Acme")
+    east = slack.add_workspace("East", enterprise_id="E0ACME")
+    west = slack.add_workspace("West", enterprise_id="E0ACME")
+    solo = slack.add_workspace("Solo")
+    async with installs_bot(tmp_path, slack) as bot:
+        ended = watch_ends(bot)
+        await bot.install(east, org_wide=True)
+        await bot.install(solo)
+        for ws in (east, west, solo):
+            await slack.deliver(ws.slash_command("/trivia", "start colours"))
+            await bot.question(ws, 1)
+        await slack.uninstall(west)  # the org's one installation: gone from every workspace
+        async with asyncio.timeout(10):
+            while sum(count for _, count in ended.servers) < 2:
+                await ended.wait()
+                ended.clear()
+        after = len(slack.calls)
+        await slack.deliver(solo.message_event(answer_to(await bot.question(solo, 1))))
+        await bot.question(solo, 2)
+        games = await bot.app.store.unfinished_games("slack")
+
+    assert sorted(team for team, count in ended.servers if count) == ["T0EAST", "T0WEST"]
+    assert [g.game.channel.server for g in games] == ["T0SOLO"]
+    assert {c.team_id for c in slack.calls[after:] if c.token} == {"T0SOLO"}
+    assert [c for c in slack.calls if c.token and c.token_state != "valid"] == []
+
+
+async def test_a_revoked_bot_token_alone_ends_the_workspaces_game_too(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    beta = slack.add_workspace("Beta")
+    async with installs_bot(tmp_path, slack) as bot:
+        ended = watch_ends(bot)
+        await bot.install(beta)
+        await slack.deliver(beta.slash_command("/trivia", "start colours"))
+        await bot.question(beta, 1)
+        revoked = await slack.revoke_tokens(beta, bot=True, user=False)
+        async with asyncio.timeout(10):
+            await ended.wait()
+        kept = await bot.app.backend.find_slack_installation(None, "T0BETA")
+
+    assert revoked.payload["event"]["type"] == "tokens_revoked"
+    assert ended.servers == [("T0BETA", 1)]
+    assert kept is None
+    assert [c for c in slack.calls if c.token and c.token_state != "valid"] == []
