@@ -36,6 +36,15 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the bot keeps installations: each backend in turn."""
+    if request.param == "postgres":
+        dsn: str = request.getfixturevalue("postgres_dsn")
+        return dsn
+    return tmp_path / "trivia.db"
+
+
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
@@ -76,10 +85,11 @@ def own_tokens_only(ws: FakeWorkspace) -> None:
 
 
 async def test_three_workspaces_install_and_each_plays_a_game_with_its_own_token(
-    slack: FakeSlack, tmp_path: Path
+    slack: FakeSlack, tmp_path: Path, database: Path | str
 ) -> None:
     spaces = [slack.add_workspace(name) for name in ("Alpha", "Beta", "Gamma")]
-    async with installs_bot(tmp_path, slack) as bot:
+    settings = installs_settings(tmp_path, slack, db=database)
+    async with installs_bot(tmp_path, slack, settings=settings) as bot:
         await bot.install(*spaces)
         await bot.play(spaces)
         wins = [
@@ -98,10 +108,11 @@ async def test_three_workspaces_install_and_each_plays_a_game_with_its_own_token
 
 
 async def test_uninstalling_one_workspace_ends_its_game_with_standings_and_the_others_play_on(
-    slack: FakeSlack, tmp_path: Path
+    slack: FakeSlack, tmp_path: Path, database: Path | str
 ) -> None:
     alpha, beta, gamma = spaces = [slack.add_workspace(n) for n in ("Alpha", "Beta", "Gamma")]
-    async with installs_bot(tmp_path, slack) as bot:
+    settings = installs_settings(tmp_path, slack, db=database)
+    async with installs_bot(tmp_path, slack, settings=settings) as bot:
         ended = watch_ends(bot)
         await bot.install(*spaces)
         for ws in spaces:
@@ -192,11 +203,12 @@ async def rotating() -> AsyncIterator[FakeSlack]:
 
 
 async def test_requests_arriving_together_with_an_expiring_token_refresh_it_once(
-    rotating: FakeSlack, tmp_path: Path
+    rotating: FakeSlack, tmp_path: Path, database: Path | str
 ) -> None:
     slack = rotating
     alpha, beta = slack.add_workspace("Alpha"), slack.add_workspace("Beta")
-    async with installs_bot(tmp_path, slack) as bot:
+    settings = installs_settings(tmp_path, slack, db=database)
+    async with installs_bot(tmp_path, slack, settings=settings) as bot:
         await bot.install(alpha, beta)
         first = {ws.team_id: ws.bot_token for ws in (alpha, beta)}
         slack.oauth.token_lifetime = 43200  # the refreshed ones outlive the 2-hour margin
