@@ -396,13 +396,11 @@ async def run_benches(
     """SQLite's figures and, when ``db`` is a PostgreSQL URL, that server's, measured
     one after the other in this run with the same sizes (``run_bench``'s keywords);
     the bank load (no store involved) once, with SQLite's."""
-    results = [
-        await run_bench(
-            db=db if not is_postgres(db or "") else None, bank_questions=bank_questions, **sizes
-        )
-    ]
-    if db is not None and is_postgres(db):
-        results.append(await run_bench(db=db, bank_questions=0, **sizes))
+    server = db if db is not None and is_postgres(db) else None
+    # A SQLite file names where SQLite's scratch files go (beside it); a URL, a server.
+    results = [await run_bench(db=None if server else db, bank_questions=bank_questions, **sizes)]
+    if server is not None:
+        results.append(await run_bench(db=server, bank_questions=0, **sizes))
     return results
 
 
