@@ -15,7 +15,13 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.platforms.discord.fake import FakeDiscord, FakeDiscordError, FakeGuild, run_client
+from tests.platforms.discord.fake import (
+    FakeDiscord,
+    FakeDiscordError,
+    FakeGuild,
+    point_discord_at,
+    run_client,
+)
 
 
 class UnpacedClient(discord.AutoShardedClient):
@@ -229,3 +235,22 @@ async def test_every_command_sync_is_counted() -> None:
 
     assert [s.guild_id for s in fake.command_syncs] == [None, fake.guild.id]
     assert [c["name"] for c in fake.commands()] == ["ping"]
+
+
+async def test_requests_through_an_api_base_via_a_marker_are_recorded_with_it() -> None:
+    async with FakeDiscord() as fake:
+        client = sharded_client()
+        with point_discord_at(fake):
+            discord.http.Route.BASE = fake.api_base_via("process-2")
+            await client.login(fake.token)
+            try:
+                channel = await client.fetch_channel(fake.channel.id)
+                assert isinstance(channel, discord.TextChannel)
+                posted = await channel.send("hello")
+            finally:
+                await client.close()
+
+    [post] = fake.requests_matching("POST", rf"/channels/{fake.channel.id}/messages")
+    assert (post.via, post.reply_id) == ("process-2", posted.id)
+    assert {r.via for r in fake.requests} == {"process-2"}
+    assert fake.message(posted.id).content == "hello"

@@ -106,7 +106,9 @@ Reading and waiting
     request and frame, and every 10 ms, so it can watch the test's own lists too),
     ``await wait_for_request(method, path_regex, *, since=0)``, ``requests`` and
     ``requests_matching(method, path_regex)`` (``RecordedRequest``: method, path relative to the
-    API base, query, json, files, status, time), ``commands(guild_id=None)`` (the synced tree),
+    API base, query, json, files, status, time, via, reply_id), ``commands(guild_id=None)`` (the
+    synced tree), ``api_base_via(marker)`` (an API base of its own for one of several bot
+    processes: its requests are recorded with ``via=marker``),
     ``read_attachment(entry)``, ``reactions(message)``, ``intents`` and ``identify_payloads``,
     ``heartbeats``, ``interactions``, ``unhandled_requests``, ``gateway`` (sessions, received
     frames, close codes). A wait that times out raises ``FakeDiscordTimeout`` (an

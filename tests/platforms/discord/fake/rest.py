@@ -28,13 +28,19 @@ from .world import World
 log = logging.getLogger(__name__)
 
 API_PREFIX = f"/api/v{API_VERSION}"
+#: ``/via/<marker>`` + API_PREFIX: an API base whose requests are recorded with the marker.
+VIA_PREFIX = "/via"
 Reply = tuple[int, Any]
 Publish = Callable[[str, JSON], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
-    """One request the bot made. ``path`` is relative to the API base: ``/channels/1/messages``."""
+    """One request the bot made. ``path`` is relative to the API base: ``/channels/1/messages``.
+
+    ``via``: the marker of the API base it came through (``FakeDiscord.api_base_via``; None:
+    the plain ``api_base``); ``reply_id``: the id in the answer's body (the message a POST
+    created), if any."""
 
     index: int
     method: str
@@ -44,6 +50,8 @@ class RecordedRequest:
     files: tuple[str, ...]
     status: int
     time: float
+    via: str | None = None
+    reply_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +88,11 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
         content_type="application/json",
         headers=headers,
     )
+
+
+def _id_in(reply: Any) -> int | None:
+    found = reply.get("id") if isinstance(reply, dict) else None
+    return int(found) if isinstance(found, str | int) and str(found).isdigit() else None
 
 
 async def _read(request: web.Request) -> tuple[Any, list[Upload]]:
@@ -161,7 +174,11 @@ class RestApi:
     # -- plumbing ---------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.Response:
         arrived = asyncio.get_running_loop().time()
-        path = request.path.removeprefix(API_PREFIX)
+        via = request.match_info.get("via")
+        path = request.path
+        if via is not None:
+            path = path.removeprefix(f"{VIA_PREFIX}/{via}")
+        path = path.removeprefix(API_PREFIX)
         body, uploads = await _read(request)
         incoming = Incoming(request.method, path, dict(request.query), body, uploads)
         try:
@@ -181,6 +198,8 @@ class RestApi:
             tuple(u[0] for u in uploads),
             status,
             arrived,
+            via,
+            _id_in(reply),
         )
         self.requests.append(recorded)
         if status == 404 and isinstance(reply, dict) and reply.get("code") == 0:

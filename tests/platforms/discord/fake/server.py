@@ -30,7 +30,7 @@ from .payloads import (
     FakeGuild,
     FakeUser,
 )
-from .rest import API_PREFIX, RecordedRequest, RestApi
+from .rest import API_PREFIX, VIA_PREFIX, RecordedRequest, RestApi
 from .sharding import ShardViews
 from .shards import IDENTIFY_WINDOW, IdentifyLog
 from .world import World
@@ -102,6 +102,9 @@ class FakeDiscord(UserActions, ShardViews):
         app.router.add_get("/gateway", self._gateway.handle)
         app.router.add_get("/attachments/{file_id}/{filename}", self._rest.attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest.handle)
+        app.router.add_route(
+            "*", VIA_PREFIX + "/{via}" + API_PREFIX + "/{tail:.*}", self._rest.handle
+        )
         app.router.add_route("*", "/{tail:.*}", self._rest.handle)
         # A short shutdown_timeout: a test must not wait a minute for a lingering connection.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
@@ -173,6 +176,15 @@ class FakeDiscord(UserActions, ShardViews):
     @property
     def requests(self) -> list[RecordedRequest]:
         return self._rest.requests
+
+    def api_base_via(self, marker: str) -> str:
+        """An API base of its own (for one of several bot processes): the requests sent
+        to it are served as usual and recorded with ``via=marker``."""
+        if not marker or "/" in marker:
+            raise ValueError(f"a marker is a non-empty path segment, got {marker!r}")
+        if not self.base_url:
+            raise RuntimeError("the fake Discord is not started yet")
+        return f"{self.base_url}{VIA_PREFIX}/{marker}{API_PREFIX}"
 
     @property
     def downloads(self) -> list[str]:
