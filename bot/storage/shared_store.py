@@ -70,6 +70,12 @@ class SharedSqlStore(ABC):
         and, if it returned no rows, ``otherwise`` in the same transaction; the rows of
         each (no rows for one not run)."""
 
+    async def _take_now(
+        self, take: Statement, current: Statement
+    ) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+        """A lease's take (``_write_now``); a backend may clear its way first."""
+        return await self._write_now(take, current)
+
     @abstractmethod
     async def _lease_current_now(self, name: str, epoch: int) -> bool:
         """The fencing check (``fencing.lease_current``) in a write transaction of its
@@ -83,7 +89,7 @@ class SharedSqlStore(ABC):
         take = (self._sql.TAKE_LEASE, (name, holder, micros(ttl, "ttl")))
         for _ in range(3):
             with self._usable():
-                taken, current = await self._write_now(take, (self._sql.LEASE, (name,)))
+                taken, current = await self._take_now(take, (self._sql.LEASE, (name,)))
             if taken:
                 epoch, expires_us = taken[0]
                 return Lease(name, holder, int(epoch), instant_from_us(int(expires_us)))

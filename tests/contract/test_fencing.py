@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.coordination import Lease
+from bot.coordination import Lease, LeaseHeld
 from bot.storage.sqlite.fencing import lease_current as sqlite_lease_current
 from bot.storage.sqlite.store import open_sqlite_store
 
@@ -59,7 +59,7 @@ async def test_postgres_a_takeover_waits_for_the_fenced_transaction(postgres_dsn
     store = await open_postgres_store(postgres_dsn)
     writer = await asyncpg.connect(postgres_dsn)
     try:
-        lease = await store.take_lease(SHARD, OLD, ttl=0.3)
+        lease = await store.take_lease(SHARD, OLD, ttl=1.0)
         assert isinstance(lease, Lease)
         with pytest.raises(RuntimeError, match="inside the writing transaction"):
             await postgres_lease_current(writer, SHARD, lease.epoch)
@@ -68,19 +68,50 @@ async def test_postgres_a_takeover_waits_for_the_fenced_transaction(postgres_dsn
         await fenced.start()
         assert await postgres_lease_current(writer, SHARD, lease.epoch)
         assert not await postgres_lease_current(writer, SHARD, lease.epoch + 1)
-        # The lease expires while the transaction goes on: a new holder must wait for it.
-        await asyncio.sleep(0.4)
         takeover = asyncio.create_task(store.take_lease(SHARD, NEW, ttl=30))
         await asyncio.sleep(0.3)
-        assert not takeover.done(), "a new tenure began inside a fenced transaction"
-        await fenced.commit()
-        taken = await asyncio.wait_for(takeover, 5)
-        assert isinstance(taken, Lease)
-        assert taken.epoch == lease.epoch + 1
-        # And a check after the takeover refuses the old tenure.
-        async with writer.transaction():
-            assert not await postgres_lease_current(writer, SHARD, lease.epoch)
-            assert await postgres_lease_current(writer, SHARD, taken.epoch)
+        assert not takeover.done(), "a take went ahead of a fenced transaction"
+        await fenced.commit()  # within the lease: nobody ended it
+        held = await asyncio.wait_for(takeover, 5)
+        assert isinstance(held, LeaseHeld)
+        assert (held.holder, held.epoch) == (OLD, lease.epoch)
     finally:
         await writer.close()
+        await store.close()
+
+
+async def test_postgres_a_fenced_transaction_stalled_past_its_lease_is_ended_by_the_takeover(
+    postgres_dsn: str,
+) -> None:
+    # A process paused or cut off in the middle of a fenced write holds the lease's row
+    # for as long as it stays away; its lease expires, and the next holder must not wait.
+    import asyncpg
+
+    from bot.storage.postgres.fencing import lease_current as postgres_lease_current
+    from bot.storage.postgres.store import open_postgres_store
+
+    store = await open_postgres_store(postgres_dsn)
+    writer = await asyncpg.connect(postgres_dsn)
+    reader = await asyncpg.connect(postgres_dsn)
+    try:
+        lease = await store.take_lease(SHARD, OLD, ttl=0.3)
+        assert isinstance(lease, Lease)
+        fenced = writer.transaction()
+        await fenced.start()
+        assert await postgres_lease_current(writer, SHARD, lease.epoch)
+        await asyncio.sleep(0.4)  # the lease expires; the transaction stalls on
+
+        taken = await asyncio.wait_for(store.take_lease(SHARD, NEW, ttl=30), 2)
+
+        assert isinstance(taken, Lease)
+        assert taken.epoch == lease.epoch + 1
+        # The stalled transaction was ended: what it wrote under the old tenure is gone.
+        with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+            await fenced.commit()
+        async with reader.transaction():
+            assert not await postgres_lease_current(reader, SHARD, lease.epoch)
+            assert await postgres_lease_current(reader, SHARD, taken.epoch)
+    finally:
+        await writer.close()
+        await reader.close()
         await store.close()

@@ -11,7 +11,10 @@ update of that row) waits for it.  So a tenure that is current at the check is n
 replaced before the write commits, and a process that was paused past its lease or cut
 off has its writes refused.  Expiry is read from the server's ``clock_timestamp()``
 at the check, not from the transaction's start.  Checks of one lease from several
-transactions share the lock; a renewal of it waits for them (each is short).
+transactions share the lock; a renewal of it waits for them (each is short).  One
+that stalls past the lease's expiry (its process paused or cut off mid-write) would
+hold the row for as long as it stays away: a take ends its session instead of
+waiting for it (``PostgresScoreStore._take_now``), and its write is rolled back.
 """
 
 from __future__ import annotations

@@ -333,6 +333,16 @@ ORDER BY name
 FOR SHARE
 """
 
+# ($1: the pid of a connection waiting to take lease $2): the sessions in its way, ended
+# if the lease has expired by the server's clock (``PostgresScoreStore._take_now``).
+# Sessions waiting for a lock themselves (another taker) are left alone.
+END_STALLED_HOLDERS: Final = f"""
+SELECT pg_terminate_backend(activity.pid) FROM pg_stat_activity AS activity
+WHERE activity.pid = ANY(pg_blocking_pids($1))
+  AND activity.wait_event_type IS DISTINCT FROM 'Lock'
+  AND EXISTS (SELECT 1 FROM leases WHERE name = $2 AND expires_us <= {_NOW_US})
+"""
+
 TAKE_TURN: Final = f"""
 INSERT INTO paced_turns (name, next_us) VALUES ($1, {_NOW_US} + $2)
 ON CONFLICT (name) DO UPDATE SET next_us = excluded.next_us

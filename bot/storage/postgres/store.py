@@ -54,6 +54,8 @@ POOL_SIZE: Final = 10
 #: How long to wait for the server when connecting, and for one statement.
 CONNECT_TIMEOUT: Final = 10.0
 STATEMENT_TIMEOUT: Final = 30.0
+#: How long a lease's take waits for its row before looking at what is in its way.
+TAKE_LOCK_WAIT: Final = 0.1
 
 #: What PostgreSQL says when the database cannot be used for now (the port's
 #: StoreUnavailable): connections lost, the server shutting down or starting, a
@@ -147,6 +149,53 @@ class PostgresScoreStore(SqlScoreStore):
     async def _lease_current_now(self, name: str, epoch: int) -> bool:
         async with self._connection() as conn, conn.transaction():
             return await lease_current(conn, name, epoch)
+
+    async def _take_now(
+        self, take: Statement, current: Statement
+    ) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+        """The take, and meanwhile its way cleared of stalled sessions.
+
+        A fenced write locks its lease's row until it commits (``fencing``), and a take
+        waits for it.  A process paused (SIGSTOP) or cut off in the middle of such a
+        write keeps the row locked for as long as it stays away: PostgreSQL 15 ends no
+        transaction whose client stopped in the middle of a statement.  So while the
+        take waits, once the lease has expired by the server's clock, the sessions it
+        waits for are ended: their tenure is over (what they were writing would be
+        refused), and the lease goes to its next holder.
+        """
+        async with self._connection() as conn:
+            clearing = asyncio.create_task(
+                self._clear_the_way(conn.get_server_pid(), str(take[1][0])),
+                name=f"clear the way to lease {take[1][0]}",
+            )
+            try:
+                async with conn.transaction():
+                    query, params = take
+                    rows: list[Sequence[Any]] = list(await conn.fetch(query, *params))
+                    more: list[Sequence[Any]] = []
+                    if not rows:
+                        query, params = current
+                        more = list(await conn.fetch(query, *params))
+                return rows, more
+            finally:
+                clearing.cancel()
+                await asyncio.gather(clearing, return_exceptions=True)
+
+    async def _clear_the_way(self, waiting: int, name: str) -> None:
+        while True:
+            await asyncio.sleep(TAKE_LOCK_WAIT)
+            try:
+                async with self._connection() as conn:
+                    ended = await conn.fetch(sql.END_STALLED_HOLDERS, waiting, name)
+            except (*_UNAVAILABLE, asyncpg.PostgresError) as exc:
+                log.warning("could not end the sessions in the way of lease %s: %s", name, exc)
+                continue
+            if ended:
+                log.warning(
+                    "ended %d database sessions that stalled holding lease %s after it expired",
+                    len(ended),
+                    name,
+                )
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> Any:
