@@ -62,6 +62,7 @@ class Settings:
     resume_within: float = 120.0
     lease_seconds: float = 15.0
     lease_wait: float = 60.0
+    nats_url: str | None = None
     discord_token: str | None = field(default=None, repr=False)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -207,6 +208,16 @@ def _url(raw: Any) -> str | None:
     text = _text(raw)
     if text is not None and not text.startswith(("http://", "https://", "ws://", "wss://")):
         raise ValueError("must be a URL starting with http://, https://, ws:// or wss://")
+    return text
+
+
+def _nats_urls(raw: Any) -> str | None:
+    text = _text(raw)
+    if text is None:
+        return None
+    for url in text.split(","):
+        if not url.strip().startswith(("nats://", "tls://", "ws://", "wss://")):
+            raise ValueError("must be NATS URLs (nats://host:4222), comma-separated")
     return text
 
 
@@ -373,6 +384,13 @@ FIELDS: tuple[Field, ...] = (
         _float_between(0, 3600),
         "how long a starting process waits for work another process holds (a rolling "
         "restart) before it exits with 2, naming the holder",
+    ),
+    Field(
+        "nats_url",
+        "TRIVIA_NATS_URL",
+        _nats_urls,
+        "Slack replicas: NATS server(s) over which a replica forwards game commands to the "
+        "replica that owns their workspace (unset: one process serves every workspace)",
     ),
     Field("discord_token", "DISCORD_TOKEN", _text, "Discord bot token", secret=True),
     Field("discord_api_base", "DISCORD_API_BASE", _url, "Discord REST base (API proxies)"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.platforms.discord.fake import FakeDiscord
-from tests.services import postgres_schema
+from tests.services import nats_server, postgres_schema
 
 
 @pytest.fixture
@@ -46,3 +46,9 @@ async def postgres_dsn() -> AsyncIterator[str]:
     """A PostgreSQL DSN whose schema is this test's own (``tests/services.py``)."""
     async with postgres_schema() as dsn:
         yield dsn
+
+
+@pytest.fixture
+async def nats_url() -> str:
+    """The URL of a NATS server that answers (``tests/services.py``)."""
+    return await nats_server()

@@ -1,4 +1,4 @@
-"""The machine's services for the tests that need them: PostgreSQL (and NATS, later).
+"""The machine's services for the tests that need them: PostgreSQL and NATS.
 
 A test that needs PostgreSQL gets a schema of its own in the test database
 (``postgres_dsn`` in ``tests/conftest.py``), dropped afterwards, so tests never see
@@ -23,6 +23,10 @@ import pytest
 POSTGRES_DSN = os.environ.get(
     "TRIVIA_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
 )
+
+
+#: The NATS server the Slack replicas' tests forward commands through.
+NATS_URL = os.environ.get("TRIVIA_TEST_NATS_URL", "nats://127.0.0.1:4222")
 
 
 def services_required() -> bool:
@@ -62,3 +66,22 @@ async def postgres_schema(dsn: str = POSTGRES_DSN) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await admin.close()
+
+
+async def nats_server(url: str = NATS_URL) -> str:
+    """``url`` once a NATS server answers there (a round trip); skipped (or failed, where
+    services are required) with the address and the error otherwise."""
+    try:
+        import nats
+        from nats.errors import Error as NatsError
+    except ModuleNotFoundError as exc:
+        unreachable("NATS (nats-py is not installed)", url, exc)
+    try:
+        client = await nats.connect(url, connect_timeout=3, allow_reconnect=False)
+    except (NatsError, OSError, TimeoutError) as exc:
+        unreachable("NATS", url, exc)
+    try:
+        await client.flush(timeout=3)
+    finally:
+        await client.close()
+    return url

@@ -18,7 +18,8 @@ refuses, exit with 2 and say where to find the right one.  In HTTP mode
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from bot.adapters.adapter import PlatformRefused, PlatformUnreachable
 from bot.adapters.slack.adapter import SlackAdapter
@@ -62,6 +63,26 @@ def takes_installs(settings: Settings) -> bool:
     return bool(settings.slack_client_id or settings.slack_client_secret)
 
 
+def replicas_claim(settings: Settings, adapter: SlackAdapter) -> Claim | None:
+    """With ``TRIVIA_NATS_URL``, this process is one of several replicas sharing the
+    workspaces (``slack_replicas``); without it, one process serves them all."""
+    if not settings.nats_url:
+        return None
+
+    def claim(app: App, budget: ShutdownBudget | None) -> AbstractAsyncContextManager[None]:
+        from bot.app.slack_replicas import serving_replicas
+
+        return _as_none(serving_replicas(settings, adapter, app, budget, clock=SystemClock()))
+
+    return claim
+
+
+@asynccontextmanager
+async def _as_none(inner: AbstractAsyncContextManager[object]) -> AsyncIterator[None]:
+    async with inner:
+        yield
+
+
 def missing_settings(settings: Settings, *, http: bool) -> list[str]:
     """What stops the bot from starting, one line per variable, saying where to get it."""
     if takes_installs(settings):
@@ -94,6 +115,23 @@ def _installs_claim(adapter: SlackAdapter) -> Claim | None:
 
     def claim(app: App, budget: ShutdownBudget | None) -> AbstractAsyncContextManager[None]:
         return oauth.attached(app.backend, clock=clock, holder=holder)
+
+    return claim
+
+
+def slack_claim(settings: Settings, adapter: SlackAdapter) -> Claim | None:
+    """What this Slack process holds while it serves: its OAuth installs (taken first,
+    let go of last) and, with replicas, its share of the workspaces."""
+    claims = [c for c in (_installs_claim(adapter), replicas_claim(settings, adapter)) if c]
+    if len(claims) <= 1:
+        return claims[0] if claims else None
+
+    @asynccontextmanager
+    async def claim(app: App, budget: ShutdownBudget | None) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for each in claims:
+                await stack.enter_async_context(each(app, budget))
+            yield
 
     return claim
 
@@ -161,7 +199,7 @@ async def run_slack(settings: Settings, *, http: bool, host: str, port: int) -> 
             settings, meter=metrics.platform(PLATFORM), transport=transport
         )
         code = await run_until_stopped(
-            settings, adapter, metrics=metrics, claim=_installs_claim(adapter)
+            settings, adapter, metrics=metrics, claim=slack_claim(settings, adapter)
         )
         if code == 0:
             log.info("slack: stopped cleanly")

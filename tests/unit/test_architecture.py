@@ -64,6 +64,7 @@ SDKS = {
     ),
     "aiosqlite": ("storage/sqlite/store.py", "storage/sqlite/connection.py"),
     "asyncpg": ("storage/postgres/",),  # the whole folder: every module there talks to it
+    "nats": ("forwarding/nats_link.py",),
 }
 
 #: The layers, inside out: a module may import its own layer and the ones
@@ -77,7 +78,16 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # the game's; ``bot.installations`` those of the Slack app's installations.
     ("bot.domain", "bot.coordination", "bot.installations"),
     ("bot.ports",),
-    ("bot.bank", "bot.storage", "bot.observability", "bot.clock", "bot.config", "bot.slack_tokens"),
+    # ``bot.forwarding`` carries game commands between Slack replicas (NATS).
+    (
+        "bot.bank",
+        "bot.storage",
+        "bot.observability",
+        "bot.clock",
+        "bot.config",
+        "bot.slack_tokens",
+        "bot.forwarding",
+    ),
     ("bot.service",),
     ("bot.adapters",),
     ("bot.app",),

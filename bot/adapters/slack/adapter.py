@@ -76,6 +76,7 @@ from bot.adapters.slack.oauth import OAuthApp, OAuthInstalls, add_install_routes
 from bot.adapters.slack.outbox import SlackOutbox, SlackWeb, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
 from bot.adapters.slack.render import home_view
+from bot.adapters.slack.routing import Router, note_request
 from bot.adapters.slack.slash import SlackSlash
 from bot.adapters.slack.transports import EventsApi, SocketMode, Transport
 from bot.adapters.slack.uploads import SlackUploads, file_share
@@ -84,7 +85,7 @@ from bot.bank.uploads import UploadParser
 from bot.config import Settings
 from bot.domain.commands import Command, ShowLeaderboard, ShowStats, SubmitAnswer
 from bot.domain.events import Event, LeaderboardShown, StatsShown
-from bot.domain.model import Actor, ServerKey
+from bot.domain.model import Actor, ChannelKey, ServerKey
 from bot.domain.records import Period
 from bot.observability.health import Health
 from bot.observability.http import add_routes, serving
@@ -187,6 +188,7 @@ class SlackAdapter:
         )
         self._events = RecentIds()
         self._service: TriviaPort | None = None
+        self._router: Router | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._register()
 
@@ -228,12 +230,17 @@ class SlackAdapter:
         return self.transport.port if isinstance(self.transport, EventsApi) else None
 
     def owns(self, server: ServerKey) -> bool:
-        return True
+        return self._router is None or self._router.owns(server)
 
     def bind(self, service: TriviaPort) -> None:
         """Send inbound commands to ``service`` (``TriviaService``)."""
         self._service = service
         self.outbox.noting_questions(service.note_question_message)
+
+    def route_through(self, router: Router) -> None:
+        """Several replicas share the workspaces: commands go to ``router``, which runs
+        each game command on its workspace's owner (``routing``)."""
+        self._router = router
 
     # -- EventSink -------------------------------------------------------------------------
 
@@ -367,6 +374,7 @@ class SlackAdapter:
         is the client with the token bolt authorized the request with."""
         tag_task(PLATFORM, team_of(body), channel_of(body))
         use_request_client(context.client)
+        note_request(body)
         await next_()
 
     async def _once_per_event(
@@ -404,7 +412,7 @@ class SlackAdapter:
             team = found.team
             channel = channel_key(team, typed.channel_id)
             # Chat in a channel without a game is just chat: no lookups, no locks.
-            if self._service is None or self._service.game_in(channel) is None:
+            if not await self._may_have_game(channel):
                 return
             actor = await self.directory.actor(team, typed.user_id)
             await self._run(SubmitAnswer(channel=channel, actor=actor, text=typed.text))
@@ -517,10 +525,13 @@ class SlackAdapter:
         installation = Installation(
             team_id=result.team_id if result is not None else None,
             enterprise_id=result.enterprise_id if result is not None else None,
-            # Only an OAuth installation says (``oauth.WorkspaceAuthorize``).
-            is_enterprise_install=bool(result.get("is_enterprise_install"))
-            if result is not None
-            else False,
+            # An OAuth installation says (``WorkspaceAuthorize``); an org-wide token's
+            # auth.test (one token) names its org and no workspace.
+            is_enterprise_install=result is not None
+            and (
+                bool(result.get("is_enterprise_install"))
+                or (result.team_id is None and result.enterprise_id is not None)
+            ),
         )
         return place(body, installation, request_team=context.team_id)
 
@@ -528,7 +539,15 @@ class SlackAdapter:
         if self._service is None:
             log.warning("slack: %s arrived before the service was bound", type(command).__name__)
             return
-        await self._service.handle(command)
+        if self._router is not None:
+            await self._router.run(command)
+        else:
+            await self._service.handle(command)
+
+    async def _may_have_game(self, channel: ChannelKey) -> bool:
+        if self._router is not None:
+            return await self._router.may_have_game(channel)
+        return self._service is not None and self._service.game_in(channel) is not None
 
     async def _ask(
         self, command: Command, *, within: float, deliver_late: bool = True

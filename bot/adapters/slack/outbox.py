@@ -251,6 +251,10 @@ class SlackOutbox:
         self._response_urls[(channel.channel, user_id)] = (url, now + RESPONSE_URL_TTL)
         self._response_urls[(channel.channel, "")] = (url, now + RESPONSE_URL_TTL)
 
+    async def flush(self) -> None:
+        """Until everything queued so far has been sent (or given up on)."""
+        await self._lanes.flush()
+
     async def close(self, *, within: float | None = None) -> None:
         """Send what is queued (within ``within`` seconds, else ``close_timeout``), then
         stop every task. Idempotent."""

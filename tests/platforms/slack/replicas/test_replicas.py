@@ -1,0 +1,80 @@
+"""Three Slack replicas behind a round-robin front share an org's workspaces (issue #15).
+
+Real processes (``python -m bot run slack --http``), one PostgreSQL schema, NATS; the
+fake Slack delivers each request to the next replica in turn, so a game's start, its
+answers and its timers land on different processes.  Every game plays to the end and
+each answer is scored once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.platforms.slack.fake import ApiCall, FakeWorkspace
+from tests.platforms.slack.replicas.checks import announced_points, question_word, scored
+from tests.platforms.slack.replicas.harness import Cluster, cluster
+
+pytestmark = pytest.mark.slow
+
+ROUNDS = 3
+#: Slack's limit for answering a request.
+ACK_WITHIN = 3.0
+
+
+def asked(ws: FakeWorkspace, number: int) -> Callable[[ApiCall], bool]:
+    def probe(call: ApiCall) -> bool:
+        return call.team_id == ws.team_id and f"Question {number}/{ROUNDS}" in str(
+            call.args.get("text", "")
+        )
+
+    return probe
+
+
+async def play(cl: Cluster, ws: FakeWorkspace) -> list[float]:
+    """A game in ``ws`` from ``/trivia start`` to its end, every question answered by one
+    of two players taking turns; how long each request took to be acknowledged."""
+    players = [ws.add_user(f"W0{ws.team_id[2:]}P{i}", f"p{i}").id for i in (1, 2)]
+    acks = []
+    started = await cl.slack.deliver(ws.slash_command("/trivia", "start", user=ws.default_user))
+    acks.append(started.reply.elapsed)
+    for number in range(1, ROUNDS + 1):
+        call = await cl.slack.wait_for_call("chat.postMessage", asked(ws, number), timeout=15)
+        word = question_word(str(call.args.get("text", "")))
+        assert word is not None
+        delivery = await cl.slack.deliver(ws.message_event(word, user=players[number % 2]))
+        acks.append(delivery.reply.elapsed)
+        assert delivery.reply.status == 200
+    await cl.slack.wait_until(
+        lambda: True if any("Game over" in line for line in ws.transcript()) else None,
+        timeout=15,
+        what=f"the game in {ws.team_id} to end",
+    )
+    return acks
+
+
+async def test_three_replicas_play_games_in_several_workspaces_each_answer_scored_once(
+    tmp_path: Path, cli_env: dict[str, str], postgres_dsn: str, nats_url: str
+) -> None:
+    async with cluster(
+        tmp_path, cli_env, dsn=postgres_dsn, nats=nats_url, TRIVIA_ROUNDS=str(ROUNDS)
+    ) as cl:
+        acks = await asyncio.wait_for(asyncio.gather(*(play(cl, ws) for ws in cl.workspaces)), 60)
+        results = {ws.team_id: await scored(cl, ws.team_id) for ws in cl.workspaces}
+        announced = {ws.team_id: announced_points(cl.slack, ws.team_id) for ws in cl.workspaces}
+        games = await cl.fetch("SELECT reason, questions_asked FROM games")
+        forwarded = sum(len(r.saw("forwarded by another replica")) for r in cl.replicas)
+        codes = await asyncio.gather(*(r.stop() for r in cl.replicas))
+
+    assert codes == [0, 0, 0]
+    assert max(a for per_game in acks for a in per_game) < ACK_WITHIN
+    assert sorted((g[0], g[1]) for g in games) == [("completed", ROUNDS)] * len(cl.workspaces)
+    for team, result in results.items():
+        assert result["twice"] == 0, team
+        assert result["answers"] == result["totals"] == announced[team] > 0, (team, result)
+    # Round robin over three replicas: most answers reached a replica that does not own
+    # their workspace, and were forwarded to the one that does.
+    assert forwarded >= len(cl.workspaces)
