@@ -215,34 +215,42 @@ async def _drive_service(
         if accepted is not None:
             run.event_ms.append((accepted - arrived) * 1000)
 
-    gc.collect()
-    started = time.perf_counter()
-    for channel in keys:
-        await service.handle(StartGame(channel=channel, actor=actors[channel][0]))
-    run.starts_per_s = channels / (time.perf_counter() - started)
-    sink.points = 0
     in_flight: set[asyncio.Task[None]] = set()
-    started = time.perf_counter()
-    stop_at = started + seconds
-    sent = 0
-    while (now := time.perf_counter()) < stop_at:
-        if rate is None:
-            due, arrival = 4 * channels - len(in_flight), now  # keep the service busy
-        else:
-            due = int((now - started) * rate) - sent
-        for _ in range(max(due, 0)):
-            channel = keys[sent % channels]
-            arrival = now if rate is None else started + sent / rate
-            task = asyncio.create_task(answer(channel, arrival))
-            in_flight.add(task)
-            task.add_done_callback(in_flight.discard)
-            sent += 1
-        await asyncio.sleep(0.001 if rate is not None else 0)
-    if in_flight:
-        await asyncio.gather(*in_flight)
-    run.elapsed = time.perf_counter() - started
-    run.points = sink.points
-    await service.shutdown()
+    try:
+        gc.collect()
+        started = time.perf_counter()
+        for channel in keys:
+            await service.handle(StartGame(channel=channel, actor=actors[channel][0]))
+        run.starts_per_s = channels / (time.perf_counter() - started)
+        sink.points = 0
+        started = time.perf_counter()
+        stop_at = started + seconds
+        sent = 0
+        while (now := time.perf_counter()) < stop_at:
+            if rate is None:
+                due, arrival = 4 * channels - len(in_flight), now  # keep the service busy
+            else:
+                due = int((now - started) * rate) - sent
+            for _ in range(max(due, 0)):
+                channel = keys[sent % channels]
+                arrival = now if rate is None else started + sent / rate
+                task = asyncio.create_task(answer(channel, arrival))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+                sent += 1
+            await asyncio.sleep(0.001 if rate is not None else 0)
+        if in_flight:
+            await asyncio.gather(*in_flight)
+        run.elapsed = time.perf_counter() - started
+        run.points = sink.points
+    finally:
+        # Interrupted (Ctrl-C, an error), the answers still in flight stop first, then
+        # the service's timers and writes: all before the scratch store closes under them.
+        pending = list(in_flight)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await service.shutdown()
     return run
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 import sqlite3
 from datetime import UTC, datetime
@@ -9,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.bench import TARGETS, Figures, run_bench, verdicts
+from bot.app.bench import TARGETS, Figures, _service_run, run_bench, verdicts
+from bot.app.bench_scratch import SqliteScratch
 from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.domain.records import AnswerRecord, Period
 from bot.ports import OperatedStore
@@ -156,3 +159,20 @@ async def test_bulk_seeding_refuses_a_store_that_has_rows(tmp_path: Path) -> Non
         assert await reads(store, 2) == before
     finally:
         await store.close()
+
+
+async def test_an_interrupted_service_phase_stops_its_answers_and_service_before_the_store(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    phase = asyncio.create_task(
+        _service_run(
+            SqliteScratch(tmp_path), channels=20, players=2, seconds=60, rate=None, name="sat"
+        )
+    )
+    await asyncio.sleep(1.0)  # under way: games started, answers in flight (Ctrl-C here)
+    phase.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await phase
+    await asyncio.sleep(0.2)  # anything left running would write to the closed store now
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
