@@ -11,7 +11,7 @@ batch of writes into totals), ``group_commit`` (many callers, one transaction),
 ``read_rows`` and ``records_json`` (rows -> records), ``shared_store`` (what the
 processes of one bot share: leases, paced turns, facts, last servers; fencing is in
 ``fencing`` and each backend's), ``game_state_json`` (a running game's saved state),
-``bench`` (synthetic load) and ``scratch`` (the throwaway stores it runs on),
+``bench`` (synthetic load; the stores it runs on are ``bot.app.bench_scratch``),
 ``bulk``, ``copying`` and ``copy_check`` (``db copy``: every table moved to another
 database, then both read back and compared). Every backend must pass
 ``tests/contract``.
