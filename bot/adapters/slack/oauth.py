@@ -29,7 +29,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -57,7 +57,7 @@ from bot.adapters.slack.token_rotation import (
 )
 from bot.adapters.slack.tokens import TokensByTeam
 from bot.installations import SlackInstallation
-from bot.ports import Clock
+from bot.ports import BotFacts, Clock
 from bot.slack_tokens import TokenCipher, check_stored_tokens
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,16 @@ class OAuthApp:
     token_keys: tuple[str, ...] = ()
 
 
+class Database(InstallationStore, BotFacts, Protocol):
+    """What the OAuth installs keep in the database: installations and their refresh
+    leases, and which org each workspace is in (a fact per workspace)."""
+
+
+def org_fact(team_id: str) -> str:
+    """The bot fact naming the Enterprise Grid org of ``team_id`` ("" for none)."""
+    return f"slack:org-of:{team_id}"
+
+
 class NotAttached(RuntimeError):
     """The database's stores are asked for before the database is open (a bug)."""
 
@@ -85,7 +95,7 @@ class _Stores:
     """The database's stores, once ``OAuthInstalls.attached`` put them here."""
 
     def __init__(self) -> None:
-        self.database: InstallationStore | None = None
+        self.database: Database | None = None
         self.installations: SqlInstallationStore | None = None
         self.states: SqlOAuthStateStore | None = None
         self.tokens: WorkspaceTokens | None = None
@@ -100,7 +110,7 @@ class _Stores:
             raise NotAttached("the OAuth state store is used before the database opened")
         return self.states
 
-    def raw(self) -> InstallationStore:
+    def raw(self) -> Database:
         if self.database is None:
             raise NotAttached("the Slack installations are asked for before the database opened")
         return self.database
@@ -213,7 +223,7 @@ class WorkspaceAuthorize(AsyncAuthorize):
         if found is None:
             log.info("slack: no installation serves workspace %s (org %s)", team_id, enterprise_id)
             return None
-        self._installs.tokens.learn(team_id, found.enterprise_id)
+        await self._installs.learn(team_id, found.enterprise_id)
         result = AuthorizeResult(
             enterprise_id=found.enterprise_id,
             team_id=found.team_id,
@@ -257,7 +267,7 @@ class OAuthInstalls:
 
     @asynccontextmanager
     async def attached(
-        self, database: InstallationStore, *, clock: Clock, holder: str
+        self, database: Database, *, clock: Clock, holder: str
     ) -> AsyncIterator[None]:
         """Keep installations, states and refreshes in ``database`` while inside; a stored
         token the configured key cannot open stops the start (``TokenKeyError``)."""
@@ -300,6 +310,8 @@ class OAuthInstalls:
         the token last handed out for the workspace, unless it was uninstalled since."""
         if self._stores.tokens is None:
             return self._last.get(team_id or "")
+        if enterprise_id is None and team_id and not self.tokens.knows(team_id):
+            enterprise_id = await self._recalled_org(team_id)
         found = await self.installation(enterprise_id, team_id)
         if found is None:
             self._last.pop(team_id or "", None)
@@ -307,6 +319,20 @@ class OAuthInstalls:
         if team_id:
             self._last[team_id] = found.bot_token
         return found.bot_token
+
+    async def learn(self, team_id: str | None, enterprise_id: str | None) -> None:
+        """``team_id`` is in org ``enterprise_id``: known here, and kept in the database for
+        the other replicas and the next start (a game there may go on before any request
+        from there arrives, and an org-wide install is found by the org)."""
+        if self.tokens.learn(team_id, enterprise_id) and team_id:
+            await self._stores.raw().set_fact_if_changed(org_fact(team_id), enterprise_id or "")
+
+    async def _recalled_org(self, team_id: str) -> str | None:
+        org = await self._stores.raw().fact(org_fact(team_id))
+        if org is None:
+            return None
+        self.tokens.learn(team_id, org or None)
+        return org or None
 
     async def forget(self, event: Mapping[str, Any], context: AsyncBoltContext) -> set[str]:
         """Remove what ``app_uninstalled`` or ``tokens_revoked`` says Slack revoked; the

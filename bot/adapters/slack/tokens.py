@@ -36,11 +36,17 @@ class TokensByTeam:
         self._source = source
         self._orgs: dict[str, str | None] = {}
 
-    def learn(self, team_id: str | None, enterprise_id: str | None) -> None:
+    def learn(self, team_id: str | None, enterprise_id: str | None) -> bool:
         """``team_id`` is in org ``enterprise_id`` (None: in none), as an installation that
-        authorized a request from it says."""
-        if team_id:
-            self._orgs[team_id] = enterprise_id
+        authorized a request from it says; whether that is news."""
+        if not team_id or (team_id in self._orgs and self._orgs[team_id] == enterprise_id):
+            return False
+        self._orgs[team_id] = enterprise_id
+        return True
+
+    def knows(self, team_id: str) -> bool:
+        """Whether the org of ``team_id`` (or that it is in none) is known here."""
+        return team_id in self._orgs
 
     async def token_for(self, team_id: str) -> str | None:
         """The token for ``team_id``'s calls now, or None when nothing installed covers it."""

@@ -387,3 +387,23 @@ async def test_a_revoked_bot_token_alone_ends_the_workspaces_game_too(
     assert ended.servers == [("T0BETA", 1)]
     assert kept is None
     assert [c for c in slack.calls if c.token and c.token_state != "valid"] == []
+
+
+async def test_another_process_finds_an_org_workspaces_token_before_any_request_from_it(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    slack.add_enterprise("Acme")
+    east = slack.add_workspace("East", enterprise_id="E0ACME")
+    west = slack.add_workspace("West", enterprise_id="E0ACME")
+    async with installs_bot(tmp_path, slack) as first:
+        await first.install(east, org_wide=True)
+        await slack.deliver(west.slash_command("/trivia", "leaderboard"))
+        await slack.wait_for_call("chat.postEphemeral", lambda c: c.team_id == "T0WEST")
+    # A replica (or the next start) carrying on a game in West knows no request from there.
+    async with installs_bot(tmp_path, slack) as second:
+        assert second.adapter.oauth is not None
+        token = await second.adapter.oauth.tokens.token_for("T0WEST")
+        unknown = await second.adapter.oauth.tokens.token_for("T0NOWHERE")
+
+    assert token == east.bot_token
+    assert unknown is None
