@@ -72,7 +72,8 @@ def run_discord_command(ctx: click.Context) -> None:
     "--http",
     "http_mode",
     is_flag=True,
-    help="Serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode.",
+    help="Serve the Events API over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode; "
+    "with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, also /slack/install for any workspace.",
 )
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address.")
 @click.option(
