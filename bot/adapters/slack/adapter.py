@@ -140,7 +140,7 @@ class SlackAdapter:
                 logger=logging.getLogger("slack_bolt"),
             )
         else:
-            # The store given to the app itself too, or bolt refreshes tokens at slack.com.
+            # Requests are authorized by the installations (``oauth.WorkspaceAuthorize``).
             self.bolt = AsyncApp(
                 client=client,
                 signing_secret=signing_secret,

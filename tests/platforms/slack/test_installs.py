@@ -407,3 +407,49 @@ async def test_another_process_finds_an_org_workspaces_token_before_any_request_
 
     assert token == east.bot_token
     assert unknown is None
+
+
+# -- admin work in each workspace, with its own token ---------------------------------------
+
+SUMS = """\
+id: sums
+title: Sums
+questions:
+  - {id: sum-1, prompt: "Sum one: 1 plus 1?", answers: ["2"], category: sums}
+"""
+
+
+async def test_each_workspaces_admin_imports_and_exports_with_that_workspaces_token(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    alpha, beta = slack.add_workspace("Alpha"), slack.add_workspace("Beta")
+    async with installs_bot(tmp_path, slack) as bot:
+        await bot.install(alpha, beta)
+        files, answers = {}, {}
+        for ws in (alpha, beta):
+            owner = ws.default_user  # the owner: an admin there
+            dm = "D" + owner[1:]
+            files[ws.team_id] = ws.add_file(SUMS, name="sums.yaml", user=owner)
+            shared = ws.message_event("", user=owner, channel=dm, files=[files[ws.team_id]])
+            await slack.deliver(shared)
+            answers[ws.team_id] = await slack.wait_until(
+                lambda ws=ws, dm=dm: ws.bot_messages(dm) or None, what="the import's answer"
+            )
+        await slack.deliver(beta.slash_command("/trivia", "export"))
+        await slack.wait_until(
+            lambda: slack.calls_to("files.completeUploadExternal") or None, what="the export"
+        )
+        stored = {
+            ws.team_id: await bot.app.store.custom_questions(ServerKey("slack", ws.team_id))
+            for ws in (alpha, beta)
+        }
+
+    for ws in (alpha, beta):
+        assert answers[ws.team_id][0].text.startswith("📥 Imported `sums.yaml`: 1 added")
+        assert [q.id for q in stored[ws.team_id]] == ["sum-1"]
+    # Each file fetched with a token that works in its workspace.
+    assert slack.file_downloads == [(files["T0ALPHA"].id, True), (files["T0BETA"].id, True)]
+    (upload,) = slack.calls_to("files.completeUploadExternal")
+    assert upload.team_id == "T0BETA"
+    for ws in (alpha, beta):
+        own_tokens_only(ws)
