@@ -13,6 +13,9 @@ backends, tokens sealed with ``TRIVIA_SLACK_TOKEN_KEY``).  Then:
   ``workspaces.place`` whether it is org-wide; no ``auth.test`` per request;
 * everything sent later asks ``TokensByTeam`` (``tokens``) for the token of the
   channel's workspace, per call;
+  a channel key names only the workspace, so the org each workspace is in is
+  learned from the requests it authorizes and kept as a bot fact
+  (``slack:org-of:<team>``), for the other replicas and the next start;
 * ``app_uninstalled`` and ``tokens_revoked`` remove what Slack revoked
   (``forget``); the adapter then ends that workspace's games.
 

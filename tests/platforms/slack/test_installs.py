@@ -453,3 +453,26 @@ async def test_each_workspaces_admin_imports_and_exports_with_that_workspaces_to
     assert upload.team_id == "T0BETA"
     for ws in (alpha, beta):
         own_tokens_only(ws)
+
+
+KEY_A = "Bk2sX1f0sQm8d1yqLrP9m0wE2xVhN1w7c3kY5tU8z0A="
+KEY_B = "A" * 43 + "="
+
+
+async def test_tokens_stored_encrypted_with_another_key_stop_the_start_with_exit_2(
+    slack: FakeSlack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    beta = slack.add_workspace("Beta")
+    sealed = installs_settings(tmp_path, slack, slack_token_key=(KEY_A,))
+    async with installs_bot(tmp_path, slack, settings=sealed) as bot:
+        await bot.install(beta)
+        stored = await bot.app.backend.find_slack_installation(None, "T0BETA")
+    wrong_key = replace(sealed, slack_token_key=(KEY_B,))
+
+    code = await run_slack(wrong_key, http=True, host="127.0.0.1", port=free_port())
+
+    assert stored is not None
+    assert stored.bot_token.startswith("fernet:")
+    assert beta.bot_token not in stored.bot_token
+    assert code == 2
+    assert "Cannot decrypt the Slack tokens stored for workspace T0BETA" in capsys.readouterr().err
