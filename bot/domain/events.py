@@ -234,7 +234,10 @@ class GameResumed:
     was asked (None between questions): it keeps the deadline it had; ``hints`` are
     the hints already shown; ``message`` is where the platform shows the question
     (the adapter's own reference, as it noted it), so that it is edited from now
-    on instead of posted again."""
+    on instead of posted again.  ``unrevealed``: the message noted is an earlier
+    question's, never noted as showing its answer (its process stopped between the
+    reveal and its edit): its answer is shown there again (without the scorers, which
+    the saved state does not keep)."""
 
     channel: ChannelKey
     game_id: str
@@ -242,6 +245,7 @@ class GameResumed:
     asked: QuestionAsked | None
     hints: tuple[str, ...]
     message: str | None
+    unrevealed: QuestionRevealed | None = None
 
 
 @dataclass(frozen=True, slots=True)

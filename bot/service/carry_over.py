@@ -26,7 +26,9 @@ from bot.domain.events import (
     Event,
     GameResumed,
     QuestionAsked,
+    QuestionRevealed,
     Rejected,
+    RevealReason,
     ScoreShown,
     WrongGuess,
 )
@@ -98,4 +100,37 @@ def resumed_event(state: GameSnapshot, message: str | None) -> GameResumed:
         asked=asked,
         hints=hints,
         message=message,
+        unrevealed=_unrevealed(state, message, None if asked is None else asked.number),
+    )
+
+
+#: What an adapter appends to a question's message reference once the message shows the
+#: answer ("<number>:<message>" is ``bot.adapters.common.question_refs``'s format).
+REVEALED_MARK = ":revealed"
+
+
+def _unrevealed(
+    state: GameSnapshot, message: str | None, current: int | None
+) -> QuestionRevealed | None:
+    """The earlier question whose message was noted but never noted as revealed: the
+    process that ran the game stopped after the reveal was saved and before the message
+    showed it.  None when there is none (or the reference is not in that format)."""
+    if message is None or message.endswith(REVEALED_MARK):
+        return None
+    number, _, _ = message.partition(":")
+    if not number.isdigit() or int(number) == current:
+        return None
+    noted = int(number)
+    if not 1 <= noted <= len(state.questions):
+        return None
+    return QuestionRevealed(
+        channel=state.channel,
+        game_id=state.game_id,
+        number=noted,
+        total=len(state.questions),
+        question=state.questions[noted - 1],
+        reason=RevealReason.STOPPED,
+        awards=(),
+        choice_counts=(),
+        next_in=None,
     )

@@ -191,6 +191,39 @@ async def test_the_question_message_noted_comes_back_with_the_game() -> None:
     await second.service.shutdown()
 
 
+async def test_an_earlier_card_never_noted_as_revealed_comes_back_to_be_revealed() -> None:
+    # Question 1's card was noted, then the process died between saving its reveal and
+    # editing the card (and before question 2's card was noted).
+    store = MemoryScoreStore()
+    first = await played_to_question_two(store)
+    game_id = first.current().game_id
+    await first.service.note_question_message(CHANNEL, game_id, "1:12345")
+    await first.clock.settle()
+    await first.service.shutdown()
+    second = harness(store, later_by=16)
+    await second.service.recover("test")
+    resumed = second.sink.last(GameResumed)
+    assert resumed.unrevealed is not None
+    first_question = first.sink.of(QuestionAsked)[0].question
+    assert (resumed.unrevealed.number, resumed.unrevealed.question) == (1, first_question)
+    assert resumed.asked is not None
+    assert resumed.asked.number == 2
+    await second.service.shutdown()
+
+
+async def test_a_card_noted_as_revealed_or_of_the_open_question_is_not_revealed_again() -> None:
+    for ref in ("1:12345:revealed", "2:12345"):
+        store = MemoryScoreStore()
+        first = await played_to_question_two(store)
+        await first.service.note_question_message(CHANNEL, first.current().game_id, ref)
+        await first.clock.settle()
+        await first.service.shutdown()
+        second = harness(store, later_by=16)
+        await second.service.recover("test")
+        assert second.sink.last(GameResumed).unrevealed is None, ref
+        await second.service.shutdown()
+
+
 # -- letting go of a server another process took over -------------------------------------
 
 

@@ -20,10 +20,16 @@ def question_ref(number: int, message: str | int) -> str:
     return f"{number}:{message}"
 
 
+def revealed_ref(number: int, message: str | int) -> str:
+    """The reference of a question's message once it shows the answer: a process that
+    carries the game on need not show it again (``GameResumed.unrevealed``)."""
+    return f"{question_ref(number, message)}:revealed"
+
+
 def question_message(ref: str | None, number: int) -> str | None:
     """The message ``ref`` notes for question ``number``; None if it notes another
     question's message, or nothing."""
     if ref is None:
         return None
-    noted, _, message = ref.partition(":")
+    noted, _, message = ref.removesuffix(":revealed").partition(":")
     return message if noted == str(number) and message else None

@@ -36,7 +36,12 @@ from functools import partial
 from typing import Protocol
 
 from bot.adapters.common.lanes import ChannelLanes, last_words
-from bot.adapters.common.question_refs import QuestionShown, question_message, question_ref
+from bot.adapters.common.question_refs import (
+    QuestionShown,
+    question_message,
+    question_ref,
+    revealed_ref,
+)
 from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.slack.ids import is_direct_message
 from bot.adapters.slack.message import SlackMessage, esc
@@ -323,8 +328,12 @@ class SlackOutbox:
                 await self._post(lane, render(event))
             case QuestionAsked():
                 await self._ask(lane, event, item.at)
-            case GameResumed(mode=mode, asked=asked, hints=hints, message=ref):
+            case GameResumed(mode=mode, asked=asked, hints=hints, message=ref, unrevealed=earlier):
                 lane.mode = mode
+                if earlier is not None and (ts := question_message(ref, earlier.number)):
+                    # Its last owner stopped before this card showed the answer.
+                    lane.card, lane.card_ts = None, ts
+                    await self._reveal(lane, earlier, card_ts=ts)
                 if asked is not None:
                     await self._resume(lane, asked, hints, question_message(ref, asked.number))
             case HintGiven(number=number, hint=hint):
@@ -373,7 +382,9 @@ class SlackOutbox:
         await self._redraw(lane, lane.card)
         self._count_down(lane, asked)
 
-    async def _reveal(self, lane: _Lane, reveal: QuestionRevealed) -> None:
+    async def _reveal(
+        self, lane: _Lane, reveal: QuestionRevealed, *, card_ts: str | None = None
+    ) -> None:
         card = lane.card
         if card is None or card.asked.number != reveal.number:
             # The question was never shown here (its post failed): show the answer anyway.
@@ -387,9 +398,12 @@ class SlackOutbox:
                 seconds=0,
                 ends_at=_epoch(),
             )
-            lane.card, lane.card_ts = QuestionCard(asked=asked, mode=lane.mode), None
+            lane.card, lane.card_ts = QuestionCard(asked=asked, mode=lane.mode), card_ts
             card = lane.card
         await self._redraw(lane, replace(card, reveal=reveal))
+        if lane.card_ts is not None and self._question_shown is not None:
+            ref = revealed_ref(reveal.number, lane.card_ts)
+            await self._question_shown(lane.channel, reveal.game_id, ref)
 
     async def _redraw(self, lane: _Lane, card: QuestionCard) -> None:
         lane.card = card

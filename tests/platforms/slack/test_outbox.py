@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +55,8 @@ class RecordingWeb:
     gate: asyncio.Event = field(default_factory=asyncio.Event)
     failures: dict[str, str] = field(default_factory=dict)
     posted: int = 0
+    #: Each call's whole text, where ``calls`` keeps its first line.
+    texts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.gate.set()
@@ -62,6 +64,7 @@ class RecordingWeb:
     async def _record(self, method: str, where: str, text: str) -> None:
         await self.gate.wait()
         self.calls.append((method, where, text.splitlines()[0]))
+        self.texts.append(text)
         if method in self.failures:
             raise SlackCallError(SLACK_METHODS[method], self.failures.pop(method))
 
@@ -439,7 +442,29 @@ async def test_a_resumed_question_goes_on_in_its_card_and_the_reveal_edits_it() 
         ("update", "CA@ts-old", "Question 1/2: Sky?"),
         ("update", "CA@ts-old", "Question 1/2: Sky?"),
     ]
-    assert noted == []  # nothing new was posted
+    # Nothing new was posted; the card is noted as showing its answer.
+    assert noted == [(A, "g1", "1:ts-old:revealed")]
+
+
+async def test_an_earlier_card_its_last_owner_never_revealed_shows_its_answer_on_resume() -> None:
+    web = RecordingWeb()
+    box = outbox(web)
+    noted: list[str] = []
+
+    async def note(channel: ChannelKey, game_id: str, ref: str) -> None:
+        noted.append(ref)
+
+    box.noting_questions(note)
+    # Question 1 was revealed (saved) but its card never edited: its process was killed.
+    box.send(replace(resumed("ts-1", number=2, noted_for=1), unrevealed=reveal(number=1)))
+    await box.close()
+
+    assert web.calls == [
+        ("update", "CA@ts-1", "Question 1/2: Sky?"),
+        ("post", "CA", "Question 2/2: Sky?"),
+    ]
+    assert "The answer: *blue*" in web.texts[0]
+    assert noted == ["1:ts-1:revealed", "2:ts-1"]
 
 
 async def test_a_resumed_question_whose_card_is_unknown_is_posted_once_and_noted() -> None:
