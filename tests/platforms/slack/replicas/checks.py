@@ -3,8 +3,12 @@ once, and the database's totals agree with a recount of its own answer log."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
+import time
 from collections import Counter
+from dataclasses import dataclass
 
 from tests.platforms.slack.fake import FakeSlack
 from tests.platforms.slack.replicas.harness import WORDS, Cluster
@@ -48,3 +52,101 @@ async def scored(cl: Cluster, team: str) -> dict[str, int]:
     )
     twice = sum(1 for n in Counter((r[0], r[1]) for r in rows).values() if n > 1)
     return {"answers": int(answers), "totals": int(totals), "twice": twice}
+
+
+class CallTimes:
+    """When each Web API call reached the fake (this process's monotonic clock), noted by a
+    watcher the fake wakes on every call it records; ``cards`` and ``reveals`` read them."""
+
+    def __init__(self, slack: FakeSlack) -> None:
+        self._slack = slack
+        self.at: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> CallTimes:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._stamp()
+
+    def _stamp(self) -> None:
+        now = time.monotonic()
+        self.at.extend([now] * (len(self._slack.calls) - len(self.at)))
+
+    async def _watch(self) -> None:
+        while True:
+            with contextlib.suppress(AssertionError, TimeoutError):
+                await self._slack.wait_until(self._unstamped, timeout=3600)
+            self._stamp()
+
+    def _unstamped(self) -> bool | None:
+        return True if len(self._slack.calls) > len(self.at) else None
+
+    def questions(self, team: str) -> list[Asked]:
+        """Every question card posted in ``team``, with when its reveal came (None: never)."""
+        self._stamp()
+        calls = self._slack.calls
+        found: list[Asked] = []
+        for index, call in enumerate(calls):
+            text = str(call.args.get("text", ""))
+            if call.team_id != team or call.method != "chat.postMessage" or call.error:
+                continue
+            word = question_word(text) if text.startswith("Question ") else None
+            if word is None:
+                continue
+            revealed = next(
+                (
+                    self.at[later]
+                    for later in range(index + 1, len(calls))
+                    if calls[later].team_id == team
+                    and calls[later].method in ("chat.update", "chat.postMessage")
+                    and f"The answer: *{word}*" in str(calls[later].args.get("text", ""))
+                ),
+                None,
+            )
+            found.append(Asked(team, word, self.at[index], revealed))
+        return found
+
+
+@dataclass(frozen=True)
+class Asked:
+    team: str
+    word: str
+    posted: float
+    revealed: float | None
+
+    def late_by(self, seconds: float) -> float | None:
+        """How long after its deadline (its post plus ``seconds``) the answer was shown."""
+        return None if self.revealed is None else self.revealed - (self.posted + seconds)
+
+
+def announcements(slack: FakeSlack, team: str) -> Counter[tuple[str, str, int]]:
+    """(player name, word, points) of every "got it" post in ``team``."""
+    found: Counter[tuple[str, str, int]] = Counter()
+    for call in slack.calls_to("chat.postMessage"):
+        if call.team_id == team and call.error is None:
+            text = str(call.args.get("text", ""))
+            for name, word, points in ANNOUNCED_BY.findall(text):
+                found[(name, word, int(points))] += 1
+    return found
+
+
+ANNOUNCED_BY = re.compile(r"\*(\S+)\* got it with “(\w+)”: \+(\d+)")
+
+
+async def recorded(cl: Cluster, team: str) -> Counter[tuple[str, str, int]]:
+    """(player name, word, points) of every scored answer the database holds for ``team``."""
+    rows = await cl.fetch(
+        "SELECT p.name, a.question_id, a.points FROM answers a "
+        "JOIN players p ON p.id = a.player_id JOIN servers s ON s.id = p.server_id "
+        "WHERE s.server = $1 AND a.correct = 1",
+        team,
+    )
+    return Counter(
+        (str(r[0]), WORDS[int(str(r[1]).removeprefix("echo-")) - 1], int(r[2])) for r in rows
+    )

@@ -67,6 +67,8 @@ class Replica:
     log_path: Path
     process: asyncio.subprocess.Process | None = None
     lines: list[str] = field(default_factory=list)
+    #: Serving requests (from "Serving ..." until it is killed or stopped).
+    up: bool = False
     _reader: asyncio.Task[None] | None = None
 
     @property
@@ -95,7 +97,11 @@ class Replica:
             for waiting in waits:
                 waiting.cancel()
         assert done, f"{self.name} did not serve in {START_WITHIN} s:\n{self.tail()}"
-        assert serving.is_set(), f"{self.name} exited before serving:\n{self.tail()}"
+        self.up = serving.is_set()
+        if not serving.is_set():
+            await self._reader
+            code = self.process.returncode
+            raise AssertionError(f"{self.name} exited with {code} before serving:\n{self.tail()}")
 
     async def _read(self, process: asyncio.subprocess.Process, serving: asyncio.Event) -> None:
         assert process.stderr is not None
@@ -119,6 +125,7 @@ class Replica:
 
     async def kill(self) -> None:
         """SIGKILL: no goodbye, no release, no save."""
+        self.up = False
         if self.running:
             assert self.process is not None
             self.process.send_signal(signal.SIGKILL)
@@ -128,6 +135,7 @@ class Replica:
 
     async def stop(self, within: float = 20.0) -> int:
         """SIGTERM, and its exit code."""
+        self.up = False
         assert self.process is not None
         if self.running:
             self.process.send_signal(signal.SIGTERM)
