@@ -79,6 +79,7 @@ from bot.adapters.slack.render import home_view
 from bot.adapters.slack.routing import Router, note_request
 from bot.adapters.slack.slash import SlackSlash
 from bot.adapters.slack.transports import EventsApi, SocketMode, Transport
+from bot.adapters.slack.uninstalls import Uninstalls
 from bot.adapters.slack.uploads import SlackUploads, file_share
 from bot.adapters.slack.workspaces import Installation, Place, place
 from bot.bank.uploads import UploadParser
@@ -159,6 +160,7 @@ class SlackAdapter:
             edits_per_minute=EDITS_PER_MINUTE if oauth is not None else None,
         )
         self.directory = SlackDirectory(self._users_info, admins=admins)
+        self.uninstalls = Uninstalls(installed=self._installed, end_games=self._end_games)
         self.replies = ReplyCollector(send=self.outbox.send)
         # Forms and shared files: the token of the request they come from.
         scoped = RequestWeb(client, self.meter)
@@ -331,6 +333,7 @@ class SlackAdapter:
             else max(within - (asyncio.get_running_loop().time() - started), 0.0)
         )
         await self.outbox.close(within=left)
+        await self.uninstalls.close()
         self.parser.close()
 
     async def __aenter__(self) -> Self:
@@ -587,7 +590,17 @@ class SlackAdapter:
 
     async def _web_for(self, team_id: str) -> SlackWeb | None:
         client = await self._client_for(team_id)
-        return None if client is None else SdkWeb(client, self.meter)
+        if client is None:
+            self.uninstalls.noticed(team_id)  # removed while its games run here?
+            return None
+        self.uninstalls.covered(team_id)
+        return SdkWeb(client, self.meter)
+
+    async def _installed(self, team_id: str) -> bool:
+        return self.oauth is None or await self.oauth.is_installed(team_id)
+
+    async def _end_games(self, server: ServerKey) -> int:
+        return 0 if self._service is None else await self._service.end_games(server)
 
     async def _on_uninstalled(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """``app_uninstalled``/``tokens_revoked``: forget what Slack revoked; a workspace
@@ -595,13 +608,8 @@ class SlackAdapter:
         there: no token is left to say it with), and nothing more is sent there."""
         assert self.oauth is not None
         try:
-            gone = await self.oauth.forget(event, context)
-            if self._service is None:
-                return
-            for team in sorted(gone):
-                ended = await self._service.end_games(ServerKey(PLATFORM, team))
-                if ended:
-                    log.warning("slack: %s uninstalled: %d game(s) ended and recorded", team, ended)
+            for team in sorted(await self.oauth.forget(event, context)):
+                await self.uninstalls.end(team)
         except Exception:
             self.meter.error()
             log.exception("slack: %s for %s failed", event.get("type"), context.team_id)

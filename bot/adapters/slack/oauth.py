@@ -323,6 +323,16 @@ class OAuthInstalls:
             self._last[team_id] = found.bot_token
         return found.bot_token
 
+    async def is_installed(self, team_id: str) -> bool:
+        """Whether an installation serves ``team_id`` (as stored: no refresh first); True
+        when that cannot be told (the database not open: a stop)."""
+        if self._stores.database is None:
+            return True
+        if not self.tokens.knows(team_id):
+            await self._recalled_org(team_id)
+        org = self.tokens.org_of(team_id)
+        return await self._stores.raw().find_slack_installation(org, team_id) is not None
+
     async def learn(self, team_id: str | None, enterprise_id: str | None) -> None:
         """``team_id`` is in org ``enterprise_id``: known here, and kept in the database for
         the other replicas and the next start (a game there may go on before any request

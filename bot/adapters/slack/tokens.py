@@ -44,6 +44,10 @@ class TokensByTeam:
         self._orgs[team_id] = enterprise_id
         return True
 
+    def org_of(self, team_id: str) -> str | None:
+        """The org ``team_id`` is in, as learned (None: in none, or not known)."""
+        return self._orgs.get(team_id)
+
     def knows(self, team_id: str) -> bool:
         """Whether the org of ``team_id`` (or that it is in none) is known here."""
         return team_id in self._orgs

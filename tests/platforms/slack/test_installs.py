@@ -23,6 +23,7 @@ from bot.app.slack_main import missing_settings, run_slack
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.model import PlayerKey, ServerKey
+from bot.installations import InstallationKey
 from bot.ports import OperatedStore
 from tests.helpers import free_port
 from tests.platforms.slack.bot_harness import SECRET, answer_to
@@ -476,3 +477,31 @@ async def test_tokens_stored_encrypted_with_another_key_stop_the_start_with_exit
     assert beta.bot_token not in stored.bot_token
     assert code == 2
     assert "Cannot decrypt the Slack tokens stored for workspace T0BETA" in capsys.readouterr().err
+
+
+async def test_a_replica_whose_workspace_was_uninstalled_elsewhere_ends_its_game_there(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    beta = slack.add_workspace("Beta")
+    clock = ManualClock()
+    settings = installs_settings(tmp_path, slack, rounds=3)
+    async with installs_bot(tmp_path, slack, clock=clock, settings=settings) as bot:
+        ended = watch_ends(bot)
+        await bot.install(beta)
+        await slack.deliver(beta.slash_command("/trivia", "start"))
+        await slack.deliver(beta.message_event(answer_to(await bot.question(beta, 1))))
+        await bot.question(beta, 2)
+        # Another replica took the uninstall: the installation is simply gone from here.
+        assert await bot.app.backend.delete_slack_installation(InstallationKey(None, "T0BETA"))
+        mark = len(slack.calls)
+        await clock.advance(30)  # the question's time is up: its reveal finds no token
+        async with asyncio.timeout(10):
+            await ended.wait()
+        stats = await bot.app.store.player_stats(PlayerKey("slack", "T0BETA", beta.default_user))
+        unfinished = await bot.app.store.unfinished_games("slack")
+
+    assert ended.servers == [("T0BETA", 1)]
+    assert stats is not None
+    assert (stats.games, stats.correct) == (1, 1)
+    assert unfinished == []
+    assert [c.method for c in slack.calls[mark:] if c.token] == []
