@@ -109,13 +109,15 @@ class CallTimes:
                 ),
                 None,
             )
-            found.append(Asked(team, word, self.at[index], revealed))
+            number = int(text.removeprefix("Question ").partition("/")[0])
+            found.append(Asked(team, number, word, self.at[index], revealed))
         return found
 
 
 @dataclass(frozen=True)
 class Asked:
     team: str
+    number: int
     word: str
     posted: float
     revealed: float | None
