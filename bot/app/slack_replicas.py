@@ -27,6 +27,8 @@ tenure's epoch, as a Discord shard's are:
   deadline, one whose deadline passed meanwhile is revealed at once.  So a
   question is revealed at most about ``TRIVIA_LEASE_SECONDS + SCAN_EVERY``
   seconds after its deadline when its owner is killed.
+* **Redeliveries.** Slack's retries of an event are recognised by whichever replica
+  they reach (``SeenEvents``: the event ids are in the database).
 * **Stopping.** SIGTERM: no more forwarded commands are taken, the games are
   saved ("back in a moment"), their messages are sent, and only then the leases
   are released, so another replica adopts them at once.
@@ -45,6 +47,7 @@ from bot.adapters.adapter import PlatformUnreachable
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.recent_ids import RecentIds
 from bot.adapters.slack.routing import RunHere, SendTo, current_request, route
+from bot.adapters.slack.seen_events import SeenEvents
 from bot.app.compose import App
 from bot.app.leases import holder_description
 from bot.app.shutdown import ShutdownBudget
@@ -305,6 +308,8 @@ async def serving_replicas(
     try:
         app.fence_writes(leases.fence_for)
         adapter.route_through(replica)
+        # A redelivery may reach another replica than the first delivery did.
+        adapter.recognise_events_with(SeenEvents(app.backend, clock=clock).first_time)
         await link.listen(subject_for(holder), replica.serve)
         scanning = asyncio.create_task(replica.scan_forever(), name="adopt-workspaces")
         log.info("serving as a replica: %s, forwarding over %s", holder, settings.nats_url)

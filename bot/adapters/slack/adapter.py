@@ -92,7 +92,7 @@ from bot.observability.health import Health
 from bot.observability.http import add_routes, serving
 from bot.observability.logs import tag_task
 from bot.observability.metrics import Metrics, PlatformMeter
-from bot.ports import TriviaPort
+from bot.ports import StoreUnavailable, TriviaPort
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +189,7 @@ class SlackAdapter:
             note=self.outbox.note,
         )
         self._events = RecentIds()
+        self._seen: Callable[[str], Awaitable[bool]] | None = None
         self._service: TriviaPort | None = None
         self._router: Router | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -243,6 +244,11 @@ class SlackAdapter:
         """Several replicas share the workspaces: commands go to ``router``, which runs
         each game command on its workspace's owner (``routing``)."""
         self._router = router
+
+    def recognise_events_with(self, first_time: Callable[[str], Awaitable[bool]]) -> None:
+        """Slack's redeliveries are recognised by ``first_time`` (``SeenEvents``: every
+        replica's deliveries, in the database) instead of this process's memory alone."""
+        self._seen = first_time
 
     # -- EventSink -------------------------------------------------------------------------
 
@@ -387,12 +393,20 @@ class SlackAdapter:
         next_: Callable[[], Awaitable[None]],
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not self._events.first_time(event_id):
+        if isinstance(event_id, str) and not await self._first_time(event_id):
             retry = request.headers.get("x-slack-retry-num", ["0"])[0]
             log.info("slack: event %s delivered again (retry %s): already handled", event_id, retry)
             return BoltResponse(status=200, body="")
         await next_()
         return None
+
+    async def _first_time(self, event_id: str) -> bool:
+        if self._seen is not None:
+            try:
+                return await self._seen(event_id)
+            except StoreUnavailable as exc:
+                log.warning("slack: could not ask whether event %s is new: %s", event_id, exc)
+        return self._events.first_time(event_id)
 
     async def _on_command(
         self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext

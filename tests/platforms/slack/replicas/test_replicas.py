@@ -3,7 +3,8 @@
 Real processes (``python -m bot run slack --http``), one PostgreSQL schema, NATS; the
 fake Slack delivers each request to the next replica in turn, so a game's start, its
 answers and its timers land on different processes.  Every game plays to the end and
-each answer is scored once.
+each answer is scored once; an answer Slack delivers again to another replica is
+recognised there (the event ids are in the database) and changes nothing.
 """
 
 from __future__ import annotations
@@ -45,9 +46,17 @@ async def play(cl: Cluster, ws: FakeWorkspace) -> list[float]:
         call = await cl.slack.wait_for_call("chat.postMessage", asked(ws, number), timeout=15)
         word = question_word(str(call.args.get("text", "")))
         assert word is not None
-        delivery = await cl.slack.deliver(ws.message_event(word, user=players[number % 2]))
+        request = ws.message_event(word, user=players[number % 2])
+        delivery = await cl.slack.deliver(request)
         acks.append(delivery.reply.elapsed)
         assert delivery.reply.status == 200
+        if number == 1:
+            # Slack thinks it timed out and sends it again; the balancer picks another replica.
+            elsewhere = next(r.url for r in cl.replicas if r.url != delivery.target)
+            again = await cl.slack.deliver(
+                request, target=elsewhere, retry_num=1, retry_reason="http_timeout"
+            )
+            assert again.reply.status == 200
     await cl.slack.wait_until(
         lambda: True if any("Game over" in line for line in ws.transcript()) else None,
         timeout=15,
@@ -74,6 +83,7 @@ async def test_three_replicas_play_games_in_several_workspaces_each_answer_score
         announced = {ws.team_id: announced_points(cl.slack, ws.team_id) for ws in cl.workspaces}
         games = await cl.fetch("SELECT reason, questions_asked FROM games")
         forwarded = sum(len(r.saw("forwarded by another replica")) for r in cl.replicas)
+        redelivered = sum(len(r.saw("delivered again (retry 1)")) for r in cl.replicas)
         codes = await asyncio.gather(*(r.stop() for r in cl.replicas))
 
     assert codes == [0] * len(cl.replicas)
@@ -85,3 +95,5 @@ async def test_three_replicas_play_games_in_several_workspaces_each_answer_score
     # Round robin over three replicas: most answers reached a replica that does not own
     # their workspace, and were forwarded to the one that does.
     assert forwarded >= len(cl.workspaces)
+    # Each redelivery was recognised by the replica it reached, which never saw it before.
+    assert redelivered == len(cl.workspaces)
