@@ -108,6 +108,9 @@ class SlackReplica:
         self._done = RecentIds()
         self._adopted: set[str] = set()
         self._adopting: dict[str, asyncio.Lock] = {}
+        #: Each free workspace lease's epoch whose games were looked at already.
+        self._examined: dict[str, int] = {}
+        self._first_scan = True
 
     # -- the adapter's Router ----------------------------------------------------------
 
@@ -124,8 +127,12 @@ class SlackReplica:
             return True
         if self._leases.holds(channel.server):
             return False
-        # Owned elsewhere (or waiting to be adopted): the owner decides.
-        return await self._leases.holder_of(channel.server) is not None
+        # Owned elsewhere (or waiting to be adopted): the owner decides.  A workspace with
+        # no lease at all is asked again (a game may have just started on another replica).
+        held = await self._leases.holder_of(channel.server)
+        if held is None:
+            held = await self._leases.holder_of(channel.server, fresh=True)
+        return held is not None
 
     def owns(self, server: ServerKey) -> bool:
         return server.platform == PLATFORM and self._leases.holds(server.server)
@@ -241,21 +248,34 @@ class SlackReplica:
         log.warning("lost workspace %s; let %d games go to its new owner", team, dropped)
 
     async def scan(self) -> list[str]:
-        """Adopt every workspace with unfinished games whose lease nobody holds live."""
+        """Adopt every workspace with unfinished games whose lease nobody holds live.
+
+        The games are read only when a workspace lease has newly become free (a tenure
+        that ended since the last look: a game can only start under a live tenure, so a
+        tenure already looked at cannot have gained one), and once at the first scan
+        for games saved before any lease existed (a single process's, before replicas)."""
+        leases = await self._leases.leases(fresh=True)
+        me = self._leases.holder
+        newly_free = {
+            team: held.epoch
+            for team, held in leases.items()
+            if (held.expired or held.holder == me)
+            and not (self._leases.holds(team) and team in self._adopted)
+            and self._examined.get(team) != held.epoch
+        }
+        if not newly_free and not self._first_scan:
+            return []
         teams = {
             item.game.channel.server for item in await self._journal.unfinished_games(PLATFORM)
         }
-        teams -= {t for t in teams if self._leases.holds(t) and t in self._adopted}
-        if not teams:
-            return []
-        leases = await self._leases.leases(fresh=True)
-        adopted = []
-        for team in sorted(teams):
-            held = leases.get(team)
-            if held is not None and not held.expired and held.holder != self._leases.holder:
-                continue
-            if await self.adopt(team):
-                adopted.append(team)
+        candidates = teams & newly_free.keys()
+        if self._first_scan:
+            candidates |= teams - leases.keys()
+        adopted = [team for team in sorted(candidates) if await self.adopt(team)]
+        for team, epoch in newly_free.items():
+            if team not in candidates or team in adopted:
+                self._examined[team] = epoch
+        self._first_scan = False
         return adopted
 
     async def scan_forever(self, every: float = SCAN_EVERY) -> None:

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 LEASE_PREFIX: Final = "slack:workspace:"
 PLATFORM: Final = "slack"
+#: A read asked to be fresh reuses one at most this old (many asking at once share it).
+FRESH_WITHIN: Final = 0.1
 
 
 def lease_name(team: str) -> str:
@@ -98,7 +100,7 @@ class WorkspaceLeases:
 
     async def holder_of(self, team: str, *, fresh: bool = False) -> LeaseHeld | None:
         """The workspace's lease as the database last had it (None: never taken), read
-        again when older than ``look_every`` (or ``fresh``)."""
+        again when older than ``look_every`` (``fresh``: than ``FRESH_WITHIN``)."""
         await self.look(fresh=fresh)
         return self._seen.get(team)
 
@@ -110,7 +112,8 @@ class WorkspaceLeases:
     async def look(self, *, fresh: bool = False) -> None:
         async with self._looking:
             now = self._clock.monotonic()
-            if not fresh and self._seen_at is not None and now - self._seen_at < self._look_every:
+            age = None if self._seen_at is None else now - self._seen_at
+            if age is not None and age < (FRESH_WITHIN if fresh else self._look_every):
                 return
             try:
                 found = await before(

@@ -102,8 +102,10 @@ class Service:
 @dataclass
 class Journal:
     teams: list[str] = field(default_factory=list)
+    reads: int = 0
 
     async def unfinished_games(self, platform: str) -> list[Any]:
+        self.reads += 1
         return [SimpleNamespace(game=SimpleNamespace(channel=ChannelKey(platform, t, "C")))
                 for t in self.teams]  # fmt: skip
 
@@ -292,3 +294,47 @@ async def test_writes_are_fenced_by_the_tenure_of_a_workspace_held_here(
     assert held == Fence(lease_name(TEAM), 1)
     with pytest.raises(FencedOut):
         a.leases.fence_for(ServerKey("slack", TEAM))
+
+
+async def test_the_scan_reads_the_games_only_when_a_lease_newly_became_free(
+    start: Start, clock: ManualClock, journal: Journal
+) -> None:
+    a, b = await start("a"), await start("b")
+    await b.replica.scan()  # the first scan reads them once: games from before any lease
+    await a.run(StartGame(CHANNEL, ALICE), "Tr0")
+    await clock.advance(1.0)
+    journal.teams = [TEAM]
+    while_owned = [await b.replica.scan() for _ in range(3)]
+    reads_while_owned = journal.reads
+    a.die()
+    await clock.advance(TTL + 0.1)
+    adopted = await b.replica.scan()
+
+    assert while_owned == [[], [], []]
+    assert reads_while_owned == 1
+    assert adopted == [TEAM]
+    assert journal.reads == 2
+
+
+async def test_the_first_scan_adopts_games_a_single_process_saved_before_any_lease(
+    start: Start, journal: Journal
+) -> None:
+    journal.teams = [TEAM]  # saved by a process that ran without replicas
+    b = await start("b")
+
+    first, second = await b.replica.scan(), await b.replica.scan()
+
+    assert (first, second) == ([TEAM], [])
+    assert b.service.recovered == [TEAM]
+
+
+async def test_chat_in_a_workspace_whose_games_just_began_elsewhere_goes_to_the_owner(
+    start: Start, clock: ManualClock
+) -> None:
+    a, b = await start("a"), await start("b")
+    before = await b.replica.may_have_game(CHANNEL)  # nobody holds it: just chat
+    await a.run(StartGame(CHANNEL, ALICE), "Tr0")
+    await clock.advance(0.2)  # well within the half second b keeps what it read
+
+    assert before is False
+    assert await b.replica.may_have_game(CHANNEL) is True
