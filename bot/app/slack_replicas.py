@@ -125,7 +125,7 @@ class SlackReplica:
     async def may_have_game(self, channel: ChannelKey) -> bool:
         if self._service.game_in(channel) is not None:
             return True
-        if self._leases.holds(channel.server):
+        if self._leases.holds(channel.server) and channel.server in self._adopted:
             return False
         # Owned elsewhere (or waiting to be adopted): the owner decides.  A workspace with
         # no lease at all is asked again (a game may have just started on another replica).
