@@ -13,9 +13,13 @@ side.  Figures, each measured in the same run:
   service takes answers: incoming answers/s and scored points committed/s.
 - **service, paced**: the same channels answering at a fixed offered rate
   (open loop), so latency is measured below saturation (a saturated closed
-  loop only measures its own queue: Little's law), p50/p99 from an answer
-  arriving to its event being published; once at ``--rate`` and once at the
-  steady rate (1,000/s), the load issue #13 judges a backend at.
+  loop only measures its own queue: Little's law), p50/p99/max from an answer
+  arriving to its event being published; once at ``--rate`` (by default issue
+  #16's engine load: 10,000 answers/s across 1,000 games, judged p99 <= 10 ms)
+  and once at the steady rate (1,000/s), the load issue #13 judges a backend at.
+  Each service phase also counts the event loop's CPU per answer (its thread's
+  CPU time over the answers taken): the figure to compare across changes on a
+  busy machine, where wall-clock latency moves with the neighbours.
 - **memory per active game**, by tracemalloc.
 - **leaderboard / stats** with a million recorded answers.
 - **bank load** of 10,000 questions: cold, and again with unchanged files (no
@@ -67,6 +71,10 @@ RIGHT_SHARE = 0.1
 
 #: Issue #13's steady load: the answers/s at which a backend's latency is judged.
 STEADY_RATE = 1_000.0
+#: Issue #16's engine load: answers/s offered across this many games, p99 <= 10 ms.
+ENGINE_RATE = 10_000.0
+ENGINE_GAMES = 1_000
+ENGINE_P99_MS = 10.0
 
 
 @dataclass(slots=True)
@@ -80,11 +88,15 @@ class Figures:
     game_starts_per_s: float = 0.0
     saturated_answers_per_s: float = 0.0
     saturated_points_per_s: float = 0.0
+    #: The event loop's thread CPU per answer taken (microseconds), saturated.
+    saturated_cpu_us_per_answer: float = 0.0
     paced_offered_per_s: float = 0.0
     paced_answers_per_s: float = 0.0
     answer_to_event_p50_ms: float = 0.0
     answer_to_event_p99_ms: float = 0.0
+    answer_to_event_max_ms: float = 0.0
     answer_handled_p99_ms: float = 0.0
+    paced_cpu_us_per_answer: float = 0.0
     steady_offered_per_s: float = 0.0
     steady_answers_per_s: float = 0.0
     steady_event_p50_ms: float = 0.0
@@ -96,6 +108,11 @@ class Figures:
     #: None where not measured (the bank is, once, beside SQLite's figures).
     bank_cold_s: float | None = None
     bank_warm_s: float | None = None
+
+    @property
+    def at_engine_load(self) -> bool:
+        """Whether the paced phase ran at issue #16's load (or more)."""
+        return self.paced_offered_per_s >= ENGINE_RATE and self.channels >= ENGINE_GAMES
 
     @property
     def commit_ratio(self) -> float:
@@ -148,6 +165,8 @@ class _Run:
     starts_per_s: float = 0.0
     answers: int = 0
     elapsed: float = 0.0
+    #: CPU time of the event loop's thread while the answers ran (seconds).
+    cpu: float = 0.0
     points: int = 0
     event_ms: list[float] = field(default_factory=list)
     handle_ms: list[float] = field(default_factory=list)
@@ -223,6 +242,7 @@ async def _drive_service(
             await service.handle(StartGame(channel=channel, actor=actors[channel][0]))
         run.starts_per_s = channels / (time.perf_counter() - started)
         sink.points = 0
+        cpu_started = time.thread_time()
         started = time.perf_counter()
         stop_at = started + seconds
         sent = 0
@@ -242,6 +262,7 @@ async def _drive_service(
         if in_flight:
             await asyncio.gather(*in_flight)
         run.elapsed = time.perf_counter() - started
+        run.cpu = time.thread_time() - cpu_started
         run.points = sink.points
     finally:
         # Interrupted (Ctrl-C, an error), the answers still in flight stop first, then
@@ -252,6 +273,10 @@ async def _drive_service(
         await asyncio.gather(*pending, return_exceptions=True)
         await service.shutdown()
     return run
+
+
+def _cpu_us_per_answer(run: _Run) -> float:
+    return run.cpu / run.answers * 1e6 if run.answers else 0.0
 
 
 async def _memory_per_game(scratch: Scratch, *, channels: int, players: int) -> float:
@@ -357,7 +382,8 @@ async def run_bench(
         figures.game_starts_per_s = saturated.starts_per_s
         figures.saturated_answers_per_s = saturated.answers / saturated.elapsed
         figures.saturated_points_per_s = saturated.points / saturated.elapsed
-        step(f"service: answers arriving at {paced_rate:,g}/s")
+        figures.saturated_cpu_us_per_answer = _cpu_us_per_answer(saturated)
+        step(f"service: answers arriving at {paced_rate:,g}/s across {channels:,} games")
         paced = await _service_run(
             scratch,
             channels=channels,
@@ -370,7 +396,9 @@ async def run_bench(
         figures.paced_answers_per_s = paced.answers / paced.elapsed
         figures.answer_to_event_p50_ms = percentile(paced.event_ms, 0.5)
         figures.answer_to_event_p99_ms = percentile(paced.event_ms, 0.99)
+        figures.answer_to_event_max_ms = max(paced.event_ms, default=0.0)
         figures.answer_handled_p99_ms = percentile(paced.handle_ms, 0.99)
+        figures.paced_cpu_us_per_answer = _cpu_us_per_answer(paced)
         step(f"service: answers arriving at {steady_rate:,g}/s (steady load)")
         steady = await _service_run(
             scratch,
@@ -414,7 +442,10 @@ async def run_benches(
 
 TARGETS: tuple[tuple[str, str], ...] = (
     ("saturated_answers_per_s", ">= 10,000 incoming answers/s"),
-    ("answer_to_event_p99_ms", "< 10 ms p99 answer-to-event at --rate"),
+    (
+        "answer_to_event_p99_ms",
+        "<= 10 ms p99 answer-to-event at 10,000 answers/s across 1,000 games",
+    ),
     ("steady_event_p99_ms", "<= 10 ms p99 answer-to-event at 1,000 answers/s"),
     ("store_points_per_s", ">= 5,000 scored points committed/s"),
     ("commit_ratio", ">= 1.0 scored-point commits vs raw one-row commits"),
@@ -436,11 +467,7 @@ def verdicts(figures: Figures) -> list[tuple[str, str, bool | None]]:
             f"{figures.saturated_answers_per_s:,.0f}/s",
             figures.saturated_answers_per_s >= 10_000,
         ),
-        "answer_to_event_p99_ms": (
-            f"{figures.answer_to_event_p99_ms:.2f} ms (p50 {figures.answer_to_event_p50_ms:.2f}) "
-            f"at {figures.paced_offered_per_s:,.0f}/s",
-            figures.answer_to_event_p99_ms < 10,
-        ),
+        "answer_to_event_p99_ms": _engine_verdict(figures),
         "steady_event_p99_ms": (
             f"{figures.steady_event_p99_ms:.2f} ms (p50 {figures.steady_event_p50_ms:.2f}) "
             f"at {figures.steady_offered_per_s:,.0f}/s",
@@ -467,6 +494,18 @@ def verdicts(figures: Figures) -> list[tuple[str, str, bool | None]]:
         "bank_warm_s": _seconds(figures.bank_warm_s, under=0.1),
     }
     return [(label, *checks[key]) for key, label in TARGETS]
+
+
+def _engine_verdict(figures: Figures) -> tuple[str, bool | None]:
+    """Issue #16's engine target; judged only when the phase ran at its load."""
+    shown = (
+        f"{figures.answer_to_event_p99_ms:.2f} ms (p50 {figures.answer_to_event_p50_ms:.2f}, "
+        f"max {figures.answer_to_event_max_ms:.2f}) at {figures.paced_offered_per_s:,.0f}/s "
+        f"across {figures.channels:,} games"
+    )
+    if not figures.at_engine_load:
+        return f"{shown}: below the target's load", None
+    return shown, figures.answer_to_event_p99_ms <= ENGINE_P99_MS
 
 
 def _seconds(value: float | None, *, under: float) -> tuple[str, bool | None]:

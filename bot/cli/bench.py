@@ -40,7 +40,7 @@ from bot.cli.common import database_location, err, out
     type=click.FloatRange(1),
     default=10_000,
     show_default=True,
-    help="Offered answers/s for the latency phase.",
+    help="Offered answers/s for the latency phase (issue #16 judges 10,000/s across 1,000 games).",
 )
 @click.option(
     "--steady-rate",
