@@ -15,7 +15,7 @@ import enum
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.domain.answers import Verdict, matcher_for
+from bot.domain.answers import Verdict
 from bot.domain.awards import Award
 from bot.domain.events import (
     AnswerAccepted,
@@ -228,7 +228,7 @@ class TriviaGame:
         round_ = self._open_round()
         if round_ is None:
             return events
-        match = matcher_for(round_.question).check(text)
+        match = round_.matcher.check(text)
         if self.options.mode is GameMode.CHOICE:
             # In choice mode only messages that name an option count; the rest is chat.
             if match.choice is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.domain.answers import AnswerMatcher, matcher_for
 from bot.domain.awards import Award
 from bot.domain.hints import hints_for
 from bot.domain.model import Instant, PlayerKey, Question
@@ -32,6 +33,17 @@ class Round:
     locked_out: set[PlayerKey] = field(default_factory=set)
     picks: dict[PlayerKey, tuple[int, int]] = field(default_factory=dict)  # choice, ms
     awards: list[Award] = field(default_factory=list)
+    # The question's matcher, looked up once per round rather than once per guess
+    # (the lookup hashes the whole question).
+    _matcher: AnswerMatcher | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def matcher(self) -> AnswerMatcher:
+        """What judges the guesses of this round's question."""
+        matcher = self._matcher
+        if matcher is None:
+            matcher = self._matcher = matcher_for(self.question)
+        return matcher
 
     @classmethod
     def ask(
