@@ -95,8 +95,24 @@ def tag_task(
 
 
 def channel_context(channel: ChannelKey) -> AbstractContextManager[None]:
-    """``log_context`` for a game's channel."""
-    return log_context(channel.platform, channel.server, channel.channel)
+    """``log_context`` for a game's channel (entered for every command: a plain
+    object rather than a generator, at a third of the cost)."""
+    return _Tagged(Where(channel.platform, channel.server or None, channel.channel or None))
+
+
+class _Tagged:
+    """Tags the block it wraps with ``where`` (the shard is left as it is)."""
+
+    __slots__ = ("_place", "_token")
+
+    def __init__(self, place: Where) -> None:
+        self._place = place
+
+    def __enter__(self) -> None:
+        self._token = _where.set(self._place)
+
+    def __exit__(self, *_exc: object) -> None:
+        _where.reset(self._token)
 
 
 def _text(value: object) -> str | None:

@@ -42,7 +42,13 @@ _CHATTER = (WrongGuess, CloseGuess, Rejected, ScoreShown)
 
 def changes_state(events: Sequence[Event]) -> bool:
     """Whether a transition that published ``events`` changed what must be saved."""
-    return any(not isinstance(event, _CHATTER) for event in events)
+    return not is_chatter(events)
+
+
+def is_chatter(events: Sequence[Event]) -> bool:
+    """Whether ``events`` are all chatter: nothing to record or save, no deadline moved
+    (a transition that changes the game's state or timing says so by another event)."""
+    return all(isinstance(event, _CHATTER) for event in events)
 
 
 class SaveSequence:

@@ -71,7 +71,13 @@ from bot.ports import (
     SettingsStore,
     StoreUnavailable,
 )
-from bot.service.carry_over import SaveSequence, changes_state, resumable, resumed_event
+from bot.service.carry_over import (
+    SaveSequence,
+    changes_state,
+    is_chatter,
+    resumable,
+    resumed_event,
+)
 from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
@@ -480,9 +486,16 @@ class TriviaService:
                 return
             stalled = channel in self._backlog
             events = step(game, self._now())
-            # Most chat is a wrong guess: nothing happened, nothing to write.
-            if events:
+            if not events:
+                pass  # chat that changed nothing
+            elif stalled or channel in self._stalls or not is_chatter(events):
                 await self._apply(game, events)
+            else:
+                # Most chat is a wrong guess: nothing to record, to save or to time
+                # (the deadline only moves with an event that is not chatter), so no
+                # write plan and no timer check; and nothing waits to go before it.
+                for event in events:
+                    await self._sink.publish(event)
             if stalled and actor is not None and channel in self._backlog:
                 # What the command did waits with the rest for the database (the
                 # channel heard why when it started): its sender is told now rather
