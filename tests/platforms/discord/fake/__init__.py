@@ -114,6 +114,15 @@ Reading and waiting
     frames, close codes). A wait that times out raises ``FakeDiscordTimeout`` (an
     AssertionError) listing the recent requests and messages.
 
+Rate limits (``FakeDiscord(rate_limits=True)``; off by default)
+    Discord's global limit (50 requests/s per token; interaction callbacks and interaction
+    webhooks exempt) and per-route buckets (channel posts and edits 5 per 5 s per channel, an
+    interaction webhook 5 per 2 s) with ``X-RateLimit-*`` headers; over a limit, 429
+    (``limits.RateLimits``). ``billed_requests(since=i)`` lists what counted against the global
+    limit, ``webhook_requests(since=i)`` the interaction-webhook calls; ``limits.hits`` counts
+    429s by scope. ``interaction_token_life`` (900 s, Discord's 15 minutes): after it, the
+    interaction's webhook answers 401 50027 (Invalid Webhook Token).
+
 Failures on purpose
     ``rate_limit_next(method, path_regex, *, retry_after=0.05, global_=False, times=1)``: 429
     with ``Via`` and JSON ``retry_after`` (discord.py retries only those); ``rate_limited``

@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 from . import validation
 from .errors import (
     ALREADY_ACKNOWLEDGED,
+    INVALID_WEBHOOK_TOKEN,
     UNKNOWN_INTERACTION,
     UNKNOWN_MESSAGE,
     UNKNOWN_WEBHOOK,
@@ -147,8 +148,11 @@ class InteractionDesk:
         bot: FakeUser,
         application_id: int,
         deadline: float,
+        token_life: float = 900.0,
     ) -> None:
         self._messages = messages
+        #: Seconds an interaction's token takes follow-ups and edits (15 minutes on Discord).
+        self.token_life = token_life
         self._bot = bot
         self._application_id = application_id
         self.deadline = deadline
@@ -163,6 +167,9 @@ class InteractionDesk:
         interaction = self._by_token.get(token)
         if interaction is None:
             raise unknown("Webhook" if code == UNKNOWN_WEBHOOK else "interaction", code)
+        age = asyncio.get_running_loop().time() - interaction.created_at
+        if code == UNKNOWN_WEBHOOK and age > self.token_life:
+            raise ApiError(401, INVALID_WEBHOOK_TOKEN, "Invalid Webhook Token")
         return interaction
 
     # -- the first response --------------------------------------------------------------

@@ -21,6 +21,7 @@ from aiohttp import BodyPartReader, web
 from . import validation
 from .errors import UNKNOWN_MESSAGE, ApiError, unknown
 from .interactions import Upload
+from .limits import RateLimits, exempt
 from .payloads import API_VERSION, FLAG_EPHEMERAL, JSON
 from .shards import CommandSync
 from .world import World
@@ -52,6 +53,8 @@ class RecordedRequest:
     time: float
     via: str | None = None
     reply_id: int | None = None
+    #: Counted against the bot token's global limit (not an interaction endpoint, not refused).
+    billed: bool = False
 
 
 @dataclass(slots=True)
@@ -122,8 +125,11 @@ class RestApi:
         publish: Publish,
         on_change: Callable[[], None],
         max_concurrency: int = 1,
+        limits: RateLimits | None = None,
     ) -> None:
         self._world = world
+        #: Discord's rate limits, enforced (None: only injected 429s).
+        self.limits = limits
         self.max_concurrency = max_concurrency
         #: Every bulk overwrite of the command tree (global or per guild), in order.
         self.command_syncs: list[CommandSync] = []
@@ -200,6 +206,7 @@ class RestApi:
             arrived,
             via,
             _id_in(reply),
+            billed=status not in (401, 429) and not exempt(path) and path != "/gateway",
         )
         self.requests.append(recorded)
         if status == 404 and isinstance(reply, dict) and reply.get("code") == 0:
@@ -223,12 +230,25 @@ class RestApi:
             tokenless = incoming.path.startswith(("/webhooks/", "/interactions/"))
             if not tokenless and request.headers.get("Authorization") != f"Bot {self._world.token}":
                 return 401, {"code": 0, "message": "401: Unauthorized"}, {}
+            headers: dict[str, str] = {}
+            if self.limits is not None:
+                now = asyncio.get_running_loop().time()
+                verdict = self.limits.take(incoming.method, incoming.path, now=now)
+                if verdict.retry_after is not None:
+                    self.rate_limited += 1
+                    body = {
+                        "message": "You are being rate limited.",
+                        "retry_after": verdict.retry_after,
+                        "global": verdict.scope == "global",
+                    }
+                    return 429, body, verdict.headers
+                headers = verdict.headers
             try:
                 status, reply = await handler(incoming, *match.groups())
             except ApiError as exc:
                 log.info("fake Discord refused %s %s: %s", incoming.method, incoming.path, exc)
-                return exc.status, exc.body(), {}
-            return status, reply, {}
+                return exc.status, exc.body(), headers
+            return status, reply, headers
         log.warning("fake Discord has no route for %s %s", incoming.method, incoming.path)
         return 404, {"code": 0, "message": "404: Not Found"}, {}
 

@@ -17,6 +17,7 @@ from .acting import UserActions
 from .errors import FakeDiscordError, FakeDiscordTimeout
 from .gateway import Gateway, Session
 from .interactions import InteractionHost
+from .limits import RateLimits
 from .messages import FakeAttachment, FakeMessage, MessageRef, MessageStore, message_id_of
 from .payloads import (
     FLAG_EPHEMERAL,
@@ -59,6 +60,8 @@ class FakeDiscord(UserActions, ShardViews):
         shard_count: int = 1,
         max_concurrency: int = 1,
         identify_window: float = IDENTIFY_WINDOW,
+        rate_limits: RateLimits | bool = False,
+        interaction_token_life: float = 900.0,
     ) -> None:
         if shard_count < 1:
             raise ValueError("shard_count must be at least 1")
@@ -89,7 +92,9 @@ class FakeDiscord(UserActions, ShardViews):
             publish=self._publish,
             on_change=self.changed,
             max_concurrency=max_concurrency,
+            limits=RateLimits() if rate_limits is True else (rate_limits or None),
         )
+        self._world.desk.token_life = interaction_token_life
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -195,6 +200,19 @@ class FakeDiscord(UserActions, ShardViews):
     def rate_limited(self) -> int:
         """How many 429s the fake has served."""
         return self._rest.rate_limited
+
+    @property
+    def limits(self) -> RateLimits | None:
+        """Discord's rate limits as enforced (``rate_limits=True``), or None."""
+        return self._rest.limits
+
+    def billed_requests(self, *, since: int = 0) -> list[RecordedRequest]:
+        """Requests counted against the bot token's global limit (from index ``since``)."""
+        return [r for r in self.requests[since:] if r.billed]
+
+    def webhook_requests(self, *, since: int = 0) -> list[RecordedRequest]:
+        """Calls through interaction webhooks (follow-ups and their edits), answered or not."""
+        return [r for r in self.requests[since:] if r.path.startswith("/webhooks/")]
 
     @property
     def unhandled_requests(self) -> list[RecordedRequest]:
