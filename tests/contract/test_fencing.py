@@ -106,7 +106,9 @@ async def test_postgres_a_fenced_transaction_stalled_past_its_lease_is_ended_by_
         assert isinstance(taken, Lease)
         assert taken.epoch == lease.epoch + 1
         # The stalled transaction was ended: what it wrote under the old tenure is gone.
-        with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+        with pytest.raises(
+            (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError)
+        ):
             await fenced.commit()
         async with reader.transaction():
             assert not await postgres_lease_current(reader, SHARD, lease.epoch)

@@ -64,6 +64,9 @@ _UNAVAILABLE: Final = (
     OSError,
     TimeoutError,
     asyncpg.InterfaceError,
+    # A session ended under a statement (a lease's take ending a stalled holder) can
+    # leave the client's protocol mid-operation: the connection is unusable, not wrong.
+    asyncpg.InternalClientError,
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
