@@ -3,10 +3,13 @@
 What the service keeps of each running game, and what it does with it:
 
 * after every transition that changed the game (not chatter: a wrong guess,
-  a refusal, the score shown), the game's state is saved: in one transaction
-  with the points of the same moment when the transition scored, behind
-  otherwise.  Each save of a game carries the next number of its sequence, so
-  a save that reaches the database late never undoes a newer one;
+  a refusal, the score shown), the game's state is saved before its events
+  are shown, in one transaction with the points and misses of the same moment:
+  after a crash the next owner starts from what the channel last saw (a state
+  saved behind could be older: the question revealed a second time, or asked
+  again with its first message left open).  Each save of a game carries the
+  next number of its sequence, so a save that reaches the database late never
+  undoes a newer one;
 * a stop that hands over (SIGTERM on a platform that resumes games, with
   ``TRIVIA_RESUME_WITHIN`` above 0) saves every game and tells its channel
   "back in a moment" (``GamePaused``) instead of ending it;

@@ -54,28 +54,29 @@ class Records:
         if self.started is not None and journal is not None:
             # Journaled before anyone is told, so a crash cannot orphan it.
             await journal.journal_game(self.started)
-        if self.announced:
-            # Misses of the same transition ride along in the same transaction, and so
-            # does the game's state: saved state and committed points always agree.
-            answers = self.announced + self.unannounced
-            if self.state is not None and journal is not None:
-                await journal.save_game_state(self.state, self.state_seq, answers)
-            else:
-                await store.record_answers(answers)
+        if self.state is not None and journal is not None:
+            # The state the events will show is saved before they are shown, with the
+            # points and misses of the same moment: saved state and committed points
+            # always agree, and whoever carries the game on after a crash starts from
+            # what its channel last saw, not from before it (which would reveal a
+            # question twice, or ask one again and leave its first message open).
+            await journal.save_game_state(
+                self.state, self.state_seq, self.announced + self.unannounced
+            )
+        elif self.announced:
+            # Misses of the same transition ride along in the same transaction.
+            await store.record_answers(self.announced + self.unannounced)
         if self.game is not None:
             await store.record_game(self.game)
 
     def behind(
         self, store: ScoreStore, journal: GameJournal | None, *, server: ServerKey, at: datetime
     ) -> list[Coroutine[Any, Any, None]]:
-        """The writes that announce nothing (misses alone, the asked history, progress,
-        the state of a transition that scored nothing)."""
+        """The writes that announce nothing (misses alone, the asked history, progress)."""
         writes: list[Coroutine[Any, Any, None]] = []
-        if not self.announced:
-            if self.state is not None and journal is not None:
-                writes.append(journal.save_game_state(self.state, self.state_seq, self.unannounced))
-            elif self.unannounced:
-                writes.append(store.record_answers(self.unannounced))
+        saved = self.state is not None and journal is not None  # with the announced
+        if not self.announced and not saved and self.unannounced:
+            writes.append(store.record_answers(self.unannounced))
         if self.asked:
             writes.append(store.mark_asked(server, self.asked, at=at))
         if self.progress is not None and self.game is None and journal is not None:

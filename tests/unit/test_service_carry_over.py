@@ -9,6 +9,7 @@ from bot.clock import ManualClock
 from bot.domain.events import (
     AnswerAccepted,
     EndReason,
+    Event,
     GameEnded,
     GamePaused,
     GameResumed,
@@ -252,3 +253,31 @@ async def test_let_go_drops_the_games_of_lost_servers_only() -> None:
     await h.clock.advance(31)
     assert {e.channel for e in h.sink.events[published:]} == {CHANNEL}
     await h.service.shutdown()
+
+
+async def test_what_a_channel_is_shown_was_saved_before_it_is_shown() -> None:
+    # A crash (kill -9) right after a question is shown or revealed must not carry the
+    # game on from before it: the next owner would reveal it again, or ask it again and
+    # leave its first message open for good.
+    store = MemoryScoreStore()
+    h = harness(store)
+    seen: list[tuple[str, int, str | None, int | None]] = []
+    publish = h.sink.publish
+
+    async def noting(event: Event) -> None:
+        if isinstance(event, QuestionAsked | QuestionRevealed):
+            saved, _ = store.states.get(event.game_id, (None, 0))
+            number = saved.round.number if saved and saved.round else None
+            seen.append((type(event).__name__, event.number, saved and saved.phase, number))
+        await publish(event)
+
+    h.sink.publish = noting  # type: ignore[method-assign]
+    await h.start(rounds=3)
+    await h.clock.advance(30)  # question 1 times out: nobody scored
+    await h.clock.advance(5)  # the pause: question 2
+
+    assert seen == [
+        ("QuestionAsked", 1, "asking", 1),
+        ("QuestionRevealed", 1, "between", 1),
+        ("QuestionAsked", 2, "asking", 2),
+    ]
