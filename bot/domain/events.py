@@ -231,7 +231,7 @@ class GamePaused:
 @dataclass(frozen=True, slots=True)
 class GameResumed:
     """A game saved before a restart goes on.  ``asked`` is its open question as it
-    was asked (None between questions): it keeps the deadline it had; ``hints`` are
+    was asked (None before the first): it keeps the deadline it had; ``hints`` are
     the hints already shown; ``message`` is where the platform shows the question
     (the adapter's own reference, as it noted it), so that it is edited from now
     on instead of posted again.  ``unrevealed``: the message noted is an earlier
@@ -245,6 +245,10 @@ class GameResumed:
     asked: QuestionAsked | None
     hints: tuple[str, ...]
     message: str | None
+    #: Between questions: the last one's reveal, shown again in its message (``asked``
+    #: is then that question): the process that stopped may have saved it without
+    #: showing it.  Its reason is told from the awards (answered, or time's up).
+    revealed: QuestionRevealed | None = None
     unrevealed: QuestionRevealed | None = None
 
 

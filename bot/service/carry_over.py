@@ -36,6 +36,7 @@ from bot.domain.events import (
     WrongGuess,
 )
 from bot.domain.hints import hints_for
+from bot.domain.model import GameMode
 from bot.domain.records import UnfinishedGame
 from bot.domain.snapshot import GameSnapshot
 
@@ -87,29 +88,55 @@ def resumable(item: UnfinishedGame, now: datetime, within: float) -> GameSnapsho
 def resumed_event(state: GameSnapshot, message: str | None) -> GameResumed:
     """What the channel's adapter needs to show the game going on from ``state``."""
     round_ = state.round
-    asked: QuestionAsked | None = None
-    hints: tuple[str, ...] = ()
-    if state.phase == "asking" and round_ is not None:
-        question = state.questions[round_.number - 1]
-        asked = QuestionAsked(
+    if round_ is None or state.phase not in ("asking", "between"):
+        return GameResumed(
+            channel=state.channel,
+            game_id=state.game_id,
+            mode=state.options.mode,
+            asked=None,
+            hints=(),
+            message=message,
+        )
+    question = state.questions[round_.number - 1]
+    total = len(state.questions)
+    asked = QuestionAsked(
+        channel=state.channel,
+        game_id=state.game_id,
+        number=round_.number,
+        total=total,
+        question=question,
+        choices=question.choices,
+        seconds=state.options.seconds,
+        ends_at=round_.deadline,
+    )
+    revealed = None
+    if state.phase == "between":
+        # Saved, maybe not shown: a crash between the save and the post.  Shown again
+        # (an edit of its message), told as answered or timed out by its awards.
+        text = state.options.mode is GameMode.TEXT
+        counts = [0] * len(question.choices)
+        for _, choice, _ in round_.picks:
+            counts[choice] += 1
+        revealed = QuestionRevealed(
             channel=state.channel,
             game_id=state.game_id,
             number=round_.number,
-            total=len(state.questions),
+            total=total,
             question=question,
-            choices=question.choices,
-            seconds=state.options.seconds,
-            ends_at=round_.deadline,
+            reason=RevealReason.ANSWERED if text and round_.awards else RevealReason.TIMEOUT,
+            awards=round_.awards,
+            choice_counts=tuple(counts) if not text else (),
+            next_in=state.options.pause if round_.number < total else None,
         )
-        hints = hints_for(question)[: round_.hints_shown]
     return GameResumed(
         channel=state.channel,
         game_id=state.game_id,
         mode=state.options.mode,
         asked=asked,
-        hints=hints,
+        hints=hints_for(question)[: round_.hints_shown],
         message=message,
-        unrevealed=_unrevealed(state, message, None if asked is None else asked.number),
+        revealed=revealed,
+        unrevealed=_unrevealed(state, message, asked.number),
     )
 
 

@@ -281,3 +281,28 @@ async def test_what_a_channel_is_shown_was_saved_before_it_is_shown() -> None:
         ("QuestionRevealed", 1, "between", 1),
         ("QuestionAsked", 2, "asking", 2),
     ]
+
+
+async def test_after_a_crash_between_questions_the_last_reveal_is_shown_again() -> None:
+    # Saved before it was shown, maybe never shown: the process died right after the
+    # save. The next owner shows it again in the question's message, then goes on.
+    store = MemoryScoreStore()
+    crashed = harness(store)
+    await crashed.start(rounds=3)
+    await crashed.answer_current(BOB)  # question 1 revealed; question 2 comes in 5 s
+    await crashed.service.note_question_message(CHANNEL, crashed.current().game_id, "1:m1")
+    await crashed.clock.settle()
+    second = harness(store, later_by=2)  # kill -9: no shutdown
+    await second.service.recover("test")
+
+    resumed = second.sink.last(GameResumed)
+    assert resumed.message == "1:m1"
+    assert resumed.asked is not None
+    assert resumed.asked.number == 1
+    assert resumed.revealed is not None
+    assert (resumed.revealed.number, resumed.revealed.reason) == (1, RevealReason.ANSWERED)
+    assert [a.player for a in resumed.revealed.awards] == [BOB.key]
+    assert not second.sink.of(QuestionAsked)  # question 2 comes when its pause is over
+    await second.clock.advance(3)
+    assert second.current().number == 2
+    await second.service.shutdown()

@@ -255,10 +255,16 @@ class DiscordOutbound:
                 case GameResumed(game_id=game, asked=asked, hints=hints, message=ref) if asked:
                     # The question goes on in the message it was posted in: an edit
                     # brings it up to date (a post only if that message is unknown).
+                    # Between questions, the last one's reveal is shown again there.
                     number = asked.number
                     noted = question_message(ref, number)
                     message_id = int(noted) if noted is not None and noted.isdigit() else None
-                    questions[game, number] = _Question(asked, list(hints), message_id=message_id)
+                    if event.revealed is not None and message_id is None:
+                        continue  # nothing open to close: its message is not known
+                    question = _Question(asked, list(hints), event.revealed, message_id)
+                    questions[game, number] = question
+                    if event.revealed is not None:
+                        revealed.add((game, number))
                     _add_once(steps, (game, number))
                 case HintGiven(game_id=game, number=number, hint=hint):
                     if (q := questions.get((game, number))) is not None:

@@ -328,14 +328,23 @@ class SlackOutbox:
                 await self._post(lane, render(event))
             case QuestionAsked():
                 await self._ask(lane, event, item.at)
-            case GameResumed(mode=mode, asked=asked, hints=hints, message=ref, unrevealed=earlier):
+            case GameResumed(
+                mode=mode, asked=asked, hints=hints, message=ref, revealed=again, unrevealed=earlier
+            ):
                 lane.mode = mode
                 if earlier is not None and (ts := question_message(ref, earlier.number)):
                     # Its last owner stopped before this card showed the answer.
                     lane.card, lane.card_ts = None, ts
                     await self._reveal(lane, earlier, card_ts=ts)
-                if asked is not None:
-                    await self._resume(lane, asked, hints, question_message(ref, asked.number))
+                ts = question_message(ref, asked.number) if asked is not None else None
+                if asked is not None and again is not None:
+                    # Between questions: the last reveal again, in its card if known.
+                    if ts is not None:
+                        lane.card = QuestionCard(asked=asked, mode=mode, hints=hints)
+                        lane.card_ts = ts
+                        await self._reveal(lane, again)
+                elif asked is not None:
+                    await self._resume(lane, asked, hints, ts)
             case HintGiven(number=number, hint=hint):
                 card = lane.card
                 if card is not None and card.asked.number == number and card.reveal is None:

@@ -483,6 +483,18 @@ async def test_a_resumed_question_whose_card_is_unknown_is_posted_once_and_noted
     assert noted == ["2:ts-1"]
 
 
+async def test_a_game_resumed_between_questions_shows_its_last_reveal_again_in_its_card() -> None:
+    web = RecordingWeb()
+    box = outbox(web)
+    between = replace(resumed("ts-old"), revealed=reveal())
+    box.send(between)
+    box.send(replace(resumed("ts-older", noted_for=1), message=None, revealed=reveal()))
+    await box.close()
+
+    # The known card is edited into the reveal; an unknown one is left alone.
+    assert web.calls == [("update", "CA@ts-old", "Question 1/2: Sky?")]
+
+
 async def test_a_question_posted_is_noted_for_whoever_carries_the_game_on() -> None:
     web = RecordingWeb()
     box = outbox(web)
