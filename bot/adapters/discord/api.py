@@ -176,6 +176,7 @@ def message_kwargs(reply: Reply, *, embeds: bool, edit: bool = False) -> dict[st
         kwargs["attachments" if edit else "file"] = [file] if edit else file
     if edit:
         return kwargs
+    kwargs["nonce"] = reply.nonce  # discord.py sends enforce_nonce with it
     return {key: value for key, value in kwargs.items() if value is not None}
 
 

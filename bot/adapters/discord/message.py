@@ -94,6 +94,9 @@ class Reply:
     embed: Embed | None = None
     buttons: tuple[Button, ...] = ()
     file: File | None = None
+    #: Posted at most once for this nonce (up to 25 characters): a second post with
+    #: it, within minutes, gets the first message back (Discord's ``enforce_nonce``).
+    nonce: str | None = None
 
     def plain(self) -> Reply:
         """The same message without an embed, for channels where the bot may not embed."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.adapters.common.lanes import IDLE_AFTER, ChannelLanes, last_words
@@ -156,6 +156,11 @@ class _Notices:
 
 
 _Step = _QuestionKey | Reply | _Notices
+
+
+def question_nonce(asked: QuestionAsked) -> str:
+    """The nonce of question ``asked``'s message: the same in every process."""
+    return f"{asked.number}:{asked.game_id}"[:25]
 
 
 def _add_once(steps: list[_Step], key: _QuestionKey) -> None:
@@ -324,8 +329,12 @@ class DiscordOutbound:
             channel, question.message_id, reply
         ):
             return
-        # Not posted yet, or the post is gone (deleted by a moderator): post it now.
-        question.message_id = await self._post(channel, reply)
+        # Not posted yet, or the post is gone (deleted by a moderator): post it now.  Its
+        # nonce makes it one message however many times it is posted: a process killed
+        # after posting it but before noting where, and the next owner posting it again.
+        question.message_id = await self._post(
+            channel, replace(reply, nonce=question_nonce(question.asked))
+        )
         if question.message_id is not None and self._question_shown is not None:
             asked = question.asked
             ref = question_ref(asked.number, question.message_id)

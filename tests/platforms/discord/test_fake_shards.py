@@ -254,3 +254,24 @@ async def test_requests_through_an_api_base_via_a_marker_are_recorded_with_it() 
     assert (post.via, post.reply_id) == ("process-2", posted.id)
     assert {r.via for r in fake.requests} == {"process-2"}
     assert fake.message(posted.id).content == "hello"
+
+
+async def test_a_post_with_an_enforced_nonce_already_used_gets_the_first_message_back() -> None:
+    async with FakeDiscord() as fake:
+        client = sharded_client()
+        with point_discord_at(fake):
+            await client.login(fake.token)
+            try:
+                channel = await client.fetch_channel(fake.channel.id)
+                assert isinstance(channel, discord.TextChannel)
+                first = await channel.send("Question 3/5", nonce="3:game")
+                again = await channel.send("Question 3/5", nonce="3:game")
+                other = await channel.send("Question 4/5", nonce="4:game")
+            finally:
+                await client.close()
+
+    assert again.id == first.id != other.id
+    assert [m.content for m in fake.channel_messages(fake.channel.id)] == [
+        "Question 3/5",
+        "Question 4/5",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import discord
@@ -10,7 +11,12 @@ import pytest
 
 from bot.adapters.discord import ids, inbound, render
 from bot.adapters.discord.invite import INVITE_PERMISSIONS, INVITE_SCOPES, invite_url
-from bot.adapters.discord.outbox import DiscordOutbound, Replies, wants_for_interaction
+from bot.adapters.discord.outbox import (
+    DiscordOutbound,
+    Replies,
+    question_nonce,
+    wants_for_interaction,
+)
 from bot.adapters.discord.render import ButtonStyle, Reply
 from bot.domain.awards import Award, Points
 from bot.domain.commands import ChangeSettings, Command, ShowScore, ShowSettings, StartGame
@@ -348,6 +354,21 @@ class RecordingSender:
         return True
 
 
+async def test_a_question_is_posted_with_a_nonce_of_its_game_and_number() -> None:
+    # Posted again by the next owner (its message never noted), Discord gives the
+    # first message back instead of a second copy.
+    sender = RecordingSender()
+    outbound = DiscordOutbound(sender)
+
+    await outbound.publish(asked())
+    await outbound.flush()
+    await outbound.close()
+
+    [(kind, _, reply)] = sender.calls
+    assert kind == "post"
+    assert reply.nonce == question_nonce(asked()) == f"1:{asked().game_id}"[:25]
+
+
 async def test_a_question_hinted_and_revealed_before_it_was_sent_is_one_post() -> None:
     sender = RecordingSender()
     outbound = DiscordOutbound(sender)
@@ -359,7 +380,7 @@ async def test_a_question_hinted_and_revealed_before_it_was_sent_is_one_post() -
 
     (call,) = sender.calls
     assert call[0] == "post"
-    assert call[2] == render.reveal(revealed(), asked=asked())
+    assert call[2] == replace(render.reveal(revealed(), asked=asked()), nonce="1:g1")
 
 
 async def test_a_hint_and_a_reveal_that_queue_up_together_are_one_edit() -> None:

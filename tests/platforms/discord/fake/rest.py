@@ -348,6 +348,14 @@ class RestApi:
     async def _create_message(self, req: Incoming, channel_id: str) -> Reply:
         channel = self._world.channel(int(channel_id))
         body: JSON = dict(req.body or {})
+        if body.get("enforce_nonce") and body.get("nonce") is not None:
+            # Discord: the bot's message with this nonce (of the last few minutes) comes
+            # back, and no second one is created.
+            for message_id in self._world.messages.channel_ids(channel.id):
+                existing = self._world.messages.get(message_id)
+                if existing is not None and existing.get("nonce") == str(body["nonce"]):
+                    return 200, existing
+        body.pop("enforce_nonce", None)
         validation.raise_for(
             validation.check_message(body, creating=True, has_files=bool(req.uploads))
         )
