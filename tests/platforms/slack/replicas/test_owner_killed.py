@@ -93,7 +93,9 @@ async def games_of(cl: Cluster, team: str) -> tuple[int, int]:
 def posted(ws: FakeWorkspace, after: int) -> Callable[[ApiCall], bool]:
     def probe(call: ApiCall) -> bool:
         text = str(call.args.get("text", ""))
-        return call.team_id == ws.team_id and (text.startswith("Question ") or "Game over" in text)
+        return call.team_id == ws.team_id and (
+            text.startswith("Question ") or "Game over" in text or "Game stopped" in text
+        )
 
     return probe
 
@@ -133,13 +135,17 @@ async def keep_playing(
                 break
             mark = slack.calls.index(call) + 1
             text = str(call.args.get("text", ""))
-            if "Game over" in text:
+            if "Game over" in text or "Game stopped" in text:
                 break
             word = question_word(text)
             assert word is not None, text
-            if stop.is_set() or rng.random() < 0.7:
-                # Once the kills are over, the last games are played out quickly.
-                await asyncio.sleep(0.05 if stop.is_set() else rng.uniform(0.1, 2.0))
+            if stop.is_set():
+                # A game that began as the others were stopped is stopped too.
+                await front.send(ws.slash_command("/trivia", "stop", user=ws.default_user))
+                continue
+            if rng.random() < 0.7:
+                # Most questions are answered, at a random moment; the rest time out.
+                await asyncio.sleep(rng.uniform(0.1, 2.0))
                 await front.send(ws.message_event(word, user=rng.choice(players)))
     return games
 
@@ -207,6 +213,13 @@ async def test_killing_owners_mid_question_loses_no_point_and_reveals_every_ques
                 restart.add_done_callback(restarts.discard)
             killing = time.monotonic() - started
             stop.set()
+            # Enough: the games are stopped where they stand (their questions revealed).
+            await asyncio.gather(
+                *(
+                    front.send(ws.slash_command("/trivia", "stop", user=ws.default_user))
+                    for ws in cl.workspaces
+                )
+            )
             games = await asyncio.gather(*playing)
             await asyncio.gather(*restarts)
         teams = [ws.team_id for ws in cl.workspaces]
