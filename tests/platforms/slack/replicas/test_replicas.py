@@ -10,6 +10,7 @@ recognised there (the event ids are in the database) and changes nothing.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,7 +36,30 @@ def asked(ws: FakeWorkspace, number: int) -> Callable[[ApiCall], bool]:
     return probe
 
 
-async def play(cl: Cluster, ws: FakeWorkspace) -> list[float]:
+async def refused_elsewhere(cl: Cluster, ws: FakeWorkspace) -> float:
+    """``/trivia start`` again, sent to a replica that does not own ``ws``: how long until
+    its sender reads the refusal (the owner answers it, the command having been forwarded)."""
+    owner = await cl.owner(ws.team_id)
+    assert owner is not None
+    elsewhere = next(r.url for r in cl.replicas if r is not owner)
+    seen = len(ws.ephemerals(ws.default_user))
+    started = time.perf_counter()
+    await cl.slack.deliver(
+        ws.slash_command("/trivia", "start", user=ws.default_user), target=elsewhere
+    )
+    await cl.slack.wait_until(
+        lambda: (
+            True
+            if any("already running" in e.all_text() for e in ws.ephemerals(ws.default_user)[seen:])
+            else None
+        ),
+        timeout=10,
+        what=f"the refusal in {ws.team_id}",
+    )
+    return time.perf_counter() - started
+
+
+async def play(cl: Cluster, ws: FakeWorkspace, answered: list[float]) -> list[float]:
     """A game in ``ws`` from ``/trivia start`` to its end, every question answered by one
     of two players taking turns; how long each request took to be acknowledged."""
     players = [ws.add_user(f"W0{ws.team_id[2:]}P{i}", f"p{i}").id for i in (1, 2)]
@@ -51,6 +75,7 @@ async def play(cl: Cluster, ws: FakeWorkspace) -> list[float]:
         acks.append(delivery.reply.elapsed)
         assert delivery.reply.status == 200
         if number == 1:
+            answered.append(await refused_elsewhere(cl, ws))
             # Slack thinks it timed out and sends it again; the balancer picks another replica.
             elsewhere = next(r.url for r in cl.replicas if r.url != delivery.target)
             again = await cl.slack.deliver(
@@ -78,7 +103,10 @@ async def test_three_replicas_play_games_in_several_workspaces_each_answer_score
         workspaces=("East", "West", "North", "South"),
         TRIVIA_ROUNDS=str(ROUNDS),
     ) as cl:
-        acks = await asyncio.wait_for(asyncio.gather(*(play(cl, ws) for ws in cl.workspaces)), 60)
+        answered: list[float] = []
+        acks = await asyncio.wait_for(
+            asyncio.gather(*(play(cl, ws, answered) for ws in cl.workspaces)), 60
+        )
         results = {ws.team_id: await scored(cl, ws.team_id) for ws in cl.workspaces}
         announced = {ws.team_id: announced_points(cl.slack, ws.team_id) for ws in cl.workspaces}
         games = await cl.fetch("SELECT reason, questions_asked FROM games")
@@ -88,6 +116,10 @@ async def test_three_replicas_play_games_in_several_workspaces_each_answer_score
 
     assert codes == [0] * len(cl.replicas)
     assert max(a for per_game in acks for a in per_game) < ACK_WITHIN
+    # A game command sent to a replica that does not own the workspace is answered by the
+    # owner within Slack's 3 s.
+    assert len(answered) == len(cl.workspaces)
+    assert max(answered) < ACK_WITHIN
     assert sorted((g[0], g[1]) for g in games) == [("completed", ROUNDS)] * len(cl.workspaces)
     for team, result in results.items():
         assert result["twice"] == 0, team
