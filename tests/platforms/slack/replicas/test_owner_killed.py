@@ -12,7 +12,9 @@ check would.  Afterwards:
   recount of the answer log;
 * every question posted was revealed, at most 10 s after its deadline (but the last of
   a game whose end was recorded and never said: its owner was killed between the two);
-* every request was acknowledged within Slack's 3 s, and no forwarded command was dropped.
+* every request was acknowledged within Slack's 3 s, and no forwarded command was dropped;
+* once, midway, an owner stopped with SIGTERM instead (a rolling restart) exits 0 after
+  saving its games ("back in a moment"), and another replica owns them at its next scan.
 """
 
 from __future__ import annotations
@@ -150,6 +152,31 @@ async def keep_playing(
     return games
 
 
+async def handover(cl: Cluster, ws: FakeWorkspace, owner: Replica) -> tuple[int, float, bool]:
+    """SIGTERM ``ws``'s owner mid-question and start it again, as a rolling restart does:
+    its exit code, how soon after it another replica carried the game on, and whether the
+    channel was told "back in a moment"."""
+    code = await owner.stop()
+    stopped, mark = time.monotonic(), len(cl.slack.calls)
+    # The replica that carries the game on shows its question again (in its card, or in a
+    # new one when the card's reference was not saved yet).
+    await cl.slack.wait_until(
+        lambda: (
+            True
+            if any(
+                c.team_id == ws.team_id and c.method in ("chat.update", "chat.postMessage")
+                for c in cl.slack.calls[mark:]
+            )
+            else None
+        ),
+        timeout=10,
+        what=f"another replica carrying the game in {ws.team_id} on",
+    )
+    adopted_after = time.monotonic() - stopped
+    await owner.start()
+    return code, adopted_after, any("Back in a moment" in line for line in ws.transcript())
+
+
 async def owners_mid_question(
     cl: Cluster, times: CallTimes, spaces: list[FakeWorkspace]
 ) -> list[tuple[FakeWorkspace, Replica]]:
@@ -192,6 +219,7 @@ async def test_killing_owners_mid_question_loses_no_point_and_reveals_every_ques
             for i, ws in enumerate(cl.workspaces)
         ]
         restarts: set[asyncio.Task[None]] = set()
+        handed_over: tuple[int, float, bool] | None = None
         started = time.monotonic()
         # On a failure, nothing of the test goes on while the replicas are killed.
         stack.callback(lambda: [task.cancel() for task in (*playing, *restarts)])
@@ -206,6 +234,10 @@ async def test_killing_owners_mid_question_loses_no_point_and_reveals_every_ques
                 if not candidates or sum(r.up for r in cl.replicas) < 2:
                     continue
                 ws, owner = rng.choice(candidates)
+                if len(kills) == KILLS // 2 and handed_over is None:
+                    # Once, a rolling restart instead: SIGTERM hands the games over.
+                    handed_over = await handover(cl, ws, owner)
+                    continue
                 await owner.kill()
                 kills.append((ws.team_id, owner.name))
                 restart = asyncio.create_task(owner.start())
@@ -232,6 +264,13 @@ async def test_killing_owners_mid_question_loses_no_point_and_reveals_every_ques
         codes = await asyncio.gather(*(r.stop() for r in cl.replicas))
 
     assert len(kills) == KILLS, f"{len(kills)} kills in {killing:.0f} s"
+    # The owner stopped with SIGTERM saved its games, said so, exited 0 and released the
+    # lease: another replica owned the workspace at its next scan, long before the lease
+    # would have expired.
+    assert handed_over is not None
+    code, adopted_after, told = handed_over
+    assert (code, told) == (0, True)
+    assert adopted_after < LEASE_SECONDS - 0.5
     assert min(games) >= 1
     assert adopted >= KILLS // 2  # the killed owners' workspaces were taken over
     for team in teams:
