@@ -11,6 +11,13 @@ import pytest
 from tests.platforms.discord.fake import FakeDiscord
 from tests.services import nats_server, postgres_schema
 
+if os.environ.get("TRIVIA_EVENT_LOOP") == "uvloop":
+    import uvloop
+
+    def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> object:
+        """TRIVIA_EVENT_LOOP=uvloop runs every async test on uvloop, as the bot would."""
+        return {"uvloop": uvloop.new_event_loop}
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:

@@ -82,6 +82,8 @@ class Figures:
     channels: int
     players: int
     backend: str = "sqlite"
+    #: The event loop the figures were measured on (``bot.app.event_loop``).
+    loop: str = "asyncio"
     raw_rows_per_s: float = 0.0
     raw_same_work_points_per_s: float = 0.0
     store_points_per_s: float = 0.0
@@ -108,6 +110,11 @@ class Figures:
     #: None where not measured (the bank is, once, beside SQLite's figures).
     bank_cold_s: float | None = None
     bank_warm_s: float | None = None
+
+    @property
+    def column(self) -> str:
+        """What the figures are headed by: the backend, and the loop unless asyncio's."""
+        return self.backend if self.loop == "asyncio" else f"{self.backend} on {self.loop}"
 
     @property
     def at_engine_load(self) -> bool:
@@ -275,6 +282,12 @@ async def _drive_service(
     return run
 
 
+def _running_loop() -> str:
+    """``uvloop`` when the running loop is uvloop's, else ``asyncio``."""
+    module = type(asyncio.get_running_loop()).__module__
+    return "uvloop" if module.partition(".")[0] == "uvloop" else "asyncio"
+
+
 def _cpu_us_per_answer(run: _Run) -> float:
     return run.cpu / run.answers * 1e6 if run.answers else 0.0
 
@@ -359,8 +372,10 @@ async def run_bench(
     database, dropped afterwards).  ``bank_questions`` 0 skips the bank load."""
     say = progress or (lambda _text: None)
     async with open_scratch(db, directory=directory, say=say) as scratch:
-        figures = Figures(channels=channels, players=players, backend=scratch.backend)
-        name = scratch.backend
+        figures = Figures(
+            channels=channels, players=players, backend=scratch.backend, loop=_running_loop()
+        )
+        name = figures.column
 
         def step(text: str) -> None:
             say(f"{name}: {text}")

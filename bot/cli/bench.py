@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import click
 from rich.table import Table
 
 from bot.app.bench import Figures, run_benches, verdicts
+from bot.app.event_loop import EVENT_LOOPS, EventLoopUnavailable, chosen_loop, run
 from bot.cli.common import database_location, err, out
 
 
@@ -70,6 +70,13 @@ from bot.cli.common import database_location, err, out
     type=click.Path(path_type=Path, file_okay=False),
     help="Where the temporary SQLite files go (default: the system temp dir).",
 )
+@click.option(
+    "--loop",
+    "loops",
+    type=click.Choice([*EVENT_LOOPS, "both"]),
+    help="The event loop to measure on (default: $TRIVIA_EVENT_LOOP, else asyncio); both: "
+    "the whole bench on asyncio, then again on uvloop, printed side by side.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def bench(
     channels: int,
@@ -80,6 +87,7 @@ def bench(
     million: int,
     db: str | None,
     directory: Path | None,
+    loops: str | None,
     as_json: bool,
 ) -> None:
     """Measure the service and the store under load (no platform).
@@ -94,21 +102,31 @@ def bench(
         if not as_json:
             err.print(f"[dim]… {text}[/]")
 
-    results = asyncio.run(
-        run_benches(
-            db,
-            channels=channels,
-            players=players,
-            seconds=seconds,
-            paced_rate=rate,
-            steady_rate=steady_rate,
-            million=million,
-            directory=directory,
-            progress=progress,
-        )
-    )
+    try:
+        names = list(EVENT_LOOPS) if loops == "both" else [chosen_loop(loops)]
+        results = [
+            figures
+            for name in names
+            for figures in run(
+                run_benches(
+                    db,
+                    channels=channels,
+                    players=players,
+                    seconds=seconds,
+                    paced_rate=rate,
+                    steady_rate=steady_rate,
+                    million=million,
+                    directory=directory,
+                    progress=progress,
+                ),
+                loop=name,
+            )
+        ]
+    except EventLoopUnavailable as exc:
+        err.print(f"{exc}.", markup=False)
+        raise SystemExit(2) from None
     if as_json:
-        print(json.dumps({f.backend: f.as_json() for f in results}, indent=2))
+        print(json.dumps({f.column: f.as_json() for f in results}, indent=2))
         return
     out.print(targets_table(results, title=f"{channels} channels x {players} players"))
     out.print(details_table(results))
@@ -124,7 +142,7 @@ def targets_table(results: list[Figures], *, title: str) -> Table:
     """One row per target; per backend, what was measured and whether it is met."""
     table = Table("target", title=title)
     for figures in results:
-        table.add_column(figures.backend)
+        table.add_column(figures.column)
         table.add_column("")
     rows = [verdicts(figures) for figures in results]
     for index, (label, *_rest) in enumerate(rows[0]):
@@ -138,7 +156,7 @@ def targets_table(results: list[Figures], *, title: str) -> Table:
 
 def details_table(results: list[Figures]) -> Table:
     """Every figure, one column per backend."""
-    table = Table("figure", *(figures.backend for figures in results), title="All figures")
+    table = Table("figure", *(figures.column for figures in results), title="All figures")
     columns = [_flat(figures) for figures in results]
     for key in dict.fromkeys(key for column in columns for key in column):
         table.add_row(key, *(column.get(key, "-") for column in columns))

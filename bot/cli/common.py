@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import os
 import sys
@@ -13,6 +12,8 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
+from bot.app.event_loop import EventLoopUnavailable
+from bot.app.event_loop import run as run_on_chosen_loop
 from bot.bank import BankError
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.model import PlayerKey, ServerKey
@@ -132,9 +133,13 @@ def os_user() -> str:
 
 
 def run_command(coroutine: Coroutine[Any, Any, int]) -> None:
-    """Run a command's coroutine and exit with its code (130 on Ctrl-C)."""
+    """Run a command's coroutine and exit with its code (130 on Ctrl-C), on the event
+    loop ``TRIVIA_EVENT_LOOP`` names (``bot.app.event_loop``; asyncio's by default)."""
     try:
-        code = asyncio.run(coroutine)
+        code = run_on_chosen_loop(coroutine)
+    except EventLoopUnavailable as exc:
+        err.print(f"{exc}.", markup=False)
+        raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("\nInterrupted.")
         raise SystemExit(130) from None
