@@ -46,6 +46,7 @@ EXTRA = {
     "TRIVIA_PLATFORM": ENTRYPOINT,  # picks `run discord` or `run slack` in the container
     "TRIVIA_CONFIG": REPO / "bot" / "config.py",  # names the TOML settings file
     "TRIVIA_PG_PASSWORD": COMPOSE,  # the compose file's PostgreSQL password, for the bots' URL
+    "TRIVIA_EVENT_LOOP": REPO / "bot" / "app" / "event_loop.py",  # asyncio's loop or uvloop
 }
 INSTRUCTIONS = dockerfile_instructions(DOCKERFILE.read_text(encoding="utf-8"))
 FINAL_STAGE = max(i.stage for i in INSTRUCTIONS)
