@@ -19,7 +19,9 @@ side.  Figures, each measured in the same run:
   and once at the steady rate (1,000/s), the load issue #13 judges a backend at.
   Each service phase also counts the event loop's CPU per answer (its thread's
   CPU time over the answers taken): the figure to compare across changes on a
-  busy machine, where wall-clock latency moves with the neighbours.
+  busy machine, where wall-clock latency moves with the neighbours; and the
+  garbage collector's passes during the paced phase (how many, their total and
+  the longest: an answer arriving then waits it out).
 - **memory per active game**, by tracemalloc.
 - **leaderboard / stats** with a million recorded answers.
 - **bank load** of 10,000 questions: cold, and again with unchanged files (no
@@ -99,6 +101,10 @@ class Figures:
     answer_to_event_max_ms: float = 0.0
     answer_handled_p99_ms: float = 0.0
     paced_cpu_us_per_answer: float = 0.0
+    #: The garbage collector during the paced phase: its passes, their total and longest.
+    paced_gc_passes: int = 0
+    paced_gc_total_ms: float = 0.0
+    paced_gc_max_ms: float = 0.0
     steady_offered_per_s: float = 0.0
     steady_answers_per_s: float = 0.0
     steady_event_p50_ms: float = 0.0
@@ -177,6 +183,28 @@ class _Run:
     points: int = 0
     event_ms: list[float] = field(default_factory=list)
     handle_ms: list[float] = field(default_factory=list)
+    #: The garbage collector's pauses while the answers ran (ms): every answer waits them out.
+    gc_pauses_ms: list[float] = field(default_factory=list)
+
+
+class _GcPauses:
+    """Times the garbage collector's passes (``gc.callbacks``) while in use."""
+
+    def __init__(self, into: list[float]) -> None:
+        self._into = into
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        gc.callbacks.append(self._note)
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._note)
+
+    def _note(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self._into.append((time.perf_counter() - self._started) * 1000)
 
 
 def _open_service(store: OperatedStore) -> tuple[TriviaService, _TimingSink]:
@@ -249,27 +277,28 @@ async def _drive_service(
             await service.handle(StartGame(channel=channel, actor=actors[channel][0]))
         run.starts_per_s = channels / (time.perf_counter() - started)
         sink.points = 0
-        cpu_started = time.thread_time()
-        started = time.perf_counter()
-        stop_at = started + seconds
-        sent = 0
-        while (now := time.perf_counter()) < stop_at:
-            if rate is None:
-                due, arrival = 4 * channels - len(in_flight), now  # keep the service busy
-            else:
-                due = int((now - started) * rate) - sent
-            for _ in range(max(due, 0)):
-                channel = keys[sent % channels]
-                arrival = now if rate is None else started + sent / rate
-                task = asyncio.create_task(answer(channel, arrival))
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-                sent += 1
-            await asyncio.sleep(0.001 if rate is not None else 0)
-        if in_flight:
-            await asyncio.gather(*in_flight)
-        run.elapsed = time.perf_counter() - started
-        run.cpu = time.thread_time() - cpu_started
+        with _GcPauses(run.gc_pauses_ms):
+            cpu_started = time.thread_time()
+            started = time.perf_counter()
+            stop_at = started + seconds
+            sent = 0
+            while (now := time.perf_counter()) < stop_at:
+                if rate is None:
+                    due, arrival = 4 * channels - len(in_flight), now  # keep the service busy
+                else:
+                    due = int((now - started) * rate) - sent
+                for _ in range(max(due, 0)):
+                    channel = keys[sent % channels]
+                    arrival = now if rate is None else started + sent / rate
+                    task = asyncio.create_task(answer(channel, arrival))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                    sent += 1
+                await asyncio.sleep(0.001 if rate is not None else 0)
+            if in_flight:
+                await asyncio.gather(*in_flight)
+            run.elapsed = time.perf_counter() - started
+            run.cpu = time.thread_time() - cpu_started
         run.points = sink.points
     finally:
         # Interrupted (Ctrl-C, an error), the answers still in flight stop first, then
@@ -414,6 +443,9 @@ async def run_bench(
         figures.answer_to_event_max_ms = max(paced.event_ms, default=0.0)
         figures.answer_handled_p99_ms = percentile(paced.handle_ms, 0.99)
         figures.paced_cpu_us_per_answer = _cpu_us_per_answer(paced)
+        figures.paced_gc_passes = len(paced.gc_pauses_ms)
+        figures.paced_gc_total_ms = sum(paced.gc_pauses_ms)
+        figures.paced_gc_max_ms = max(paced.gc_pauses_ms, default=0.0)
         step(f"service: answers arriving at {steady_rate:,g}/s (steady load)")
         steady = await _service_run(
             scratch,

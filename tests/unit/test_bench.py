@@ -16,6 +16,7 @@ from bot.app.bench import (
     ENGINE_RATE,
     TARGETS,
     Figures,
+    _GcPauses,
     _service_run,
     run_bench,
     verdicts,
@@ -117,6 +118,18 @@ def test_the_engine_target_is_p99_within_10_ms_at_10000_answers_per_second_acros
     )
     figures.channels = ENGINE_GAMES - 1  # fewer games: not the target's load
     assert dict((label, met) for label, _, met in verdicts(figures))[engine] is None
+
+
+def test_the_garbage_collectors_passes_are_timed_only_while_watched() -> None:
+    import gc
+
+    pauses: list[float] = []
+    with _GcPauses(pauses):
+        gc.collect()
+        gc.collect(0)
+    gc.collect()  # not watched any more
+    assert len(pauses) == 2
+    assert all(pause > 0 for pause in pauses)
 
 
 def test_percentile_is_the_nearest_rank() -> None:
