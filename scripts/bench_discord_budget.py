@@ -65,7 +65,12 @@ async def per_question(speed: float, rounds: int) -> None:
                 ):
                     count = min(rounds, 3) if scenario is Scenario.UNANSWERED else rounds
                     cost = await play_scenario(
-                        fake, bot, scenario, by_interaction=by_interaction, rounds=count
+                        fake,
+                        bot,
+                        scenario,
+                        by_interaction=by_interaction,
+                        rounds=count,
+                        speed=speed,
                     )
                     hits = fake.rate_limited
             start = "/trivia start" if by_interaction else "no command"
@@ -91,7 +96,13 @@ async def concurrent(
             async with trivia_bot(
                 fake, directory, questions=(write_budget_bank(directory),)
             ) as bot:
-                for channel in channels:
+                # Games start over one question's time, not all in the same instant
+                # (players do not type /trivia start in step), at a steady pace.
+                began = time.monotonic()
+                for index, channel in enumerate(channels):
+                    await asyncio.sleep(
+                        max(0.0, began + index * seconds / games - time.monotonic())
+                    )
                     await start_game(
                         fake,
                         bot,

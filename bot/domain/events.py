@@ -99,6 +99,8 @@ class HintGiven:
     hint: str
     hints_shown: int
     hints_left: int
+    #: Asked for by a player (``RequestHint``), not fallen due on its own.
+    requested: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -302,7 +302,7 @@ class TriviaGame:
             )
             events.append(self._refuse(actor, Refusal.NOT_NOW, message))
         else:
-            events.append(self._give_hint())
+            events.append(self._give_hint(requested=True))
         return events
 
     def skip(self, actor: Actor, now: Instant) -> list[Event]:
@@ -369,7 +369,7 @@ class TriviaGame:
             )
         ]
 
-    def _give_hint(self) -> HintGiven:
+    def _give_hint(self, *, requested: bool = False) -> HintGiven:
         round_ = self._round
         assert round_ is not None
         hint = round_.next_hint()
@@ -380,6 +380,7 @@ class TriviaGame:
             hint=hint,
             hints_shown=round_.hints_shown,
             hints_left=len(round_.hints) - round_.hints_shown,
+            requested=requested,
         )
 
     def _make_award(

@@ -28,6 +28,7 @@ from bot.adapters.common.budget import RequestBudget
 from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.discord import render
 from bot.adapters.discord.message import ButtonStyle, Reply
+from bot.adapters.discord.outbox import RouteGone
 from bot.domain.model import ChannelKey
 from bot.observability.metrics import PlatformMeter
 
@@ -238,9 +239,64 @@ class ChannelSender:
             await self._call(lambda: message.edit(**kwargs))
         except discord.NotFound:
             return False
+        except discord.Forbidden as exc:
+            if exc.code == _NOT_AUTHOR:
+                return False  # not ours to edit (a webhook's message): post it anew
+            self._meter.error()
+            log.warning("could not edit %s in %s: %s %s", message_id, channel, exc.status, exc.text)
         except discord.HTTPException as exc:
             self._meter.error()
             log.warning("could not edit %s in %s: %s %s", message_id, channel, exc.status, exc.text)
+        return True
+
+
+#: Discord's error codes: a message authored by someone else; a webhook that is gone, or
+#: whose token is no longer valid (an interaction's, after its 15 minutes).
+_NOT_AUTHOR = 50005
+_WEBHOOK_GONE = (10015, 50027)
+
+
+class WebhookSender:
+    """``MessageSender`` through the webhook of an interaction (``interaction.followup``):
+    follow-up messages and their edits, which Discord does not count against the bot's
+    global limit.  Raises ``RouteGone`` once the webhook takes no more calls (its token's
+    15 minutes are over), so that the outbox goes on with ``ChannelSender``."""
+
+    def __init__(self, webhook: discord.Webhook, meter: PlatformMeter, *, embeds: bool) -> None:
+        self._webhook = webhook
+        self._meter = meter
+        self._embeds = embeds
+
+    def _gone(self, exc: discord.HTTPException) -> bool:
+        return exc.status == 401 or exc.code in _WEBHOOK_GONE
+
+    async def post(self, channel: ChannelKey, reply: Reply) -> int | None:
+        kwargs = message_kwargs(reply, embeds=self._embeds)
+        # Webhooks take no nonce; a game posting through one is never posted again by
+        # another process (a resumed game posts through its channel).
+        kwargs.pop("nonce", None)
+        try:
+            sent = await _through_rate_limits(lambda: self._webhook.send(wait=True, **kwargs))
+        except discord.HTTPException as exc:
+            if self._gone(exc):
+                raise RouteGone(f"{exc.status} {exc.text}") from exc
+            self._meter.error()
+            log.warning("could not follow up in %s: %s %s", channel, exc.status, exc.text)
+            return None
+        return sent.id
+
+    async def edit(self, channel: ChannelKey, message_id: int, reply: Reply) -> bool:
+        kwargs = message_kwargs(reply, embeds=self._embeds, edit=True)
+        try:
+            await _through_rate_limits(lambda: self._webhook.edit_message(message_id, **kwargs))
+        except discord.HTTPException as exc:
+            if self._gone(exc):
+                raise RouteGone(f"{exc.status} {exc.text}") from exc
+            if isinstance(exc, discord.NotFound):
+                return False
+            self._meter.error()
+            what = f"follow-up {message_id} in {channel}"
+            log.warning("could not edit %s: %s %s", what, exc.status, exc.text)
         return True
 
 

@@ -7,6 +7,8 @@ admins' subcommands are in ``admin_commands``; ``TriviaCommands`` inherits them.
 
 from __future__ import annotations
 
+import time
+
 import discord
 from discord import app_commands
 
@@ -29,6 +31,11 @@ from bot.domain.model import Actor, ChannelKey
 
 # -- the /trivia commands ---------------------------------------------------------------------
 
+#: Seconds during which the standings shown in a channel are not shown there again: a
+#: repeated ``/trivia score`` is answered for the asker alone.
+SCORE_SHOWN_FOR = 15.0
+_KEPT_CHANNELS = 10_000
+
 _PERIODS = [
     app_commands.Choice(name="all time", value="all"),
     app_commands.Choice(name="this week", value="week"),
@@ -46,6 +53,8 @@ class TriviaCommands(AdminCommands, app_commands.Group):
     def __init__(self, bot: Interactions) -> None:
         super().__init__(name="trivia", description="Play trivia in this channel")
         self.answers = bot
+        #: When each channel last saw the standings in public (``score``).
+        self._scores_shown: dict[ChannelKey, float] = {}
 
     @app_commands.command(name="start", description="Start a trivia game in this channel")
     @app_commands.describe(
@@ -120,8 +129,25 @@ class TriviaCommands(AdminCommands, app_commands.Group):
 
     @app_commands.command(name="score", description="Standings of the running game")
     async def score(self, interaction: discord.Interaction) -> None:
-        if (context := await self.answers.in_server(interaction)) is not None:
-            await self.answers.answer(interaction, [ShowScore(*context)], capture=(ScoreShown,))
+        """The standings, in public at most once per ``SCORE_SHOWN_FOR`` seconds a channel
+        (asked again meanwhile: for the asker alone), and never holding the channel's
+        lane: a game's own messages do not wait for it."""
+        if (context := await self.answers.in_server(interaction)) is None:
+            return
+        channel = context[0]
+        now = time.monotonic()
+        public = now - self._scores_shown.get(channel, -SCORE_SHOWN_FOR) >= SCORE_SHOWN_FOR
+        if public:
+            self._scores_shown[channel] = now
+            while len(self._scores_shown) > _KEPT_CHANNELS:
+                del self._scores_shown[next(iter(self._scores_shown))]
+        await self.answers.answer(
+            interaction,
+            [ShowScore(*context)],
+            capture=(ScoreShown,),
+            hold=False,
+            only_for_asker=not public,
+        )
 
     @app_commands.command(name="leaderboard", description="This server's best players")
     @app_commands.choices(period=_PERIODS)

@@ -20,12 +20,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 import discord
 
 from bot.adapters.common.replies import Collecting
 from bot.adapters.discord import inbound, render
-from bot.adapters.discord.api import message_kwargs
+from bot.adapters.discord.api import WebhookSender, message_kwargs
 from bot.adapters.discord.coordination import ServerMemory
 from bot.adapters.discord.message import Reply
 from bot.adapters.discord.outbox import (
@@ -37,7 +38,7 @@ from bot.adapters.discord.outbox import (
 )
 from bot.bank.uploads import UploadParser
 from bot.domain.commands import AddQuestion, Command, EditQuestion, ImportQuestions
-from bot.domain.events import Event, ScoresDelayed
+from bot.domain.events import Event, GameStarted, ScoresDelayed
 from bot.domain.model import Actor, ChannelKey
 from bot.observability.metrics import PlatformMeter
 from bot.ports import TriviaPort
@@ -196,16 +197,24 @@ class Interactions:
         note: str = "",
         server_name: str | None = None,
         deferred: bool | None = None,
+        hold: bool | None = None,
+        only_for_asker: bool = False,
     ) -> Replies:
         """Run ``commands`` and answer the interaction with what they published.
 
         ``capture``: channel announcements this interaction shows itself (public);
         everything for the user alone is ephemeral; with nothing to show, ``ack``
         (None: a click is acknowledged silently).  ``deferred``: the caller already
-        deferred the response (True: ephemerally).
+        deferred the response (True: ephemerally).  ``hold``: keep the channel's lane
+        waiting until the response is out (default: when capturing), so that what the
+        command caused in the channel shows below it.  A game this interaction started
+        posts through its webhook from then on (``DiscordOutbound.follow_up_through``).
+        ``only_for_asker``: what is captured is shown to the user alone (ephemeral).
         """
-        hold = self.outbound.hold(commands[0].channel) if capture else contextlib.nullcontext()
-        with hold:
+        if hold is None:
+            hold = bool(capture)
+        lane = self.outbound.hold(commands[0].channel) if hold else contextlib.nullcontext()
+        with lane:
             collecting = self.outbound.replies.start(
                 # A stall the command ran into is news for the channel it was run in.
                 self.service.handle,
@@ -220,9 +229,20 @@ class Interactions:
                 if not await self._wait_deferred(interaction, collecting):
                     return Replies()
             replies = Replies.of(collecting.events)
+            self._follow_up(interaction, replies)
             messages = response_messages(replies, ack=ack, note=note, server_name=server_name)
+            if only_for_asker:
+                messages = [replace(message, ephemeral=True) for message in messages]
             await self._respond(interaction, messages, deferred)
         return replies
+
+    def _follow_up(self, interaction: discord.Interaction, replies: Replies) -> None:
+        """A game this interaction started speaks through its webhook (not billed)."""
+        for event in replies.public:
+            if isinstance(event, GameStarted):
+                embeds = interaction.guild_id is None or interaction.app_permissions.embed_links
+                sender = WebhookSender(interaction.followup, self.meter, embeds=embeds)
+                self.outbound.follow_up_through(event.channel, event.game_id, sender)
 
     async def _wait_deferred(
         self, interaction: discord.Interaction, collecting: Collecting

@@ -37,6 +37,7 @@ from bot.adapters.common.question_refs import QuestionShown, question_message, q
 from bot.adapters.common.replies import ReplyCollector
 from bot.adapters.discord import render
 from bot.adapters.discord.render import Reply
+from bot.clock import SystemClock
 from bot.domain.events import (
     CloseGuess,
     Event,
@@ -53,6 +54,7 @@ from bot.domain.events import (
     WrongChoice,
 )
 from bot.domain.model import ChannelKey
+from bot.ports import Clock
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,28 @@ class MessageSender(Protocol):
     async def edit(self, channel: ChannelKey, message_id: int, reply: Reply) -> bool:
         """Replace a message the bot sent; False if it could not."""
         ...
+
+
+class RouteGone(Exception):
+    """An interaction's webhook takes no more calls (its 15 minutes are over, or Discord
+    forgot it): the outbox goes on with the bot's own channel calls."""
+
+
+#: How long Discord lets an interaction's token post follow-ups and edit them.
+INTERACTION_TOKEN_LIFE = 15 * 60.0
+#: A question is posted through a webhook only if its reveal is due this long before the
+#: token runs out (a stalled database, a slow platform); other messages need ``EDIT_MARGIN``.
+FOLLOWUP_MARGIN = 60.0
+EDIT_MARGIN = 10.0
+
+
+@dataclass(slots=True)
+class _Followups:
+    """The webhook of the interaction that started a channel's game."""
+
+    game_id: str
+    sender: MessageSender
+    expires_at: float
 
 
 # -- replies collected for an interaction ---------------------------------------------------
@@ -140,10 +164,14 @@ class _Question:
     hints: list[str] = field(default_factory=list)
     revealed: QuestionRevealed | None = None
     message_id: int | None = None
+    #: What posted it (a webhook's sender, or the channel's); None until posted.
+    via: MessageSender | None = None
+    #: Notices that ride along on the reveal instead of a post of their own.
+    notes: list[str] = field(default_factory=list)
 
     def render(self) -> Reply:
         if self.revealed is not None:
-            return render.reveal(self.revealed, asked=self.asked)
+            return render.reveal(self.revealed, asked=self.asked, notes=self.notes)
         return render.question(self.asked, hints=self.hints)
 
 
@@ -155,7 +183,15 @@ class _Notices:
     lines: list[tuple[_QuestionKey, str]] = field(default_factory=list)
 
 
-_Step = _QuestionKey | Reply | _Notices
+@dataclass(frozen=True, slots=True)
+class _Post:
+    """A message of its own (an announcement), of game ``game_id`` if any."""
+
+    reply: Reply
+    game_id: str | None
+
+
+_Step = _QuestionKey | _Post | _Notices
 
 
 def question_nonce(asked: QuestionAsked) -> str:
@@ -172,10 +208,23 @@ class DiscordOutbound:
     """The ``EventSink`` the Discord adapter gives the service."""
 
     def __init__(
-        self, sender: MessageSender | None = None, *, idle_after: float = IDLE_AFTER
+        self,
+        sender: MessageSender | None = None,
+        *,
+        idle_after: float = IDLE_AFTER,
+        clock: Clock | None = None,
+        token_life: float = INTERACTION_TOKEN_LIFE,
+        margin: float = FOLLOWUP_MARGIN,
     ) -> None:
-        """``idle_after``: a channel's lane retires after that long without events."""
+        """``idle_after``: a channel's lane retires after that long without events;
+        ``token_life``: how long an interaction's webhook takes calls, and ``margin`` what a
+        question posted through it keeps to spare (``follow_up_through``)."""
         self._sender = sender
+        self._clock: Clock = clock or SystemClock()
+        self.token_life = token_life
+        self.margin = margin
+        self.edit_margin = EDIT_MARGIN
+        self._followups: dict[ChannelKey, _Followups] = {}
         self._lanes: ChannelLanes[Event] = ChannelLanes(
             self._deliver, name="discord-outbox", idle_after=idle_after, on_retire=self._forget
         )
@@ -187,6 +236,13 @@ class DiscordOutbound:
 
     def attach(self, sender: MessageSender) -> None:
         self._sender = sender
+
+    def follow_up_through(self, channel: ChannelKey, game_id: str, sender: MessageSender) -> None:
+        """Post ``game_id``'s messages through ``sender``, the webhook of the interaction
+        that started it (not billed against the bot's global limit), for as long as its
+        token lives; then, and for every other game, through the bot's channel calls."""
+        expires_at = self._clock.monotonic() + self.token_life
+        self._followups[channel] = _Followups(game_id, sender, expires_at)
 
     def posting_only(self, may_post: Callable[[ChannelKey], bool]) -> None:
         """Send a channel's messages only while ``may_post(channel)`` (this process owns
@@ -241,6 +297,16 @@ class DiscordOutbound:
 
     def _forget(self, channel: ChannelKey) -> None:
         self._questions.pop(channel, None)
+        self._followups.pop(channel, None)
+
+    def _webhook(self, channel: ChannelKey, game_id: str, *, spare: float) -> MessageSender | None:
+        """The webhook of ``game_id``'s interaction if it lives ``spare`` seconds more."""
+        followups = self._followups.get(channel)
+        if followups is None or followups.game_id != game_id:
+            return None
+        if followups.expires_at - self._clock.monotonic() < spare:
+            return None
+        return followups.sender
 
     async def _deliver(self, channel: ChannelKey, batch: Sequence[Event]) -> None:
         if not self._may_post(channel):
@@ -271,24 +337,32 @@ class DiscordOutbound:
                     if event.revealed is not None:
                         revealed.add((game, number))
                     _add_once(steps, (game, number))
-                case HintGiven(game_id=game, number=number, hint=hint):
+                case HintGiven(game_id=game, number=number, hint=hint, requested=requested):
                     if (q := questions.get((game, number))) is not None:
                         q.hints.append(hint)
-                        _add_once(steps, (game, number))
+                        # Billed, an automatic hint waits for an edit that happens anyway.
+                        if requested or not self._billed(channel, q):
+                            _add_once(steps, (game, number))
                 case QuestionRevealed(game_id=game, number=number):
                     revealed.add((game, number))
                     if (q := questions.get((game, number))) is not None:
                         q.revealed = event
                         _add_once(steps, (game, number))
                     else:
-                        steps.append(render.reveal(event))
+                        steps.append(_Post(render.reveal(event), game))
                 case CloseGuess() | WrongChoice():
                     line = render.notice_line(event)
-                    if line is not None:
-                        if notices is None:
-                            notices = _Notices()
-                            steps.append(notices)
-                        notices.lines.append(((event.game_id, event.number), line))
+                    key = (event.game_id, event.number)
+                    q = questions.get(key)
+                    if line is None:
+                        continue
+                    if q is not None and q.revealed is None and self._billed(channel, q):
+                        q.notes.append(line)  # rides along on the reveal: no post of its own
+                        continue
+                    if notices is None:
+                        notices = _Notices()
+                        steps.append(notices)
+                    notices.lines.append((key, line))
                 case (
                     GameStarted()
                     | ScoreShown()
@@ -299,7 +373,7 @@ class DiscordOutbound:
                 ):
                     reply = render.channel_reply(event)
                     if reply is not None:
-                        steps.append(reply)
+                        steps.append(_Post(reply, getattr(event, "game_id", None)))
                 case _:
                     pass  # scored answers show in the reveal; private events have no place here
         for step in steps:
@@ -308,33 +382,75 @@ class DiscordOutbound:
             match step:
                 case (str(), int()):
                     await self._send_question(channel, questions[step])
-                case Reply():
-                    await self._post(channel, step)
+                case _Post(reply=reply, game_id=of_game):
+                    await self._post(channel, reply, of_game)
                 case _Notices(lines=lines):
                     # "So close" is old news once the answer is out.
                     fresh = [line for key, line in lines if key not in revealed]
                     if fresh:
-                        await self._post(channel, render.notices(fresh))
+                        await self._post(channel, render.notices(fresh), lines[0][0][0])
         for key in list(questions)[:-_KEPT_QUESTIONS]:
             del questions[key]
 
-    async def _post(self, channel: ChannelKey, reply: Reply) -> int | None:
+    # -- which way a message goes ----------------------------------------------------------
+
+    def _channel_sender(self) -> MessageSender:
         assert self._sender is not None  # checked when the event was queued
-        return await self._sender.post(channel, reply)
+        return self._sender
+
+    def _route(self, channel: ChannelKey, question: _Question) -> MessageSender:
+        """Who posts or edits ``question``'s message: the webhook of the game's interaction
+        while its token lives long enough (for a post: the whole question and ``margin``),
+        else the bot's channel calls."""
+        game = question.asked.game_id
+        if question.message_id is None:
+            spare = question.asked.seconds + self.margin
+            return self._webhook(channel, game, spare=spare) or self._channel_sender()
+        if question.via is None or question.via is self._sender:
+            return self._channel_sender()
+        return self._webhook(channel, game, spare=self.edit_margin) or self._channel_sender()
+
+    def _billed(self, channel: ChannelKey, question: _Question) -> bool:
+        """Whether ``question``'s next call counts against the bot's global limit."""
+        return self._route(channel, question) is self._sender
+
+    async def _post(self, channel: ChannelKey, reply: Reply, game_id: str | None) -> int | None:
+        webhook = self._webhook(channel, game_id, spare=self.edit_margin) if game_id else None
+        return (await self._post_via(channel, webhook or self._channel_sender(), reply))[0]
+
+    async def _post_via(
+        self, channel: ChannelKey, route: MessageSender, reply: Reply
+    ) -> tuple[int | None, MessageSender]:
+        """Post through ``route``; through the channel if the webhook is gone."""
+        try:
+            return await route.post(channel, reply), route
+        except RouteGone:
+            self._webhook_gone(channel)
+        sender = self._channel_sender()
+        return await sender.post(channel, reply), sender
+
+    def _webhook_gone(self, channel: ChannelKey) -> None:
+        log.info("%s: the interaction's webhook is gone; posting with the bot's own calls", channel)
+        self._followups.pop(channel, None)
 
     async def _send_question(self, channel: ChannelKey, question: _Question) -> None:
-        assert self._sender is not None
         reply = question.render()
-        if question.message_id is not None and await self._sender.edit(
-            channel, question.message_id, reply
-        ):
-            return
+        route = self._route(channel, question)
+        if question.message_id is not None:
+            try:
+                if await route.edit(channel, question.message_id, reply):
+                    return
+            except RouteGone:
+                self._webhook_gone(channel)
+                if await self._channel_sender().edit(channel, question.message_id, reply):
+                    return
+            route = self._route(channel, _Question(question.asked))
         # Not posted yet, or the post is gone (deleted by a moderator): post it now.  Its
-        # nonce makes it one message however many times it is posted: a process killed
-        # after posting it but before noting where, and the next owner posting it again.
-        question.message_id = await self._post(
-            channel, replace(reply, nonce=question_nonce(question.asked))
-        )
+        # nonce makes it one message however many times the channel is sent it: a process
+        # killed after posting it but before noting where, and the next owner posting it
+        # again (a resumed game posts through the channel, never a webhook).
+        reply = replace(reply, nonce=question_nonce(question.asked))
+        question.message_id, question.via = await self._post_via(channel, route, reply)
         if question.message_id is not None and self._question_shown is not None:
             asked = question.asked
             ref = question_ref(asked.number, question.message_id)

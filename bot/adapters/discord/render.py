@@ -40,6 +40,7 @@ from bot.adapters.discord.message import (
     clip,
     embed,
     escape,
+    fit_lines,
 )
 from bot.adapters.discord.render_admin import admin_reply
 from bot.domain.awards import Award
@@ -169,8 +170,14 @@ def question(asked: QuestionAsked, *, hints: Sequence[str] = ()) -> Reply:
     )
 
 
-def reveal(revealed: QuestionRevealed, *, asked: QuestionAsked | None = None) -> Reply:
-    """The question message edited into its answer: buttons disabled, picks counted."""
+def reveal(
+    revealed: QuestionRevealed,
+    *,
+    asked: QuestionAsked | None = None,
+    notes: Sequence[str] = (),
+) -> Reply:
+    """The question message edited into its answer: buttons disabled, picks counted;
+    ``notes``: notices that rode along instead of being posted ("so close" lines)."""
     q = revealed.question
     lines = [
         f"**{q.prompt}**",
@@ -182,6 +189,8 @@ def reveal(revealed: QuestionRevealed, *, asked: QuestionAsked | None = None) ->
         fields.append(Field("Scored", "\n".join(_award_line(a) for a in revealed.awards)))
     elif revealed.reason is RevealReason.TIMEOUT:
         fields.append(Field("Scored", "Nobody this time."))
+    if notes:
+        fields.append(Field("Meanwhile", fit_lines(notes, MAX_FIELD_VALUE)))
     if q.explanation:
         fields.append(Field("Why", q.explanation))
     if q.source is not None:

@@ -22,6 +22,8 @@ from tests.platforms.discord.fake.payloads import PERM_EMBED_LINKS
 
 MESSAGES = r"/channels/\d+/messages"
 MESSAGE = r"/channels/\d+/messages/\d+"
+FOLLOWUPS = r"/webhooks/\d+/[^/]+"
+FOLLOWUP = r"/webhooks/\d+/[^/]+/messages/\d+"
 
 
 async def test_a_text_game_runs_from_start_to_final_standings_with_two_players(
@@ -62,9 +64,12 @@ async def test_a_text_game_runs_from_start_to_final_standings_with_two_players(
     bot_posts = fake.channel_messages(channel, from_bot=True)
     assert [m.id for m in bot_posts] == [announced.id, q1.id, q2.id, final.id]
     assert all(m.id != said.id for m in bot_posts)
-    # The budget: per question one post and one edit (the reveal), plus the final post.
-    assert len(fake.requests_matching("POST", MESSAGES)) == 3
-    assert len(fake.requests_matching("PATCH", MESSAGE)) == 2
+    # The budget: per question one post and one edit (the reveal), plus the final post, all
+    # through the webhook of the /trivia start interaction: none billed to the bot token.
+    assert len(fake.requests_matching("POST", FOLLOWUPS)) == 3
+    assert len(fake.requests_matching("PATCH", FOLLOWUP)) == 2
+    assert fake.requests_matching("POST", MESSAGES) == []
+    assert fake.requests_matching("PATCH", MESSAGE) == []
 
 
 async def test_a_choice_game_is_played_with_buttons_and_counts_shown_at_the_reveal(
@@ -173,7 +178,7 @@ async def test_a_hint_is_edited_into_the_question_instead_of_posted(
         hinted = await fake.wait_for_message(
             channel, lambda m: m.id == question.id and "Hint: " in m.text
         )
-        posts_before_answer = len(fake.requests_matching("POST", MESSAGES))
+        posts_before_answer = len(fake.requests_matching("POST", FOLLOWUPS))
         await fake.user_says(channel, alice, word_to_type(question))
         await fake.wait_for_message(channel, lambda m: "Game over!" in m.text)
 
@@ -210,12 +215,12 @@ async def test_close_guesses_typed_together_become_one_notice(
     async with trivia_bot(fake, tmp_path):
         question = await start_one_question(fake, alice)
         word = word_to_type(question)
-        fake.rate_limit_next("POST", MESSAGES, retry_after=0.2)  # the first notice is slow
+        fake.rate_limit_next("POST", FOLLOWUPS, retry_after=0.2)  # the first notice is slow
         await fake.user_says(channel, alice, _close_guess(word, "z"))
         await fake.user_says(channel, bob, _close_guess(word, "q"))
         await fake.user_says(channel, bob, _close_guess(word, "x"))
         notice = await fake.wait_for_message(channel, lambda m: "So close" in m.text)
-        await fake.wait_until(lambda: len(fake.requests_matching("POST", MESSAGES)) >= 3)
+        await fake.wait_until(lambda: len(fake.requests_matching("POST", FOLLOWUPS)) >= 3)
         await fake.user_says(channel, alice, word)
         await fake.wait_for_message(channel, is_revealed(question))
 
@@ -273,16 +278,17 @@ async def test_a_rate_limited_post_is_retried_and_the_game_goes_on(
     channel = fake.channel.id
 
     async with trivia_bot(fake, tmp_path):
-        fake.rate_limit_next("POST", MESSAGES, retry_after=0.05)
-        fake.rate_limit_next("PATCH", MESSAGE, retry_after=0.05)
+        # A game started by /trivia start posts through that interaction's webhook.
+        fake.rate_limit_next("POST", FOLLOWUPS, retry_after=0.05)
+        fake.rate_limit_next("PATCH", FOLLOWUP, retry_after=0.05)
         question = await start_one_question(fake, alice)
         await fake.user_says(channel, alice, word_to_type(question))
         await fake.wait_for_message(channel, is_revealed(question))
         await fake.wait_for_message(channel, lambda m: "Game over!" in m.text)
 
     assert fake.rate_limited == 2
-    assert [r.status for r in fake.requests_matching("POST", MESSAGES)] == [429, 200, 200]
-    assert [r.status for r in fake.requests_matching("PATCH", MESSAGE)] == [429, 200]
+    assert [r.status for r in fake.requests_matching("POST", FOLLOWUPS)] == [429, 200, 200]
+    assert [r.status for r in fake.requests_matching("PATCH", FOLLOWUP)] == [429, 200]
     questions = [m for m in fake.channel_messages(channel) if "Question 1/1" in m.text]
     assert len(questions) == 1
 

@@ -99,7 +99,8 @@ async def test_a_reveal_s_report_button_files_a_report_about_that_very_question(
         form = await clicked.response()
         sent = await fake.submit_modal(clicked, {"kind": "wrong", "reason": "Looks green to me"})
         filed = await sent.response_message()
-        patches = fake.requests_matching("PATCH", rf"/channels/{channel}/messages/{first.id}")
+        # Through the webhook of the /trivia start interaction (it started the game).
+        patches = fake.requests_matching("PATCH", rf"/webhooks/\d+/[^/]+/messages/{first.id}")
 
     first_id = f"type-{word_to_type(first)}"
     assert form["type"] == 9

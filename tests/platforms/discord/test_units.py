@@ -14,10 +14,12 @@ from bot.adapters.discord.invite import INVITE_PERMISSIONS, INVITE_SCOPES, invit
 from bot.adapters.discord.outbox import (
     DiscordOutbound,
     Replies,
+    RouteGone,
     question_nonce,
     wants_for_interaction,
 )
 from bot.adapters.discord.render import ButtonStyle, Reply
+from bot.clock import ManualClock
 from bot.domain.awards import Award, Points
 from bot.domain.commands import ChangeSettings, Command, ShowScore, ShowSettings, StartGame
 from bot.domain.events import (
@@ -384,29 +386,128 @@ async def test_a_question_hinted_and_revealed_before_it_was_sent_is_one_post() -
 
 
 async def test_a_hint_and_a_reveal_that_queue_up_together_are_one_edit() -> None:
-    sender = RecordingSender()
-    outbound = DiscordOutbound(sender)
+    channel, webhook = RecordingSender(), RecordingSender()
+    outbound = DiscordOutbound(channel)
+    outbound.follow_up_through(CHANNEL, "g1", webhook)
     await outbound.publish(asked())
     await outbound.flush()
-    sender.gate.clear()
+    webhook.gate.clear()
 
     await outbound.publish(close("bob"))  # taken at once, waits on the gate
-    while sender.started < 2:
-        sender.moved.clear()
-        await sender.moved.wait()
+    while webhook.started < 2:
+        webhook.moved.clear()
+        await webhook.moved.wait()
     for event in (hint("M..."), close("carol"), revealed(), asked(MARS, number=2)):
         await outbound.publish(event)
-    sender.gate.set()
+    webhook.gate.set()
     await outbound.flush()
     await outbound.close()
 
-    assert [(kind, ident) for kind, ident, _ in sender.calls] == [
+    assert [(kind, ident) for kind, ident, _ in webhook.calls] == [
         ("post", 101),  # question 1
         ("post", 102),  # bob's "close": queued before the reveal
         ("edit", 101),  # hint and reveal together; carol's "close" is old news
         ("post", 103),  # question 2
     ]
-    assert "The answer: **Mars**" in (sender.calls[2][2].embed or render.Embed("")).description
+    assert "The answer: **Mars**" in (webhook.calls[2][2].embed or render.Embed("")).description
+    assert channel.calls == []
+
+
+async def test_billed_an_automatic_hint_and_close_guesses_ride_along_on_the_reveal() -> None:
+    sender = RecordingSender()
+    outbound = DiscordOutbound(sender)  # no interaction started the game: every call billed
+
+    for event in (asked(), close("bob"), hint("M..."), close("carol")):
+        await outbound.publish(event)
+        await outbound.flush()
+    await outbound.publish(revealed())
+    await outbound.flush()
+    await outbound.close()
+
+    assert [(kind, ident) for kind, ident, _ in sender.calls] == [("post", 101), ("edit", 101)]
+    shown = sender.calls[1][2].plain().content
+    assert "The answer: **Mars**" in shown
+    assert "So close, bob" in shown
+    assert "So close, carol" in shown
+
+
+async def test_billed_a_hint_a_player_asked_for_is_shown_at_once() -> None:
+    sender = RecordingSender()
+    outbound = DiscordOutbound(sender)
+    asked_for = HintGiven(
+        channel=CHANNEL,
+        game_id="g1",
+        number=1,
+        hint="M...",
+        hints_shown=1,
+        hints_left=0,
+        requested=True,
+    )
+
+    for event in (asked(), asked_for):
+        await outbound.publish(event)
+        await outbound.flush()
+    await outbound.close()
+
+    assert [(kind, ident) for kind, ident, _ in sender.calls] == [("post", 101), ("edit", 101)]
+    assert "M..." in sender.calls[1][2].plain().content
+
+
+async def test_a_game_posts_through_its_interaction_s_webhook_while_the_token_lives() -> None:
+    clock = ManualClock()
+    channel, webhook = RecordingSender(), RecordingSender()
+    outbound = DiscordOutbound(channel, clock=clock, token_life=100.0, margin=10.0)
+    shown: list[str] = []
+
+    async def noted(where: ChannelKey, game: str, ref: str) -> None:
+        shown.append(ref)
+
+    outbound.noting_questions(noted)
+    outbound.follow_up_through(CHANNEL, "g1", webhook)
+    for event in (asked(), hint("M..."), revealed()):  # 30 s questions: 30 + 10 fit in 100
+        await outbound.publish(event)
+        await outbound.flush()
+    await clock.advance(65.0)  # 35 s left: question 2 would end with 5 s to spare
+    for event in (asked(MARS, number=2), hint("M..", number=2), revealed(number=2)):
+        await outbound.publish(event)
+        await outbound.flush()
+    await outbound.close()
+
+    assert [(kind, ident) for kind, ident, _ in webhook.calls] == [
+        ("post", 101),
+        ("edit", 101),
+        ("edit", 101),
+    ]
+    assert [(kind, ident) for kind, ident, _ in channel.calls] == [("post", 101), ("edit", 101)]
+    assert shown == ["1:101", "2:101"]  # each noted for a resume, whichever way it was posted
+
+
+class GoneSender(RecordingSender):
+    """An interaction's webhook whose token Discord no longer takes."""
+
+    async def post(self, channel: ChannelKey, reply: Reply) -> int | None:
+        raise RouteGone("401 Invalid Webhook Token")
+
+    async def edit(self, channel: ChannelKey, message_id: int, reply: Reply) -> bool:
+        raise RouteGone("401 Invalid Webhook Token")
+
+
+async def test_a_webhook_that_is_gone_hands_the_game_over_to_the_bot_s_own_calls() -> None:
+    channel, webhook = RecordingSender(), RecordingSender()
+    outbound = DiscordOutbound(channel)
+    outbound.follow_up_through(CHANNEL, "g1", webhook)
+    await outbound.publish(asked())
+    await outbound.flush()
+    outbound.follow_up_through(CHANNEL, "g1", GoneSender())  # the token died early
+
+    for event in (revealed(), asked(MARS, number=2)):
+        await outbound.publish(event)
+        await outbound.flush()
+    await outbound.close()
+
+    assert [(kind, ident) for kind, ident, _ in webhook.calls] == [("post", 101)]
+    # The webhook's message edited with the bot's own call, then the bot's own post.
+    assert [(kind, ident) for kind, ident, _ in channel.calls] == [("edit", 101), ("post", 101)]
 
 
 async def test_only_the_collecting_task_s_events_go_to_the_interaction() -> None:
