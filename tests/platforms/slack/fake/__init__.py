@@ -87,8 +87,15 @@ accepted and still waits up to 1 s); 429s go to `slack.rate_limited_calls`, not 
 `invalid_auth`, revoked `token_revoked`, expired `token_expired`, the wrong kind (`xapp-` for
 the Web API, `xoxb-` for `apps.connections.open`, a refresh token for anything)
 `not_allowed_token_type`/`invalid_auth`; a channel of another workspace `channel_not_found`.
-`chat.update` of a message that is not the bot's answers `cant_update_message`. The fake does
-not count Slack's rate-limit tiers: 429s come only from `rate_limit_next` (any workspace).
+`chat.update` of a message that is not the bot's answers `cant_update_message`.
+Slack's rate limits are enforced only with `FakeSlack(rate_limits=True)` (or a `RateLimits`
+from `limits`, e.g. `RateLimits(time_scale=10)` for a bot on a clock 10 times faster): per
+method per workspace by tier (`chat.update` Tier 3 50/min, `chat.postEphemeral` Tier 4
+100/min, ...), `chat.postMessage` 1/s per channel and 300/min per workspace, each a token
+bucket; over one, HTTP 429 with `Retry-After`, counted in `slack.limits.hits` by scope.
+Otherwise 429s come only from `rate_limit_next` (any workspace). Each call records when it
+was answered (`ApiCall.at`, `time.monotonic()`). A response_url takes five posts, as Slack's
+does; a sixth answers 404.
 
 Files: `f = slack.add_file("- question: ...", name="q.yaml")`; `files.info` describes it and
 `slack.message_event("here", files=[f])` shares it (subtype `file_share`);

@@ -8,6 +8,7 @@ versions it had before, so a test can check a countdown's edits.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -232,6 +233,8 @@ class ApiCall:
     token_state: TokenState = "valid"
     team_id: str | None = None
     enterprise_id: str | None = None
+    #: When the fake answered it (`time.monotonic()`).
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:

@@ -22,6 +22,7 @@ from aiohttp import web
 from .delivery import HttpDelivery
 from .handles import WorkspaceTools
 from .installs import TOKEN_METHODS, Installations
+from .limits import RateLimits, retry_after
 from .oauth import OAuthApp, OAuthRefusal
 from .records import (
     ApiCall,
@@ -71,7 +72,14 @@ class FakeSlack(Tenancy, WorkspaceTools):
         channels: Iterable[SlackChannel] = DEFAULT_CHANNELS,
         trigger_ttl: float = 3.0,
         oauth: OAuthApp | None = None,
+        rate_limits: RateLimits | bool = False,
     ) -> None:
+        #: Slack's per-method, per-channel and per-workspace limits, when enforced (`limits`).
+        self.limits = (
+            rate_limits
+            if isinstance(rate_limits, RateLimits)
+            else (RateLimits() if rate_limits else None)
+        )
         self.identity = identity or Identity()
         self.clock = SlackClock()
         self.installs = Installations(
@@ -310,14 +318,15 @@ class FakeSlack(Tenancy, WorkspaceTools):
         method = request.match_info["method"]
         args = await request_args(request)
         token, client = credentials(request, args)
-        if self._rate_limits[method]:
-            retry_after = self._rate_limits[method].popleft()
+        wait = self._over_limit(method, args, token)
+        if self._rate_limits[method] or wait is not None:
+            after = self._rate_limits[method].popleft() if wait is None else retry_after(wait)
             answer = error("ratelimited")
             state = self.installs.book.state(token)
             call = ApiCall(method, args, token, 429, answer, state)
             self.rate_limited_calls.append(call)
             await self._notify()
-            return web.json_response(answer, status=429, headers={"Retry-After": str(retry_after)})
+            return web.json_response(answer, status=429, headers={"Retry-After": str(after)})
         call = self._answer(method, args, token, client)
         if call.error == "unknown_method":
             self.unknown_methods.append(method)
@@ -359,6 +368,16 @@ class FakeSlack(Tenancy, WorkspaceTools):
         if self.installs.foreign_channel(ws, args):
             return answered(error("channel_not_found"), ws)
         return answered(ws.call(method, args), ws)
+
+    def _over_limit(self, method: str, args: JsonDict, token: str | None) -> float | None:
+        """With `limits`: None if the call is within Slack's limits, else how long to wait."""
+        if self.limits is None:
+            return None
+        found = None if token is None else self.installs.book.tokens.get(token)
+        grant = None if found is None else found.grant
+        team = (grant.team_id if grant is not None else None) or str(token)
+        channel = args.get("channel")
+        return self.limits.check(method, team, channel if isinstance(channel, str) else None)
 
     def _scopes(self, token: str | None) -> str:
         found = None if token is None else self.installs.book.tokens.get(token)

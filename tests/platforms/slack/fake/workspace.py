@@ -68,6 +68,12 @@ class ResponseTarget:
     channel: str
     user: str
     message_ts: str | None = None
+    #: Posts taken so far: Slack takes five per response_url (within 30 minutes).
+    uses: int = 0
+
+
+#: How many posts one response_url takes (Slack: "up to five times within 30 minutes").
+RESPONSE_URL_USES = 5
 
 
 @dataclass(slots=True)
@@ -207,14 +213,16 @@ class SlackWorkspace:
         return f"{self.base_url}response-url/{key}"
 
     def respond(self, key: str, body: Mapping[str, Any]) -> bool:
-        """Apply a response_url post like Slack does; False if the URL was never issued.
+        """Apply a response_url post like Slack does; False if the URL was never issued or
+        has taken its five posts.
 
         `delete_original`/`replace_original` act on the message that was clicked; otherwise
         `response_type: in_channel` posts for everyone and anything else is ephemeral.
         """
         target = self.response_targets.get(key)
-        if target is None:
+        if target is None or target.uses >= RESPONSE_URL_USES:
             return False
+        target.uses += 1
         text = str(body.get("text", ""))
         blocks = list(body.get("blocks") or [])
         original = None
