@@ -191,11 +191,15 @@ class QuestionRevealed:
 
 @dataclass(frozen=True, slots=True)
 class ScoreShown:
+    """The standings, for the channel; ``asked_by`` asked for them (None: nobody did), so
+    an adapter that can answer one person for free may answer them alone."""
+
     channel: ChannelKey
     game_id: str
     standings: tuple[Standing, ...]
     number: int
     total: int
+    asked_by: PlayerKey | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -330,13 +330,14 @@ class TriviaGame:
             return []
         return self._finish(EndReason.SHUTDOWN, now)
 
-    def score(self) -> ScoreShown:
+    def score(self, asked_by: PlayerKey | None = None) -> ScoreShown:
         return ScoreShown(
             channel=self.channel,
             game_id=self.game_id,
             standings=self.standings(),
             number=self.question_number,
             total=self.total,
+            asked_by=asked_by,
         )
 
     # -- internals ------------------------------------------------------------------

@@ -228,7 +228,7 @@ class TriviaService:
                 actor = await self._policy.effective(command.actor, channel.server_key)
                 await self._in_game(channel, actor, lambda g, now: g.stop(actor, now))
             case ShowScore(channel=channel, actor=actor):
-                await self._in_game(channel, actor, lambda g, now: [g.score()])
+                await self._in_game(channel, actor, lambda g, now: [g.score(actor.key)])
             case ShowLeaderboard() | ShowStats() | ListCategories():
                 await self._scores.handle(command)
             case ShowSettings() | ChangeSettings():
