@@ -98,8 +98,10 @@ log = logging.getLogger(__name__)
 
 #: How long a form submission waits for the service before acking (Slack allows 3 s).
 REPLY_BUDGET = 2.0
-#: ``chat.update`` is Tier 3: about 50 a minute per workspace (OAuth installs pace by it).
+#: ``chat.update`` is Tier 3: about 50 a minute per workspace; the outbox paces by it.
 EDITS_PER_MINUTE = 50.0
+#: ``chat.postEphemeral`` is Tier 4: about 100 a minute per workspace.
+EPHEMERALS_PER_MINUTE = 100.0
 
 
 # -- the adapter ---------------------------------------------------------------------------------
@@ -119,7 +121,6 @@ class SlackAdapter:
         client: AsyncWebClient,
         signing_secret: str = "",
         admins: Iterable[str] = (),
-        countdown_every: float | None = 10.0,
         post_interval: float = 1.0,
         reply_budget: float = REPLY_BUDGET,
         meter: PlatformMeter | None = None,
@@ -154,10 +155,10 @@ class SlackAdapter:
         web = SdkWeb(client, self.meter)
         self.outbox = SlackOutbox(
             web,
-            countdown_every=countdown_every,
             post_interval=post_interval,
             web_for=self._web_for if oauth is not None else None,
-            edits_per_minute=EDITS_PER_MINUTE if oauth is not None else None,
+            edits_per_minute=EDITS_PER_MINUTE,
+            ephemerals_per_minute=EPHEMERALS_PER_MINUTE,
         )
         self.directory = SlackDirectory(self._users_info, admins=admins)
         self.uninstalls = Uninstalls(installed=self._installed, end_games=self._end_games)
@@ -454,8 +455,12 @@ class SlackAdapter:
         channel_id = channel_of(body)
         try:
             team = self._place(context, body).team
+            channel = channel_key(team, str(channel_id))
+            if url := body.get("response_url"):
+                # The pick's confirmation goes back through it: no Web API call.
+                self.outbox.remember_response_url(channel, str(user.get("id")), str(url))
             actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
-            command = pick_choice(action, channel=channel_key(team, str(channel_id)), actor=actor)
+            command = pick_choice(action, channel=channel, actor=actor)
             if command is not None:
                 await self._run(command)
         except Exception:

@@ -155,8 +155,12 @@ class SdkWeb:
 
     async def respond(self, response_url: str, message: SlackMessage) -> None:
         webhook = AsyncWebhookClient(response_url)
+        # A new message for the user alone: never in place of the message they clicked.
         reply = await webhook.send(
-            text=message.text, blocks=message.blocks_json() or None, response_type="ephemeral"
+            text=message.text,
+            blocks=message.blocks_json() or None,
+            response_type="ephemeral",
+            replace_original=False,
         )
         if reply.status_code != 200:
             self._meter.error()

@@ -3,22 +3,34 @@
 The service publishes with a channel's lock held, so ``SlackOutbox.send`` only
 queues.  Each channel has a lane (``bot.adapters.common.lanes``) whose worker
 sends its queue in order, and the outbox remembers what Slack needs: the
-``ts`` of the current question message, so hints, the countdown and the reveal
-edit that one message (``chat.update``) instead of posting new ones (Slack
-allows about one post per second per channel).  Events with a recipient go
-to that user alone (``chat.postEphemeral``, or the slash command's
-``response_url`` where the bot may not post); in a direct message with the
-bot they are plain posts, since nobody else is there.  An export is uploaded
-as a file to the admin's DM with the bot, never to a channel (it holds every
-answer).
+``ts`` of the current question message, so that the reveal edits that one
+message (``chat.update``) into the answer and who scored.
+
+What a question costs is the scarce thing (issue #16): ``chat.update`` is Tier 3,
+about 50 a minute for a whole workspace, ``chat.postEphemeral`` Tier 4, about
+100; ``chat.postMessage`` about one a second per channel.  So a question is one
+post and one edit: the card shows its deadline in Slack's date markup rather
+than a countdown edited in; nobody's point gets a post of its own (the reveal
+names the scorer, with their answer and points); a hint is a post (Tier-free;
+a hint the reveal overtook in the queue is not sent at all).  Events with a
+recipient go to that user alone; those every question brings (a pick's
+confirmation, a near miss) through a ``response_url`` they gave (a slash
+command's or a click's: no Web API call at all, five posts per URL within 30
+minutes) while one is fresh, the others and the rest by ``chat.postEphemeral``; in a direct message
+with the bot they are plain posts, since nobody else is there.  ``/trivia
+score`` is answered to its asker the same way; standings for the channel (no
+asker's URL) go after the game's own messages in the queue, and several queued
+together go out once.  An export is uploaded as a file to the admin's DM with
+the bot, never to a channel (it holds every answer).
 
 The Web API is reached through ``SlackWeb``, a protocol the adapter implements
 with slack-sdk; this module imports no SDK.  With the app installed in many
 workspaces, ``web_for`` gives each item the ``SlackWeb`` of its channel's
 workspace (its token, looked up for that call): a workspace nothing covers any
 more (uninstalled) gets nothing, and its items are dropped.  Edits
-(``chat.update``, Tier 3) are paced per workspace as well as posts per channel,
-when ``edits_per_minute`` is given.  A message Slack still refuses with
+(``chat.update``, Tier 3) and ephemerals (Tier 4) are paced per workspace, when
+``edits_per_minute``/``ephemerals_per_minute`` are given, as well as posts per
+channel.  A message Slack still refuses with
 ``ratelimited`` after the SDK's retries is sent again a few rounds
 (``bot.adapters.common.rate_limits``).  Every task is named, kept in a set and
 awaited on ``close``, which first lets the lanes drain within a bound.
@@ -49,9 +61,10 @@ from bot.adapters.slack.render import (
     QuestionCard,
     render,
     render_card,
-    seconds_left,
 )
 from bot.domain.events import (
+    AnswerAccepted,
+    ChoiceRecorded,
     CloseGuess,
     Event,
     GameEnded,
@@ -61,6 +74,8 @@ from bot.domain.events import (
     QuestionAsked,
     QuestionRevealed,
     QuestionsExported,
+    ScoreShown,
+    WrongChoice,
 )
 from bot.domain.model import ChannelKey, GameMode, PlayerKey
 
@@ -70,8 +85,11 @@ log = logging.getLogger(__name__)
 CANNOT_POST = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "user_not_in_channel"}
 )
-#: A slash command's response_url takes posts for 30 minutes.
+#: A slash command's or a click's response_url takes posts for 30 minutes, five of them.
 RESPONSE_URL_TTL = 30 * 60.0
+RESPONSE_URL_USES = 5
+#: Kept a little short of Slack's 30 minutes: a post must not arrive just after.
+RESPONSE_URL_MARGIN = 60.0
 
 
 class SlackCallError(Exception):
@@ -119,11 +137,18 @@ def _rate_limited(exc: Exception) -> bool:
     return isinstance(exc, SlackCallError) and exc.code == "ratelimited"
 
 
-def _what(item: _Queued | _Tick | _Note) -> str:
+def _what(item: _Queued | _Note) -> str:
     """What a lane's item is, for a log line."""
     if isinstance(item, _Queued):
         return type(item.event).__name__
-    return "a note" if isinstance(item, _Note) else "a countdown"
+    return "a note"
+
+
+def _per_question(event: Event) -> bool:
+    """A reply that comes with every question played (a pick's confirmation, a near
+    miss): worth a response_url when the player gave one, to spare the Tier 4 budget.
+    Replies to commands (refusals, leaderboards, ...) stay ``chat.postEphemeral``."""
+    return isinstance(event, ChoiceRecorded | WrongChoice | CloseGuess)
 
 
 def recipient_of(event: Event) -> PlayerKey | None:
@@ -140,13 +165,6 @@ def recipient_of(event: Event) -> PlayerKey | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Tick:
-    """Time to redraw the countdown of ``asked``'s card."""
-
-    asked: QuestionAsked
-
-
-@dataclass(frozen=True, slots=True)
 class _Queued:
     event: Event
     at: float
@@ -160,7 +178,26 @@ class _Note:
     message: SlackMessage
 
 
-_Item = _Queued | _Tick | _Note
+_Item = _Queued | _Note
+
+
+def arrange(batch: Sequence[_Item]) -> list[_Item]:
+    """What of ``batch`` to send, in which order: a hint whose question's reveal is in the
+    same batch is left out (the answer is out), and standings asked for go last, behind
+    the game's own messages, the channel's (those with nobody to answer alone) once."""
+    revealed = {
+        (item.event.game_id, item.event.number)
+        for item in batch
+        if isinstance(item, _Queued) and isinstance(item.event, QuestionRevealed)
+    }
+    game: list[_Item] = []
+    reads: list[_Item] = []
+    for item in batch:
+        event = item.event if isinstance(item, _Queued) else None
+        if isinstance(event, HintGiven) and (event.game_id, event.number) in revealed:
+            continue
+        (reads if isinstance(event, ScoreShown) else game).append(item)
+    return game + reads
 
 
 @dataclass(slots=True)
@@ -172,7 +209,6 @@ class _Lane:
     mode: GameMode = GameMode.TEXT
     card: QuestionCard | None = None
     card_ts: str | None = None
-    card_at: float = 0.0
     #: A token bucket for posts: short bursts pass, the steady rate is one per interval.
     post_tokens: float = 0.0
     tokens_at: float = float("-inf")
@@ -203,7 +239,6 @@ class SlackOutbox:
         self,
         web: SlackWeb,
         *,
-        countdown_every: float | None = 10.0,
         post_interval: float = 1.0,
         post_burst: int = 3,
         close_timeout: float = 10.0,
@@ -211,13 +246,18 @@ class SlackOutbox:
         web_for: WebFor | None = None,
         edits_per_minute: float | None = None,
         edit_burst: int = 20,
+        ephemerals_per_minute: float | None = None,
+        ephemeral_burst: int = 40,
     ) -> None:
         self._web = web
         self._web_for = web_for
-        self._edit_interval = 60.0 / edits_per_minute if edits_per_minute else None
-        self._edit_burst = edit_burst
-        self._edits: dict[str, _Bucket] = {}
-        self._countdown_every = countdown_every
+        # Per Web API method: (seconds per call, burst), paced per workspace.
+        self._tiers: dict[str, tuple[float, int]] = {}
+        if edits_per_minute:
+            self._tiers["chat.update"] = (60.0 / edits_per_minute, edit_burst)
+        if ephemerals_per_minute:
+            self._tiers["chat.postEphemeral"] = (60.0 / ephemerals_per_minute, ephemeral_burst)
+        self._spent: dict[tuple[str, str], _Bucket] = {}
         self._post_interval = post_interval
         self._post_burst = post_burst
         self._close_timeout = close_timeout
@@ -226,8 +266,8 @@ class SlackOutbox:
             self._deliver_batch, name="slack-out", on_retire=self._forget
         )
         self._state: dict[ChannelKey, _Lane] = {}
-        self._tickers: set[asyncio.Task[None]] = set()
         self._response_urls: dict[tuple[str, str], tuple[str, float]] = {}
+        self._url_uses: dict[str, int] = {}
         self._question_shown: QuestionShown | None = None
 
     def noting_questions(self, shown: QuestionShown) -> None:
@@ -249,12 +289,17 @@ class SlackOutbox:
             log.warning("slack outbox closed; dropped a note for %s", channel)
 
     def remember_response_url(self, channel: ChannelKey, user_id: str, url: str) -> None:
-        """Where to reply to ``user_id`` in ``channel`` if the bot cannot post there."""
+        """Where to reply to ``user_id`` in ``channel`` (a slash command's or a click's
+        ``response_url``): for what is for them alone, and to tell the channel's users
+        the bot cannot post there."""
         now = self._monotonic()
         if len(self._response_urls) > 1000:
             self._response_urls = {k: v for k, v in self._response_urls.items() if v[1] > now}
-        self._response_urls[(channel.channel, user_id)] = (url, now + RESPONSE_URL_TTL)
-        self._response_urls[(channel.channel, "")] = (url, now + RESPONSE_URL_TTL)
+            live = {url for url, _ in self._response_urls.values()}
+            self._url_uses = {k: v for k, v in self._url_uses.items() if k in live}
+        expires = now + RESPONSE_URL_TTL - RESPONSE_URL_MARGIN
+        self._response_urls[(channel.channel, user_id)] = (url, expires)
+        self._response_urls[(channel.channel, "")] = (url, expires)
 
     async def flush(self) -> None:
         """Until everything queued so far has been sent (or given up on)."""
@@ -263,13 +308,10 @@ class SlackOutbox:
     async def close(self, *, within: float | None = None) -> None:
         """Send what is queued (within ``within`` seconds, else ``close_timeout``), then
         stop every task. Idempotent."""
-        for task in self._tickers:
-            task.cancel()
         if within is None:
             await self._lanes.close(within=self._close_timeout)
         else:
             await self._lanes.close(within=within, last_words_only=True)
-        await asyncio.gather(*self._tickers, return_exceptions=True)
 
     # -- lanes ---------------------------------------------------------------------------
 
@@ -279,6 +321,11 @@ class SlackOutbox:
     async def _deliver_batch(self, channel: ChannelKey, batch: Sequence[_Item]) -> None:
         if self._lanes.last_words_only:
             batch = last_words(batch, channel, event_of=_event_of)
+        batch = arrange(batch)
+        # Of the channel's standings, the newest says it all.
+        public = [i for i in batch if self._public_read(channel, i)]
+        if len(public) > 1:
+            batch = [i for i in batch if i not in public[:-1]]
         lane = self._state.get(channel)
         if lane is None:
             lane = self._state[channel] = _Lane(channel, self._web)
@@ -305,10 +352,14 @@ class SlackOutbox:
             except Exception:
                 log.exception("slack: delivering %s to %s failed", _what(item), channel)
 
-    async def _deliver(self, lane: _Lane, item: _Queued | _Tick | _Note) -> None:
-        if isinstance(item, _Tick):
-            await self._tick(lane, item.asked)
-            return
+    def _public_read(self, channel: ChannelKey, item: _Item) -> bool:
+        """Standings for the whole channel: nobody asked, or the asker has no fresh URL."""
+        if not isinstance(item, _Queued) or not isinstance(item.event, ScoreShown):
+            return False
+        asker = item.event.asked_by
+        return asker is None or self._response_url(channel.channel, asker.user) is None
+
+    async def _deliver(self, lane: _Lane, item: _Queued | _Note) -> None:
         if isinstance(item, _Note):
             await self._ephemeral(lane, item.user, item.message)
             return
@@ -320,14 +371,14 @@ class SlackOutbox:
         if recipient is not None:
             shown = render(event)
             if shown is not None:
-                await self._ephemeral(lane, recipient.user, shown)
+                await self._ephemeral(lane, recipient.user, shown, reply=_per_question(event))
             return
         match event:
             case GameStarted(options=options):
                 lane.mode = options.mode
                 await self._post(lane, render(event))
             case QuestionAsked():
-                await self._ask(lane, event, item.at)
+                await self._ask(lane, event)
             case GameResumed(
                 mode=mode, asked=asked, hints=hints, message=ref, revealed=again, unrevealed=earlier
             ):
@@ -348,7 +399,17 @@ class SlackOutbox:
             case HintGiven(number=number, hint=hint):
                 card = lane.card
                 if card is not None and card.asked.number == number and card.reveal is None:
-                    await self._redraw(lane, replace(card, hints=(*card.hints, hint)))
+                    # Kept on the card for a redraw; shown now as a post (no Tier 3 edit).
+                    lane.card = replace(card, hints=(*card.hints, hint))
+                    await self._post(lane, render(event))
+            case AnswerAccepted():
+                pass  # the reveal, in the same batch, names the scorer and their points
+            case ScoreShown(asked_by=asker) if asker is not None and not self._public_read(
+                lane.channel, item
+            ):
+                shown = render(event)
+                if shown is not None:
+                    await self._ephemeral(lane, asker.user, shown, reply=True)
             case QuestionRevealed():
                 await self._reveal(lane, event)
             case GameEnded():
@@ -359,21 +420,11 @@ class SlackOutbox:
 
     # -- the question card ---------------------------------------------------------------
 
-    async def _ask(self, lane: _Lane, asked: QuestionAsked, at: float) -> None:
+    async def _ask(self, lane: _Lane, asked: QuestionAsked) -> None:
         lane.card = QuestionCard(asked=asked, mode=lane.mode)
         lane.card_ts = None
-        lane.card_at = at
         lane.card_ts = await self._post(lane, render_card(lane.card))
         await self._noted(lane, asked)
-        self._count_down(lane, asked)
-
-    def _count_down(self, lane: _Lane, asked: QuestionAsked) -> None:
-        if self._countdown_every and lane.card_ts is not None:
-            task = asyncio.create_task(
-                self._countdown(lane, asked), name=f"slack-countdown:{lane.channel}"
-            )
-            self._tickers.add(task)
-            task.add_done_callback(self._tickers.discard)
 
     async def _noted(self, lane: _Lane, asked: QuestionAsked) -> None:
         if lane.card_ts is not None and self._question_shown is not None:
@@ -384,12 +435,9 @@ class SlackOutbox:
         self, lane: _Lane, asked: QuestionAsked, hints: tuple[str, ...], ts: str | None
     ) -> None:
         """The question goes on in its card (posted again only if its ts is unknown),
-        its countdown on the wall-clock deadline it had."""
-        left = max(0.0, (asked.ends_at - datetime.now(UTC)).total_seconds())
-        lane.card_at = self._monotonic() - max(0.0, asked.seconds - left)
+        with the wall-clock deadline it had and the hints given so far."""
         lane.card, lane.card_ts = QuestionCard(asked=asked, mode=lane.mode, hints=hints), ts
         await self._redraw(lane, lane.card)
-        self._count_down(lane, asked)
 
     async def _reveal(
         self, lane: _Lane, reveal: QuestionRevealed, *, card_ts: str | None = None
@@ -421,29 +469,8 @@ class SlackOutbox:
             if card.reveal is None:
                 await self._noted(lane, card.asked)
         else:
-            await self._pace_edit(lane)
+            await self._pace_tier(lane, "chat.update")
             await lane.web.update_message(lane.channel.channel, lane.card_ts, render_card(card))
-
-    async def _countdown(self, lane: _Lane, asked: QuestionAsked) -> None:
-        step = self._countdown_every
-        assert step
-        while True:
-            await asyncio.sleep(step)
-            card = lane.card
-            if card is None or card.asked is not asked or card.reveal is not None:
-                return
-            if seconds_left(asked.seconds, self._monotonic() - lane.card_at) < 1:
-                return
-            if not self._lanes.put(lane.channel, _Tick(asked)):
-                return
-
-    async def _tick(self, lane: _Lane, asked: QuestionAsked) -> None:
-        card = lane.card
-        if card is None or card.asked is not asked or card.reveal is not None:
-            return
-        left = seconds_left(asked.seconds, self._monotonic() - lane.card_at)
-        if left >= 1:
-            await self._redraw(lane, replace(card, seconds_left=left))
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -472,14 +499,16 @@ class SlackOutbox:
             lane.post_tokens, lane.tokens_at = 1.0, self._monotonic()
         lane.post_tokens -= 1
 
-    async def _pace_edit(self, lane: _Lane) -> None:
-        """Slack takes about 50 ``chat.update`` a minute per workspace (Tier 3)."""
-        if self._edit_interval is None:
+    async def _pace_tier(self, lane: _Lane, method: str) -> None:
+        """Slack takes about 50 ``chat.update`` (Tier 3) and 100 ``chat.postEphemeral``
+        (Tier 4) a minute per workspace."""
+        tier = self._tiers.get(method)
+        if tier is None:
             return
-        team = lane.channel.server
-        bucket = self._edits.get(team)
+        key = (lane.channel.server, method)
+        bucket = self._spent.get(key)
         if bucket is None:
-            bucket = self._edits[team] = _Bucket(self._edit_interval, self._edit_burst)
+            bucket = self._spent[key] = _Bucket(*tier)
         delay = bucket.wait(self._monotonic())
         if delay > 0:
             await asyncio.sleep(delay)
@@ -511,8 +540,14 @@ class SlackOutbox:
             note = f"📤 I sent you `{esc(event.filename)}` in a direct message."
             await self._ephemeral(lane, user, SlackMessage(text=note))
 
-    async def _ephemeral(self, lane: _Lane, user: str, message: SlackMessage) -> None:
+    async def _ephemeral(
+        self, lane: _Lane, user: str, message: SlackMessage, *, reply: bool = False
+    ) -> None:
+        """``message`` for ``user`` alone; a ``reply`` goes through a fresh response_url of
+        theirs when there is one (no Web API call), else as an ephemeral post."""
         channel = lane.channel.channel
+        if reply and not is_direct_message(channel) and await self._reply(lane, user, message):
+            return
         try:
             if is_direct_message(channel):
                 # Only the user and the bot are in its DM: a plain post, kept in the history.
@@ -521,18 +556,39 @@ class SlackOutbox:
                 await self._pace(lane)
                 await lane.web.post_message(channel, message)
             else:
+                await self._pace_tier(lane, "chat.postEphemeral")
                 await lane.web.post_ephemeral(channel, user, message)
         except SlackCallError as exc:
             url = self._response_url(lane.channel.channel, user)
             if exc.code not in CANNOT_POST or url is None:
                 raise
+            self._used(url)
             await lane.web.respond(url, message)
 
+    async def _reply(self, lane: _Lane, user: str, message: SlackMessage) -> bool:
+        """Through ``user``'s response_url in this channel: True if it took the message."""
+        url = self._response_url(lane.channel.channel, user)
+        if url is None:
+            return False
+        self._used(url)
+        try:
+            await lane.web.respond(url, message)
+        except SlackCallError as exc:
+            log.info("slack: a response_url refused a reply (%s); posting it instead", exc.code)
+            self._url_uses[url] = RESPONSE_URL_USES
+            return False
+        return True
+
     def _response_url(self, channel: str, user: str) -> str | None:
+        """A fresh response_url of ``user`` here with a post left, if any."""
         found = self._response_urls.get((channel, user))
         if found is None or found[1] <= self._monotonic():
             return None
-        return found[0]
+        url = found[0]
+        return url if self._url_uses.get(url, 0) < RESPONSE_URL_USES else None
+
+    def _used(self, url: str) -> None:
+        self._url_uses[url] = self._url_uses.get(url, 0) + 1
 
 
 def _epoch() -> datetime:

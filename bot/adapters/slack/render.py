@@ -1,8 +1,10 @@
 """Events -> Slack messages: Block Kit blocks plus a plain-text fallback.
 
 Pure functions.  ``render`` covers every event that becomes a message of its
-own; a question's life (asked, hints, countdown, reveal) is one message that
-is edited, drawn from a ``QuestionCard`` by ``render_card``.  The fallback
+own; a question is one message, posted with its deadline (which Slack draws
+in each reader's time zone) and edited once, into its reveal, which names the
+scorer: drawn from a ``QuestionCard`` by ``render_card``.  A hint is a post of
+its own (an edit would spend the workspace's Tier 3 budget).  The fallback
 ``text`` is what notifications and screen readers get, so it always says the
 whole thing in words.  User-supplied text (names, prompts, answers) is escaped:
 Slack reads ``&``, ``<`` and ``>`` as markup.
@@ -10,9 +12,9 @@ Slack reads ``&``, ``<`` and ``>`` as markup.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 
 from bot.adapters.common.words import GAME_PAUSED, GAME_SUSPENDED, SCORES_DELAYED
 from bot.adapters.slack.commands import (
@@ -35,7 +37,6 @@ from bot.adapters.slack.message import (
 from bot.adapters.slack.render_admin import render_admin
 from bot.domain.awards import Award
 from bot.domain.events import (
-    AnswerAccepted,
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,
@@ -46,6 +47,7 @@ from bot.domain.events import (
     GamePaused,
     GameStarted,
     GameSuspended,
+    HintGiven,
     LeaderboardShown,
     QuestionAdded,
     QuestionAsked,
@@ -89,14 +91,14 @@ REVEAL_LEADS = {
 class QuestionCard:
     """Everything the question message shows at one moment.
 
-    ``seconds_left`` is None until the adapter's countdown first edits the card;
-    ``reveal`` is set once the answer is out (then the buttons are gone).
+    ``hints`` given so far (each was also posted as a message of its own; the card shows
+    them only when it is drawn again, on a resume); ``reveal`` is set once the answer is
+    out (then the buttons are gone).
     """
 
     asked: QuestionAsked
     mode: GameMode = GameMode.TEXT
     hints: tuple[str, ...] = ()
-    seconds_left: int | None = None
     reveal: QuestionRevealed | None = None
 
 
@@ -108,11 +110,8 @@ def render(event: Event) -> SlackMessage | None:
     match event:
         case GameStarted():
             return _game_started(event)
-        case AnswerAccepted(award=award, announce=True):
-            return message(
-                f"🎉 *{esc(award.name)}* got it with “{esc(award.guess)}”: "
-                f"+{award.points.total} ({breakdown(award)})"
-            )
+        case HintGiven(number=number, hint=hint, hints_shown=shown):
+            return message(f"💡 Hint {shown} for question {number}: {esc(hint)}")
         case CloseGuess(guess=guess):
             return message(f"🤏 So close! “{esc(guess)}” is nearly it.")
         case WrongChoice(choice=choice):
@@ -307,10 +306,7 @@ def _open_parts(card: QuestionCard, blocks: list[Block], text_lines: list[str]) 
     for index, hint in enumerate(card.hints, start=1):
         blocks.append(context(f"💡 Hint {index}: {esc(hint)}"))
         text_lines.append(f"Hint {index}: {esc(hint)}")
-    if card.seconds_left is None:
-        clock = f"⏱ {asked.seconds:g} s"
-    else:
-        clock = f"⏱ about {card.seconds_left} s left"
+    clock, clock_text = deadline(asked)
     if card.mode is GameMode.CHOICE:
         how = "Click your pick; picks are final."
     elif asked.choices:
@@ -318,7 +314,22 @@ def _open_parts(card: QuestionCard, blocks: list[Block], text_lines: list[str]) 
     else:
         how = "Type your answer in the channel."
     blocks.append(context(f"{clock} · {how}"))
-    text_lines.append(clock)
+    text_lines.append(clock_text)
+
+
+def deadline(asked: QuestionAsked) -> tuple[str, str]:
+    """(for the blocks, for the fallback text): how long, and until when.
+
+    Slack draws ``<!date^UNIX^{time_secs}|fallback>`` in each reader's own time zone, so
+    the card needs no countdown edits (``chat.update`` is Tier 3: about 50 a minute for a
+    whole workspace).  Notifications get the time in UTC.
+    """
+    unix = int(asked.ends_at.timestamp())
+    utc = asked.ends_at.astimezone(UTC).strftime("%H:%M:%S UTC")
+    return (
+        f"⏱ {asked.seconds:g} s, until <!date^{unix}^{{time_secs}}|{utc}>",
+        f"⏱ {asked.seconds:g} s (until {utc})",
+    )
 
 
 def choice_buttons(asked: QuestionAsked) -> Block:
@@ -357,7 +368,7 @@ def _revealed_parts(
         blocks.append(section("\n".join(lines)))
         text_lines += lines
     if reveal.awards:
-        scored = " · ".join(f"*{esc(a.name)}* +{a.points.total}" for a in reveal.awards)
+        scored = scorers(reveal)
         blocks.append(section(f"🏆 {scored}"))
         text_lines.append(f"Scored: {scored}")
     elif reveal.reason is not RevealReason.STOPPED:
@@ -374,6 +385,19 @@ def _revealed_parts(
         blocks.append(report_button(q.id))
 
 
+def scorers(reveal: QuestionRevealed) -> str:
+    """Who scored: a typed answer's scorer in full (what they typed, how the points add up:
+    the reveal is the one message that says it), several pickers by name and points."""
+    awards = reveal.awards
+    if len(awards) == 1 and not reveal.choice_counts:
+        award = awards[0]
+        return (
+            f"*{esc(award.name)}* got it with “{esc(award.guess)}”: "
+            f"+{award.points.total} ({breakdown(award)})"
+        )
+    return " · ".join(f"*{esc(a.name)}* +{a.points.total}" for a in awards)
+
+
 def report_button(question_id: str) -> Block:
     """On every reveal: players flag a wrong or unclear question right where they saw it."""
     return {
@@ -381,11 +405,6 @@ def report_button(question_id: str) -> Block:
         "block_id": REPORT_BLOCK,
         "elements": [button("🚩 Report", REPORT_ACTION, question_id)],
     }
-
-
-def seconds_left(seconds: float, elapsed: float) -> int:
-    """Whole seconds left on the countdown (never negative)."""
-    return max(0, math.ceil(seconds - elapsed))
 
 
 # -- help, usage, App Home -------------------------------------------------------------------

@@ -164,7 +164,7 @@ async def running_bot(
     slack: FakeSlack | None = None,
     **adapter_options: Any,
 ) -> AsyncIterator[SlackBot]:
-    options: dict[str, Any] = {"countdown_every": None, "post_interval": 0.0}
+    options: dict[str, Any] = {"post_interval": 0.0}
     options.update(adapter_options)
     async with FakeSlack() if slack is None else _already(slack) as fake:
         config = settings(bot_settings(tmp_path, fake))

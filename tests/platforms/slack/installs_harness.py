@@ -106,7 +106,7 @@ async def installs_bot(
     settings: Settings | None = None,
     **adapter_options: Any,
 ) -> AsyncIterator[InstallsBot]:
-    options: dict[str, Any] = {"countdown_every": None, "post_interval": 0.0}
+    options: dict[str, Any] = {"post_interval": 0.0}
     options.update(adapter_options)
     config = settings or installs_settings(tmp_path, slack)
     adapter = SlackAdapter.from_settings(config, **options)

@@ -202,7 +202,7 @@ async def budget_bot(
     **adapter: Any,
 ) -> AsyncIterator[SlackBot]:
     """The real bot with the adapter's defaults (pacing scaled to ``speed``)."""
-    options: dict[str, Any] = {"post_interval": 1.0 / speed, "countdown_every": 10.0 / speed}
+    options: dict[str, Any] = {"post_interval": 1.0 / speed}
     options.update(adapter)
     async with running_bot(
         directory,

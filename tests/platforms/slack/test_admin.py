@@ -66,7 +66,7 @@ async def test_an_admin_fixes_a_rejected_question_inline_and_it_is_then_asked(
     assert confirmed["text"].startswith("✅ Added `")
     assert "Maths one: what is six times seven?" in question.visible_text()
     assert "The answer: *42*" in question.visible_text()
-    assert any("🎉 *bob* got it" in line for line in slack.transcript())
+    assert any("🏆 *bob* got it" in line for line in slack.transcript())
 
 
 @pytest.mark.parametrize(

@@ -51,11 +51,11 @@ async def test_two_players_play_a_text_game_to_the_end(
     transcript = slack.transcript()
     assert transcript[0].startswith("triviabot: 🎲 *Trivia!* 2 questions (colours), text mode")
     assert "bob: purple" in transcript
-    # The question message itself became the reveal: no second post for it.
+    # The question message itself became the reveal, naming the scorer: no post for either.
     assert "The answer: *blue*" in first.visible_text()
-    assert "🏆 *bob* +" in first.visible_text()
-    assert any(line.startswith("triviabot: 🎉 *bob* got it with “blue”") for line in transcript)
-    assert any(line.startswith("triviabot: 🎉 *alice* got it with “green”") for line in transcript)
+    assert "🏆 *bob* got it with “blue”: +" in first.visible_text()
+    assert "🏆 *alice* got it with “green”: +" in second.visible_text()
+    assert not any("got it" in c["text"] for c in slack.calls_to("chat.postMessage"))
     assert transcript[-1].startswith("triviabot: *🏁 Game over!*")
     assert "🏆 *alice* wins with" in transcript[-1]
     assert [row.player.user for row in board] == [ALICE, BOB]
@@ -204,17 +204,24 @@ async def test_refusals_are_private_and_say_why(tmp_path: Path) -> None:
     assert not any("🚫" in m.all_text() for m in slack.messages())
 
 
-async def test_countdown_edits_the_question_message_instead_of_posting(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, countdown_every=0.05) as bot:
+async def test_the_question_shows_its_deadline_and_is_edited_once_into_its_reveal(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock()
+    async with running_bot(tmp_path, clock=clock) as bot:
         slack = bot.slack
         await bot.send(slack.slash_command("/trivia", "start colours", user=ALICE))
         question = await bot.question(1)
-        edit = await slack.wait_for_call("chat.update", lambda c: "s left" in c["text"])
-        posts = len(slack.calls_to("chat.postMessage"))
+        shown = question.visible_text()
+        await clock.advance(30)
+        await slack.wait_until(lambda: "The answer" in question.all_text() or None)
+        await bot.adapter.outbox.flush()
+        edits = slack.calls_to("chat.update")
 
-    assert edit["ts"] == question.ts
-    assert "⏱ about 30 s left" in edit["text"] or "⏱ about 29 s left" in edit["text"]
-    assert posts == 2  # the game's announcement and the question, nothing per tick
+    # Slack draws the deadline in each reader's time zone: no countdown edits (Tier 3).
+    deadline = int(clock.now().timestamp())
+    assert f"⏱ 30 s, until <!date^{deadline}^{{time_secs}}|12:00:30 UTC>" in shown
+    assert [e["ts"] for e in edits] == [question.ts]
 
 
 async def test_shutdown_ends_the_running_game_and_flushes_its_last_messages(

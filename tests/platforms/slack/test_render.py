@@ -25,7 +25,6 @@ from bot.adapters.slack.render import (
     home_view,
     render,
     render_card,
-    seconds_left,
     usage_text,
 )
 from bot.domain.awards import Award, Points
@@ -130,7 +129,7 @@ def every_event() -> list[Event]:
     stats = PlayerStats(BOB, "bob", 120, 3, 1, 7, 9, 4, 2500.0)
     return [
         GameStarted(CHANNEL, "g1", GameOptions(rounds=5), BOB, "bob", 5),
-        AnswerAccepted(CHANNEL, "g1", 1, "sky", AWARD),
+        HintGiven(CHANNEL, "g1", 2, "M___", 1, 1),
         CloseGuess(CHANNEL, "g1", 1, BOB, "bob", "blu"),
         WrongChoice(CHANNEL, "g1", 1, BOB, 2),
         ChoiceRecorded(CHANNEL, "g1", 1, BOB, 1, "Mars"),
@@ -158,17 +157,28 @@ def test_every_message_has_blocks_and_a_plain_text_fallback(event: Event) -> Non
 
 
 def test_question_card_events_are_not_messages_of_their_own() -> None:
-    hint = HintGiven(CHANNEL, "g1", 2, "M___", 1, 1)
+    # A point is told by the reveal, which names the scorer (no post of its own).
+    loud = AnswerAccepted(CHANNEL, "g1", 1, "sky", AWARD)
     quiet = AnswerAccepted(CHANNEL, "g1", 1, "sky", AWARD, announce=False)
 
-    assert [render(e) for e in (asked(), hint, revealed(), quiet)] == [None] * 4
+    assert [render(e) for e in (asked(), revealed(), loud, quiet)] == [None] * 4
+
+
+def test_a_hint_is_a_post_naming_its_question() -> None:
+    shown = render(HintGiven(CHANNEL, "g1", 2, "M_<s", 1, 1))
+
+    assert shown is not None
+    assert shown.text == "💡 Hint 1 for question 2: M_&lt;s"
 
 
 def test_user_text_is_escaped_so_it_cannot_become_markup() -> None:
-    shown = render(AnswerAccepted(CHANNEL, "g1", 1, "sky", AWARD))
+    answered = revealed(question=SKY, reason=RevealReason.ANSWERED, choice_counts=())
+    shown = render_card(QuestionCard(asked=asked(SKY), reveal=answered))
 
-    assert shown is not None
     assert "*bob &lt;the builder&gt;* got it with “blue!”: +16" in shown.text
+    assert "🏆 *bob &lt;the builder&gt;* got it with" in json.dumps(
+        shown.blocks_json(), ensure_ascii=False
+    )
     assert "+4 speed, +2 streak of 2" in shown.text
     assert esc("a & <b>") == "a &amp; &lt;b&gt;"
 
@@ -183,9 +193,10 @@ def test_an_open_choice_question_has_one_button_per_option_naming_its_question()
         ("C. Jupiter & co", "2:2", "trivia_pick_2"),
     ]
     assert shown.text.splitlines()[0] == "Question 2/5: Which planet is &lt;red&gt;?"
-    assert "⏱ 30 s · Click your pick; picks are final." in json.dumps(
-        shown.blocks_json(), ensure_ascii=False
-    )
+    clock = "⏱ 30 s, until <!date^1739620800^{time_secs}|12:00:00 UTC>"
+    blocks = json.dumps(shown.blocks_json(), ensure_ascii=False)
+    assert f"{clock} · Click your pick; picks are final." in blocks
+    assert "⏱ 30 s (until 12:00:00 UTC)" in shown.text
 
 
 def test_a_long_option_is_cut_to_slacks_button_limit() -> None:
@@ -197,13 +208,15 @@ def test_a_long_option_is_cut_to_slacks_button_limit() -> None:
     assert len(actions["elements"][0]["text"]["text"]) == 75
 
 
-def test_hints_and_the_countdown_are_drawn_on_the_card() -> None:
-    card = QuestionCard(asked=asked(SKY), hints=("b___", "bl__"), seconds_left=12)
+def test_a_redrawn_card_shows_its_hints_and_its_deadline_never_a_countdown() -> None:
+    card = QuestionCard(asked=asked(SKY), hints=("b___", "bl__"))
 
     text = render_card(card).text
 
-    assert "Hint 1: b___\nHint 2: bl__\n⏱ about 12 s left" in text
-    assert "Type your answer in the channel." in json.dumps(render_card(card).blocks_json())
+    assert "Hint 1: b___\nHint 2: bl__\n⏱ 30 s (until 12:00:00 UTC)" in text
+    blocks = json.dumps(render_card(card).blocks_json())
+    assert "Type your answer in the channel." in blocks
+    assert "left" not in text
 
 
 def test_the_revealed_card_has_no_option_buttons_only_report_and_counts_the_picks() -> None:
@@ -283,10 +296,6 @@ def test_help_and_usage_list_every_subcommand() -> None:
         admin = ("questions", "question", "edit", "disable", "enable", "remove", "import")
         for word in (*admin, "export", "report", "reports", "dismiss", "bundled", "settings"):
             assert f"`{word}" in text, word
-
-
-def test_seconds_left_counts_whole_seconds_down_to_zero() -> None:
-    assert [seconds_left(30, e) for e in (0, 0.2, 29.5, 31)] == [30, 30, 1, 0]
 
 
 def test_the_home_tab_shows_the_players_stats_and_the_leaderboard() -> None:
