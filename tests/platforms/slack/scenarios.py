@@ -132,7 +132,8 @@ def _announcement(call: ApiCall) -> bool:
 
 
 def spent(slack: FakeSlack, since: int, responses_since: int, questions: int) -> Spent:
-    calls = [c for c in slack.calls[since:] if c.method != "users.info"]
+    # Set-up calls a process makes once (bolt's auth.test, users.info per new player) aside.
+    calls = [c for c in slack.calls[since:] if c.method not in ("users.info", "auth.test")]
     game = [c for c in calls if _announcement(c)]
     asked = [c for c in calls if not _announcement(c)]
     return Spent(
@@ -255,7 +256,11 @@ async def play_question(
         case Scenario.ANSWERED_FAST:
             word = word_of(question)
             await bot.send(slack.message_event("banana", user=BOB, channel=channel))
+            notices = len(slack.ephemerals(ADA))
             await bot.send(slack.message_event(close_guess(word), user=ADA, channel=channel))
+            # Its notice is out before the answer closes the question (Ada's first message
+            # waits for her users.info).
+            await slack.wait_until(lambda: len(slack.ephemerals(ADA)) > notices or None)
             await bot.send(slack.message_event(word, user=ALICE, channel=channel))
         case Scenario.AFTER_HINT:
             await slack.wait_until(lambda: hint_shown() or None, timeout=120, what="hint 1")
@@ -276,12 +281,13 @@ def hint_seen(slack: FakeSlack, channel: str, since: int, number: int) -> Callab
     """Whether hint 1 of question ``number`` has reached ``channel`` (a post or an edit)."""
 
     def seen() -> bool:
-        return any(
-            c.args.get("channel") == channel
-            and "Hint 1" in str(c.args.get("text", ""))
-            and f"{number}/" in str(c.args.get("text", ""))
-            for c in slack.calls[since:]
-        )
+        for call in slack.calls[since:]:
+            text = str(call.args.get("text", ""))
+            # A hint post names its question; a card edited with it is that question.
+            named = f"question {number}:" in text or f"Question {number}/" in text
+            if call.args.get("channel") == channel and "Hint 1" in text and named:
+                return True
+        return False
 
     return seen
 
