@@ -21,13 +21,25 @@ def question_word(text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def shown_texts(slack: FakeSlack, team: str) -> list[str]:
+    """The text of every message the bot shows in ``team`` now, each once: a point is
+    announced by its question's reveal (an edit, shown again by whoever carries a game on)."""
+    ws = slack.installs.workspaces[team]
+    bot = ws.identity.bot_user_id
+    return [
+        m.text
+        for messages in ws.messages.values()
+        for m in messages
+        if m.user == bot and not m.deleted
+    ]
+
+
 def announced_points(slack: FakeSlack, team: str) -> int:
-    """The points the bot announced in ``team`` (each "got it" post, every replica's)."""
+    """The points the bot announced in ``team`` (each reveal naming a scorer)."""
     total = 0
-    for call in slack.calls_to("chat.postMessage"):
-        if call.team_id == team and call.error is None:
-            for _, points in ANNOUNCED.findall(str(call.args.get("text", ""))):
-                total += int(points)
+    for text in shown_texts(slack, team):
+        for _, points in ANNOUNCED.findall(text):
+            total += int(points)
     return total
 
 
@@ -128,13 +140,11 @@ class Asked:
 
 
 def announcements(slack: FakeSlack, team: str) -> Counter[tuple[str, str, int]]:
-    """(player name, word, points) of every "got it" post in ``team``."""
+    """(player name, word, points) of every scorer a reveal in ``team`` names."""
     found: Counter[tuple[str, str, int]] = Counter()
-    for call in slack.calls_to("chat.postMessage"):
-        if call.team_id == team and call.error is None:
-            text = str(call.args.get("text", ""))
-            for name, word, points in ANNOUNCED_BY.findall(text):
-                found[(name, word, int(points))] += 1
+    for text in shown_texts(slack, team):
+        for name, word, points in ANNOUNCED_BY.findall(text):
+            found[(name, word, int(points))] += 1
     return found
 
 
