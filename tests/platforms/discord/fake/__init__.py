@@ -150,6 +150,8 @@ Discord behaviour the fake reproduces, because adapters get it wrong
       or ranges, and commands hidden by ``default_member_permissions`` raise
       ``FakeDiscordError`` in the test. Unsynced commands are sent with inferred option types.
     * Disabled buttons cannot be clicked (``allow_disabled=True`` plays a stale client).
+    * A post with ``enforce_nonce`` (discord.py sends it with any ``nonce``) whose nonce a
+      message of the channel already has gets that message back; no second one is made.
     * Gateway frames are zlib-stream compressed when the client asks (discord.py does);
       ``zlib_frames=False`` sends plain JSON text, which discord.py accepts too.
 """
