@@ -17,15 +17,16 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.storage import open_store
 from tests.platforms.discord.fake import FakeDiscord, FakeMessage, RecordedRequest
 
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 WORDS = (
     "apple",
@@ -250,6 +251,25 @@ async def rows(db: str, sql: str) -> list[tuple[Any, ...]]:
 
 
 # -- what users saw ------------------------------------------------------------------------
+
+
+async def poll(
+    fake: FakeDiscord,
+    check: Callable[[], T | None],
+    *,
+    within: float,
+    what: str,
+    every: float = 0.05,
+) -> T:
+    """``check()``'s first truthy result, asked every ``every`` seconds (not at each of
+    the fake's requests, as ``wait_until`` does: many waits at once would keep the
+    test's one CPU busy copying messages); AssertionError after ``within``."""
+    deadline = time.monotonic() + within
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {within:g} s\n{fake.describe()}")
+        await asyncio.sleep(every)
+    return found
 
 
 def body_text(body: Any) -> str:
