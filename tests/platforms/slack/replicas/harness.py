@@ -110,6 +110,7 @@ class Replica:
                 text = line.decode(errors="replace").rstrip()
                 self.lines.append(text)
                 log.write(text + "\n")
+                log.flush()
                 if "Serving Slack's Events API" in text:
                     serving.set()
 
