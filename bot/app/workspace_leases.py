@@ -140,7 +140,10 @@ class WorkspaceLeases:
         holds it now."""
         if self.holds(team):
             return True
-        if self._closed:
+        if self._closed or team in self._keepers:
+            # A tenure this replica cannot prove any more is not lost yet: a second keeper
+            # of the same lease would release it under the first one's feet.  It is taken
+            # again once ``on_lost`` has let the games go.
             return False
         name = lease_name(team)
         keeper = LeaseKeeper(
@@ -158,10 +161,7 @@ class WorkspaceLeases:
             if exc.held is not None:
                 self._seen[team] = exc.held
             return False
-        old = self._keepers.get(team)
         self._keepers[team] = keeper
-        if old is not None:
-            self._close_later(old)
         self._seen_at = None  # the table changed: read it again next time
         return True
 

@@ -338,3 +338,19 @@ async def test_chat_in_a_workspace_whose_games_just_began_elsewhere_goes_to_the_
 
     assert before is False
     assert await b.replica.may_have_game(CHANNEL) is True
+
+
+async def test_a_tenure_that_cannot_be_proved_is_not_taken_twice_before_it_is_lost(
+    store: MemorySharedStore, clock: ManualClock
+) -> None:
+    lost: list[str] = []
+    leases = WorkspaceLeases(store, holder="host pid 1", clock=clock, ttl=TTL, on_lost=lost.append)
+    assert await leases.take(TEAM)
+    clock.jump(TTL)  # paused past its deadline: it cannot prove its hold, nor has it lost it yet
+
+    again = await leases.take(TEAM)
+    await clock.advance(0.1)  # the keeper wakes, sees the deadline gone: the games go
+    after = await leases.take(TEAM)
+    await leases.close()
+
+    assert (again, lost, after) == (False, [TEAM], True)
