@@ -157,9 +157,8 @@ class Cluster:
     replicas: list[Replica]
     workspaces: list[FakeWorkspace]
     dsn: str
-
-    def by_pid(self, pid: int) -> Replica:
-        return next(r for r in self.replicas if r.process is not None and r.process.pid == pid)
+    _connection: asyncpg.Connection[Any] | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def owner(self, team: str) -> Replica | None:
         """The replica holding ``team``'s lease now (by the pid in its holder)."""
@@ -174,10 +173,16 @@ class Cluster:
         return next((r for r in self.replicas if r.running and r.process.pid == pid), None)  # type: ignore[union-attr]
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        connection = await asyncpg.connect(self.dsn)
-        try:
-            return list(await connection.fetch(query, *args))
-        finally:
+        # One connection for the whole test: the server's connections are shared with
+        # every replica (and every other test on the machine).
+        async with self._lock:  # one query at a time on it, as asyncpg requires
+            if self._connection is None:
+                self._connection = await asyncpg.connect(self.dsn, timeout=10)
+            return list(await self._connection.fetch(query, *args))
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
             await connection.close()
 
     async def fetchval(self, query: str, *args: Any) -> Any:
@@ -242,4 +247,6 @@ async def cluster(
         stack.push_async_callback(kill_all)
         await asyncio.gather(*(r.start() for r in started))
         slack.spread_over([r.url for r in started], signing_secret=SECRET)
-        yield Cluster(slack, started, spaces, dsn)
+        made = Cluster(slack, started, spaces, dsn)
+        stack.push_async_callback(made.close)
+        yield made
