@@ -42,7 +42,7 @@ from discord import app_commands
 from bot.adapters.adapter import PlatformUnreachable
 from bot.adapters.common.budget import RequestBudget
 from bot.adapters.discord import ids, inbound
-from bot.adapters.discord.api import ChannelSender, quiet_voice_warnings
+from bot.adapters.discord.api import ChannelSender, message_kwargs, quiet_voice_warnings
 from bot.adapters.discord.commands import TriviaCommands
 from bot.adapters.discord.coordination import Coordination
 from bot.adapters.discord.forms import on_form_or_button
@@ -348,8 +348,11 @@ class TriviaClient(discord.AutoShardedClient):
         with log_context(ids.PLATFORM, interaction.guild_id, interaction.channel_id, shard=shard):
             try:
                 pick = ids.parse_pick(custom_id)
+                hints = ids.parse_hints(custom_id)
                 if interaction.type is discord.InteractionType.component and pick is not None:
                     await self._pick(interaction, pick)
+                elif interaction.type is discord.InteractionType.component and hints is not None:
+                    await self._show_hints(interaction, *hints)
                 else:
                     await on_form_or_button(self.interactions, interaction, custom_id, data)
             except Exception:
@@ -368,6 +371,25 @@ class TriviaClient(discord.AutoShardedClient):
             channel=channel, actor=actor, question_number=number, choice=pick.choice
         )
         await self.interactions.answer(interaction, [command], ack=None)
+
+    async def _show_hints(
+        self, interaction: discord.Interaction, game_id: str, number: int
+    ) -> None:
+        """A click on "Hints": the message is updated in place with the hints given so far,
+        for everyone, by the click's own response (not billed); else a word to the clicker."""
+        context = self.interactions.context(interaction)
+        if context is None:
+            return
+        channel = context[0]
+        with self.outbound.hold(channel):  # the lane must not reveal it meanwhile
+            shown = self.outbound.shown_hints(channel, game_id, number)
+            if isinstance(shown, str):
+                await interaction.response.send_message(shown, ephemeral=True)
+                return
+            embeds = interaction.app_permissions.embed_links
+            await interaction.response.edit_message(
+                **message_kwargs(shown, embeds=embeds, edit=True)
+            )
 
 
 class _Tree(app_commands.CommandTree["TriviaClient"]):

@@ -25,6 +25,8 @@ EDIT_MODAL_PREFIX = "trivia:edit:"
 MAX_CUSTOM_ID = 100
 
 _PICK = re.compile(r"trivia:pick:(?P<game>[0-9a-zA-Z-]{1,64}):(?P<number>\d{1,4}):(?P<choice>\d)")
+HINTS_PREFIX = "trivia:hints:"
+_HINTS = re.compile(r"trivia:hints:(?P<game>[0-9a-zA-Z-]{1,64}):(?P<number>\d{1,4})")
 
 
 # -- option buttons --------------------------------------------------------------------------
@@ -49,6 +51,17 @@ def parse_pick(custom_id: str) -> PickRef | None:
     if found is None:
         return None
     return PickRef(found["game"], int(found["number"]), int(found["choice"]))
+
+
+def hints_custom_id(game_id: str, number: int) -> str:
+    """The "Hints" button of a question whose hints are not edited in as they come."""
+    return f"{HINTS_PREFIX}{game_id}:{number}"
+
+
+def parse_hints(custom_id: str) -> tuple[str, int] | None:
+    """(game id, question number) of a "Hints" button's custom_id."""
+    found = _HINTS.fullmatch(custom_id)
+    return (found["game"], int(found["number"])) if found else None
 
 
 # -- custom ids that name a question ---------------------------------------------------------

@@ -169,10 +169,10 @@ class _Question:
     #: Notices that ride along on the reveal instead of a post of their own.
     notes: list[str] = field(default_factory=list)
 
-    def render(self) -> Reply:
+    def render(self, *, hints_button: bool = False) -> Reply:
         if self.revealed is not None:
             return render.reveal(self.revealed, asked=self.asked, notes=self.notes)
-        return render.question(self.asked, hints=self.hints)
+        return render.question(self.asked, hints=self.hints, hints_button=hints_button)
 
 
 _QuestionKey = tuple[str, int]
@@ -433,9 +433,21 @@ class DiscordOutbound:
         log.info("%s: the interaction's webhook is gone; posting with the bot's own calls", channel)
         self._followups.pop(channel, None)
 
+    def shown_hints(self, channel: ChannelKey, game_id: str, number: int) -> Reply | str:
+        """For a click on a question's "Hints" button (billed path): the question with the
+        hints given so far, for the click's response to edit in place (not billed); or
+        what to tell the clicker instead.  Call it with the channel's lane held."""
+        question = self._questions.get(channel, {}).get((game_id, number))
+        if question is None or question.revealed is not None:
+            return render.QUESTION_OVER
+        if not question.hints:
+            return render.NO_HINT_YET
+        return question.render(hints_button=True)
+
     async def _send_question(self, channel: ChannelKey, question: _Question) -> None:
-        reply = question.render()
         route = self._route(channel, question)
+        # Billed, automatic hints are not edited in: a button shows them (GUIDE section 5).
+        reply = question.render(hints_button=route is self._sender)
         if question.message_id is not None:
             try:
                 if await route.edit(channel, question.message_id, reply):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.adapters.common.words import GAME_PAUSED, GAME_SUSPENDED, SCORES_DELAYED, plural
-from bot.adapters.discord.ids import pick_custom_id, report_custom_id
+from bot.adapters.discord.ids import hints_custom_id, pick_custom_id, report_custom_id
 from bot.adapters.discord.message import (
     BLURPLE,
     GREEN,
@@ -99,6 +99,9 @@ __all__ = [
 ]
 
 LETTERS = "ABCDEF"
+HINTS_LABEL = "💡 Hints"
+NO_HINT_YET = "No hint yet: the first comes at a third of the question's time."
+QUESTION_OVER = "That question is over."
 BUTTONS_PER_ROW = 5
 REPORT_LABEL = "Report"
 
@@ -147,8 +150,12 @@ def game_started(event: GameStarted) -> Reply:
     )
 
 
-def question(asked: QuestionAsked, *, hints: Sequence[str] = ()) -> Reply:
-    """The question as it is posted, and as hints are edited into it."""
+def question(
+    asked: QuestionAsked, *, hints: Sequence[str] = (), hints_button: bool = False
+) -> Reply:
+    """The question as it is posted, and as hints are edited into it; ``hints_button``:
+    a typed question whose automatic hints are not edited in as they come (each edit would
+    be a billed call) gets a button that shows them (a click's answer is not billed)."""
     q = asked.question
     lines = [f"**{q.prompt}**"]
     lines.extend(f"**{LETTERS[i]}.** {choice}" for i, choice in enumerate(asked.choices))
@@ -159,6 +166,12 @@ def question(asked: QuestionAsked, *, hints: Sequence[str] = ()) -> Reply:
         Button(pick_custom_id(asked.game_id, asked.number, i), _label(i, choice))
         for i, choice in enumerate(asked.choices)
     )
+    if hints_button and not asked.choices:
+        buttons = (
+            Button(
+                hints_custom_id(asked.game_id, asked.number), HINTS_LABEL, ButtonStyle.SECONDARY
+            ),
+        )
     return Reply(
         embed=embed(
             f"Question {asked.number}/{asked.total}",

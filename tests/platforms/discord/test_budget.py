@@ -9,6 +9,8 @@ adds a call fails here.
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,45 @@ async def test_repeated_score_requests_are_answered_without_holding_the_game(
     assert [a.ephemeral for a in answers] == [False, True, True, True]
     assert all("Scores after question" in a.text for a in answers)
     assert [r for r in fake.billed_requests() if "/messages" in r.path] == []
+
+
+async def test_without_an_interaction_a_hints_button_shows_the_hints_given_so_far(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Billed, automatic hints are not edited in; a click's own response shows them."""
+    speed = 3.0  # 15 s questions last 5 s: the first hint comes after 1.7 s
+    who = Players.join(fake, fake.guild.id)
+    async with trivia_bot(
+        fake, tmp_path, speed=speed, questions=(write_budget_bank(tmp_path),)
+    ) as bot:
+        channel = fake.channel.id
+        await start_game(
+            fake,
+            bot,
+            channel,
+            who.alice,
+            scenario=Scenario.UNANSWERED,
+            rounds=1,
+            seconds=15.0,
+            by_interaction=False,
+        )
+        question = await fake.wait_for_message(channel, is_question(1, 1))
+        button = question.button_labeled("💡 Hints")
+        early = await fake.click_button(question, button["custom_id"], who.bob)
+        told = await early.response_message()
+        await asyncio.sleep(15.0 / 3 / speed + 0.3)
+        since = len(fake.requests)
+        later = await fake.click_button(question, button["custom_id"], who.carol)
+        updated = await later.response()
+        shown = fake.message(question).text
+        await fake.wait_for_message(channel, is_revealed(question))
+
+    assert told.ephemeral
+    assert told.content.startswith("No hint yet")
+    assert updated["type"] == 7  # the clicked message, updated by the click's response
+    assert "Hint" in shown
+    assert "(6 letters)" in shown or "(7 letters)" in shown
+    # Since the hint: the click's response (exempt), the reveal's edit and "Game over".
+    billed = [r for r in fake.billed_requests(since=since) if "/messages" in r.path]
+    assert [r.method for r in billed] == ["PATCH", "POST"]
+    assert "Game over" in json.dumps(billed[1].json)
