@@ -17,8 +17,10 @@ short bursts and 300/min per workspace; 429 with ``Retry-After``)::
 2. **Concurrent games** in one workspace: N games at once in N channels, each ``--rounds``
    unanswered text questions of ``--seconds`` (the dearest scenario) in real time, N raised
    step by step until the first 429 or the first late reveal (revealed more than ``--late``
-   seconds after its time).  Printed: the highest clean N, and the sustained bound the
-   tiers give (a tier's budget a minute over what one game spends of it a minute).
+   seconds after its time).  Printed: the highest clean N, the sustained bound the tiers
+   give (a tier's budget a minute over what one game spends of it a minute), and the
+   capacity, the lower of the two: a ramp of a few questions cannot drain a tier's burst
+   (half a minute of calls), so past the sustained bound it would still look clean.
 
 Figures are ratios of calls to questions counted in this run, never timings asserted.
 """
@@ -87,7 +89,7 @@ async def per_question(speed: float, rounds: int) -> dict[str, float]:
     return worst
 
 
-def sustained_bound(worst: dict[str, float], seconds: float) -> None:
+def sustained_bound(worst: dict[str, float], seconds: float) -> int | None:
     """How many games the tiers sustain if every game played its dearest scenario."""
     per_minute = 60.0 / (seconds + CYCLE_PAUSE)
     limits = RateLimits()
@@ -107,9 +109,11 @@ def sustained_bound(worst: dict[str, float], seconds: float) -> None:
             f"  {method:20} {calls:.2f}/question x {per_minute:.2f} questions/min/game "
             f"vs {budget:g}/min per workspace: {games:.1f} games"
         )
-    if bounds:
-        games, method = min(bounds)
-        print(f"  sustained bound: {int(games)} concurrent games ({method} binds)")
+    if not bounds:
+        return None
+    games, method = min(bounds)
+    print(f"  sustained bound: {int(games)} concurrent games ({method} binds)")
+    return int(games)
 
 
 async def concurrent(
@@ -170,7 +174,7 @@ async def concurrent(
         return len(slack.rate_limited_calls), late_reveals, worst
 
 
-async def capacity(steps: Sequence[int], *, rounds: int, seconds: float, late: float) -> None:
+async def capacity(steps: Sequence[int], *, rounds: int, seconds: float, late: float) -> int:
     clean = 0
     for games in steps:
         hits, late_reveals, worst = await concurrent(
@@ -184,6 +188,7 @@ async def capacity(steps: Sequence[int], *, rounds: int, seconds: float, late: f
             break
         clean = games
     print(f"  highest clean game count {clean} (of steps {list(steps)})")
+    return clean
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -200,10 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
 
     async def run() -> None:
+        bound = None
         if not args.skip_scenarios:
             worst = await per_question(args.speed, args.rounds)
             print(f"Sustained by the tiers, every game unanswered-or-dearest at {args.seconds:g} s")
-            sustained_bound(worst, args.seconds)
+            bound = sustained_bound(worst, args.seconds)
         if args.skip_ramp:
             return
         print(
@@ -211,7 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.seconds:g} s questions each, started together"
         )
         steps = [int(n) for n in args.games.split(",") if n]
-        await capacity(steps, rounds=args.ramp_rounds, seconds=args.seconds, late=args.late)
+        clean = await capacity(steps, rounds=args.ramp_rounds, seconds=args.seconds, late=args.late)
+        if bound is not None:
+            # A short ramp cannot drain a tier's burst: past the sustained bound it would
+            # still look clean for a while.
+            print(f"Capacity per workspace: {min(clean, bound)} concurrent games")
 
     asyncio.run(run())
     return 0

@@ -282,7 +282,7 @@ def breakdown(award: Award) -> str:
 
 
 def render_card(card: QuestionCard) -> SlackMessage:
-    """The question message: open (with buttons and countdown) or revealed."""
+    """The question message: open (with buttons and its deadline) or revealed."""
     asked = card.asked
     q = asked.question
     head = (

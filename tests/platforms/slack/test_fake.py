@@ -29,6 +29,7 @@ from tests.platforms.slack.fake import (
     serve_app,
     slack_signature,
 )
+from tests.platforms.slack.fake.limits import RateLimits
 
 SECRET = "fake-signing-secret"
 ALICE, BOB, CHANNEL = "U0ALICE", "U0BOB", "C0TRIVIA"
@@ -374,6 +375,45 @@ async def test_rate_limit_without_a_retry_handler_raises_ratelimited(slack: Fake
     assert raised.value.response.status_code == 429
     assert raised.value.response.headers["Retry-After"] == "0"
     assert raised.value.response["error"] == "ratelimited"
+
+
+async def test_with_limits_on_a_channel_takes_a_short_burst_of_posts_then_says_retry_after() -> (
+    None
+):
+    # A frozen clock: nothing refills while the test runs.
+    limits = RateLimits(monotonic=lambda: 100.0)
+    async with FakeSlack(rate_limits=limits) as slack:
+        client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+        for n in range(3):
+            await client.chat_postMessage(channel=CHANNEL, text=f"post {n}")
+        with pytest.raises(SlackApiError) as raised:
+            await client.chat_postMessage(channel=CHANNEL, text="one too many")
+        await client.chat_postMessage(channel="C0GENERAL", text="another channel is free")
+
+    assert raised.value.response.status_code == 429
+    assert raised.value.response.headers["Retry-After"] == "1"
+    assert limits.hits == {f"{slack.team_id}/{CHANNEL} chat.postMessage": 1}
+
+
+async def test_with_limits_on_edits_are_a_tier_3_budget_for_the_whole_workspace() -> None:
+    now = [100.0]
+    limits = RateLimits(monotonic=lambda: now[0])
+    async with FakeSlack(rate_limits=limits) as slack:
+        client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
+        posted = [
+            (await client.chat_postMessage(channel=channel, text="q"))["ts"]
+            for channel in (CHANNEL, "C0GENERAL")
+        ]
+        # Half a minute's worth (25) at once, spread over two channels: the bucket is shared.
+        for n in range(25):
+            await client.chat_update(channel=CHANNEL, ts=posted[0], text=f"edit {n}")
+        with pytest.raises(SlackApiError) as raised:
+            await client.chat_update(channel="C0GENERAL", ts=posted[1], text="over")
+        now[0] += 60 / 50  # one more call's worth of refill at 50 a minute
+        await client.chat_update(channel="C0GENERAL", ts=posted[1], text="refilled")
+
+    assert raised.value.response.headers["Retry-After"] == "2"  # 1.2 s, whole seconds up
+    assert limits.hits == {f"{slack.team_id} chat.update": 1}
 
 
 # ---------------------------------------------------------------------- Socket Mode
