@@ -112,3 +112,37 @@ async def test_each_question_spends_at_most_two_tiered_calls(
     assert cost.tiered_per_question <= 2
     assert cost.responses == (3 * ROUNDS if scenario is Scenario.CHOICE else 0)
     assert cost.game_calls == 2  # "Trivia!" and "Game over"
+
+
+async def test_the_score_asked_again_and_again_is_answered_privately_and_never_posted(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock()
+    async with (
+        FakeSlack() as slack,
+        running_bot(
+            tmp_path,
+            clock=clock,
+            slack=slack,
+            settings=budget_settings(tmp_path, rounds=ROUNDS, seconds=SECONDS),
+        ) as bot,
+    ):
+        await start_game(bot, CHANNEL, scenario=Scenario.UNANSWERED, rounds=ROUNDS, seconds=SECONDS)
+        await question_message(bot, CHANNEL, 1, ROUNDS)
+        for _ in range(3):
+            for user in (ALICE, BOB):
+                await bot.send(slack.slash_command("/trivia", "score", user=user))
+        await slack.wait_until(
+            lambda: (
+                sum("Scores after question 1" in p.body["text"] for p in slack.responses) == 6
+                or None
+            ),
+            what="six private standings",
+        )
+        await clock.advance(SECONDS + PAUSE)
+        await question_message(bot, CHANNEL, 2, ROUNDS)
+
+    posts = [c["text"] for c in slack.calls_to("chat.postMessage")]
+    assert not any("Scores after" in text for text in posts)
+    assert not slack.calls_to("chat.postEphemeral")
+    assert {e.user for e in slack.ephemerals() if "Scores after" in e.text} == {ALICE, BOB}
