@@ -103,8 +103,9 @@ async def test_slack_socket_mode_reconnects_mid_game_and_answers_still_score(
         bob_stats = await bot.app.store.player_stats(player(BOB))
 
     assert len(slack.calls_to("apps.connections.open")) == 3
-    assert "🏆 *bob* +" in first.visible_text()
-    assert "🏆 *alice* +" in second.visible_text()
+    # The reveal names the scorer (there is no "got it" post of its own).
+    assert "🏆 *bob* got it with “blue”: +" in first.visible_text()
+    assert "🏆 *alice* got it with “green”: +" in second.visible_text()
     assert slack.transcript()[-1].startswith("triviabot: *🏁 Game over!*")
     assert alice_stats is not None
     assert bob_stats is not None

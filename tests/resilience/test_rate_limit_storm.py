@@ -112,7 +112,8 @@ async def test_slack_game_survives_a_429_storm_on_posts_and_updates(
     assert sum("Game over" in line for line in transcript) == 1
     assert "The answer: *" in first.visible_text()
     assert "The answer: *" in second.visible_text()
-    assert "🏆 *bob* +" in first.visible_text()
-    assert "🏆 *alice* +" in second.visible_text()
+    # The reveal names the scorer (there is no "got it" post of its own).
+    assert "🏆 *bob* got it with “blue”: +" in first.visible_text()
+    assert "🏆 *alice* got it with “green”: +" in second.visible_text()
     assert {row.player: row.correct for row in board} == {player(ALICE): 1, player(BOB): 1}
     assert all(row.points > 0 for row in board)

@@ -270,6 +270,9 @@ def test_discord_markdown_in_a_name_never_reaches_a_message_raw(key: str) -> Non
 # -- Slack ------------------------------------------------------------------------------------
 
 _ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
+#: The one markup the Slack renderer writes itself: a question's deadline, which Slack draws in
+#: each reader's time zone. No user text goes into it (a number and a time).
+SLACK_DEADLINE = re.compile(r"<!date\^\d+\^\{time_secs\}\|\d\d:\d\d:\d\d UTC>")
 
 
 def slack_mrkdwn(value: Any) -> Iterator[str]:
@@ -321,7 +324,7 @@ def test_slack_never_sends_a_live_mention_or_link_from_user_text(name: str, text
     for event in events:
         for message in slack_messages(event, asked):
             parsed = [message.text, *slack_mrkdwn(list(message.blocks))]
-            for piece in parsed:
+            for piece in (SLACK_DEADLINE.sub("", p) for p in parsed):
                 assert "<" not in piece, piece
                 assert ">" not in piece, piece
                 assert not _ENTITY.search(piece), piece
