@@ -62,14 +62,14 @@ async def one_scenario(
         return cost, limits.hits
 
 
-async def per_question(speed: float, rounds: int) -> dict[str, float]:
-    """Prints the table; returns chat.update/chat.postEphemeral/posts per question, dearest."""
+async def per_question(speed: float, rounds: int) -> dict[Scenario, Spent]:
+    """Prints the table; returns what each scenario cost at 15 s questions."""
     print(f"Web API calls per question ({rounds}-question games)")
     print(
         f"{'scenario':50} {'s':>3} {'posts':>6} {'tiered':>7} {'resp_url':>9}  "
         f"tiered by method{'':14} +game"
     )
-    worst: dict[str, float] = {}
+    costs: dict[Scenario, Spent] = {}
     for scenario in Scenario:
         for seconds in (15.0, 30.0) if scenario is Scenario.UNANSWERED else (15.0,):
             count = min(rounds, 4) if scenario is Scenario.UNANSWERED else rounds
@@ -84,36 +84,46 @@ async def per_question(speed: float, rounds: int) -> dict[str, float]:
                 flush=True,
             )
             if seconds == 15.0:
-                for method in (*cost.by_method, POST):
-                    worst[method] = max(worst.get(method, 0.0), cost.per_question(method))
-    return worst
+                costs[scenario] = cost
+    return costs
 
 
-def sustained_bound(worst: dict[str, float], seconds: float) -> int | None:
-    """How many games the tiers sustain if every game played its dearest scenario."""
+def sustained_bound(costs: dict[Scenario, Spent], seconds: float) -> int | None:
+    """How many games of each scenario the workspace's budgets sustain; the lowest.
+
+    A typed question's reveal is posted when the workspace's edits are spent (the outbox),
+    so for typed games ``chat.update`` spills over into the posts' budget; a question with
+    buttons must be edited, so choice games are bound by ``chat.update`` itself.
+    """
     per_minute = 60.0 / (seconds + CYCLE_PAUSE)
-    limits = RateLimits()
-    bounds = []
-    for method, calls in sorted(worst.items()):
-        if calls <= 0:
-            continue
-        if method in TIERS:
-            budget = float(PER_MINUTE[TIERS[method]])
-        elif method == POST:
-            budget = float(limits.workspace_posts_per_minute)
+    posts_budget = float(RateLimits().workspace_posts_per_minute)
+    lowest: tuple[float, str] | None = None
+    for scenario, cost in costs.items():
+        edits = cost.per_question("chat.update")
+        budgets = {
+            "chat.postEphemeral": (cost.per_question("chat.postEphemeral"), 100.0),
+        }
+        if scenario is Scenario.CHOICE:
+            budgets["chat.update"] = (edits, float(PER_MINUTE[TIERS["chat.update"]]))
+            budgets[POST] = (cost.posts_per_question, posts_budget)
         else:
-            continue
-        games = budget / (calls * per_minute)
-        bounds.append((games, method))
-        print(
-            f"  {method:20} {calls:.2f}/question x {per_minute:.2f} questions/min/game "
-            f"vs {budget:g}/min per workspace: {games:.1f} games"
-        )
-    if not bounds:
+            budgets[f"{POST} (+ reveals spilt over)"] = (
+                cost.posts_per_question + edits,
+                posts_budget,
+            )
+        bounds = [
+            (budget / (calls * per_minute), method)
+            for method, (calls, budget) in budgets.items()
+            if calls > 0
+        ]
+        games, method = min(bounds)
+        print(f"  {scenario.value:50} {games:5.1f} games ({method} binds)")
+        if lowest is None or games < lowest[0]:
+            lowest = (games, scenario.value)
+    if lowest is None:
         return None
-    games, method = min(bounds)
-    print(f"  sustained bound: {int(games)} concurrent games ({method} binds)")
-    return int(games)
+    print(f"  sustained bound: {int(lowest[0])} concurrent games (set by {lowest[1]})")
+    return int(lowest[0])
 
 
 async def concurrent(
@@ -207,9 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     async def run() -> None:
         bound = None
         if not args.skip_scenarios:
-            worst = await per_question(args.speed, args.rounds)
-            print(f"Sustained by the tiers, every game unanswered-or-dearest at {args.seconds:g} s")
-            bound = sustained_bound(worst, args.seconds)
+            costs = await per_question(args.speed, args.rounds)
+            print(
+                f"Sustained by the workspace's budgets, every game one scenario, {args.seconds:g} s"
+            )
+            bound = sustained_bound(costs, args.seconds)
         if args.skip_ramp:
             return
         print(

@@ -6,22 +6,24 @@ sends its queue in order, and the outbox remembers what Slack needs: the
 ``ts`` of the current question message, so that the reveal edits that one
 message (``chat.update``) into the answer and who scored.
 
-What a question costs is the scarce thing (issue #16): ``chat.update`` is Tier 3,
-about 50 a minute for a whole workspace, ``chat.postEphemeral`` Tier 4, about
-100; ``chat.postMessage`` about one a second per channel.  So a question is one
+What a question costs is the scarce thing (issue #16): ``chat.update`` is Tier
+3, about 50 a minute for a whole workspace, ``chat.postEphemeral`` Tier 4, about
+100; ``chat.postMessage`` about one a second per channel. So a question is one
 post and one edit: the card shows its deadline in Slack's date markup rather
 than a countdown edited in; nobody's point gets a post of its own (the reveal
-names the scorer, with their answer and points); a hint is a post (Tier-free;
-a hint the reveal overtook in the queue is not sent at all).  Events with a
-recipient go to that user alone; those every question brings (a pick's
-confirmation, a near miss) through a ``response_url`` they gave (a slash
-command's or a click's: no Web API call at all, five posts per URL within 30
-minutes) while one is fresh, the others and the rest by ``chat.postEphemeral``; in a direct message
-with the bot they are plain posts, since nobody else is there.  ``/trivia
-score`` is answered to its asker the same way; standings for the channel (no
-asker's URL) go after the game's own messages in the queue, and several queued
-together go out once.  An export is uploaded as a file to the admin's DM with
-the bot, never to a channel (it holds every answer).
+names the scorer, with their answer and points; when the workspace's edits are
+spent for the moment, a typed question's reveal is posted rather than late); a
+hint is a post (Tier-free; a hint the reveal overtook in the queue is not sent
+at all). Events with a recipient go to that user alone; those every question
+brings (a pick's confirmation, a near miss) through a ``response_url`` they gave
+(a slash command's or a click's: no Web API call at all, five posts per URL
+within 30 minutes) while one is fresh, the others and the rest by
+``chat.postEphemeral``; in a direct message with the bot they are plain posts,
+since nobody else is there. ``/trivia score`` is answered to its asker the same
+way; standings for the channel (no asker's URL) go after the game's own messages
+in the queue, and several queued together go out once. An export is uploaded as
+a file to the admin's DM with the bot, never to a channel (it holds every
+answer).
 
 The Web API is reached through ``SlackWeb``, a protocol the adapter implements
 with slack-sdk; this module imports no SDK.  With the app installed in many
@@ -230,6 +232,11 @@ class _Bucket:
         self.at = now
         self.tokens -= 1
         return max(0.0, -self.tokens * self.interval)
+
+    def delay(self, now: float) -> float:
+        """How long one would wait now (nothing taken)."""
+        tokens = min(float(self.burst), self.tokens + (now - self.at) / self.interval)
+        return max(0.0, (1 - tokens) * self.interval)
 
 
 class SlackOutbox:
@@ -470,9 +477,18 @@ class SlackOutbox:
             lane.card_ts = await self._post(lane, render_card(card))
             if card.reveal is None:
                 await self._noted(lane, card.asked)
+        elif card.reveal is not None and not card.asked.choices and self._edits_spent(lane):
+            # The workspace's edits (Tier 3) are spent for now: a typed question's answer is
+            # posted rather than shown late (its card has no buttons to take away).
+            await self._post(lane, render_card(card))
         else:
             await self._pace_tier(lane, "chat.update")
             await lane.web.update_message(lane.channel.channel, lane.card_ts, render_card(card))
+
+    def _edits_spent(self, lane: _Lane) -> bool:
+        """Whether an edit in this workspace would have to wait now."""
+        bucket = self._spent.get((lane.channel.server, "chat.update"))
+        return bucket is not None and bucket.delay(self._monotonic()) > 0
 
     # -- sending ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -71,8 +71,8 @@ async def test_edits_are_paced_per_workspace_and_one_busy_workspace_does_not_slo
     started = time.perf_counter()
 
     for channel in (ALPHA_1, ALPHA_2, BETA):
-        for number in (1, 2):  # each question's one edit: its reveal
-            box.send(asked(channel, number))
+        for number in (1, 2):  # each question's one edit: its reveal, taking its buttons away
+            box.send(replace(asked(channel, number), choices=("blue", "red")))
             box.send(reveal(channel, number))
     await box.close()
 
@@ -88,3 +88,22 @@ async def test_edits_are_paced_per_workspace_and_one_busy_workspace_does_not_slo
     assert alpha_edits[-1] >= 0.1 - 0.01
     # Beta's two fit in its own burst, whatever Alpha is waiting for.
     assert beta_edits[-1] < 0.05
+
+
+async def test_a_typed_questions_reveal_is_posted_when_the_workspaces_edits_are_spent() -> None:
+    web = RecordingWeb()
+    # One edit a minute: the first reveal spends it.
+    box = SlackOutbox(web, post_interval=0, edits_per_minute=1, edit_burst=1)
+
+    for channel in (ALPHA_1, ALPHA_2):
+        box.send(asked(channel))
+        box.send(reveal(channel))
+    await box.close()
+
+    assert [(m, w) for m, w, _ in web.calls] == [
+        ("post", "CA"),
+        ("update", "CA@ts-1"),  # in its card
+        ("post", "CB"),
+        ("post", "CB"),  # at once, as a post of its own, rather than a minute late
+    ]
+    assert "The answer" in web.texts[-1]
