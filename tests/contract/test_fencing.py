@@ -105,10 +105,16 @@ async def test_postgres_a_fenced_transaction_stalled_past_its_lease_is_ended_by_
 
         assert isinstance(taken, Lease)
         assert taken.epoch == lease.epoch + 1
-        # The stalled transaction was ended: what it wrote under the old tenure is gone.
-        with pytest.raises(
-            (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError)
-        ):
+        # The stalled transaction was ended, its session with it: what it wrote under
+        # the old tenure is gone, and its commit fails.
+        alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
+        for _ in range(40):  # a terminated backend leaves the list as it exits
+            if await reader.fetchval(alive, writer.get_server_pid()) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await reader.fetchval(alive, writer.get_server_pid()) == 0
+        failed = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+        with pytest.raises((*failed, OSError)):
             await fenced.commit()
         async with reader.transaction():
             assert not await postgres_lease_current(reader, SHARD, lease.epoch)
