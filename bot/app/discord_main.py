@@ -39,7 +39,10 @@ from bot.app.discord_shards import holding_shards
 from bot.app.lifecycle import run_until_stopped, serving, tell
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.observability.instrument import counting_rate_limit_warnings
+from bot.observability.instrument import (
+    DISCORD_WEBHOOK_RATE_LIMITED,
+    counting_rate_limit_warnings,
+)
 from bot.observability.logs import log_context
 from bot.observability.metrics import Metrics
 from bot.ports import Clock
@@ -90,6 +93,11 @@ def _discord_run(settings: Settings, metrics: Metrics) -> Iterator[None]:
     with (
         log_context(PLATFORM),
         counting_rate_limit_warnings(metrics.platform(PLATFORM).rate_limited),
+        counting_rate_limit_warnings(
+            metrics.platform(PLATFORM).rate_limited,
+            logger="discord.webhook.async_",
+            prefix=DISCORD_WEBHOOK_RATE_LIMITED,
+        ),
         discord_endpoints(settings.discord_api_base, settings.discord_gateway_url),
     ):
         yield

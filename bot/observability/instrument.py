@@ -49,6 +49,9 @@ T = TypeVar("T")
 #: discord.py's words when a 429 arrives (discord/http.py, both the retried and
 #: the too-long-to-wait case); the "global rate limit" line follows one of them.
 DISCORD_RATE_LIMITED: Final = "We are being rate limited."
+#: discord.py's words when a webhook call (an interaction's follow-ups, which a game
+#: started by a slash command speaks through) gets a 429 (discord/webhook/async_.py).
+DISCORD_WEBHOOK_RATE_LIMITED: Final = "Webhook ID %s is rate limited."
 
 
 class MeteredSink:

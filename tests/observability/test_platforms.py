@@ -20,7 +20,9 @@ from tests.platforms.slack.fake import instant_rate_limit_retries
 
 from .scrape import get, scraped
 
-MESSAGES = r"/channels/\d+/messages"
+# A game started by /trivia start speaks through its interaction's webhook; others
+# through the channel: either way, these are its posts and edits.
+MESSAGES = r"/channels/\d+/messages|/webhooks/\d+/[^/]+"
 
 
 # -- Slack ---------------------------------------------------------------------------------

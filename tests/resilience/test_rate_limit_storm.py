@@ -20,8 +20,10 @@ from tests.platforms.discord.fake import FakeDiscord
 from tests.platforms.slack.bot_harness import ALICE, BOB, answer_to, player, running_bot
 from tests.platforms.slack.fake import instant_rate_limit_retries
 
-MESSAGES = r"/channels/\d+/messages"
-MESSAGE = r"/channels/\d+/messages/\d+"
+# A game started by /trivia start speaks through its interaction's webhook; others
+# through the channel: either way, these are its posts and edits.
+MESSAGES = r"/channels/\d+/messages|/webhooks/\d+/[^/]+"
+MESSAGE = r"/channels/\d+/messages/\d+|/webhooks/\d+/[^/]+/messages/\d+"
 STORM = 8
 
 
