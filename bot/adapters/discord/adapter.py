@@ -410,8 +410,8 @@ class _Tree(app_commands.CommandTree["TriviaClient"]):
 
 #: Added to the budget's one-second window: calls that start a second apart may reach
 #: Discord less than a second apart (latency varies), and a budget of exactly the
-#: platform's limit then collides with it (seen in scripts/bench_discord_budget.py: 8
-#: global 429s with 50 games started at once, none with this slack).
+#: platform's limit then collides with it (global 429s seen in
+#: scripts/bench_discord_budget.py with games started together).
 BUDGET_SLACK = 0.1
 
 
