@@ -26,8 +26,10 @@ from tests.platforms.discord.bot_harness import (
 )
 from tests.platforms.discord.fake import FakeDiscord, FakeUser
 
-MESSAGES = r"/channels/\d+/messages"
-MESSAGE = r"/channels/\d+/messages/\d+"
+# A game started by /trivia start speaks through its interaction's webhook; others
+# through the channel: either way, these are its posts and edits.
+MESSAGES = r"/channels/\d+/messages|/webhooks/\d+/[^/]+"
+MESSAGE = r"/channels/\d+/messages/\d+|/webhooks/\d+/[^/]+/messages/\d+"
 #: Docker's default grace period: past it the process is killed.
 GRACE = 10.0
 CHANNELS = 4
