@@ -80,9 +80,6 @@ class WorkspaceLeases:
         keeper = self._keepers.get(team)
         return keeper is not None and keeper.holds(lease_name(team))
 
-    def held(self) -> list[str]:
-        return sorted(team for team in self._keepers if self.holds(team))
-
     def fence_for(self, server: ServerKey) -> Fence | None:
         """The tenure ``server``'s writes are made under (None: never held here)."""
         if server.platform != PLATFORM:
