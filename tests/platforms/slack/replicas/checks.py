@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from tests.platforms.slack.fake import FakeSlack
+from tests.platforms.slack.fake import ApiCall, FakeSlack
 from tests.platforms.slack.replicas.harness import WORDS, Cluster
 
 ANNOUNCED = re.compile(r"got it with “(\w+)”: \+(\d+)")
@@ -74,6 +74,9 @@ class CallTimes:
         self._slack = slack
         self.at: list[float] = []
         self._task: asyncio.Task[None] | None = None
+        self._read = 0  # calls read so far
+        self._cards: dict[str, list[_Card]] = {}
+        self._open: dict[tuple[str, str], list[_Card]] = {}
 
     async def __aenter__(self) -> CallTimes:
         self._task = asyncio.create_task(self._watch())
@@ -100,30 +103,52 @@ class CallTimes:
         return True if len(self._slack.calls) > len(self.at) else None
 
     def questions(self, team: str) -> list[Asked]:
-        """Every question card posted in ``team``, with when its reveal came (None: never)."""
+        """Every question card posted in ``team``, with when its reveal came (None: never).
+
+        Each call is read once, as it comes (the test asks many times a second, and a
+        scan of every call each time would hold the event loop, and so the replicas'
+        log pipes, for seconds once there are thousands)."""
         self._stamp()
         calls = self._slack.calls
-        found: list[Asked] = []
-        for index, call in enumerate(calls):
-            text = str(call.args.get("text", ""))
-            if call.team_id != team or call.method != "chat.postMessage" or call.error:
-                continue
-            word = question_word(text) if text.startswith("Question ") else None
-            if word is None:
-                continue
-            revealed = next(
-                (
-                    self.at[later]
-                    for later in range(index + 1, len(calls))
-                    if calls[later].team_id == team
-                    and calls[later].method in ("chat.update", "chat.postMessage")
-                    and f"The answer: *{word}*" in str(calls[later].args.get("text", ""))
-                ),
-                None,
-            )
-            number = int(text.removeprefix("Question ").partition("/")[0])
-            found.append(Asked(team, number, word, self.at[index], revealed))
-        return found
+        for index in range(self._read, len(calls)):
+            self._note(index, calls[index])
+        self._read = len(calls)
+        return [card.asked() for card in self._cards.get(team, [])]
+
+    def _note(self, index: int, call: ApiCall) -> None:
+        if call.error or call.method not in ("chat.update", "chat.postMessage"):
+            return
+        team, text = str(call.team_id), str(call.args.get("text", ""))
+        for word in REVEALED.findall(text):  # this call shows the answer of `word`'s cards
+            for card in self._open.pop((team, word), []):
+                card.revealed = self.at[index]
+        if call.method != "chat.postMessage" or not text.startswith("Question "):
+            return
+        word = question_word(text)
+        if word is None or self._open.get((team, word)):
+            return  # not a question, or one still open posted again by its next owner
+        number = int(text.removeprefix("Question ").partition("/")[0])
+        card = _Card(team, number, word, self.at[index])
+        self._cards.setdefault(team, []).append(card)
+        if f"The answer: *{word}*" in text:
+            card.revealed = self.at[index]
+        else:
+            self._open.setdefault((team, word), []).append(card)
+
+
+REVEALED = re.compile(r"The answer: \*(\w+)\*")
+
+
+@dataclass
+class _Card:
+    team: str
+    number: int
+    word: str
+    posted: float
+    revealed: float | None = None
+
+    def asked(self) -> Asked:
+        return Asked(self.team, self.number, self.word, self.posted, self.revealed)
 
 
 @dataclass(frozen=True)

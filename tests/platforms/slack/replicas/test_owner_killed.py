@@ -31,6 +31,7 @@ import pytest
 
 from tests.platforms.slack.fake import ApiCall, Delivery, FakeWorkspace, SlackRequest
 from tests.platforms.slack.replicas.checks import (
+    Asked,
     CallTimes,
     announcements,
     question_word,
@@ -185,16 +186,18 @@ async def handover(cl: Cluster, ws: FakeWorkspace, owner: Replica) -> tuple[int,
 
 
 async def owners_mid_question(
-    cl: Cluster, times: CallTimes, spaces: list[FakeWorkspace]
-) -> list[tuple[FakeWorkspace, Replica]]:
-    """Workspaces with a question open now, and their running owners."""
+    cl: Cluster, times: CallTimes, spaces: list[FakeWorkspace], struck: set[Asked]
+) -> list[tuple[FakeWorkspace, Replica, Asked]]:
+    """Workspaces with a question open now that no kill has struck yet (a question whose
+    owners die one after another waits a lease's expiry for each), with their running
+    owners."""
     found = []
     for ws in spaces:
         asked = times.questions(ws.team_id)
-        if asked and asked[-1].revealed is None:
+        if asked and asked[-1].revealed is None and asked[-1] not in struck:
             owner = await cl.owner(ws.team_id)
             if owner is not None and owner.up:
-                found.append((ws, owner))
+                found.append((ws, owner, asked[-1]))
     return found
 
 
@@ -227,6 +230,7 @@ async def test_killing_owners_mid_question_loses_no_point_and_reveals_every_ques
         ]
         restarts: set[asyncio.Task[None]] = set()
         handed_over: tuple[int, float, bool] | None = None
+        struck: set[Asked] = set()
         started = time.monotonic()
         # On a failure, nothing of the test goes on while the replicas are killed.
         stack.callback(lambda: [task.cancel() for task in (*playing, *restarts)])
@@ -236,11 +240,12 @@ async def test_killing_owners_mid_question_loses_no_point_and_reveals_every_ques
                 for task in playing:
                     if task.done():
                         task.result()  # a player that failed fails the test now
-                candidates = await owners_mid_question(cl, times, cl.workspaces)
+                candidates = await owners_mid_question(cl, times, cl.workspaces, struck)
                 # Never the last one up: the front needs someone to talk to.
                 if not candidates or sum(r.up for r in cl.replicas) < 2:
                     continue
-                ws, owner = rng.choice(candidates)
+                ws, owner, question = rng.choice(candidates)
+                struck.add(question)
                 if len(kills) == KILLS // 2 and handed_over is None:
                     # Once, a rolling restart instead: SIGTERM hands the games over.
                     handed_over = await handover(cl, ws, owner)
