@@ -69,6 +69,8 @@ class Replica:
     lines: list[str] = field(default_factory=list)
     #: Serving requests (from "Serving ..." until it is killed or stopped).
     up: bool = False
+    #: Notified at every line any replica of the cluster writes (``Cluster.wait_for_line``).
+    heard: asyncio.Condition = field(default_factory=asyncio.Condition)
     _reader: asyncio.Task[None] | None = None
 
     @property
@@ -109,6 +111,8 @@ class Replica:
             while line := await process.stderr.readline():
                 text = line.decode(errors="replace").rstrip()
                 self.lines.append(text)
+                async with self.heard:
+                    self.heard.notify_all()
                 log.write(text + "\n")
                 log.flush()
                 if "Serving Slack's Events API" in text:
@@ -172,6 +176,20 @@ class Cluster:
         pid = int(str(holder).split(" pid ")[1].split()[0])
         return next((r for r in self.replicas if r.running and r.process.pid == pid), None)  # type: ignore[union-attr]
 
+    async def wait_for_line(self, fragment: str, *, within: float) -> str:
+        """The first line containing ``fragment`` that any replica wrote (or writes within
+        ``within`` seconds)."""
+
+        def found() -> str | None:
+            return next((ln for r in self.replicas for ln in r.lines if fragment in ln), None)
+
+        heard = self.replicas[0].heard
+        async with heard, asyncio.timeout(within):
+            await heard.wait_for(found)
+        line = found()
+        assert line is not None
+        return line
+
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         # One connection for the whole test: the server's connections are shared with
         # every replica (and every other test on the machine).
@@ -232,12 +250,13 @@ async def cluster(
         spaces = [slack.add_workspace(name, enterprise_id=org.id) for name in workspaces]
         slack.install(spaces[0], org_wide=True)
         bank = write_bank(tmp_path)
+        heard = asyncio.Condition()
         env = replica_env(
             cli_env, token=spaces[0].bot_token, api_url=slack.api_url, dsn=dsn, nats=nats,
             bank=bank, **extra,
         )  # fmt: skip
         started = [
-            Replica(f"replica-{i}", free_port(), env, tmp_path / f"replica-{i}.log")
+            Replica(f"replica-{i}", free_port(), env, tmp_path / f"replica-{i}.log", heard=heard)
             for i in range(replicas)
         ]
 

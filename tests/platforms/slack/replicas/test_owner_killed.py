@@ -24,6 +24,7 @@ import contextlib
 import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
@@ -163,26 +164,21 @@ async def stalled(cl: Cluster, ws: FakeWorkspace) -> str:
 
 async def handover(cl: Cluster, ws: FakeWorkspace, owner: Replica) -> tuple[int, float, bool]:
     """SIGTERM ``ws``'s owner mid-question (the caller starts it again, as a rolling restart
-    does): its exit code, how soon after it another replica carried the game on, and whether the
-    channel was told "back in a moment"."""
+    does): its exit code, how long after it released the workspace another replica owned
+    it (by their logs' clocks: one host), and whether the channel was told "back in a
+    moment"."""
     code = await owner.stop()
-    stopped, mark = time.monotonic(), len(cl.slack.calls)
-    # The replica that carries the game on shows its question again (in its card, or in a
-    # new one when the card's reference was not saved yet).
-    await cl.slack.wait_until(
-        lambda: (
-            True
-            if any(
-                c.team_id == ws.team_id and c.method in ("chat.update", "chat.postMessage")
-                for c in cl.slack.calls[mark:]
-            )
-            else None
-        ),
-        timeout=10,
-        what=f"another replica carrying the game in {ws.team_id} on",
-    )
-    adopted_after = time.monotonic() - stopped
+    lease = f"slack:workspace:{ws.team_id}"
+    released = next(line for line in owner.lines if f"released lease {lease} " in line)
+    epoch = int(released.rpartition("(epoch ")[2].rstrip(")"))
+    taken = await cl.wait_for_line(f"took lease {lease} (epoch {epoch + 1})", within=10)
+    adopted_after = (logged_at(taken) - logged_at(released)).total_seconds()
     return code, adopted_after, any("Back in a moment" in line for line in ws.transcript())
+
+
+def logged_at(line: str) -> datetime:
+    """When a replica wrote ``line`` (its log format starts with the local time)."""
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
 
 
 async def owners_mid_question(
