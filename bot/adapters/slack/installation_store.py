@@ -1,4 +1,4 @@
-"""slack-bolt's stores on our database: installations, OAuth states, and ``authorize``.
+"""slack-bolt's stores on our database: installations and OAuth states.
 
 slack_sdk ships no asyncpg or psycopg installation store, and its SQLite one blocks the
 event loop; these keep what bolt's OAuth flow saves in the bot's own database, through
@@ -17,47 +17,35 @@ event loop; these keep what bolt's OAuth flow saves in the bot's own database, t
 ``SqlOAuthStateStore``
     slack_sdk's ``AsyncOAuthStateStore``: a state works once, on any replica, until it
     expires (``StatelessOAuthStateStore`` would allow replays).
-``WorkspaceAuthorize``
-    bolt's ``AsyncAuthorize`` over ``WorkspaceTokens``: every request gets its own
-    workspace's installation and a valid token, without bolt's ``auth.test`` per new
-    token nor bolt's per-process token rotation.  Pass it as ``AsyncApp(authorize=...)``
-    beside ``installation_store=`` (bolt allows an ``AsyncAuthorize`` with OAuth).
 ``slack_refresher``
     The ``oauth.v2.access`` call (``grant_type=refresh_token``) ``WorkspaceTokens`` makes.
-``open_slack_stores``
-    All of them at once, after checking that ``TRIVIA_SLACK_TOKEN_KEY`` opens every
-    stored token.
+
+``bot.adapters.slack.oauth.OAuthInstalls`` puts them together for the adapter, with
+bolt's ``authorize`` over ``WorkspaceTokens``, once the database is open.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.authorization.async_authorize import AsyncAuthorize
-from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.seen_events import SeenEvents
 from bot.adapters.slack.token_rotation import (
-    InstallationStore,
     RefreshAnswer,
     Refresher,
     TokenRefreshFailed,
     WorkspaceTokens,
 )
 from bot.installations import SlackInstallation
-from bot.ports import Clock, SlackInstallStore
-from bot.slack_tokens import TokenCipher, check_stored_tokens
+from bot.ports import SlackInstallStore
+from bot.slack_tokens import TokenCipher
 
 log = logging.getLogger(__name__)
 
@@ -252,49 +240,6 @@ class SqlOAuthStateStore(AsyncOAuthStateStore):
         return consumed
 
 
-class WorkspaceAuthorize(AsyncAuthorize):
-    """bolt's ``authorize`` from ``WorkspaceTokens`` (module docstring)."""
-
-    def __init__(self, tokens: WorkspaceTokens) -> None:
-        # AsyncAuthorize.__init__ does nothing (and is untyped).
-        self._tokens = tokens
-
-    async def __call__(
-        self,
-        *,
-        context: AsyncBoltContext,
-        enterprise_id: str | None,
-        team_id: str | None,
-        user_id: str | None,
-        actor_enterprise_id: str | None = None,
-        actor_team_id: str | None = None,
-        actor_user_id: str | None = None,
-    ) -> AuthorizeResult | None:
-        org = bool(context.is_enterprise_install)
-        try:
-            found = await self._tokens.installation(
-                enterprise_id, team_id, is_enterprise_install=org
-            )
-        except TokenRefreshFailed as exc:
-            # As bolt does with its own rotation errors: this request goes unauthorized.
-            log.error("slack: cannot refresh the bot token: %s", exc)
-            return None
-        if found is None:
-            log.info("slack: no installation serves enterprise %s team %s", enterprise_id, team_id)
-            return None
-        return AuthorizeResult(
-            enterprise_id=found.enterprise_id,
-            # An org-wide installation acts in the workspace the request came from.
-            team_id=found.team_id or team_id,
-            team=found.team_name,
-            bot_user_id=found.bot_user_id,
-            bot_id=found.bot_id,
-            bot_token=found.bot_token,
-            bot_scopes=list(found.bot_scopes),
-            user_id=user_id,
-        )
-
-
 def slack_refresher(client: AsyncWebClient, *, client_id: str, client_secret: str) -> Refresher:
     """``oauth.v2.access`` with ``grant_type=refresh_token`` on ``client`` (built with
     ``SLACK_API_URL``: bolt's own rotator would go to slack.com)."""
@@ -322,57 +267,3 @@ def slack_refresher(client: AsyncWebClient, *, client_id: str, client_secret: st
         )
 
     return refresh
-
-
-@dataclass(frozen=True, slots=True)
-class SlackStores:
-    """Everything a bolt app serving many workspaces needs from the database, made by
-    ``open_slack_stores``: pass ``installations`` as ``installation_store=`` (to
-    ``AsyncApp`` and to ``AsyncOAuthSettings``), ``states`` as ``state_store=``,
-    ``authorize`` as ``AsyncApp(authorize=...)``; ``seen_events`` recognises
-    redeliveries; ``tokens`` hands out a workspace's bot token outside a request (the
-    outbox, a game's timer)."""
-
-    tokens: WorkspaceTokens
-    installations: SqlInstallationStore
-    states: SqlOAuthStateStore
-    authorize: WorkspaceAuthorize
-    seen_events: SeenEvents
-
-
-async def open_slack_stores(
-    store: InstallationStore,
-    *,
-    token_keys: Sequence[str],
-    client: AsyncWebClient,
-    client_id: str,
-    client_secret: str,
-    clock: Clock,
-    holder: str,
-) -> SlackStores:
-    """The stores over ``store``, tokens sealed with ``token_keys``
-    (``TRIVIA_SLACK_TOKEN_KEY``), refreshes sent through ``client`` (built with
-    ``SLACK_API_URL``).  Every stored token is opened once first: ``TokenKeyError`` (the
-    app exits 2 with its message) when a key is malformed or cannot open them."""
-    cipher = TokenCipher(token_keys)
-    plain = await check_stored_tokens(store, cipher)
-    if plain:
-        log.warning(
-            "slack: %d stored tokens are not encrypted yet (stored before "
-            "TRIVIA_SLACK_TOKEN_KEY was set); each is encrypted at its next refresh or install",
-            plain,
-        )
-    tokens = WorkspaceTokens(
-        store,
-        cipher=cipher,
-        refresh=slack_refresher(client, client_id=client_id, client_secret=client_secret),
-        clock=clock,
-        holder=holder,
-    )
-    return SlackStores(
-        tokens=tokens,
-        installations=SqlInstallationStore(store, cipher=cipher, tokens=tokens),
-        states=SqlOAuthStateStore(store),
-        authorize=WorkspaceAuthorize(tokens),
-        seen_events=SeenEvents(store, clock=clock),
-    )

@@ -278,7 +278,10 @@ class OAuthInstalls:
         plain = await check_stored_tokens(database, cipher)
         if plain:
             log.warning(
-                "slack: %d stored token(s) not encrypted yet; sealed when next saved", plain
+                "slack: %d stored tokens are not encrypted yet (stored before "
+                "TRIVIA_SLACK_TOKEN_KEY was set); each is encrypted at its next refresh or "
+                "install",
+                plain,
             )
         refresh = slack_refresher(
             self._client, client_id=self.app.client_id, client_secret=self.app.client_secret

@@ -19,15 +19,12 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.installation_store import (
-    SqlInstallationStore,
-    SqlOAuthStateStore,
-    open_slack_stores,
-)
+from bot.adapters.slack.installation_store import SqlInstallationStore, SqlOAuthStateStore
+from bot.adapters.slack.oauth import OAuthApp as BotOAuthApp
+from bot.adapters.slack.oauth import OAuthInstalls
 from bot.clock import SystemClock
 from bot.slack_tokens import TokenCipher, TokenKeyError
 from bot.storage.sqlite.store import SqliteScoreStore, open_sqlite_store
@@ -199,7 +196,6 @@ async def test_a_state_works_once(db: SqliteScoreStore) -> None:
 @dataclass
 class OAuthBot:
     app: AsyncApp
-    store: SqlInstallationStore
     base: str = ""
 
     @property
@@ -210,44 +206,37 @@ class OAuthBot:
 @asynccontextmanager
 async def running(slack: FakeSlack, db: SqliteScoreStore) -> AsyncIterator[OAuthBot]:
     client = AsyncWebClient(base_url=slack.api_url)
-    stores = await open_slack_stores(
-        db,
-        token_keys=KEYS,
+    installs = OAuthInstalls(
+        BotOAuthApp(
+            client_id=slack.oauth.client_id,
+            client_secret=slack.oauth.client_secret,
+            authorization_url=slack.authorize_url,
+            token_keys=tuple(KEYS),
+        ),
         client=client,
-        client_id=slack.oauth.client_id,
-        client_secret=slack.oauth.client_secret,
-        clock=SystemClock(),
-        holder="test replica",
     )
-    settings = AsyncOAuthSettings(
-        client_id=slack.oauth.client_id,
-        client_secret=slack.oauth.client_secret,
-        scopes=SCOPES,
-        installation_store=stores.installations,
-        state_store=stores.states,
-        authorization_url=slack.authorize_url,
-    )
-    app = AsyncApp(
-        client=client,
-        signing_secret=SECRET,
-        installation_store=stores.installations,
-        authorize=stores.authorize,
-        oauth_settings=settings,
-        process_before_response=True,
-    )
-    app.enable_token_revocation_listeners()
+    async with installs.attached(db, clock=SystemClock(), holder="test replica"):
+        app = AsyncApp(
+            client=client,
+            signing_secret=SECRET,
+            installation_store=installs.store,
+            authorize=installs.authorize,
+            oauth_settings=installs.settings(),
+            process_before_response=True,
+        )
+        app.enable_token_revocation_listeners()
 
-    @app.command("/trivia")
-    async def trivia(ack: Any, command: dict[str, Any], say: Any) -> None:
-        await ack()
-        await say(f"{command['team_id']} starts {command['text']}")
+        @app.command("/trivia")
+        async def trivia(ack: Any, command: dict[str, Any], say: Any) -> None:
+            await ack()
+            await say(f"{command['team_id']} starts {command['text']}")
 
-    bot = OAuthBot(app, stores.installations)
-    async with serve_app(app.web_app(), path="") as base:
-        bot.base = base
-        slack.oauth.redirect_urls.append(f"{base}/slack/oauth_redirect")
-        slack.spread_over([f"{base}/slack/events"], signing_secret=SECRET)
-        yield bot
+        bot = OAuthBot(app)
+        async with serve_app(app.web_app(), path="") as base:
+            bot.base = base
+            slack.oauth.redirect_urls.append(f"{base}/slack/oauth_redirect")
+            slack.spread_over([f"{base}/slack/events"], signing_secret=SECRET)
+            yield bot
 
 
 async def say_in(slack: FakeSlack, ws: FakeWorkspace, text: str) -> None:
@@ -336,15 +325,15 @@ async def test_a_refresh_slack_refuses_leaves_the_request_unanswered_and_says_wh
                 grant_type="refresh_token",
                 refresh_token=str(beta.refresh_token),
             )
-            with caplog.at_level(logging.ERROR, "bot.adapters.slack.installation_store"):
+            with caplog.at_level(logging.WARNING, "bot.adapters.slack.oauth"):
                 delivery = await slack.deliver(beta.slash_command("/trivia", "one"))
 
     assert delivery.reply.status == 200  # bolt acks it: no point in Slack retrying
     assert slack.calls_to("chat.postMessage") == []
     assert [c.error for c in slack.calls_to("oauth.v2.access")][-1] == "invalid_refresh_token"
     assert (
-        "cannot refresh the bot token: workspace T0BETA: Slack refused to refresh the bot "
-        "token: invalid_refresh_token"
+        "no usable token for T0BETA (org None): workspace T0BETA: Slack refused to refresh "
+        "the bot token: invalid_refresh_token"
     ) in caplog.text
 
 
@@ -355,16 +344,12 @@ async def test_the_stores_open_only_with_a_key_that_opens_every_stored_token(
     await SqlInstallationStore(db, cipher=TokenCipher()).async_save(bolts_installation("T0PLAIN"))
     client = AsyncWebClient(base_url="http://127.0.0.1:9/api/")
 
-    async def opened(keys: list[str]) -> object:
-        return await open_slack_stores(
-            db,
-            token_keys=keys,
-            client=client,
-            client_id="1.2",
-            client_secret="s",
-            clock=SystemClock(),
-            holder="test",
-        )
+    async def opened(keys: list[str]) -> None:
+        app = BotOAuthApp(client_id="1.2", client_secret="s", token_keys=tuple(keys))
+        async with OAuthInstalls(app, client=client).attached(
+            db, clock=SystemClock(), holder="test"
+        ):
+            pass
 
     with pytest.raises(
         TokenKeyError, match=r"workspace T0SEALED .*TRIVIA_SLACK_TOKEN_KEY is not set"
