@@ -34,6 +34,7 @@ from bot.domain.events import (
     ScoresDelayed,
     ScoreShown,
     StatsShown,
+    WrongGuess,
 )
 from bot.domain.model import ChannelKey, GameMode, GameOptions, QuestionType
 from bot.domain.records import Period
@@ -335,6 +336,29 @@ async def test_a_failed_write_is_not_announced_until_it_is_written(h: ServiceHar
     assert [(a.name, a.correct) for a in h.store.answers] == [("bob", True)]
     kinds = [type(e).__name__ for e in h.sink.events]
     assert kinds.index("AnswerAccepted") < kinds.index("QuestionRevealed")
+
+
+async def test_wrong_guesses_are_heard_at_once_and_written_only_as_misses_at_the_reveal(
+    h: ServiceHarness,
+) -> None:
+    await h.start()
+    asked = dict(h.store.asked)
+    await h.say(BOB, "wrong")
+    await h.say(ALICE, "nope")
+    await h.say(BOB, "still wrong")
+    assert [e.guess for e in h.sink.events[-3:] if isinstance(e, WrongGuess)] == [
+        "wrong",
+        "nope",
+        "still wrong",
+    ]
+    assert h.store.answers == []  # chatter: nothing written, nothing waited for
+    assert h.store.asked == asked
+    await h.clock.advance(30)
+    assert h.sink.last(QuestionRevealed).reason is RevealReason.TIMEOUT
+    assert sorted((a.name, a.correct) for a in h.store.answers) == [
+        ("alice", False),
+        ("bob", False),
+    ]
 
 
 async def test_the_next_command_delivers_a_backlog_first(h: ServiceHarness) -> None:
