@@ -286,8 +286,8 @@ async def _drive_service(
                 if rate is None:
                     due, arrival = 4 * channels - len(in_flight), now  # keep the service busy
                 else:
-                    due = int((now - started) * rate) - sent
-                for _ in range(max(due, 0)):
+                    due = arrivals_due(now - started, rate, sent)
+                for _ in range(due):
                     channel = keys[sent % channels]
                     arrival = now if rate is None else started + sent / rate
                     task = asyncio.create_task(answer(channel, arrival))
@@ -309,6 +309,16 @@ async def _drive_service(
         await asyncio.gather(*pending, return_exceptions=True)
         await service.shutdown()
     return run
+
+
+def arrivals_due(elapsed: float, rate: float, sent: int) -> int:
+    """How many answers of an open loop at ``rate`` are due ``elapsed`` seconds in, after
+    ``sent``: answer ``k`` (from 0) arrives at ``k / rate``, so the first at once.
+
+    (Counting ``floor(elapsed * rate)`` instead sent every answer one interval after
+    the arrival it was timed from: 10 ms added to every latency at 100 answers/s.)
+    """
+    return max(int(elapsed * rate) + 1 - sent, 0)
 
 
 def _running_loop() -> str:

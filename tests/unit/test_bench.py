@@ -18,6 +18,7 @@ from bot.app.bench import (
     Figures,
     _GcPauses,
     _service_run,
+    arrivals_due,
     run_bench,
     verdicts,
 )
@@ -130,6 +131,23 @@ def test_the_garbage_collectors_passes_are_timed_only_while_watched() -> None:
     gc.collect()  # not watched any more
     assert len(pauses) == 2
     assert all(pause > 0 for pause in pauses)
+
+
+def test_an_open_loop_sends_each_answer_when_it_arrives_not_an_interval_later() -> None:
+    # At 100/s answer k arrives at k * 10 ms: the first at once, the second at 10 ms.
+    assert arrivals_due(0.0, 100, sent=0) == 1
+    assert arrivals_due(0.0099, 100, sent=1) == 0
+    assert arrivals_due(0.010, 100, sent=1) == 1
+    assert arrivals_due(0.0355, 100, sent=2) == 2  # a late loop catches up
+    assert arrivals_due(0.0355, 100, sent=4) == 0
+    # Whenever the loop looks, every answer it sends has already arrived.
+    sent = 0
+    for step in range(1, 500):
+        now = step * 0.00037
+        due = arrivals_due(now, 100, sent)
+        assert all((sent + k) / 100 <= now for k in range(due))
+        sent += due
+        assert sent / 100 > now  # and the next one has not
 
 
 def test_percentile_is_the_nearest_rank() -> None:
