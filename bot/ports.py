@@ -51,6 +51,7 @@ from bot.domain.records import (
     SwitchedOff,
     UnfinishedGame,
 )
+from bot.domain.schedule import Schedule
 from bot.domain.snapshot import GameSnapshot
 from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
 
@@ -524,6 +525,40 @@ class SlackInstallStore(Protocol):
 
     async def prune_slack_rows(self) -> int:
         """Forget expired OAuth states and seen events; how many rows went."""
+        ...
+
+
+class ScheduleStore(Protocol):
+    """Schedules (issue #17) and the due times they fired, shared by every process.
+
+    ``claim_firing`` is how a due time fires once across processes and restarts: the
+    first claim of (schedule, due time) wins, every later one, from any process, is
+    refused, and so is a claim for a schedule removed meanwhile.  Instants are aware
+    datetimes, stored to the microsecond.
+    """
+
+    async def add_schedule(self, schedule: Schedule) -> Schedule:
+        """Store ``schedule`` (its id ignored) and return it with its new id."""
+        ...
+
+    async def schedules(self, server: ServerKey | None = None) -> list[Schedule]:
+        """The schedules of ``server``, or of every server, oldest first."""
+        ...
+
+    async def set_schedule_paused(self, server: ServerKey, schedule_id: int, paused: bool) -> bool:
+        """Pause or resume ``server``'s schedule; False if it has none with that id."""
+        ...
+
+    async def remove_schedule(self, server: ServerKey, schedule_id: int) -> bool:
+        """Remove ``server``'s schedule and its firings; False if it has none with that id."""
+        ...
+
+    async def claim_firing(self, schedule_id: int, due_at: datetime, holder: str) -> bool:
+        """True for the one claim that may fire ``due_at`` of the schedule."""
+        ...
+
+    async def last_firing(self, schedule_id: int) -> datetime | None:
+        """The latest due time claimed for the schedule, None if none was."""
         ...
 
 

@@ -164,6 +164,8 @@ class Schedule:
         if not self.channel.strip():
             raise ScheduleError("no channel given: name the channel the schedule posts to")
         object.__setattr__(self, "_tz", parse_zone(self.zone))
+        # One order for options, so equal schedules compare equal however they were given.
+        object.__setattr__(self, "options", tuple(sorted(dict(self.options).items())))
         if not self.days:
             raise ScheduleError("no days given: name at least one, like 'mon,wed,fri' or 'daily'")
         if not self.days <= EVERY_DAY:

@@ -40,7 +40,7 @@ class Table:
 
 
 #: The schema version ``TABLES`` describes: the last migration of both backends.
-TABLES_VERSION: Final = 6
+TABLES_VERSION: Final = 7
 
 TABLES: Final[tuple[Table, ...]] = (
     Table("servers", ("id", "platform", "server"), ("id",), identity=True),
@@ -202,6 +202,34 @@ TABLES: Final[tuple[Table, ...]] = (
     ),
     Table("slack_oauth_states", ("state", "expires_us"), ("state",)),
     Table("slack_seen_events", ("event_id", "seen_until_us"), ("event_id",)),
+    # Scheduled play: the schedules and the due times they fired (a moved bot neither
+    # fires a due time again nor forgets a schedule).
+    Table(
+        "schedules",
+        (
+            "id",
+            "platform",
+            "server",
+            "channel",
+            "kind",
+            "at_local",
+            "zone",
+            "days",
+            "closes_local",
+            "category",
+            "difficulty",
+            "options",
+            "paused",
+            "created_us",
+        ),
+        ("id",),
+        identity=True,
+    ),
+    Table(
+        "schedule_firings",
+        ("schedule_id", "due_us", "holder", "claimed_us"),
+        ("schedule_id", "due_us"),
+    ),
 )
 
 

@@ -51,6 +51,7 @@ from bot.storage.records_json import (
     settings_from_json,
     settings_to_json,
 )
+from bot.storage.schedule_store import ScheduleSqlStore
 from bot.storage.shared_store import SharedSqlStore
 from bot.storage.slack_store import SlackSqlStore
 from bot.storage.write_plan import (
@@ -83,10 +84,10 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH_RECORDS: Final = 2000
 
 
-class SqlScoreStore(SharedSqlStore, SlackSqlStore, ABC):
+class SqlScoreStore(SharedSqlStore, SlackSqlStore, ScheduleSqlStore, ABC):
     """``bot.ports.OperatedStore`` over a dialect's SQL (see the module docstring); what the
     processes of one bot share comes from ``SharedSqlStore``, the Slack app's installations
-    from ``SlackSqlStore``."""
+    from ``SlackSqlStore``, schedules from ``ScheduleSqlStore``."""
 
     def __init__(
         self,

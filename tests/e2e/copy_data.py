@@ -11,7 +11,8 @@ API, independently of the copy's own check.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.domain.game import TriviaGame
@@ -38,6 +39,7 @@ from bot.domain.records import (
     RunningGame,
     Switch,
 )
+from bot.domain.schedule import Schedule, ScheduleKind, parse_days
 from bot.domain.snapshot import GameSnapshot
 from bot.installations import SlackInstallation
 from bot.ports import TriviaStore
@@ -196,6 +198,44 @@ async def _unfinished(store: TriviaStore, server: ServerKey) -> None:
             await store.save_slack_installation(installation)
         await store.issue_oauth_state("state-in-progress", ttl=600)
         assert await store.first_sighting("Ev0SEEN", keep=600)
+        await _schedules(store)
+
+
+async def _schedules(store: SqlScoreStore) -> None:
+    """Two schedules per server, one paused, one removed, and due times already fired."""
+    for server in SERVERS:
+        daily = await store.add_schedule(
+            Schedule(
+                server=server,
+                channel="trivia",
+                kind=ScheduleKind.DAILY_QUESTION,
+                at=time(9, 0),
+                zone="Europe/Berlin",
+                days=parse_days("weekdays"),
+                closes=time(17, 0),
+                category="science",
+            )
+        )
+        quiz = await store.add_schedule(
+            Schedule(
+                server=server,
+                channel="quiz",
+                kind=ScheduleKind.WEEKLY_QUIZ,
+                at=time(16, 0),
+                zone="America/New_York",
+                days=parse_days("fri"),
+                options=(("questions", "10"),),
+            )
+        )
+        gone = await store.add_schedule(replace(daily, channel="old"))
+        assert daily.id is not None
+        assert quiz.id is not None
+        assert gone.id is not None
+        for day in DAYS:
+            assert await store.claim_firing(daily.id, NOW - timedelta(days=day), "host-a pid 1")
+        assert await store.set_schedule_paused(server, quiz.id, True)
+        assert await store.claim_firing(gone.id, NOW, "host-a pid 1")
+        assert await store.remove_schedule(server, gone.id)
 
 
 def _running_state(server: ServerKey) -> GameSnapshot:
@@ -279,4 +319,9 @@ async def read_all(store: TriviaStore) -> dict[str, Any]:
         seen["last server"] = await store.last_server(SERVERS[0].platform, "ada")
         seen["slack installations"] = await store.slack_installations()
         seen["slack org install"] = await store.find_slack_installation("E0ACME", "T0EAST")
+        every = await store.schedules()
+        seen["schedules"] = every
+        for schedule in every:
+            assert schedule.id is not None
+            seen[f"schedule {schedule.id} last firing"] = await store.last_firing(schedule.id)
     return seen

@@ -6,6 +6,7 @@ through it from both databases after the copy, independently of the copy's own c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,6 +110,11 @@ async def test_the_copied_postgres_store_keeps_working_with_new_ids(
         )
         after = await target.player_stats(player(GUILD, "ada"))
         board = await target.leaderboard(GUILD, Period.ALL, now=NOW, limit=50)
+        copied = await target.schedules()
+        fired = copied[0]
+        assert fired.id is not None
+        refired = await target.claim_firing(fired.id, NOW, "host-b pid 2")
+        added = await target.add_schedule(replace(fired, channel="new"))
     finally:
         await source.close()
         await target.close()
@@ -120,6 +126,9 @@ async def test_the_copied_postgres_store_keeps_working_with_new_ids(
     assert after is not None
     assert after.points == before.points + 3
     assert "newcomer" in [row.player.user for row in board]
+    assert not refired, "a due time fired before the move does not fire again after it"
+    assert added.id is not None
+    assert added.id > max(s.id or 0 for s in copied), "new schedule ids come after the copied"
 
 
 # -- PostgreSQL -> SQLite, SQLite -> SQLite ---------------------------------------------
@@ -253,7 +262,7 @@ async def test_the_command_copies_refuses_a_second_time_and_replaces_with_force(
 
     assert first.returncode == 0, first.stderr
     assert "answers: 102 rows" in first.stderr
-    assert f"Copied 400 rows in {len(TABLES)} tables" in first.stdout
+    assert f"Copied 439 rows in {len(TABLES)} tables" in first.stdout
     assert "answers 102, period_totals 111, games 33, game_players 99" in first.stdout
     assert "Verified: both databases read the same" in first.stdout
     assert "the stats of 9 players" in first.stdout

@@ -448,3 +448,56 @@ DELETE FROM slack_oauth_states WHERE expires_us <= {_NOW_US} RETURNING 1
 PRUNE_SEEN_EVENTS: Final = f"""
 DELETE FROM slack_seen_events WHERE seen_until_us <= {_NOW_US} RETURNING 1
 """
+
+
+# -- schedules (bot.storage.schedule_store) ---------------------------------------------
+
+_SCHEDULE_COLUMNS: Final = (
+    "id, platform, server, channel, kind, at_local, zone, days, closes_local, category, "
+    "difficulty, options, paused"
+)
+
+# (platform, server, channel, kind, at_local, zone, days, closes_local, category,
+#  difficulty, options, paused) -> the new row's id.
+ADD_SCHEDULE: Final = f"""
+INSERT INTO schedules (platform, server, channel, kind, at_local, zone, days, closes_local,
+                       category, difficulty, options, paused, created_us)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, {_NOW_US})
+RETURNING id
+"""
+
+# (platform, server)
+SCHEDULES_OF_SERVER: Final = f"""
+SELECT {_SCHEDULE_COLUMNS} FROM schedules WHERE platform = $1 AND server = $2 ORDER BY id
+"""
+
+ALL_SCHEDULES: Final = f"""
+SELECT {_SCHEDULE_COLUMNS} FROM schedules ORDER BY id
+"""
+
+# (platform, server, id, paused): only the server's own schedule changes.
+SET_SCHEDULE_PAUSED: Final = """
+UPDATE schedules SET paused = $4::smallint
+WHERE platform = $1 AND server = $2 AND id = $3
+RETURNING id
+"""
+
+# (platform, server, id): its firings go with it (ON DELETE CASCADE).
+REMOVE_SCHEDULE: Final = """
+DELETE FROM schedules WHERE platform = $1 AND server = $2 AND id = $3 RETURNING id
+"""
+
+# (schedule_id, due_us, holder): a row for the first claim of a due time; a claim already
+# made, or of a schedule removed meanwhile, inserts nothing and returns no row.
+CLAIM_FIRING: Final = f"""
+INSERT INTO schedule_firings (schedule_id, due_us, holder, claimed_us)
+SELECT $1::bigint, $2::bigint, $3::text, {_NOW_US}
+WHERE EXISTS (SELECT 1 FROM schedules WHERE id = $1)
+ON CONFLICT (schedule_id, due_us) DO NOTHING
+RETURNING 1
+"""
+
+# (schedule_id) -> the latest due time claimed, NULL if none.
+LAST_FIRING: Final = """
+SELECT max(due_us) FROM schedule_firings WHERE schedule_id = $1
+"""
