@@ -143,7 +143,8 @@ class Schedule:
 
     ``closes``: the local time the daily question's window closes (None: at the end of
     its day), or the last local time a weekly quiz may still start late (None:
-    ``DEFAULT_QUIZ_GRACE`` after its time).  ``id`` is the store's, None until stored.
+    ``DEFAULT_QUIZ_GRACE`` after its time).  ``created``: when it was added (nothing due
+    before then was missed).  ``id`` is the store's, None until stored.
     """
 
     server: ServerKey
@@ -157,6 +158,7 @@ class Schedule:
     difficulty: str | None = None
     options: tuple[tuple[str, str], ...] = ()
     paused: bool = False
+    created: datetime | None = None
     id: int | None = None
     _tz: ZoneInfo = field(init=False, repr=False, compare=False)
 
@@ -172,6 +174,8 @@ class Schedule:
             raise ScheduleError(f"days must be 0 (Monday) to 6 (Sunday), got {sorted(self.days)}")
         if self.at.tzinfo is not None or self.at.second or self.at.microsecond:
             raise ScheduleError("the time must be a local HH:MM, without a zone or seconds")
+        if self.created is not None:
+            _aware(self.created, "created")
         if self.closes is not None and self.closes <= self.at:
             raise ScheduleError(
                 f"the window must close after the schedule's time {self.at:%H:%M} on the same "

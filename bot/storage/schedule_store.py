@@ -26,6 +26,8 @@ from bot.storage.shared_store import Statement
 
 def schedule_params(schedule: Schedule) -> tuple[object, ...]:
     """``ADD_SCHEDULE``'s parameters."""
+    if schedule.created is None:
+        raise ValueError("a schedule is stored with the time it was created")
     return (
         schedule.server.platform,
         schedule.server.server,
@@ -39,13 +41,14 @@ def schedule_params(schedule: Schedule) -> tuple[object, ...]:
         schedule.difficulty,
         json.dumps(dict(schedule.options), sort_keys=True),
         int(schedule.paused),
+        to_epoch_us(schedule.created),
     )
 
 
 def schedule_row(row: Sequence[Any]) -> Schedule:
     """A row of ``_SCHEDULE_COLUMNS`` -> its schedule."""
     (id_, platform, server, channel, kind, at, zone, days, closes, category, difficulty) = row[:11]
-    options, paused = row[11:]
+    options, paused, created_us = row[11:]
     loaded: dict[str, str] = json.loads(options)
     return Schedule(
         id=int(id_),
@@ -60,6 +63,7 @@ def schedule_row(row: Sequence[Any]) -> Schedule:
         difficulty=difficulty,
         options=tuple(sorted(loaded.items())),
         paused=bool(paused),
+        created=from_epoch_us(int(created_us)),
     )
 
 

@@ -4,16 +4,20 @@ kept per server, and each due time claimed once, across stores and restarts."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from bot.domain.model import ServerKey
 from bot.domain.schedule import Schedule, ScheduleKind, parse_days
+from bot.ports import ScheduleStore
 from bot.storage.sql_store import SqlScoreStore
-from tests.contract.conftest import BACKENDS, Backend
+from tests.contract.conftest import BACKENDS
+from tests.fake_schedules import MemoryScheduleStore
 
 GUILD = ServerKey("discord", "guild-1")
 TEAM = ServerKey("slack", "T0001")
@@ -31,6 +35,7 @@ def daily(server: ServerKey = GUILD, channel: str = "general") -> Schedule:
         closes=time(17, 30),
         category="science",
         difficulty="easy",
+        created=DUE - timedelta(days=30),
     )
 
 
@@ -43,22 +48,51 @@ def quiz(server: ServerKey = GUILD) -> Schedule:
         zone="America/New_York",
         days=parse_days("fri"),
         options=(("questions", "10"), ("mode", "choice")),
+        created=DUE - timedelta(days=30, microseconds=1),
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    return BACKENDS[request.param](request, tmp_path)
+class Schedules(ScheduleStore, Protocol):
+    async def close(self) -> None: ...
 
 
-async def opened(backend: Backend) -> SqlScoreStore:
-    store = await backend.open()
-    assert isinstance(store, SqlScoreStore)
-    return store
+@dataclass(frozen=True, slots=True)
+class ScheduleBackend:
+    name: str
+    open: Callable[[], Awaitable[Schedules]]
+
+
+def memory_backend() -> ScheduleBackend:
+    """``tests.fake_schedules.MemoryScheduleStore``, the firing loop's double: every open
+    is a handle on the same data, as opening one database again would be."""
+    data = MemoryScheduleStore()
+
+    async def open_store() -> Schedules:
+        return data
+
+    return ScheduleBackend("memory", open_store)
+
+
+@pytest.fixture(params=["sqlite", "postgres", "memory"])
+def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> ScheduleBackend:
+    if request.param == "memory":
+        return memory_backend()
+    backend = BACKENDS[request.param](request, tmp_path)
+
+    async def open_store() -> Schedules:
+        store = await backend.open()
+        assert isinstance(store, SqlScoreStore)
+        return store
+
+    return ScheduleBackend(backend.name, open_store)
+
+
+async def opened(backend: ScheduleBackend) -> Schedules:
+    return await backend.open()
 
 
 @pytest.fixture
-async def schedules(sql_backend: Backend) -> AsyncIterator[SqlScoreStore]:
+async def schedules(sql_backend: ScheduleBackend) -> AsyncIterator[Schedules]:
     store = await opened(sql_backend)
     try:
         yield store
@@ -67,7 +101,7 @@ async def schedules(sql_backend: Backend) -> AsyncIterator[SqlScoreStore]:
 
 
 async def test_a_schedule_comes_back_as_it_was_added_with_its_id(
-    schedules: SqlScoreStore,
+    schedules: Schedules,
 ) -> None:
     first = await schedules.add_schedule(daily())
     second = await schedules.add_schedule(quiz())
@@ -78,9 +112,16 @@ async def test_a_schedule_comes_back_as_it_was_added_with_its_id(
     assert second.option_map == {"questions": "10", "mode": "choice"}
     assert first.closes == time(17, 30)
     assert second.closes is None
+    assert second.created == DUE - timedelta(days=30, microseconds=1)
 
 
-async def test_schedules_are_kept_per_server(schedules: SqlScoreStore) -> None:
+async def test_a_schedule_without_its_creation_time_is_refused(schedules: Schedules) -> None:
+    with pytest.raises(ValueError, match="stored with the time it was created"):
+        await schedules.add_schedule(replace(daily(), created=None))
+    assert await schedules.schedules() == []
+
+
+async def test_schedules_are_kept_per_server(schedules: Schedules) -> None:
     ours = await schedules.add_schedule(daily())
     theirs = await schedules.add_schedule(daily(TEAM, "C0001"))
     assert await schedules.schedules(GUILD) == [ours]
@@ -93,7 +134,7 @@ async def test_schedules_are_kept_per_server(schedules: SqlScoreStore) -> None:
     assert await schedules.schedules(TEAM) == [theirs]
 
 
-async def test_pause_resume_and_remove(schedules: SqlScoreStore) -> None:
+async def test_pause_resume_and_remove(schedules: Schedules) -> None:
     added = await schedules.add_schedule(daily())
     assert added.id is not None
     assert await schedules.set_schedule_paused(GUILD, added.id, True)
@@ -107,7 +148,7 @@ async def test_pause_resume_and_remove(schedules: SqlScoreStore) -> None:
 
 
 async def test_a_due_time_is_claimed_once_even_after_reopening(
-    sql_backend: Backend,
+    sql_backend: ScheduleBackend,
 ) -> None:
     store = await opened(sql_backend)
     added = await store.add_schedule(daily())
@@ -126,7 +167,7 @@ async def test_a_due_time_is_claimed_once_even_after_reopening(
         await again.close()
 
 
-async def test_two_stores_racing_for_one_firing_one_wins(sql_backend: Backend) -> None:
+async def test_two_stores_racing_for_one_firing_one_wins(sql_backend: ScheduleBackend) -> None:
     first, second = await opened(sql_backend), await opened(sql_backend)
     try:
         added = await first.add_schedule(daily())
@@ -147,7 +188,7 @@ async def test_two_stores_racing_for_one_firing_one_wins(sql_backend: Backend) -
 
 
 async def test_a_removed_schedule_takes_its_firings_and_cannot_be_claimed(
-    schedules: SqlScoreStore,
+    schedules: Schedules,
 ) -> None:
     added = await schedules.add_schedule(daily())
     assert added.id is not None

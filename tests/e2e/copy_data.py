@@ -214,6 +214,7 @@ async def _schedules(store: SqlScoreStore) -> None:
                 days=parse_days("weekdays"),
                 closes=time(17, 0),
                 category="science",
+                created=NOW - timedelta(days=30),
             )
         )
         quiz = await store.add_schedule(
@@ -225,6 +226,7 @@ async def _schedules(store: SqlScoreStore) -> None:
                 zone="America/New_York",
                 days=parse_days("fri"),
                 options=(("questions", "10"),),
+                created=NOW - timedelta(days=9),
             )
         )
         gone = await store.add_schedule(replace(daily, channel="old"))

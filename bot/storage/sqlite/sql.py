@@ -406,15 +406,15 @@ DELETE FROM slack_seen_events WHERE seen_until_us <= {_NOW_US} RETURNING 1
 
 _SCHEDULE_COLUMNS: Final = (
     "id, platform, server, channel, kind, at_local, zone, days, closes_local, category, "
-    "difficulty, options, paused"
+    "difficulty, options, paused, created_us"
 )
 
 # (platform, server, channel, kind, at_local, zone, days, closes_local, category,
-#  difficulty, options, paused) -> the new row's id.
-ADD_SCHEDULE: Final = f"""
+#  difficulty, options, paused, created_us) -> the new row's id.
+ADD_SCHEDULE: Final = """
 INSERT INTO schedules (platform, server, channel, kind, at_local, zone, days, closes_local,
                        category, difficulty, options, paused, created_us)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, {_NOW_US})
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 RETURNING id
 """
 
