@@ -566,9 +566,9 @@ class SharedStore(LeaseStore, PacedTurns, BotFacts, LastServers, Protocol):
     """What the processes of one bot share through its database."""
 
 
-class OperatedStore(TriviaStore, SharedStore, SlackInstallStore, Protocol):
+class OperatedStore(TriviaStore, SharedStore, SlackInstallStore, ScheduleStore, Protocol):
     """A backend as the app runs it: the service's ports, what the processes of one bot
-    share, the Slack app's installations, and what operators need."""
+    share, the Slack app's installations, the schedules, and what operators need."""
 
     @property
     def location(self) -> str:

@@ -3,7 +3,7 @@
 One module per group of commands: ``play`` (play, leaderboard, stats),
 ``questions`` (bank files and a server's questions, with ``admin`` and
 ``bank_io``), ``admin`` (reports, reload), ``db``, ``platforms`` (run,
-discord), ``bench``.  Exit codes: 0 success, 1 the thing asked about is wrong
+discord), ``bench``, ``schedule``.  Exit codes: 0 success, 1 the thing asked about is wrong
 (a bank with errors, an unknown player), 2 bad usage or configuration, 130
 interrupted.
 """
@@ -23,6 +23,7 @@ from bot.cli.db import db
 from bot.cli.platforms import discord_group, run
 from bot.cli.play import leaderboard, play, stats
 from bot.cli.questions import questions
+from bot.cli.schedule import schedule
 from bot.config import describe
 
 
@@ -60,3 +61,4 @@ def show_config(ctx: click.Context) -> None:
 for _command in (play, questions, leaderboard, stats, run, discord_group, bench, db, reports):
     main.add_command(_command)
 main.add_command(reload_command)
+main.add_command(schedule)

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.model import ServerKey
+from bot.domain.model import Difficulty, GameMode, Limits, ServerKey
 
 DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_LONG: Final = (
@@ -107,6 +107,51 @@ def parse_days(text: str) -> frozenset[int]:
                 "weekdays, weekends or daily"
             )
     return frozenset(days)
+
+
+def parse_difficulty(text: str) -> str:
+    try:
+        return Difficulty(text.strip().lower()).value
+    except ValueError:
+        names = ", ".join(d.value for d in Difficulty)
+        raise ScheduleError(f"unknown difficulty {text!r}: use one of {names}") from None
+
+
+_LIMITS: Final = Limits()
+#: The game options a schedule may set, and what each takes.
+OPTION_HELP: Final = "rounds=N, seconds=N or mode=text|choice"
+
+
+def parse_option(text: str, limits: Limits = _LIMITS) -> tuple[str, str]:
+    """``key=value`` of a game option a schedule sets (``OPTION_HELP``), checked."""
+    key, sep, value = (part.strip() for part in text.partition("="))
+    key = key.lower()
+    if not sep or not value:
+        raise ScheduleError(f"bad option {text!r}: use {OPTION_HELP}")
+    if key == "rounds":
+        if not value.isdigit() or not limits.min_rounds <= int(value) <= limits.max_rounds:
+            raise ScheduleError(
+                f"rounds must be a whole number from {limits.min_rounds} to {limits.max_rounds}, "
+                f"got {value!r}"
+            )
+        return key, str(int(value))
+    if key == "seconds":
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not limits.min_seconds <= seconds <= limits.max_seconds:
+            raise ScheduleError(
+                f"seconds must be a number from {limits.min_seconds:g} to "
+                f"{limits.max_seconds:g}, got {value!r}"
+            )
+        return key, f"{seconds:g}"
+    if key == "mode":
+        modes = [mode.value for mode in GameMode]
+        if value.lower() not in modes:
+            raise ScheduleError(f"mode must be one of {', '.join(modes)}, got {value!r}")
+        return key, value.lower()
+    raise ScheduleError(f"unknown option {key!r}: use {OPTION_HELP}")
 
 
 def days_text(days: Iterable[int]) -> str:
@@ -239,6 +284,13 @@ class Schedule:
         while due.at <= until:
             yield due
             due = self.next_occurrence(due.at)
+
+    def moved_ahead(
+        self, after: datetime, *, horizon: timedelta = timedelta(days=366)
+    ) -> list[Due]:
+        """The occurrences within ``horizon`` after ``after`` that DST moves (each with
+        its note): what an admin is told when adding the schedule."""
+        return [due for due in self.due_between(after, after + horizon) if due.note]
 
     def missed(self, since: datetime, now: datetime) -> Missed:
         """Due times in (``since``, ``now``] that were not fired: the latest fires late if

@@ -14,7 +14,9 @@ from bot.domain.schedule import (
     ScheduleKind,
     days_text,
     parse_days,
+    parse_difficulty,
     parse_kind,
+    parse_option,
     parse_time,
     parse_zone,
 )
@@ -196,3 +198,34 @@ def test_a_window_closing_before_its_start_and_an_unknown_kind_are_refused() -> 
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         daily("09:00", "UTC").next_due(datetime(2026, 1, 5))
+
+
+def test_quiz_options_are_checked_against_the_game_limits() -> None:
+    assert parse_option(" Rounds = 15 ") == ("rounds", "15")
+    assert parse_option("seconds=20") == ("seconds", "20")
+    assert parse_option("mode=Choice") == ("mode", "choice")
+    with pytest.raises(ScheduleError, match=r"rounds must be a whole number from 1 to 50"):
+        parse_option("rounds=0")
+    with pytest.raises(ScheduleError, match=r"seconds must be a number from 5 to 300"):
+        parse_option("seconds=soon")
+    with pytest.raises(ScheduleError, match=r"mode must be one of text, choice"):
+        parse_option("mode=speed")
+    with pytest.raises(ScheduleError, match=r"unknown option 'colour'"):
+        parse_option("colour=red")
+    with pytest.raises(ScheduleError, match=r"bad option 'rounds': use rounds=N"):
+        parse_option("rounds")
+
+
+def test_difficulty_is_one_of_the_banks() -> None:
+    assert parse_difficulty("HARD") == "hard"
+    with pytest.raises(ScheduleError, match="unknown difficulty 'brutal': use one of easy"):
+        parse_difficulty("brutal")
+
+
+def test_the_days_daylight_saving_moves_in_the_coming_year_are_listed() -> None:
+    berlin = daily("02:30", "Europe/Berlin")
+    [moved] = berlin.moved_ahead(utc(2026, 6, 1))
+    assert moved.at == utc(2027, 3, 28, 1, 30)
+    # Only on its days: the change falls on a Sunday.
+    assert daily("02:30", "Europe/Berlin", "weekdays").moved_ahead(utc(2026, 6, 1)) == []
+    assert daily("09:00", "Europe/Berlin").moved_ahead(utc(2026, 6, 1)) == []
