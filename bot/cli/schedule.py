@@ -3,9 +3,9 @@
 A daily question or a weekly quiz for a channel, at a local time in an IANA time zone on
 chosen days of the week.  Each setting is checked as it is read (``bot.domain.schedule``)
 and a bad one is refused naming its option; adding a schedule says when it next runs
-and which of the coming year's days daylight saving moves it on.  The bots running on
-the database fire it (``bot.service.schedule_runner``); posting it on Discord and Slack
-is not built yet (docs/scheduled-play.md).
+and which of the coming year's days daylight saving moves it on.  Firing it is
+``bot.service.schedule_runner``'s; the bots do not run that loop yet, and nothing posts
+on Discord or Slack yet (docs/scheduled-play.md).
 """
 
 from __future__ import annotations
