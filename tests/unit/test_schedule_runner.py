@@ -264,3 +264,72 @@ async def test_a_failing_fire_is_logged_not_repeated_and_others_still_fire(
     assert fired == [fine.id]
     assert "the channel is gone" in caplog.text
     assert len([r for r in caplog.records if r.levelname == "ERROR"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "start", "fired"),
+    [
+        # Clocks go back: the repeated local time fires once, at its first moment.
+        (
+            "Europe/Berlin",
+            time(2, 30),
+            datetime(2026, 10, 24, 12, 0, tzinfo=UTC),
+            [datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 26, 1, 30, tzinfo=UTC)],
+        ),
+        (
+            "America/New_York",
+            time(1, 30),
+            datetime(2026, 10, 31, 12, 0, tzinfo=UTC),
+            [datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 2, 6, 30, tzinfo=UTC)],
+        ),
+        # Clocks go forward: the missing time fires an hour later, then back to normal.
+        (
+            "America/New_York",
+            time(2, 30),
+            datetime(2026, 3, 7, 12, 0, tzinfo=UTC),
+            [datetime(2026, 3, 8, 7, 30, tzinfo=UTC), datetime(2026, 3, 9, 6, 30, tzinfo=UTC)],
+        ),
+    ],
+)
+async def test_the_loop_follows_both_daylight_saving_changes_in_europe_and_america(
+    memory: MemoryScheduleStore, zone: str, at: time, start: datetime, fired: list[datetime]
+) -> None:
+    await memory.add_schedule(replace(daily(at=at, zone=zone, closes=None), created=start))
+    clock, calls = clock_at(start), Calls()
+    task = await running(calls.runner(memory, clock))
+    try:
+        await clock.advance(2 * DAY)
+    finally:
+        await stop(task)
+    assert calls.dues == fired
+
+
+async def test_a_weekly_quiz_missed_past_its_grace_is_skipped_and_next_week_runs(
+    memory: MemoryScheduleStore,
+) -> None:
+    friday_16 = datetime(2026, 1, 9, 16, 0, tzinfo=UTC)
+    await memory.add_schedule(
+        Schedule(
+            server=GUILD,
+            channel="quiz",
+            kind=ScheduleKind.WEEKLY_QUIZ,
+            at=time(16, 0),
+            zone="UTC",
+            days=parse_days("fri"),
+            created=MONDAY_8,
+        )
+    )
+    calls = Calls()
+    late = await calls.runner(memory, clock_at(friday_16 + timedelta(minutes=20))).tick()
+    assert [(f.late, f.skipped) for f in late] == [(True, False)]
+    # A week later the bot is down until 16:45: past the 30-minute grace.
+    clock = clock_at(friday_16 + timedelta(days=7, minutes=45))
+    skipped = await calls.runner(memory, clock).tick()
+    assert [f.skipped for f in skipped] == [True]
+    assert "weekly quiz due 2026-01-16 16:00 UTC was missed" in calls.notes[0]
+    task = await running(calls.runner(memory, clock))
+    try:
+        await clock.advance(7 * DAY)
+    finally:
+        await stop(task)
+    assert calls.dues == [friday_16, friday_16 + timedelta(days=14)]
