@@ -15,6 +15,10 @@ firing rather than repeating it (at most once; a repeat is what players would se
 A paused schedule's due times are claimed silently as they pass, so resuming it does
 not fire or note the days it was paused.
 
+A runner acts only on the servers its process serves (``serves``: a Discord process
+its shards' guilds, a Slack replica the workspaces it holds the lease of): a due time is
+claimed by a process that can act on it, never by one of another platform.
+
 ``run`` repeats passes, sleeping on the clock until the next due time, at most
 ``poll`` seconds (schedules added, paused or removed by another process are seen by
 then).
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from bot.domain.model import ServerKey
 from bot.domain.schedule import Due, Schedule
 from bot.ports import Clock, ScheduleStore
 
@@ -59,6 +64,10 @@ async def _no_note(schedule: Schedule, due: Due, note: str) -> None:
     return None
 
 
+def _every_server(server: ServerKey) -> bool:
+    return True
+
+
 class ScheduleRunner:
     """Fires schedules' due times once each (see the module docstring)."""
 
@@ -70,6 +79,7 @@ class ScheduleRunner:
         fire: Fire,
         holder: str,
         note: Note = _no_note,
+        serves: Callable[[ServerKey], bool] = _every_server,
         poll: float = DEFAULT_POLL,
     ) -> None:
         if not holder:
@@ -82,12 +92,15 @@ class ScheduleRunner:
         self._note = note
         self._holder = holder
         self._poll = poll
+        self._serves = serves
 
     async def tick(self) -> list[Fired]:
         """One pass at the clock's now: what was fired or skipped, oldest first per schedule."""
         now = self._clock.now()
         done: list[Fired] = []
         for schedule in await self._store.schedules():
+            if not self._serves(schedule.server):
+                continue
             try:
                 done += await self._pass(schedule, now)
             except Exception:
@@ -124,7 +137,7 @@ class ScheduleRunner:
         now = self._clock.now()
         wait = self._poll
         for schedule in await self._store.schedules():
-            if not schedule.paused:
+            if not schedule.paused and self._serves(schedule.server):
                 wait = min(wait, (schedule.next_due(now) - now).total_seconds())
         return max(wait, 0.0)
 

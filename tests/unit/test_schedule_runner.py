@@ -333,3 +333,29 @@ async def test_a_weekly_quiz_missed_past_its_grace_is_skipped_and_next_week_runs
     finally:
         await stop(task)
     assert calls.dues == [friday_16, friday_16 + timedelta(days=14)]
+
+
+async def test_each_runner_fires_only_the_servers_its_process_serves(
+    memory: MemoryScheduleStore,
+) -> None:
+    slack = ServerKey("slack", "T0001")
+    ours = await memory.add_schedule(daily())
+    theirs = await memory.add_schedule(replace(daily(), server=slack, channel="C0001"))
+    clock, fired = clock_at(MONDAY_8 + timedelta(hours=1)), []
+
+    def runner(platform: str) -> ScheduleRunner:
+        async def fire(schedule: Schedule, due: Due) -> None:
+            fired.append((platform, schedule.id))
+
+        return ScheduleRunner(
+            memory,
+            clock=clock,
+            fire=fire,
+            holder=platform,
+            serves=lambda server: server.platform == platform,
+        )
+
+    # The Slack process passes first: it leaves the Discord guild's due time unclaimed.
+    await runner("slack").tick()
+    await runner("discord").tick()
+    assert sorted(fired) == [("discord", ours.id), ("slack", theirs.id)]
