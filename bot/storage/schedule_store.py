@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,9 +20,11 @@ from types import ModuleType
 from typing import Any
 
 from bot.domain.model import ServerKey
-from bot.domain.schedule import Schedule, ScheduleKind, parse_time
+from bot.domain.schedule import Schedule, ScheduleError, ScheduleKind, parse_time
 from bot.storage.periods import from_epoch_us, to_epoch_us
 from bot.storage.shared_store import Statement
+
+log = logging.getLogger(__name__)
 
 
 def schedule_params(schedule: Schedule) -> tuple[object, ...]:
@@ -96,7 +99,14 @@ class ScheduleSqlStore(ABC):
                 rows = await self._fetch(
                     self._sql.SCHEDULES_OF_SERVER, (server.platform, server.server)
                 )
-        return [schedule_row(row) for row in rows]
+        loaded: list[Schedule] = []
+        for row in rows:
+            try:
+                loaded.append(schedule_row(row))
+            except ScheduleError as exc:
+                # A zone the host's tz database no longer knows must not stop the others.
+                log.error("schedule %s cannot be used and is left out: %s", row[0], exc)
+        return loaded
 
     async def set_schedule_paused(self, server: ServerKey, schedule_id: int, paused: bool) -> bool:
         params = (server.platform, server.server, schedule_id, int(paused))
