@@ -41,6 +41,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 
 from bot.adapters.adapter import Adapter, PlatformRefused, PlatformUnreachable
+from bot.app.collector import settle_collector
 from bot.app.compose import App, open_app
 from bot.app.leases import LeaseUnavailable
 from bot.app.shutdown import ShutdownBudget
@@ -191,6 +192,8 @@ async def _serve(
             settings, adapter, metrics=metrics, rng=rng, budget=budget, claim=claim
         ) as running:
             connected.set()
+            # Loaded and connected: what exists now lives as long as the process.
+            settle_collector()
             code = await _run(adapter, stop, budget)
         if code == 0 and running.app.service.unrecorded_games:
             # The journal keeps them: the next start ends them with their points.

@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from bot.app.bench import Figures, run_benches, verdicts
+from bot.app.collector import settle_collector
 from bot.app.event_loop import EVENT_LOOPS, EventLoopUnavailable, chosen_loop, run
 from bot.cli.common import database_location, err, out
 
@@ -102,6 +103,9 @@ def bench(
         if not as_json:
             err.print(f"[dim]… {text}[/]")
 
+    # The collector as the bots run with it once connected (bot.app.collector), so
+    # the figures are theirs.
+    settle_collector()
     try:
         names = list(EVENT_LOOPS) if loops == "both" else [chosen_loop(loops)]
         results = [
