@@ -29,7 +29,7 @@ $(VENV)/.postgres-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.play-installed
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,discord,slack,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,discord,slack,postgres,uvloop]'
 	touch $@ $(VENV)/.play-installed $(VENV)/.discord-installed $(VENV)/.slack-installed \
 		$(VENV)/.postgres-installed
 
