@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from tests.platforms.budget_scenarios import write_budget_bank
 from tests.platforms.discord.bot_harness import trivia_bot
 from tests.platforms.discord.fake import FakeDiscord
 from tests.platforms.discord.fake.limits import RateLimits
@@ -42,7 +43,6 @@ from tests.platforms.discord.scenarios import (
     play_scenario,
     questions_in,
     start_game,
-    write_budget_bank,
 )
 
 

@@ -11,71 +11,22 @@ counted apart, so that what is left is what the questions cost.
 from __future__ import annotations
 
 import asyncio
-import enum
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.adapters.discord import inbound
 from bot.app.discord_main import RunningBot
 from bot.domain.commands import StartGame
 from bot.domain.model import GameMode
+from tests.platforms.budget_scenarios import (
+    PLANETS,
+    WORDS,
+    Scenario,
+)
 from tests.platforms.discord.bot_harness import is_question, is_revealed
 from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
 from tests.platforms.discord.fake.rest import RecordedRequest
-
-WORDS = (
-    "purple",
-    "orange",
-    "yellow",
-    "silver",
-    "violet",
-    "magenta",
-    "crimson",
-    "emerald",
-    "scarlet",
-    "indigo",
-)
-PLANETS = ("Venus", "Mars", "Jupiter")
-
-
-def budget_bank() -> str:
-    """Ten typed questions ("Type the word purple": two automatic hints each) and ten
-    with options ("Pick Mars")."""
-    lines = ["id: budget", "title: Budget scenarios", "questions:"]
-    for index, word in enumerate(WORDS):
-        lines += [
-            f"  - id: type-{word}",
-            f'    prompt: "Type the word {word}"',
-            f"    answers: [{word}]",
-            "    category: words",
-        ]
-        pick = PLANETS[index % 3]
-        lines += [
-            f"  - id: pick-{pick.lower()}-{index}",
-            f'    prompt: "Pick {pick} ({index})"',
-            "    type: choice",
-            f"    choices: [{', '.join(PLANETS)}]",
-            f"    answers: [{pick}]",
-            "    category: planets",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def write_budget_bank(directory: Path) -> Path:
-    path = directory / "budget.yaml"
-    path.write_text(budget_bank(), encoding="utf-8")
-    return path
-
-
-class Scenario(enum.StrEnum):
-    """The rows of issue #16's table."""
-
-    ANSWERED_FAST = "text, answered fast (one wrong, one close guess)"
-    AFTER_HINT = "text, answered after the first auto hint"
-    UNANSWERED = "text, nobody answers"
-    CHOICE = "choice, 3 clicks"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.platforms.budget_scenarios import write_budget_bank
 from tests.platforms.discord.bot_harness import is_question, is_revealed, trivia_bot
 from tests.platforms.discord.fake import FakeDiscord
 from tests.platforms.discord.fake.limits import RateLimits
@@ -23,7 +24,6 @@ from tests.platforms.discord.scenarios import (
     Scenario,
     play_scenario,
     start_game,
-    write_budget_bank,
 )
 
 SPEED = 15.0  # 15 s questions last 1 s

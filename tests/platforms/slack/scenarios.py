@@ -13,7 +13,6 @@ posts (no Web API call, no tier).
 from __future__ import annotations
 
 import asyncio
-import enum
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -24,61 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from tests.platforms.budget_scenarios import (
+    PLANETS,
+    WORDS,
+    Scenario,
+    write_budget_bank,
+)
 from tests.platforms.slack.bot_harness import ADA, ALICE, BOB, SlackBot, running_bot
 from tests.platforms.slack.fake import ApiCall, FakeSlack, Message
 from tests.platforms.slack.fake.limits import POST, is_tiered
-
-WORDS = (
-    "purple",
-    "orange",
-    "yellow",
-    "silver",
-    "violet",
-    "magenta",
-    "crimson",
-    "emerald",
-    "scarlet",
-    "indigo",
-)
-PLANETS = ("Venus", "Mars", "Jupiter")
-
-
-def budget_bank() -> str:
-    """Ten typed questions ("Type the word purple": two automatic hints each) and ten
-    with options ("Pick Mars")."""
-    lines = ["id: budget", "title: Budget scenarios", "questions:"]
-    for index, word in enumerate(WORDS):
-        lines += [
-            f"  - id: type-{word}",
-            f'    prompt: "Type the word {word}"',
-            f"    answers: [{word}]",
-            "    category: words",
-        ]
-        pick = PLANETS[index % 3]
-        lines += [
-            f"  - id: pick-{pick.lower()}-{index}",
-            f'    prompt: "Pick {pick} ({index})"',
-            "    type: choice",
-            f"    choices: [{', '.join(PLANETS)}]",
-            f"    answers: [{pick}]",
-            "    category: planets",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def write_budget_bank(directory: Path) -> Path:
-    path = directory / "budget.yaml"
-    path.write_text(budget_bank(), encoding="utf-8")
-    return path
-
-
-class Scenario(enum.StrEnum):
-    """The rows of issue #16's table."""
-
-    ANSWERED_FAST = "text, answered fast (one wrong, one close guess)"
-    AFTER_HINT = "text, answered after the first auto hint"
-    UNANSWERED = "text, nobody answers"
-    CHOICE = "choice, 3 clicks"
 
 
 @dataclass(frozen=True, slots=True)
