@@ -37,6 +37,7 @@ from bot.domain.events import (
 )
 from bot.domain.hints import hints_for
 from bot.domain.model import GameMode
+from bot.domain.question_refs import unrevealed_number
 from bot.domain.records import UnfinishedGame
 from bot.domain.snapshot import GameSnapshot
 
@@ -144,24 +145,14 @@ def resumed_event(state: GameSnapshot, message: str | None) -> GameResumed:
     )
 
 
-#: What an adapter appends to a question's message reference once the message shows the
-#: answer ("<number>:<message>" is ``bot.adapters.common.question_refs``'s format).
-REVEALED_MARK = ":revealed"
-
-
 def _unrevealed(
     state: GameSnapshot, message: str | None, current: int | None
 ) -> QuestionRevealed | None:
     """The earlier question whose message was noted but never noted as revealed: the
     process that ran the game stopped after the reveal was saved and before the message
     showed it.  None when there is none (or the reference is not in that format)."""
-    if message is None or message.endswith(REVEALED_MARK):
-        return None
-    number, _, _ = message.partition(":")
-    if not number.isdigit() or int(number) == current:
-        return None
-    noted = int(number)
-    if not 1 <= noted <= len(state.questions):
+    noted = unrevealed_number(message)
+    if noted is None or noted == current or not 1 <= noted <= len(state.questions):
         return None
     return QuestionRevealed(
         channel=state.channel,

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.adapters.common.lanes import IDLE_AFTER, ChannelLanes, last_words
-from bot.adapters.common.question_refs import QuestionShown, question_message, question_ref
 from bot.adapters.common.replies import ReplyCollector
 from bot.adapters.discord import render
 from bot.adapters.discord.render import Reply
@@ -54,6 +53,7 @@ from bot.domain.events import (
     WrongChoice,
 )
 from bot.domain.model import ChannelKey
+from bot.domain.question_refs import QuestionShown, question_message, question_ref
 from bot.ports import Clock
 
 log = logging.getLogger(__name__)

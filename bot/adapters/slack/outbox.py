@@ -50,12 +50,6 @@ from functools import partial
 from typing import Protocol
 
 from bot.adapters.common.lanes import ChannelLanes, last_words
-from bot.adapters.common.question_refs import (
-    QuestionShown,
-    question_message,
-    question_ref,
-    revealed_ref,
-)
 from bot.adapters.common.rate_limits import through_rate_limits
 from bot.adapters.slack.ids import is_direct_message
 from bot.adapters.slack.message import SlackMessage, esc
@@ -80,6 +74,12 @@ from bot.domain.events import (
     WrongChoice,
 )
 from bot.domain.model import ChannelKey, GameMode, PlayerKey
+from bot.domain.question_refs import (
+    QuestionShown,
+    question_message,
+    question_ref,
+    revealed_ref,
+)
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.common.question_refs import question_ref
 from bot.adapters.common.replies import ReplyCollector, ask, for_recipient
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.outbox import SlackCallError, SlackOutbox, recipient_of
@@ -34,6 +33,7 @@ from bot.domain.events import (
     ScoreShown,
 )
 from bot.domain.model import Actor, ChannelKey, GameMode, PlayerKey, Question, Standing
+from bot.domain.question_refs import question_ref
 
 A = ChannelKey("slack", "T1", "CA")
 B = ChannelKey("slack", "T1", "CB")
