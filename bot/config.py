@@ -20,7 +20,7 @@ import platformdirs
 
 from bot.domain.model import GameMode, GameOptions, Limits
 from bot.slack_tokens import check_key
-from bot.storage.location import check_postgres_url, is_postgres, masked
+from bot.storage.location import check_postgres_url, is_postgres, masked, masked_urls
 
 APP_NAME = "trivia-bot"
 LIMITS = Limits()
@@ -566,6 +566,8 @@ def describe(settings: Settings) -> list[tuple[str, str, str, str, str]]:
             shown = "(set, hidden)"
         elif spec.name == "db":
             shown = masked(value)
+        elif spec.name == "nats_url" and value:
+            shown = masked_urls(value)
         elif isinstance(value, tuple) and spec.name == "questions":
             shown = os.pathsep.join(str(v) for v in value) or "(bundled bank)"
         elif isinstance(value, tuple) and spec.name == "discord_shards":

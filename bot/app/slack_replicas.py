@@ -69,6 +69,7 @@ from bot.forwarding.codec import (
 from bot.forwarding.nats_link import LinkUnavailable, NatsLink, NoAnswer
 from bot.ports import Clock, GameJournal, StoreUnavailable
 from bot.service.trivia import TriviaService
+from bot.storage.location import masked_urls
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +333,9 @@ async def serving_replicas(
         adapter.recognise_events_with(SeenEvents(app.backend, clock=clock).first_time)
         await link.listen(subject_for(holder), replica.serve)
         scanning = asyncio.create_task(replica.scan_forever(), name="adopt-workspaces")
-        log.info("serving as a replica: %s, forwarding over %s", holder, settings.nats_url)
+        log.info(
+            "serving as a replica: %s, forwarding over %s", holder, masked_urls(settings.nats_url)
+        )
         yield replica
     finally:
         try:

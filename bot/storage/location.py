@@ -29,6 +29,16 @@ def masked(location: Path | str) -> str:
     text = str(location)
     if not is_postgres(text):
         return text
+    return masked_url(text)
+
+
+def masked_urls(text: str) -> str:
+    """Comma-separated URLs (``TRIVIA_NATS_URL``) fit to show: passwords become ``***``."""
+    return ",".join(masked_url(url.strip()) for url in text.split(","))
+
+
+def masked_url(text: str) -> str:
+    """A URL fit to show (a log line, ``config``): its password becomes ``***``."""
     parts = urlsplit(text)
     if parts.password is None:
         return text

@@ -125,3 +125,13 @@ def test_the_slack_apps_oauth_credentials_are_checked_and_the_secret_is_hidden()
     (problem,) = bad.value.problems
     assert problem.startswith("environment SLACK_CLIENT_ID: slack_client_id = 'xoxb-not-an-id'")
     assert "Client ID as its Basic Information page shows it" in problem
+
+
+def test_a_nats_password_is_never_shown() -> None:
+    urls = "nats://trivia:s3cr3t@nats-a:4222, nats://nats-b:4222"
+    settings = load_settings(environ={"TRIVIA_NATS_URL": urls})
+    shown = {name: value for name, value, *_ in describe(settings)}
+
+    assert settings.nats_url == urls  # what the replicas connect with is untouched
+    assert shown["nats_url"] == "nats://trivia:***@nats-a:4222,nats://nats-b:4222"
+    assert "s3cr3t" not in shown["nats_url"]
