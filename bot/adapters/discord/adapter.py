@@ -127,7 +127,7 @@ class TriviaClient(discord.AutoShardedClient):
             defer_after=defer_after,
         )
         self.tree = _Tree(self)
-        self.tree.add_command(TriviaCommands(self.interactions))
+        self.tree.add_command(TriviaCommands(self.interactions, monotonic=self._clock.monotonic))
         self._sync_guild = sync_guild
         self.sender = ChannelSender(self, self.meter, budget=rest_budget)
         outbound.attach(self.sender)

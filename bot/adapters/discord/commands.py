@@ -8,6 +8,7 @@ admins' subcommands are in ``admin_commands``; ``TriviaCommands`` inherits them.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
@@ -50,9 +51,12 @@ class TriviaCommands(AdminCommands, app_commands.Group):
     ``AdminCommands`` and are named at the end of this class body).
     """
 
-    def __init__(self, bot: Interactions) -> None:
+    def __init__(
+        self, bot: Interactions, *, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__(name="trivia", description="Play trivia in this channel")
         self.answers = bot
+        self._monotonic = monotonic
         #: When each channel last saw the standings in public (``score``).
         self._scores_shown: dict[ChannelKey, float] = {}
 
@@ -135,7 +139,7 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         if (context := await self.answers.in_server(interaction)) is None:
             return
         channel = context[0]
-        now = time.monotonic()
+        now = self._monotonic()
         public = now - self._scores_shown.get(channel, -SCORE_SHOWN_FOR) >= SCORE_SHOWN_FOR
         if public:
             self._scores_shown[channel] = now
