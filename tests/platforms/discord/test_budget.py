@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.discord_main import RunningBot
 from tests.platforms.budget_scenarios import write_budget_bank
 from tests.platforms.discord.bot_harness import is_question, is_revealed, trivia_bot
-from tests.platforms.discord.fake import FakeDiscord
+from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
 from tests.platforms.discord.fake.limits import RateLimits
 from tests.platforms.discord.scenarios import (
     Players,
@@ -58,6 +59,30 @@ async def test_a_game_started_by_slash_command_spends_no_billed_call(
     assert fake.rate_limited == 0
 
 
+async def two_unanswered_questions(
+    fake: FakeDiscord, bot: RunningBot, starter: FakeUser, *, seconds: float
+) -> tuple[FakeMessage, FakeMessage]:
+    """A game of two questions nobody answers, started by ``/trivia start`` in the fake's
+    channel, played to its "Game over": its two question messages."""
+    channel = fake.channel.id
+    await start_game(
+        fake,
+        bot,
+        channel,
+        starter,
+        scenario=Scenario.UNANSWERED,
+        rounds=2,
+        seconds=seconds,
+        by_interaction=True,
+    )
+    first = await fake.wait_for_message(channel, is_question(1, 2))
+    await fake.wait_for_message(channel, is_revealed(first), timeout=10)
+    second = await fake.wait_for_message(channel, is_question(2, 2), after=first)
+    await fake.wait_for_message(channel, is_revealed(second), timeout=10)
+    await fake.wait_for_message(channel, lambda m: "Game over!" in m.text, timeout=10)
+    return first, second
+
+
 @pytest.mark.parametrize("scenario", list(Scenario), ids=lambda s: s.name.lower())
 async def test_a_game_without_an_interaction_spends_two_billed_calls_a_question(
     tmp_path: Path, scenario: Scenario
@@ -91,21 +116,7 @@ async def test_past_its_token_s_life_a_game_goes_on_with_the_bot_s_own_calls(
             outbound = bot.adapter.outbound
             outbound.token_life, outbound.margin, outbound.edit_margin = 8.0, 1.0, 0.5
             channel = fake.channel.id
-            await start_game(
-                fake,
-                bot,
-                channel,
-                who.alice,
-                scenario=Scenario.UNANSWERED,
-                rounds=2,
-                seconds=5.0,
-                by_interaction=True,
-            )
-            first = await fake.wait_for_message(channel, is_question(1, 2))
-            await fake.wait_for_message(channel, is_revealed(first), timeout=10)
-            second = await fake.wait_for_message(channel, is_question(2, 2), after=first)
-            await fake.wait_for_message(channel, is_revealed(second), timeout=10)
-            await fake.wait_for_message(channel, lambda m: "Game over!" in m.text, timeout=10)
+            first, second = await two_unanswered_questions(fake, bot, who.alice, seconds=5.0)
 
     posted_by_webhook = {
         m.id for m in fake.channel_messages(channel, from_bot=True) if m.raw.get("webhook_id")
@@ -125,22 +136,7 @@ async def test_a_token_that_dies_early_hands_the_game_to_the_bot_s_own_calls(
         async with trivia_bot(
             fake, tmp_path, speed=SPEED, questions=(write_budget_bank(tmp_path),)
         ) as bot:
-            channel = fake.channel.id
-            await start_game(
-                fake,
-                bot,
-                channel,
-                who.alice,
-                scenario=Scenario.UNANSWERED,
-                rounds=2,
-                seconds=15.0,
-                by_interaction=True,
-            )
-            first = await fake.wait_for_message(channel, is_question(1, 2))
-            await fake.wait_for_message(channel, is_revealed(first), timeout=10)
-            second = await fake.wait_for_message(channel, is_question(2, 2), after=first)
-            await fake.wait_for_message(channel, is_revealed(second), timeout=10)
-            await fake.wait_for_message(channel, lambda m: "Game over!" in m.text, timeout=10)
+            await two_unanswered_questions(fake, bot, who.alice, seconds=15.0)
 
     assert [r.status for r in fake.webhook_requests() if r.status >= 400] == [401]
     assert fake.rate_limited == 0
