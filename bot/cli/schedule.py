@@ -90,10 +90,20 @@ SERVER_OPTION = click.option(
 )
 
 
+#: What ``add`` says (on stderr) while the bots do not post scheduled play yet.
+NOT_POSTED_YET = (
+    "Not posted yet: the Discord and Slack bots do not run schedules in this version; "
+    "it is kept, and runs once they do (docs/scheduled-play.md)."
+)
+
+
 @click.group(cls=WholeSummaries)
 def schedule() -> None:
     """A server's scheduled play: add, list, pause, resume or remove a daily question
-    or a weekly quiz."""
+    or a weekly quiz.
+
+    The schedules are kept and checked; the bots do not post them yet
+    (docs/scheduled-play.md)."""
 
 
 @schedule.command("add")
@@ -197,6 +207,8 @@ def add(
         )
         for moved in added.moved_ahead(now):
             out.print(f"Note: {moved.note}.", markup=False, soft_wrap=True)
+        # Said plainly until the bots post scheduled play (docs/scheduled-play.md).
+        err.print(NOT_POSTED_YET, markup=False, soft_wrap=True)
         return 0
 
     run_command(run())

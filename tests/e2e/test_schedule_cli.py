@@ -31,6 +31,8 @@ def test_an_operator_adds_lists_pauses_resumes_and_removes_schedules(
         "Added schedule 1: daily question in general at 09:00 Europe/Berlin (weekdays), "
         "open until 17:00, Science, easy. Next: "
     )
+    # Honest about what this version does with it.
+    assert "Not posted yet: the Discord and Slack bots do not run schedules" in err
     code, out, err = cli(
         "add", *SERVER, "--channel", "quiz", "--kind", "quiz", "--at", "16:00",
         "--tz", "America/New_York", "--days", "fri", "--option", "rounds=15",
