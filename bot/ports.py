@@ -53,7 +53,7 @@ from bot.domain.records import (
 )
 from bot.domain.schedule import Schedule
 from bot.domain.snapshot import GameSnapshot
-from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
+from bot.slack_installations import InstallationKey, RotatedTokens, SlackInstallation
 
 
 class StoreUnavailable(Exception):
@@ -474,7 +474,7 @@ class SlackInstallStore(Protocol):
     """The Slack app's installations, the OAuth states of installs in progress, and the
     Events API event ids already seen, shared by every replica through the database.
 
-    Tokens go in and come out as given (sealed: ``bot.installations``).  Expiry of
+    Tokens go in and come out as given (sealed: ``bot.slack_installations``).  Expiry of
     states and seen events is judged by the database's clock; ``ttl`` and ``keep`` are
     seconds and must be positive.
     """

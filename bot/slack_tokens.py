@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final, Protocol
 
-from bot.installations import InstallationKey, SlackInstallation
+from bot.slack_installations import InstallationKey, SlackInstallation
 
 if TYPE_CHECKING:
     from cryptography.fernet import MultiFernet

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
 from bot.ports import Clock
+from bot.slack_installations import InstallationKey, RotatedTokens, SlackInstallation
 from tests.fake_shared import MemorySharedStore
 
 

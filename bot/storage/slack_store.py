@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from bot.coordination import instant_from_us
-from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
+from bot.slack_installations import InstallationKey, RotatedTokens, SlackInstallation
 from bot.storage.periods import to_epoch_us
 from bot.storage.shared_store import Statement, micros
 

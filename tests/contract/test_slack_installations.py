@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import SystemClock
-from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
 from bot.ports import SlackInstallStore as SlackStore
+from bot.slack_installations import InstallationKey, RotatedTokens, SlackInstallation
 from bot.storage.sql_store import SqlScoreStore
 from tests.contract.conftest import BACKENDS, Backend
 from tests.fake_slack_store import MemorySlackStore

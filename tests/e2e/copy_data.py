@@ -41,8 +41,8 @@ from bot.domain.records import (
 )
 from bot.domain.schedule import Schedule, ScheduleKind, parse_days
 from bot.domain.snapshot import GameSnapshot
-from bot.installations import SlackInstallation
 from bot.ports import TriviaStore
+from bot.slack_installations import SlackInstallation
 from bot.storage.sql_store import SqlScoreStore
 
 NOW = datetime(2025, 3, 12, 18, 0, tzinfo=UTC)  # a Wednesday

@@ -13,7 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.clock import SystemClock
-from bot.installations import SlackInstallation
+from bot.slack_installations import SlackInstallation
 from bot.slack_tokens import TokenCipher
 from bot.storage import open_store
 from tests.multiprocess.conftest import Worker

@@ -75,8 +75,8 @@ SDKS = {
 LAYERS: tuple[tuple[str, ...], ...] = (
     # And ``bot`` itself: the package's face holds only its version.  ``bot.coordination``
     # holds the pure values of the processes' shared ports (leases), as the domain does
-    # the game's; ``bot.installations`` those of the Slack app's installations.
-    ("bot.domain", "bot.coordination", "bot.installations"),
+    # the game's; ``bot.slack_installations`` those of the Slack app's installations.
+    ("bot.domain", "bot.coordination", "bot.slack_installations"),
     ("bot.ports",),
     # ``bot.forwarding`` carries game commands between Slack replicas (NATS).
     (

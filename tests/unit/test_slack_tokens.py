@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.installations import InstallationKey, SlackInstallation
+from bot.slack_installations import InstallationKey, SlackInstallation
 from bot.slack_tokens import TokenCipher, TokenKeyError, check_stored_tokens
 from bot.storage.sqlite.store import open_sqlite_store
 from tests.helpers import rows

@@ -43,8 +43,8 @@ from bot.adapters.slack.token_rotation import (
     TokenRefreshFailed,
     WorkspaceTokens,
 )
-from bot.installations import SlackInstallation
 from bot.ports import SlackInstallStore
+from bot.slack_installations import SlackInstallation
 from bot.slack_tokens import TokenCipher
 
 log = logging.getLogger(__name__)

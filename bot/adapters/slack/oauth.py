@@ -59,8 +59,8 @@ from bot.adapters.slack.token_rotation import (
     WorkspaceTokens,
 )
 from bot.adapters.slack.tokens import TokensByTeam
-from bot.installations import SlackInstallation
 from bot.ports import BotFacts, Clock
+from bot.slack_installations import SlackInstallation
 from bot.slack_tokens import TokenCipher, check_stored_tokens
 
 log = logging.getLogger(__name__)

@@ -41,8 +41,8 @@ from datetime import timedelta
 from typing import Final, Protocol
 
 from bot.coordination import Lease
-from bot.installations import InstallationKey, RotatedTokens, SlackInstallation
 from bot.ports import Clock, LeaseStore, SlackInstallStore
+from bot.slack_installations import InstallationKey, RotatedTokens, SlackInstallation
 from bot.slack_tokens import TokenCipher
 
 log = logging.getLogger(__name__)

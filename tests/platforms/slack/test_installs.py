@@ -23,8 +23,8 @@ from bot.app.slack_main import missing_settings, run_slack
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.model import PlayerKey, ServerKey
-from bot.installations import InstallationKey
 from bot.ports import OperatedStore
+from bot.slack_installations import InstallationKey
 from tests.helpers import free_port
 from tests.platforms.slack.bot_harness import SECRET, answer_to
 from tests.platforms.slack.fake import FakeSlack, FakeWorkspace, OAuthApp, add_to_slack

@@ -21,7 +21,7 @@ from bot.adapters.slack.token_rotation import (
     lease_name,
 )
 from bot.clock import ManualClock
-from bot.installations import InstallationKey, SlackInstallation
+from bot.slack_installations import InstallationKey, SlackInstallation
 from bot.slack_tokens import TokenCipher
 from bot.storage.sqlite.store import SqliteScoreStore, open_sqlite_store
 
