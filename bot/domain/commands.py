@@ -88,10 +88,16 @@ class ShowScore:
 
 @dataclass(frozen=True, slots=True)
 class ShowLeaderboard:
+    """``season``: a season's board by name ("current", "previous", "2026-11",
+    "2026-Q3"; see ``Season.parse``) instead of ``period``; ``daily``: only the
+    daily questions' points."""
+
     channel: ChannelKey
     actor: Actor
     period: Period = Period.ALL
     limit: int = 10
+    season: str | None = None
+    daily: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +278,62 @@ class ChangeSettings:
     reset: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerDaily:
+    """A private answer to a daily question: ``text`` typed (a form, ``/trivia
+    answer``) or ``choice`` clicked (0-based).  ``round_id`` None: the round open
+    in ``channel``."""
+
+    channel: ChannelKey
+    actor: Actor
+    text: str | None = None
+    choice: int | None = None
+    round_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddSchedule:
+    """An admin adds a schedule.  Settings come as the admin typed them and are
+    read by ``bot.domain.schedule``'s parsers, so every surface refuses a bad one
+    with the same words.  ``target`` is the channel to post in (None: this one)."""
+
+    channel: ChannelKey
+    actor: Actor
+    kind: str
+    at: str
+    zone: str
+    days: str = "daily"
+    closes: str | None = None
+    category: str | None = None
+    difficulty: str | None = None
+    options: tuple[str, ...] = ()
+    remind: str | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListSchedules:
+    channel: ChannelKey
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchSchedule:
+    """Pause (``paused=True``) or resume one of this server's schedules."""
+
+    channel: ChannelKey
+    actor: Actor
+    schedule_id: int
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveSchedule:
+    channel: ChannelKey
+    actor: Actor
+    schedule_id: int
+
+
 Command = (
     StartGame
     | SubmitAnswer
@@ -298,6 +360,11 @@ Command = (
     | SwitchBundled
     | ShowSettings
     | ChangeSettings
+    | AnswerDaily
+    | AddSchedule
+    | ListSchedules
+    | SwitchSchedule
+    | RemoveSchedule
 )
 
 #: Commands the admin desks answer (reports are filed by anyone).

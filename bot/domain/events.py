@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.awards import Award, Miss
+from bot.domain.daily import DailyRound, DailyWinner, Season, Verdict
 from bot.domain.model import (
     ChannelKey,
     FieldProblem,
@@ -32,6 +33,7 @@ from bot.domain.records import (
     QuestionPage,
     QuestionReport,
 )
+from bot.domain.schedule import Schedule
 
 
 class RevealReason(enum.StrEnum):
@@ -281,10 +283,15 @@ class Rejected:
 
 @dataclass(frozen=True, slots=True)
 class LeaderboardShown:
+    """``season`` set: the season's board (``period`` is then ``ALL``); ``daily``:
+    only the points of daily questions, for ``period`` or ``season``."""
+
     channel: ChannelKey
     recipient: PlayerKey
     period: Period
     rows: tuple[LeaderboardRow, ...]
+    season: Season | None = None
+    daily: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +440,83 @@ class SettingsShown:
     changed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class DailyQuestionPosted:
+    """A daily question opened in ``channel`` (for the whole channel).
+
+    The adapter posts ``round.question`` with a private way to answer it (an
+    "Answer" button opening a form for a typed answer; a button per option when
+    ``round.choices`` is not empty), shows when it closes, then hands the
+    message's reference to ``TriviaPort.note_daily_message`` so that the reveal
+    can edit that message.  ``note`` is set when it was posted late (after a
+    restart) or moved by daylight saving.
+    """
+
+    channel: ChannelKey
+    round: DailyRound
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DailyAnswerJudged:
+    """The private verdict on one player's answer to a daily question (for the
+    recipient alone).  ``streak`` is their streak counting this answer."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    round_id: int
+    verdict: Verdict
+    guess: str
+    streak: int
+    closes_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DailyQuestionRevealed:
+    """A daily question's window closed: edit its message (``round.message_ref``;
+    post anew when it is None) to show the answer, the explanation and
+    ``winners`` fastest first.  ``answered`` counts everyone who answered."""
+
+    channel: ChannelKey
+    round: DailyRound
+    winners: tuple[DailyWinner, ...]
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuizReminder:
+    """A scheduled quiz starts in ``channel`` at ``starts_at`` (for the channel)."""
+
+    channel: ChannelKey
+    schedule_id: int
+    starts_at: datetime
+    rounds: int
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeasonResults:
+    """A season ended: its final leaderboard, posted once in the server's
+    scheduled channels (for the channel)."""
+
+    channel: ChannelKey
+    season: Season
+    rows: tuple[LeaderboardRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulesShown:
+    """A server's schedules, for an admin; ``changed`` says what they just did
+    ("Added schedule 3", ...) and ``notes`` what they should know (a time that
+    daylight saving moves)."""
+
+    channel: ChannelKey
+    recipient: PlayerKey
+    schedules: tuple[Schedule, ...]
+    changed: str = ""
+    notes: tuple[str, ...] = ()
+
+
 GameEvent = (
     GameStarted
     | QuestionAsked
@@ -471,4 +555,10 @@ Event = (
     | ReportDismissed
     | BundledShown
     | SettingsShown
+    | DailyQuestionPosted
+    | DailyAnswerJudged
+    | DailyQuestionRevealed
+    | QuizReminder
+    | SeasonResults
+    | SchedulesShown
 )

@@ -21,10 +21,14 @@ from functools import partial
 from typing import Any
 
 from bot.domain.commands import (
+    AddSchedule,
+    AnswerDaily,
     ChangeSettings,
     Command,
     ListCategories,
+    ListSchedules,
     PickChoice,
+    RemoveSchedule,
     RequestHint,
     ShowLeaderboard,
     ShowScore,
@@ -34,6 +38,7 @@ from bot.domain.commands import (
     StartGame,
     StopGame,
     SubmitAnswer,
+    SwitchSchedule,
 )
 from bot.domain.events import (
     Event,
@@ -233,6 +238,16 @@ class TriviaService:
                 await self._scores.handle(command)
             case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
+            case (
+                AnswerDaily()
+                | AddSchedule()
+                | ListSchedules()
+                | SwitchSchedule()
+                | RemoveSchedule()
+            ):
+                # Scheduled play's desk lands next (issue #17); until then say so plainly.
+                message = "Scheduled play is not available in this version of the bot."
+                await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, message)
             case _:  # the question commands (mypy checks that nothing else is left)
                 if self._questions is None:
                     message = "This bot has no place to keep questions and reports."
