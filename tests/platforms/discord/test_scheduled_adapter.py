@@ -268,6 +268,32 @@ async def test_the_reveal_edits_the_question_into_its_answer_and_the_right_ones_
     assert len(fake.requests_matching("PATCH", MESSAGE)) == 1
 
 
+async def test_a_daily_question_costs_two_billed_calls_however_many_answer_it(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    players = [fake.add_member(fake.guild.id, name) for name in ("alice", "bob", "carol")]
+    async with scripted_bot(fake, tmp_path) as scripted:
+        since = len(fake.requests)
+        daily = daily_round(fake)
+        question = await posted_question(fake, scripted, daily)
+        for player, guess in zip(players, ("paris", "lyon", "pariz"), strict=True):
+            scripted.replies[AnswerDaily] = [judged(player, fake, daily, Verdict.WRONG, guess, 0)]
+            clicked = await fake.click_button(question, "trivia:daily:7", player)
+            await clicked.response()
+            sent = await fake.submit_modal(clicked, {"answer": guess})
+            await sent.response_message()
+        noted = daily_round(fake, ref=str(question.id))
+        await scripted.bot.adapter.publish(DailyQuestionRevealed(daily.channel, noted, (), 3))
+        await fake.wait_until(lambda: fake.message(question).edits == 1 or None)
+        await scripted.bot.adapter.outbound.flush()
+
+    billed = [(r.method, r.path) for r in fake.billed_requests(since=since)]
+    assert billed == [
+        ("POST", f"/channels/{fake.channel.id}/messages"),
+        ("PATCH", f"/channels/{fake.channel.id}/messages/{question.id}"),
+    ]
+
+
 async def test_a_reveal_whose_question_message_is_gone_is_posted_anew(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
