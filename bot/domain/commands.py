@@ -17,6 +17,7 @@ from bot.domain.model import (
     PlayerKey,
     Question,
     QuestionDraft,
+    SeasonLength,
     StartPolicy,
 )
 from bot.domain.records import (
@@ -276,6 +277,8 @@ class ChangeSettings:
     starter_role: str | None = None
     admin_role: str | None = None
     reset: frozenset[str] = frozenset()
+    #: Monthly or quarterly seasons (their leaderboards and results posts).
+    season_length: SeasonLength | None = None
 
 
 @dataclass(frozen=True, slots=True)

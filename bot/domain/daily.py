@@ -22,7 +22,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey
+from bot.domain.model import ChannelKey, PlayerKey, Question, SeasonLength, ServerKey
+
+__all__ = ["DailyRound", "DailyWinner", "Season", "SeasonError", "SeasonLength", "Verdict"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +69,6 @@ class DailyWinner:
     name: str
     seconds: float
     streak: int
-
-
-class SeasonLength(enum.StrEnum):
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
 
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")

@@ -174,6 +174,14 @@ class StartPolicy(enum.StrEnum):
     ROLE = "role"
 
 
+class SeasonLength(enum.StrEnum):
+    """How long a server's seasons are (``bot.domain.daily.Season``): calendar months or
+    quarters, in UTC."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """What a server's admins chose; ``None`` means "the bot's default".
@@ -189,6 +197,7 @@ class ServerSettings:
     start_policy: StartPolicy = StartPolicy.EVERYONE
     starter_role: str | None = None
     admin_role: str | None = None
+    season_length: SeasonLength = SeasonLength.MONTHLY
 
     def is_admin(self, actor: Actor) -> bool:
         return actor.is_admin or (self.admin_role is not None and self.admin_role in actor.roles)

@@ -9,18 +9,27 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.domain.commands import ListCategories, ShowLeaderboard, ShowStats
+from bot.domain.daily import Season, SeasonError
 from bot.domain.events import CategoriesShown, LeaderboardShown, Refusal, StatsShown
+from bot.domain.records import Period
 from bot.ports import Clock, EventSink, QuestionBank, ScoreStore
-from bot.service.settings_desk import refuse
+from bot.service.settings_desk import ServerPolicy, refuse
 
 
 class ScoresDesk:
     """Answers ``ShowLeaderboard``, ``ShowStats`` and ``ListCategories``."""
 
     def __init__(
-        self, *, bank: QuestionBank, store: ScoreStore, clock: Clock, sink: EventSink
+        self,
+        *,
+        bank: QuestionBank,
+        store: ScoreStore,
+        clock: Clock,
+        sink: EventSink,
+        policy: ServerPolicy,
     ) -> None:
         self._bank = bank
+        self._policy = policy
         self._store = store
         self._clock = clock
         self._sink = sink
@@ -35,6 +44,9 @@ class ScoresDesk:
                 await self._categories(command)
 
     async def _leaderboard(self, command: ShowLeaderboard) -> None:
+        if command.season is not None:
+            await self._season_leaderboard(command, command.season)
+            return
         rows = await self._store.leaderboard(
             command.channel.server_key, command.period, now=self._clock.now(), limit=command.limit
         )
@@ -44,6 +56,26 @@ class ScoresDesk:
                 recipient=command.actor.key,
                 period=command.period,
                 rows=tuple(rows),
+            )
+        )
+
+    async def _season_leaderboard(self, command: ShowLeaderboard, name: str) -> None:
+        """A season's board, named as the player typed it (``Season.parse``)."""
+        server = command.channel.server_key
+        settings = await self._policy.server_settings(server)
+        try:
+            season = Season.parse(name, settings.season_length, now=self._clock.now())
+        except SeasonError as exc:
+            await refuse(self._sink, command.channel, command.actor, Refusal.BAD_OPTION, f"{exc}.")
+            return
+        rows = await self._store.season_leaderboard(server, season, limit=command.limit)
+        await self._sink.publish(
+            LeaderboardShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                period=Period.ALL,
+                rows=tuple(rows),
+                season=season,
             )
         )
 

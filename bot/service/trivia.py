@@ -72,6 +72,7 @@ from bot.ports import (
     QuestionBank,
     QuestionEditor,
     ReportStore,
+    ScheduleStore,
     ScoreStore,
     SettingsStore,
     StoreUnavailable,
@@ -87,6 +88,7 @@ from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
 from bot.service.recovery import end_interrupted_games
+from bot.service.schedule_desk import ScheduleDesk
 from bot.service.scores_desk import ScoresDesk
 from bot.service.settings_desk import AdminDesk, ServerPolicy, refuse
 from bot.service.stalls import WriteStalls
@@ -124,10 +126,12 @@ class TriviaService:
         new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         observer: CommandObserver | None = None,
         resume_within: float = 0.0,
+        schedules: ScheduleStore | None = None,
     ) -> None:
         """``resume_within`` > 0 (with a ``journal``): games are saved as they go,
         ``shutdown`` hands them over instead of ending them, and ``recover`` carries
-        on those saved at most that many seconds before (``carry_over``)."""
+        on those saved at most that many seconds before (``carry_over``).  Without
+        ``schedules`` the admins' schedule commands are refused."""
         self._bank = bank
         self._draw = QuestionDraw(bank=bank, store=store, rng=rng or random.Random())
         self._observer = observer
@@ -161,13 +165,20 @@ class TriviaService:
             if editor is not None and reports is not None
             else None
         )
+        self._schedules = (
+            ScheduleDesk(policy=self._policy, store=schedules, clock=clock, sink=sink)
+            if schedules is not None
+            else None
+        )
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
         self._timers = ChannelTimers(clock, self._wake)
         self._writes: set[asyncio.Task[None]] = set()
         self._backlog: dict[ChannelKey, list[Event]] = {}
         self._stalls = WriteStalls(clock)
-        self._scores = ScoresDesk(bank=bank, store=store, clock=clock, sink=sink)
+        self._scores = ScoresDesk(
+            bank=bank, store=store, clock=clock, sink=sink, policy=self._policy
+        )
         self._closed = False
         self._unrecorded = 0
 
@@ -238,13 +249,15 @@ class TriviaService:
                 await self._scores.handle(command)
             case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
-            case (
-                AnswerDaily()
-                | AddSchedule()
-                | ListSchedules()
-                | SwitchSchedule()
-                | RemoveSchedule()
-            ):
+            case AddSchedule() | ListSchedules() | SwitchSchedule() | RemoveSchedule():
+                if self._schedules is None:
+                    message = "This bot has no place to keep schedules."
+                    await refuse(
+                        self._sink, command.channel, command.actor, Refusal.NOT_NOW, message
+                    )
+                    return
+                await self._schedules.handle(command)
+            case AnswerDaily():
                 # Scheduled play's desk lands next (issue #17); until then say so plainly.
                 message = "Scheduled play is not available in this version of the bot."
                 await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, message)
