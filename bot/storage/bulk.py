@@ -231,6 +231,42 @@ TABLES: Final[tuple[Table, ...]] = (
         ("schedule_id", "due_us", "holder", "claimed_us"),
         ("schedule_id", "due_us"),
     ),
+    # The daily question: its rounds and the answers given (a moved bot neither reveals a
+    # round again nor forgets a streak).
+    Table(
+        "daily_rounds",
+        (
+            "id",
+            "schedule_id",
+            "platform",
+            "server",
+            "channel",
+            "question_id",
+            "question",
+            "choices",
+            "opened_us",
+            "closes_us",
+            "message_ref",
+            "revealed",
+        ),
+        ("id",),
+        identity=True,
+    ),
+    Table(
+        "daily_answers",
+        (
+            "round_id",
+            "user_id",
+            "platform",
+            "server",
+            "name",
+            "guess",
+            "correct",
+            "points",
+            "answered_us",
+        ),
+        ("round_id", "user_id"),
+    ),
     # A quiz's reminder and a season's results are posted once, moved or not.
     Table(
         "schedule_reminders",

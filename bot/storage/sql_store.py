@@ -41,6 +41,7 @@ from bot.domain.records import (
 )
 from bot.domain.snapshot import GameSnapshot
 from bot.ports import ReloadChannel
+from bot.storage.daily_store import DailySqlStore
 from bot.storage.errors import StoreClosedError
 from bot.storage.game_state_json import snapshot_to_json
 from bot.storage.group_commit import CommitCounters, GroupCommitter
@@ -85,10 +86,11 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH_RECORDS: Final = 2000
 
 
-class SqlScoreStore(SharedSqlStore, SlackSqlStore, ScheduleSqlStore, ABC):
+class SqlScoreStore(SharedSqlStore, SlackSqlStore, ScheduleSqlStore, DailySqlStore, ABC):
     """``bot.ports.OperatedStore`` over a dialect's SQL (see the module docstring); what the
     processes of one bot share comes from ``SharedSqlStore``, the Slack app's installations
-    from ``SlackSqlStore``, schedules from ``ScheduleSqlStore``."""
+    from ``SlackSqlStore``, schedules from ``ScheduleSqlStore``, daily rounds from
+    ``DailySqlStore``."""
 
     def __init__(
         self,
