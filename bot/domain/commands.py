@@ -40,6 +40,8 @@ class StartGame:
     tags: tuple[str, ...] = ()
     #: One player by construction (the console): see ``GameOptions.solo``.
     solo: bool = False
+    #: Only questions of this difficulty ("easy", ...): a scheduled quiz's choice.
+    difficulty: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

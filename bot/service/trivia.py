@@ -417,35 +417,40 @@ class TriviaService:
     # -- commands -----------------------------------------------------------------------
 
     async def _start(self, command: StartGame) -> None:
+        refusal = await self._begin(command)
+        if refusal is not None:
+            reason, message = refusal
+            await refuse(self._sink, command.channel, command.actor, reason, message)
+
+    async def start_scheduled(self, command: StartGame) -> str | None:
+        """Start a game the bot starts by itself (a scheduled quiz; ``command.actor`` is
+        the schedule, not a player): the same path as a player's ``StartGame``, but a
+        refusal comes back in words (None: it started) instead of going to a player who
+        does not exist."""
+        with channel_context(command.channel):
+            refusal = await self._begin(command)
+        return None if refusal is None else refusal[1]
+
+    async def _begin(self, command: StartGame) -> tuple[Refusal, str] | None:
+        """Start ``command``'s game; why not, if it did not."""
         channel, actor = command.channel, command.actor
         async with self._lock(channel):
             if self._closed:
-                await refuse(
-                    self._sink, channel, actor, Refusal.NOT_NOW, "The bot is shutting down."
-                )
-                return
+                return Refusal.NOT_NOW, "The bot is shutting down."
             if channel in self._games:
-                await refuse(
-                    self._sink,
-                    channel,
-                    actor,
+                return (
                     Refusal.GAME_RUNNING,
                     "A game is already running in this channel; stop it first.",
                 )
-                return
             settings = await self._policy.server_settings(channel.server_key)
             if not settings.may_start(actor):
-                message = self._policy.who_may_start(settings)
-                await refuse(self._sink, channel, actor, Refusal.NOT_ALLOWED, message)
-                return
+                return Refusal.NOT_ALLOWED, self._policy.who_may_start(settings)
             options, problem = self._options_for(command, settings)
             if problem:
-                await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, problem)
-                return
+                return Refusal.BAD_OPTION, problem
             questions, problem = await self._draw.questions(channel.server_key, options)
             if problem:
-                await refuse(self._sink, channel, actor, Refusal.NO_QUESTIONS, problem)
-                return
+                return Refusal.NO_QUESTIONS, problem
             game = TriviaGame(
                 self._new_game_id(),
                 channel,
@@ -464,6 +469,7 @@ class TriviaService:
                 options.mode,
             )
             await self._apply(game, game.start(self._now()))
+            return None
 
     def _options_for(
         self, command: StartGame, settings: ServerSettings
@@ -476,6 +482,7 @@ class TriviaService:
             mode=command.mode or defaults.mode,
             category=command.category or defaults.category,
             tags=command.tags or defaults.tags,
+            difficulty=command.difficulty or defaults.difficulty,
             solo=command.solo,
         )
         return options, self._policy.check_limits(options.rounds, options.seconds)
