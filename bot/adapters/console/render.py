@@ -30,6 +30,7 @@ from bot.adapters.common.words import (
     then,
 )
 from bot.adapters.console.render_admin import render_admin
+from bot.adapters.console.render_scheduled import render_scheduled, season_table
 from bot.domain.awards import Award
 from bot.domain.events import (
     AnswerAccepted,
@@ -106,6 +107,7 @@ def _terminal_safe_values(value: T) -> T:
             **{
                 f.name: _terminal_safe_values(getattr(value, f.name))
                 for f in dataclasses.fields(value)
+                if f.init  # derived fields (a schedule's zone) follow from the others
             },
         )
     return cleaned  # type: ignore[no-any-return]
@@ -168,6 +170,8 @@ def render(event: Event) -> RenderableType | None:
             return _game_ended(event)
         case Rejected(message=message):
             return Text(message, style="red")
+        case LeaderboardShown(rows=rows, season=season) if season is not None:
+            return season_table(rows, season)
         case LeaderboardShown(rows=rows, period=period):
             return leaderboard_table(rows, period)
         case StatsShown(stats=stats):
@@ -188,7 +192,8 @@ def render(event: Event) -> RenderableType | None:
             return Text(removed, style="green")
         case SettingsShown():
             return _settings_table(event)
-    return render_admin(event)
+    admin = render_admin(event)
+    return admin if admin is not None else render_scheduled(event)
 
 
 def _settings_table(event: SettingsShown) -> RenderableType:
@@ -198,6 +203,7 @@ def _settings_table(event: SettingsShown) -> RenderableType:
     table.add_row("seconds", f"{d.seconds:g}" + ("" if s.seconds is not None else " (default)"))
     table.add_row("mode", d.mode.value + ("" if s.mode is not None else " (default)"))
     table.add_row("who may start games", s.start_policy.value)
+    table.add_row("seasons", s.season_length.value)
     if s.starter_role:
         table.add_row("starter role", Text(s.starter_role))
     if s.admin_role:
