@@ -372,6 +372,11 @@ class TriviaPort(Protocol):
         message (``GameResumed.message``) instead of posting the question again."""
         ...
 
+    async def note_daily_message(self, round_id: int, ref: str) -> None:
+        """Where the adapter shows daily round ``round_id`` (``DailyQuestionPosted``):
+        kept with the round, so that its reveal edits that message."""
+        ...
+
 
 # -- what the app (not the service) needs of a backend ----------------------------------------
 
