@@ -19,7 +19,7 @@ from typing import Protocol
 
 from bot.coordination import Fence, LastServer, Lease, LeaseHeld, LeaseLost
 from bot.domain.commands import Command
-from bot.domain.daily import DailyRound
+from bot.domain.daily import DailyRound, Season
 from bot.domain.events import Event
 from bot.domain.model import (
     Actor,
@@ -89,6 +89,12 @@ class ScoreStore(Protocol):
     async def leaderboard(
         self, server: ServerKey, period: Period, *, now: datetime, limit: int = 10
     ) -> list[LeaderboardRow]: ...
+
+    async def season_leaderboard(
+        self, server: ServerKey, season: Season, *, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        """``server``'s best in ``season``, summed from its days' totals."""
+        ...
 
     async def player_stats(self, player: PlayerKey) -> PlayerStats | None: ...
 
@@ -567,6 +573,16 @@ class ScheduleStore(Protocol):
 
     async def last_firing(self, schedule_id: int) -> datetime | None:
         """The latest due time claimed for the schedule, None if none was."""
+        ...
+
+    async def claim_reminder(self, schedule_id: int, due_at: datetime, holder: str) -> bool:
+        """True for the one claim that may post the reminder of the quiz due at ``due_at``
+        (as ``claim_firing``, for reminders)."""
+        ...
+
+    async def claim_season_results(self, server: ServerKey, season: str, holder: str) -> bool:
+        """True for the one claim that may post ``server``'s results of ``season`` (its
+        name, "2026-11")."""
         ...
 
 

@@ -40,7 +40,7 @@ class Table:
 
 
 #: The schema version ``TABLES`` describes: the last migration of both backends.
-TABLES_VERSION: Final = 8
+TABLES_VERSION: Final = 9
 
 TABLES: Final[tuple[Table, ...]] = (
     Table("servers", ("id", "platform", "server"), ("id",), identity=True),
@@ -221,6 +221,7 @@ TABLES: Final[tuple[Table, ...]] = (
             "options",
             "paused",
             "created_us",
+            "remind_minutes",
         ),
         ("id",),
         identity=True,
@@ -265,6 +266,17 @@ TABLES: Final[tuple[Table, ...]] = (
             "answered_us",
         ),
         ("round_id", "user_id"),
+    ),
+    # A quiz's reminder and a season's results are posted once, moved or not.
+    Table(
+        "schedule_reminders",
+        ("schedule_id", "due_us", "holder", "claimed_us"),
+        ("schedule_id", "due_us"),
+    ),
+    Table(
+        "season_results",
+        ("platform", "server", "season", "holder", "claimed_us"),
+        ("platform", "server", "season"),
     ),
 )
 

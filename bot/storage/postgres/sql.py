@@ -36,6 +36,21 @@ ORDER BY t.points DESC, t.correct DESC, t.reached_us, t.player_id
 LIMIT $5
 """
 
+# (platform, server, kind, first day, day after the last, limit): a season's board, summed
+# from the per-day totals (period_totals_rank's prefix reads just the season's days).
+# Ties go to whoever reached their total first.
+SEASON_LEADERBOARD: Final = """
+SELECT p.user_id, p.name, sum(t.points)::bigint AS points, sum(t.correct)::bigint AS correct
+FROM period_totals AS t
+JOIN players AS p ON p.id = t.player_id
+WHERE t.server_id = (SELECT s.id FROM servers AS s WHERE s.platform = $1 AND s.server = $2)
+  AND t.kind = $3 AND t.start >= $4 AND t.start < $5
+GROUP BY t.player_id, p.user_id, p.name
+HAVING sum(t.points) > 0 OR sum(t.correct) > 0
+ORDER BY points DESC, correct DESC, max(t.reached_us), t.player_id
+LIMIT $6
+"""
+
 PLAYER_STATS: Final = """
 SELECT p.name, p.points, p.games, p.wins, p.correct, p.answered, p.best_streak, p.correct_ms
 FROM servers AS s JOIN players AS p ON p.server_id = s.id
@@ -454,15 +469,15 @@ DELETE FROM slack_seen_events WHERE seen_until_us <= {_NOW_US} RETURNING 1
 
 _SCHEDULE_COLUMNS: Final = (
     "id, platform, server, channel, kind, at_local, zone, days, closes_local, category, "
-    "difficulty, options, paused, created_us"
+    "difficulty, options, paused, created_us, remind_minutes"
 )
 
 # (platform, server, channel, kind, at_local, zone, days, closes_local, category,
-#  difficulty, options, paused, created_us) -> the new row's id.
+#  difficulty, options, paused, created_us, remind_minutes) -> the new row's id.
 ADD_SCHEDULE: Final = """
 INSERT INTO schedules (platform, server, channel, kind, at_local, zone, days, closes_local,
-                       category, difficulty, options, paused, created_us)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                       category, difficulty, options, paused, created_us, remind_minutes)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 RETURNING id
 """
 
@@ -621,4 +636,21 @@ WHERE a.platform = $1 AND a.server = $2 AND a.answered_us >= $3 AND a.answered_u
 GROUP BY a.platform, a.server, a.user_id
 ORDER BY sum(a.points) DESC, count(*) DESC, max(a.answered_us), a.user_id
 LIMIT $5
+"""
+
+# (schedule_id, due_us, holder): a row for the first claim of a quiz time's reminder.
+CLAIM_REMINDER: Final = f"""
+INSERT INTO schedule_reminders (schedule_id, due_us, holder, claimed_us)
+SELECT $1::bigint, $2::bigint, $3::text, {_NOW_US}
+WHERE EXISTS (SELECT 1 FROM schedules WHERE id = $1)
+ON CONFLICT (schedule_id, due_us) DO NOTHING
+RETURNING 1
+"""
+
+# (platform, server, season, holder): a row for the first claim of a season's results.
+CLAIM_SEASON_RESULTS: Final = f"""
+INSERT INTO season_results (platform, server, season, holder, claimed_us)
+VALUES ($1, $2, $3, $4, {_NOW_US})
+ON CONFLICT (platform, server, season) DO NOTHING
+RETURNING 1
 """
