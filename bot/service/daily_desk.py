@@ -15,7 +15,10 @@ Rules (issue #17), and where each is kept:
   ``daily:<round id>``): a right one with the base points of its difficulty, a wrong
   one as a miss, so daily points count in stats and in the all/week/today boards.
   Its ``answer_ms`` is 0: hours into a window say nothing of a player's speed, and
-  must not swamp their games' average.
+  must not swamp their games' average.  The kept answer is what counts (streaks,
+  the daily boards, the reveal), so its verdict is shown even when the score store
+  cannot take the record just then: the record waits in the desk and goes first with
+  the next answer or reveal pass (``close_due``), in order.
 - The reveal (``close_due``) is claimed first (``mark_daily_revealed``): of several
   processes, or one restarted, exactly one shows it; a process that stops between the
   claim and the publish loses that reveal rather than repeating it.  Winners come
@@ -114,6 +117,8 @@ class DailyDesk:
         self._sink = sink
         self._rules = rules or ScoringRules()
         self._draw = QuestionDraw(bank=bank, store=scores, rng=rng or random.Random())
+        #: Score records of kept answers the score store could not take yet, oldest first.
+        self._unsaved: list[AnswerRecord] = []
 
     # -- opening ------------------------------------------------------------------------
 
@@ -213,8 +218,27 @@ class DailyDesk:
             else:
                 await self._judged(command, round_, Verdict.CLOSED, guess, now)
             return
-        await self._scores.record_answers([_score_record(round_, answer)])
+        self._unsaved.append(_score_record(round_, answer))
+        await self.save_scores()
         await self._judged(command, round_, verdict, guess, now)
+
+    async def save_scores(self) -> bool:
+        """Hand the score store the records of kept answers it could not take before;
+        whether none is left waiting."""
+        if not self._unsaved:
+            return True
+        waiting = list(self._unsaved)
+        try:
+            await self._scores.record_answers(waiting)
+        except Exception as exc:
+            log.warning(
+                "%d daily answer(s) not in the score store yet (kept, tried again later): %s",
+                len(waiting),
+                exc,
+            )
+            return False
+        del self._unsaved[: len(waiting)]
+        return True
 
     async def _round_for(self, command: AnswerDaily, now: datetime) -> DailyRound | None:
         server = command.channel.server_key
@@ -292,6 +316,7 @@ class DailyDesk:
         """Reveal every round whose window closed by ``now`` and that nobody revealed
         yet (of the servers ``serves`` accepts: this process's); how many this call
         revealed.  Each is claimed before it is shown, so it is shown once."""
+        await self.save_scores()
         revealed = 0
         for round_ in await self._store.daily_rounds_due(now):
             if serves is not None and not serves(round_.server):

@@ -40,7 +40,7 @@ from bot.domain.commands import (
     SubmitAnswer,
     SwitchSchedule,
 )
-from bot.domain.daily import SeasonLength
+from bot.domain.daily import DailyHome, SeasonLength
 from bot.domain.events import (
     Event,
     GamePaused,
@@ -56,6 +56,7 @@ from bot.domain.model import (
     GameOptions,
     Instant,
     Limits,
+    PlayerKey,
     Question,
     ServerKey,
     ServerSettings,
@@ -354,6 +355,15 @@ class TriviaService:
         """The adapter shows daily round ``round_id`` at ``ref``: its reveal edits it."""
         if self._daily is not None:
             await self._daily.note_message(round_id, ref)
+
+    async def daily_home(self, player: PlayerKey) -> DailyHome | None:
+        """What the player's home view shows of the daily question now (the rounds
+        open in their server, their streaks, the season's daily board); None when
+        this bot keeps no daily rounds."""
+        if self._daily is None:
+            return None
+        length = await self._season_length(player.server_key)
+        return await self._daily.player_home(player, self._clock.now(), season_length=length)
 
     async def _season_length(self, server: ServerKey) -> SeasonLength:
         return season_length_of(await self._policy.server_settings(server))

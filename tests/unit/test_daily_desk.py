@@ -409,3 +409,28 @@ async def test_without_a_daily_store_answers_are_refused_in_words() -> None:
     await service.note_daily_message(1, "msg")  # nothing to note it in: no error either
     await service.handle(ShowLeaderboard(channel=CHANNEL, actor=ADA, daily=True))
     assert "no daily questions" in sink.last(Rejected).message
+
+
+async def test_a_kept_answer_reaches_the_scores_later_when_they_are_busy() -> None:
+    scores = MemoryScoreStore()
+    d = bot([MERCURY], scores=scores)
+    await d.open()
+    scores.fail_next = StoreUnavailable("database is locked")
+    # The answer is kept (it counts for the streak and the reveal): its verdict is shown.
+    assert await d.answer(ADA, "Mercury") is Verdict.RIGHT
+    assert await scores.player_stats(ADA.key) is None
+    assert await d.until_close() == 1
+    stats = await scores.player_stats(ADA.key)
+    assert stats is not None
+    assert (stats.points, stats.correct) == (30, 1)
+    assert [w.player for w in d.sink.last(DailyQuestionRevealed).winners] == [ADA.key]
+
+
+async def test_the_home_view_through_the_service_uses_the_servers_season_length() -> None:
+    d = bot([MERCURY])
+    await d.open()
+    await d.answer(ADA, "Mercury")
+    home = await d.service.daily_home(ADA.key)
+    assert home is not None
+    assert home.season.name == "2026-12"
+    assert [(r.round.question.id, r.verdict) for r in home.rounds] == [("q-mercury", Verdict.RIGHT)]
