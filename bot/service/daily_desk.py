@@ -62,7 +62,15 @@ from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey, ServerS
 from bot.domain.records import AnswerRecord, DailyAnswer, DailyStreak, Period
 from bot.domain.schedule import Due, Schedule
 from bot.domain.scoring import ScoringRules
-from bot.ports import Clock, DailyStore, EventSink, QuestionBank, ScoreStore
+from bot.ports import (
+    Clock,
+    DailyStore,
+    EventSink,
+    FencedOut,
+    QuestionBank,
+    ScoreStore,
+    StoreUnavailable,
+)
 from bot.service.draw import QuestionDraw
 from bot.service.settings_desk import refuse
 
@@ -230,13 +238,20 @@ class DailyDesk:
         waiting = list(self._unsaved)
         try:
             await self._scores.record_answers(waiting)
-        except Exception as exc:
+        except StoreUnavailable as exc:
             log.warning(
                 "%d daily answer(s) not in the score store yet (kept, tried again later): %s",
                 len(waiting),
                 exc,
             )
             return False
+        except FencedOut as exc:
+            # This process no longer owns their server: trying again can never succeed.
+            log.warning("%d daily answer(s) left out of the scores: %s", len(waiting), exc)
+        except Exception:
+            # A bug (a record no store takes): retrying would repeat it forever.
+            del self._unsaved[: len(waiting)]
+            raise
         del self._unsaved[: len(waiting)]
         return True
 
