@@ -17,6 +17,8 @@ held): it routes the event and returns.  Two routes:
   that queued together are one edit; "so close" notices that queued together
   are one message, and are dropped once the question they are about is
   revealed.  A scored answer is not announced on its own: the reveal lists it.
+  A daily question is one post, handed to the service (``noting_daily``) so that
+  its reveal, however much later and in whichever process, edits that post.
 
 discord.py itself retries a 429 (it honours ``retry_after``); when it gives up,
 the adapter makes the whole call again a few times (``bot.adapters.common.rate_limits``), each
