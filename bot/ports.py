@@ -19,7 +19,7 @@ from typing import Protocol
 
 from bot.coordination import Fence, LastServer, Lease, LeaseHeld, LeaseLost
 from bot.domain.commands import Command
-from bot.domain.daily import DailyRound, Season
+from bot.domain.daily import DailyHome, DailyRound, Season
 from bot.domain.events import Event
 from bot.domain.model import (
     Actor,
@@ -376,6 +376,17 @@ class TriviaPort(Protocol):
         """Where the adapter shows the game's open question (its own reference): kept
         with the game, so that whoever carries it on after a restart edits that
         message (``GameResumed.message``) instead of posting the question again."""
+        ...
+
+    async def note_daily_message(self, round_id: int, ref: str) -> None:
+        """Where the adapter shows daily round ``round_id`` (``DailyQuestionPosted``):
+        kept with the round, so that its reveal edits that message."""
+        ...
+
+    async def daily_home(self, player: PlayerKey) -> DailyHome | None:
+        """The daily question as the player's home view shows it (Slack's App Home):
+        the rounds open in their server with their verdicts, their streaks, the
+        season's daily board.  None when the bot keeps no daily rounds."""
         ...
 
 

@@ -133,6 +133,7 @@ async def open_app(
             rng=rng,
             observer=CommandMeter(metrics) if metrics is not None else None,
             resume_within=settings.resume_within if resumes_games else 0.0,
+            daily=operated,
         )
         if metrics is not None:
             metrics.watch_games(lambda: service.active_games)

@@ -484,6 +484,16 @@ class DailyQuestionRevealed:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyQuestionSkipped:
+    """A daily question was due in ``channel`` but none could be drawn (for the whole
+    channel): ``reason`` says why and what an admin can do, in words."""
+
+    channel: ChannelKey
+    schedule_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class QuizReminder:
     """A scheduled quiz starts in ``channel`` at ``starts_at`` (for the channel)."""
 
@@ -558,6 +568,7 @@ Event = (
     | DailyQuestionPosted
     | DailyAnswerJudged
     | DailyQuestionRevealed
+    | DailyQuestionSkipped
     | QuizReminder
     | SeasonResults
     | SchedulesShown

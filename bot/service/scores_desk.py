@@ -7,23 +7,43 @@ scan of every answer.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bot.domain.commands import ListCategories, ShowLeaderboard, ShowStats
+from bot.domain.daily import SeasonLength
 from bot.domain.events import CategoriesShown, LeaderboardShown, Refusal, StatsShown
+from bot.domain.model import ServerKey
 from bot.ports import Clock, EventSink, QuestionBank, ScoreStore
+from bot.service.daily_desk import DailyDesk
 from bot.service.settings_desk import refuse
 
 
+async def _monthly(server: ServerKey) -> SeasonLength:
+    return SeasonLength.MONTHLY
+
+
 class ScoresDesk:
-    """Answers ``ShowLeaderboard``, ``ShowStats`` and ``ListCategories``."""
+    """Answers ``ShowLeaderboard``, ``ShowStats`` and ``ListCategories``; with a
+    ``daily`` desk, the daily questions' boards and streaks too (``season_length``
+    says how long a server's seasons are)."""
 
     def __init__(
-        self, *, bank: QuestionBank, store: ScoreStore, clock: Clock, sink: EventSink
+        self,
+        *,
+        bank: QuestionBank,
+        store: ScoreStore,
+        clock: Clock,
+        sink: EventSink,
+        daily: DailyDesk | None = None,
+        season_length: Callable[[ServerKey], Awaitable[SeasonLength]] = _monthly,
     ) -> None:
         self._bank = bank
         self._store = store
         self._clock = clock
         self._sink = sink
+        self._daily = daily
+        self._season_length = season_length
 
     async def handle(self, command: ShowLeaderboard | ShowStats | ListCategories) -> None:
         match command:
@@ -35,6 +55,14 @@ class ScoresDesk:
                 await self._categories(command)
 
     async def _leaderboard(self, command: ShowLeaderboard) -> None:
+        if command.daily:
+            if self._daily is None:
+                message = "This bot has no daily questions to rank."
+                await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, message)
+                return
+            length = await self._season_length(command.channel.server_key)
+            await self._daily.leaderboard(command, length)
+            return
         rows = await self._store.leaderboard(
             command.channel.server_key, command.period, now=self._clock.now(), limit=command.limit
         )
@@ -60,6 +88,9 @@ class ScoresDesk:
                 f"{who} not played here yet.",
             )
             return
+        if self._daily is not None:
+            streaks = await self._daily.streaks(player)
+            stats = replace(stats, daily_streak=streaks.current, best_daily_streak=streaks.best)
         await self._sink.publish(
             StatsShown(channel=command.channel, recipient=command.actor.key, stats=stats)
         )

@@ -40,6 +40,7 @@ from bot.domain.commands import (
     SubmitAnswer,
     SwitchSchedule,
 )
+from bot.domain.daily import DailyHome, SeasonLength
 from bot.domain.events import (
     Event,
     GamePaused,
@@ -55,6 +56,7 @@ from bot.domain.model import (
     GameOptions,
     Instant,
     Limits,
+    PlayerKey,
     Question,
     ServerKey,
     ServerSettings,
@@ -66,6 +68,7 @@ from bot.observability.logs import channel_context
 from bot.ports import (
     Clock,
     CommandObserver,
+    DailyStore,
     EventSink,
     FencedOut,
     GameJournal,
@@ -83,6 +86,7 @@ from bot.service.carry_over import (
     resumable,
     resumed_event,
 )
+from bot.service.daily_desk import DailyDesk, season_length_of
 from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
@@ -124,12 +128,16 @@ class TriviaService:
         new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         observer: CommandObserver | None = None,
         resume_within: float = 0.0,
+        daily: DailyStore | None = None,
     ) -> None:
         """``resume_within`` > 0 (with a ``journal``): games are saved as they go,
         ``shutdown`` hands them over instead of ending them, and ``recover`` carries
-        on those saved at most that many seconds before (``carry_over``)."""
+        on those saved at most that many seconds before (``carry_over``).  ``daily``:
+        where the daily question's rounds are kept (without it, ``AnswerDaily`` and
+        the daily boards are refused)."""
         self._bank = bank
-        self._draw = QuestionDraw(bank=bank, store=store, rng=rng or random.Random())
+        self._draw_rng = rng or random.Random()
+        self._draw = QuestionDraw(bank=bank, store=store, rng=self._draw_rng)
         self._observer = observer
         self._store = store
         self._clock = clock
@@ -167,7 +175,27 @@ class TriviaService:
         self._writes: set[asyncio.Task[None]] = set()
         self._backlog: dict[ChannelKey, list[Event]] = {}
         self._stalls = WriteStalls(clock)
-        self._scores = ScoresDesk(bank=bank, store=store, clock=clock, sink=sink)
+        self._daily = (
+            DailyDesk(
+                bank=bank,
+                scores=store,
+                store=daily,
+                clock=clock,
+                sink=sink,
+                rng=self._draw_rng,
+                rules=self._rules,
+            )
+            if daily is not None
+            else None
+        )
+        self._scores = ScoresDesk(
+            bank=bank,
+            store=store,
+            clock=clock,
+            sink=sink,
+            daily=self._daily,
+            season_length=self._season_length,
+        )
         self._closed = False
         self._unrecorded = 0
 
@@ -176,6 +204,12 @@ class TriviaService:
     @property
     def defaults(self) -> GameOptions:
         return self._defaults
+
+    @property
+    def daily(self) -> DailyDesk | None:
+        """The daily question's desk (None without a ``DailyStore``): what the firing
+        loop opens rounds and reveals them with."""
+        return self._daily
 
     @property
     def active_games(self) -> int:
@@ -238,6 +272,8 @@ class TriviaService:
                 await self._scores.handle(command)
             case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
+            case AnswerDaily() if self._daily is not None:
+                await self._daily.answer(command)
             case (
                 AnswerDaily()
                 | AddSchedule()
@@ -314,6 +350,23 @@ class TriviaService:
             if game is not None and game.game_id == game_id:
                 write = self._journal.note_question_message(channel, game_id, ref)
                 self._write_behind(write, game)
+
+    async def note_daily_message(self, round_id: int, ref: str) -> None:
+        """The adapter shows daily round ``round_id`` at ``ref``: its reveal edits it."""
+        if self._daily is not None:
+            await self._daily.note_message(round_id, ref)
+
+    async def daily_home(self, player: PlayerKey) -> DailyHome | None:
+        """What the player's home view shows of the daily question now (the rounds
+        open in their server, their streaks, the season's daily board); None when
+        this bot keeps no daily rounds."""
+        if self._daily is None:
+            return None
+        length = await self._season_length(player.server_key)
+        return await self._daily.player_home(player, self._clock.now(), season_length=length)
+
+    async def _season_length(self, server: ServerKey) -> SeasonLength:
+        return season_length_of(await self._policy.server_settings(server))
 
     async def shutdown(self, *, within: float | None = None) -> int:
         """Hand every running game over (saved, "back in a moment": with
