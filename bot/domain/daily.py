@@ -26,6 +26,7 @@ from bot.domain.model import ChannelKey, PlayerKey, Question, SeasonLength, Serv
 from bot.domain.records import LeaderboardRow
 
 __all__ = [
+    "DailyHome",
     "DailyRound",
     "DailyWinner",
     "HomeRound",

@@ -87,7 +87,7 @@ from bot.service.carry_over import (
     resumable,
     resumed_event,
 )
-from bot.service.daily_desk import DailyDesk, season_length_of
+from bot.service.daily_desk import DailyDesk
 from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
@@ -202,8 +202,8 @@ class TriviaService:
             store=store,
             clock=clock,
             sink=sink,
+            policy=self._policy,
             daily=self._daily,
-            season_length=self._season_length,
         )
         self._closed = False
         self._unrecorded = 0
@@ -281,6 +281,8 @@ class TriviaService:
                 await self._scores.handle(command)
             case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
+            case AnswerDaily() if self._daily is not None:
+                await self._daily.answer(command)
             case AddSchedule() | ListSchedules() | SwitchSchedule() | RemoveSchedule():
                 if self._schedules is None:
                     message = "This bot has no place to keep schedules."
@@ -289,10 +291,8 @@ class TriviaService:
                     )
                     return
                 await self._schedules.handle(command)
-            case AnswerDaily() if self._daily is not None:
-                await self._daily.answer(command)
             case AnswerDaily():
-                message = "Daily questions are not available on this bot (it keeps no rounds)."
+                message = "Daily questions are not available: this bot has nowhere to keep them."
                 await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, message)
             case _:  # the question commands (mypy checks that nothing else is left)
                 if self._questions is None:
@@ -376,7 +376,7 @@ class TriviaService:
         return await self._daily.player_home(player, self._clock.now(), season_length=length)
 
     async def _season_length(self, server: ServerKey) -> SeasonLength:
-        return season_length_of(await self._policy.server_settings(server))
+        return (await self._policy.server_settings(server)).season_length
 
     async def shutdown(self, *, within: float | None = None) -> int:
         """Hand every running game over (saved, "back in a moment": with

@@ -110,7 +110,7 @@ def _terminal_safe_values(value: T) -> T:
             **{
                 f.name: _terminal_safe_values(getattr(value, f.name))
                 for f in dataclasses.fields(value)
-                if f.init
+                if f.init  # derived fields (a schedule's zone) follow from the others
             },
         )
     return cleaned  # type: ignore[no-any-return]
@@ -193,11 +193,10 @@ def render(event: Event) -> RenderableType | None:
             return Text(removed, style="green")
         case SettingsShown():
             return _settings_table(event)
-    for part in (render_daily, render_admin, render_scheduled):
-        shown = part(event)
-        if shown is not None:
-            return shown
-    return None
+    admin = render_admin(event)
+    if admin is not None:
+        return admin
+    return render_daily(event) or render_scheduled(event)
 
 
 def _board_title(period: Period, season: Season | None, daily: bool) -> str:
