@@ -173,6 +173,8 @@ def render(event: Event) -> RenderableType | None:
             return _game_ended(event)
         case Rejected(message=message):
             return Text(message, style="red")
+        case LeaderboardShown(rows=rows, season=season, daily=False) if season is not None:
+            return season_table(rows, season)
         case LeaderboardShown(rows=rows, period=period, season=season, daily=daily):
             return leaderboard_table(rows, period, title=_board_title(period, season, daily))
         case StatsShown(stats=stats):
