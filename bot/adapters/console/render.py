@@ -31,7 +31,7 @@ from bot.adapters.common.words import (
 )
 from bot.adapters.console.render_admin import render_admin
 from bot.adapters.console.render_daily import render_daily
-from bot.adapters.console.render_scheduled import render_scheduled
+from bot.adapters.console.render_scheduled import render_scheduled, season_table
 from bot.domain.awards import Award
 from bot.domain.daily import Season
 from bot.domain.events import (
