@@ -292,7 +292,7 @@ class TriviaService:
                     return
                 await self._schedules.handle(command)
             case AnswerDaily():
-                message = "Daily questions are not available: this bot has nowhere to keep them."
+                message = "This bot has no place to keep daily questions."
                 await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, message)
             case _:  # the question commands (mypy checks that nothing else is left)
                 if self._questions is None:

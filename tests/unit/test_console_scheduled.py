@@ -75,7 +75,7 @@ def test_a_season_leaderboard_is_titled_with_its_season() -> None:
     empty = LeaderboardShown(
         channel=CHANNEL, recipient=player("bo").key, period=Period.ALL, rows=(), season=NOVEMBER
     )
-    assert "Leaderboard, season November 2026: no scores yet." in shown(empty)
+    assert "No scores in season November 2026 yet." in shown(empty)
 
 
 def test_schedules_are_listed_with_what_just_changed() -> None:
