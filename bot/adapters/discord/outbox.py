@@ -43,6 +43,7 @@ from bot.domain.events import (
     CloseGuess,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     Event,
     GameEnded,
     GamePaused,
@@ -401,7 +402,7 @@ class DiscordOutbound:
                         steps.append(_Post(reply, getattr(event, "game_id", None)))
                 case DailyQuestionPosted() | DailyQuestionRevealed():
                     steps.append(_Daily(event))
-                case QuizReminder() | SeasonResults():
+                case QuizReminder() | SeasonResults() | DailyQuestionSkipped():
                     reply = render.channel_reply(event)
                     if reply is not None:
                         steps.append(_Post(reply, None))

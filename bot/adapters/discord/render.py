@@ -50,6 +50,7 @@ from bot.domain.events import (
     ChoiceRecorded,
     CloseGuess,
     DailyAnswerJudged,
+    DailyQuestionSkipped,
     EndReason,
     Event,
     GameEnded,
@@ -317,6 +318,8 @@ def channel_reply(event: Event) -> Reply | None:
             return Reply(content=GAME_SUSPENDED)
         case QuizReminder():
             return render_scheduled.quiz_reminder(event)
+        case DailyQuestionSkipped():
+            return render_scheduled.daily_skipped(event)
         case SeasonResults():
             return render_scheduled.season_results(event)
     return None

@@ -44,6 +44,7 @@ from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
     SchedulesShown,
@@ -200,6 +201,11 @@ def _revealed_buttons(daily: DailyRound) -> tuple[Button, ...]:
         row = -(-len(daily.choices) // BUTTONS_PER_ROW)  # the row after the options
         buttons.append(Button(report, REPORT_LABEL, ButtonStyle.SECONDARY, row=row))
     return tuple(buttons)
+
+
+def daily_skipped(event: DailyQuestionSkipped) -> Reply:
+    """No daily question today: why, and what an admin can do (the service's words)."""
+    return Reply(content=clip(f"📭 No question of the day today: {event.reason}", MAX_CONTENT))
 
 
 # -- a private verdict -----------------------------------------------------------------------

@@ -30,6 +30,7 @@ from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     Event,
     LeaderboardShown,
     QuizReminder,
@@ -333,6 +334,17 @@ async def test_the_quiz_reminder_and_a_seasons_results_are_posted_in_the_channel
     assert "1. **Alice**: 42 pts (9 right)" in results.text
     assert "**Alice** wins the season!" in results.text
     assert "season:2026-11" in results.text
+
+
+async def test_a_day_without_a_daily_question_says_why_in_the_channel(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    reason = "no question of category 'words' is left; an admin can add some"
+    async with scripted_bot(fake, tmp_path) as scripted:
+        await scripted.bot.adapter.publish(DailyQuestionSkipped(channel_of(fake), 1, reason))
+        said = await fake.wait_for_message(fake.channel.id, lambda m: "today" in m.text)
+
+    assert said.content == f"📭 No question of the day today: {reason}"
 
 
 async def test_the_leaderboard_takes_a_season_and_daily_and_titles_the_board_by_them(
