@@ -61,6 +61,7 @@ from bot.domain.events import (
     QuestionAsked,
     QuestionRevealed,
     QuizReminder,
+    QuizSkipped,
     Rejected,
     RevealReason,
     SchedulesShown,
@@ -320,6 +321,8 @@ def channel_reply(event: Event) -> Reply | None:
             return render_scheduled.quiz_reminder(event)
         case DailyQuestionSkipped():
             return render_scheduled.daily_skipped(event)
+        case QuizSkipped():
+            return render_scheduled.quiz_skipped(event)
         case SeasonResults():
             return render_scheduled.season_results(event)
     return None
@@ -411,6 +414,7 @@ def _settings(event: SettingsShown) -> Reply:
         Field("Mode", value(s.mode, d.mode), inline=True),
         Field("Who may start games", policy, inline=True),
         Field("Admin role", admin_role, inline=True),
+        Field("Seasons", s.season_length.value, inline=True),
     ]
     title = "Settings saved" if event.changed else "Settings"
     return Reply(embed=embed(title, fields=fields, colour=GREEN if event.changed else GREY))

@@ -47,6 +47,7 @@ from bot.domain.events import (
     DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
+    QuizSkipped,
     SchedulesShown,
     SeasonResults,
 )
@@ -248,6 +249,11 @@ def quiz_reminder(event: QuizReminder) -> Reply:
             colour=PURPLE,
         )
     )
+
+
+def quiz_skipped(event: QuizSkipped) -> Reply:
+    """The weekly quiz did not start: why (the service's words)."""
+    return Reply(content=clip(f"⏭️ No weekly quiz this time: {event.reason}", MAX_CONTENT))
 
 
 def season_results(event: SeasonResults) -> Reply:
