@@ -37,6 +37,7 @@ from bot.adapters.slack.message import (
 )
 from bot.adapters.slack.render_admin import render_admin
 from bot.domain.awards import Award
+from bot.domain.daily import DailyHome
 from bot.domain.events import (
     CategoriesShown,
     ChoiceRecorded,
@@ -446,12 +447,15 @@ def home_view(
     stats: PlayerStats | None,
     rows: Sequence[LeaderboardRow],
     note: str = "",
+    daily: DailyHome | None = None,
 ) -> Block:
-    """The App Home tab: the player's own stats and the workspace leaderboard."""
-    blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Trivia"}},
-        section("*Your stats*"),
-    ]
+    """The App Home tab: scheduled play's part (``daily``: today's questions, the
+    player's streak, the season's board) when the bot keeps daily rounds, then the
+    player's own stats and the workspace leaderboard."""
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Trivia"}}]
+    if daily is not None:
+        blocks += [*render_scheduled.home_daily_blocks(daily), {"type": "divider"}]
+    blocks.append(section("*Your stats*"))
     if stats is None:
         blocks.append(context(note or "You have not played yet: `/trivia start` in a channel."))
     else:

@@ -13,7 +13,6 @@ before the reveal: verdicts are for the player alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.adapters.slack.ids import (
@@ -36,7 +35,7 @@ from bot.adapters.slack.message import (
     report_button,
     section,
 )
-from bot.domain.daily import DailyRound, DailyWinner, Season, Verdict
+from bot.domain.daily import DailyHome, DailyRound, DailyWinner, Season, Verdict
 from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
@@ -381,27 +380,14 @@ def _window(item: Schedule) -> str:
 # -- the App Home's daily part ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class HomeDaily:
-    """What the App Home shows of scheduled play for one player: today's daily
-    questions in the workspace with what they answered (``verdicts[i]`` for
-    ``rounds[i]``: None when they have not), their streak and best streak, and the
-    current season's board."""
-
-    rounds: tuple[DailyRound, ...] = ()
-    verdicts: tuple[Verdict | None, ...] = ()
-    streak: int = 0
-    best_streak: int = 0
-    season: Season | None = None
-    season_rows: tuple[LeaderboardRow, ...] = ()
-
-
-def home_daily_blocks(home: HomeDaily) -> list[Block]:
-    """The daily part of the Home tab."""
+def home_daily_blocks(home: DailyHome) -> list[Block]:
+    """The daily part of the Home tab: the questions open in the workspace, answered or
+    not (the player's verdict, never their answer), their streaks, the season's board."""
     blocks: list[Block] = [section(f"*📅 {DAILY_TITLE}*")]
     if not home.rounds:
-        blocks.append(context("No daily question is open in this workspace today."))
-    for daily, verdict in zip(home.rounds, home.verdicts, strict=False):
+        blocks.append(context("No daily question is open in this workspace right now."))
+    for shown in home.rounds:
+        daily, verdict = shown.round, shown.verdict
         q = daily.question
         where = f"<#{daily.channel.channel}>"
         line = f"{prompt_line(q.prompt)}\n_{esc(q.category)} · in {where}_"
@@ -411,11 +397,10 @@ def home_daily_blocks(home: HomeDaily) -> list[Block]:
         f"🔥 Your streak: *{plural(home.streak, 'day')}* · best: {plural(home.best_streak, 'day')}"
     )
     blocks.append(section(streak))
-    if home.season is not None:
-        blocks.append({"type": "divider"})
-        blocks.append(section(f"*Leaderboard, {season_words(home.season)}*"))
-        rows = home.season_rows
-        blocks.append(section(board_lines(rows)) if rows else context("No scores this season yet."))
+    blocks.append({"type": "divider"})
+    blocks.append(section(f"*Daily question leaderboard, {season_words(home.season)}*"))
+    rows = home.season_rows
+    blocks.append(section(board_lines(rows)) if rows else context("No scores this season yet."))
     return blocks
 
 
