@@ -45,6 +45,7 @@ from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     DraftRejected,
     EndReason,
     Event,
@@ -154,6 +155,8 @@ def render(event: Event) -> SlackMessage | None:
             return render_scheduled.daily_question(event)
         case DailyQuestionRevealed():
             return render_scheduled.daily_reveal(event)
+        case DailyQuestionSkipped():
+            return render_scheduled.daily_skipped(event)
         case QuizReminder():
             return render_scheduled.quiz_reminder(event)
         case SeasonResults():

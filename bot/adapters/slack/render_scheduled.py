@@ -40,6 +40,7 @@ from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
     SchedulesShown,
@@ -56,6 +57,8 @@ ANSWER_LABEL = "✍️ Answer"
 SHOWN_WINNERS = 25
 #: The longest answer the form takes (a guess is a word or a few, never an essay).
 MAX_DAILY_ANSWER = 200
+#: How many open daily questions the Home tab lists (two blocks each; a tab holds 100).
+HOME_ROUNDS = 10
 #: Slack caps a modal's title at 24 characters.
 MODAL_TITLE_MAX = 24
 
@@ -108,6 +111,13 @@ def daily_question(event: DailyQuestionPosted) -> SlackMessage:
         blocks.append(context(f"_{esc(event.note)}_"))
         text.append(esc(event.note))
     return SlackMessage(text="\n".join(text), blocks=tuple(blocks))
+
+
+def daily_skipped(event: DailyQuestionSkipped) -> SlackMessage:
+    """A daily question was due but none could be drawn: the channel is told why (the
+    reason says what an admin can do)."""
+    text = f"📅 *{DAILY_TITLE}*: {esc(event.reason)}"
+    return SlackMessage(text=text, blocks=(section(text),))
 
 
 def _pick_buttons(daily: DailyRound) -> Block:
@@ -386,13 +396,15 @@ def home_daily_blocks(home: DailyHome) -> list[Block]:
     blocks: list[Block] = [section(f"*📅 {DAILY_TITLE}*")]
     if not home.rounds:
         blocks.append(context("No daily question is open in this workspace right now."))
-    for shown in home.rounds:
+    for shown in home.rounds[:HOME_ROUNDS]:
         daily, verdict = shown.round, shown.verdict
         q = daily.question
         where = f"<#{daily.channel.channel}>"
         line = f"{prompt_line(q.prompt)}\n_{esc(q.category)} · in {where}_"
         blocks.append(section(line))
         blocks.append(context(_home_status(daily, verdict)))
+    if len(home.rounds) > HOME_ROUNDS:
+        blocks.append(context(f"…and {len(home.rounds) - HOME_ROUNDS} more in other channels."))
     streak = (
         f"🔥 Your streak: *{plural(home.streak, 'day')}* · best: {plural(home.best_streak, 'day')}"
     )

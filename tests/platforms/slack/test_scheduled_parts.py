@@ -14,7 +14,7 @@ from bot.adapters.slack.commands_scheduled import SCHEDULE_USAGE
 from bot.adapters.slack.ids import DAILY_ANSWER_ACTION, DAILY_ANSWER_BLOCK
 from bot.adapters.slack.inbound import daily_answer_round, daily_pick
 from bot.adapters.slack.message import BUTTON_TEXT_MAX
-from bot.adapters.slack.render import render
+from bot.adapters.slack.render import home_view, render
 from bot.domain.commands import (
     AddSchedule,
     AnswerDaily,
@@ -23,11 +23,20 @@ from bot.domain.commands import (
     ShowLeaderboard,
     SwitchSchedule,
 )
-from bot.domain.daily import DailyRound, DailyWinner, Season, SeasonLength, Verdict
+from bot.domain.daily import (
+    DailyHome,
+    DailyRound,
+    DailyWinner,
+    HomeRound,
+    Season,
+    SeasonLength,
+    Verdict,
+)
 from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
     SchedulesShown,
@@ -303,3 +312,43 @@ def test_reminder_results_boards_and_schedules() -> None:
     assert "open until 17:00, Science" in listed.text
     assert empty is not None
     assert render_scheduled.NO_SCHEDULES in empty.text
+
+
+def test_a_day_without_a_question_says_why() -> None:
+    shown = render(DailyQuestionSkipped(CHANNEL, 1, "No question fits category=Opera."))
+
+    assert shown is not None
+    assert shown.text == "📅 *Question of the day*: No question fits category=Opera."
+
+
+def test_the_home_tab_shows_todays_questions_with_the_players_verdict_and_the_season() -> None:
+    answered = HomeRound(daily(round_id=1), Verdict.RIGHT)
+    open_one = HomeRound(daily(PLANET, round_id=2), None)
+    home = DailyHome(
+        player=ALICE.key,
+        rounds=(answered, open_one),
+        streak=3,
+        best_streak=5,
+        season=Season(2026, 12, SeasonLength.MONTHLY),
+        season_rows=(LeaderboardRow(1, ALICE.key, "alice", 30, 3),),
+    )
+    view = home_view(stats=None, rows=(), daily=home)
+    text = "\n".join(str(block) for block in view["blocks"])
+
+    assert view["type"] == "home"
+    assert "✅ You answered: right!" in text
+    assert "Not answered yet: answer it in its channel." in text
+    # Its answer is not given away on the Home tab while the question is open.
+    assert "Paris" not in text
+    assert "Your streak: *3 days* · best: 5 days" in text
+    assert "*Daily question leaderboard, season December 2026*" in text
+    assert "🥇 *alice*: 30 pts" in text
+    assert text.index("Question of the day") < text.index("Your stats")
+    assert len(view["blocks"]) <= 100  # Slack's limit for a Home tab
+
+
+def test_the_home_tab_without_daily_rounds_is_as_before() -> None:
+    view = home_view(stats=None, rows=(), daily=None)
+
+    assert "Question of the day" not in str(view)
+    assert "You have not played yet" in str(view)
