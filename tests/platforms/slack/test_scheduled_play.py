@@ -26,7 +26,7 @@ from tests.platforms.slack.bot_harness import (
     answer_to,
     running_bot,
 )
-from tests.platforms.slack.fake import Message, SlackUser, View
+from tests.platforms.slack.fake import Message, View
 
 CAROL = "U0CAROL"
 #: A Monday, 07:00 UTC: an hour before the schedule's 09:00 in Berlin (08:00 UTC).
@@ -112,7 +112,7 @@ async def test_three_players_answer_privately_and_the_reveal_names_the_right_one
     clock = ManualClock(wall=START)
     async with running_bot(tmp_path, clock=clock) as bot:
         slack = bot.slack
-        slack.add_user(SlackUser(CAROL, "carol"))
+        slack.add_user(CAROL, "carol")
         today = START.date()
         question = await post_daily(bot, clock, SKY, today)
         posted_before = question.visible_text()
