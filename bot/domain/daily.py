@@ -22,8 +22,19 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey
+from bot.domain.model import ChannelKey, PlayerKey, Question, SeasonLength, ServerKey
 from bot.domain.records import LeaderboardRow
+
+__all__ = [
+    "DailyHome",
+    "DailyRound",
+    "DailyWinner",
+    "HomeRound",
+    "Season",
+    "SeasonError",
+    "SeasonLength",
+    "Verdict",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +92,6 @@ class HomeRound:
     @property
     def answered(self) -> bool:
         return self.verdict is not None
-
-
-class SeasonLength(enum.StrEnum):
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
 
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")

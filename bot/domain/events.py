@@ -505,6 +505,16 @@ class QuizReminder:
 
 
 @dataclass(frozen=True, slots=True)
+class QuizSkipped:
+    """A scheduled quiz could not start in ``channel`` (for the channel): ``reason``
+    says why in words ("A game is already running in this channel", no questions)."""
+
+    channel: ChannelKey
+    schedule_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SeasonResults:
     """A season ended: its final leaderboard, posted once in the server's
     scheduled channels (for the channel)."""
@@ -570,6 +580,7 @@ Event = (
     | DailyQuestionRevealed
     | DailyQuestionSkipped
     | QuizReminder
+    | QuizSkipped
     | SeasonResults
     | SchedulesShown
 )

@@ -58,7 +58,7 @@ from bot.domain.events import (
     LeaderboardShown,
     Refusal,
 )
-from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey, ServerSettings
+from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey
 from bot.domain.records import AnswerRecord, DailyAnswer, DailyStreak, Period
 from bot.domain.schedule import Due, Schedule
 from bot.domain.scoring import ScoringRules
@@ -85,13 +85,6 @@ _FAR: Final = datetime(9999, 1, 1, tzinfo=UTC)
 def game_id_of(round_id: int) -> str:
     """The game id a daily round's answers carry in the score store."""
     return f"daily:{round_id}"
-
-
-def season_length_of(settings: ServerSettings) -> SeasonLength:
-    """The server's season length.  The setting (``ServerSettings.season_length``) comes
-    with the seasons' own work; until a server has it, seasons are monthly."""
-    chosen = getattr(settings, "season_length", None)
-    return chosen if isinstance(chosen, SeasonLength) else SeasonLength.MONTHLY
 
 
 def period_bounds(period: Period, now: datetime) -> tuple[datetime, datetime]:

@@ -73,6 +73,8 @@ class QuestionDraw:
             what.append(f"category {options.category!r}")
         if options.tags:
             what.append("tags " + ", ".join(options.tags))
+        if options.difficulty:
+            what.append(f"difficulty {options.difficulty}")
         if options.mode.value == "choice":
             what.append("options to choose from (choice mode)")
         categories = ", ".join(sorted({q.category for q in every}))

@@ -7,26 +7,21 @@ scan of every answer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.domain.commands import ListCategories, ShowLeaderboard, ShowStats
-from bot.domain.daily import SeasonLength
+from bot.domain.daily import Season, SeasonError
 from bot.domain.events import CategoriesShown, LeaderboardShown, Refusal, StatsShown
-from bot.domain.model import ServerKey
+from bot.domain.records import Period
 from bot.ports import Clock, EventSink, QuestionBank, ScoreStore
 from bot.service.daily_desk import DailyDesk
-from bot.service.settings_desk import refuse
-
-
-async def _monthly(server: ServerKey) -> SeasonLength:
-    return SeasonLength.MONTHLY
+from bot.service.settings_desk import ServerPolicy, refuse
 
 
 class ScoresDesk:
     """Answers ``ShowLeaderboard``, ``ShowStats`` and ``ListCategories``; with a
-    ``daily`` desk, the daily questions' boards and streaks too (``season_length``
-    says how long a server's seasons are)."""
+    ``daily`` desk, the daily questions' boards and streaks too (a server's
+    seasons are as long as its settings say)."""
 
     def __init__(
         self,
@@ -35,15 +30,15 @@ class ScoresDesk:
         store: ScoreStore,
         clock: Clock,
         sink: EventSink,
+        policy: ServerPolicy,
         daily: DailyDesk | None = None,
-        season_length: Callable[[ServerKey], Awaitable[SeasonLength]] = _monthly,
     ) -> None:
         self._bank = bank
+        self._policy = policy
         self._store = store
         self._clock = clock
         self._sink = sink
         self._daily = daily
-        self._season_length = season_length
 
     async def handle(self, command: ShowLeaderboard | ShowStats | ListCategories) -> None:
         match command:
@@ -60,8 +55,12 @@ class ScoresDesk:
                 message = "This bot has no daily questions to rank."
                 await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, message)
                 return
-            length = await self._season_length(command.channel.server_key)
+            settings = await self._policy.server_settings(command.channel.server_key)
+            length = settings.season_length
             await self._daily.leaderboard(command, length)
+            return
+        if command.season is not None:
+            await self._season_leaderboard(command, command.season)
             return
         rows = await self._store.leaderboard(
             command.channel.server_key, command.period, now=self._clock.now(), limit=command.limit
@@ -72,6 +71,26 @@ class ScoresDesk:
                 recipient=command.actor.key,
                 period=command.period,
                 rows=tuple(rows),
+            )
+        )
+
+    async def _season_leaderboard(self, command: ShowLeaderboard, name: str) -> None:
+        """A season's board, named as the player typed it (``Season.parse``)."""
+        server = command.channel.server_key
+        settings = await self._policy.server_settings(server)
+        try:
+            season = Season.parse(name, settings.season_length, now=self._clock.now())
+        except SeasonError as exc:
+            await refuse(self._sink, command.channel, command.actor, Refusal.BAD_OPTION, f"{exc}.")
+            return
+        rows = await self._store.season_leaderboard(server, season, limit=command.limit)
+        await self._sink.publish(
+            LeaderboardShown(
+                channel=command.channel,
+                recipient=command.actor.key,
+                period=Period.ALL,
+                rows=tuple(rows),
+                season=season,
             )
         )
 

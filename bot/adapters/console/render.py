@@ -31,6 +31,7 @@ from bot.adapters.common.words import (
 )
 from bot.adapters.console.render_admin import render_admin
 from bot.adapters.console.render_daily import render_daily
+from bot.adapters.console.render_scheduled import render_scheduled
 from bot.domain.awards import Award
 from bot.domain.daily import Season
 from bot.domain.events import (
@@ -109,7 +110,7 @@ def _terminal_safe_values(value: T) -> T:
             **{
                 f.name: _terminal_safe_values(getattr(value, f.name))
                 for f in dataclasses.fields(value)
-                if f.init
+                if f.init  # derived fields (a schedule's zone) follow from the others
             },
         )
     return cleaned  # type: ignore[no-any-return]
@@ -192,7 +193,10 @@ def render(event: Event) -> RenderableType | None:
             return Text(removed, style="green")
         case SettingsShown():
             return _settings_table(event)
-    return render_daily(event) or render_admin(event)
+    admin = render_admin(event)
+    if admin is not None:
+        return admin
+    return render_daily(event) or render_scheduled(event)
 
 
 def _board_title(period: Period, season: Season | None, daily: bool) -> str:
@@ -207,6 +211,7 @@ def _settings_table(event: SettingsShown) -> RenderableType:
     table.add_row("seconds", f"{d.seconds:g}" + ("" if s.seconds is not None else " (default)"))
     table.add_row("mode", d.mode.value + ("" if s.mode is not None else " (default)"))
     table.add_row("who may start games", s.start_policy.value)
+    table.add_row("seasons", s.season_length.value)
     if s.starter_role:
         table.add_row("starter role", Text(s.starter_role))
     if s.admin_role:

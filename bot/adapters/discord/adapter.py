@@ -531,6 +531,7 @@ class DiscordAdapter:
     def bind(self, service: TriviaPort) -> None:
         self.client.bind(service)
         self.outbound.noting_questions(service.note_question_message)
+        self.outbound.noting_daily(service.note_daily_message)
 
     @contextlib.asynccontextmanager
     async def connect(self, health: Health, metrics: Metrics | None) -> AsyncIterator[None]:

@@ -377,6 +377,9 @@ def private(event: Event, *, server_name: str | None = None) -> Reply | None:
                 Field("Best streak", str(s.best_streak), inline=True),
                 Field("Average answer", average, inline=True),
             ]
+            if s.best_daily_streak:
+                streak = f"🔥 {s.daily_streak} now, best {s.best_daily_streak}"
+                fields.append(Field("Daily question streak", streak, inline=True))
             title = f"Stats for {escape(s.name)}{where}"
             return Reply(embed=embed(title, fields=fields, colour=PURPLE))
         case CategoriesShown(categories=categories):

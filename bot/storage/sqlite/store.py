@@ -110,7 +110,11 @@ class SqliteScoreStore(SqlScoreStore):
     # -- the backend's part ---------------------------------------------------------
 
     async def _transaction(self, ops: Sequence[WriteOp]) -> None:
-        known_servers, known_players = dict(self._server_ids), dict(self._player_ids)
+        # The caches are read on the connection's thread as they are, not copied: only
+        # this method changes them, after its transaction has returned, and group commit
+        # runs one transaction at a time.  (A copy per commit cost O(players cached) on
+        # the event loop, and gave every young collector pass a big new dict to scan.)
+        known_servers, known_players = self._server_ids, self._player_ids
 
         def run() -> NewIds:
             # Runs on aiosqlite's connection thread, where its sqlite3

@@ -106,8 +106,9 @@ class Scripted:
 async def scripted_bot(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Scripted]:
     async with trivia_bot(fake, tmp_path) as bot:
         scripted = Scripted(bot)
-        bot.adapter.bind(RoutedService(bot.app.service, scripted.handle))
-        bot.adapter.outbound.noting_daily(scripted.note_daily_message)
+        routed = RoutedService(bot.app.service, scripted.handle)
+        routed.note_daily_message = scripted.note_daily_message  # type: ignore[attr-defined]
+        bot.adapter.bind(routed)
         yield scripted
 
 

@@ -3,16 +3,18 @@ offered, and what a message says in the corners the platform tests do not reach.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.adapters.discord import ids, inbound, inbound_scheduled, render_scheduled
-from bot.adapters.discord.message import MAX_FIELD_VALUE
+from bot.adapters.discord import ids, inbound, inbound_scheduled, render, render_scheduled
+from bot.adapters.discord.message import MAX_FIELD_VALUE, Field
 from bot.domain.commands import AddSchedule
 from bot.domain.daily import DailyRound, DailyWinner
-from bot.domain.events import DailyQuestionPosted, DailyQuestionRevealed
+from bot.domain.events import DailyQuestionPosted, DailyQuestionRevealed, StatsShown
 from bot.domain.model import Question, QuestionType
+from bot.domain.records import PlayerStats
 
 CHANNEL = inbound.channel_key(10, 20)
 ADA = inbound.make_actor(10, 30, "Ada", manage_guild=True)
@@ -138,3 +140,19 @@ def test_a_reveal_with_many_winners_fits_discord_and_says_how_many_more() -> Non
     assert "more." in right.value.splitlines()[-1]
     # The right option is found whatever its case in the bank.
     assert [b.style.value for b in reply.buttons[:2]] == ["secondary", "success"]
+
+
+def test_stats_show_the_daily_streak_once_the_player_has_had_one() -> None:
+    player = inbound.player_key(10, 30)
+    stats = PlayerStats(player, "Ada", 120, 4, 1, 9, 12, 3, 4200.0)
+    never = render.private(StatsShown(CHANNEL, player, stats))
+    streaking = render.private(
+        StatsShown(CHANNEL, player, replace(stats, daily_streak=2, best_daily_streak=5))
+    )
+
+    assert never is not None
+    assert never.embed is not None
+    assert streaking is not None
+    assert streaking.embed is not None
+    assert "Daily question streak" not in [f.name for f in never.embed.fields]
+    assert streaking.embed.fields[-1] == Field("Daily question streak", "🔥 2 now, best 5", True)
