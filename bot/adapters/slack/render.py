@@ -59,6 +59,7 @@ from bot.domain.events import (
     QuestionAsked,
     QuestionRevealed,
     QuizReminder,
+    QuizSkipped,
     Rejected,
     RevealReason,
     SchedulesShown,
@@ -159,6 +160,8 @@ def render(event: Event) -> SlackMessage | None:
             return render_scheduled.daily_skipped(event)
         case QuizReminder():
             return render_scheduled.quiz_reminder(event)
+        case QuizSkipped():
+            return render_scheduled.quiz_skipped(event)
         case SeasonResults():
             return render_scheduled.season_results(event)
         case SchedulesShown():

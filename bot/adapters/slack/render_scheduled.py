@@ -43,6 +43,7 @@ from bot.domain.events import (
     DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
+    QuizSkipped,
     SchedulesShown,
     SeasonResults,
 )
@@ -296,6 +297,12 @@ def quiz_reminder(event: QuizReminder) -> SlackMessage:
         f": {plural(event.rounds, 'question')}{about}. Type (or click) your answers in this "
         "channel; the first right answer scores."
     )
+    return SlackMessage(text=text, blocks=(section(text),))
+
+
+def quiz_skipped(event: QuizSkipped) -> SlackMessage:
+    """A scheduled quiz could not start: the channel is told why."""
+    text = f"⏰ *The weekly quiz did not start*: {esc(event.reason)}"
     return SlackMessage(text=text, blocks=(section(text),))
 
 

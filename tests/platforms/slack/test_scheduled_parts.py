@@ -39,6 +39,7 @@ from bot.domain.events import (
     DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
+    QuizSkipped,
     SchedulesShown,
     SeasonResults,
 )
@@ -352,3 +353,10 @@ def test_the_home_tab_without_daily_rounds_is_as_before() -> None:
 
     assert "Question of the day" not in str(view)
     assert "You have not played yet" in str(view)
+
+
+def test_a_quiz_that_could_not_start_says_why() -> None:
+    shown = render(QuizSkipped(CHANNEL, 2, "A game is already running in this channel."))
+
+    assert shown is not None
+    assert "did not start*: A game is already running in this channel." in shown.text
