@@ -2,22 +2,29 @@
 the service with its daily desk, SQLite) against the fake Slack, on a manual clock that
 moves across days.
 
-The daily rounds are opened and closed through the service's own desk at their times
-(``DailyDesk.open_round`` / ``close_due``, what the firing loop calls), so that these
-tests pin what players see on Slack whatever drives the clock.
+The first tests open and close the daily rounds through the service's own desk at their
+times (``DailyDesk.open_round`` / ``close_due``, what the firing loop calls), pinning what
+players see; the last ones run the firing loop itself (``bot.app.schedules``) on the clock:
+what an admin schedules with ``/trivia schedule`` comes on its own, the weekly quiz after
+its reminder, and a season's results when it ends.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from bot.app.schedules import firing_schedules
 from bot.clock import ManualClock
 from bot.domain.model import ServerKey
 from bot.domain.schedule import Schedule, ScheduleKind, parse_days
 from bot.service.daily_desk import DailyDesk
 from tests.platforms.slack.bot_harness import (
+    ADA,
     ALICE,
     BOB,
     CHANNEL,
@@ -183,3 +190,150 @@ async def test_a_streak_grows_over_three_days_and_breaks_on_the_fourth(tmp_path:
     assert "alice" not in reveals[3].visible_text()
     assert "🔥 4-day streak" in reveals[3].visible_text()  # bob's goes on
     assert "Your streak: *0 days* · best: 3 days" in home.all_text()
+
+
+# -- the firing loop: what admins schedule comes on its own ------------------------------------
+
+#: Monday 2026-11-30, 07:00 UTC: the last day of November's season.
+LAST_DAY = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+
+
+class LoopClock(ManualClock):
+    """The manual clock, able to move to an instant one wake-up at a time, letting the
+    firing loop finish each pass (it reads the database in between) before the next.
+
+    ``ManualClock.advance`` moves on as soon as the woken tasks block, which a pass
+    reading SQLite in its thread does: the loop would then see the clock already at
+    the end of the advance, past the instants it was to act at.
+    """
+
+    def __init__(self, *, wall: datetime) -> None:
+        super().__init__(wall=wall)
+        self.sleeps = 0
+        self._slept = asyncio.Event()
+
+    async def sleep_until(self, deadline: float) -> None:
+        self.sleeps += 1
+        self._slept.set()
+        await super().sleep_until(deadline)
+
+    async def asleep(self, count: int) -> None:
+        """Until ``sleep_until`` has been called ``count`` times in all."""
+        async with asyncio.timeout(5):
+            while self.sleeps < count:
+                self._slept.clear()
+                await self._slept.wait()
+
+    async def move_to(self, when: datetime) -> None:
+        """To ``when``, through each wake-up before it, each woken task gone back to
+        sleep (or done) before the next."""
+        target = self.monotonic() + (when - self.now()).total_seconds()
+        while True:
+            wake = min((d for d, _, f in self._sleepers if not f.done()), default=target + 1)
+            if wake > target:
+                await self.advance(target - self.monotonic())
+                return
+            count = self.sleeps
+            await self.advance(wake - self.monotonic())
+            await self.asleep(count + 1)
+
+
+@asynccontextmanager
+async def firing(bot: SlackBot, clock: LoopClock) -> AsyncIterator[None]:
+    """The bot's firing loop (what ``bot.app.lifecycle`` runs), with the daily desk;
+    inside, once it made its first pass."""
+    first = clock.sleeps + 1
+    async with firing_schedules(bot.app, bot.adapter, clock=clock, daily=desk(bot)):
+        await clock.asleep(first)
+        yield
+
+
+async def said_to(bot: SlackBot, user: str, line: str) -> str:
+    """``/trivia <line>`` by ``user``; what they alone are told."""
+    before = len(bot.slack.ephemerals(user))
+    acked = await bot.send(bot.slack.slash_command("/trivia", line, user=user))
+    if acked.payload:
+        return str(acked.payload.get("text"))
+    told = await bot.slack.wait_until(
+        lambda: bot.slack.ephemerals(user)[before:] or None, what=f"the answer to {line!r}"
+    )
+    return told[0].text
+
+
+async def posted_when(bot: SlackBot, clock: LoopClock, when: datetime, words: str) -> Message:
+    """The clock reaches ``when``; the bot's post containing ``words`` then."""
+    mark = bot.mark()
+    await clock.move_to(when)
+    call = await bot.slack.wait_for_call(
+        "chat.postMessage", lambda c: words in c["text"], after=mark
+    )
+    found = bot.slack.workspace.find_message(call["channel"], call.response["ts"])
+    assert found is not None
+    return found
+
+
+async def test_an_admin_schedules_the_daily_question_and_it_comes_and_closes_on_its_own(
+    tmp_path: Path,
+) -> None:
+    clock = LoopClock(wall=START)
+    line = "schedule add daily 09:00 Europe/Berlin closes=17:00 category=colours difficulty=easy"
+    async with running_bot(tmp_path, clock=clock) as bot, firing(bot, clock):
+        refused = await said_to(bot, ALICE, line)
+        bad = await said_to(bot, ADA, "schedule add daily 9am Europe/Berlin")
+        added = await said_to(bot, ADA, line)
+        listed = await said_to(bot, ADA, "schedule list")
+        question = await posted_when(bot, clock, START + timedelta(hours=1), "Question of the day")
+        told = await answer(bot, question, ALICE, "blue")
+        mark = bot.mark()
+        await clock.move_to(START + timedelta(hours=9))
+        await bot.slack.wait_for_call("chat.update", after=mark)
+
+    assert "Only admins" in refused
+    assert "09:00" not in refused
+    assert "9am" in bad
+    assert "HH:MM" in bad
+    assert "Added schedule 1" in added
+    assert "`#1` *daily question* in <#C0TRIVIA> at 09:00 Europe/Berlin (daily)" in listed
+    assert "Colour one" in question.all_text()
+    assert "is right!" in told
+    assert "The answer: *blue* · 1 player answered, 1 right." in question.visible_text()
+    assert "🥇 *alice*" in question.visible_text()
+
+
+async def test_a_weekly_quiz_comes_after_its_reminder(tmp_path: Path) -> None:
+    clock = LoopClock(wall=START)
+    line = "schedule add quiz 16:00 UTC days=mon rounds=1 remind=10 category=colours"
+    async with running_bot(tmp_path, clock=clock) as bot, firing(bot, clock):
+        added = await said_to(bot, ADA, line)
+        starts = START.replace(hour=16)
+        reminder = await posted_when(bot, clock, starts - timedelta(minutes=10), "quiz soon")
+        started = await posted_when(bot, clock, starts, "Trivia!")
+        question = await bot.question(1)
+        await bot.send(bot.slack.message_event(answer_to(question), user=BOB))
+        await bot.slack.wait_for_call("chat.postMessage", lambda c: "Game over" in c["text"])
+
+    assert "Added schedule 1" in added
+    assert "1 question of *colours*" in reminder.all_text()
+    assert "started by the weekly quiz schedule" in started.all_text()
+    ended = bot.slack.transcript()[-1]
+    assert ended.startswith("triviabot: *🏁 Game over!*")
+    assert "*bob*: " in ended
+
+
+async def test_a_season_ends_with_its_results_in_the_scheduled_channel(tmp_path: Path) -> None:
+    clock = LoopClock(wall=LAST_DAY)
+    line = "schedule add daily 09:00 Europe/Berlin closes=17:00 category=colours difficulty=easy"
+    async with running_bot(tmp_path, clock=clock) as bot, firing(bot, clock):
+        await said_to(bot, ADA, line)
+        question = await posted_when(bot, clock, LAST_DAY + timedelta(hours=1), "Question of")
+        await answer(bot, question, ALICE, "blue")
+        results = await posted_when(
+            bot, clock, datetime(2026, 12, 1, 0, 0, 30, tzinfo=UTC), "is over"
+        )
+        board = await said_to(bot, BOB, "leaderboard season previous")
+
+    assert "Season November 2026 is over" in results.all_text()
+    assert "🥇 *alice*" in results.all_text()
+    assert "*alice* wins the season!" in results.all_text()
+    assert board.startswith("*Leaderboard, season November 2026*")
+    assert "🥇 *alice*" in board
