@@ -405,7 +405,7 @@ async def test_without_a_daily_store_answers_are_refused_in_words() -> None:
     )
     assert service.daily is None
     await service.handle(AnswerDaily(channel=CHANNEL, actor=ADA, text="Mercury"))
-    assert "not available" in sink.last(Rejected).message
+    assert "no place to keep daily questions" in sink.last(Rejected).message
     await service.note_daily_message(1, "msg")  # nothing to note it in: no error either
     await service.handle(ShowLeaderboard(channel=CHANNEL, actor=ADA, daily=True))
     assert "no daily questions" in sink.last(Rejected).message

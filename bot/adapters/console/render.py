@@ -31,7 +31,7 @@ from bot.adapters.common.words import (
 )
 from bot.adapters.console.render_admin import render_admin
 from bot.adapters.console.render_daily import render_daily
-from bot.adapters.console.render_scheduled import render_scheduled
+from bot.adapters.console.render_scheduled import render_scheduled, season_table
 from bot.domain.awards import Award
 from bot.domain.daily import Season
 from bot.domain.events import (
@@ -173,6 +173,8 @@ def render(event: Event) -> RenderableType | None:
             return _game_ended(event)
         case Rejected(message=message):
             return Text(message, style="red")
+        case LeaderboardShown(rows=rows, season=season, daily=False) if season is not None:
+            return season_table(rows, season)
         case LeaderboardShown(rows=rows, period=period, season=season, daily=daily):
             return leaderboard_table(rows, period, title=_board_title(period, season, daily))
         case StatsShown(stats=stats):
