@@ -289,6 +289,7 @@ def settings_message(event: SettingsShown) -> SlackMessage:
         f"• Seconds per question: {shown(s.seconds, f'{d.seconds:g}')}",
         f"• Mode: {shown(s.mode, d.mode)}",
         f"• Who may start games: {s.start_policy}",
+        f"• Seasons: {s.season_length}",
     ]
     title = "✅ *Settings saved*" if event.changed else "*Trivia settings here*"
     return message(title, "\n".join(lines))
