@@ -158,7 +158,11 @@ async def test_three_players_answer_privately_and_the_reveal_names_the_right_one
     assert shown.index("🥇 *bob*") < shown.index("🥈 *carol*")
     assert "alice" not in shown
     assert "✍️ Answer" not in str(question.blocks)
+    # What it cost: one post and one edit however many answered; a form each (Tier 4).
     assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(slack.calls_to("chat.update")) == 1
+    assert slack.calls_to("chat.postEphemeral") == []
+    assert len(slack.calls_to("views.open")) == 4
 
 
 async def test_a_streak_grows_over_three_days_and_breaks_on_the_fourth(tmp_path: Path) -> None:
