@@ -446,7 +446,7 @@ def help_message() -> SlackMessage:
 
 def usage_text(usage: Usage) -> str:
     """The short reply to a line the bot could not read (sent inside the ack)."""
-    return f"{usage.message}\n{USAGE}"
+    return f"{usage.message}\n{usage.usage}"
 
 
 def home_view(
