@@ -91,6 +91,7 @@ from bot.adapters.slack.workspaces import Installation, Place, place
 from bot.bank.uploads import UploadParser
 from bot.config import Settings
 from bot.domain.commands import Command, ShowLeaderboard, ShowStats, SubmitAnswer
+from bot.domain.daily import DailyHome
 from bot.domain.events import Event, LeaderboardShown, StatsShown
 from bot.domain.model import Actor, ChannelKey, ServerKey
 from bot.domain.records import Period
@@ -254,6 +255,7 @@ class SlackAdapter:
         """Send inbound commands to ``service`` (``TriviaService``)."""
         self._service = service
         self.outbox.noting_questions(service.note_question_message)
+        self.outbox.noting_daily(service.note_daily_message)
 
     def route_through(self, router: Router) -> None:
         """Several replicas share the workspaces: commands go to ``router``, which runs
@@ -576,7 +578,10 @@ class SlackAdapter:
             )
             rows = next((e.rows for e in board if isinstance(e, LeaderboardShown)), ())
             stats = next((e.stats for e in mine if isinstance(e, StatsShown)), None)
-            await context.client.views_publish(user_id=user, view=home_view(stats=stats, rows=rows))
+            daily = await self._daily_home(actor)
+            view = home_view(stats=stats, rows=rows, daily=daily)
+            # The token of the workspace that sent the event (bolt's per-request client).
+            await context.client.views_publish(user_id=user, view=view)
         except Exception:
             self.meter.error()
             log.exception("slack: App Home for %s (event %s) failed", user, body.get("event_id"))
@@ -662,6 +667,21 @@ class SlackAdapter:
         return await ask(
             self.replies, self._run, command, wants=wants, within=within, deliver_late=deliver_late
         )
+
+    async def _daily_home(self, actor: Actor) -> DailyHome | None:
+        """Scheduled play's part of the Home tab; None (the tab shows the rest) when the
+        bot keeps no daily rounds or its store cannot be read now.
+
+        Drawn only when the player opens the tab: Slack sends ``app_home_opened`` each
+        time, so redrawing it on every answer (a Tier 4 ``views.publish`` and three
+        reads each) would buy nothing the next look does not show."""
+        if self._service is None:
+            return None
+        try:
+            return await self._service.daily_home(actor.key)
+        except StoreUnavailable as exc:
+            log.warning("slack: the daily question's home view could not be read: %s", exc)
+            return None
 
     async def _may_administer(self, actor: Actor, server: ServerKey) -> bool:
         return self._service is not None and await self._service.may_administer(actor, server)

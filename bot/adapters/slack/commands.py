@@ -73,9 +73,11 @@ class ShowHelp:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """A line the bot could not read; ``message`` says what was wrong."""
+    """A line the bot could not read; ``message`` says what was wrong.  ``usage`` is
+    how the command is written, shown after it (by default every subcommand's)."""
 
     message: str
+    usage: str = USAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +159,11 @@ def parse_trivia(text: str, *, channel: ChannelKey, actor: Actor) -> SlashResult
         case "schedule" | "schedules":
             rest = unescape(text).strip().split(None, 1)[1:]
             if rest and rest[0].strip().casefold() in ("help", "?"):
-                return Usage(f"*Schedules* (admins): {SCHEDULE_USAGE}")
+                return Usage("*Schedules* (admins):", SCHEDULE_USAGE)
             try:
                 return parse_schedule(rest[0] if rest else "", channel=channel, actor=actor)
             except ScheduleUsage as exc:
-                return Usage(f"{exc}\n{SCHEDULE_USAGE}")
+                return Usage(str(exc), SCHEDULE_USAGE)
         case "answer":
             rest = unescape(text).strip().split(None, 1)[1:]
             answer = parse_answer(rest[0] if rest else "", channel=channel, actor=actor)

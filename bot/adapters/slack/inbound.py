@@ -38,6 +38,7 @@ from bot.domain.model import (
     GameMode,
     PlayerKey,
     QuestionDraft,
+    SeasonLength,
     StartPolicy,
 )
 from bot.domain.records import ReportKind
@@ -243,6 +244,8 @@ def settings_from_form(
     policy = StartPolicy(policy_text) if policy_text in tuple(StartPolicy) else None
     if policy_text == DEFAULT_OPTION:
         reset.add("start_policy")
+    season_text = form_value(values, "season_length")
+    season = SeasonLength(season_text) if season_text in tuple(SeasonLength) else None
     if errors:
         return errors
     return ChangeSettings(
@@ -252,6 +255,7 @@ def settings_from_form(
         seconds=seconds,
         mode=mode,
         start_policy=policy,
+        season_length=season,
         reset=frozenset(reset),
     )
 

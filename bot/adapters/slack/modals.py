@@ -31,6 +31,7 @@ from bot.domain.model import (
     Limits,
     Question,
     QuestionDraft,
+    SeasonLength,
     ServerSettings,
     StartPolicy,
 )
@@ -314,6 +315,15 @@ def settings_modal(
                 (StartPolicy.ADMINS.value, "Admins only"),
             ],
             initial=settings.start_policy.value,
+        ),
+        select_input(
+            "season_length",
+            "Seasons",
+            [
+                (SeasonLength.MONTHLY.value, "Monthly: a leaderboard and results each month"),
+                (SeasonLength.QUARTERLY.value, "Quarterly: a leaderboard and results each quarter"),
+            ],
+            initial=settings.season_length.value,
         ),
     ]
     return {

@@ -37,6 +37,7 @@ from bot.adapters.slack.message import (
 )
 from bot.adapters.slack.render_admin import render_admin
 from bot.domain.awards import Award
+from bot.domain.daily import DailyHome
 from bot.domain.events import (
     CategoriesShown,
     ChoiceRecorded,
@@ -44,6 +45,7 @@ from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     DraftRejected,
     EndReason,
     Event,
@@ -57,6 +59,7 @@ from bot.domain.events import (
     QuestionAsked,
     QuestionRevealed,
     QuizReminder,
+    QuizSkipped,
     Rejected,
     RevealReason,
     SchedulesShown,
@@ -153,8 +156,12 @@ def render(event: Event) -> SlackMessage | None:
             return render_scheduled.daily_question(event)
         case DailyQuestionRevealed():
             return render_scheduled.daily_reveal(event)
+        case DailyQuestionSkipped():
+            return render_scheduled.daily_skipped(event)
         case QuizReminder():
             return render_scheduled.quiz_reminder(event)
+        case QuizSkipped():
+            return render_scheduled.quiz_skipped(event)
         case SeasonResults():
             return render_scheduled.season_results(event)
         case SchedulesShown():
@@ -282,6 +289,7 @@ def settings_message(event: SettingsShown) -> SlackMessage:
         f"• Seconds per question: {shown(s.seconds, f'{d.seconds:g}')}",
         f"• Mode: {shown(s.mode, d.mode)}",
         f"• Who may start games: {s.start_policy}",
+        f"• Seasons: {s.season_length}",
     ]
     title = "✅ *Settings saved*" if event.changed else "*Trivia settings here*"
     return message(title, "\n".join(lines))
@@ -438,7 +446,7 @@ def help_message() -> SlackMessage:
 
 def usage_text(usage: Usage) -> str:
     """The short reply to a line the bot could not read (sent inside the ack)."""
-    return f"{usage.message}\n{USAGE}"
+    return f"{usage.message}\n{usage.usage}"
 
 
 def home_view(
@@ -446,12 +454,15 @@ def home_view(
     stats: PlayerStats | None,
     rows: Sequence[LeaderboardRow],
     note: str = "",
+    daily: DailyHome | None = None,
 ) -> Block:
-    """The App Home tab: the player's own stats and the workspace leaderboard."""
-    blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Trivia"}},
-        section("*Your stats*"),
-    ]
+    """The App Home tab: scheduled play's part (``daily``: today's questions, the
+    player's streak, the season's board) when the bot keeps daily rounds, then the
+    player's own stats and the workspace leaderboard."""
+    blocks: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "Trivia"}}]
+    if daily is not None:
+        blocks += [*render_scheduled.home_daily_blocks(daily), {"type": "divider"}]
+    blocks.append(section("*Your stats*"))
     if stats is None:
         blocks.append(context(note or "You have not played yet: `/trivia start` in a channel."))
     else:

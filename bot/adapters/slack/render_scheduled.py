@@ -13,7 +13,6 @@ before the reveal: verdicts are for the player alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.adapters.slack.ids import (
@@ -36,13 +35,15 @@ from bot.adapters.slack.message import (
     report_button,
     section,
 )
-from bot.domain.daily import DailyRound, DailyWinner, Season, Verdict
+from bot.domain.daily import DailyHome, DailyRound, DailyWinner, Season, Verdict
 from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
+    QuizSkipped,
     SchedulesShown,
     SeasonResults,
 )
@@ -57,6 +58,8 @@ ANSWER_LABEL = "✍️ Answer"
 SHOWN_WINNERS = 25
 #: The longest answer the form takes (a guess is a word or a few, never an essay).
 MAX_DAILY_ANSWER = 200
+#: How many open daily questions the Home tab lists (two blocks each; a tab holds 100).
+HOME_ROUNDS = 10
 #: Slack caps a modal's title at 24 characters.
 MODAL_TITLE_MAX = 24
 
@@ -109,6 +112,13 @@ def daily_question(event: DailyQuestionPosted) -> SlackMessage:
         blocks.append(context(f"_{esc(event.note)}_"))
         text.append(esc(event.note))
     return SlackMessage(text="\n".join(text), blocks=tuple(blocks))
+
+
+def daily_skipped(event: DailyQuestionSkipped) -> SlackMessage:
+    """A daily question was due but none could be drawn: the channel is told why (the
+    reason says what an admin can do)."""
+    text = f"📅 *{DAILY_TITLE}*: {esc(event.reason)}"
+    return SlackMessage(text=text, blocks=(section(text),))
 
 
 def _pick_buttons(daily: DailyRound) -> Block:
@@ -290,6 +300,12 @@ def quiz_reminder(event: QuizReminder) -> SlackMessage:
     return SlackMessage(text=text, blocks=(section(text),))
 
 
+def quiz_skipped(event: QuizSkipped) -> SlackMessage:
+    """A scheduled quiz could not start: the channel is told why."""
+    text = f"⏰ *The weekly quiz did not start*: {esc(event.reason)}"
+    return SlackMessage(text=text, blocks=(section(text),))
+
+
 def season_results(event: SeasonResults) -> SlackMessage:
     rows = event.rows
     title = f"*🏁 Season {event.season.label} is over*"
@@ -381,41 +397,29 @@ def _window(item: Schedule) -> str:
 # -- the App Home's daily part ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class HomeDaily:
-    """What the App Home shows of scheduled play for one player: today's daily
-    questions in the workspace with what they answered (``verdicts[i]`` for
-    ``rounds[i]``: None when they have not), their streak and best streak, and the
-    current season's board."""
-
-    rounds: tuple[DailyRound, ...] = ()
-    verdicts: tuple[Verdict | None, ...] = ()
-    streak: int = 0
-    best_streak: int = 0
-    season: Season | None = None
-    season_rows: tuple[LeaderboardRow, ...] = ()
-
-
-def home_daily_blocks(home: HomeDaily) -> list[Block]:
-    """The daily part of the Home tab."""
+def home_daily_blocks(home: DailyHome) -> list[Block]:
+    """The daily part of the Home tab: the questions open in the workspace, answered or
+    not (the player's verdict, never their answer), their streaks, the season's board."""
     blocks: list[Block] = [section(f"*📅 {DAILY_TITLE}*")]
     if not home.rounds:
-        blocks.append(context("No daily question is open in this workspace today."))
-    for daily, verdict in zip(home.rounds, home.verdicts, strict=False):
+        blocks.append(context("No daily question is open in this workspace right now."))
+    for shown in home.rounds[:HOME_ROUNDS]:
+        daily, verdict = shown.round, shown.verdict
         q = daily.question
         where = f"<#{daily.channel.channel}>"
         line = f"{prompt_line(q.prompt)}\n_{esc(q.category)} · in {where}_"
         blocks.append(section(line))
         blocks.append(context(_home_status(daily, verdict)))
+    if len(home.rounds) > HOME_ROUNDS:
+        blocks.append(context(f"…and {len(home.rounds) - HOME_ROUNDS} more in other channels."))
     streak = (
         f"🔥 Your streak: *{plural(home.streak, 'day')}* · best: {plural(home.best_streak, 'day')}"
     )
     blocks.append(section(streak))
-    if home.season is not None:
-        blocks.append({"type": "divider"})
-        blocks.append(section(f"*Leaderboard, {season_words(home.season)}*"))
-        rows = home.season_rows
-        blocks.append(section(board_lines(rows)) if rows else context("No scores this season yet."))
+    blocks.append({"type": "divider"})
+    blocks.append(section(f"*Daily question leaderboard, {season_words(home.season)}*"))
+    rows = home.season_rows
+    blocks.append(section(board_lines(rows)) if rows else context("No scores this season yet."))
     return blocks
 
 

@@ -135,18 +135,32 @@ async def test_settings_open_filled_in_and_saving_them_changes_the_next_game(
         filled = await slack.wait_for_call("views.update")
         form = slack.views[filled["view_id"]]
         saved = await bot.send(
-            slack.view_submission(form, {"rounds": {"value": "1"}, "mode": {"value": "choice"}})
+            slack.view_submission(
+                form,
+                {
+                    "rounds": {"value": "1"},
+                    "mode": {"value": "choice"},
+                    "season_length": {"value": "quarterly"},
+                },
+            )
         )
         confirmed = await slack.wait_for_call("chat.postEphemeral")
         await bot.send(slack.slash_command("/trivia", "start", user=BOB))
         started = await slack.wait_for_call("chat.postMessage")
 
     assert form.callback_id == "trivia_settings"
-    assert [b["block_id"] for b in form.blocks] == ["rounds", "seconds", "mode", "start_policy"]
+    assert [b["block_id"] for b in form.blocks] == [
+        "rounds",
+        "seconds",
+        "mode",
+        "start_policy",
+        "season_length",
+    ]
     assert saved.payload is None
     assert confirmed["text"].startswith("✅ *Settings saved*")
     assert "• Rounds: 1\n" in confirmed["text"]
     assert "• Mode: choice\n" in confirmed["text"]
+    assert confirmed["text"].endswith("• Seasons: quarterly")
     assert "1 question (any category), choice mode" in started["text"]
 
 

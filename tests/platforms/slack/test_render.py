@@ -286,6 +286,7 @@ def test_settings_say_which_values_are_the_defaults() -> None:
         "• Seconds per question: 30 (default)",
         "• Mode: text (default)",
         "• Who may start games: everyone",
+        "• Seasons: monthly",
     ]
 
 
@@ -329,13 +330,14 @@ def test_the_settings_form_names_the_bots_default_only_where_it_applies() -> Non
         defaults=GameOptions(rounds=7, seconds=30, mode=GameMode.CHOICE),
     )
 
-    rounds, seconds, mode, policy = form["blocks"]
+    rounds, seconds, mode, policy, seasons = form["blocks"]
     assert rounds["element"]["initial_value"] == "7"
     assert rounds["hint"]["text"] == "Blank: the bot's default."
     assert "initial_value" not in seconds["element"]
     assert seconds["hint"]["text"] == "Blank: the bot's default (30)."
     assert mode["element"]["initial_option"]["value"] == "choice"
     assert policy["element"]["initial_option"]["value"] == "everyone"
+    assert seasons["element"]["initial_option"]["value"] == "monthly"
 
 
 def test_problems_go_under_their_field_and_the_rest_on_top() -> None:

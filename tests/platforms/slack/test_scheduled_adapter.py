@@ -315,3 +315,30 @@ async def test_season_and_daily_boards_are_asked_for_and_shown_to_the_asker(
     assert (asked.season, asked.daily) == ("2026-11", True)
     (board,) = slack.ephemerals(BOB)
     assert board.text.startswith("*Daily question leaderboard, season November 2026*")
+
+
+async def test_a_reveal_whose_message_is_gone_or_unknown_is_posted_instead(
+    tmp_path: Path,
+) -> None:
+    async with scripted_bot(tmp_path) as scripted:
+        slack = scripted.bot.slack
+        daily = daily_round(CAPITAL, round_id=11)
+        question = await posted(scripted, daily)
+        question.deleted = True  # a moderator removed it
+        winners = (DailyWinner(player(BOB), "bob", 12.0, 1),)
+        await scripted.bot.adapter.publish(
+            DailyQuestionRevealed(daily.channel, daily, winners, answered=1)
+        )
+        await slack.wait_for_call("chat.postMessage", lambda c: "The answer" in c["text"])
+        # A round this process never posted, whose message nobody noted.
+        unknown = daily_round(CAPITAL, round_id=12)
+        await scripted.bot.adapter.publish(
+            DailyQuestionRevealed(unknown.channel, unknown, (), answered=0)
+        )
+        await slack.wait_for_call("chat.postMessage", lambda c: "0 players answered" in c["text"])
+
+    (failed,) = slack.calls_to("chat.update")
+    assert failed.error == "message_not_found"
+    reveals = [m for m in slack.bot_messages() if "The answer" in m.all_text()]
+    assert len(reveals) == 2
+    assert "🥇 *bob*" in reveals[0].visible_text()

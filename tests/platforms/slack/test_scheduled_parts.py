@@ -14,7 +14,7 @@ from bot.adapters.slack.commands_scheduled import SCHEDULE_USAGE
 from bot.adapters.slack.ids import DAILY_ANSWER_ACTION, DAILY_ANSWER_BLOCK
 from bot.adapters.slack.inbound import daily_answer_round, daily_pick
 from bot.adapters.slack.message import BUTTON_TEXT_MAX
-from bot.adapters.slack.render import render
+from bot.adapters.slack.render import home_view, render, usage_text
 from bot.domain.commands import (
     AddSchedule,
     AnswerDaily,
@@ -23,13 +23,23 @@ from bot.domain.commands import (
     ShowLeaderboard,
     SwitchSchedule,
 )
-from bot.domain.daily import DailyRound, DailyWinner, Season, SeasonLength, Verdict
+from bot.domain.daily import (
+    DailyHome,
+    DailyRound,
+    DailyWinner,
+    HomeRound,
+    Season,
+    SeasonLength,
+    Verdict,
+)
 from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
+    QuizSkipped,
     SchedulesShown,
     SeasonResults,
 )
@@ -164,11 +174,13 @@ def test_a_schedule_line_the_bot_cannot_read_gets_what_is_wrong_and_the_usage(
 
     assert isinstance(parsed, Usage)
     assert says in parsed.message
-    assert parsed.message.endswith(SCHEDULE_USAGE)
+    assert parsed.usage == SCHEDULE_USAGE
+    # The reply says how to write a schedule line, not every subcommand there is.
+    assert usage_text(parsed) == f"{parsed.message}\n{SCHEDULE_USAGE}"
 
 
 def test_schedule_help_and_an_empty_answer_say_how() -> None:
-    assert parse("schedule help") == Usage(f"*Schedules* (admins): {SCHEDULE_USAGE}")
+    assert parse("schedule help") == Usage("*Schedules* (admins):", SCHEDULE_USAGE)
     empty = parse("answer")
     assert isinstance(empty, Usage)
     assert "/trivia answer Paris" in empty.message
@@ -303,3 +315,50 @@ def test_reminder_results_boards_and_schedules() -> None:
     assert "open until 17:00, Science" in listed.text
     assert empty is not None
     assert render_scheduled.NO_SCHEDULES in empty.text
+
+
+def test_a_day_without_a_question_says_why() -> None:
+    shown = render(DailyQuestionSkipped(CHANNEL, 1, "No question fits category=Opera."))
+
+    assert shown is not None
+    assert shown.text == "📅 *Question of the day*: No question fits category=Opera."
+
+
+def test_the_home_tab_shows_todays_questions_with_the_players_verdict_and_the_season() -> None:
+    answered = HomeRound(daily(round_id=1), Verdict.RIGHT)
+    open_one = HomeRound(daily(PLANET, round_id=2), None)
+    home = DailyHome(
+        player=ALICE.key,
+        rounds=(answered, open_one),
+        streak=3,
+        best_streak=5,
+        season=Season(2026, 12, SeasonLength.MONTHLY),
+        season_rows=(LeaderboardRow(1, ALICE.key, "alice", 30, 3),),
+    )
+    view = home_view(stats=None, rows=(), daily=home)
+    text = "\n".join(str(block) for block in view["blocks"])
+
+    assert view["type"] == "home"
+    assert "✅ You answered: right!" in text
+    assert "Not answered yet: answer it in its channel." in text
+    # Its answer is not given away on the Home tab while the question is open.
+    assert "Paris" not in text
+    assert "Your streak: *3 days* · best: 5 days" in text
+    assert "*Daily question leaderboard, season December 2026*" in text
+    assert "🥇 *alice*: 30 pts" in text
+    assert text.index("Question of the day") < text.index("Your stats")
+    assert len(view["blocks"]) <= 100  # Slack's limit for a Home tab
+
+
+def test_the_home_tab_without_daily_rounds_is_as_before() -> None:
+    view = home_view(stats=None, rows=(), daily=None)
+
+    assert "Question of the day" not in str(view)
+    assert "You have not played yet" in str(view)
+
+
+def test_a_quiz_that_could_not_start_says_why() -> None:
+    shown = render(QuizSkipped(CHANNEL, 2, "A game is already running in this channel."))
+
+    assert shown is not None
+    assert "did not start*: A game is already running in this channel." in shown.text
