@@ -19,6 +19,7 @@ from typing import Protocol
 
 from bot.coordination import Fence, LastServer, Lease, LeaseHeld, LeaseLost
 from bot.domain.commands import Command
+from bot.domain.daily import DailyHome, DailyRound, Season
 from bot.domain.events import Event
 from bot.domain.model import (
     Actor,
@@ -33,6 +34,8 @@ from bot.domain.model import (
 from bot.domain.records import (
     AnswerRecord,
     BundledOverview,
+    DailyAnswer,
+    DailyStreak,
     GameInPlay,
     GameRecord,
     ImportRefused,
@@ -86,6 +89,12 @@ class ScoreStore(Protocol):
     async def leaderboard(
         self, server: ServerKey, period: Period, *, now: datetime, limit: int = 10
     ) -> list[LeaderboardRow]: ...
+
+    async def season_leaderboard(
+        self, server: ServerKey, season: Season, *, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        """``server``'s best in ``season``, summed from its days' totals."""
+        ...
 
     async def player_stats(self, player: PlayerKey) -> PlayerStats | None: ...
 
@@ -369,6 +378,17 @@ class TriviaPort(Protocol):
         message (``GameResumed.message``) instead of posting the question again."""
         ...
 
+    async def note_daily_message(self, round_id: int, ref: str) -> None:
+        """Where the adapter shows daily round ``round_id`` (``DailyQuestionPosted``):
+        kept with the round, so that its reveal edits that message."""
+        ...
+
+    async def daily_home(self, player: PlayerKey) -> DailyHome | None:
+        """The daily question as the player's home view shows it (Slack's App Home):
+        the rounds open in their server with their verdicts, their streaks, the
+        season's daily board.  None when the bot keeps no daily rounds."""
+        ...
+
 
 # -- what the app (not the service) needs of a backend ----------------------------------------
 
@@ -561,14 +581,96 @@ class ScheduleStore(Protocol):
         """The latest due time claimed for the schedule, None if none was."""
         ...
 
+    async def claim_reminder(self, schedule_id: int, due_at: datetime, holder: str) -> bool:
+        """True for the one claim that may post the reminder of the quiz due at ``due_at``
+        (as ``claim_firing``, for reminders)."""
+        ...
+
+    async def claim_season_results(self, server: ServerKey, season: str, holder: str) -> bool:
+        """True for the one claim that may post ``server``'s results of ``season`` (its
+        name, "2026-11")."""
+        ...
+
+
+class DailyStore(Protocol):
+    """The daily question's rounds and the private answers given to them (issue #17),
+    shared by every process of a bot.
+
+    Two rules are the database's to settle, so that processes sharing it agree:
+    ``record_daily_answer`` keeps one answer per player and round (the first; of
+    answers racing from several connections exactly one is kept), and
+    ``mark_daily_revealed`` is True for one call per round, so its answer is shown
+    once.  Instants are aware datetimes, stored to the microsecond; ``now`` is the
+    caller's clock.
+    """
+
+    async def open_daily_round(self, round_: DailyRound) -> DailyRound:
+        """Store a new round (its ``id`` ignored) and return it with its id."""
+        ...
+
+    async def note_daily_message(self, round_id: int, ref: str) -> None:
+        """Where the platform shows the round (the adapter's own reference)."""
+        ...
+
+    async def daily_round(self, round_id: int) -> DailyRound | None: ...
+
+    async def open_daily_rounds(
+        self, server: ServerKey, *, now: datetime, channel: ChannelKey | None = None
+    ) -> list[DailyRound]:
+        """The server's rounds (in ``channel`` only, when given) not revealed whose
+        window is open at ``now``, newest first."""
+        ...
+
+    async def daily_rounds_due(self, now: datetime) -> list[DailyRound]:
+        """Every round not revealed whose window closed at or before ``now``, the
+        earliest closing first."""
+        ...
+
+    async def next_daily_close(self) -> datetime | None:
+        """When the next round not revealed closes (None: there is none)."""
+        ...
+
+    async def record_daily_answer(self, answer: DailyAnswer) -> bool:
+        """Keep ``answer`` if it is its player's first to the round and the round is
+        not revealed; whether it was kept.  An answer from another server than the
+        round's is never kept."""
+        ...
+
+    async def daily_answer(self, round_id: int, player: PlayerKey) -> DailyAnswer | None: ...
+
+    async def daily_answers(self, round_id: int) -> list[DailyAnswer]:
+        """Every answer kept for the round, the earliest first."""
+        ...
+
+    async def mark_daily_revealed(self, round_id: int) -> bool:
+        """Mark the round revealed; True only for the call that did it."""
+        ...
+
+    async def daily_streak(self, player: PlayerKey, *, now: datetime) -> DailyStreak:
+        """The player's streaks in their server at ``now`` (``bot.domain.daily``: a
+        round closed without their right answer, or answered wrong, breaks it; one
+        still open and unanswered does not)."""
+        ...
+
+    async def daily_leaderboard(
+        self, server: ServerKey, *, since: datetime, until: datetime, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        """The server's players by the points of their right daily answers given in
+        [``since``, ``until``): most points first, then most right, then whoever got
+        there first."""
+        ...
+
 
 class SharedStore(LeaseStore, PacedTurns, BotFacts, LastServers, Protocol):
     """What the processes of one bot share through its database."""
 
 
-class OperatedStore(TriviaStore, SharedStore, SlackInstallStore, ScheduleStore, Protocol):
+class OperatedStore(
+    TriviaStore, SharedStore, SlackInstallStore, ScheduleStore, DailyStore, Protocol
+):
     """A backend as the app runs it: the service's ports, what the processes of one bot
-    share, the Slack app's installations, the schedules, and what operators need."""
+    share, the Slack app's installations, the schedules and daily rounds, and what
+    operators need."""
 
     @property
     def location(self) -> str:

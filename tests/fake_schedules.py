@@ -19,6 +19,8 @@ class MemoryScheduleStore:
     def __init__(self) -> None:
         self._schedules: dict[int, Schedule] = {}
         self._firings: dict[tuple[int, datetime], str] = {}
+        self._reminders: dict[tuple[int, datetime], str] = {}
+        self._seasons: dict[tuple[ServerKey, str], str] = {}
         self._next_id = 1
 
     async def close(self) -> None:
@@ -51,8 +53,9 @@ class MemoryScheduleStore:
         if found is None or found.server != server:
             return False
         del self._schedules[schedule_id]
-        for key in [key for key in self._firings if key[0] == schedule_id]:
-            del self._firings[key]
+        for claims in (self._firings, self._reminders):
+            for key in [key for key in claims if key[0] == schedule_id]:
+                del claims[key]
         return True
 
     async def claim_firing(self, schedule_id: int, due_at: datetime, holder: str) -> bool:
@@ -67,3 +70,20 @@ class MemoryScheduleStore:
     async def last_firing(self, schedule_id: int) -> datetime | None:
         dues = [due for sid, due in self._firings if sid == schedule_id]
         return max(dues, default=None)
+
+    async def claim_reminder(self, schedule_id: int, due_at: datetime, holder: str) -> bool:
+        if not holder:
+            raise ValueError("a reminder's holder cannot be empty")
+        key = (schedule_id, due_at)
+        if schedule_id not in self._schedules or key in self._reminders:
+            return False
+        self._reminders[key] = holder
+        return True
+
+    async def claim_season_results(self, server: ServerKey, season: str, holder: str) -> bool:
+        if not holder:
+            raise ValueError("a season's results' holder cannot be empty")
+        if (server, season) in self._seasons:
+            return False
+        self._seasons[(server, season)] = holder
+        return True

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from bot.domain.daily import Season
 from bot.domain.events import Event
 from bot.domain.model import (
     Actor,
@@ -46,7 +47,7 @@ from bot.domain.records import (
 from bot.domain.snapshot import GameSnapshot
 from bot.domain.standings import Tally, rank
 from bot.storage.game_state_json import snapshot_from_json, snapshot_to_json
-from bot.storage.periods import period_start
+from bot.storage.periods import period_start, season_days
 from bot.storage.write_plan import check_answer, check_game
 
 E = TypeVar("E")
@@ -158,6 +159,32 @@ class MemoryScoreStore:
         rows = self.totals.get((server, period, period_start(period, now)), {})
         # Like every store: players who only missed are not on the board.
         scored = [(key, values) for key, values in rows.items() if values[0] or values[1]]
+        ordered = sorted(scored, key=lambda kv: (-kv[1][0], -kv[1][1], kv[1][2]))
+        return [
+            LeaderboardRow(
+                rank=index,
+                player=key,
+                name=self.players[key].name,
+                points=values[0],
+                correct=values[1],
+            )
+            for index, (key, values) in enumerate(ordered[:limit], start=1)
+        ]
+
+    async def season_leaderboard(
+        self, server: ServerKey, season: Season, *, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        first, after = season_days(season)
+        summed: dict[PlayerKey, list[int]] = {}
+        for (where, period, start), rows in self.totals.items():
+            if where != server or period is not Period.TODAY or not first <= start < after:
+                continue
+            for key, (points, correct, reached) in rows.items():
+                total = summed.setdefault(key, [0, 0, 0])
+                total[0] += points
+                total[1] += correct
+                total[2] = max(total[2], reached)
+        scored = [(key, values) for key, values in summed.items() if values[0] or values[1]]
         ordered = sorted(scored, key=lambda kv: (-kv[1][0], -kv[1][1], kv[1][2]))
         return [
             LeaderboardRow(

@@ -17,6 +17,7 @@ from bot.clock import ManualClock
 from bot.domain.commands import Command, StartGame, SubmitAnswer
 from bot.domain.events import QuestionAsked
 from bot.domain.model import Actor, ChannelKey, GameOptions, Question
+from bot.ports import ScheduleStore
 from bot.service.trivia import TriviaService
 from tests.fakes import CHANNEL, ListBank, MemoryScoreStore, RecordingSink, player
 
@@ -66,6 +67,7 @@ def build_service(
     settle: bool = True,
     resume_within: float = 0.0,
     clock: ManualClock | None = None,
+    schedules: ScheduleStore | None = None,
 ) -> ServiceHarness:
     """A service over ``questions`` (a ``ListBank``), or over ``bank_files`` (file name ->
     YAML text, loaded into a ``StaticQuestionBank``) when given.
@@ -77,7 +79,8 @@ def build_service(
     own); ``seed`` seeds its random draws (``None``: unseeded, the service's default);
     ``journal`` journals running games in the store; ``settle``: see ``ServiceHarness``;
     ``resume_within`` (with ``journal``) saves games to go on after a restart; ``clock``
-    replaces the fresh ``ManualClock`` (a restart later on the wall clock).
+    replaces the fresh ``ManualClock`` (a restart later on the wall clock); ``schedules``
+    lets admins manage schedules there.
     """
     store = store if store is not None else MemoryScoreStore()
     bank: ListBank | StaticQuestionBank | ServerQuestionBank
@@ -106,5 +109,6 @@ def build_service(
         reports=store if server_questions else None,
         journal=store if journal else None,
         resume_within=resume_within,
+        schedules=schedules,
     )
     return ServiceHarness(service, clock, store, sink, bank, settle=settle)

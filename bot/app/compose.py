@@ -24,7 +24,7 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.app.shutdown import ShutdownBudget
@@ -54,6 +54,26 @@ log = logging.getLogger(__name__)
 WRITABLE_LOCK_WAIT = 0.5
 
 
+class ServerTaking:
+    """How this process takes a server that no process serves, when the firing loop has
+    something due there: none by default (a Discord shard's guilds are its own from the
+    start); Slack replicas take a workspace's lease when it is free (``take_with``)."""
+
+    def __init__(self) -> None:
+        self._take: Callable[[ServerKey], Awaitable[bool]] | None = None
+
+    def take_with(self, take: Callable[[ServerKey], Awaitable[bool]]) -> None:
+        self._take = take
+
+    @property
+    def possible(self) -> bool:
+        return self._take is not None
+
+    async def take(self, server: ServerKey) -> bool:
+        """Whether this process serves ``server`` now, having taken it."""
+        return self._take is not None and await self._take(server)
+
+
 @dataclass(frozen=True, slots=True)
 class App:
     """What ``open_app`` built. ``database_writable`` is the health check's question."""
@@ -73,6 +93,8 @@ class App:
     #: app's installations, refreshed under leases).
     backend: OperatedStore
     metrics: Metrics | None = None
+    #: How servers nobody serves are taken (the firing loop's ``take``).
+    taking: ServerTaking = field(default_factory=ServerTaking)
 
 
 def bank_paths(settings: Settings) -> tuple[Path, ...]:
@@ -133,6 +155,8 @@ async def open_app(
             rng=rng,
             observer=CommandMeter(metrics) if metrics is not None else None,
             resume_within=settings.resume_within if resumes_games else 0.0,
+            daily=operated,
+            schedules=operated,
         )
         if metrics is not None:
             metrics.watch_games(lambda: service.active_games)

@@ -9,7 +9,9 @@
 3. the adapter connects; games the last stop left running go on where they
    stood if they were saved recently enough, the others are ended, recorded
    and said so (``TriviaService.recover``), before any new command is taken;
-4. on the way out, in reverse: nothing new comes in, every running game is
+   then the schedules of the servers this process serves fire (``schedules``);
+4. on the way out, in reverse: no schedule fires any more, nothing new comes
+   in, every running game is
    saved to go on after the restart ("back in a moment", on Discord and
    Slack) or ends and is recorded ("the bot is shutting down" and its
    standings: the console, or ``TRIVIA_RESUME_WITHIN=0``), the
@@ -44,8 +46,10 @@ from bot.adapters.adapter import Adapter, PlatformRefused, PlatformUnreachable
 from bot.app.collector import settle_collector
 from bot.app.compose import App, open_app
 from bot.app.leases import LeaseUnavailable
+from bot.app.schedules import firing_schedules
 from bot.app.shutdown import ShutdownBudget
 from bot.bank import BankError
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.words import plural
 from bot.observability.health import Health
@@ -116,6 +120,9 @@ async def serving(
             )
         await stack.enter_async_context(adapter.connect(health, metrics))
         await app.service.recover(adapter.platform, owns=adapter.owns)
+        await stack.enter_async_context(
+            firing_schedules(app, adapter, clock=clock or SystemClock(), daily=None)
+        )
         yield Running(app=app, adapter=adapter)
 
 

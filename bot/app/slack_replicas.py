@@ -27,6 +27,9 @@ tenure's epoch, as a Discord shard's are:
   deadline, one whose deadline passed meanwhile is revealed at once.  So a
   question is revealed at most about ``TRIVIA_LEASE_SECONDS + SCAN_EVERY``
   seconds after its deadline when its owner is killed.
+* **Schedules.** A workspace's schedule fires on the replica holding its lease; one
+  coming due in a workspace nobody holds makes the first replica that sees it take
+  the lease (``App.taking``), as a game command would.
 * **Redeliveries.** Slack's retries of an event are recognised by whichever replica
   they reach (``SeenEvents``: the event ids are in the database).
 * **Stopping.** SIGTERM: no more forwarded commands are taken, the games are
@@ -326,8 +329,14 @@ async def serving_replicas(
         forward_within=max(2 * settings.lease_seconds, 10.0),
     )
     scanning: asyncio.Task[None] | None = None
+    adopting = replica
+
+    async def take(server: ServerKey) -> bool:
+        return server.platform == PLATFORM and await adopting.adopt(server.server)
+
     try:
         app.fence_writes(leases.fence_for)
+        app.taking.take_with(take)
         adapter.route_through(replica)
         # A redelivery may reach another replica than the first delivery did.
         adapter.recognise_events_with(SeenEvents(app.backend, clock=clock).first_time)

@@ -3,9 +3,10 @@
 A daily question or a weekly quiz for a channel, at a local time in an IANA time zone on
 chosen days of the week.  Each setting is checked as it is read (``bot.domain.schedule``)
 and a bad one is refused naming its option; adding a schedule says when it next runs
-and which of the coming year's days daylight saving moves it on.  Firing it is
-``bot.service.schedule_runner``'s; the bots do not run that loop yet, and nothing posts
-on Discord or Slack yet (docs/scheduled-play.md).
+and which of the coming year's days daylight saving moves it on.  Firing it is the
+running bots' (``bot.service.schedule_runner``, on the process that owns the server);
+what is said about a schedule is ``bot.domain.schedule_words``', shared with the admins'
+chat commands.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
@@ -30,6 +30,7 @@ from bot.cli.common import (
     unicode_text,
 )
 from bot.domain.schedule import (
+    DEFAULT_REMIND,
     OPTION_HELP,
     Schedule,
     ScheduleError,
@@ -39,9 +40,12 @@ from bot.domain.schedule import (
     parse_difficulty,
     parse_kind,
     parse_option,
+    parse_remind,
     parse_time,
     parse_zone,
 )
+from bot.domain.schedule_words import added as added_words
+from bot.domain.schedule_words import local_time, questions, window
 from bot.storage import open_store
 
 T = TypeVar("T")
@@ -90,19 +94,12 @@ SERVER_OPTION = click.option(
 )
 
 
-#: What ``add`` says (on stderr) while the bots do not post scheduled play yet.
-NOT_POSTED_YET = (
-    "Not posted yet: the Discord and Slack bots do not run schedules in this version; "
-    "it is kept, and runs once they do (docs/scheduled-play.md)."
-)
-
-
 @click.group(cls=WholeSummaries)
 def schedule() -> None:
     """A server's scheduled play: add, list, pause, resume or remove a daily question
     or a weekly quiz.
 
-    The schedules are kept and checked; the bots do not post them yet
+    The running bots fire them, on the process that serves the server
     (docs/scheduled-play.md)."""
 
 
@@ -155,6 +152,13 @@ def schedule() -> None:
     callback=_checked_options,
     help=f"A game option of the weekly quiz (repeatable): {OPTION_HELP}.",
 )
+@click.option(
+    "--remind",
+    callback=_checked(parse_remind),
+    metavar="MINUTES",
+    help=f"Weekly quiz: minutes before it to post a reminder (0: none). "
+    f"[default: {DEFAULT_REMIND}]",
+)
 @DB_OPTION
 @click.pass_context
 def add(
@@ -169,12 +173,15 @@ def add(
     category: str | None,
     difficulty: str | None,
     options: tuple[tuple[str, str], ...],
+    remind: int | None,
     db: str | None,
 ) -> None:
     """Add a daily question or a weekly quiz to a channel."""
     settings = load_cli_settings(ctx, db=db or None)
     if options and kind is ScheduleKind.DAILY_QUESTION:
         raise click.BadParameter("game options are for a weekly quiz", param_hint="'--option'")
+    if remind is not None and kind is ScheduleKind.DAILY_QUESTION:
+        raise click.BadParameter("a reminder is for a weekly quiz", param_hint="'--remind'")
     now = datetime.now(UTC)
     try:
         new = Schedule(
@@ -189,6 +196,7 @@ def add(
             difficulty=difficulty,
             options=options,
             created=now,
+            remind=DEFAULT_REMIND if remind is None else remind,
         )
     except ScheduleError as exc:
         raise click.UsageError(str(exc)) from None
@@ -199,16 +207,9 @@ def add(
             added = await store.add_schedule(new)
         finally:
             await store.close()
-        nxt = added.next_occurrence(now)
-        out.print(
-            f"Added schedule {added.id}: {_describe(added)}. Next: {_local(nxt.at, added)}.",
-            markup=False,
-            soft_wrap=True,
-        )
-        for moved in added.moved_ahead(now):
-            out.print(f"Note: {moved.note}.", markup=False, soft_wrap=True)
-        # Said plainly until the bots post scheduled play (docs/scheduled-play.md).
-        err.print(NOT_POSTED_YET, markup=False, soft_wrap=True)
+        said, notes = added_words(added, now)
+        for line in (said, *notes):
+            out.print(line, markup=False, soft_wrap=True)
         return 0
 
     run_command(run())
@@ -240,10 +241,10 @@ def list_schedules(ctx: click.Context, server: str, db: str | None) -> None:
                 item.kind.label,
                 Text(item.channel),
                 f"{item.at:%H:%M} {item.zone} ({days_text(item.days)})",
-                _window(item),
-                Text(_questions(item)),
+                window(item),
+                Text(questions(item)),
                 "paused" if item.paused else "active",
-                "-" if item.paused else _local(item.next_due(now), item),
+                "-" if item.paused else local_time(item.next_due(now), item),
             )
         out.print(table)
         return 0
@@ -314,28 +315,3 @@ def _report(changed: bool, message: str, schedule_id: int, server: object) -> in
         return 1
     out.print(message, markup=False)
     return 0
-
-
-def _describe(item: Schedule) -> str:
-    text = (
-        f"{item.kind.label} in {item.channel} at {item.at:%H:%M} {item.zone} "
-        f"({days_text(item.days)}), {_window(item)}"
-    )
-    questions = _questions(item)
-    return text + (f", {questions}" if questions != "any" else "")
-
-
-def _window(item: Schedule) -> str:
-    if item.kind is ScheduleKind.DAILY_QUESTION:
-        return f"open until {item.closes:%H:%M}" if item.closes else "open until midnight"
-    return f"may start late until {item.closes:%H:%M}" if item.closes else "may start 30 min late"
-
-
-def _questions(item: Schedule) -> str:
-    parts = [part for part in (item.category, item.difficulty) if part]
-    parts += [f"{key}={value}" for key, value in item.options]
-    return ", ".join(parts) or "any"
-
-
-def _local(at: datetime, item: Schedule) -> str:
-    return f"{at.astimezone(ZoneInfo(item.zone)):%a %Y-%m-%d %H:%M %Z}"

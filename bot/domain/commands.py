@@ -17,6 +17,7 @@ from bot.domain.model import (
     PlayerKey,
     Question,
     QuestionDraft,
+    SeasonLength,
     StartPolicy,
 )
 from bot.domain.records import (
@@ -39,6 +40,8 @@ class StartGame:
     tags: tuple[str, ...] = ()
     #: One player by construction (the console): see ``GameOptions.solo``.
     solo: bool = False
+    #: Only questions of this difficulty ("easy", ...): a scheduled quiz's choice.
+    difficulty: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,8 @@ class ChangeSettings:
     starter_role: str | None = None
     admin_role: str | None = None
     reset: frozenset[str] = frozenset()
+    #: Monthly or quarterly seasons (their leaderboards and results posts).
+    season_length: SeasonLength | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,19 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey
+from bot.domain.model import ChannelKey, PlayerKey, Question, SeasonLength, ServerKey
+from bot.domain.records import LeaderboardRow
+
+__all__ = [
+    "DailyHome",
+    "DailyRound",
+    "DailyWinner",
+    "HomeRound",
+    "Season",
+    "SeasonError",
+    "SeasonLength",
+    "Verdict",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +81,17 @@ class DailyWinner:
     streak: int
 
 
-class SeasonLength(enum.StrEnum):
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
+@dataclass(frozen=True, slots=True)
+class HomeRound:
+    """A daily round open in the player's server, and what they made of it so far:
+    ``verdict`` RIGHT or WRONG once they answered, None before."""
+
+    round: DailyRound
+    verdict: Verdict | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.verdict is not None
 
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
@@ -155,3 +175,16 @@ class Season:
     def previous(self) -> Season:
         index = self.year * 12 + self.month - 1 - self.months
         return Season(index // 12, index % 12 + 1, self.length)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyHome:
+    """What one player's home view shows of scheduled play (Slack's App Home): the
+    rounds open in their server, their streaks, and the season's daily board."""
+
+    player: PlayerKey
+    rounds: tuple[HomeRound, ...]
+    streak: int
+    best_streak: int
+    season: Season
+    season_rows: tuple[LeaderboardRow, ...]

@@ -484,6 +484,16 @@ class DailyQuestionRevealed:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyQuestionSkipped:
+    """A daily question was due in ``channel`` but none could be drawn (for the whole
+    channel): ``reason`` says why and what an admin can do, in words."""
+
+    channel: ChannelKey
+    schedule_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class QuizReminder:
     """A scheduled quiz starts in ``channel`` at ``starts_at`` (for the channel)."""
 
@@ -492,6 +502,16 @@ class QuizReminder:
     starts_at: datetime
     rounds: int
     category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuizSkipped:
+    """A scheduled quiz could not start in ``channel`` (for the channel): ``reason``
+    says why in words ("A game is already running in this channel", no questions)."""
+
+    channel: ChannelKey
+    schedule_id: int
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,7 +578,9 @@ Event = (
     | DailyQuestionPosted
     | DailyAnswerJudged
     | DailyQuestionRevealed
+    | DailyQuestionSkipped
     | QuizReminder
+    | QuizSkipped
     | SeasonResults
     | SchedulesShown
 )

@@ -174,6 +174,14 @@ class StartPolicy(enum.StrEnum):
     ROLE = "role"
 
 
+class SeasonLength(enum.StrEnum):
+    """How long a server's seasons are (``bot.domain.daily.Season``): calendar months or
+    quarters, in UTC."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """What a server's admins chose; ``None`` means "the bot's default".
@@ -189,6 +197,7 @@ class ServerSettings:
     start_policy: StartPolicy = StartPolicy.EVERYONE
     starter_role: str | None = None
     admin_role: str | None = None
+    season_length: SeasonLength = SeasonLength.MONTHLY
 
     def is_admin(self, actor: Actor) -> bool:
         return actor.is_admin or (self.admin_role is not None and self.admin_role in actor.roles)
@@ -241,9 +250,13 @@ class QuestionFilter:
     category: str | None = None
     tags: tuple[str, ...] = ()
     mode: GameMode = GameMode.TEXT
+    #: A ``Difficulty`` value ("easy"...): a scheduled quiz may ask only those.
+    difficulty: str | None = None
 
     def matches(self, question: Question) -> bool:
         if self.category is not None and question.category.casefold() != self.category.casefold():
+            return False
+        if self.difficulty is not None and question.difficulty.value != self.difficulty:
             return False
         if self.tags:
             wanted = {tag.casefold() for tag in self.tags}
@@ -272,10 +285,14 @@ class GameOptions:
     #: One player by construction (a terminal): a question is over once that player
     #: can change nothing more, instead of waiting out its time.
     solo: bool = False
+    #: Only questions of this ``Difficulty`` value (a scheduled quiz's choice).
+    difficulty: str | None = None
 
     @property
     def filter(self) -> QuestionFilter:
-        return QuestionFilter(category=self.category, tags=self.tags, mode=self.mode)
+        return QuestionFilter(
+            category=self.category, tags=self.tags, mode=self.mode, difficulty=self.difficulty
+        )
 
 
 @dataclass(frozen=True, slots=True)

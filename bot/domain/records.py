@@ -92,11 +92,39 @@ class PlayerStats:
     answered: int
     best_streak: int
     average_answer_ms: float | None
+    #: The player's run of daily questions answered right, now and at its longest
+    #: (``bot.domain.daily``); the score store leaves them 0, the scores desk fills them.
+    daily_streak: int = 0
+    best_daily_streak: int = 0
 
     @property
     def accuracy(self) -> float:
         """Share of answered questions the player got right (0.0 to 1.0)."""
         return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DailyAnswer:
+    """One player's private answer to a daily round (``bot.ports.DailyStore``): kept
+    once per player and round, the first one given.  ``points`` are what a right
+    one scored (0 for a wrong one)."""
+
+    round_id: int
+    player: PlayerKey
+    name: str
+    guess: str
+    correct: bool
+    points: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DailyStreak:
+    """A player's run of daily rounds answered right in a server: the one going on
+    (``current``) and the longest so far (``best``)."""
+
+    current: int = 0
+    best: int = 0
 
 
 @dataclass(frozen=True, slots=True)

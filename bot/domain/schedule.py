@@ -39,6 +39,10 @@ EVERY_DAY: Final = frozenset(range(7))
 WEEKDAYS: Final = frozenset(range(5))
 #: How long after its time a weekly quiz may still start late when none is set.
 DEFAULT_QUIZ_GRACE: Final = timedelta(minutes=30)
+#: How many minutes before a weekly quiz its reminder is posted when none is set.
+DEFAULT_REMIND: Final = 10
+#: The longest a reminder may come before its quiz, in minutes (a day).
+MAX_REMIND: Final = 24 * 60
 #: How far ``next_due`` looks: a week and a day covers any set of days, DST included.
 _SEARCH_DAYS: Final = 9
 
@@ -154,6 +158,17 @@ def parse_option(text: str, limits: Limits = _LIMITS) -> tuple[str, str]:
     raise ScheduleError(f"unknown option {key!r}: use {OPTION_HELP}")
 
 
+def parse_remind(text: str) -> int:
+    """Minutes before a weekly quiz to post its reminder: a whole number, 0 for none."""
+    value = text.strip()
+    if not value.isdigit() or int(value) > MAX_REMIND:
+        raise ScheduleError(
+            f"remind must be a whole number of minutes from 0 (no reminder) to {MAX_REMIND}, "
+            f"got {text!r}"
+        )
+    return int(value)
+
+
 def days_text(days: Iterable[int]) -> str:
     chosen = frozenset(days)
     if chosen == EVERY_DAY:
@@ -189,7 +204,9 @@ class Schedule:
     ``closes``: the local time the daily question's window closes (None: at the end of
     its day), or the last local time a weekly quiz may still start late (None:
     ``DEFAULT_QUIZ_GRACE`` after its time).  ``created``: when it was added (nothing due
-    before then was missed).  ``id`` is the store's, None until stored.
+    before then was missed).  ``remind``: how many minutes before each of its times a
+    weekly quiz is announced (0: not at all; a daily question has no reminder).
+    ``id`` is the store's, None until stored.
     """
 
     server: ServerKey
@@ -205,6 +222,7 @@ class Schedule:
     paused: bool = False
     created: datetime | None = None
     id: int | None = None
+    remind: int = DEFAULT_REMIND
     _tz: ZoneInfo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -221,6 +239,10 @@ class Schedule:
             raise ScheduleError("the time must be a local HH:MM, without a zone or seconds")
         if self.created is not None:
             _aware(self.created, "created")
+        if not 0 <= self.remind <= MAX_REMIND:
+            raise ScheduleError(
+                f"remind must be from 0 (no reminder) to {MAX_REMIND} minutes, got {self.remind}"
+            )
         if self.closes is not None and self.closes <= self.at:
             raise ScheduleError(
                 f"the window must close after the schedule's time {self.at:%H:%M} on the same "
@@ -230,6 +252,29 @@ class Schedule:
     @property
     def option_map(self) -> Mapping[str, str]:
         return dict(self.options)
+
+    @property
+    def reminds(self) -> bool:
+        """Whether each of its times is announced beforehand (a weekly quiz's reminder)."""
+        return self.kind is ScheduleKind.WEEKLY_QUIZ and self.remind > 0
+
+    def reminder_due(self, now: datetime) -> Due | None:
+        """The occurrence whose reminder is due at ``now``: the next one after ``now``
+        if its reminder time has come (None: not yet, or it has no reminder)."""
+        if not self.reminds:
+            return None
+        due = self.next_occurrence(now)
+        return due if due.at - timedelta(minutes=self.remind) <= now else None
+
+    def next_reminder(self, now: datetime) -> datetime | None:
+        """When the next reminder not yet due at ``now`` is (None: it has none)."""
+        if not self.reminds:
+            return None
+        lead = timedelta(minutes=self.remind)
+        due = self.next_occurrence(now)
+        while due.at - lead <= now:
+            due = self.next_occurrence(due.at)
+        return due.at - lead
 
     def occurrence(self, day: date) -> Due:
         """The occurrence on local date ``day`` (whether or not ``day`` is one of its days)."""

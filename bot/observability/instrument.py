@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Final, TypeVar
 
 from bot.domain.commands import Command, PickChoice, SubmitAnswer
+from bot.domain.daily import Season
 from bot.domain.events import AnswerAccepted, Event, QuestionAsked
 from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey, ServerSettings
 from bot.domain.records import (
@@ -121,6 +122,12 @@ class MeteredStore:
     ) -> list[LeaderboardRow]:
         call = self._store.leaderboard(server, period, now=now, limit=limit)
         return await self._timed("leaderboard", call)
+
+    async def season_leaderboard(
+        self, server: ServerKey, season: Season, *, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        call = self._store.season_leaderboard(server, season, limit=limit)
+        return await self._timed("season_leaderboard", call)
 
     async def player_stats(self, player: PlayerKey) -> PlayerStats | None:
         return await self._timed("player_stats", self._store.player_stats(player))

@@ -9,6 +9,7 @@ survives restarts.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from bot.domain.model import GameOptions, Question, ServerKey
 from bot.ports import QuestionBank, ScoreStore
@@ -45,6 +46,24 @@ class QuestionDraw:
             chosen += rest[: options.rounds - len(chosen)]
         return chosen, None
 
+    async def one(
+        self, server: ServerKey, wanted: Callable[[Question], bool]
+    ) -> tuple[Question | None, list[Question]]:
+        """One question of the server's pool that ``wanted`` accepts, by the same rule
+        (the daily question): one not asked yet, else the pool starts over.  Also the
+        whole pool, so that a caller finding nothing can say what there is."""
+        every = list(await self._bank.questions(server))
+        pool = [q for q in every if wanted(q)]
+        if not pool:
+            return None, every
+        ids = [q.id for q in pool]
+        asked = await self._store.asked_questions(server, ids)
+        fresh = [q for q in pool if q.id not in asked]
+        if not fresh:
+            await self._store.forget_asked(server, ids)
+            fresh = pool
+        return self._rng.choice(fresh), every
+
     async def _nothing_matches(self, server: ServerKey, options: GameOptions) -> str:
         every = await self._bank.questions(server)
         if not every:
@@ -54,6 +73,8 @@ class QuestionDraw:
             what.append(f"category {options.category!r}")
         if options.tags:
             what.append("tags " + ", ".join(options.tags))
+        if options.difficulty:
+            what.append(f"difficulty {options.difficulty}")
         if options.mode.value == "choice":
             what.append("options to choose from (choice mode)")
         categories = ", ".join(sorted({q.category for q in every}))

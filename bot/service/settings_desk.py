@@ -40,6 +40,7 @@ _DEFAULTS: dict[str, Any] = {
     "start_policy": ServerSettings().start_policy,
     "starter_role": ServerSettings().starter_role,
     "admin_role": ServerSettings().admin_role,
+    "season_length": ServerSettings().season_length,
 }
 _RESETTABLE = frozenset(_DEFAULTS)
 
@@ -63,6 +64,10 @@ class ServerPolicy:
     @property
     def defaults(self) -> GameOptions:
         return self._defaults
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
 
     def check_limits(self, rounds: int | None, seconds: float | None) -> str | None:
         limits = self._limits
@@ -203,6 +208,7 @@ class AdminDesk:
             start_policy=command.start_policy or current.start_policy,
             starter_role=command.starter_role or current.starter_role,
             admin_role=command.admin_role or current.admin_role,
+            season_length=command.season_length or current.season_length,
         )
         changed = replace(
             changed, **{name: _DEFAULTS[name] for name in command.reset & _RESETTABLE}

@@ -40,6 +40,7 @@ from bot.domain.commands import (
     SubmitAnswer,
     SwitchSchedule,
 )
+from bot.domain.daily import DailyHome, SeasonLength
 from bot.domain.events import (
     Event,
     GamePaused,
@@ -55,6 +56,7 @@ from bot.domain.model import (
     GameOptions,
     Instant,
     Limits,
+    PlayerKey,
     Question,
     ServerKey,
     ServerSettings,
@@ -66,12 +68,14 @@ from bot.observability.logs import channel_context
 from bot.ports import (
     Clock,
     CommandObserver,
+    DailyStore,
     EventSink,
     FencedOut,
     GameJournal,
     QuestionBank,
     QuestionEditor,
     ReportStore,
+    ScheduleStore,
     ScoreStore,
     SettingsStore,
     StoreUnavailable,
@@ -83,10 +87,12 @@ from bot.service.carry_over import (
     resumable,
     resumed_event,
 )
+from bot.service.daily_desk import DailyDesk
 from bot.service.draw import QuestionDraw
 from bot.service.question_desk import QuestionDesk
 from bot.service.recording import records_for
 from bot.service.recovery import end_interrupted_games
+from bot.service.schedule_desk import ScheduleDesk
 from bot.service.scores_desk import ScoresDesk
 from bot.service.settings_desk import AdminDesk, ServerPolicy, refuse
 from bot.service.stalls import WriteStalls
@@ -124,12 +130,18 @@ class TriviaService:
         new_game_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         observer: CommandObserver | None = None,
         resume_within: float = 0.0,
+        daily: DailyStore | None = None,
+        schedules: ScheduleStore | None = None,
     ) -> None:
         """``resume_within`` > 0 (with a ``journal``): games are saved as they go,
         ``shutdown`` hands them over instead of ending them, and ``recover`` carries
-        on those saved at most that many seconds before (``carry_over``)."""
+        on those saved at most that many seconds before (``carry_over``).  ``daily``:
+        where the daily question's rounds are kept (without it, ``AnswerDaily`` and
+        the daily boards are refused).  Without ``schedules`` the admins' schedule
+        commands are refused."""
         self._bank = bank
-        self._draw = QuestionDraw(bank=bank, store=store, rng=rng or random.Random())
+        self._draw_rng = rng or random.Random()
+        self._draw = QuestionDraw(bank=bank, store=store, rng=self._draw_rng)
         self._observer = observer
         self._store = store
         self._clock = clock
@@ -161,13 +173,38 @@ class TriviaService:
             if editor is not None and reports is not None
             else None
         )
+        self._schedules = (
+            ScheduleDesk(policy=self._policy, store=schedules, clock=clock, sink=sink)
+            if schedules is not None
+            else None
+        )
         self._games: dict[ChannelKey, TriviaGame] = {}
         self._locks: dict[ChannelKey, asyncio.Lock] = {}
         self._timers = ChannelTimers(clock, self._wake)
         self._writes: set[asyncio.Task[None]] = set()
         self._backlog: dict[ChannelKey, list[Event]] = {}
         self._stalls = WriteStalls(clock)
-        self._scores = ScoresDesk(bank=bank, store=store, clock=clock, sink=sink)
+        self._daily = (
+            DailyDesk(
+                bank=bank,
+                scores=store,
+                store=daily,
+                clock=clock,
+                sink=sink,
+                rng=self._draw_rng,
+                rules=self._rules,
+            )
+            if daily is not None
+            else None
+        )
+        self._scores = ScoresDesk(
+            bank=bank,
+            store=store,
+            clock=clock,
+            sink=sink,
+            policy=self._policy,
+            daily=self._daily,
+        )
         self._closed = False
         self._unrecorded = 0
 
@@ -176,6 +213,12 @@ class TriviaService:
     @property
     def defaults(self) -> GameOptions:
         return self._defaults
+
+    @property
+    def daily(self) -> DailyDesk | None:
+        """The daily question's desk (None without a ``DailyStore``): what the firing
+        loop opens rounds and reveals them with."""
+        return self._daily
 
     @property
     def active_games(self) -> int:
@@ -238,15 +281,18 @@ class TriviaService:
                 await self._scores.handle(command)
             case ShowSettings() | ChangeSettings():
                 await self._admin.handle(command)
-            case (
-                AnswerDaily()
-                | AddSchedule()
-                | ListSchedules()
-                | SwitchSchedule()
-                | RemoveSchedule()
-            ):
-                # Scheduled play's desk lands next (issue #17); until then say so plainly.
-                message = "Scheduled play is not available in this version of the bot."
+            case AnswerDaily() if self._daily is not None:
+                await self._daily.answer(command)
+            case AddSchedule() | ListSchedules() | SwitchSchedule() | RemoveSchedule():
+                if self._schedules is None:
+                    message = "This bot has no place to keep schedules."
+                    await refuse(
+                        self._sink, command.channel, command.actor, Refusal.NOT_NOW, message
+                    )
+                    return
+                await self._schedules.handle(command)
+            case AnswerDaily():
+                message = "This bot has no place to keep daily questions."
                 await refuse(self._sink, command.channel, command.actor, Refusal.NOT_NOW, message)
             case _:  # the question commands (mypy checks that nothing else is left)
                 if self._questions is None:
@@ -314,6 +360,23 @@ class TriviaService:
             if game is not None and game.game_id == game_id:
                 write = self._journal.note_question_message(channel, game_id, ref)
                 self._write_behind(write, game)
+
+    async def note_daily_message(self, round_id: int, ref: str) -> None:
+        """The adapter shows daily round ``round_id`` at ``ref``: its reveal edits it."""
+        if self._daily is not None:
+            await self._daily.note_message(round_id, ref)
+
+    async def daily_home(self, player: PlayerKey) -> DailyHome | None:
+        """What the player's home view shows of the daily question now (the rounds
+        open in their server, their streaks, the season's daily board); None when
+        this bot keeps no daily rounds."""
+        if self._daily is None:
+            return None
+        length = await self._season_length(player.server_key)
+        return await self._daily.player_home(player, self._clock.now(), season_length=length)
+
+    async def _season_length(self, server: ServerKey) -> SeasonLength:
+        return (await self._policy.server_settings(server)).season_length
 
     async def shutdown(self, *, within: float | None = None) -> int:
         """Hand every running game over (saved, "back in a moment": with
@@ -404,35 +467,40 @@ class TriviaService:
     # -- commands -----------------------------------------------------------------------
 
     async def _start(self, command: StartGame) -> None:
+        refusal = await self._begin(command)
+        if refusal is not None:
+            reason, message = refusal
+            await refuse(self._sink, command.channel, command.actor, reason, message)
+
+    async def start_scheduled(self, command: StartGame) -> str | None:
+        """Start a game the bot starts by itself (a scheduled quiz; ``command.actor`` is
+        the schedule, not a player): the same path as a player's ``StartGame``, but a
+        refusal comes back in words (None: it started) instead of going to a player who
+        does not exist."""
+        with channel_context(command.channel):
+            refusal = await self._begin(command)
+        return None if refusal is None else refusal[1]
+
+    async def _begin(self, command: StartGame) -> tuple[Refusal, str] | None:
+        """Start ``command``'s game; why not, if it did not."""
         channel, actor = command.channel, command.actor
         async with self._lock(channel):
             if self._closed:
-                await refuse(
-                    self._sink, channel, actor, Refusal.NOT_NOW, "The bot is shutting down."
-                )
-                return
+                return Refusal.NOT_NOW, "The bot is shutting down."
             if channel in self._games:
-                await refuse(
-                    self._sink,
-                    channel,
-                    actor,
+                return (
                     Refusal.GAME_RUNNING,
                     "A game is already running in this channel; stop it first.",
                 )
-                return
             settings = await self._policy.server_settings(channel.server_key)
             if not settings.may_start(actor):
-                message = self._policy.who_may_start(settings)
-                await refuse(self._sink, channel, actor, Refusal.NOT_ALLOWED, message)
-                return
+                return Refusal.NOT_ALLOWED, self._policy.who_may_start(settings)
             options, problem = self._options_for(command, settings)
             if problem:
-                await refuse(self._sink, channel, actor, Refusal.BAD_OPTION, problem)
-                return
+                return Refusal.BAD_OPTION, problem
             questions, problem = await self._draw.questions(channel.server_key, options)
             if problem:
-                await refuse(self._sink, channel, actor, Refusal.NO_QUESTIONS, problem)
-                return
+                return Refusal.NO_QUESTIONS, problem
             game = TriviaGame(
                 self._new_game_id(),
                 channel,
@@ -451,6 +519,7 @@ class TriviaService:
                 options.mode,
             )
             await self._apply(game, game.start(self._now()))
+            return None
 
     def _options_for(
         self, command: StartGame, settings: ServerSettings
@@ -463,6 +532,7 @@ class TriviaService:
             mode=command.mode or defaults.mode,
             category=command.category or defaults.category,
             tags=command.tags or defaults.tags,
+            difficulty=command.difficulty or defaults.difficulty,
             solo=command.solo,
         )
         return options, self._policy.check_limits(options.rounds, options.seconds)

@@ -40,7 +40,7 @@ class Table:
 
 
 #: The schema version ``TABLES`` describes: the last migration of both backends.
-TABLES_VERSION: Final = 7
+TABLES_VERSION: Final = 9
 
 TABLES: Final[tuple[Table, ...]] = (
     Table("servers", ("id", "platform", "server"), ("id",), identity=True),
@@ -221,6 +221,7 @@ TABLES: Final[tuple[Table, ...]] = (
             "options",
             "paused",
             "created_us",
+            "remind_minutes",
         ),
         ("id",),
         identity=True,
@@ -229,6 +230,53 @@ TABLES: Final[tuple[Table, ...]] = (
         "schedule_firings",
         ("schedule_id", "due_us", "holder", "claimed_us"),
         ("schedule_id", "due_us"),
+    ),
+    # The daily question: its rounds and the answers given (a moved bot neither reveals a
+    # round again nor forgets a streak).
+    Table(
+        "daily_rounds",
+        (
+            "id",
+            "schedule_id",
+            "platform",
+            "server",
+            "channel",
+            "question_id",
+            "question",
+            "choices",
+            "opened_us",
+            "closes_us",
+            "message_ref",
+            "revealed",
+        ),
+        ("id",),
+        identity=True,
+    ),
+    Table(
+        "daily_answers",
+        (
+            "round_id",
+            "user_id",
+            "platform",
+            "server",
+            "name",
+            "guess",
+            "correct",
+            "points",
+            "answered_us",
+        ),
+        ("round_id", "user_id"),
+    ),
+    # A quiz's reminder and a season's results are posted once, moved or not.
+    Table(
+        "schedule_reminders",
+        ("schedule_id", "due_us", "holder", "claimed_us"),
+        ("schedule_id", "due_us"),
+    ),
+    Table(
+        "season_results",
+        ("platform", "server", "season", "holder", "claimed_us"),
+        ("platform", "server", "season"),
     ),
 )
 

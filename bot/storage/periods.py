@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
+from bot.domain.daily import Season
 from bot.domain.records import Period
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -85,3 +86,9 @@ def period_start(period: Period, at: datetime) -> int:
 def period_key(period: Period, at: datetime) -> tuple[int, int]:
     """``(kind, start)`` of the ``period`` containing ``at``."""
     return PERIOD_KINDS[period], period_start(period, at)
+
+
+def season_days(season: Season) -> tuple[int, int]:
+    """The day numbers of ``season``'s first day and of the day after its last: its
+    board sums the ``KIND_DAY`` totals in between."""
+    return epoch_day(to_epoch_us(season.starts)), epoch_day(to_epoch_us(season.ends))

@@ -14,6 +14,7 @@ from bot.domain.model import (
     GameMode,
     Question,
     QuestionType,
+    SeasonLength,
     ServerSettings,
     SourceRef,
     StartPolicy,
@@ -84,6 +85,7 @@ def settings_to_json(settings: ServerSettings) -> str:
             "start_policy": settings.start_policy.value,
             "starter_role": settings.starter_role,
             "admin_role": settings.admin_role,
+            "season_length": settings.season_length.value,
         },
         separators=(",", ":"),
     )
@@ -98,4 +100,6 @@ def settings_from_json(text: str) -> ServerSettings:
         start_policy=StartPolicy(body["start_policy"]),
         starter_role=body["starter_role"],
         admin_role=body["admin_role"],
+        # Saved before seasons existed: the default.
+        season_length=SeasonLength(body.get("season_length", SeasonLength.MONTHLY.value)),
     )

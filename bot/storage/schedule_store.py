@@ -45,13 +45,14 @@ def schedule_params(schedule: Schedule) -> tuple[object, ...]:
         json.dumps(dict(schedule.options), sort_keys=True),
         int(schedule.paused),
         to_epoch_us(schedule.created),
+        schedule.remind,
     )
 
 
 def schedule_row(row: Sequence[Any]) -> Schedule:
     """A row of ``_SCHEDULE_COLUMNS`` -> its schedule."""
     (id_, platform, server, channel, kind, at, zone, days, closes, category, difficulty) = row[:11]
-    options, paused, created_us = row[11:]
+    options, paused, created_us, remind = row[11:]
     loaded: dict[str, str] = json.loads(options)
     return Schedule(
         id=int(id_),
@@ -67,6 +68,7 @@ def schedule_row(row: Sequence[Any]) -> Schedule:
         options=tuple(sorted(loaded.items())),
         paused=bool(paused),
         created=from_epoch_us(int(created_us)),
+        remind=int(remind),
     )
 
 
@@ -133,6 +135,22 @@ class ScheduleSqlStore(ABC):
             rows = await self._fetch(self._sql.LAST_FIRING, (schedule_id,))
         latest = rows[0][0] if rows else None
         return None if latest is None else from_epoch_us(int(latest))
+
+    async def claim_reminder(self, schedule_id: int, due_at: datetime, holder: str) -> bool:
+        if not holder:
+            raise ValueError("a reminder's holder cannot be empty")
+        params = (schedule_id, to_epoch_us(due_at), holder)
+        with self._usable():
+            rows, _ = await self._write_now((self._sql.CLAIM_REMINDER, params))
+        return bool(rows)
+
+    async def claim_season_results(self, server: ServerKey, season: str, holder: str) -> bool:
+        if not holder:
+            raise ValueError("a season's results' holder cannot be empty")
+        params = (server.platform, server.server, season, holder)
+        with self._usable():
+            rows, _ = await self._write_now((self._sql.CLAIM_SEASON_RESULTS, params))
+        return bool(rows)
 
 
 def _with_id(schedule: Schedule, schedule_id: int) -> Schedule:

@@ -22,6 +22,7 @@ from types import ModuleType, TracebackType
 from typing import Any, Final, Self
 
 from bot.coordination import Fence
+from bot.domain.daily import Season
 from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey, ServerSettings
 from bot.domain.records import (
     AnswerRecord,
@@ -40,10 +41,11 @@ from bot.domain.records import (
 )
 from bot.domain.snapshot import GameSnapshot
 from bot.ports import ReloadChannel
+from bot.storage.daily_store import DailySqlStore
 from bot.storage.errors import StoreClosedError
 from bot.storage.game_state_json import snapshot_to_json
 from bot.storage.group_commit import CommitCounters, GroupCommitter
-from bot.storage.periods import period_key, to_epoch_us
+from bot.storage.periods import KIND_DAY, period_key, season_days, to_epoch_us
 from bot.storage.read_rows import history_rows, report_row, switched_off_rows, unfinished_game
 from bot.storage.records_json import (
     question_from_json,
@@ -84,10 +86,11 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH_RECORDS: Final = 2000
 
 
-class SqlScoreStore(SharedSqlStore, SlackSqlStore, ScheduleSqlStore, ABC):
+class SqlScoreStore(SharedSqlStore, SlackSqlStore, ScheduleSqlStore, DailySqlStore, ABC):
     """``bot.ports.OperatedStore`` over a dialect's SQL (see the module docstring); what the
     processes of one bot share comes from ``SharedSqlStore``, the Slack app's installations
-    from ``SlackSqlStore``, schedules from ``ScheduleSqlStore``."""
+    from ``SlackSqlStore``, schedules from ``ScheduleSqlStore``, daily rounds from
+    ``DailySqlStore``."""
 
     def __init__(
         self,
@@ -320,6 +323,29 @@ class SqlScoreStore(SharedSqlStore, SlackSqlStore, ScheduleSqlStore, ABC):
                 name=name,
                 points=points,
                 correct=correct,
+            )
+            for rank, (user, name, points, correct) in enumerate(rows, start=1)
+        ]
+
+    async def season_leaderboard(
+        self, server: ServerKey, season: Season, *, limit: int = 10
+    ) -> list[LeaderboardRow]:
+        """The top ``limit`` players of ``server`` in ``season``: its UTC days' totals
+        summed (nothing more is written per answer for seasons)."""
+        if limit < 1:
+            return []
+        first, after = season_days(season)
+        rows = await self._fetch(
+            self._sql.SEASON_LEADERBOARD,
+            (server.platform, server.server, KIND_DAY, first, after, limit),
+        )
+        return [
+            LeaderboardRow(
+                rank=rank,
+                player=PlayerKey(server.platform, server.server, user),
+                name=name,
+                points=int(points),
+                correct=int(correct),
             )
             for rank, (user, name, points, correct) in enumerate(rows, start=1)
         ]

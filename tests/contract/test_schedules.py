@@ -196,3 +196,53 @@ async def test_a_removed_schedule_takes_its_firings_and_cannot_be_claimed(
     assert await schedules.remove_schedule(GUILD, added.id)
     assert await schedules.last_firing(added.id) is None
     assert not await schedules.claim_firing(added.id, DUE + timedelta(days=1), "process-a")
+
+
+async def test_a_quizs_reminder_lead_comes_back_as_set(schedules: Schedules) -> None:
+    default = await schedules.add_schedule(quiz())
+    silent = await schedules.add_schedule(replace(quiz(), remind=0))
+    early = await schedules.add_schedule(replace(quiz(), remind=90))
+    assert [s.remind for s in await schedules.schedules(GUILD)] == [10, 0, 90]
+    assert (default.reminds, silent.reminds, early.reminds) == (True, False, True)
+
+
+async def test_a_reminder_is_claimed_once_across_stores_apart_from_its_firing(
+    sql_backend: ScheduleBackend,
+) -> None:
+    first, second = await opened(sql_backend), await opened(sql_backend)
+    try:
+        added = await first.add_schedule(quiz())
+        assert added.id is not None
+        won = await asyncio.gather(
+            first.claim_reminder(added.id, DUE, "process-a"),
+            second.claim_reminder(added.id, DUE, "process-b"),
+            second.claim_reminder(added.id, DUE, "process-b"),
+        )
+        assert sorted(won) == [False, False, True]
+        # The reminder is not the firing: the quiz itself still fires once, and the
+        # firing loop's "last fired" does not move for a reminder.
+        assert await second.last_firing(added.id) is None
+        assert await second.claim_firing(added.id, DUE, "process-b")
+        assert await first.remove_schedule(GUILD, added.id)
+        assert not await second.claim_reminder(added.id, DUE + timedelta(days=7), "process-b")
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_seasons_results_are_claimed_once_per_server(
+    sql_backend: ScheduleBackend,
+) -> None:
+    first, second = await opened(sql_backend), await opened(sql_backend)
+    try:
+        won = await asyncio.gather(
+            first.claim_season_results(GUILD, "2026-11", "process-a"),
+            second.claim_season_results(GUILD, "2026-11", "process-b"),
+        )
+        assert sorted(won) == [False, True]
+        assert await second.claim_season_results(TEAM, "2026-11", "process-b")
+        assert await first.claim_season_results(GUILD, "2026-12", "process-a")
+        assert not await first.claim_season_results(GUILD, "2026-11", "process-a")
+    finally:
+        await first.close()
+        await second.close()

@@ -10,6 +10,7 @@ from bot.domain.model import (
     PlayerKey,
     Question,
     QuestionType,
+    SeasonLength,
     ServerKey,
     ServerSettings,
     SourceRef,
@@ -82,6 +83,7 @@ async def test_settings_default_until_saved_and_are_per_server(store: TriviaStor
         start_policy=StartPolicy.ROLE,
         starter_role="role-9",
         admin_role="role-1",
+        season_length=SeasonLength.QUARTERLY,
     )
     await store.save_server_settings(DISCORD, chosen, by=ADMIN, at=AT)
     assert await store.server_settings(DISCORD) == chosen

@@ -77,3 +77,13 @@ def test_the_distributed_apps_urls_are_where_the_bot_serves_them_on_one_host() -
     assert flow.install_path == "/slack/install"
     assert {urlsplit(url).scheme for url in [*requests, redirect]} == {"https"}
     assert len({urlsplit(url).netloc for url in [*requests, redirect]}) == 1
+
+
+def test_both_apps_hear_app_home_opened_and_have_a_home_tab_to_publish() -> None:
+    """Scheduled play's App Home (issue #17) is published when a player opens the tab."""
+    for data in (manifest(SINGLE), manifest(DISTRIBUTED)):
+        assert data["features"]["app_home"]["home_tab_enabled"] is True
+        assert "app_home_opened" in data["settings"]["event_subscriptions"]["bot_events"]
+        assert data["settings"]["interactivity"]["is_enabled"] is True
+        (command,) = data["features"]["slash_commands"]
+        assert "schedule" in command["usage_hint"]

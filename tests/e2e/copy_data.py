@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from bot.domain.daily import DailyRound
 from bot.domain.game import TriviaGame
 from bot.domain.model import (
     Actor,
@@ -31,6 +32,7 @@ from bot.domain.model import (
 )
 from bot.domain.records import (
     AnswerRecord,
+    DailyAnswer,
     GameRecord,
     Period,
     ReportDraft,
@@ -199,6 +201,7 @@ async def _unfinished(store: TriviaStore, server: ServerKey) -> None:
         await store.issue_oauth_state("state-in-progress", ttl=600)
         assert await store.first_sighting("Ev0SEEN", keep=600)
         await _schedules(store)
+        await _daily_rounds(store)
 
 
 async def _schedules(store: SqlScoreStore) -> None:
@@ -238,6 +241,41 @@ async def _schedules(store: SqlScoreStore) -> None:
         assert await store.set_schedule_paused(server, quiz.id, True)
         assert await store.claim_firing(gone.id, NOW, "host-a pid 1")
         assert await store.remove_schedule(server, gone.id)
+
+
+async def _daily_rounds(store: SqlScoreStore) -> None:
+    """Three daily rounds per server (two revealed, one open with its message noted) and
+    the answers of every user to each: right and wrong, so there are streaks."""
+    for server in SERVERS:
+        for day in (2, 1, 0):
+            opened = NOW - timedelta(days=day, hours=8)
+            round_ = await store.open_daily_round(
+                DailyRound(
+                    id=0,
+                    schedule_id=1,
+                    channel=channel(server),
+                    question=own_question(server, day),
+                    choices=("answer 0", "answer 1", "answer 2") if day == 1 else (),
+                    opened_at=opened,
+                    closes_at=opened + timedelta(hours=10),
+                )
+            )
+            for n, user in enumerate(USERS):
+                correct = (day + n) % 3 != 0
+                answer = DailyAnswer(
+                    round_id=round_.id,
+                    player=player(server, user),
+                    name=f"{user.title()} {server.platform}",
+                    guess=f"answer {day}" if correct else "no idea",
+                    correct=correct,
+                    points=20 if correct else 0,
+                    at=opened + timedelta(minutes=n + 1),
+                )
+                assert await store.record_daily_answer(answer)
+            if day:
+                assert await store.mark_daily_revealed(round_.id)
+            else:
+                await store.note_daily_message(round_.id, "1:777")
 
 
 def _running_state(server: ServerKey) -> GameSnapshot:
@@ -326,4 +364,17 @@ async def read_all(store: TriviaStore) -> dict[str, Any]:
         for schedule in every:
             assert schedule.id is not None
             seen[f"schedule {schedule.id} last firing"] = await store.last_firing(schedule.id)
+        for server in SERVERS:
+            name = server.platform
+            rounds = await store.open_daily_rounds(server, now=NOW)
+            seen[f"{name} open daily rounds"] = rounds
+            seen[f"{name} daily board"] = await store.daily_leaderboard(
+                server, since=NOW - timedelta(days=7), until=NOW
+            )
+            for user in USERS:
+                streak = await store.daily_streak(player(server, user), now=NOW)
+                seen[f"{name} daily streak {user}"] = streak
+            for round_ in rounds:
+                seen[f"daily answers {round_.id}"] = await store.daily_answers(round_.id)
+        seen["daily due"] = await store.daily_rounds_due(NOW + timedelta(days=1))
     return seen

@@ -115,6 +115,10 @@ async def test_the_copied_postgres_store_keeps_working_with_new_ids(
         assert fired.id is not None
         refired = await target.claim_firing(fired.id, NOW, "host-b pid 2")
         added = await target.add_schedule(replace(fired, channel="new"))
+        due = await target.daily_rounds_due(NOW + timedelta(days=1))
+        # The round before the open one is the day before's, revealed before the move.
+        rerevealed = await target.mark_daily_revealed(due[0].id - 1)
+        new_round = await target.open_daily_round(replace(due[0], id=0))
     finally:
         await source.close()
         await target.close()
@@ -129,6 +133,8 @@ async def test_the_copied_postgres_store_keeps_working_with_new_ids(
     assert not refired, "a due time fired before the move does not fire again after it"
     assert added.id is not None
     assert added.id > max(s.id or 0 for s in copied), "new schedule ids come after the copied"
+    assert not rerevealed, "a daily round revealed before the move is not revealed again"
+    assert new_round.id > max(r.id for r in due), "new daily round ids come after the copied"
 
 
 # -- PostgreSQL -> SQLite, SQLite -> SQLite ---------------------------------------------
@@ -262,7 +268,7 @@ async def test_the_command_copies_refuses_a_second_time_and_replaces_with_force(
 
     assert first.returncode == 0, first.stderr
     assert "answers: 102 rows" in first.stderr
-    assert f"Copied 439 rows in {len(TABLES)} tables" in first.stdout
+    assert f"Copied 475 rows in {len(TABLES)} tables" in first.stdout
     assert "answers 102, period_totals 111, games 33, game_players 99" in first.stdout
     assert "Verified: both databases read the same" in first.stdout
     assert "the stats of 9 players" in first.stdout

@@ -31,16 +31,15 @@ def test_an_operator_adds_lists_pauses_resumes_and_removes_schedules(
         "Added schedule 1: daily question in general at 09:00 Europe/Berlin (weekdays), "
         "open until 17:00, Science, easy. Next: "
     )
-    # Honest about what this version does with it.
-    assert "Not posted yet: the Discord and Slack bots do not run schedules" in err
+    assert err == ""  # the bots fire it: nothing to warn about
     code, out, err = cli(
         "add", *SERVER, "--channel", "quiz", "--kind", "quiz", "--at", "16:00",
         "--tz", "America/New_York", "--days", "fri", "--option", "rounds=15",
-        "--option", "mode=choice", env=cli_env, db=db,
+        "--option", "mode=choice", "--remind", "15", env=cli_env, db=db,
     )  # fmt: skip
     assert code == 0, err
     assert "Added schedule 2: weekly quiz in quiz at 16:00 America/New_York (fri)" in out
-    assert "mode=choice, rounds=15" in out
+    assert "mode=choice, rounds=15, reminder 15 min before" in out
 
     assert cli("pause", "1", *SERVER, env=cli_env, db=db)[1] == "Schedule 1 is paused.\n"
     wide = {**cli_env, "COLUMNS": "200"}  # a table row on one line
@@ -96,6 +95,7 @@ def test_a_time_that_daylight_saving_skips_is_moved_and_said_so(
         (("--kind", "hourly"), "Invalid value for '--kind': unknown kind 'hourly'"),
         (("--difficulty", "brutal"), "Invalid value for '--difficulty': unknown difficulty"),
         (("--option", "rounds=3"), "Invalid value for '--option': game options are for a weekly"),
+        (("--remind", "5"), "Invalid value for '--remind': a reminder is for a weekly quiz"),
         (("--closes", "08:00"), "the window must close after the schedule's time 09:00"),
         (("--server", "nocolon"), "Invalid value for '--server': use PLATFORM:SERVER"),
     ],
@@ -126,3 +126,16 @@ def test_a_quiz_option_out_of_range_is_refused(tmp_path: Path, cli_env: dict[str
     )  # fmt: skip
     assert code == 2
     assert "rounds must be a whole number from 1 to 50, got '500'" in err
+
+
+def test_a_quiz_reminder_that_is_not_minutes_is_refused(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    code, _, err = cli(
+        "add", *SERVER, "--channel", "quiz", "--kind", "quiz", "--at", "16:00", "--tz", "UTC",
+        "--remind", "soon", env=cli_env, db=tmp_path / "t.db",
+    )  # fmt: skip
+    assert code == 2
+    assert "Invalid value for '--remind': remind must be a whole number of minutes" in " ".join(
+        err.split()
+    )

@@ -66,7 +66,8 @@ class ConsoleAdapter:
 
     async def publish(self, event: Event) -> None:
         match event:
-            case GameStarted(game_id=game_id):
+            case GameStarted(game_id=game_id) if event.channel == CHANNEL:
+                # This terminal's game (a scheduled quiz elsewhere is only shown).
                 self._game_id = game_id
             case QuestionAsked():
                 self._question_open.set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.adapters.console.ids import CHANNEL, PLATFORM, SERVER
 from bot.domain.commands import (
+    AnswerDaily,
     Command,
     ReportQuestion,
     RequestHint,
@@ -23,7 +24,8 @@ HELP = (
     "Type your answer and press Enter. For choices, type the number or letter.\n"
     "/hint  next hint (costs points)    /skip  skip this question\n"
     "/score scores so far               /stop  end the game (scores are kept)\n"
-    "/report [unclear] [why]  flag the last question as wrong (or unclear)"
+    "/report [unclear] [why]  flag the last question as wrong (or unclear)\n"
+    "/answer <text>  answer the daily question (once; for choices, the number or letter)"
 )
 
 
@@ -58,6 +60,9 @@ def parse_line(line: str, actor: Actor) -> ConsoleInput | None:
     head, _, rest = text.partition(" ")
     if head.lower() == "/report":
         return _report(rest.strip(), actor)
+    if head.lower() == "/answer":
+        # Empty text is the service's to refuse, in the words every platform uses.
+        return AnswerDaily(channel=CHANNEL, actor=actor, text=rest.strip())
     return SubmitAnswer(channel=CHANNEL, actor=actor, text=text)
 
 

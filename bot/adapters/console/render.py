@@ -30,7 +30,10 @@ from bot.adapters.common.words import (
     then,
 )
 from bot.adapters.console.render_admin import render_admin
+from bot.adapters.console.render_daily import render_daily
+from bot.adapters.console.render_scheduled import render_scheduled
 from bot.domain.awards import Award
+from bot.domain.daily import Season
 from bot.domain.events import (
     AnswerAccepted,
     CategoriesShown,
@@ -101,11 +104,13 @@ def _terminal_safe_values(value: T) -> T:
     elif isinstance(value, tuple):
         cleaned = tuple(_terminal_safe_values(item) for item in value)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Fields set in __post_init__ (init=False, a schedule's zone) are derived, not given.
         cleaned = dataclasses.replace(
             value,
             **{
                 f.name: _terminal_safe_values(getattr(value, f.name))
                 for f in dataclasses.fields(value)
+                if f.init  # derived fields (a schedule's zone) follow from the others
             },
         )
     return cleaned  # type: ignore[no-any-return]
@@ -168,8 +173,8 @@ def render(event: Event) -> RenderableType | None:
             return _game_ended(event)
         case Rejected(message=message):
             return Text(message, style="red")
-        case LeaderboardShown(rows=rows, period=period):
-            return leaderboard_table(rows, period)
+        case LeaderboardShown(rows=rows, period=period, season=season, daily=daily):
+            return leaderboard_table(rows, period, title=_board_title(period, season, daily))
         case StatsShown(stats=stats):
             return stats_table(stats)
         case CategoriesShown(categories=categories):
@@ -188,7 +193,15 @@ def render(event: Event) -> RenderableType | None:
             return Text(removed, style="green")
         case SettingsShown():
             return _settings_table(event)
-    return render_admin(event)
+    admin = render_admin(event)
+    if admin is not None:
+        return admin
+    return render_daily(event) or render_scheduled(event)
+
+
+def _board_title(period: Period, season: Season | None, daily: bool) -> str:
+    when = f"season {season.label}" if season is not None else period.label
+    return f"Daily questions, {when}" if daily else f"Leaderboard, {when}"
 
 
 def _settings_table(event: SettingsShown) -> RenderableType:
@@ -198,6 +211,7 @@ def _settings_table(event: SettingsShown) -> RenderableType:
     table.add_row("seconds", f"{d.seconds:g}" + ("" if s.seconds is not None else " (default)"))
     table.add_row("mode", d.mode.value + ("" if s.mode is not None else " (default)"))
     table.add_row("who may start games", s.start_policy.value)
+    table.add_row("seasons", s.season_length.value)
     if s.starter_role:
         table.add_row("starter role", Text(s.starter_role))
     if s.admin_role:
@@ -280,10 +294,13 @@ def _breakdown(award: Award) -> str:
     return ", ".join(parts)
 
 
-def leaderboard_table(rows: Sequence[LeaderboardRow], period: Period) -> RenderableType:
+def leaderboard_table(
+    rows: Sequence[LeaderboardRow], period: Period, *, title: str | None = None
+) -> RenderableType:
     if not rows:
-        return Text(f"No scores {period.label} yet.")
-    table = Table("#", "Player", "Points", "Correct", title=f"Leaderboard, {period.label}")
+        return Text(f"{title}: no scores yet." if title else f"No scores {period.label} yet.")
+    title = title or f"Leaderboard, {period.label}"
+    table = Table("#", "Player", "Points", "Correct", title=title)
     for row in rows:
         name = Text(terminal_safe(row.name))  # also called directly, by the CLI
         table.add_row(str(row.rank), name, str(row.points), str(row.correct))
@@ -304,6 +321,7 @@ def stats_table(stats: PlayerStats) -> RenderableType:
         ("Accuracy", f"{stats.accuracy:.0%} of {stats.answered} answered"),
         ("Best streak", str(stats.best_streak)),
         ("Average answer time", average),
+        ("Daily streak", f"{stats.daily_streak} (best {stats.best_daily_streak})"),
     ):
         table.add_row(label, value)
     return table

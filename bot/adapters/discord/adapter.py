@@ -12,8 +12,9 @@ Discord facts this module is built around (GUIDE section 4):
 
 * typed answers need the privileged Message Content intent; without it the
   bot plays choice mode with buttons, which need no privileged intent;
-* option buttons carry ``trivia:pick:<game>:<question>:<option>`` and a
-  reveal's Report button ``trivia:report:<question id>``; both are routed by
+* option buttons carry ``trivia:pick:<game>:<question>:<option>``, a
+  reveal's Report button ``trivia:report:<question id>`` and a daily question's
+  buttons and form its round (``trivia:daily...:<round>``); all are routed by
   that custom_id (no view objects kept in memory, and clicks on an old message
   still get an answer after a restart);
 * mentions never ping (``AllowedMentions.none()``): players' names and guesses
@@ -45,7 +46,7 @@ from bot.adapters.discord import ids, inbound
 from bot.adapters.discord.api import ChannelSender, message_kwargs, quiet_voice_warnings
 from bot.adapters.discord.commands import TriviaCommands
 from bot.adapters.discord.coordination import Coordination
-from bot.adapters.discord.forms import on_form_or_button
+from bot.adapters.discord.forms import on_daily, on_form_or_button
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.outbox import DiscordOutbound
 from bot.adapters.discord.shards import (
@@ -340,7 +341,8 @@ class TriviaClient(discord.AutoShardedClient):
     # -- clicks and forms ----------------------------------------------------------------------
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Option buttons, Report buttons and forms; slash commands go through the tree."""
+        """Option buttons, Report buttons, the daily question's buttons and forms; slash
+        commands go through the tree."""
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
         shard = self.shard_for(interaction.guild_id)
@@ -353,7 +355,7 @@ class TriviaClient(discord.AutoShardedClient):
                     await self._pick(interaction, pick)
                 elif interaction.type is discord.InteractionType.component and hints is not None:
                     await self._show_hints(interaction, *hints)
-                else:
+                elif not await on_daily(self.interactions, interaction, custom_id, data):
                     await on_form_or_button(self.interactions, interaction, custom_id, data)
             except Exception:
                 await self.interactions.failed(interaction, custom_id)
@@ -529,6 +531,7 @@ class DiscordAdapter:
     def bind(self, service: TriviaPort) -> None:
         self.client.bind(service)
         self.outbound.noting_questions(service.note_question_message)
+        self.outbound.noting_daily(service.note_daily_message)
 
     @contextlib.asynccontextmanager
     async def connect(self, health: Health, metrics: Metrics | None) -> AsyncIterator[None]:

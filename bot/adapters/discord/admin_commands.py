@@ -1,4 +1,5 @@
-"""The admin side of ``/trivia`` on Discord: questions, imports, reports, bundled switches.
+"""The admin side of ``/trivia`` on Discord: questions, imports, reports, bundled switches,
+and the ``/trivia schedule`` group (``ScheduleCommands``).
 
 ``AdminCommands`` holds the admin subcommands; ``TriviaCommands`` (the
 ``/trivia`` group, ``commands``) inherits it and names each of them in
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
-from bot.adapters.discord import ids, inbound
+from bot.adapters.discord import ids, inbound, inbound_scheduled
 from bot.adapters.discord.forms import REPORT_KINDS, form_overflow, question_form
 from bot.adapters.discord.inbound import LIMITS, Mode
 from bot.adapters.discord.interactions import Interactions
@@ -47,14 +48,25 @@ from bot.domain.commands import (
     ImportQuestions,
     ListQuestions,
     ListReports,
+    ListSchedules,
     RemoveQuestion,
+    RemoveSchedule,
     ShowBundled,
     ShowQuestion,
     SwitchQuestion,
+    SwitchSchedule,
 )
-from bot.domain.events import BundledShown, Event, QuestionShown, QuestionsListed, ReportsListed
+from bot.domain.events import (
+    BundledShown,
+    Event,
+    QuestionShown,
+    QuestionsListed,
+    ReportsListed,
+    SchedulesShown,
+)
 from bot.domain.model import Actor, ChannelKey, QuestionDraft
 from bot.domain.records import ReportKind
+from bot.domain.schedule import Schedule
 
 if TYPE_CHECKING:
     # What the type checker needs to accept these methods as a group's subcommands. At
@@ -423,3 +435,132 @@ class AdminCommands(_GroupMixin):
             reset=reset,
         )
         await self.answers.answer(interaction, [command])
+
+
+# -- schedules --------------------------------------------------------------------------------
+
+_SCHEDULE_ID_HELP = "The schedule's number, as /trivia schedule list shows it"
+ScheduleIdOption = app_commands.Range[int, 1, 2**53]
+ScheduleKindOption = Literal["daily", "quiz"]
+DifficultyOption = Literal["easy", "medium", "hard"]
+
+
+class ScheduleCommands(app_commands.Group):
+    """``/trivia schedule ...``: admins add, list, pause, resume and remove the server's
+    daily questions and weekly quizzes.  The service refuses a member and reads each
+    setting (a refusal names it); here options become commands."""
+
+    def __init__(self, answers: Interactions) -> None:
+        super().__init__(
+            name="schedule", description="Admins: a daily question or weekly quiz on its own"
+        )
+        self.answers = answers
+
+    async def _run(self, interaction: discord.Interaction, build: Build) -> None:
+        if (context := await self.answers.in_server(interaction)) is not None:
+            await self.answers.answer(interaction, [build(*context)])
+
+    @app_commands.command(name="add", description="Admins: add a daily question or a weekly quiz")
+    @app_commands.describe(
+        kind="daily: one question, answered privately; quiz: a full game",
+        time="When, HH:MM on a 24-hour clock, in the time zone",
+        timezone="An IANA time zone, like Europe/Berlin or America/New_York",
+        days="Which days: daily, weekdays, weekends or mon,wed,fri (default: daily)",
+        closes="HH:MM the daily question closes (default midnight), or a quiz's latest start",
+        category="Only questions of this category",
+        difficulty="Only questions of this difficulty",
+        rounds="Quiz: how many questions",
+        seconds="Quiz: seconds per question",
+        mode="Quiz: text (type answers) or choice (click an option)",
+        remind="Quiz: minutes before it to post a reminder (0: none; default 10)",
+        channel="Where to post (default: this channel)",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        kind: ScheduleKindOption,
+        time: app_commands.Range[str, 1, 5],
+        timezone: app_commands.Range[str, 1, 64],
+        days: app_commands.Range[str, 1, 60] | None = None,
+        closes: app_commands.Range[str, 1, 5] | None = None,
+        category: app_commands.Range[str, 1, MAX_NAME] | None = None,
+        difficulty: DifficultyOption | None = None,
+        rounds: app_commands.Range[int, LIMITS.min_rounds, LIMITS.max_rounds] | None = None,
+        seconds: app_commands.Range[float, LIMITS.min_seconds, LIMITS.max_seconds] | None = None,
+        mode: Mode | None = None,
+        remind: app_commands.Range[int, 0, 1440] | None = None,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        await self._run(
+            interaction,
+            lambda c, a: inbound_scheduled.schedule_add_command(
+                c,
+                a,
+                kind=kind,
+                time=time,
+                timezone=timezone,
+                days=days,
+                closes=closes,
+                category=category,
+                difficulty=difficulty,
+                rounds=rounds,
+                seconds=seconds,
+                mode=mode,
+                remind=remind,
+                target_channel_id=channel.id if channel is not None else None,
+            ),
+        )
+
+    @add.autocomplete("timezone")
+    async def _zones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=zone, value=zone)
+            for zone in inbound_scheduled.zone_choices(current, limit=MAX_AUTOCOMPLETE)
+        ]
+
+    @app_commands.command(name="list", description="Admins: this server's schedules")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        await self._run(interaction, ListSchedules)
+
+    @app_commands.command(name="pause", description="Admins: stop a schedule for now")
+    @app_commands.describe(schedule_id=_SCHEDULE_ID_HELP)
+    async def pause(self, interaction: discord.Interaction, schedule_id: ScheduleIdOption) -> None:
+        await self._run(interaction, lambda c, a: SwitchSchedule(c, a, schedule_id, paused=True))
+
+    @app_commands.command(name="resume", description="Admins: run a paused schedule again")
+    @app_commands.describe(schedule_id=_SCHEDULE_ID_HELP)
+    async def resume(self, interaction: discord.Interaction, schedule_id: ScheduleIdOption) -> None:
+        await self._run(interaction, lambda c, a: SwitchSchedule(c, a, schedule_id, paused=False))
+
+    @app_commands.command(name="remove", description="Admins: delete a schedule")
+    @app_commands.describe(schedule_id=_SCHEDULE_ID_HELP)
+    async def remove(self, interaction: discord.Interaction, schedule_id: ScheduleIdOption) -> None:
+        await self._run(interaction, lambda c, a: RemoveSchedule(c, a, schedule_id))
+
+    @pause.autocomplete("schedule_id")
+    @resume.autocomplete("schedule_id")
+    @remove.autocomplete("schedule_id")
+    async def _schedule_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        """The server's schedules (a member is refused: no choices)."""
+        context = self.answers.context(interaction)
+        if context is None:
+            return []
+        replies = await self.answers.ask(ListSchedules(*context))
+        wanted = current.strip().lstrip("#")
+        return [
+            app_commands.Choice(name=clip(schedule_choice(item), 100), value=item.id)
+            for event in replies.private
+            if isinstance(event, SchedulesShown)
+            for item in event.schedules
+            if item.id is not None and str(item.id).startswith(wanted)
+        ][:MAX_AUTOCOMPLETE]
+
+
+def schedule_choice(item: Schedule) -> str:
+    """A schedule as an autocomplete choice: "#3 daily question 09:00 Europe/Berlin"."""
+    state = " (paused)" if item.paused else ""
+    return f"#{item.id} {item.kind.label} {item.at:%H:%M} {item.zone}{state}"

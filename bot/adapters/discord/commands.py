@@ -13,8 +13,9 @@ from collections.abc import Callable
 import discord
 from discord import app_commands
 
-from bot.adapters.discord import inbound, render
-from bot.adapters.discord.admin_commands import MAX_AUTOCOMPLETE, AdminCommands
+from bot.adapters.discord import inbound, inbound_scheduled, render
+from bot.adapters.discord.admin_commands import MAX_AUTOCOMPLETE, AdminCommands, ScheduleCommands
+from bot.adapters.discord.forms import MAX_DAILY_ANSWER
 from bot.adapters.discord.inbound import LIMITS, Mode
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.message import clip
@@ -47,8 +48,9 @@ _PERIODS = [
 class TriviaCommands(AdminCommands, app_commands.Group):
     """``/trivia ...``: each subcommand reads its options and runs one command.
 
-    Discord allows a group 25 subcommands; this one has 23 (the admins' come from
-    ``AdminCommands`` and are named at the end of this class body).
+    Discord allows a group 25 subcommands and subgroups; this one has 25, the last of
+    them the ``schedule`` group (the admins' come from ``AdminCommands`` and are named at
+    the end of this class body): a new one must go into a group.
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class TriviaCommands(AdminCommands, app_commands.Group):
         self._monotonic = monotonic
         #: When each channel last saw the standings in public (``score``).
         self._scores_shown: dict[ChannelKey, float] = {}
+        self.add_command(ScheduleCommands(bot))
 
     @app_commands.command(name="start", description="Start a trivia game in this channel")
     @app_commands.describe(
@@ -155,12 +158,38 @@ class TriviaCommands(AdminCommands, app_commands.Group):
 
     @app_commands.command(name="leaderboard", description="This server's best players")
     @app_commands.choices(period=_PERIODS)
-    async def leaderboard(self, interaction: discord.Interaction, period: str = "all") -> None:
+    @app_commands.describe(
+        period="All time, this week or today",
+        season="A season instead: current, previous, or a name like 2026-11 or 2026-Q4",
+        daily="Only the daily questions' points",
+    )
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction,
+        period: str = "all",
+        season: app_commands.Range[str, 1, 20] | None = None,
+        daily: bool = False,
+    ) -> None:
         where = await self._scores_context(interaction)
         if where is not None:
             channel, actor, server_name = where
-            command = ShowLeaderboard(channel, actor, period=inbound.period_of(period))
+            command = ShowLeaderboard(
+                channel,
+                actor,
+                period=inbound.period_of(period),
+                season=season.strip() if season else None,
+                daily=daily,
+            )
             await self.answers.answer(interaction, [command], server_name=server_name)
+
+    @app_commands.command(name="answer", description="Answer the daily question (only you see it)")
+    @app_commands.describe(text="Your answer (for a choice question, the option's text)")
+    async def answer(
+        self, interaction: discord.Interaction, text: app_commands.Range[str, 1, MAX_DAILY_ANSWER]
+    ) -> None:
+        if (context := await self.answers.in_server(interaction)) is not None:
+            command = inbound_scheduled.answer_command(*context, text)
+            await self.answers.answer(interaction, [command])
 
     @app_commands.command(name="stats", description="Your trivia stats, or a member's")
     @app_commands.describe(member="Whose stats (default: yours)")

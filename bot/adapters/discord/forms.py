@@ -1,4 +1,5 @@
-"""Discord's forms (modals): adding, editing and reporting a question.
+"""Discord's forms (modals): adding, editing and reporting a question, and answering the
+daily question.
 
 ``question_form`` and ``report_form`` build them; ``on_form_or_button``
 answers a submitted form, and a reveal's Report button with the report form
@@ -6,6 +7,12 @@ answers a submitted form, and a reveal's Report button with the report form
 are kept in memory, so a Report button still works after a restart).  A form
 becomes a draft or a report through the pure ``inbound``; every rule about it
 is the core's.
+
+The daily question's "Answer" button, the form it opens and its option buttons each
+become one ``AnswerDaily`` (``on_daily``; ``/trivia answer`` is in ``commands``).  They
+name their round (``ids``), so they work on an old message and after a restart.  The
+verdict is the service's (``DailyAnswerJudged``, for the player alone): it comes back as
+the interaction's ephemeral reply, so nobody else sees an answer or whether it was right.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from bot.bank.limits import (
     MAX_PROMPT,
     MAX_REPORT_REASON,
 )
-from bot.domain.commands import AddQuestion
+from bot.domain.commands import AddQuestion, AnswerDaily
 from bot.domain.model import QuestionDraft
 from bot.domain.records import ReportKind
 
@@ -158,5 +165,74 @@ async def on_form_or_button(
         if context is not None:
             report = inbound.report_from_modal(*context, question_id, components)
             await answers.answer(interaction, [report])
+        return True
+    return False
+
+
+# -- the daily question ----------------------------------------------------------------------
+
+#: The longest typed answer the form takes (a guess, not an essay).
+MAX_DAILY_ANSWER = 200
+FORM_TITLE = "Your answer"
+
+
+def daily_form(round_id: int, prompt: str) -> discord.ui.Modal:
+    """The form the "Answer" button opens: one text input, the question above it."""
+    form = discord.ui.Modal(title=FORM_TITLE, custom_id=ids.daily_form_id(round_id))
+    answer = discord.ui.TextInput[Any](
+        custom_id=ids.DAILY_ANSWER_INPUT,
+        style=discord.TextStyle.short,
+        required=True,
+        max_length=MAX_DAILY_ANSWER,
+        placeholder="Only you see it",
+    )
+    question = " ".join(prompt.split())
+    form.add_item(
+        discord.ui.Label(text="Your answer", description=clip(question, 100), component=answer)
+    )
+    # Submissions are routed by custom_id in on_interaction, not kept in discord.py's store.
+    form.stop()
+    return form
+
+
+def _prompt_of(interaction: discord.Interaction) -> str:
+    """The question, read from the message the button is on (its embed's first line)."""
+    message = interaction.message
+    if message is None or not message.embeds:
+        return "Today's question"
+    description = message.embeds[0].description or ""
+    first = description.split("\n", 1)[0].strip().strip("*").strip()
+    return first or "Today's question"
+
+
+async def on_daily(
+    answers: Interactions,
+    interaction: discord.Interaction,
+    custom_id: str,
+    data: Mapping[str, Any],
+) -> bool:
+    """Answer a daily question's button or form; False if ``custom_id`` is none of them."""
+    kind = interaction.type
+    if kind is discord.InteractionType.component:
+        if (round_id := ids.parse_daily_answer(custom_id)) is not None:
+            if answers.context(interaction) is not None:  # daily questions live in servers
+                await interaction.response.send_modal(daily_form(round_id, _prompt_of(interaction)))
+            return True
+        if (pick := ids.parse_daily_pick(custom_id)) is not None:
+            if (context := answers.context(interaction)) is not None:
+                round_id, choice = pick
+                command = AnswerDaily(*context, choice=choice, round_id=round_id)
+                await answers.answer(interaction, [command], ack=None)
+            return True
+        return False
+    if kind is discord.InteractionType.modal_submit:
+        round_id = ids.parse_daily_form(custom_id)
+        if round_id is None:
+            return False
+        if (context := answers.context(interaction)) is not None:
+            components: Sequence[Any] = data.get("components") or []
+            text = inbound.modal_values(components).get(ids.DAILY_ANSWER_INPUT, "")
+            command = AnswerDaily(*context, text=text, round_id=round_id)
+            await answers.answer(interaction, [command], ack=None)
         return True
     return False

@@ -103,3 +103,58 @@ def edit_modal_id(question_id: str) -> str | None:
 
 def parse_edit_modal(custom_id: str) -> str | None:
     return _question_of(EDIT_MODAL_PREFIX, custom_id)
+
+
+# -- the daily question ----------------------------------------------------------------------
+
+#: A daily question's "Answer" button (opens the form), its form, and its option buttons;
+#: each names the round, so a click on an old message after a restart still finds it (and
+#: the service answers a closed round's click with "closed", not with today's question).
+DAILY_ANSWER_PREFIX = "trivia:daily:"
+DAILY_FORM_PREFIX = "trivia:daily-form:"
+DAILY_PICK_PREFIX = "trivia:daily-pick:"
+#: The form's one text input.
+DAILY_ANSWER_INPUT = "answer"
+
+_DAILY_ANSWER = re.compile(r"trivia:daily:(?P<round>\d{1,18})")
+_DAILY_FORM = re.compile(r"trivia:daily-form:(?P<round>\d{1,18})")
+_DAILY_PICK = re.compile(r"trivia:daily-pick:(?P<round>\d{1,18}):(?P<choice>\d)")
+
+
+def daily_answer_custom_id(round_id: int) -> str:
+    return f"{DAILY_ANSWER_PREFIX}{round_id}"
+
+
+def parse_daily_answer(custom_id: str) -> int | None:
+    """The round of a daily question's "Answer" button."""
+    found = _DAILY_ANSWER.fullmatch(custom_id)
+    return int(found["round"]) if found else None
+
+
+def daily_form_id(round_id: int) -> str:
+    return f"{DAILY_FORM_PREFIX}{round_id}"
+
+
+def parse_daily_form(custom_id: str) -> int | None:
+    found = _DAILY_FORM.fullmatch(custom_id)
+    return int(found["round"]) if found else None
+
+
+def daily_pick_custom_id(round_id: int, choice: int) -> str:
+    return f"{DAILY_PICK_PREFIX}{round_id}:{choice}"
+
+
+def parse_daily_pick(custom_id: str) -> tuple[int, int] | None:
+    """(round id, option index) of a daily question's option button."""
+    found = _DAILY_PICK.fullmatch(custom_id)
+    return (int(found["round"]), int(found["choice"])) if found else None
+
+
+def daily_nonce(round_id: int) -> str:
+    """The nonce of a daily question's post: one message however often it is sent."""
+    return f"daily:{round_id}"[:25]
+
+
+def daily_reveal_nonce(round_id: int) -> str:
+    """The nonce of a reveal posted anew (its question's message was gone)."""
+    return f"daily-reveal:{round_id}"[:25]

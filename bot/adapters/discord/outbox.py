@@ -17,6 +17,8 @@ held): it routes the event and returns.  Two routes:
   that queued together are one edit; "so close" notices that queued together
   are one message, and are dropped once the question they are about is
   revealed.  A scored answer is not announced on its own: the reveal lists it.
+  A daily question is one post, handed to the service (``noting_daily``) so that
+  its reveal, however much later and in whichever process, edits that post.
 
 discord.py itself retries a 429 (it honours ``retry_after``); when it gives up,
 the adapter makes the whole call again a few times (``bot.adapters.common.rate_limits``), each
@@ -28,17 +30,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.adapters.common.lanes import IDLE_AFTER, ChannelLanes, last_words
 from bot.adapters.common.replies import ReplyCollector
-from bot.adapters.discord import render
+from bot.adapters.discord import ids, render, render_scheduled
 from bot.adapters.discord.render import Reply
 from bot.clock import SystemClock
 from bot.domain.events import (
     CloseGuess,
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
     Event,
     GameEnded,
     GamePaused,
@@ -48,8 +52,10 @@ from bot.domain.events import (
     HintGiven,
     QuestionAsked,
     QuestionRevealed,
+    QuizReminder,
     ScoresDelayed,
     ScoreShown,
+    SeasonResults,
     WrongChoice,
 )
 from bot.domain.model import ChannelKey
@@ -191,7 +197,19 @@ class _Post:
     game_id: str | None
 
 
-_Step = _QuestionKey | _Post | _Notices
+@dataclass(frozen=True, slots=True)
+class _Daily:
+    """A daily question to post, or to edit into its reveal."""
+
+    event: DailyQuestionPosted | DailyQuestionRevealed
+
+
+_Step = _QuestionKey | _Post | _Notices | _Daily
+#: Where a daily question is shown: given to the service, so a reveal after a restart
+#: edits the same message (``TriviaPort.note_daily_message``).
+DailyShown = Callable[[int, str], Awaitable[None]]
+#: How many daily questions' messages are remembered here (the store keeps them too).
+_KEPT_DAILY = 1000
 
 
 def question_nonce(asked: QuestionAsked) -> str:
@@ -231,6 +249,9 @@ class DiscordOutbound:
         #: Per channel, the question messages the lane may still edit.
         self._questions: dict[ChannelKey, dict[_QuestionKey, _Question]] = {}
         self._question_shown: QuestionShown | None = None
+        self._daily_shown: DailyShown | None = None
+        #: Round id -> the message showing it, for a reveal whose round lacks the reference.
+        self._daily_messages: dict[int, int] = {}
         self._may_post: Callable[[ChannelKey], bool] = lambda channel: True
         self.replies = ReplyCollector(send=self.enqueue)
 
@@ -252,6 +273,10 @@ class DiscordOutbound:
     def noting_questions(self, shown: QuestionShown) -> None:
         """Tell ``shown`` where each question is posted (so a restart can edit it)."""
         self._question_shown = shown
+
+    def noting_daily(self, shown: DailyShown) -> None:
+        """Tell ``shown`` (round id, message reference) where each daily question is posted."""
+        self._daily_shown = shown
 
     async def publish(self, event: Event) -> None:
         if self.replies.intercept(event):
@@ -374,6 +399,12 @@ class DiscordOutbound:
                     reply = render.channel_reply(event)
                     if reply is not None:
                         steps.append(_Post(reply, getattr(event, "game_id", None)))
+                case DailyQuestionPosted() | DailyQuestionRevealed():
+                    steps.append(_Daily(event))
+                case QuizReminder() | SeasonResults():
+                    reply = render.channel_reply(event)
+                    if reply is not None:
+                        steps.append(_Post(reply, None))
                 case _:
                     pass  # scored answers show in the reveal; private events have no place here
         for step in steps:
@@ -384,6 +415,8 @@ class DiscordOutbound:
                     await self._send_question(channel, questions[step])
                 case _Post(reply=reply, game_id=of_game):
                     await self._post(channel, reply, of_game)
+                case _Daily(event=daily):
+                    await self._send_daily(channel, daily)
                 case _Notices(lines=lines):
                     # "So close" is old news once the answer is out.
                     fresh = [line for key, line in lines if key not in revealed]
@@ -467,3 +500,33 @@ class DiscordOutbound:
             asked = question.asked
             ref = question_ref(asked.number, question.message_id)
             await self._question_shown(channel, asked.game_id, ref)
+
+    # -- the daily question ------------------------------------------------------------------
+
+    async def _send_daily(
+        self, channel: ChannelKey, event: DailyQuestionPosted | DailyQuestionRevealed
+    ) -> None:
+        """Post a daily question, and hand its message to ``noting_daily``; or edit it into
+        its reveal (posted anew when its message is unknown or gone).  Always the bot's own
+        calls: no interaction started it.  A nonce keeps each a single message however many
+        processes or restarts send it."""
+        sender = self._channel_sender()
+        round_id = event.round.id
+        if isinstance(event, DailyQuestionPosted):
+            reply = replace(render_scheduled.daily_question(event), nonce=ids.daily_nonce(round_id))
+            message_id = await sender.post(channel, reply)
+            if message_id is None:
+                return
+            self._daily_messages[round_id] = message_id
+            while len(self._daily_messages) > _KEPT_DAILY:
+                del self._daily_messages[next(iter(self._daily_messages))]
+            if self._daily_shown is not None:
+                await self._daily_shown(round_id, str(message_id))
+            return
+        reply = render_scheduled.daily_reveal(event)
+        ref = event.round.message_ref
+        message_id = int(ref) if ref is not None and ref.isdigit() else None
+        message_id = message_id or self._daily_messages.pop(round_id, None)
+        if message_id is not None and await sender.edit(channel, message_id, reply):
+            return
+        await sender.post(channel, replace(reply, nonce=ids.daily_reveal_nonce(round_id)))

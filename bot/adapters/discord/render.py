@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.adapters.common.words import GAME_PAUSED, GAME_SUSPENDED, SCORES_DELAYED, plural
+from bot.adapters.discord import render_scheduled
 from bot.adapters.discord.ids import hints_custom_id, pick_custom_id, report_custom_id
 from bot.adapters.discord.message import (
     BLURPLE,
@@ -48,6 +49,7 @@ from bot.domain.events import (
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,
+    DailyAnswerJudged,
     EndReason,
     Event,
     GameEnded,
@@ -57,10 +59,13 @@ from bot.domain.events import (
     LeaderboardShown,
     QuestionAsked,
     QuestionRevealed,
+    QuizReminder,
     Rejected,
     RevealReason,
+    SchedulesShown,
     ScoresDelayed,
     ScoreShown,
+    SeasonResults,
     SettingsShown,
     StatsShown,
     WrongChoice,
@@ -310,6 +315,10 @@ def channel_reply(event: Event) -> Reply | None:
             return Reply(content=GAME_PAUSED)
         case GameSuspended():
             return Reply(content=GAME_SUSPENDED)
+        case QuizReminder():
+            return render_scheduled.quiz_reminder(event)
+        case SeasonResults():
+            return render_scheduled.season_results(event)
     return None
 
 
@@ -352,17 +361,12 @@ def private(event: Event, *, server_name: str | None = None) -> Reply | None:
                 content=f"**{LETTERS[choice]}** is not it. One pick per question: "
                 "you're out of this one."
             )
-        case LeaderboardShown(rows=rows, period=period):
-            body = "\n".join(
-                f"{r.rank}. **{escape(r.name)}**: {r.points} pts ({r.correct} right)" for r in rows
-            )
-            return Reply(
-                embed=embed(
-                    f"Leaderboard{where}, {period.label}",
-                    body or f"No scores {period.label} yet.",
-                    colour=PURPLE,
-                )
-            )
+        case LeaderboardShown():
+            return render_scheduled.leaderboard(event, where=where)
+        case DailyAnswerJudged():
+            return render_scheduled.verdict(event)
+        case SchedulesShown():
+            return render_scheduled.schedules(event)
         case StatsShown(stats=s):
             average = f"{s.average_answer_ms / 1000:.1f} s" if s.average_answer_ms else "-"
             fields = [
@@ -373,6 +377,9 @@ def private(event: Event, *, server_name: str | None = None) -> Reply | None:
                 Field("Best streak", str(s.best_streak), inline=True),
                 Field("Average answer", average, inline=True),
             ]
+            if s.best_daily_streak:
+                streak = f"🔥 {s.daily_streak} now, best {s.best_daily_streak}"
+                fields.append(Field("Daily question streak", streak, inline=True))
             title = f"Stats for {escape(s.name)}{where}"
             return Reply(embed=embed(title, fields=fields, colour=PURPLE))
         case CategoriesShown(categories=categories):
@@ -413,7 +420,11 @@ HELP_COMMANDS = (
     ("/trivia hint", "show the next hint (costs points)"),
     ("/trivia skip · /trivia stop", "the game's starter or an admin"),
     ("/trivia score", "the standings of the running game"),
-    ("/trivia leaderboard", "this server's best: all time, this week, today"),
+    (
+        "/trivia leaderboard",
+        "this server's best: all time, this week, today, a season (season:), daily questions",
+    ),
+    ("/trivia answer", "answer the daily question privately (or click its Answer button)"),
     ("/trivia stats", "your stats, or a member's"),
     ("/trivia categories", "what there is to play"),
     ("/trivia report", "tell the admins the last question was wrong or unclear"),
@@ -426,6 +437,10 @@ HELP_COMMANDS = (
     ("/trivia reports · dismiss", "admins: open reports, and closing one"),
     ("/trivia bundled", "admins: turn bundled categories and banks on or off"),
     ("/trivia settings", "admins: default rounds, seconds, mode, who may start, admin role"),
+    (
+        "/trivia schedule add · list · pause · resume · remove",
+        "admins: a daily question or a weekly quiz that comes on its own",
+    ),
 )
 
 

@@ -55,11 +55,15 @@ from bot.adapters.slack.api import (
     build_client,
     use_request_client,
 )
+from bot.adapters.slack.daily_answers import SlackDailyAnswers
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.forms import FORM_CALLBACKS, SlackForms, first_section_text
 from bot.adapters.slack.http import Parsed, slack_events_app
 from bot.adapters.slack.ids import (
     COMMAND,
+    DAILY_ANSWER_ACTION,
+    DAILY_ANSWER_CALLBACK,
+    DAILY_PICK_PATTERN,
     PICK_ACTION_PATTERN,
     PLATFORM,
     REPORT_ACTION,
@@ -67,6 +71,8 @@ from bot.adapters.slack.ids import (
 from bot.adapters.slack.inbound import (
     channel_key,
     channel_of,
+    daily_answer_round,
+    daily_pick,
     pick_choice,
     report_target,
     team_of,
@@ -170,6 +176,14 @@ class SlackAdapter:
             directory=self.directory,
             ask=self._ask,
             may_administer=self._may_administer,
+            send=self.outbox.send,
+            reply_budget=reply_budget,
+            meter=self.meter,
+        )
+        self.daily = SlackDailyAnswers(
+            views=scoped,
+            directory=self.directory,
+            ask=self._ask,
             send=self.outbox.send,
             reply_budget=reply_budget,
             meter=self.meter,
@@ -368,8 +382,11 @@ class SlackAdapter:
         app.event("app_home_opened")(self._on_home_opened)
         app.action(re.compile(PICK_ACTION_PATTERN))(self._on_pick)
         app.action(REPORT_ACTION)(self._on_report_click)
+        app.action(DAILY_ANSWER_ACTION)(self._on_daily_answer_click)
+        app.action(re.compile(DAILY_PICK_PATTERN))(self._on_daily_pick)
         for callback in FORM_CALLBACKS:
             app.view(callback)(self._on_form)
+        app.view(DAILY_ANSWER_CALLBACK)(self._on_daily_form)
 
     async def _tag_logs(
         self,
@@ -472,6 +489,72 @@ class SlackAdapter:
                 user.get("id"),
                 channel_id,
             )
+
+    async def _on_daily_pick(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
+        """An option of a daily question clicked: the answer, judged at once; its verdict
+        goes back through the click's response_url (no Web API call, for them alone)."""
+        await ack()
+        user = body.get("user") or {}
+        channel_id = channel_of(body)
+        try:
+            team = self._place(context, body).team
+            channel = channel_key(team, str(channel_id))
+            if url := body.get("response_url"):
+                self.outbox.remember_response_url(channel, str(user.get("id")), str(url))
+            actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
+            command = daily_pick(action, channel=channel, actor=actor)
+            if command is not None:
+                await self._run(command)
+        except Exception:
+            self.meter.error()
+            log.exception(
+                "slack: daily pick %s by %s in %s failed",
+                action.get("value"),
+                user.get("id"),
+                channel_id,
+            )
+
+    async def _on_daily_answer_click(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
+        """The Answer button of a typed daily question: open its form (within the
+        trigger's 3 s, so before anything else)."""
+        await ack()
+        channel_id = channel_of(body)
+        try:
+            round_id = daily_answer_round(action)
+            if round_id is None or not channel_id:
+                return
+            channel = channel_key(self._place(context, body).team, str(channel_id))
+            shown = first_section_text(body.get("message") or {})
+            await self.daily.open_form(str(body.get("trigger_id", "")), channel, round_id, shown)
+        except Exception:
+            self.meter.error()
+            log.exception(
+                "slack: Answer click on round %s by %s in %s failed",
+                action.get("value"),
+                (body.get("user") or {}).get("id"),
+                channel_id,
+            )
+
+    async def _on_daily_form(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
+        await self.daily.submit(ack, body, view, self._place(context, body))
 
     async def _on_home_opened(
         self, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext

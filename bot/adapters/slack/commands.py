@@ -12,6 +12,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.adapters.slack.commands_scheduled import (
+    SCHEDULE_USAGE,
+    ScheduleUsage,
+    parse_answer,
+    parse_daily_leaderboard,
+    parse_schedule,
+    parse_season_leaderboard,
+)
 from bot.adapters.slack.inbound import player_key, unescape, whole_number
 from bot.domain.commands import (
     Command,
@@ -39,11 +47,13 @@ from bot.domain.records import Period, ReportKind, Switch
 
 USAGE = (
     "`/trivia start [category] [rounds] [text|choice] [seconds]` · `stop` · `skip` · `hint` · "
-    "`score` · `leaderboard [all|week|today]` · `stats [@user]` · `categories` · "
-    "`report [wrong|unclear] [reason]` · `help`\n"
+    "`score` · `leaderboard [all|week|today]` · `leaderboard season [NAME]` · "
+    "`leaderboard daily [week|season]` · `answer TEXT` (the daily question) · "
+    "`stats [@user]` · `categories` · `report [wrong|unclear] [reason]` · `help`\n"
     "Admins: `add` · `questions [search] [page N] [own]` · `question ID` · `edit ID` · "
     "`disable ID` · `enable ID` · `remove ID` · `import` · `export` · `reports` · "
-    "`dismiss REPORT` · `bundled [category NAME|bank ID on|off]` · `settings`"
+    "`dismiss REPORT` · `bundled [category NAME|bank ID on|off]` · `settings` · "
+    "`schedule add|list|pause|resume|remove` (`schedule help`)"
 )
 
 #: How to import, said in the ack of ``/trivia import`` (a slash command cannot carry a file).
@@ -144,6 +154,21 @@ def parse_trivia(text: str, *, channel: ChannelKey, actor: Actor) -> SlashResult
             return _dismiss(args, channel=channel, actor=actor)
         case "bundled":
             return _bundled(args, channel=channel, actor=actor)
+        case "schedule" | "schedules":
+            rest = unescape(text).strip().split(None, 1)[1:]
+            if rest and rest[0].strip().casefold() in ("help", "?"):
+                return Usage(f"*Schedules* (admins): {SCHEDULE_USAGE}")
+            try:
+                return parse_schedule(rest[0] if rest else "", channel=channel, actor=actor)
+            except ScheduleUsage as exc:
+                return Usage(f"{exc}\n{SCHEDULE_USAGE}")
+        case "answer":
+            rest = unescape(text).strip().split(None, 1)[1:]
+            answer = parse_answer(rest[0] if rest else "", channel=channel, actor=actor)
+            return answer or Usage(
+                "Say your answer: `/trivia answer Paris` (only you see it), or click "
+                "*Answer* on the daily question."
+            )
     simple = _SIMPLE.get(head)
     if simple is None:
         return Usage(f"I don't know `{_shown(head)}`.")
@@ -209,8 +234,23 @@ def _start(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult
 
 
 def _leaderboard(args: list[str], *, channel: ChannelKey, actor: Actor) -> SlashResult:
-    if len(args) > 1 or (args and args[0].casefold() not in _PERIODS):
-        return Usage("The leaderboard is for `all` time, this `week` or `today`.")
+    first = args[0].casefold() if args else ""
+    if first == "season":
+        return parse_season_leaderboard(args[1:], channel=channel, actor=actor)
+    if first == "daily":
+        daily = parse_daily_leaderboard(args[1:], channel=channel, actor=actor)
+        if daily is not None:
+            return daily
+        return Usage(
+            "The daily question's leaderboard is for this `week`, `today` or a `season`: "
+            "`/trivia leaderboard daily week`, `/trivia leaderboard daily season [2026-11]`."
+        )
+    if len(args) > 1 or (args and first not in _PERIODS):
+        return Usage(
+            "The leaderboard is for `all` time, this `week` or `today`; "
+            "`leaderboard season [NAME]` shows a season's, `leaderboard daily [week|season]` "
+            "the daily question's."
+        )
     period = _PERIODS[args[0].casefold()] if args else Period.ALL
     return ShowLeaderboard(channel=channel, actor=actor, period=period)
 

@@ -42,6 +42,18 @@ REPORT_BLOCK = "trivia_report"
 SETTINGS_CALLBACK = "trivia_settings"
 NOTICE_CALLBACK = "trivia_notice"
 
+#: The daily question's "Answer" button (a typed question): its value is the round's id,
+#: so it works on an old message and after a restart.
+DAILY_ANSWER_ACTION = "trivia_daily_answer"
+#: The daily question's option buttons: ``trivia_daily_pick_0`` ... with value
+#: ``"<round id>:<index>"``.
+DAILY_PICK_PREFIX = "trivia_daily_pick_"
+DAILY_PICK_PATTERN = r"^trivia_daily_pick_\d+$"
+#: The form a daily question is answered in; its metadata names the round (``encode_subject``).
+DAILY_ANSWER_CALLBACK = "trivia_daily_answer"
+#: The form's one input.
+DAILY_ANSWER_BLOCK = "answer"
+
 #: The one ``action_id`` every form input uses (block ids tell them apart).
 INPUT_ACTION = "value"
 
@@ -80,3 +92,8 @@ def decode_subject(metadata: str) -> tuple[str, str, str] | None:
     if decoded is None or not subject:
         return None
     return (*decoded, subject)
+
+
+def daily_pick_value(round_id: int, index: int) -> str:
+    """An option button's value on a daily question: which round, which option."""
+    return f"{round_id}:{index}"

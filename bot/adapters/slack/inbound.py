@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.adapters.slack.ids import (
+    DAILY_ANSWER_ACTION,
+    DAILY_PICK_PREFIX,
     DEFAULT_OPTION,
     DRAFT_FIELDS,
     INPUT_ACTION,
@@ -25,6 +27,7 @@ from bot.adapters.slack.ids import (
     decode_subject,
 )
 from bot.domain.commands import (
+    AnswerDaily,
     ChangeSettings,
     Command,
     PickChoice,
@@ -146,6 +149,26 @@ def pick_choice(
     if not sep or number is None or index is None:
         return None
     return PickChoice(channel=channel, actor=actor, question_number=number, choice=index)
+
+
+def daily_pick(
+    action: Mapping[str, Any], *, channel: ChannelKey, actor: Actor
+) -> AnswerDaily | None:
+    """A click on a daily question's option: its value is ``"<round id>:<option index>"``."""
+    if not str(action.get("action_id", "")).startswith(DAILY_PICK_PREFIX):
+        return None
+    round_text, sep, index_text = str(action.get("value", "")).partition(":")
+    round_id, index = whole_number(round_text), whole_number(index_text)
+    if not sep or round_id is None or index is None:
+        return None
+    return AnswerDaily(channel=channel, actor=actor, choice=index, round_id=round_id)
+
+
+def daily_answer_round(action: Mapping[str, Any]) -> int | None:
+    """The round a daily question's Answer button opens the form for, or None."""
+    if action.get("action_id") != DAILY_ANSWER_ACTION:
+        return None
+    return whole_number(str(action.get("value") or ""))
 
 
 def report_target(action: Mapping[str, Any]) -> str | None:

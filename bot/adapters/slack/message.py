@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.adapters.common.words import clip as clip
 from bot.adapters.common.words import plural as plural
+from bot.adapters.slack.ids import REPORT_ACTION, REPORT_BLOCK
 
 Block = dict[str, Any]
 
@@ -72,3 +73,12 @@ def message(*lines: str, blocks: Sequence[Block] | None = None) -> SlackMessage:
     text = "\n".join(line for line in lines if line)
     shown = tuple(blocks) if blocks is not None else (section(text),)
     return SlackMessage(text=clip(text, TEXT_MAX), blocks=shown[:MAX_BLOCKS])
+
+
+def report_button(question_id: str) -> Block:
+    """On every reveal: players flag a wrong or unclear question right where they saw it."""
+    return {
+        "type": "actions",
+        "block_id": REPORT_BLOCK,
+        "elements": [button("🚩 Report", REPORT_ACTION, question_id)],
+    }

@@ -62,6 +62,9 @@ from bot.domain.events import (
     AnswerAccepted,
     ChoiceRecorded,
     CloseGuess,
+    DailyAnswerJudged,
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
     Event,
     GameEnded,
     GameResumed,
@@ -129,6 +132,11 @@ class SlackWeb(Protocol):
 
 #: A workspace id -> the ``SlackWeb`` acting there (its token), or None if nothing does.
 WebFor = Callable[[str], Awaitable[SlackWeb | None]]
+#: Where a daily question is shown, (round id, message ts): handed to the service, so that
+#: its reveal edits that message even after a restart (``TriviaPort.note_daily_message``).
+DailyShown = Callable[[int, str], Awaitable[None]]
+#: How many daily questions' message ts are remembered here (the store keeps them too).
+KEPT_DAILY = 1000
 
 
 def _event_of(item: _Item) -> Event | None:
@@ -148,9 +156,10 @@ def _what(item: _Queued | _Note) -> str:
 
 def _per_question(event: Event) -> bool:
     """A reply that comes with every question played (a pick's confirmation, a near
-    miss): worth a response_url when the player gave one, to spare the Tier 4 budget.
-    Replies to commands (refusals, leaderboards, ...) stay ``chat.postEphemeral``."""
-    return isinstance(event, ChoiceRecorded | WrongChoice | CloseGuess)
+    miss, a daily answer's verdict): worth a response_url when the player gave one, to
+    spare the Tier 4 budget.  Replies to commands (refusals, leaderboards, ...) stay
+    ``chat.postEphemeral``."""
+    return isinstance(event, ChoiceRecorded | WrongChoice | CloseGuess | DailyAnswerJudged)
 
 
 def recipient_of(event: Event) -> PlayerKey | None:
@@ -276,10 +285,17 @@ class SlackOutbox:
         self._response_urls: dict[tuple[str, str], tuple[str, float]] = {}
         self._url_uses: dict[str, int] = {}
         self._question_shown: QuestionShown | None = None
+        self._daily_shown: DailyShown | None = None
+        #: Round id -> the ts of its message, for a reveal whose round lacks the reference.
+        self._daily_ts: dict[int, str] = {}
 
     def noting_questions(self, shown: QuestionShown) -> None:
         """Tell ``shown`` where each question card is posted (so a restart can edit it)."""
         self._question_shown = shown
+
+    def noting_daily(self, shown: DailyShown) -> None:
+        """Tell ``shown`` (round id, message ts) where each daily question is posted."""
+        self._daily_shown = shown
 
     # -- inbound side --------------------------------------------------------------------
 
@@ -421,6 +437,10 @@ class SlackOutbox:
                     await self._ephemeral(lane, asker.user, shown, reply=True)
             case QuestionRevealed():
                 await self._reveal(lane, event)
+            case DailyQuestionPosted():
+                await self._post_daily(lane, event)
+            case DailyQuestionRevealed():
+                await self._reveal_daily(lane, event)
             case GameEnded():
                 lane.card, lane.card_ts = None, None
                 await self._post(lane, render(event))
@@ -489,6 +509,38 @@ class SlackOutbox:
         """Whether an edit in this workspace would have to wait now."""
         bucket = self._spent.get((lane.channel.server, "chat.update"))
         return bucket is not None and bucket.delay(self._monotonic()) > 0
+
+    # -- the daily question ------------------------------------------------------------------
+
+    async def _post_daily(self, lane: _Lane, event: DailyQuestionPosted) -> None:
+        """Post a daily question and hand its message's ts to ``noting_daily``."""
+        ts = await self._post(lane, render(event))
+        if ts is None:
+            return
+        round_id = event.round.id
+        self._daily_ts[round_id] = ts
+        while len(self._daily_ts) > KEPT_DAILY:
+            del self._daily_ts[next(iter(self._daily_ts))]
+        if self._daily_shown is not None:
+            await self._daily_shown(round_id, ts)
+
+    async def _reveal_daily(self, lane: _Lane, event: DailyQuestionRevealed) -> None:
+        """Edit the question's message into its reveal (one Tier 3 call, its buttons gone);
+        posted anew when the message is unknown or gone."""
+        shown = render(event)
+        assert shown is not None
+        ts = event.round.message_ref or self._daily_ts.get(event.round.id)
+        self._daily_ts.pop(event.round.id, None)
+        if ts is not None:
+            await self._pace_tier(lane, "chat.update")
+            try:
+                await lane.web.update_message(lane.channel.channel, ts, shown)
+                return
+            except SlackCallError as exc:
+                if exc.code not in ("message_not_found", "cant_update_message"):
+                    raise
+                log.info("slack: daily question %s's message is gone; posting its reveal", ts)
+        await self._post(lane, shown)
 
     # -- sending ---------------------------------------------------------------------------
 

@@ -17,21 +17,22 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from bot.adapters.common.words import GAME_PAUSED, GAME_SUSPENDED, SCORES_DELAYED
+from bot.adapters.slack import render_scheduled
 from bot.adapters.slack.commands import (
     USAGE,
     Usage,
 )
-from bot.adapters.slack.ids import PICK_ACTION_PREFIX, REPORT_ACTION, REPORT_BLOCK
+from bot.adapters.slack.ids import PICK_ACTION_PREFIX
 from bot.adapters.slack.message import (
     BUTTON_TEXT_MAX,
     Block,
     SlackMessage,
-    button,
     clip,
     context,
     esc,
     message,
     plural,
+    report_button,
     section,
 )
 from bot.adapters.slack.render_admin import render_admin
@@ -40,6 +41,9 @@ from bot.domain.events import (
     CategoriesShown,
     ChoiceRecorded,
     CloseGuess,
+    DailyAnswerJudged,
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
     DraftRejected,
     EndReason,
     Event,
@@ -52,10 +56,13 @@ from bot.domain.events import (
     QuestionAdded,
     QuestionAsked,
     QuestionRevealed,
+    QuizReminder,
     Rejected,
     RevealReason,
+    SchedulesShown,
     ScoresDelayed,
     ScoreShown,
+    SeasonResults,
     SettingsShown,
     StatsShown,
     WrongChoice,
@@ -136,8 +143,22 @@ def render(event: Event) -> SlackMessage | None:
             return message(GAME_SUSPENDED)
         case Rejected(message=text):
             return message(f"🚫 {esc(text)}")
-        case LeaderboardShown(rows=rows, period=period):
+        case LeaderboardShown(rows=rows, period=period, season=None, daily=False):
             return leaderboard_message(rows, period)
+        case LeaderboardShown():
+            return render_scheduled.leaderboard(event)
+        case DailyAnswerJudged():
+            return render_scheduled.verdict_message(event)
+        case DailyQuestionPosted():
+            return render_scheduled.daily_question(event)
+        case DailyQuestionRevealed():
+            return render_scheduled.daily_reveal(event)
+        case QuizReminder():
+            return render_scheduled.quiz_reminder(event)
+        case SeasonResults():
+            return render_scheduled.season_results(event)
+        case SchedulesShown():
+            return render_scheduled.schedules(event)
         case StatsShown(stats=stats):
             return stats_message(stats)
         case CategoriesShown(categories=categories):
@@ -396,15 +417,6 @@ def scorers(reveal: QuestionRevealed) -> str:
             f"+{award.points.total} ({breakdown(award)})"
         )
     return " · ".join(f"*{esc(a.name)}* +{a.points.total}" for a in awards)
-
-
-def report_button(question_id: str) -> Block:
-    """On every reveal: players flag a wrong or unclear question right where they saw it."""
-    return {
-        "type": "actions",
-        "block_id": REPORT_BLOCK,
-        "elements": [button("🚩 Report", REPORT_ACTION, question_id)],
-    }
 
 
 # -- help, usage, App Home -------------------------------------------------------------------

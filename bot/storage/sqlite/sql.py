@@ -86,6 +86,21 @@ ORDER BY t.points DESC, t.correct DESC, t.reached_us, t.player_id
 LIMIT ?
 """
 
+# (platform, server, kind, first day, day after the last, limit): a season's board, summed
+# from the per-day totals (period_totals_rank's prefix reads just the season's days).
+# Ties go to whoever reached their total first.
+SEASON_LEADERBOARD: Final = """
+SELECT p.user_id, p.name, sum(t.points) AS points, sum(t.correct) AS correct
+FROM servers AS s
+JOIN period_totals AS t ON t.server_id = s.id
+JOIN players AS p ON p.id = t.player_id
+WHERE s.platform = ?1 AND s.server = ?2 AND t.kind = ?3 AND t.start >= ?4 AND t.start < ?5
+GROUP BY t.player_id
+HAVING sum(t.points) > 0 OR sum(t.correct) > 0
+ORDER BY points DESC, correct DESC, max(t.reached_us), t.player_id
+LIMIT ?6
+"""
+
 PLAYER_STATS: Final = """
 SELECT p.name, p.points, p.games, p.wins, p.correct, p.answered, p.best_streak, p.correct_ms
 FROM servers AS s JOIN players AS p ON p.server_id = s.id
@@ -406,15 +421,15 @@ DELETE FROM slack_seen_events WHERE seen_until_us <= {_NOW_US} RETURNING 1
 
 _SCHEDULE_COLUMNS: Final = (
     "id, platform, server, channel, kind, at_local, zone, days, closes_local, category, "
-    "difficulty, options, paused, created_us"
+    "difficulty, options, paused, created_us, remind_minutes"
 )
 
 # (platform, server, channel, kind, at_local, zone, days, closes_local, category,
-#  difficulty, options, paused, created_us) -> the new row's id.
+#  difficulty, options, paused, created_us, remind_minutes) -> the new row's id.
 ADD_SCHEDULE: Final = """
 INSERT INTO schedules (platform, server, channel, kind, at_local, zone, days, closes_local,
-                       category, difficulty, options, paused, created_us)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                       category, difficulty, options, paused, created_us, remind_minutes)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 RETURNING id
 """
 
@@ -449,4 +464,139 @@ RETURNING 1
 # (schedule_id) -> the latest due time claimed, NULL if none.
 LAST_FIRING: Final = """
 SELECT max(due_us) FROM schedule_firings WHERE schedule_id = ?1
+"""
+
+
+# -- daily rounds (bot.storage.daily_store) ---------------------------------------------
+
+_ROUND_COLUMNS: Final = (
+    "id, schedule_id, platform, server, channel, question, choices, opened_us, closes_us, "
+    "message_ref, revealed"
+)
+_ANSWER_COLUMNS: Final = (
+    "round_id, platform, server, user_id, name, guess, correct, points, answered_us"
+)
+
+# (schedule_id, platform, server, channel, question_id, question, choices, opened_us,
+#  closes_us) -> the new round's id.
+OPEN_DAILY_ROUND: Final = """
+INSERT INTO daily_rounds (schedule_id, platform, server, channel, question_id, question,
+                          choices, opened_us, closes_us)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+RETURNING id
+"""
+
+# (id, ref)
+NOTE_DAILY_MESSAGE: Final = """
+UPDATE daily_rounds SET message_ref = ?2 WHERE id = ?1 RETURNING id
+"""
+
+# (id)
+DAILY_ROUND: Final = f"""
+SELECT {_ROUND_COLUMNS} FROM daily_rounds WHERE id = ?1
+"""
+
+# (platform, server, now_us)
+OPEN_DAILY_ROUNDS: Final = f"""
+SELECT {_ROUND_COLUMNS} FROM daily_rounds
+WHERE platform = ?1 AND server = ?2 AND revealed = 0 AND closes_us > ?3
+ORDER BY id DESC
+"""
+
+# (platform, server, now_us, channel)
+OPEN_DAILY_ROUNDS_IN: Final = f"""
+SELECT {_ROUND_COLUMNS} FROM daily_rounds
+WHERE platform = ?1 AND server = ?2 AND channel = ?4 AND revealed = 0 AND closes_us > ?3
+ORDER BY id DESC
+"""
+
+# (now_us)
+DAILY_ROUNDS_DUE: Final = f"""
+SELECT {_ROUND_COLUMNS} FROM daily_rounds
+WHERE revealed = 0 AND closes_us <= ?1
+ORDER BY closes_us, id
+"""
+
+NEXT_DAILY_CLOSE: Final = """
+SELECT min(closes_us) FROM daily_rounds WHERE revealed = 0
+"""
+
+# (round_id, platform, server, user_id, name, guess, correct, points, answered_us): a row
+# for the player's first answer to a round of their server not revealed yet; nothing
+# (and no row returned) otherwise.
+RECORD_DAILY_ANSWER: Final = """
+INSERT INTO daily_answers (round_id, platform, server, user_id, name, guess, correct, points,
+                           answered_us)
+SELECT id, platform, server, ?4, ?5, ?6, ?7, ?8, ?9 FROM daily_rounds
+WHERE id = ?1 AND platform = ?2 AND server = ?3 AND revealed = 0
+ON CONFLICT (round_id, user_id) DO NOTHING
+RETURNING 1
+"""
+
+# (round_id, user_id)
+DAILY_ANSWER: Final = f"""
+SELECT {_ANSWER_COLUMNS} FROM daily_answers WHERE round_id = ?1 AND user_id = ?2
+"""
+
+# (round_id)
+DAILY_ANSWERS: Final = f"""
+SELECT {_ANSWER_COLUMNS} FROM daily_answers WHERE round_id = ?1 ORDER BY answered_us, user_id
+"""
+
+# (id): a row for the one call that turns it revealed.
+MARK_DAILY_REVEALED: Final = """
+UPDATE daily_rounds SET revealed = 1 WHERE id = ?1 AND revealed = 0 RETURNING id
+"""
+
+# (platform, server, user_id, now_us) -> (current, best).  Each of the server's rounds,
+# in the order they opened, is 1 (answered right), 0 (answered wrong, or closed without
+# the player's answer) or NULL (open and unanswered: it breaks nothing yet); ``run``
+# numbers the runs between two zeros, and a run's length is its ones.
+DAILY_STREAK: Final = """
+WITH outcome AS (
+    SELECT r.id,
+           CASE WHEN a.correct = 1 THEN 1
+                WHEN a.correct = 0 OR r.closes_us <= ?4 OR r.revealed = 1 THEN 0
+           END AS ok
+    FROM daily_rounds AS r
+    LEFT JOIN daily_answers AS a ON a.round_id = r.id AND a.user_id = ?3
+    WHERE r.platform = ?1 AND r.server = ?2
+), runs AS (
+    SELECT ok, sum(1 - ok) OVER (ORDER BY id) AS run FROM outcome WHERE ok IS NOT NULL
+), lengths AS (
+    SELECT run, sum(ok) AS length FROM runs GROUP BY run
+)
+SELECT coalesce((SELECT length FROM lengths ORDER BY run DESC LIMIT 1), 0),
+       coalesce((SELECT max(length) FROM lengths), 0)
+"""
+
+# (platform, server, since_us, until_us, limit)
+DAILY_LEADERBOARD: Final = """
+SELECT a.user_id,
+       (SELECT b.name FROM daily_answers AS b
+        WHERE b.platform = a.platform AND b.server = a.server AND b.user_id = a.user_id
+        ORDER BY b.answered_us DESC LIMIT 1),
+       sum(a.points), count(*), max(a.answered_us)
+FROM daily_answers AS a
+WHERE a.platform = ?1 AND a.server = ?2 AND a.answered_us >= ?3 AND a.answered_us < ?4
+  AND a.correct = 1
+GROUP BY a.platform, a.server, a.user_id
+ORDER BY sum(a.points) DESC, count(*) DESC, max(a.answered_us), a.user_id
+LIMIT ?5
+"""
+
+# (schedule_id, due_us, holder): a row for the first claim of a quiz time's reminder.
+CLAIM_REMINDER: Final = f"""
+INSERT INTO schedule_reminders (schedule_id, due_us, holder, claimed_us)
+SELECT ?1, ?2, ?3, {_NOW_US} WHERE EXISTS (SELECT 1 FROM schedules WHERE id = ?1)
+ON CONFLICT (schedule_id, due_us) DO NOTHING
+RETURNING 1
+"""
+
+# (platform, server, season, holder): a row for the first claim of a season's results.
+CLAIM_SEASON_RESULTS: Final = f"""
+INSERT INTO season_results (platform, server, season, holder, claimed_us)
+VALUES (?1, ?2, ?3, ?4, {_NOW_US})
+ON CONFLICT (platform, server, season) DO NOTHING
+RETURNING 1
 """

@@ -23,6 +23,7 @@ from typing import Any
 from bot.app.discord_main import RunningBot, connected_bot
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.ports import Clock
 from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
 
 BANK = """\
@@ -100,10 +101,18 @@ class FastClock(SystemClock):
 
 @asynccontextmanager
 async def trivia_bot(
-    fake: FakeDiscord, directory: Path, *, speed: float = 1.0, **changes: Any
+    fake: FakeDiscord,
+    directory: Path,
+    *,
+    speed: float = 1.0,
+    clock: Clock | None = None,
+    **changes: Any,
 ) -> AsyncIterator[RunningBot]:
+    """The bot on real time (``speed`` times faster for deadlines), or on ``clock`` (a
+    ``ManualClock`` the test moves: schedules across days)."""
     settings = bot_settings(fake, directory, **changes)
-    clock = FastClock(speed) if speed != 1.0 else None
+    if clock is None and speed != 1.0:
+        clock = FastClock(speed)
     async with connected_bot(settings, guild_ready_timeout=0.05, clock=clock) as bot:
         yield bot
 

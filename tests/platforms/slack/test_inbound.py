@@ -88,6 +88,12 @@ def test_start_reads_category_rounds_mode_and_seconds_in_any_order(
     assert parse(text) == expected
 
 
+LEADERBOARD_USAGE = (
+    "The leaderboard is for `all` time, this `week` or `today`; `leaderboard season [NAME]` "
+    "shows a season's, `leaderboard daily [week|season]` the daily question's."
+)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -124,8 +130,8 @@ def test_each_subcommand_becomes_its_command(text: str, expected: object) -> Non
         ("<b>", "I don't know `&lt;b&gt;`."),
         ("stop it", "`stop` takes nothing after it."),
         ("add now", "`add` takes nothing after it."),
-        ("leaderboard forever", "The leaderboard is for `all` time, this `week` or `today`."),
-        ("leaderboard week today", "The leaderboard is for `all` time, this `week` or `today`."),
+        ("leaderboard forever", LEADERBOARD_USAGE),
+        ("leaderboard week today", LEADERBOARD_USAGE),
         ("stats bob", "Mention the player: `/trivia stats @name`."),
         ("stats <@U2|bob> <@U3|carol>", "Mention the player: `/trivia stats @name`."),
         ("remove", "Say which question to remove: `/trivia remove QUESTION-ID`."),
