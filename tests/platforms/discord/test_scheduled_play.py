@@ -9,7 +9,7 @@ edits and answers through Discord.  Time moves only when a test says so
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -52,6 +52,10 @@ class Scene:
     alice: FakeUser
     bob: FakeUser
     carol: FakeUser
+
+    @property
+    def people(self) -> tuple[FakeUser, ...]:
+        return (self.ada, self.alice, self.bob, self.carol)
 
     async def at(self, when: datetime, *, timers: int = 1) -> None:
         """Time passes to ``when`` while the bot idles, then its timers wake (the firing
@@ -107,13 +111,115 @@ class Scene:
 
 @asynccontextmanager
 async def scene(
-    fake: FakeDiscord, tmp_path: Path, *, start: datetime = MONDAY
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    start: datetime = MONDAY,
+    people: Sequence[FakeUser] = (),
 ) -> AsyncIterator[Scene]:
+    """The bot on a manual clock from ``start``; ``people`` (ada, alice, bob, carol) are
+    those of an earlier scene (the same server after a restart), or new members."""
     clock = ManualClock(wall=start)
-    ada = fake.add_member(fake.guild.id, "ada", admin=True)
-    players = [fake.add_member(fake.guild.id, name) for name in ("alice", "bob", "carol")]
+    if not people:
+        people = [fake.add_member(fake.guild.id, "ada", admin=True)]
+        people += [fake.add_member(fake.guild.id, name) for name in ("alice", "bob", "carol")]
     async with trivia_bot(fake, tmp_path, clock=clock) as bot:
-        yield Scene(fake, bot, clock, ada, *players)
+        yield Scene(fake, bot, clock, *people)
+
+
+# -- the daily question ----------------------------------------------------------------------
+
+
+async def test_an_admin_schedules_a_daily_question_and_three_players_answer_it_privately(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    async with scene(fake, tmp_path) as s:
+        refused = await s.command(s.bob, "schedule add", DAILY)
+        added = await s.command(s.ada, "schedule add", DAILY)
+        await s.at(MONDAY.replace(hour=9))
+        question = await s.daily_question()
+        word = word_to_type(question)
+        on_time = "-# " not in question.text  # no note: not late, not moved
+        alice_hears = await s.answer_by_form(question, s.alice, word)
+        bob_answers = await s.command(s.bob, "answer", {"text": "purple"})
+        carol_first = await s.answer_by_form(question, s.carol, close_to(word))
+        carol_again = await s.answer_by_form(question, s.carol, word.upper())
+        seen_before_close = [m.id for m in s.public_posts()]
+        await s.at(MONDAY.replace(hour=17))
+        revealed = await s.revealed(question)
+
+    assert refused.ephemeral
+    assert refused.content.startswith("⛔")
+    assert added.ephemeral
+    assert "`#1` **daily question**" in added.text
+    assert "at 09:00 UTC (daily), open until 17:00, words" in added.text
+    assert on_time
+    closes = int(MONDAY.replace(hour=17).timestamp())
+    assert f"Closes <t:{closes}:R>" in question.text
+    assert "is right!" in alice_hears
+    assert bob_answers.ephemeral
+    assert "is not it" in bob_answers.content
+    assert "nearly it: not counted, so try again" in carol_first
+    assert "is right!" in carol_again
+    # Nobody saw anyone's answer: the channel had the question alone until it closed.
+    assert seen_before_close == [question.id]
+    assert f"The answer: **{word}**" in revealed.text
+    assert "3 players answered, 2 right." in revealed.text
+    assert revealed.text.index("1. **Alice**") < revealed.text.index("2. **Carol**")
+    assert "Bob" not in revealed.text
+    assert [b["label"] for b in revealed.buttons] == ["Report"]
+
+
+async def test_a_streak_grows_over_three_days_and_breaks_on_the_fourth(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    verdicts: list[str] = []
+    reveals: list[str] = []
+    async with scene(fake, tmp_path) as s:
+        await s.command(s.ada, "schedule add", DAILY)
+        question: FakeMessage | None = None
+        for day in range(5):
+            morning = MONDAY.replace(hour=9) + timedelta(days=day)
+            await s.at(morning)
+            question = await s.daily_question(after=question)
+            word = word_to_type(question)
+            guess = "purple" if day == 3 else word  # Thursday: wrong
+            verdicts.append(await s.answer_by_form(question, s.alice, guess))
+            await s.at(morning.replace(hour=17))
+            reveals.append((await s.revealed(question)).text)
+
+    assert "Your streak starts today" in verdicts[0]
+    assert "2 days in a row" in verdicts[1]
+    assert "3 days in a row" in verdicts[2]
+    assert "is not it" in verdicts[3]
+    assert "Your streak starts today" in verdicts[4]  # broken on Thursday
+    assert "🔥 3-day streak" in reveals[2]
+    assert "Alice" not in reveals[3]
+    assert "streak" not in reveals[4]
+
+
+async def test_a_restart_while_the_question_is_open_still_edits_its_message_at_the_close(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    async with scene(fake, tmp_path) as s:
+        await s.command(s.ada, "schedule add", DAILY)
+        await s.at(MONDAY.replace(hour=9))
+        question = await s.daily_question()
+        word = word_to_type(question)
+        await s.answer_by_form(question, s.alice, word)
+        people = s.people
+    # The bot is down from 09:00 to 12:00; another process (or the same one, restarted)
+    # carries on from the database.
+    async with scene(fake, tmp_path, start=MONDAY.replace(hour=12), people=people) as s:
+        bob_hears = await s.answer_by_form(question, s.bob, word)
+        await s.at(MONDAY.replace(hour=17))
+        revealed = await s.revealed(question)
+        posts = s.public_posts()
+
+    assert "is right!" in bob_hears  # the button still works after the restart
+    assert revealed.edits == 1
+    assert [m.id for m in posts] == [question.id]  # edited in place, not posted again
+    assert revealed.text.index("1. **Alice**") < revealed.text.index("2. **Bob**")
 
 
 # -- the weekly quiz -----------------------------------------------------------------------------
@@ -153,3 +259,30 @@ async def test_a_weekly_quiz_is_reminded_then_played_at_its_time(
     assert f"<t:{starts}:R>" in reminder.text
     assert reminder.id < started.id < question.id
     assert "Bob" in over.text
+
+
+# -- seasons --------------------------------------------------------------------------------------
+
+
+async def test_a_seasons_end_posts_its_results_once_with_the_daily_points(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    last_day = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    async with scene(fake, tmp_path, start=last_day) as s:
+        await s.command(s.ada, "schedule add", DAILY)
+        await s.at(last_day.replace(hour=9))
+        question = await s.daily_question()
+        await s.answer_by_form(question, s.alice, word_to_type(question))
+        await s.at(last_day.replace(hour=17))
+        await s.revealed(question)
+        await s.at(datetime(2026, 12, 1, 0, 5, tzinfo=UTC))
+        results = await s.posted(lambda m: "Season" in m.text)
+        await s.at(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+        board = await s.command(s.alice, "leaderboard", {"season": "previous", "daily": True})
+
+    assert "Season November 2026 is over" in results.text
+    assert "1. **Alice**" in results.text
+    assert sum("is over" in m.text for m in s.public_posts()) == 1
+    assert board.ephemeral
+    assert "season November 2026" in board.text
+    assert "1. **Alice**" in board.text
