@@ -46,6 +46,7 @@ from bot.domain.commands import (
     EditQuestion,
     ExportQuestions,
     ImportQuestions,
+    ListCategories,
     ListQuestions,
     ListReports,
     ListSchedules,
@@ -58,6 +59,7 @@ from bot.domain.commands import (
 )
 from bot.domain.events import (
     BundledShown,
+    CategoriesShown,
     Event,
     QuestionShown,
     QuestionsListed,
@@ -525,6 +527,24 @@ class ScheduleCommands(app_commands.Group):
             app_commands.Choice(name=zone, value=zone)
             for zone in inbound_scheduled.zone_choices(current, limit=MAX_AUTOCOMPLETE)
         ]
+
+    @add.autocomplete("category")
+    async def _categories(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's categories, as ``/trivia start`` offers them."""
+        context = self.answers.context(interaction)
+        if context is None:
+            return []
+        replies = await self.answers.ask(ListCategories(*context))
+        wanted = current.casefold().strip()
+        return [
+            app_commands.Choice(name=clip(f"{name} ({count})", 100), value=name[:100])
+            for shown in replies.private
+            if isinstance(shown, CategoriesShown)
+            for name, count in shown.categories
+            if wanted in name.casefold()
+        ][:MAX_AUTOCOMPLETE]
 
     @app_commands.command(name="list", description="Admins: this server's schedules")
     async def list_(self, interaction: discord.Interaction) -> None:

@@ -21,12 +21,14 @@ from bot.domain.commands import (
     AddSchedule,
     AnswerDaily,
     Command,
+    ListCategories,
     ListSchedules,
     ShowLeaderboard,
     SwitchSchedule,
 )
 from bot.domain.daily import DailyRound, DailyWinner, Season, SeasonLength, Verdict
 from bot.domain.events import (
+    CategoriesShown,
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
@@ -477,7 +479,7 @@ async def test_schedule_add_sends_every_option_as_typed_and_shows_the_schedules(
     assert "09:00 runs at 10:00 on 2027-03-28" in reply.text
 
 
-async def test_the_schedule_group_offers_time_zones_and_the_servers_schedules_to_pick(
+async def test_the_schedule_group_offers_time_zones_categories_and_schedules_to_pick(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     ada = fake.add_member(fake.guild.id, "ada", admin=True)
@@ -487,6 +489,18 @@ async def test_the_schedule_group_offers_time_zones_and_the_servers_schedules_to
             channel_of(fake), inbound.player_key(fake.guild.id, ada.id), schedules
         )
         scripted.replies[ListSchedules] = [listed]
+        her = inbound.player_key(fake.guild.id, ada.id)
+        known = (("words", 3), ("planets", 2))
+        scripted.replies[ListCategories] = [CategoriesShown(channel_of(fake), her, known)]
+        categories = await fake.autocomplete(
+            fake.guild.id,
+            fake.channel.id,
+            ada,
+            subcommand="schedule add",
+            focused="category",
+            options={"kind": "daily", "time": "09:00", "timezone": "UTC", "category": "pla"},
+        )
+        await categories.response()
         zones = await fake.autocomplete(
             fake.guild.id,
             fake.channel.id,
@@ -515,6 +529,9 @@ async def test_the_schedule_group_offers_time_zones_and_the_servers_schedules_to
         await resumed.response()
 
     assert [c["value"] for c in zones.choices or []] == ["Europe/Berlin"]
+    assert [(c["name"], c["value"]) for c in categories.choices or []] == [
+        ("planets (2)", "planets")
+    ]
     assert [(c["name"], c["value"]) for c in ids.choices or []] == [
         ("#3 daily question 09:00 Europe/Berlin", 3),
         ("#4 daily question 09:00 Europe/Berlin (paused)", 4),
