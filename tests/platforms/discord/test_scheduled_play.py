@@ -18,7 +18,13 @@ from typing import Any
 
 from bot.app.discord_main import RunningBot
 from bot.clock import ManualClock
-from tests.platforms.discord.bot_harness import is_question, is_revealed, trivia_bot, word_to_type
+from tests.platforms.discord.bot_harness import (
+    is_question,
+    is_revealed,
+    option_to_pick,
+    trivia_bot,
+    word_to_type,
+)
 from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
 
 #: A Monday; November 2026's season ends at the end of the month.
@@ -168,6 +174,35 @@ async def test_an_admin_schedules_a_daily_question_and_three_players_answer_it_p
     assert revealed.text.index("1. **Alice**") < revealed.text.index("2. **Carol**")
     assert "Bob" not in revealed.text
     assert [b["label"] for b in revealed.buttons] == ["Report"]
+
+
+async def test_a_choice_question_is_answered_by_clicking_and_revealed_with_its_options(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    async with scene(fake, tmp_path) as s:
+        await s.command(s.ada, "schedule add", {**DAILY, "category": "planets"})
+        await s.at(MONDAY.replace(hour=9))
+        question = await s.daily_question()
+        right = option_to_pick(question)
+        wrong = next(b["custom_id"] for b in question.buttons if b["custom_id"] != right)
+        verdicts = []
+        for player, option in ((s.alice, right), (s.bob, wrong)):
+            clicked = await fake.click_button(question, option, player)
+            verdicts.append(await clicked.response_message())
+        await s.at(MONDAY.replace(hour=17))
+        revealed = await s.revealed(question)
+
+    assert [b["label"][:2] for b in question.buttons] == ["A.", "B.", "C."]
+    assert all(v.ephemeral for v in verdicts)
+    assert "is right!" in verdicts[0].content
+    assert "is not it" in verdicts[1].content
+    assert "2 players answered, 1 right." in revealed.text
+    assert "1. **Alice**" in revealed.text
+    assert "Bob" not in revealed.text
+    *options, report = revealed.buttons
+    assert all(b["disabled"] for b in options)
+    assert [b["custom_id"] for b in options if b["style"] == 3] == [right]  # green
+    assert report["label"] == "Report"
 
 
 async def test_a_streak_grows_over_three_days_and_breaks_on_the_fourth(
