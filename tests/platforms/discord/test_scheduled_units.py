@@ -3,17 +3,27 @@ offered, and what a message says in the corners the platform tests do not reach.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.adapters.common.words import SCORES_DELAYED
 from bot.adapters.discord import ids, inbound, inbound_scheduled, render, render_scheduled
-from bot.adapters.discord.message import MAX_FIELD_VALUE, Field
+from bot.adapters.discord.message import MAX_FIELD_VALUE, Field, Reply
+from bot.adapters.discord.outbox import DiscordOutbound
 from bot.domain.commands import AddSchedule
 from bot.domain.daily import DailyRound, DailyWinner
-from bot.domain.events import DailyQuestionPosted, DailyQuestionRevealed, StatsShown
-from bot.domain.model import Question, QuestionType
+from bot.domain.events import (
+    CloseGuess,
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
+    QuizReminder,
+    ScoresDelayed,
+    StatsShown,
+)
+from bot.domain.model import ChannelKey, Question, QuestionType
 from bot.domain.records import PlayerStats
 
 CHANNEL = inbound.channel_key(10, 20)
@@ -156,3 +166,42 @@ def test_stats_show_the_daily_streak_once_the_player_has_had_one() -> None:
     assert streaking.embed is not None
     assert "Daily question streak" not in [f.name for f in never.embed.fields]
     assert streaking.embed.fields[-1] == Field("Daily question streak", "🔥 2 now, best 5", True)
+
+
+class Recording:
+    """A ``MessageSender`` that keeps what it was asked to post."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def post(self, channel: ChannelKey, reply: Reply) -> int | None:
+        self.sent.append(("post", reply.plain().content.splitlines()[0]))
+        return len(self.sent)
+
+    async def edit(self, channel: ChannelKey, message_id: int, reply: Reply) -> bool:
+        self.sent.append((f"edit {message_id}", reply.plain().content.splitlines()[0]))
+        return True
+
+
+async def test_a_bot_stopping_in_a_hurry_still_sends_scheduled_plays_claimed_messages() -> None:
+    sender = Recording()
+    outbound = DiscordOutbound(sender)
+    question = Question(id="q", prompt="Which?", answers=("a",))
+    posted = DailyQuestionPosted(CHANNEL, daily(question))
+    revealed = DailyQuestionRevealed(CHANNEL, daily(question), (), 0)
+    with outbound.hold(CHANNEL):
+        for event in (posted, revealed, QuizReminder(CHANNEL, 1, OPENED, 5)):
+            await outbound.publish(event)
+        await outbound.publish(ScoresDelayed(CHANNEL, "g"))  # a game's last word
+        bob = inbound.player_key(10, 31)
+        await outbound.publish(CloseGuess(CHANNEL, "g", 1, bob, "Bob", "x"))  # not worth it now
+        closing = asyncio.create_task(outbound.close(within=5.0))
+        await asyncio.sleep(0)  # close has begun: only last words from here on
+    await closing
+
+    assert sender.sent == [
+        ("post", "**Question of the day**"),
+        ("edit 1", "**Question of the day**"),  # its reveal
+        ("post", "**⏰ Trivia quiz soon**"),
+        ("post", SCORES_DELAYED.splitlines()[0]),
+    ]
