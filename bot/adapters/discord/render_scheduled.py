@@ -293,7 +293,8 @@ def leaderboard(event: LeaderboardShown, *, where: str = "") -> Reply:
 def schedules(event: SchedulesShown) -> Reply:
     """The server's schedules, with what was just done and what to know about it."""
     lines = [describe(item) for item in event.schedules]
-    head = [f"**{clip(event.changed, 500)}**", ""] if event.changed else []
+    changed = _channels_linked(event.changed, event.schedules)
+    head = [f"**{clip(changed, 500)}**", ""] if changed else []
     body = fit_lines(lines, MAX_DESCRIPTION - 600, head=head) if lines else ""
     if not lines:
         body = "\n".join([*head, NO_SCHEDULES])
@@ -307,6 +308,14 @@ def schedules(event: SchedulesShown) -> Reply:
             footer="/trivia schedule add · pause · resume · remove",
         )
     )
+
+
+def _channels_linked(text: str, items: Sequence[Schedule]) -> str:
+    """The service's words name a channel by its id ("in 1234"), as every platform has
+    it; Discord shows ``<#1234>`` as the channel's name, a link to it."""
+    for channel in {item.channel for item in items if item.channel.isdigit()}:
+        text = text.replace(f" in {channel}", f" in <#{channel}>")
+    return text
 
 
 NO_SCHEDULES = (

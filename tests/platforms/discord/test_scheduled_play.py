@@ -157,6 +157,7 @@ async def test_an_admin_schedules_a_daily_question_and_three_players_answer_it_p
     assert refused.ephemeral
     assert refused.content.startswith("⛔")
     assert added.ephemeral
+    assert f"Added schedule 1: daily question in <#{fake.channel.id}> at 09:00" in added.text
     assert "`#1` **daily question**" in added.text
     assert "at 09:00 UTC (daily), open until 17:00, words" in added.text
     assert on_time
