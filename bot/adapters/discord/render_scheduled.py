@@ -245,7 +245,7 @@ def quiz_reminder(event: QuizReminder) -> Reply:
             "⏰ Trivia quiz soon",
             f"The weekly quiz starts here {relative(event.starts_at)} "
             f"({clock_time(event.starts_at)}): {plural(event.rounds, 'question')}{about}. "
-            "Type (or click) your answers in this channel; the first right answer scores.",
+            "Be here to play!",
             colour=PURPLE,
         )
     )
