@@ -166,9 +166,15 @@ async def test_three_players_answer_a_typed_daily_question_privately_in_its_form
     assert "Question of the day" in question.all_text()
     assert "<!date^" in question.all_text()
     form = forms[ALICE]
-    assert form.callback_id == "trivia_daily_answer"
-    assert "What is the capital of France?" in form.all_text()
-    assert form.private_metadata == f"T0TRIVIA/{CHANNEL}/7"
+    opened = form.history[0]  # as opened, before its verdict replaced it
+    assert opened["callback_id"] == "trivia_daily_answer"
+    assert "What is the capital of France?" in str(opened["blocks"])
+    assert opened["private_metadata"] == f"T0TRIVIA/{CHANNEL}/7"
+    # What each player sees in their modal now: the verdict, or the form kept open.
+    assert "is right!" in form.all_text()
+    assert "is not it" in forms[BOB].all_text()
+    assert forms[CAROL].callback_id == "trivia_daily_answer"
+    assert forms[CAROL].errors == {"answer": "Type an answer."}
     answers = [c for c in scripted.commands if isinstance(c, AnswerDaily)]
     assert [(c.actor.key.user, c.text, c.round_id) for c in answers] == [
         (ALICE, "Paris", 7),
