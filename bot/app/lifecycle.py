@@ -121,7 +121,7 @@ async def serving(
         await stack.enter_async_context(adapter.connect(health, metrics))
         await app.service.recover(adapter.platform, owns=adapter.owns)
         await stack.enter_async_context(
-            firing_schedules(app, adapter, clock=clock or SystemClock(), daily=None)
+            firing_schedules(app, adapter, clock=clock or SystemClock(), daily=app.service.daily)
         )
         yield Running(app=app, adapter=adapter)
 

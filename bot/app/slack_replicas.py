@@ -141,6 +141,11 @@ class SlackReplica:
     def owns(self, server: ServerKey) -> bool:
         return server.platform == PLATFORM and self._leases.holds(server.server)
 
+    async def take(self, server: ServerKey) -> bool:
+        """Own ``server`` now if it is a workspace whose lease is free or expired (or
+        already this replica's): what the firing loop does for a schedule due there."""
+        return server.platform == PLATFORM and await self.adopt(server.server)
+
     # -- routing -------------------------------------------------------------------------
 
     async def carry_out(self, message: Forwarded) -> None:
@@ -329,14 +334,9 @@ async def serving_replicas(
         forward_within=max(2 * settings.lease_seconds, 10.0),
     )
     scanning: asyncio.Task[None] | None = None
-    adopting = replica
-
-    async def take(server: ServerKey) -> bool:
-        return server.platform == PLATFORM and await adopting.adopt(server.server)
-
     try:
         app.fence_writes(leases.fence_for)
-        app.taking.take_with(take)
+        app.taking.take_with(replica.take)
         adapter.route_through(replica)
         # A redelivery may reach another replica than the first delivery did.
         adapter.recognise_events_with(SeenEvents(app.backend, clock=clock).first_time)

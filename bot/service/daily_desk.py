@@ -411,7 +411,7 @@ class DailyDesk:
                 season = Season.parse(command.season, length, now=now)
             except SeasonError as exc:
                 await refuse(
-                    self._sink, command.channel, command.actor, Refusal.BAD_OPTION, str(exc)
+                    self._sink, command.channel, command.actor, Refusal.BAD_OPTION, f"{exc}."
                 )
                 return
             since, until, period = season.starts, season.ends, Period.ALL

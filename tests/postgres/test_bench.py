@@ -94,6 +94,16 @@ async def test_bench_prints_sqlite_and_postgresql_side_by_side_on_scratch_schema
     )
 
     assert code == 0, err
+    # Both backends' latency phases ran before either backend's bulk phases, so a
+    # million rows written for one never land in the other's latency tail.
+    steps = [line for line in err.splitlines() if line.startswith("…")]
+    service = [n for n, line in enumerate(steps) if ": service: " in line]
+    bulk = [
+        n for n, line in enumerate(steps) if ": raw driver" in line or "recorded answers" in line
+    ]
+    assert {steps[n].split(":")[0] for n in service} == {"… sqlite", "… postgresql"}
+    assert len(bulk) == 6  # two raw baselines and the million, for each backend
+    assert max(service) < min(bulk)
     header = next(line for line in out.splitlines() if "target" in line)
     assert header.index("sqlite") < header.index("postgresql")
     raw = next(line for line in out.splitlines() if "raw_rows_per_s" in line)

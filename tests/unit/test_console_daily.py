@@ -121,7 +121,7 @@ def test_a_skipped_day_and_the_daily_boards_and_streaks_are_shown() -> None:
     week = LeaderboardShown(CHANNEL, ADA.key, Period.WEEK, (row,), daily=True)
     assert "Daily questions, this week" in shown(week)
     board = LeaderboardShown(CHANNEL, ADA.key, Period.ALL, (), season=season, daily=True)
-    assert "Daily questions, season December 2026: no scores yet." in shown(board)
+    assert "No daily-question scores in season December 2026 yet." in shown(board)
     stats = PlayerStats(ADA.key, "ada", 30, 0, 0, 1, 1, 1, None, 2, 4)
     assert "Daily streak" in shown(StatsShown(CHANNEL, ADA.key, stats))
     assert "2 (best 4)" in shown(StatsShown(CHANNEL, ADA.key, stats))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.domain.commands import AnswerDaily, ShowLeaderboard, ShowStats
 from bot.domain.daily import DailyRound, SeasonLength, Verdict
@@ -29,6 +31,8 @@ from bot.domain.schedule import Schedule, ScheduleKind, parse_days
 from bot.ports import DailyStore, ScoreStore, StoreUnavailable
 from bot.service.daily_desk import DailyDesk
 from bot.service.trivia import TriviaService
+from bot.storage.postgres.store import open_postgres_store
+from bot.storage.sql_store import SqlScoreStore
 from bot.storage.sqlite.store import open_sqlite_store
 from tests.fake_daily import MemoryDailyStore
 from tests.fakes import CHANNEL, SERVER, ListBank, MemoryScoreStore, RecordingSink, player, question
@@ -274,9 +278,23 @@ async def test_a_restart_between_open_and_close_still_reveals_once() -> None:
     assert await second.desk.close_due(clock.now()) == 0
 
 
-async def test_two_desks_on_one_database_reveal_once(tmp_path: Path) -> None:
-    path = tmp_path / "trivia.db"
-    one, two = await open_sqlite_store(path), await open_sqlite_store(path)
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where two bots share one database: a SQLite file or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "trivia.db")
+    dsn: str = request.getfixturevalue("postgres_dsn")
+    return dsn
+
+
+async def open_database(where: str) -> SqlScoreStore:
+    if where.startswith("postgresql:"):
+        return await open_postgres_store(where)
+    return await open_sqlite_store(Path(where))
+
+
+async def test_two_desks_on_one_database_reveal_once(database: str) -> None:
+    one, two = await open_database(database), await open_database(database)
     try:
         clock = ManualClock(wall=START)
         a = bot([MERCURY], scores=one, rounds=one, clock=clock)

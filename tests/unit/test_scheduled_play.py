@@ -8,6 +8,7 @@ restarts, and through both daylight-saving changes of Europe/Berlin and America/
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -16,8 +17,12 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain.daily import DailyRound, Season, SeasonLength
+from bot.domain.commands import AnswerDaily
+from bot.domain.daily import DailyRound, Season, SeasonLength, Verdict
 from bot.domain.events import (
+    DailyAnswerJudged,
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
     GameStarted,
     QuestionAsked,
     QuizReminder,
@@ -29,11 +34,13 @@ from bot.domain.records import AnswerRecord
 from bot.domain.schedule import Due, Schedule, ScheduleKind, parse_days
 from bot.ports import ScheduleStore
 from bot.service.scheduled_play import SCHEDULE_NAME, ScheduledPlay
+from bot.service.trivia import TriviaService
 from bot.storage.postgres.store import open_postgres_store
 from bot.storage.sql_store import SqlScoreStore
 from bot.storage.sqlite.store import open_sqlite_store
+from tests.fake_daily import MemoryDailyStore
 from tests.fake_schedules import MemoryScheduleStore
-from tests.fakes import MemoryScoreStore, player, question
+from tests.fakes import ListBank, MemoryScoreStore, RecordingSink, player, question
 from tests.harness import ServiceHarness, build_service
 
 GUILD = ServerKey("test", "guild-1")
@@ -474,3 +481,54 @@ async def test_a_server_nobody_serves_is_taken_by_the_first_loop_with_something_
     finally:
         for p in processes:
             await p.stop()
+
+
+async def test_the_loop_opens_the_real_daily_question_and_reveals_it_when_its_window_closes() -> (
+    None
+):
+    """With the daily desk itself: posted at 09:00, a player's answer judged, and the
+    loop wakes at 17:00 (the desk's next close) to reveal it, once."""
+    schedules, scores, rounds = MemoryScheduleStore(), MemoryScoreStore(), MemoryDailyStore()
+    await schedules.add_schedule(daily(closes=time(17, 0)))
+    clock = ManualClock(wall=FRIDAY_15 + timedelta(hours=17))  # Saturday 08:00
+    sink = RecordingSink()
+    service = TriviaService(
+        bank=ListBank(QUESTIONS),
+        store=scores,
+        clock=clock,
+        sink=sink,
+        daily=rounds,
+        rng=random.Random(3),
+    )
+    assert service.daily is not None
+    play = ScheduledPlay(
+        service=service,
+        schedules=schedules,
+        scores=scores,
+        sink=sink,
+        clock=clock,
+        holder="process-a",
+        serves=lambda server: server == GUILD,
+        daily=service.daily,
+    )
+    task = asyncio.get_running_loop().create_task(play.runner(poll=3 * HOUR).run())
+    try:
+        await clock.advance(HOUR)
+        posted = sink.last(DailyQuestionPosted)
+        assert posted.round.opened_at == datetime(2026, 1, 10, 9, tzinfo=UTC)
+        await service.handle(
+            AnswerDaily(posted.channel, player("ann"), text=posted.round.question.answer)
+        )
+        assert sink.last(DailyAnswerJudged).verdict is Verdict.RIGHT
+        await clock.advance(8 * HOUR - 1)
+        assert sink.of(DailyQuestionRevealed) == []
+        await clock.advance(1)  # 17:00: the loop woke for it, not at its 3-hour poll
+        [revealed] = sink.of(DailyQuestionRevealed)
+        assert [winner.name for winner in revealed.winners] == ["ann"]
+        await clock.advance(DAY)
+        assert len(sink.of(DailyQuestionRevealed)) == 2  # Sunday's, once too
+        assert len(sink.of(DailyQuestionPosted)) == 2
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await service.shutdown()

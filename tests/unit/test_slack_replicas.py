@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,9 +26,12 @@ from bot.coordination import Fence
 from bot.domain.commands import Command, ShowLeaderboard, StartGame, SubmitAnswer
 from bot.domain.model import Actor, ChannelKey, PlayerKey, ServerKey
 from bot.domain.records import Period
+from bot.domain.schedule import Due, Schedule, ScheduleKind, parse_days
 from bot.forwarding.codec import Forwarded, decode_reply, encode, subject_for
 from bot.forwarding.nats_link import NoAnswer
 from bot.ports import FencedOut
+from bot.service.schedule_runner import ScheduleRunner
+from tests.fake_schedules import MemoryScheduleStore
 from tests.fake_shared import MemorySharedStore
 
 TTL = 3.0
@@ -354,3 +358,48 @@ async def test_a_tenure_that_cannot_be_proved_is_not_taken_twice_before_it_is_lo
     await leases.close()
 
     assert (again, lost, after) == (False, [TEAM], True)
+
+
+async def test_a_schedule_due_in_a_free_workspace_fires_once_on_the_replica_that_takes_it(
+    start: Start, clock: ManualClock
+) -> None:
+    schedules = MemoryScheduleStore()
+    first_due = clock.now().replace(second=0, microsecond=0) + timedelta(minutes=2)
+    await schedules.add_schedule(
+        Schedule(
+            server=ServerKey("slack", TEAM),
+            channel="C0GEN",
+            kind=ScheduleKind.DAILY_QUESTION,
+            at=first_due.time(),
+            zone="UTC",
+            days=parse_days("daily"),
+            created=clock.now(),
+        )
+    )
+    fired: list[str] = []
+
+    def runner(r: Replica) -> ScheduleRunner:
+        async def fire(schedule: Schedule, due: Due) -> None:
+            fired.append(r.name)
+
+        return ScheduleRunner(
+            schedules,
+            clock=clock,
+            fire=fire,
+            holder=r.name,
+            serves=r.replica.owns,
+            take=r.replica.take,
+        )
+
+    a, b = await start("a"), await start("b")
+    loops = [runner(a), runner(b)]
+    await asyncio.gather(*(loop.tick() for loop in loops))
+    assert not a.leases.holds(TEAM)
+    assert not b.leases.holds(TEAM), "nothing due yet: nobody takes the workspace"
+
+    await clock.advance(120)
+    await asyncio.gather(*(loop.tick() for loop in loops))
+    assert len(fired) == 1
+    owner = a if fired == ["a"] else b
+    assert owner.leases.holds(TEAM)
+    assert owner.service.recovered == [TEAM]  # its saved games go on there too

@@ -176,7 +176,7 @@ def render(event: Event) -> RenderableType | None:
         case LeaderboardShown(rows=rows, season=season, daily=False) if season is not None:
             return season_table(rows, season)
         case LeaderboardShown(rows=rows, period=period, season=season, daily=daily):
-            return leaderboard_table(rows, period, title=_board_title(period, season, daily))
+            return leaderboard_table(rows, period, season=season, daily=daily)
         case StatsShown(stats=stats):
             return stats_table(stats)
         case CategoriesShown(categories=categories):
@@ -199,11 +199,6 @@ def render(event: Event) -> RenderableType | None:
     if admin is not None:
         return admin
     return render_daily(event) or render_scheduled(event)
-
-
-def _board_title(period: Period, season: Season | None, daily: bool) -> str:
-    when = f"season {season.label}" if season is not None else period.label
-    return f"Daily questions, {when}" if daily else f"Leaderboard, {when}"
 
 
 def _settings_table(event: SettingsShown) -> RenderableType:
@@ -297,11 +292,18 @@ def _breakdown(award: Award) -> str:
 
 
 def leaderboard_table(
-    rows: Sequence[LeaderboardRow], period: Period, *, title: str | None = None
+    rows: Sequence[LeaderboardRow],
+    period: Period,
+    *,
+    season: Season | None = None,
+    daily: bool = False,
 ) -> RenderableType:
+    """The board of ``period``, or of ``season``; ``daily``: the daily questions' only."""
+    when = f"season {season.label}" if season is not None else period.label
     if not rows:
-        return Text(f"{title}: no scores yet." if title else f"No scores {period.label} yet.")
-    title = title or f"Leaderboard, {period.label}"
+        what = "daily-question scores" if daily else "scores"
+        return Text(f"No {what} {'in ' if season is not None else ''}{when} yet.")
+    title = f"Daily questions, {when}" if daily else f"Leaderboard, {when}"
     table = Table("#", "Player", "Points", "Correct", title=title)
     for row in rows:
         name = Text(terminal_safe(row.name))  # also called directly, by the CLI

@@ -85,7 +85,10 @@ FORM_DEADLINE = 2.5
 MAX_AUTOCOMPLETE = 25
 
 Policy = Literal["everyone", "admins", "role"]
-Resettable = Literal["rounds", "seconds", "mode", "start_policy", "starter_role", "admin_role"]
+Resettable = Literal[
+    "rounds", "seconds", "mode", "start_policy", "starter_role", "admin_role", "season_length"
+]
+SeasonLengthOption = Literal["monthly", "quarterly"]
 BundledKind = Literal["category", "bank"]
 #: A question id option (the bank format's ids are at most ``MAX_ID`` characters).
 QuestionIdOption = app_commands.Range[str, 1, MAX_ID]
@@ -409,6 +412,7 @@ class AdminCommands(_GroupMixin):
         start_policy="Who may start games",
         starter_role="With start_policy role: the role that may start games",
         admin_role="Members of this role count as trivia admins",
+        season_length="Seasons (their leaderboards and results posts): monthly or quarterly",
         reset="Put one setting back to the bot's default",
     )
     async def settings(
@@ -420,6 +424,7 @@ class AdminCommands(_GroupMixin):
         start_policy: Policy | None = None,
         starter_role: discord.Role | None = None,
         admin_role: discord.Role | None = None,
+        season_length: SeasonLengthOption | None = None,
         reset: Resettable | None = None,
     ) -> None:
         if (context := await self.answers.in_server(interaction)) is None:
@@ -432,6 +437,7 @@ class AdminCommands(_GroupMixin):
             start_policy=start_policy,
             starter_role=starter_role.id if starter_role else None,
             admin_role=admin_role.id if admin_role else None,
+            season_length=season_length,
             reset=reset,
         )
         await self.answers.answer(interaction, [command])

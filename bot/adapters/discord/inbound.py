@@ -36,6 +36,7 @@ from bot.domain.model import (
     Limits,
     PlayerKey,
     QuestionDraft,
+    SeasonLength,
     StartPolicy,
 )
 from bot.domain.records import (
@@ -220,10 +221,11 @@ def settings_command(
     start_policy: str | None = None,
     starter_role: int | None = None,
     admin_role: int | None = None,
+    season_length: str | None = None,
     reset: str | None = None,
 ) -> ShowSettings | ChangeSettings:
     """No options shows the settings; any option changes them."""
-    given = (rounds, seconds, mode, start_policy, starter_role, admin_role, reset)
+    given = (rounds, seconds, mode, start_policy, starter_role, admin_role, season_length, reset)
     if all(value is None for value in given):
         return ShowSettings(channel=channel, actor=actor)
     return ChangeSettings(
@@ -235,6 +237,7 @@ def settings_command(
         start_policy=StartPolicy(start_policy) if start_policy else None,
         starter_role=str(starter_role) if starter_role is not None else None,
         admin_role=str(admin_role) if admin_role is not None else None,
+        season_length=SeasonLength(season_length) if season_length else None,
         reset=frozenset({reset}) if reset else frozenset(),
     )
 

@@ -43,6 +43,7 @@ from bot.domain.events import (
     CloseGuess,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     Event,
     GameEnded,
     GamePaused,
@@ -53,6 +54,7 @@ from bot.domain.events import (
     QuestionAsked,
     QuestionRevealed,
     QuizReminder,
+    QuizSkipped,
     ScoresDelayed,
     ScoreShown,
     SeasonResults,
@@ -401,7 +403,7 @@ class DiscordOutbound:
                         steps.append(_Post(reply, getattr(event, "game_id", None)))
                 case DailyQuestionPosted() | DailyQuestionRevealed():
                     steps.append(_Daily(event))
-                case QuizReminder() | SeasonResults():
+                case QuizReminder() | QuizSkipped() | SeasonResults() | DailyQuestionSkipped():
                     reply = render.channel_reply(event)
                     if reply is not None:
                         steps.append(_Post(reply, None))

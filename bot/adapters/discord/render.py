@@ -50,6 +50,7 @@ from bot.domain.events import (
     ChoiceRecorded,
     CloseGuess,
     DailyAnswerJudged,
+    DailyQuestionSkipped,
     EndReason,
     Event,
     GameEnded,
@@ -60,6 +61,7 @@ from bot.domain.events import (
     QuestionAsked,
     QuestionRevealed,
     QuizReminder,
+    QuizSkipped,
     Rejected,
     RevealReason,
     SchedulesShown,
@@ -317,6 +319,10 @@ def channel_reply(event: Event) -> Reply | None:
             return Reply(content=GAME_SUSPENDED)
         case QuizReminder():
             return render_scheduled.quiz_reminder(event)
+        case DailyQuestionSkipped():
+            return render_scheduled.daily_skipped(event)
+        case QuizSkipped():
+            return render_scheduled.quiz_skipped(event)
         case SeasonResults():
             return render_scheduled.season_results(event)
     return None
@@ -408,6 +414,7 @@ def _settings(event: SettingsShown) -> Reply:
         Field("Mode", value(s.mode, d.mode), inline=True),
         Field("Who may start games", policy, inline=True),
         Field("Admin role", admin_role, inline=True),
+        Field("Seasons", s.season_length.value, inline=True),
     ]
     title = "Settings saved" if event.changed else "Settings"
     return Reply(embed=embed(title, fields=fields, colour=GREEN if event.changed else GREY))

@@ -44,8 +44,10 @@ from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     LeaderboardShown,
     QuizReminder,
+    QuizSkipped,
     SchedulesShown,
     SeasonResults,
 )
@@ -202,6 +204,11 @@ def _revealed_buttons(daily: DailyRound) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
+def daily_skipped(event: DailyQuestionSkipped) -> Reply:
+    """No daily question today: why, and what an admin can do (the service's words)."""
+    return Reply(content=clip(f"📭 No question of the day today: {event.reason}", MAX_CONTENT))
+
+
 # -- a private verdict -----------------------------------------------------------------------
 
 
@@ -242,6 +249,11 @@ def quiz_reminder(event: QuizReminder) -> Reply:
             colour=PURPLE,
         )
     )
+
+
+def quiz_skipped(event: QuizSkipped) -> Reply:
+    """The weekly quiz did not start: why (the service's words)."""
+    return Reply(content=clip(f"⏭️ No weekly quiz this time: {event.reason}", MAX_CONTENT))
 
 
 def season_results(event: SeasonResults) -> Reply:

@@ -30,9 +30,11 @@ from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
     DailyQuestionRevealed,
+    DailyQuestionSkipped,
     Event,
     LeaderboardShown,
     QuizReminder,
+    QuizSkipped,
     SchedulesShown,
     SeasonResults,
 )
@@ -40,7 +42,7 @@ from bot.domain.model import ChannelKey, Question, QuestionType
 from bot.domain.records import LeaderboardRow, Period
 from bot.domain.schedule import Schedule, ScheduleKind, parse_days, parse_time
 from tests.fakes import RoutedService
-from tests.platforms.discord.bot_harness import trivia_bot
+from tests.platforms.discord.bot_harness import reply_to, trivia_bot
 from tests.platforms.discord.fake import FakeDiscord, FakeMessage, FakeUser
 
 MESSAGES = r"/channels/\d+/messages"
@@ -333,6 +335,42 @@ async def test_the_quiz_reminder_and_a_seasons_results_are_posted_in_the_channel
     assert "1. **Alice**: 42 pts (9 right)" in results.text
     assert "**Alice** wins the season!" in results.text
     assert "season:2026-11" in results.text
+
+
+async def test_a_day_without_a_daily_question_says_why_in_the_channel(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    reason = "no question of category 'words' is left; an admin can add some"
+    async with scripted_bot(fake, tmp_path) as scripted:
+        await scripted.bot.adapter.publish(DailyQuestionSkipped(channel_of(fake), 1, reason))
+        said = await fake.wait_for_message(fake.channel.id, lambda m: "today" in m.text)
+
+    assert said.content == f"📭 No question of the day today: {reason}"
+
+
+async def test_a_skipped_quiz_says_why_in_the_channel(fake: FakeDiscord, tmp_path: Path) -> None:
+    reason = "A game is already running in this channel."
+    async with scripted_bot(fake, tmp_path) as scripted:
+        await scripted.bot.adapter.publish(QuizSkipped(channel_of(fake), 2, reason))
+        said = await fake.wait_for_message(fake.channel.id, lambda m: "quiz" in m.text)
+
+    assert said.content == f"⏭️ No weekly quiz this time: {reason}"
+
+
+async def test_an_admin_makes_seasons_quarterly_and_the_board_reads_quarters(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    ada = fake.add_member(fake.guild.id, "ada", admin=True)
+    async with trivia_bot(fake, tmp_path):
+        saved = await reply_to(fake, ada, "settings", {"season_length": "quarterly"})
+        quarter = await reply_to(fake, ada, "leaderboard", {"season": "2026-Q4"})
+        month = await reply_to(fake, ada, "leaderboard", {"season": "2026-11"})
+
+    assert "Settings saved" in saved.text
+    assert "Seasons: quarterly" in saved.text.splitlines()
+    assert "Leaderboard, season Q4 2026" in quarter.text
+    assert month.content.startswith("⛔")
+    assert "this server's seasons are quarterly" in month.content
 
 
 async def test_the_leaderboard_takes_a_season_and_daily_and_titles_the_board_by_them(
