@@ -335,7 +335,8 @@ def leaderboard(event: LeaderboardShown) -> SlackMessage:
     what = "Daily question leaderboard" if event.daily else "Leaderboard"
     span = season_words(event.season) if event.season is not None else event.period.label
     if not event.rows:
-        text = f"No {'daily question ' if event.daily else ''}scores {span} yet."
+        when = f"in {span}" if event.season is not None else span
+        text = f"No {'daily question ' if event.daily else ''}scores {when} yet."
         return SlackMessage(text=text, blocks=(section(text),))
     title = f"*{what}, {span}*"
     lines = board_lines(event.rows)

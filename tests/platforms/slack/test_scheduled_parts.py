@@ -285,6 +285,7 @@ def test_reminder_results_boards_and_schedules() -> None:
     results = render(SeasonResults(CHANNEL, season, rows))
     board = render(LeaderboardShown(CHANNEL, ALICE.key, Period.ALL, rows, season=season))
     daily_week = render(LeaderboardShown(CHANNEL, ALICE.key, Period.WEEK, (), daily=True))
+    empty_season = render(LeaderboardShown(CHANNEL, ALICE.key, Period.ALL, (), season=season))
     schedule = Schedule(
         server=ServerKey("slack", "T1"),
         channel="C1",
@@ -309,6 +310,8 @@ def test_reminder_results_boards_and_schedules() -> None:
     assert board.text.startswith("*Leaderboard, season November 2026*")
     assert daily_week is not None
     assert daily_week.text == "No daily question scores this week yet."
+    assert empty_season is not None
+    assert empty_season.text == "No scores in season November 2026 yet."
     assert listed is not None
     assert "✅ *Paused schedule 3*" in listed.text
     assert "`#3` *daily question* (⏸️ paused) in <#C1> at 09:00 Europe/Berlin" in listed.text
