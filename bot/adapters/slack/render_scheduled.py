@@ -12,6 +12,7 @@ before the reveal: verdicts are for the player alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -349,6 +350,7 @@ def season_words(season: Season) -> str:
 
 # -- the admins' schedules --------------------------------------------------------------------
 
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
 SCHEDULE_COMMANDS = "`/trivia schedule add` · `list` · `pause ID` · `resume ID` · `remove ID`"
 NO_SCHEDULES = (
     "No schedules in this workspace yet. Add a daily question or a weekly quiz with "
@@ -379,7 +381,8 @@ def schedules(event: SchedulesShown) -> SlackMessage:
 def describe(item: Schedule) -> str:
     """One line per schedule: "`#3` *daily question* in <#C1> at 09:00 Europe/Berlin..."."""
     state = " (⏸️ paused)" if item.paused else ""
-    where = f"<#{item.channel}>" if item.channel[:1] in "CGD" else esc(item.channel)
+    # A Slack channel id is linked; a name typed on the command line is shown as typed.
+    where = f"<#{item.channel}>" if _CHANNEL_ID.match(item.channel) else esc(item.channel)
     parts = [part for part in (item.category, item.difficulty) if part]
     parts += [f"{key}={value}" for key, value in item.options]
     questions = f", {esc(', '.join(parts))}" if parts else ""
