@@ -8,8 +8,12 @@ wire needs:
 
 * every slash command and interaction is acked before any slow work (Slack
   gives 3 s); ``slash`` handles ``/trivia``, ``forms`` opens the modals and
-  runs their submissions, ``uploads`` turns bank files shared with the bot into
-  imports; ``http`` refuses HTTP requests bolt cannot read;
+  runs their submissions, ``daily_answers`` the daily question's answer form
+  (its verdict is the submission's response), ``uploads`` turns bank files
+  shared with the bot into imports; ``http`` refuses HTTP requests bolt cannot
+  read;
+* the App Home is published when a player opens it (``app_home_opened``), with
+  scheduled play's part (``TriviaPort.daily_home``) above their stats;
 * replies to one command are picked out by the reply collector
   (``bot.adapters.common.replies``): while a command runs for a form or the App
   Home, ``publish`` keeps the events meant for its sender;

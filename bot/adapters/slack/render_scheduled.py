@@ -12,6 +12,7 @@ before the reveal: verdicts are for the player alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -335,7 +336,8 @@ def leaderboard(event: LeaderboardShown) -> SlackMessage:
     what = "Daily question leaderboard" if event.daily else "Leaderboard"
     span = season_words(event.season) if event.season is not None else event.period.label
     if not event.rows:
-        text = f"No {'daily question ' if event.daily else ''}scores {span} yet."
+        when = f"in {span}" if event.season is not None else span
+        text = f"No {'daily question ' if event.daily else ''}scores {when} yet."
         return SlackMessage(text=text, blocks=(section(text),))
     title = f"*{what}, {span}*"
     lines = board_lines(event.rows)
@@ -348,6 +350,7 @@ def season_words(season: Season) -> str:
 
 # -- the admins' schedules --------------------------------------------------------------------
 
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
 SCHEDULE_COMMANDS = "`/trivia schedule add` · `list` · `pause ID` · `resume ID` · `remove ID`"
 NO_SCHEDULES = (
     "No schedules in this workspace yet. Add a daily question or a weekly quiz with "
@@ -378,7 +381,8 @@ def schedules(event: SchedulesShown) -> SlackMessage:
 def describe(item: Schedule) -> str:
     """One line per schedule: "`#3` *daily question* in <#C1> at 09:00 Europe/Berlin..."."""
     state = " (⏸️ paused)" if item.paused else ""
-    where = f"<#{item.channel}>" if item.channel[:1] in "CGD" else esc(item.channel)
+    # A Slack channel id is linked; a name typed on the command line is shown as typed.
+    where = f"<#{item.channel}>" if _CHANNEL_ID.match(item.channel) else esc(item.channel)
     parts = [part for part in (item.category, item.difficulty) if part]
     parts += [f"{key}={value}" for key, value in item.options]
     questions = f", {esc(', '.join(parts))}" if parts else ""

@@ -136,10 +136,23 @@ class SlackBot:
             payload = reply.json() if reply.body.startswith("{") else reply.body or None
             if isinstance(payload, str):
                 payload = {"text": payload}
-            return Acked(reply.status, payload, reply.elapsed)
-        started = time.perf_counter()
-        ack = await (await self.slack.socket_send(request, **options))
-        return Acked(200, ack.payload, time.perf_counter() - started)
+            acked = Acked(reply.status, payload, reply.elapsed)
+        else:
+            started = time.perf_counter()
+            ack = await (await self.slack.socket_send(request, **options))
+            acked = Acked(200, ack.payload, time.perf_counter() - started)
+        self._answered(request, acked)
+        return acked
+
+    def _answered(self, request: SlackRequest, acked: Acked) -> None:
+        """A modal submitted is updated, shows errors or closes as the ack says (Slack does
+        that, not the app)."""
+        view = request.payload.get("view")
+        if request.payload.get("type") != "view_submission" or not isinstance(view, dict):
+            return
+        if acked.status == 200 and view.get("id") in self.slack.views:
+            payload = acked.payload if isinstance(acked.payload, dict) else None
+            self.slack.answer_submission(str(view["id"]), payload)
 
     async def question(self, number: int, *, after: int = 0) -> Message:
         """The question message ``number`` once it is posted."""

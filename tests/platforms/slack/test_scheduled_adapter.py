@@ -166,9 +166,15 @@ async def test_three_players_answer_a_typed_daily_question_privately_in_its_form
     assert "Question of the day" in question.all_text()
     assert "<!date^" in question.all_text()
     form = forms[ALICE]
-    assert form.callback_id == "trivia_daily_answer"
-    assert "What is the capital of France?" in form.all_text()
-    assert form.private_metadata == f"T0TRIVIA/{CHANNEL}/7"
+    opened = form.history[0]  # as opened, before its verdict replaced it
+    assert opened["callback_id"] == "trivia_daily_answer"
+    assert "What is the capital of France?" in str(opened["blocks"])
+    assert opened["private_metadata"] == f"T0TRIVIA/{CHANNEL}/7"
+    # What each player sees in their modal now: the verdict, or the form kept open.
+    assert "is right!" in form.all_text()
+    assert "is not it" in forms[BOB].all_text()
+    assert forms[CAROL].callback_id == "trivia_daily_answer"
+    assert forms[CAROL].errors == {"answer": "Type an answer."}
     answers = [c for c in scripted.commands if isinstance(c, AnswerDaily)]
     assert [(c.actor.key.user, c.text, c.round_id) for c in answers] == [
         (ALICE, "Paris", 7),
@@ -342,3 +348,23 @@ async def test_a_reveal_whose_message_is_gone_or_unknown_is_posted_instead(
     reveals = [m for m in slack.bot_messages() if "The answer" in m.all_text()]
     assert len(reveals) == 2
     assert "🥇 *bob*" in reveals[0].visible_text()
+
+
+async def test_trivia_answer_is_a_private_answer_whose_verdict_uses_the_commands_url(
+    tmp_path: Path,
+) -> None:
+    async with scripted_bot(tmp_path) as scripted:
+        bot, slack = scripted.bot, scripted.bot.slack
+        scripted.verdicts["Paris"] = Verdict.RIGHT
+        acked = await bot.send(slack.slash_command("/trivia", "answer  Paris ", user=ALICE))
+        empty = await bot.send(slack.slash_command("/trivia", "answer", user=ALICE))
+        await slack.wait_until(lambda: slack.ephemerals(ALICE) or None, what="the verdict")
+
+    assert acked.payload is None
+    assert "/trivia answer Paris" in empty.payload["text"]
+    (command,) = [c for c in scripted.commands if isinstance(c, AnswerDaily)]
+    assert (command.text, command.round_id, command.channel) == ("Paris", None, channel())
+    (verdict,) = slack.ephemerals(ALICE)
+    assert "“Paris” is right!" in verdict.text
+    assert verdict.via == "response_url"
+    assert slack.transcript() == []

@@ -4,6 +4,8 @@ reveal are drawn with (Slack's limits and escaping included)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -46,6 +48,7 @@ from bot.domain.events import (
 from bot.domain.model import Actor, ChannelKey, PlayerKey, Question, QuestionType, ServerKey
 from bot.domain.records import LeaderboardRow, Period
 from bot.domain.schedule import Schedule, ScheduleKind
+from tests.robustness.nasty import NASTY
 
 CHANNEL = ChannelKey("slack", "T1", "C1")
 ALICE = Actor(PlayerKey("slack", "T1", "U1"), "alice")
@@ -285,6 +288,7 @@ def test_reminder_results_boards_and_schedules() -> None:
     results = render(SeasonResults(CHANNEL, season, rows))
     board = render(LeaderboardShown(CHANNEL, ALICE.key, Period.ALL, rows, season=season))
     daily_week = render(LeaderboardShown(CHANNEL, ALICE.key, Period.WEEK, (), daily=True))
+    empty_season = render(LeaderboardShown(CHANNEL, ALICE.key, Period.ALL, (), season=season))
     schedule = Schedule(
         server=ServerKey("slack", "T1"),
         channel="C1",
@@ -309,6 +313,8 @@ def test_reminder_results_boards_and_schedules() -> None:
     assert board.text.startswith("*Leaderboard, season November 2026*")
     assert daily_week is not None
     assert daily_week.text == "No daily question scores this week yet."
+    assert empty_season is not None
+    assert empty_season.text == "No scores in season November 2026 yet."
     assert listed is not None
     assert "✅ *Paused schedule 3*" in listed.text
     assert "`#3` *daily question* (⏸️ paused) in <#C1> at 09:00 Europe/Berlin" in listed.text
@@ -362,3 +368,52 @@ def test_a_quiz_that_could_not_start_says_why() -> None:
 
     assert shown is not None
     assert "did not start*: A game is already running in this channel." in shown.text
+
+
+#: The markup scheduled play writes itself: dates and channel links, nothing else.
+_OUR_MARKUP = re.compile(r"<!date\^\d+\^[^|<>]*\|[^<>]*>|<#[CGD][A-Z0-9]+>")
+
+
+def mrkdwn(value: object) -> list[str]:
+    """Every text Slack reads markup in: mrkdwn objects (``plain_text`` is shown as is)."""
+    if isinstance(value, dict):
+        if value.get("type") == "mrkdwn":
+            return [str(value.get("text", ""))]
+        return [t for item in value.values() for t in mrkdwn(item)]
+    if isinstance(value, list | tuple):
+        return [t for item in value for t in mrkdwn(item)]
+    return []
+
+
+@pytest.mark.parametrize("key", sorted(NASTY))
+def test_what_players_and_admins_typed_is_never_live_markup(key: str) -> None:
+    """A name, a guess, a prompt, a category or a reason from anyone is shown as text:
+    the only ``<...>`` in scheduled play's messages are its own dates and channels."""
+    nasty = NASTY[key]
+    question = replace(CAPITAL, prompt=nasty, category=nasty, explanation=nasty, answers=(nasty,))
+    round_ = replace(daily(question), choices=(nasty, "x"))
+    season = Season(2026, 11, SeasonLength.MONTHLY)
+    rows = (LeaderboardRow(1, ALICE.key, nasty, 3, 1),)
+    closes = OPENED + timedelta(hours=8)
+    events = [
+        DailyQuestionPosted(CHANNEL, round_, note=nasty),
+        DailyQuestionRevealed(CHANNEL, round_, (DailyWinner(ALICE.key, nasty, 3.0, 2),), 1),
+        DailyAnswerJudged(CHANNEL, ALICE.key, 7, Verdict.RIGHT, nasty, 2, closes),
+        DailyQuestionSkipped(CHANNEL, 1, nasty),
+        QuizReminder(CHANNEL, 2, closes, rounds=5, category=nasty),
+        QuizSkipped(CHANNEL, 2, nasty),
+        SeasonResults(CHANNEL, season, rows),
+        LeaderboardShown(CHANNEL, ALICE.key, Period.ALL, rows, season=season, daily=True),
+        SchedulesShown(CHANNEL, ALICE.key, (), changed=nasty, notes=(nasty,)),
+    ]
+    home = DailyHome(ALICE.key, (HomeRound(round_, None),), 1, 1, season, rows)
+    shown = [render(event) for event in events]
+    # A message's fallback text is read as mrkdwn too.
+    texts = [t for m in shown if m is not None for t in (m.text, *mrkdwn(list(m.blocks)))]
+    texts += mrkdwn(home_view(stats=None, rows=rows, daily=home))
+
+    assert all(m is not None for m in shown)
+    for text in texts:
+        left = _OUR_MARKUP.sub("", text)
+        assert "<" not in left, text
+        assert ">" not in left, text

@@ -2,11 +2,12 @@
 the service with its daily desk, SQLite) against the fake Slack, on a manual clock that
 moves across days.
 
-The first tests open and close the daily rounds through the service's own desk at their
-times (``DailyDesk.open_round`` / ``close_due``, what the firing loop calls), pinning what
-players see; the last ones run the firing loop itself (``bot.app.schedules``) on the clock:
-what an admin schedules with ``/trivia schedule`` comes on its own, the weekly quiz after
-its reminder, and a season's results when it ends.
+The first test opens and closes a daily round through the service's own desk at its times
+(``DailyDesk.open_round`` / ``close_due``, what the firing loop calls), pinning what three
+players see; the others run the firing loop itself (``bot.app.schedules``) on the clock:
+what an admin schedules with ``/trivia schedule`` comes on its own, a streak grows over
+three days and breaks on the fourth, the weekly quiz comes after its reminder, and a
+season's results when it ends.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from bot.clock import ManualClock
 from bot.domain.model import ServerKey
 from bot.domain.schedule import Schedule, ScheduleKind, parse_days
 from bot.service.daily_desk import DailyDesk
+from bot.service.schedule_runner import DEFAULT_POLL
 from tests.platforms.slack.bot_harness import (
     ADA,
     ALICE,
@@ -165,39 +166,9 @@ async def test_three_players_answer_privately_and_the_reveal_names_the_right_one
     assert len(slack.calls_to("views.open")) == 4
 
 
-async def test_a_streak_grows_over_three_days_and_breaks_on_the_fourth(tmp_path: Path) -> None:
-    clock = ManualClock(wall=START)
-    # Any question of the bank: four days, four questions (the draw never repeats one).
-    daily = replace(SKY, category=None, difficulty=None)
-    told: list[str] = []
-    reveals: list[Message] = []
-    async with running_bot(tmp_path, clock=clock) as bot:
-        for offset in range(4):
-            day = START.date() + timedelta(days=offset)
-            question = await post_daily(bot, clock, daily, day)
-            right = answer_to(question)
-            told.append(await answer(bot, question, ALICE, right if offset < 3 else "Pluto"))
-            await answer(bot, question, BOB, right)
-            await reveal(bot, clock, daily, day)
-            reveals.append(question)
-        await bot.send(bot.slack.app_home_opened(user=ALICE))
-        await bot.slack.wait_for_call("views.publish")
-        home = bot.slack.home_view(ALICE)
-        assert home is not None
-
-    assert "Your streak starts today" in told[0]
-    assert "🔥 Your streak: 2 days in a row." in told[1]
-    assert "🔥 Your streak: 3 days in a row." in told[2]
-    assert "is not it" in told[3]
-    assert "*alice* (" in reveals[0].visible_text()
-    assert "🔥 3-day streak" in reveals[2].visible_text()
-    assert "alice" not in reveals[3].visible_text()
-    assert "🔥 4-day streak" in reveals[3].visible_text()  # bob's goes on
-    assert "Your streak: *0 days* · best: 3 days" in home.all_text()
-
-
 # -- the firing loop: what admins schedule comes on its own ------------------------------------
 
+DAY = 24 * 3600.0
 #: Monday 2026-11-30, 07:00 UTC: the last day of November's season.
 LAST_DAY = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 
@@ -243,11 +214,15 @@ class LoopClock(ManualClock):
 
 
 @asynccontextmanager
-async def firing(bot: SlackBot, clock: LoopClock) -> AsyncIterator[None]:
+async def firing(
+    bot: SlackBot, clock: LoopClock, *, poll: float = DEFAULT_POLL
+) -> AsyncIterator[None]:
     """The bot's firing loop (what ``bot.app.lifecycle`` runs), with the daily desk;
-    inside, once it made its first pass."""
+    inside, once it made its first pass.  A ``poll`` longer than the default lets the
+    clock cross nights in a few steps; a schedule added meanwhile is then seen only at
+    the loop's next wake-up."""
     first = clock.sleeps + 1
-    async with firing_schedules(bot.app, bot.adapter, clock=clock, daily=desk(bot)):
+    async with firing_schedules(bot.app, bot.adapter, clock=clock, daily=desk(bot), poll=poll):
         await clock.asleep(first)
         yield
 
@@ -341,3 +316,47 @@ async def test_a_season_ends_with_its_results_in_the_scheduled_channel(tmp_path:
     assert "*alice* wins the season!" in results.all_text()
     assert board.startswith("*Leaderboard, season November 2026*")
     assert "🥇 *alice*" in board
+
+
+def a_wrong_answer(question: Message) -> str:
+    """An answer ``question`` does not take: another option, or a colour nobody asks for."""
+    right = answer_to(question)
+    labels = [
+        e["text"]["text"] for b in question.blocks if b["type"] == "actions" for e in b["elements"]
+    ]
+    return next((label[3:] for label in labels if not label.endswith(right)), "purple")
+
+
+async def test_a_streak_grows_over_three_days_and_breaks_on_the_fourth(tmp_path: Path) -> None:
+    clock = LoopClock(wall=START)
+    told: list[str] = []
+    reveals: list[Message] = []
+    async with running_bot(tmp_path, clock=clock) as bot:
+        # Any question of the bank: four days, four questions (the draw never repeats one).
+        await said_to(bot, ADA, "schedule add daily 09:00 Europe/Berlin closes=17:00")
+        async with firing(bot, clock, poll=DAY):
+            for offset in range(4):
+                opens = START + timedelta(days=offset, hours=1)
+                question = await posted_when(bot, clock, opens, "Question of the day")
+                right = answer_to(question)
+                alice = right if offset < 3 else a_wrong_answer(question)
+                told.append(await answer(bot, question, ALICE, alice))
+                await answer(bot, question, BOB, right)
+                mark = bot.mark()
+                await clock.move_to(opens + timedelta(hours=8))
+                await bot.slack.wait_for_call("chat.update", after=mark)
+                reveals.append(question)
+        await bot.send(bot.slack.app_home_opened(user=ALICE))
+        await bot.slack.wait_for_call("views.publish")
+        home = bot.slack.home_view(ALICE)
+        assert home is not None
+
+    assert "Your streak starts today" in told[0]
+    assert "🔥 Your streak: 2 days in a row." in told[1]
+    assert "🔥 Your streak: 3 days in a row." in told[2]
+    assert "is not it" in told[3]
+    assert "*alice* (" in reveals[0].visible_text()
+    assert "🔥 3-day streak" in reveals[2].visible_text()
+    assert "alice" not in reveals[3].visible_text()
+    assert "🔥 4-day streak" in reveals[3].visible_text()  # bob's goes on
+    assert "Your streak: *0 days* · best: 3 days" in home.all_text()

@@ -73,6 +73,10 @@ Inspecting and waiting
   Mind that with blocks, changing only `text` in `chat.update` changes nothing visible.
 * `slack.ephemerals(user)` (chat.postEphemeral and response_url posts), `slack.responses`
   (raw response_url bodies), `slack.views` / `slack.home_view(user)` (with `.history`).
+  `slack.answer_submission(view_id, ack_payload)` applies the app's ack of a view submission
+  as Slack does (`update` replaces the modal, `errors` sets `view.errors` and keeps it open,
+  refusing a block that is no input; anything else sets `view.closed`); the bot harness
+  calls it for every submission it sends.
   A response_url post acts like Slack's: `delete_original`/`replace_original` change the clicked
   message, `response_type: in_channel` posts for all, anything else is ephemeral to the caller.
 * `await slack.wait_for_call("chat.update", lambda c: "0:05" in c["text"], after=mark)`,

@@ -8,7 +8,8 @@ and `FakeWorkspace` for any workspace `FakeSlack.add_workspace` made, so
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from .payloads import SlackPayloads
 from .records import ApiCall, Ephemeral, JsonDict, Message, SlackChannel, SlackFile, SlackUser, View
@@ -117,6 +118,29 @@ class WorkspaceTools(SlackPayloads):
 
     def home_view(self, user: str) -> View | None:
         return self.workspace.home_views.get(user)
+
+    def answer_submission(self, view_id: str, response: Mapping[str, Any] | None) -> None:
+        """Apply the app's ack of a view submission to the modal, as Slack does: `update`
+        replaces it, `errors` shows each message under its input block (the modal stays
+        open), anything else closes it. Like Slack, refuses (fails the test) `errors`
+        naming a block that is no input of the modal, or an `update` that is no modal."""
+        view = self.workspace.views[view_id]
+        action = (response or {}).get("response_action")
+        view.errors = {}
+        if action == "update":
+            replacement = (response or {}).get("view")
+            assert isinstance(replacement, dict), "response_action update needs a view"
+            assert replacement.get("type") == "modal", "response_action update needs a modal"
+            view.history.append(view.view)
+            view.view = dict(replacement)
+        elif action == "errors":
+            errors = dict((response or {}).get("errors") or {})
+            inputs = {b.get("block_id") for b in view.blocks if b.get("type") == "input"}
+            unknown = set(errors) - inputs
+            assert not unknown, f"errors for blocks that are no input of the modal: {unknown}"
+            view.errors = {str(k): str(v) for k, v in errors.items()}
+        else:
+            view.closed = True
 
 
 class FakeWorkspace(WorkspaceTools):

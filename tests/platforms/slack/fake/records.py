@@ -179,6 +179,11 @@ class View:
     view: JsonDict
     #: Earlier versions replaced by `views.update` / `views.publish`, oldest first.
     history: list[JsonDict] = field(default_factory=list)
+    #: What a submission's `response_action: errors` shows under each block, until the
+    #: next submission.
+    errors: dict[str, str] = field(default_factory=dict)
+    #: Closed by a submission answered with a bare ack (or `response_action: clear`).
+    closed: bool = False
 
     @property
     def callback_id(self) -> str:
