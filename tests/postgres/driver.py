@@ -42,7 +42,7 @@ from bot.domain.model import ChannelKey, PlayerKey, ServerKey
 from bot.domain.records import AnswerRecord, Period
 from bot.ports import StoreUnavailable
 from bot.storage import open_store
-from bot.storage.postgres import transaction
+from bot.storage.postgres import score_batch, transaction
 
 #: The shared servers and players every process writes to: few enough that the
 #: processes' transactions keep meeting on the same rows.
@@ -149,7 +149,9 @@ async def _stop_when_told(stdin: asyncio.StreamReader, stop: asyncio.Event) -> N
 
 async def hammer(dsn: str, name: str, seconds: float, unordered: bool) -> dict[str, Any]:
     if unordered:
+        # Both ways a batch is written: the general one and the one-statement one.
         transaction.sorted = _shuffled  # type: ignore[attr-defined]
+        score_batch.sorted = _shuffled  # type: ignore[attr-defined]
     stdin = await _stdin()
     store = await open_store(dsn)
     try:

@@ -1,4 +1,4 @@
-"""Scoring rules and the manual clock the core's tests run on."""
+"""Scoring rules, the manual clock the core's tests run on, and the system clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.domain.model import Difficulty
 from bot.domain.scoring import ScoringRules
 
@@ -68,3 +68,25 @@ async def test_wall_time_moves_with_the_clock() -> None:
     before = clock.now()
     await clock.advance(90)
     assert (clock.now() - before).total_seconds() == 90
+
+
+async def test_the_system_clock_sleeps_again_when_the_loop_wakes_it_before_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An event loop that ends every sleep 1 ms early, as uvloop's millisecond timers
+    # sometimes do: the deadline is still never slept short of.
+    now = [100.0]
+    slept: list[float] = []
+
+    async def early_sleep(delay: float) -> None:
+        slept.append(delay)
+        now[0] += max(delay - 0.001, 0.0005)
+
+    monkeypatch.setattr("bot.clock.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("bot.clock.asyncio.sleep", early_sleep)
+
+    await SystemClock().sleep_until(100.25)
+
+    assert now[0] >= 100.25
+    # 0.25 s asked for, woken 1 ms short; then what was left (1 ms, then half of it).
+    assert slept == pytest.approx([0.25, 0.001, 0.0005])

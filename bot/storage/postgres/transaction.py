@@ -24,6 +24,7 @@ from bot.storage.periods import KIND_ALL, to_epoch_us
 from bot.storage.postgres import sql
 from bot.storage.postgres.fencing import check_fences
 from bot.storage.postgres.notify import SERVER_CHANGED
+from bot.storage.postgres.score_batch import fits_one_statement, write_scores
 from bot.storage.postgres.types import Connection
 from bot.storage.write_plan import (
     AdminOp,
@@ -57,10 +58,17 @@ async def write_transaction(
     known_servers: Mapping[ServerKey, int],
 ) -> NewIds:
     """Apply ``ops`` in one transaction; roll back and re-raise on any error."""
+    ids = game_ids(ops)
+    # Without games to record, nothing in the database changes the plan.
+    plan = None if ids else build_plan(ops)
+    if plan is not None and fits_one_statement(plan, known_servers):
+        # The common batch (scores, the asked history, games' progress and states):
+        # one statement, one round trip (bot.storage.postgres.score_batch).
+        return NewIds(players=await write_scores(conn, plan, known_servers))
     async with conn.transaction():
-        ids = game_ids(ops)
         recorded = {row[0] for row in await conn.fetch(sql.RECORDED_GAMES, ids)} if ids else set()
-        plan = build_plan(ops, recorded_games=recorded)
+        if plan is None:
+            plan = build_plan(ops, recorded_games=recorded)
         if plan.fences:
             await check_fences(conn, plan.fences)
         # Recording a game already recorded (a retry) still closes its journal.

@@ -96,7 +96,10 @@ class FastClock(SystemClock):
         return self._origin + (time.monotonic() - self._origin) * self._speed
 
     async def sleep_until(self, deadline: float) -> None:
-        await asyncio.sleep(max(deadline - self.monotonic(), 0.0) / self._speed)
+        # Until the deadline has passed, as the port says: a loop may wake a sleeper early
+        # (uvloop by up to a millisecond), which this clock makes ``speed`` times longer.
+        while (delay := deadline - self.monotonic()) > 0:  # noqa: ASYNC110 (not polling)
+            await asyncio.sleep(delay / self._speed)
 
 
 @asynccontextmanager

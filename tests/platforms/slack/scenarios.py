@@ -76,7 +76,10 @@ class FastClock:
         return self._wall + timedelta(seconds=self.monotonic() - self._origin)
 
     async def sleep_until(self, deadline: float) -> None:
-        await asyncio.sleep(max(deadline - self.monotonic(), 0.0) / self._speed)
+        # Until the deadline has passed, as the port says: a loop may wake a sleeper early
+        # (uvloop by up to a millisecond), which this clock makes ``speed`` times longer.
+        while (delay := deadline - self.monotonic()) > 0:  # noqa: ASYNC110 (not polling)
+            await asyncio.sleep(delay / self._speed)
 
 
 def _announcement(call: ApiCall) -> bool:
