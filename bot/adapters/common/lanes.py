@@ -25,12 +25,18 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from bot.domain.events import (
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
+    DailyQuestionSkipped,
     Event,
     GameEnded,
     GamePaused,
     GameSuspended,
     QuestionRevealed,
+    QuizReminder,
+    QuizSkipped,
     ScoresDelayed,
+    SeasonResults,
 )
 from bot.domain.model import ChannelKey
 
@@ -38,8 +44,28 @@ log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 
-#: What a stopping bot still sends when its time is short: how questions and games ended.
-LAST_WORDS = (QuestionRevealed, GameEnded, GamePaused, GameSuspended, ScoresDelayed)
+#: Scheduled play's messages are each claimed once in the database before they are
+#: published (a due time, a reveal, a season's end): one left out by a stopping bot would
+#: never be shown, so they go out with the games' last words.  They are rare.
+CLAIMED_ONCE = (
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
+    DailyQuestionSkipped,
+    QuizReminder,
+    QuizSkipped,
+    SeasonResults,
+)
+
+#: What a stopping bot still sends when its time is short: how questions and games ended,
+#: and scheduled play's messages.
+LAST_WORDS = (
+    QuestionRevealed,
+    GameEnded,
+    GamePaused,
+    GameSuspended,
+    ScoresDelayed,
+    *CLAIMED_ONCE,
+)
 
 #: Longer than any question (at most 300 s), so a reveal still finds its question to edit.
 IDLE_AFTER = 900.0

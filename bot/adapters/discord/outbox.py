@@ -214,30 +214,6 @@ DailyShown = Callable[[int, str], Awaitable[None]]
 _KEPT_DAILY = 1000
 
 
-#: Scheduled play's messages are each claimed once in the database before they are
-#: published (a due time, a reveal, a season's end): one left out by a stopping bot
-#: would never be shown, so they go out with the games' last words.  They are rare.
-_CLAIMED_ONCE = (
-    DailyQuestionPosted,
-    DailyQuestionRevealed,
-    DailyQuestionSkipped,
-    QuizReminder,
-    QuizSkipped,
-    SeasonResults,
-)
-
-
-def _last_words(batch: Sequence[Event], channel: ChannelKey) -> list[Event]:
-    """What a bot stopping against a deadline still sends of ``batch``: the games' last
-    words (``lanes.last_words``) and scheduled play's messages, in their order."""
-    games = last_words(
-        [event for event in batch if not isinstance(event, _CLAIMED_ONCE)],
-        channel,
-        event_of=lambda event: event,
-    )
-    return [e for e in batch if isinstance(e, _CLAIMED_ONCE) or any(e is g for g in games)]
-
-
 def question_nonce(asked: QuestionAsked) -> str:
     """The nonce of question ``asked``'s message: the same in every process."""
     return f"{asked.number}:{asked.game_id}"[:25]
@@ -364,7 +340,7 @@ class DiscordOutbound:
             log.info("not posting %d events in %s: another process owns it", len(batch), channel)
             return
         if self._lanes.last_words_only:
-            batch = _last_words(batch, channel)
+            batch = last_words(batch, channel, event_of=lambda event: event)
         questions = self._questions.setdefault(channel, {})
         steps: list[_Step] = []
         notices: _Notices | None = None

@@ -17,9 +17,12 @@ from bot.adapters.slack.outbox import SlackCallError, SlackOutbox, recipient_of
 from bot.adapters.slack.recent_ids import RecentIds
 from bot.adapters.slack.render import SlackMessage
 from bot.domain.commands import Command, ShowStats
+from bot.domain.daily import DailyRound
 from bot.domain.events import (
     ChoiceRecorded,
     CloseGuess,
+    DailyQuestionPosted,
+    DailyQuestionRevealed,
     EndReason,
     Event,
     GameEnded,
@@ -27,6 +30,7 @@ from bot.domain.events import (
     HintGiven,
     QuestionAsked,
     QuestionRevealed,
+    QuizReminder,
     Refusal,
     Rejected,
     RevealReason,
@@ -237,6 +241,30 @@ async def test_a_reveal_whose_question_never_got_out_is_posted_instead() -> None
 
     assert [c[0] for c in web.calls] == ["post", "post"]
     assert web.calls[1][2] == "Question 1/2: Sky?"
+
+
+async def test_a_bot_stopping_in_a_hurry_still_sends_scheduled_plays_claimed_messages() -> None:
+    # Each is claimed once in the database before it is published: left out now, the daily
+    # question, its reveal or a reminder would never be shown.  A near miss is not worth it.
+    web = RecordingWeb()
+    box = outbox(web)
+    opened = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    daily = DailyRound(7, 1, A, SKY, (), opened, opened.replace(hour=17), message_ref="ts-9")
+    web.gate.clear()
+    box.send(ended())  # the lane's worker takes it and waits on Slack
+    await asyncio.sleep(0)
+    box.send(DailyQuestionPosted(A, daily))
+    box.send(CloseGuess(A, "g1", 1, BOB, "Bob", "azure"))
+    box.send(QuizReminder(A, 1, opened, 10))
+    box.send(DailyQuestionRevealed(A, daily, (), 0))
+    closing = asyncio.create_task(box.close(within=5.0))
+    await asyncio.sleep(0)  # close has begun: only last words from here on
+    web.gate.set()
+    await closing
+
+    sent = [(method, text) for method, _, text in web.calls]
+    assert [method for method, _ in sent] == ["post", "post", "post", "update"]
+    assert not any("azure" in text for text in web.texts)
 
 
 async def test_close_is_idempotent_and_later_events_are_dropped_with_a_warning(
