@@ -20,6 +20,7 @@ from bot.app.bench import (
     _service_run,
     arrivals_due,
     run_bench,
+    run_benches,
     verdicts,
 )
 from bot.app.bench_scratch import SqliteScratch
@@ -75,6 +76,34 @@ async def test_the_benchmark_measures_every_target(tmp_path: Path) -> None:
     assert len(steps) >= 8
     # Its databases are cleaned up (a blocking listing is fine in a test).
     assert list(tmp_path.iterdir()) == []  # noqa: ASYNC240
+
+
+async def test_the_service_phases_run_before_the_bulk_ones_and_the_engine_phase_first(
+    tmp_path: Path,
+) -> None:
+    steps: list[str] = []
+    [figures] = await run_benches(
+        channels=3,
+        players=2,
+        seconds=0.2,
+        paced_rate=100,
+        steady_rate=50,
+        million=300,
+        bank_questions=20,
+        directory=tmp_path,
+        progress=steps.append,
+    )
+
+    service = [n for n, step in enumerate(steps) if ": service: " in step]
+    bulk = [n for n, step in enumerate(steps) if "raw driver" in step or "recorded answers" in step]
+    assert "answers arriving at 100/s" in steps[service[0]]  # the engine phase
+    assert len(service) == 3
+    assert len(bulk) == 3
+    assert max(service) < min(bulk)
+    assert steps[-1].startswith("bank of 20 questions")
+    assert figures.answer_to_event_p99_ms > 0
+    assert figures.million_answers == 300
+    assert figures.bank_cold_s is not None
 
 
 async def test_the_benchmark_beside_a_sqlite_file_leaves_the_file_alone(tmp_path: Path) -> None:
