@@ -309,12 +309,22 @@ async def _drive_service(
     finally:
         # Interrupted (Ctrl-C, an error), the answers still in flight stop first, then
         # the service's timers and writes: all before the scratch store closes under them.
+        # An answer already handed to the service is let finish, as a bot's commands in
+        # flight are at a stop: cancelled in the middle of its commit, a game's last
+        # answer would leave the game ended but unrecorded.
         pending = list(in_flight)
-        for task in pending:
+        late: set[asyncio.Task[None]] = set()
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=IN_FLIGHT_GRACE)
+        for task in late:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         await service.shutdown()
     return run
+
+
+#: How long an interrupted phase lets the answers already handed to the service finish.
+IN_FLIGHT_GRACE = 5.0
 
 
 def arrivals_due(elapsed: float, rate: float, sent: int) -> int:
