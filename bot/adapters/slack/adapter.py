@@ -473,28 +473,9 @@ class SlackAdapter:
         action: dict[str, Any],
         context: AsyncBoltContext,
     ) -> None:
-        await ack()
-        user = body.get("user") or {}
-        channel_id = channel_of(body)
-        try:
-            team = self._place(context, body).team
-            channel = channel_key(team, str(channel_id))
-            if url := body.get("response_url"):
-                # The pick's confirmation goes back through it: no Web API call.
-                self.outbox.remember_response_url(channel, str(user.get("id")), str(url))
-            actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
-            command = pick_choice(action, channel=channel, actor=actor)
-            if command is not None:
-                await self._run(command)
-        except Exception:
-            self.meter.error()
-            log.exception(
-                "slack: click %s (%s) by %s in %s failed",
-                action.get("action_id"),
-                action.get("value"),
-                user.get("id"),
-                channel_id,
-            )
+        """An option of a game's question clicked; the pick's confirmation goes back
+        through the click's response_url (no Web API call)."""
+        await self._on_option(ack, body, action, context, pick_choice, "click")
 
     async def _on_daily_pick(
         self,
@@ -505,6 +486,17 @@ class SlackAdapter:
     ) -> None:
         """An option of a daily question clicked: the answer, judged at once; its verdict
         goes back through the click's response_url (no Web API call, for them alone)."""
+        await self._on_option(ack, body, action, context, daily_pick, "daily pick")
+
+    async def _on_option(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        translate: Callable[..., Command | None],
+        what: str,
+    ) -> None:
         await ack()
         user = body.get("user") or {}
         channel_id = channel_of(body)
@@ -514,13 +506,15 @@ class SlackAdapter:
             if url := body.get("response_url"):
                 self.outbox.remember_response_url(channel, str(user.get("id")), str(url))
             actor = await self.directory.actor(team, str(user.get("id")), user.get("name"))
-            command = daily_pick(action, channel=channel, actor=actor)
+            command = translate(action, channel=channel, actor=actor)
             if command is not None:
                 await self._run(command)
         except Exception:
             self.meter.error()
             log.exception(
-                "slack: daily pick %s by %s in %s failed",
+                "slack: %s %s (%s) by %s in %s failed",
+                what,
+                action.get("action_id"),
                 action.get("value"),
                 user.get("id"),
                 channel_id,
