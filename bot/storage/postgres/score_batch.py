@@ -29,28 +29,14 @@ from typing import Final
 
 from bot.domain.model import PlayerKey, ServerKey
 from bot.storage.periods import KIND_ALL
+from bot.storage.postgres import sql
 from bot.storage.postgres.types import Connection
 from bot.storage.write_plan import JournalProgress, WritePlan, name_key
 
-WRITE_SCORES: Final = """
+# The players' upsert is the one the step-by-step path runs (``sql.UPSERT_PLAYERS``).
+WRITE_SCORES: Final = f"""
 WITH p AS (
-    INSERT INTO players AS p (server_id, user_id, name, name_key,
-                              points, correct, answered, best_streak, correct_ms, games, wins)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[],
-                         $6::bigint[], $7::bigint[], $8::integer[], $9::bigint[], $10::bigint[],
-                         $11::bigint[])
-    ON CONFLICT (server_id, user_id) DO UPDATE SET
-        name        = excluded.name,
-        name_key    = excluded.name_key,
-        points      = p.points + excluded.points,
-        correct     = p.correct + excluded.correct,
-        answered    = p.answered + excluded.answered,
-        best_streak = GREATEST(p.best_streak, excluded.best_streak),
-        correct_ms  = p.correct_ms + excluded.correct_ms,
-        games       = p.games + excluded.games,
-        wins        = p.wins + excluded.wins
-    RETURNING server_id, user_id, id
-), a AS (
+{sql.UPSERT_PLAYERS}), a AS (
     INSERT INTO answers (player_id, channel, game_id, question_id,
                          correct, points, answer_ms, streak, at_us)
     SELECT p.id, x.channel, x.game_id, x.question_id,
@@ -105,12 +91,12 @@ def fits_one_statement(plan: WritePlan, known_servers: Mapping[ServerKey, int]) 
     )
 
 
-async def write_scores(
-    conn: Connection, plan: WritePlan, server_ids: Mapping[ServerKey, int]
-) -> dict[PlayerKey, int]:
-    """Write ``plan`` (which :func:`fits_one_statement`) in one statement; the players'
-    row ids."""
-    players = sorted(
+def player_rows(
+    plan: WritePlan, server_ids: Mapping[ServerKey, int]
+) -> list[tuple[int, str, str, str, int, int, int, int, int, int, int]]:
+    """``plan``'s player deltas as ``sql.UPSERT_PLAYERS`` takes them, sorted by
+    (server_id, user_id): every writer locks players' rows in that order."""
+    return sorted(
         (
             server_ids[player.server_key],
             player.user,
@@ -126,6 +112,14 @@ async def write_scores(
         )
         for player, delta in plan.players.items()
     )
+
+
+async def write_scores(
+    conn: Connection, plan: WritePlan, server_ids: Mapping[ServerKey, int]
+) -> dict[PlayerKey, int]:
+    """Write ``plan`` (which :func:`fits_one_statement`) in one statement; the players'
+    row ids."""
+    players = player_rows(plan, server_ids)
     answers = [
         (
             server_ids[record.player.server_key],

@@ -24,7 +24,7 @@ from bot.storage.periods import KIND_ALL, to_epoch_us
 from bot.storage.postgres import sql
 from bot.storage.postgres.fencing import check_fences
 from bot.storage.postgres.notify import SERVER_CHANGED
-from bot.storage.postgres.score_batch import fits_one_statement, write_scores
+from bot.storage.postgres.score_batch import fits_one_statement, player_rows, write_scores
 from bot.storage.postgres.types import Connection
 from bot.storage.write_plan import (
     AdminOp,
@@ -39,7 +39,6 @@ from bot.storage.write_plan import (
     WritePlan,
     build_plan,
     game_ids,
-    name_key,
 )
 
 
@@ -119,22 +118,7 @@ async def _upsert_players(
 ) -> dict[PlayerKey, int]:
     if not plan.players:
         return {}
-    rows = sorted(
-        (
-            server_ids[player.server_key],
-            player.user,
-            delta.name,
-            name_key(delta.name),
-            delta.points,
-            delta.correct,
-            delta.answered,
-            delta.best_streak,
-            delta.correct_ms,
-            delta.games,
-            delta.wins,
-        )
-        for player, delta in plan.players.items()
-    )
+    rows = player_rows(plan, server_ids)
     keys = {server_id: server for server, server_id in server_ids.items()}
     returned = await conn.fetch(sql.UPSERT_PLAYERS, *_columns(rows, 11))
     return {
