@@ -443,7 +443,10 @@ HELP_COMMANDS = (
     ("/trivia import · export", "admins: this server's own questions as a YAML bank file"),
     ("/trivia reports · dismiss", "admins: open reports, and closing one"),
     ("/trivia bundled", "admins: turn bundled categories and banks on or off"),
-    ("/trivia settings", "admins: default rounds, seconds, mode, who may start, admin role"),
+    (
+        "/trivia settings",
+        "admins: default rounds, seconds, mode, who may start, admin role, season length",
+    ),
     (
         "/trivia schedule add · list · pause · resume · remove",
         "admins: a daily question or a weekly quiz that comes on its own",
