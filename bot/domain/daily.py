@@ -22,10 +22,18 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.domain.model import ChannelKey, PlayerKey, Question, SeasonLength, ServerKey
+from bot.domain.model import (
+    ChannelKey,
+    PlayerKey,
+    Question,
+    SeasonLength,
+    ServerKey,
+    choice_index,
+)
 from bot.domain.records import LeaderboardRow
 
 __all__ = [
+    "MAX_DAILY_ANSWER",
     "DailyHome",
     "DailyRound",
     "DailyWinner",
@@ -35,6 +43,10 @@ __all__ = [
     "SeasonLength",
     "Verdict",
 ]
+
+
+#: The longest private answer kept (its form field takes no more).
+MAX_DAILY_ANSWER = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +68,11 @@ class DailyRound:
     @property
     def server(self) -> ServerKey:
         return self.channel.server_key
+
+    @property
+    def correct_choice(self) -> int | None:
+        """Which of ``choices`` (as shown) is the answer; None for a typed question."""
+        return choice_index(self.choices, self.question.answer) if self.choices else None
 
 
 class Verdict(enum.StrEnum):

@@ -7,6 +7,7 @@ storage and every adapter can pass these objects around without copying them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -56,6 +57,15 @@ class SourceRef:
     context: str
 
 
+def choice_index(choices: Sequence[str], answer: str) -> int | None:
+    """Which of ``choices`` (in the order shown) is ``answer``, ignoring case and the
+    spaces around it; None when none is."""
+    wanted = answer.casefold().strip()
+    return next(
+        (i for i, choice in enumerate(choices) if choice.casefold().strip() == wanted), None
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """One validated question.
@@ -94,13 +104,7 @@ class Question:
     @property
     def correct_choice(self) -> int | None:
         """Index of the correct option in ``choices``, or None without choices."""
-        if not self.choices:
-            return None
-        wanted = self.answers[0].casefold()
-        for index, choice in enumerate(self.choices):
-            if choice.casefold() == wanted:
-                return index
-        return None
+        return choice_index(self.choices, self.answers[0]) if self.choices else None
 
 
 @dataclass(frozen=True, slots=True, order=True)

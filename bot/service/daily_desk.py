@@ -41,6 +41,7 @@ from bot.domain.answer_target import Verdict as MatchVerdict
 from bot.domain.answers import matcher_for
 from bot.domain.commands import AnswerDaily, ShowLeaderboard
 from bot.domain.daily import (
+    MAX_DAILY_ANSWER,
     DailyHome,
     DailyRound,
     DailyWinner,
@@ -76,8 +77,6 @@ from bot.service.settings_desk import refuse
 
 log = logging.getLogger(__name__)
 
-#: The longest guess kept (a form's field may hold more).
-MAX_GUESS: Final = 200
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _FAR: Final = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -271,8 +270,8 @@ class DailyDesk:
                 )
                 return None
             picked = round_.choices[command.choice]
-            right = command.choice == question.correct_choice
-            if question.correct_choice is None:  # options that spell the answer otherwise
+            right = command.choice == round_.correct_choice
+            if round_.correct_choice is None:  # options that spell the answer otherwise
                 right = matcher_for(question).check(picked).accepted
             return (Verdict.RIGHT if right else Verdict.WRONG), picked
         text = (command.text or "").strip()
@@ -287,7 +286,9 @@ class DailyDesk:
             )
             return None
         match = matcher_for(question).check(text)
-        guess = round_.choices[match.choice] if match.choice is not None else text[:MAX_GUESS]
+        guess = (
+            round_.choices[match.choice] if match.choice is not None else text[:MAX_DAILY_ANSWER]
+        )
         verdict = {
             MatchVerdict.ACCEPTED: Verdict.RIGHT,
             MatchVerdict.CLOSE: Verdict.CLOSE,
@@ -456,7 +457,7 @@ def _nothing_fits(schedule: Schedule, every: list[Question]) -> str:
 
 def _typed(command: AnswerDaily) -> str:
     if command.text is not None:
-        return command.text.strip()[:MAX_GUESS]
+        return command.text.strip()[:MAX_DAILY_ANSWER]
     return "" if command.choice is None else f"option {command.choice + 1}"
 
 

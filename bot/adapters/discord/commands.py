@@ -15,7 +15,6 @@ from discord import app_commands
 
 from bot.adapters.discord import inbound, inbound_scheduled, render
 from bot.adapters.discord.admin_commands import MAX_AUTOCOMPLETE, AdminCommands, ScheduleCommands
-from bot.adapters.discord.forms import MAX_DAILY_ANSWER
 from bot.adapters.discord.inbound import LIMITS, Mode
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.message import clip
@@ -28,6 +27,7 @@ from bot.domain.commands import (
     SkipQuestion,
     StopGame,
 )
+from bot.domain.daily import MAX_DAILY_ANSWER
 from bot.domain.events import CategoriesShown, GameEnded, GameStarted, ScoreShown
 from bot.domain.model import Actor, ChannelKey
 

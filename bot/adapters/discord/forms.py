@@ -35,6 +35,7 @@ from bot.bank.limits import (
     MAX_REPORT_REASON,
 )
 from bot.domain.commands import AddQuestion, AnswerDaily
+from bot.domain.daily import MAX_DAILY_ANSWER
 from bot.domain.model import QuestionDraft
 from bot.domain.records import ReportKind
 
@@ -172,7 +173,6 @@ async def on_form_or_button(
 # -- the daily question ----------------------------------------------------------------------
 
 #: The longest typed answer the form takes (a guess, not an essay).
-MAX_DAILY_ANSWER = 200
 FORM_TITLE = "Your answer"
 
 

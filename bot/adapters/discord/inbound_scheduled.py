@@ -100,7 +100,3 @@ def zone_choices(typed: str, *, limit: int = 25) -> list[str]:
     ]
     contains = [zone for zone in _zones() if wanted in zone.casefold() and zone not in starts]
     return (starts + contains)[:limit]
-
-
-def _starts(zone: str, wanted: str) -> bool:
-    return zone.startswith(wanted) or zone.rsplit("/", 1)[-1].startswith(wanted)

@@ -121,15 +121,6 @@ def _label(index: int, choice: str, *, suffix: str = "") -> str:
     return clip(f"{LETTERS[index]}. {choice}", MAX_BUTTON_LABEL - len(suffix)) + suffix
 
 
-def right_choice(daily: DailyRound) -> int | None:
-    """Which of the round's options (as shown) is the answer."""
-    answer = daily.question.answer.casefold().strip()
-    for index, choice in enumerate(daily.choices):
-        if choice.casefold().strip() == answer:
-            return index
-    return None
-
-
 def daily_reveal(event: DailyQuestionRevealed) -> Reply:
     """The question's message edited into its answer: the explanation and who got it
     right, fastest first, with their streaks; the options stay, disabled, the right one
@@ -187,7 +178,7 @@ def took(seconds: float) -> str:
 
 
 def _revealed_buttons(daily: DailyRound) -> tuple[Button, ...]:
-    correct = right_choice(daily)
+    correct = daily.correct_choice
     buttons = [
         Button(
             daily_pick_custom_id(daily.id, i),

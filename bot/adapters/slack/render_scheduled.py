@@ -36,7 +36,7 @@ from bot.adapters.slack.message import (
     report_button,
     section,
 )
-from bot.domain.daily import DailyHome, DailyRound, DailyWinner, Season, Verdict
+from bot.domain.daily import MAX_DAILY_ANSWER, DailyHome, DailyRound, DailyWinner, Season, Verdict
 from bot.domain.events import (
     DailyAnswerJudged,
     DailyQuestionPosted,
@@ -58,7 +58,6 @@ ANSWER_LABEL = "✍️ Answer"
 #: How many winners a reveal names before "…and N more" (a section holds 3,000 characters).
 SHOWN_WINNERS = 25
 #: The longest answer the form takes (a guess is a word or a few, never an essay).
-MAX_DAILY_ANSWER = 200
 #: How many open daily questions the Home tab lists (two blocks each; a tab holds 100).
 HOME_ROUNDS = 10
 #: Slack caps a modal's title at 24 characters.
@@ -137,15 +136,6 @@ def _pick_buttons(daily: DailyRound) -> Block:
     }
 
 
-def right_choice(daily: DailyRound) -> int | None:
-    """Which of the round's options (as shown) is the answer."""
-    answer = daily.question.answer.casefold().strip()
-    return next(
-        (i for i, choice in enumerate(daily.choices) if choice.casefold().strip() == answer),
-        None,
-    )
-
-
 def daily_reveal(event: DailyQuestionRevealed) -> SlackMessage:
     """The question's message edited into its answer: who got it right, fastest first,
     with their streaks, and the explanation; the buttons are gone (a Report button
@@ -156,7 +146,7 @@ def daily_reveal(event: DailyQuestionRevealed) -> SlackMessage:
     blocks: list[Block] = [section(head)]
     text = [f"{DAILY_TITLE}: {prompt_line(q.prompt)}"]
     if daily.choices:
-        correct = right_choice(daily)
+        correct = daily.correct_choice
         options = "\n".join(
             f"{'✅' if i == correct else '▫️'} {LETTERS[i]}. {esc(choice)}"
             for i, choice in enumerate(daily.choices)
