@@ -99,7 +99,7 @@ class MemoryDailyStore:
         current = best = 0
         for round_id in sorted(self.rounds):
             round_ = self.rounds[round_id]
-            if round_.server != player.server_key:
+            if round_.server != player.server_key or round_.opened_at > now:
                 continue
             answer = self.answers.get((round_id, player))
             if answer is not None and answer.correct:

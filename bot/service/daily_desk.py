@@ -162,7 +162,12 @@ class DailyDesk:
                 closes_at=due.closes,
             )
         )
-        await self._scores.mark_asked(server, [question.id], at=now)
+        try:
+            await self._scores.mark_asked(server, [question.id], at=now)
+        except StoreUnavailable as exc:
+            # Only the no-repeat history waits on it: the round is kept, so it is shown
+            # (a round kept but never posted would still be revealed at its close).
+            log.warning("daily question %s not noted as asked in %s: %s", question.id, server, exc)
         log.info(
             "daily round %s opened in %s: question %s until %s",
             opened.id,

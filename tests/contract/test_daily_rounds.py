@@ -252,6 +252,19 @@ async def test_a_streak_grows_over_three_days_and_breaks_on_a_missed_fourth(
     assert await daily.daily_streak(ada(), now=fifth.closes_at) == DailyStreak(1, 3)
 
 
+async def test_a_streak_as_of_a_past_close_leaves_out_the_rounds_opened_after_it(
+    daily: Dailies,
+) -> None:
+    # A reveal shown late (after a restart) names each winner's streak as of its close.
+    first = await daily.open_daily_round(a_round(0))
+    assert await daily.record_daily_answer(answer(first, ada()))
+    second = await daily.open_daily_round(a_round(1))
+    assert second.opened_at > first.closes_at
+    assert await daily.record_daily_answer(answer(second, ada(), correct=False))
+    assert await daily.daily_streak(ada(), now=first.closes_at) == DailyStreak(1, 1)
+    assert await daily.daily_streak(ada(), now=second.closes_at) == DailyStreak(0, 1)
+
+
 async def test_a_wrong_answer_breaks_the_streak_at_once_and_servers_keep_their_own(
     daily: Dailies,
 ) -> None:

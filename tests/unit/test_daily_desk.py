@@ -444,6 +444,17 @@ async def test_a_kept_answer_reaches_the_scores_later_when_they_are_busy() -> No
     assert [w.player for w in d.sink.last(DailyQuestionRevealed).winners] == [ADA.key]
 
 
+async def test_a_round_is_posted_even_when_its_question_cannot_be_noted_as_asked() -> None:
+    # Kept rounds are revealed at their close: one kept but never shown would be revealed
+    # out of nowhere.  Only the no-repeat history misses the question.
+    scores = MemoryScoreStore()
+    d = bot([MERCURY], scores=scores)
+    scores.fail_next = StoreUnavailable("database is locked")
+    opened = await d.open()
+    assert d.sink.last(DailyQuestionPosted).round == opened
+    assert await d.until_close() == 1
+
+
 async def test_the_home_view_through_the_service_uses_the_servers_season_length() -> None:
     d = bot([MERCURY])
     await d.open()

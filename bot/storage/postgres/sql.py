@@ -582,6 +582,9 @@ SELECT id, platform, server, $4::text, $5::text, $6::text, $7::smallint, $8::int
        $9::bigint
 FROM daily_rounds
 WHERE id = $1 AND platform = $2 AND server = $3 AND revealed = 0
+-- The round's row is held until the answer commits: a reveal claimed meanwhile waits for
+-- it, so the reveal's winners always include every answer kept as "right".
+FOR SHARE
 ON CONFLICT (round_id, user_id) DO NOTHING
 RETURNING 1
 """
@@ -613,7 +616,7 @@ WITH outcome AS (
            END AS ok
     FROM daily_rounds AS r
     LEFT JOIN daily_answers AS a ON a.round_id = r.id AND a.user_id = $3
-    WHERE r.platform = $1 AND r.server = $2
+    WHERE r.platform = $1 AND r.server = $2 AND r.opened_us <= $4::bigint
 ), runs AS (
     SELECT ok, sum(1 - ok) OVER (ORDER BY id) AS run FROM outcome WHERE ok IS NOT NULL
 ), lengths AS (

@@ -560,7 +560,7 @@ WITH outcome AS (
            END AS ok
     FROM daily_rounds AS r
     LEFT JOIN daily_answers AS a ON a.round_id = r.id AND a.user_id = ?3
-    WHERE r.platform = ?1 AND r.server = ?2
+    WHERE r.platform = ?1 AND r.server = ?2 AND r.opened_us <= ?4
 ), runs AS (
     SELECT ok, sum(1 - ok) OVER (ORDER BY id) AS run FROM outcome WHERE ok IS NOT NULL
 ), lengths AS (
