@@ -10,24 +10,23 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.schedule import Schedule, ScheduleKind, days_text
+from bot.domain.schedule import DEFAULT_QUIZ_GRACE, Schedule, ScheduleKind, days_text
 
 
 def describe(item: Schedule) -> str:
     """One line: what it is, where, when, its window, its questions (and a quiz's reminder)."""
-    text = (
+    return (
         f"{item.kind.label} in {item.channel} at {item.at:%H:%M} {item.zone} "
-        f"({days_text(item.days)}), {window(item)}"
+        f"({days_text(item.days)}), {details(item)}"
     )
-    asked = questions(item)
-    text += f", {asked}" if asked != "any" else ""
-    return text + (f", {reminder(item)}" if item.kind is ScheduleKind.WEEKLY_QUIZ else "")
 
 
 def window(item: Schedule) -> str:
     if item.kind is ScheduleKind.DAILY_QUESTION:
         return f"open until {item.closes:%H:%M}" if item.closes else "open until midnight"
-    return f"may start late until {item.closes:%H:%M}" if item.closes else "may start 30 min late"
+    if item.closes:
+        return f"may start late until {item.closes:%H:%M}"
+    return f"may start {DEFAULT_QUIZ_GRACE.seconds // 60} min late"
 
 
 def questions(item: Schedule) -> str:
@@ -35,6 +34,15 @@ def questions(item: Schedule) -> str:
     parts = [part for part in (item.category, item.difficulty) if part]
     parts += [f"{key}={value}" for key, value in item.options]
     return ", ".join(parts) or "any"
+
+
+def details(item: Schedule) -> str:
+    """What follows a schedule's days in every listing: its window, its questions when
+    chosen, and a quiz's reminder ("open until 17:00, Science, hard")."""
+    text = window(item)
+    asked = questions(item)
+    text += f", {asked}" if asked != "any" else ""
+    return text + (f", {reminder(item)}" if item.kind is ScheduleKind.WEEKLY_QUIZ else "")
 
 
 def reminder(item: Schedule) -> str:

@@ -39,6 +39,7 @@ from bot.adapters.discord.message import (
     escape,
     fit_lines,
 )
+from bot.domain import schedule_words
 from bot.domain.daily import DailyRound, DailyWinner, Verdict
 from bot.domain.events import (
     DailyAnswerJudged,
@@ -52,7 +53,7 @@ from bot.domain.events import (
     SeasonResults,
 )
 from bot.domain.records import LeaderboardRow
-from bot.domain.schedule import Schedule, ScheduleKind, days_text
+from bot.domain.schedule import Schedule, days_text
 
 LETTERS = "ABCDEF"
 ANSWER_LABEL = "Answer"
@@ -319,17 +320,7 @@ def describe(item: Schedule) -> str:
     """One line per schedule: "`#3` daily question in <#chan> at 09:00 Europe/Berlin..."."""
     state = " (⏸️ paused)" if item.paused else ""
     where = f"<#{item.channel}>" if item.channel.isdigit() else escape(item.channel)
-    window = _window(item)
-    parts = [part for part in (item.category, item.difficulty) if part]
-    parts += [f"{key}={value}" for key, value in item.options]
-    questions = f", {escape(', '.join(parts))}" if parts else ""
     return (
         f"`#{item.id}` **{item.kind.label}**{state} in {where} at {item.at:%H:%M} "
-        f"{item.zone} ({days_text(item.days)}), {window}{questions}"
+        f"{item.zone} ({days_text(item.days)}), {escape(schedule_words.details(item))}"
     )
-
-
-def _window(item: Schedule) -> str:
-    if item.kind is ScheduleKind.DAILY_QUESTION:
-        return f"open until {item.closes:%H:%M}" if item.closes else "open until midnight"
-    return f"may start late until {item.closes:%H:%M}" if item.closes else "may start 30 min late"

@@ -36,6 +36,7 @@ from bot.adapters.slack.message import (
     report_button,
     section,
 )
+from bot.domain import schedule_words
 from bot.domain.daily import MAX_DAILY_ANSWER, DailyHome, DailyRound, DailyWinner, Season, Verdict
 from bot.domain.events import (
     DailyAnswerJudged,
@@ -49,7 +50,7 @@ from bot.domain.events import (
     SeasonResults,
 )
 from bot.domain.records import LeaderboardRow
-from bot.domain.schedule import Schedule, ScheduleKind, days_text
+from bot.domain.schedule import Schedule, days_text
 
 LETTERS = "ABCDEF"
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
@@ -373,19 +374,10 @@ def describe(item: Schedule) -> str:
     state = " (⏸️ paused)" if item.paused else ""
     # A Slack channel id is linked; a name typed on the command line is shown as typed.
     where = f"<#{item.channel}>" if _CHANNEL_ID.match(item.channel) else esc(item.channel)
-    parts = [part for part in (item.category, item.difficulty) if part]
-    parts += [f"{key}={value}" for key, value in item.options]
-    questions = f", {esc(', '.join(parts))}" if parts else ""
     return (
         f"`#{item.id}` *{item.kind.label}*{state} in {where} at {item.at:%H:%M} "
-        f"{esc(item.zone)} ({days_text(item.days)}), {_window(item)}{questions}"
+        f"{esc(item.zone)} ({days_text(item.days)}), {esc(schedule_words.details(item))}"
     )
-
-
-def _window(item: Schedule) -> str:
-    if item.kind is ScheduleKind.DAILY_QUESTION:
-        return f"open until {item.closes:%H:%M}" if item.closes else "open until midnight"
-    return f"may start late until {item.closes:%H:%M}" if item.closes else "may start 30 min late"
 
 
 # -- the App Home's daily part ------------------------------------------------------------------

@@ -385,6 +385,24 @@ def mrkdwn(value: object) -> list[str]:
     return []
 
 
+def test_a_listed_quiz_says_its_window_and_its_reminder_as_the_command_line_does() -> None:
+    quiz = Schedule(
+        ServerKey("slack", "T1"),
+        "C0001",
+        ScheduleKind.WEEKLY_QUIZ,
+        time(16, 0),
+        "Europe/Berlin",
+        frozenset({4}),
+        category="Stunts",
+        created=OPENED,
+        id=3,
+        remind=15,
+    )
+    line = render_scheduled.describe(quiz)
+    assert line.endswith("may start 30 min late, Stunts, reminder 15 min before")
+    assert "<#C0001>" in line
+
+
 @pytest.mark.parametrize("key", sorted(NASTY))
 def test_what_players_and_admins_typed_is_never_live_markup(key: str) -> None:
     """A name, a guess, a prompt, a category or a reason from anyone is shown as text:
@@ -395,6 +413,17 @@ def test_what_players_and_admins_typed_is_never_live_markup(key: str) -> None:
     season = Season(2026, 11, SeasonLength.MONTHLY)
     rows = (LeaderboardRow(1, ALICE.key, nasty, 3, 1),)
     closes = OPENED + timedelta(hours=8)
+    quiz = Schedule(
+        ServerKey("slack", "T1"),
+        f"#{nasty}",
+        ScheduleKind.WEEKLY_QUIZ,
+        time(16, 0),
+        "Europe/Berlin",
+        frozenset({4}),
+        category=nasty,
+        created=OPENED,
+        id=3,
+    )
     events = [
         DailyQuestionPosted(CHANNEL, round_, note=nasty),
         DailyQuestionRevealed(CHANNEL, round_, (DailyWinner(ALICE.key, nasty, 3.0, 2),), 1),
@@ -404,7 +433,7 @@ def test_what_players_and_admins_typed_is_never_live_markup(key: str) -> None:
         QuizSkipped(CHANNEL, 2, nasty),
         SeasonResults(CHANNEL, season, rows),
         LeaderboardShown(CHANNEL, ALICE.key, Period.ALL, rows, season=season, daily=True),
-        SchedulesShown(CHANNEL, ALICE.key, (), changed=nasty, notes=(nasty,)),
+        SchedulesShown(CHANNEL, ALICE.key, (quiz,), changed=nasty, notes=(nasty,)),
     ]
     home = DailyHome(ALICE.key, (HomeRound(round_, None),), 1, 1, season, rows)
     shown = [render(event) for event in events]
