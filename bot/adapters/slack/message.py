@@ -14,6 +14,7 @@ from typing import Any
 from bot.adapters.common.words import clip as clip
 from bot.adapters.common.words import plural as plural
 from bot.adapters.slack.ids import REPORT_ACTION, REPORT_BLOCK
+from bot.domain.records import LeaderboardRow
 
 Block = dict[str, Any]
 
@@ -82,3 +83,18 @@ def report_button(question_id: str) -> Block:
         "block_id": REPORT_BLOCK,
         "elements": [button("🚩 Report", REPORT_ACTION, question_id)],
     }
+
+
+#: How options are lettered, and how the top three of a board are marked.
+LETTERS = "ABCDEF"
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+
+
+def leaderboard_lines(rows: Sequence[LeaderboardRow]) -> str:
+    """A board's rows, one line each: the same in every board (all time, a season, the
+    daily questions, the Home tab)."""
+    return "\n".join(
+        f"{MEDALS.get(row.rank, f'{row.rank}.')} *{esc(row.name)}*: {row.points} pts · "
+        f"{row.correct} correct"
+        for row in rows
+    )

@@ -25,11 +25,14 @@ from bot.adapters.slack.commands import (
 from bot.adapters.slack.ids import PICK_ACTION_PREFIX
 from bot.adapters.slack.message import (
     BUTTON_TEXT_MAX,
+    LETTERS,
+    MEDALS,
     Block,
     SlackMessage,
     clip,
     context,
     esc,
+    leaderboard_lines,
     message,
     plural,
     report_button,
@@ -76,9 +79,6 @@ from bot.domain.records import (
     Period,
     PlayerStats,
 )
-
-LETTERS = "ABCDEF"
-MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 
 END_TITLES = {
     EndReason.COMPLETED: "🏁 Game over!",
@@ -239,14 +239,6 @@ def leaderboard_message(rows: Sequence[LeaderboardRow], period: Period) -> Slack
     if not rows:
         return message(f"No scores {period.label} yet. `/trivia start` to play!")
     return message(title, leaderboard_lines(rows))
-
-
-def leaderboard_lines(rows: Sequence[LeaderboardRow]) -> str:
-    return "\n".join(
-        f"{MEDALS.get(row.rank, f'{row.rank}.')} *{esc(row.name)}*: {row.points} pts · "
-        f"{row.correct} correct"
-        for row in rows
-    )
 
 
 def stats_fields(stats: PlayerStats) -> list[tuple[str, str]]:

@@ -26,12 +26,15 @@ from bot.adapters.slack.ids import (
 )
 from bot.adapters.slack.message import (
     BUTTON_TEXT_MAX,
+    LETTERS,
+    MEDALS,
     Block,
     SlackMessage,
     button,
     clip,
     context,
     esc,
+    leaderboard_lines,
     plural,
     report_button,
     section,
@@ -49,11 +52,8 @@ from bot.domain.events import (
     SchedulesShown,
     SeasonResults,
 )
-from bot.domain.records import LeaderboardRow
 from bot.domain.schedule import Schedule, days_text
 
-LETTERS = "ABCDEF"
-MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 DAILY_TITLE = "Question of the day"
 ANSWER_LABEL = "✍️ Answer"
 #: How many winners a reveal names before "…and N more" (a section holds 3,000 characters).
@@ -301,7 +301,7 @@ def quiz_skipped(event: QuizSkipped) -> SlackMessage:
 def season_results(event: SeasonResults) -> SlackMessage:
     rows = event.rows
     title = f"*🏁 Season {event.season.label} is over*"
-    lines = board_lines(rows[:10]) if rows else "Nobody scored this season."
+    lines = leaderboard_lines(rows[:10]) if rows else "Nobody scored this season."
     closing = (
         f"🏆 *{esc(rows[0].name)}* wins the season! A new season starts now."
         if rows
@@ -314,14 +314,6 @@ def season_results(event: SeasonResults) -> SlackMessage:
     )
 
 
-def board_lines(rows: Sequence[LeaderboardRow]) -> str:
-    return "\n".join(
-        f"{MEDALS.get(row.rank, f'{row.rank}.')} *{esc(row.name)}*: {row.points} pts · "
-        f"{row.correct} right"
-        for row in rows
-    )
-
-
 def leaderboard(event: LeaderboardShown) -> SlackMessage:
     """A season's board, or the daily questions' (of a period or a season)."""
     what = "Daily question leaderboard" if event.daily else "Leaderboard"
@@ -331,7 +323,7 @@ def leaderboard(event: LeaderboardShown) -> SlackMessage:
         text = f"No {'daily question ' if event.daily else ''}scores {when} yet."
         return SlackMessage(text=text, blocks=(section(text),))
     title = f"*{what}, {span}*"
-    lines = board_lines(event.rows)
+    lines = leaderboard_lines(event.rows)
     return SlackMessage(text=f"{title}\n{lines}", blocks=(section(title), section(lines)))
 
 
@@ -405,7 +397,9 @@ def home_daily_blocks(home: DailyHome) -> list[Block]:
     blocks.append({"type": "divider"})
     blocks.append(section(f"*Daily question leaderboard, {season_words(home.season)}*"))
     rows = home.season_rows
-    blocks.append(section(board_lines(rows)) if rows else context("No scores this season yet."))
+    blocks.append(
+        section(leaderboard_lines(rows)) if rows else context("No scores this season yet.")
+    )
     return blocks
 
 
