@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -29,11 +28,12 @@ from bot.adapters.common.words import (
     plural,
     then,
 )
+from bot.adapters.console.boards import leaderboard_table as leaderboard_table
+from bot.adapters.console.boards import terminal_safe as terminal_safe
 from bot.adapters.console.render_admin import render_admin
 from bot.adapters.console.render_daily import render_daily
-from bot.adapters.console.render_scheduled import render_scheduled, season_table
+from bot.adapters.console.render_scheduled import render_scheduled
 from bot.domain.awards import Award
-from bot.domain.daily import Season
 from bot.domain.events import (
     AnswerAccepted,
     CategoriesShown,
@@ -63,19 +63,10 @@ from bot.domain.events import (
 )
 from bot.domain.model import GameMode, Standing
 from bot.domain.records import (
-    LeaderboardRow,
-    Period,
     PlayerStats,
 )
 
 T = TypeVar("T")
-
-# C0 and C1 controls but tab and newline, lone surrogates (they cannot be
-# written as UTF-8 at all), and the bidi embeddings, overrides and isolates
-# that reorder what a terminal shows ("Trojan Source").
-_TERMINAL_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
-)
 
 END_TITLES = {
     EndReason.COMPLETED: "Game over!",
@@ -85,13 +76,6 @@ END_TITLES = {
     EndReason.RESTARTED: "Your last game was cut short when trivia-bot stopped; "
     "it has ended with the points already scored.",
 }
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with every character a terminal would act on written as an escape."""
-    return _TERMINAL_UNSAFE.sub(
-        lambda found: found.group().encode("unicode_escape", "backslashreplace").decode(), text
-    )
 
 
 def _terminal_safe_values(value: T) -> T:
@@ -173,8 +157,6 @@ def render(event: Event) -> RenderableType | None:
             return _game_ended(event)
         case Rejected(message=message):
             return Text(message, style="red")
-        case LeaderboardShown(rows=rows, season=season, daily=False) if season is not None:
-            return season_table(rows, season)
         case LeaderboardShown(rows=rows, period=period, season=season, daily=daily):
             return leaderboard_table(rows, period, season=season, daily=daily)
         case StatsShown(stats=stats):
@@ -289,26 +271,6 @@ def _breakdown(award: Award) -> str:
     if p.hint_penalty:
         parts.append(f"-{p.hint_penalty} hints")
     return ", ".join(parts)
-
-
-def leaderboard_table(
-    rows: Sequence[LeaderboardRow],
-    period: Period,
-    *,
-    season: Season | None = None,
-    daily: bool = False,
-) -> RenderableType:
-    """The board of ``period``, or of ``season``; ``daily``: the daily questions' only."""
-    when = f"season {season.label}" if season is not None else period.label
-    if not rows:
-        what = "daily-question scores" if daily else "scores"
-        return Text(f"No {what} {'in ' if season is not None else ''}{when} yet.")
-    title = f"Daily questions, {when}" if daily else f"Leaderboard, {when}"
-    table = Table("#", "Player", "Points", "Correct", title=title)
-    for row in rows:
-        name = Text(terminal_safe(row.name))  # also called directly, by the CLI
-        table.add_row(str(row.rank), name, str(row.points), str(row.correct))
-    return table
 
 
 def stats_table(stats: PlayerStats) -> RenderableType:

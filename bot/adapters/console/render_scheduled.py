@@ -7,15 +7,12 @@ part of scheduled play is read in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from bot.domain.daily import Season
+from bot.adapters.console.boards import leaderboard_table
 from bot.domain.events import Event, QuizReminder, QuizSkipped, SchedulesShown, SeasonResults
-from bot.domain.records import LeaderboardRow
+from bot.domain.records import Period
 from bot.domain.schedule_words import describe
 
 
@@ -36,7 +33,7 @@ def render_scheduled(event: Event) -> RenderableType | None:
             if not rows:
                 return Group(title, Text("Nobody scored this season."))
             winner = Text.assemble(("Winner: ", "bold"), (rows[0].name, "bold green"))
-            return Group(title, season_table(rows, season), winner)
+            return Group(title, leaderboard_table(rows, Period.ALL, season=season), winner)
         case SchedulesShown(schedules=schedules, changed=changed, notes=notes):
             lines: list[RenderableType] = []
             if changed:
@@ -49,13 +46,3 @@ def render_scheduled(event: Event) -> RenderableType | None:
                 lines.append(Text(f"  {item.id}) {describe(item)}{state}"))
             return Group(*lines)
     return None
-
-
-def season_table(rows: Sequence[LeaderboardRow], season: Season) -> RenderableType:
-    """A season's leaderboard (``LeaderboardShown.season``, ``SeasonResults``)."""
-    if not rows:
-        return Text(f"No scores in season {season.label} yet.")
-    table = Table("#", "Player", "Points", "Correct", title=f"Leaderboard, season {season.label}")
-    for row in rows:
-        table.add_row(str(row.rank), Text(row.name), str(row.points), str(row.correct))
-    return table
