@@ -39,3 +39,21 @@ GAME_SUSPENDED = (
     "when the bot is back the game goes on from its last saved point, or, if it was away "
     "too long, is finished with every point."
 )
+
+
+def took(seconds: float) -> str:
+    """How long after a daily question opened someone answered it: "4.2 s", "42 s",
+    "5 min 3 s", "2 h 5 min"."""
+    whole = max(int(seconds), 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{seconds:.1f} s" if seconds < 10 else f"{secs} s"
+
+
+def streak_words(streak: int) -> str:
+    """A winner's daily streak after their name, from two days on: ", 🔥 3-day streak"."""
+    return f", 🔥 {streak}-day streak" if streak > 1 else ""

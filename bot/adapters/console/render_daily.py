@@ -12,7 +12,7 @@ from datetime import datetime
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from bot.adapters.common.words import plural
+from bot.adapters.common.words import plural, took
 from bot.domain.daily import DailyWinner, Verdict
 from bot.domain.events import (
     DailyAnswerJudged,
@@ -115,20 +115,12 @@ def _winner(rank: int, winner: DailyWinner) -> Text:
     return Text.assemble(
         f"  {rank}. ",
         (winner.name, "bold"),
-        (f"  after {_duration(winner.seconds)}, streak {winner.streak}", "dim"),
+        (f"  after {took(winner.seconds)}, streak {winner.streak}", "dim"),
     )
 
 
 def _streak(days: int) -> str:
     return f"Streak: {plural(days, 'day')}."
-
-
-def _duration(seconds: float) -> str:
-    whole = int(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    hours, minutes = divmod(whole // 60, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def _at(instant: datetime) -> str:

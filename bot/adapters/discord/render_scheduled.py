@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.adapters.common.words import plural
+from bot.adapters.common.words import plural, streak_words, took
 from bot.adapters.discord.ids import (
     daily_answer_custom_id,
     daily_pick_custom_id,
@@ -160,22 +160,6 @@ def winner_lines(winners: Sequence[DailyWinner]) -> str:
     if len(winners) > _SHOWN_WINNERS:
         lines.append(f"…and {len(winners) - _SHOWN_WINNERS} more.")
     return fit_lines(lines, MAX_FIELD_VALUE)
-
-
-def streak_words(streak: int) -> str:
-    return f", 🔥 {streak}-day streak" if streak > 1 else ""
-
-
-def took(seconds: float) -> str:
-    """How long after the question opened: "42 s", "5 min 3 s", "2 h 5 min"."""
-    whole = max(int(seconds), 0)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{seconds:.1f} s" if seconds < 10 else f"{secs} s"
 
 
 def _revealed_buttons(daily: DailyRound) -> tuple[Button, ...]:

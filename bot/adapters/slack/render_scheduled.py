@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.adapters.common.words import streak_words, took
 from bot.adapters.slack.ids import (
     DAILY_ANSWER_ACTION,
     DAILY_ANSWER_BLOCK,
@@ -183,22 +184,6 @@ def winner_lines(winners: Sequence[DailyWinner]) -> str:
     if len(winners) > SHOWN_WINNERS:
         lines.append(f"…and {len(winners) - SHOWN_WINNERS} more.")
     return "\n".join(lines)
-
-
-def streak_words(streak: int) -> str:
-    return f", 🔥 {streak}-day streak" if streak > 1 else ""
-
-
-def took(seconds: float) -> str:
-    """How long after the question opened: "4.2 s", "42 s", "5 min 3 s", "2 h 5 min"."""
-    whole = max(int(seconds), 0)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{seconds:.1f} s" if seconds < 10 else f"{secs} s"
 
 
 # -- answering: the form, and the private verdict ---------------------------------------------

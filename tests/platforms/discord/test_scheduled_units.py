@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.adapters.common.words import SCORES_DELAYED
+from bot.adapters.common.words import SCORES_DELAYED, took
 from bot.adapters.discord import ids, inbound, inbound_scheduled, render, render_scheduled
 from bot.adapters.discord.message import MAX_FIELD_VALUE, Field, Reply
 from bot.adapters.discord.outbox import DiscordOutbound
@@ -113,7 +113,7 @@ def test_no_time_zone_is_offered_for_nonsense() -> None:
     [(4.25, "4.2 s"), (42.9, "42 s"), (303, "5 min 3 s"), (7500, "2 h 5 min")],
 )
 def test_how_long_a_winner_took_reads_in_the_largest_units(seconds: float, shown: str) -> None:
-    assert render_scheduled.took(seconds) == shown
+    assert took(seconds) == shown
 
 
 def test_a_note_on_a_late_question_is_shown_under_it() -> None:
