@@ -59,7 +59,7 @@ from bot.domain.events import (
     LeaderboardShown,
     Refusal,
 )
-from bot.domain.model import ChannelKey, PlayerKey, Question, ServerKey
+from bot.domain.model import ChannelKey, PlayerKey, Question, QuestionFilter, ServerKey
 from bot.domain.records import AnswerRecord, DailyAnswer, DailyStreak, Period
 from bot.domain.schedule import Due, Schedule
 from bot.domain.scoring import ScoringRules
@@ -138,10 +138,9 @@ class DailyDesk:
             )
             return None
 
-        def wanted(question: Question) -> bool:
-            return _fits(question, schedule)
-
-        question, every = await self._draw.one(server, wanted)
+        # Text mode: a daily question is answered by typing or by clicking its options.
+        wanted = QuestionFilter(category=schedule.category, difficulty=schedule.difficulty)
+        question, every = await self._draw.one(server, wanted.matches)
         if question is None:
             reason = _nothing_fits(schedule, every)
             log.warning(
@@ -436,12 +435,6 @@ class DailyDesk:
                 daily=True,
             )
         )
-
-
-def _fits(question: Question, schedule: Schedule) -> bool:
-    if schedule.category and question.category.casefold() != schedule.category.casefold():
-        return False
-    return not schedule.difficulty or question.difficulty.value == schedule.difficulty
 
 
 def _nothing_fits(schedule: Schedule, every: list[Question]) -> str:

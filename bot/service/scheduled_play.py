@@ -183,8 +183,7 @@ class ScheduledPlay:
         if "rounds" in options:
             rounds = int(options["rounds"])
         else:
-            settings = await self._service.server_settings(schedule.server)
-            rounds = settings.rounds or self._service.defaults.rounds
+            rounds = (await self._service.server_defaults(schedule.server)).rounds
         log.info("schedule %s: reminder of the quiz at %s", schedule.id, due.at.isoformat())
         await self._sink.publish(
             QuizReminder(

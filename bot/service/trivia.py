@@ -214,6 +214,10 @@ class TriviaService:
     def defaults(self) -> GameOptions:
         return self._defaults
 
+    async def server_defaults(self, server: ServerKey) -> GameOptions:
+        """The options ``server``'s new games get: the bot's defaults with its settings."""
+        return self._policy.server_defaults(await self._policy.server_settings(server))
+
     @property
     def daily(self) -> DailyDesk | None:
         """The daily question's desk (None without a ``DailyStore``): what the firing
