@@ -95,12 +95,19 @@ def test_two_bot_processes_fire_a_missed_due_time_once(
     readers += [read_lines(bot.stderr, err) for bot, err in zip(bots, errors, strict=True)]
     try:
         deadline = time.monotonic() + WITHIN
+
         # Each loop's first pass starts with the process's game: once both have asked a
         # question, and a moment more, both passes are over.
-        while time.monotonic() < deadline and not all(
-            any("Question 1/" in line for line in out) for out in outputs
+        def fired() -> bool:
+            return any(words in "".join(out) for out in outputs for words in FIRED)
+
+        while time.monotonic() < deadline and not (
+            fired() and all(any("Question 1/" in line for line in out) for out in outputs)
         ):
             time.sleep(0.1)
+        assert fired(), f"no process fired the quiz's due time within {WITHIN} s: {outputs}"
+        # The other process's pass has begun with its game; a moment for it to end (its
+        # claim loses, and it must say nothing).
         time.sleep(1.0)
         for bot in bots:
             assert bot.stdin is not None

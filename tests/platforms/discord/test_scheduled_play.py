@@ -279,6 +279,8 @@ async def test_a_weekly_quiz_is_reminded_then_played_at_its_time(
     async with scene(fake, tmp_path, start=friday) as s:
         added = await s.command(s.ada, "schedule add", quiz)
         await s.at(friday.replace(hour=15, minute=49))
+        # The pass at 15:49 is over (the loop sleeps again) before what it posted is read.
+        await fake.wait_until(lambda: s.clock.pending >= 1 or None)
         early = [m.text for m in s.public_posts()]
         await s.at(friday.replace(hour=15, minute=50))
         reminder = await s.posted(lambda m: "Trivia quiz soon" in m.text)
