@@ -108,7 +108,7 @@ class DailyDesk:
         store: DailyStore,
         clock: Clock,
         sink: EventSink,
-        rng: random.Random | None = None,
+        rng: random.Random,
         rules: ScoringRules | None = None,
     ) -> None:
         self._scores = scores
@@ -116,7 +116,7 @@ class DailyDesk:
         self._clock = clock
         self._sink = sink
         self._rules = rules or ScoringRules()
-        self._draw = QuestionDraw(bank=bank, store=scores, rng=rng or random.Random())
+        self._draw = QuestionDraw(bank=bank, store=scores, rng=rng)
         #: Score records of kept answers the score store could not take yet, oldest first.
         self._unsaved: list[AnswerRecord] = []
 
